@@ -1,0 +1,81 @@
+"""Entry point of the ``seglab`` command."""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from seglab._version import __version__
+from seglab.services import system_info
+from seglab.settings import Settings
+
+app = typer.Typer(
+    name="seglab",
+    help="Self-hosted instance segmentation: annotate, version, train, evaluate and deploy.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+
+
+def _console() -> Console:
+    """A console made per call, so width and colour follow the environment at the time of printing."""
+    return Console()
+
+
+JsonOption = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON.")]
+
+
+def _print_version(value: bool) -> None:
+    if value:
+        _console().print(f"seglab {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: Annotated[
+        bool,
+        typer.Option("--version", callback=_print_version, is_eager=True, help="Print the version and exit."),
+    ] = False,
+) -> None:
+    """seglab: label, version, train and deploy instance segmentation models on your own machine."""
+
+
+@app.command()
+def serve(
+    host: Annotated[str | None, typer.Option(help="Interface to bind (default 127.0.0.1, or SEGLAB_HOST).")] = None,
+    port: Annotated[int | None, typer.Option(help="Port to listen on (default 8420, or SEGLAB_PORT).")] = None,
+) -> None:
+    """Start the web app and the HTTP APIs."""
+    import uvicorn
+
+    from seglab.server import create_app
+
+    settings = Settings()
+    _console().print(f"seglab {__version__}: data in {settings.ensure_home()}")
+    uvicorn.run(create_app(settings), host=host or settings.host, port=port or settings.port)
+
+
+@app.command()
+def info(as_json: JsonOption = False) -> None:
+    """Show the version, where data is kept, and the versions of key libraries."""
+    details = system_info(Settings())
+    if as_json:
+        typer.echo(json.dumps(details.model_dump(), indent=2))
+        return
+    table = Table(show_header=False, box=None)
+    table.add_column(style="bold")
+    table.add_column(overflow="fold")
+    for key in ("version", "uuid", "home", "database_url", "blob_url", "python"):
+        table.add_row(key, str(getattr(details, key)))
+    for package, package_version in details.packages.items():
+        table.add_row(package, package_version or "[dim]not installed[/dim]")
+    _console().print(table)
+
+
+def main() -> None:
+    app()

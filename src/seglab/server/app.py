@@ -1,0 +1,35 @@
+"""FastAPI application factory."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
+
+from seglab._version import __version__
+from seglab.services import SystemInfo, check_health, system_info
+from seglab.settings import Settings
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """Build the app for ``settings`` (default: read from the environment)."""
+    settings = settings or Settings()
+    settings.ensure_home()
+    app = FastAPI(
+        title="seglab",
+        version=__version__,
+        description="Self-hosted instance segmentation: annotate, version, train, evaluate and deploy.",
+    )
+    app.state.settings = settings
+
+    @app.get("/healthz", tags=["system"], summary="Liveness and storage check")
+    def healthz() -> JSONResponse:
+        try:
+            return JSONResponse(check_health(settings))
+        except OSError as error:
+            return JSONResponse({"status": "error", "message": f"home folder not writable: {error}"}, 503)
+
+    @app.get("/info", tags=["system"], summary="What this server is", response_model=SystemInfo)
+    def info(request: Request) -> SystemInfo:
+        return system_info(request.app.state.settings)
+
+    return app

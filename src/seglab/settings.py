@@ -1,0 +1,36 @@
+"""Settings from ``SEGLAB_*`` environment variables, with an embedded default under ``SEGLAB_HOME``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    """Where seglab keeps its state. Everything defaults to files under ``home`` (``~/.seglab``)."""
+
+    model_config = SettingsConfigDict(env_prefix="SEGLAB_")
+
+    home: Path = Field(default_factory=lambda: Path.home() / ".seglab")
+    database_url: str | None = None
+    """Any SQLAlchemy URL; default: SQLite file ``seglab.db`` under ``home``."""
+    blob_url: str | None = None
+    """Where image and weight bytes live; default: the folder ``blobs`` under ``home``."""
+    host: str = "127.0.0.1"
+    port: int = 8420
+
+    @property
+    def resolved_database_url(self) -> str:
+        return self.database_url or f"sqlite:///{self.home.expanduser() / 'seglab.db'}"
+
+    @property
+    def resolved_blob_url(self) -> str:
+        return self.blob_url or (self.home.expanduser() / "blobs").as_uri()
+
+    def ensure_home(self) -> Path:
+        """Create ``home`` if needed and return it (resolved)."""
+        home = self.home.expanduser().resolve()
+        home.mkdir(parents=True, exist_ok=True)
+        return home

@@ -38,3 +38,17 @@ def random_masks(draw: st.DrawFn) -> np.ndarray:
     seed = draw(st.integers(0, 2**32 - 1))
     density = draw(st.floats(0.0, 1.0))
     return np.random.default_rng(seed).random((height, width)) < density
+
+
+def uncompressed_counts(mask: np.ndarray) -> list[int]:
+    """COCO's uncompressed RLE counts, written by hand: run lengths in column-major order, zeros first."""
+    flat = mask.ravel(order="F").astype(np.uint8)
+    counts, current, run = [], 0, 0
+    for value in flat:
+        if value == current:
+            run += 1
+        else:
+            counts.append(run)
+            current, run = value, 1
+    counts.append(run)
+    return counts

@@ -16,7 +16,9 @@ SQUARE = [0, 0, 10, 0, 10, 10, 0, 10]
         ([1.5, 2, 3, 4.25, 5, 0], np.array([[1.5, 2], [3, 4.25], [5, 0]])),
         ([0, 0, 1, 0, 1], pytest.raises(ValueError, match="odd number of coordinates")),
         ([0, 0, 1, 1], pytest.raises(ValueError, match="at least 3 points")),
-        ([0, 0, 1, 1, 0, 0, 1, 1], pytest.raises(ValueError, match="3 distinct points")),
+        ([0, 0, 1, 1, 0, 0, 1, 1], pytest.raises(ValueError, match="degenerate polygon")),
+        ([0, 0, 1, 1, 2, 2, 3, 3], pytest.raises(ValueError, match="degenerate polygon")),
+        ([0, 0, 2, 2, 2, 0, 0, 2], np.array([[0, 0], [2, 2], [2, 0], [0, 2]], dtype=float)),  # bow-tie: repairable
         ([0, 0, math.nan, 1, 2, 2], pytest.raises(ValueError, match="NaN or infinity")),
         ([0, 0, math.inf, 1, 2, 2], pytest.raises(ValueError, match="NaN or infinity")),
         ([[0, 0], [1, 1]], pytest.raises(ValueError, match="flat list")),

@@ -5,7 +5,7 @@ from pycocotools import mask as coco_mask
 
 from seglab.geometry import Rle, mask_to_xyxy
 
-from .strategies import random_masks
+from .strategies import random_masks, uncompressed_counts
 
 
 @given(random_masks())
@@ -22,23 +22,9 @@ def test_coco_json_round_trip(mask):
     assert Rle.from_coco(rle.to_coco()) == rle
 
 
-def _uncompressed(mask: np.ndarray) -> list[int]:
-    """COCO's uncompressed counts: run lengths in column-major order, starting with zeros."""
-    flat = mask.ravel(order="F").astype(np.uint8)
-    counts, current, run = [], 0, 0
-    for value in flat:
-        if value == current:
-            run += 1
-        else:
-            counts.append(run)
-            current, run = value, 1
-    counts.append(run)
-    return counts
-
-
 @given(random_masks())
 def test_uncompressed_counts_decode_like_pycocotools(mask):
-    data = {"size": list(mask.shape), "counts": _uncompressed(mask)}
+    data = {"size": list(mask.shape), "counts": uncompressed_counts(mask)}
     rle = Rle.from_coco(data)
     np.testing.assert_array_equal(rle.to_mask(), mask)
     reference = coco_mask.decode(coco_mask.frPyObjects(data, *mask.shape)).astype(bool)

@@ -5,6 +5,7 @@ from seglab.geometry import (
     IssueKind,
     MultiPolygon,
     clean_polygon,
+    clean_polygons,
     polygon_to_mask,
     simplify_polygon,
 )
@@ -70,3 +71,28 @@ def test_simplify_reduces_points_within_tolerance(tolerance, max_points):
 def test_simplify_rejects_negative_tolerance():
     with pytest.raises(ValueError, match="tolerance"):
         simplify_polygon(MultiPolygon.from_coco(BOW_TIE), -1)
+
+
+def test_batch_cleaning_matches_one_by_one():
+    shapes = [
+        MultiPolygon.from_coco([[0, 0, 10, 0, 10, 10, 0, 10]]),
+        MultiPolygon.from_coco(BOW_TIE),
+        MultiPolygon.from_coco([[-5, 0, 5, 0, 5, 5, -5, 5]]),
+        MultiPolygon.from_coco([[50, 50, 60, 50, 60, 60]]),
+    ]
+    sizes = [(20, 20), None, (20, 20), (20, 20)]
+    results = clean_polygons(shapes, sizes)
+    assert results[0].shape is shapes[0]
+    assert results[0].issues == []
+    for shape, size, result in zip(shapes[1:3], sizes[1:3], results[1:3], strict=True):
+        expected, issues = clean_polygon(shape, image_wh=size)
+        assert result.shape == expected
+        assert result.issues == issues
+    assert results[3].shape is None
+    assert "no area left inside the image" in results[3].error
+
+
+def test_batch_cleaning_checks_sizes_align():
+    with pytest.raises(ValueError, match="got 1 image sizes for 2 shapes"):
+        clean_polygons([MultiPolygon.from_coco(BOW_TIE)] * 2, [(5, 5)])
+    assert clean_polygons([]) == []

@@ -4,7 +4,7 @@ The lowest layer of seglab; it knows nothing about images, datasets or storage.
 """
 
 from seglab.geometry._bbox import mask_to_xyxy, xywh_to_xyxy, xyxy_to_xywh
-from seglab.geometry._polygon import MultiPolygon, Polygon, ring_from_flat, ring_from_points
+from seglab.geometry._polygon import MultiPolygon, Polygon, ring_from_flat, ring_from_points, ring_signed_area
 from seglab.geometry._raster import (
     mask_iou,
     mask_to_polygon,
@@ -20,9 +20,17 @@ from seglab.geometry._segmentation import (
     segmentation_to_mask,
     segmentation_to_rle,
 )
-from seglab.geometry._validate import GeometryIssue, IssueKind, clean_polygon, simplify_polygon
+from seglab.geometry._validate import (
+    CleanedShape,
+    GeometryIssue,
+    IssueKind,
+    clean_polygon,
+    clean_polygons,
+    simplify_polygon,
+)
 
 __all__ = [
+    "CleanedShape",
     "GeometryIssue",
     "IssueKind",
     "MultiPolygon",
@@ -30,6 +38,7 @@ __all__ = [
     "Rle",
     "Segmentation",
     "clean_polygon",
+    "clean_polygons",
     "mask_iou",
     "mask_to_polygon",
     "mask_to_xyxy",
@@ -38,6 +47,7 @@ __all__ = [
     "polygon_to_rle",
     "ring_from_flat",
     "ring_from_points",
+    "ring_signed_area",
     "segmentation_area",
     "segmentation_bbox_xyxy",
     "segmentation_to_mask",

@@ -33,28 +33,37 @@ def ring_from_flat(coordinates: Sequence[float], *, what: str = "polygon") -> Fl
 
 
 def ring_from_points(points: npt.ArrayLike, *, what: str = "polygon") -> FloatArray:
-    """Validate an ``(N, 2)`` point array as a ring: at least 3 distinct points, all finite.
+    """Validate an ``(N, 2)`` point array as a ring: at least 3 points, all finite, enclosing some area.
 
-    A repeated closing point (first == last) is dropped, as many tools write closed rings.
+    A repeated closing point (first == last) is dropped, as many tools write closed rings. A ring
+    whose points are all repeated or collinear encloses nothing and is rejected as degenerate.
     """
     ring = np.array(points, dtype=np.float64)
     if ring.ndim != 2 or ring.shape[1] != 2:
         raise ValueError(f"{what}: expected points of shape (N, 2), got {ring.shape}")
     if not np.isfinite(ring).all():
         raise ValueError(f"{what}: coordinates contain NaN or infinity")
-    if len(ring) > 1 and np.array_equal(ring[0], ring[-1]):
+    if len(ring) > 1 and (ring[0] == ring[-1]).all():
         ring = ring[:-1]
     if len(ring) < 3:
         raise ValueError(f"{what}: a polygon needs at least 3 points, got {len(ring)}")
-    if len(np.unique(ring, axis=0)) < 3:
-        raise ValueError(f"{what}: a polygon needs at least 3 distinct points")
+    if ring_signed_area(ring) == 0.0 and _collinear(ring):
+        raise ValueError(f"{what}: degenerate polygon (its points are repeated or collinear, enclosing no area)")
     ring.setflags(write=False)
     return ring
 
 
-def _ring_signed_area(ring: FloatArray) -> float:
+def _collinear(ring: FloatArray) -> bool:
+    """All points on one line (or one point): such a ring encloses nothing, even as a bow-tie."""
+    offsets = ring - ring[0]
+    far = offsets[int(np.argmax((offsets**2).sum(axis=1)))]
+    return bool((offsets[:, 0] * far[1] - offsets[:, 1] * far[0] == 0).all())
+
+
+def ring_signed_area(ring: FloatArray) -> float:
+    """Shoelace formula (positive for counter-clockwise rings in y-up axes)."""
     x, y = ring[:, 0], ring[:, 1]
-    return 0.5 * float(np.dot(x, np.roll(y, -1)) - np.dot(y, np.roll(x, -1)))
+    return 0.5 * float(x[:-1] @ y[1:] - y[:-1] @ x[1:] + x[-1] * y[0] - y[-1] * x[0])
 
 
 @dataclass(frozen=True, eq=False)
@@ -73,14 +82,25 @@ class Polygon:
         object.__setattr__(self, "holes", holes)
 
     @classmethod
-    def from_flat(cls, exterior: Sequence[float], holes: Iterable[Sequence[float]] = ()) -> Polygon:
-        """Build from COCO-style flat coordinate lists."""
-        return cls(ring_from_flat(exterior), tuple(ring_from_flat(h, what="hole") for h in holes))
+    def from_flat(
+        cls, exterior: Sequence[float], holes: Iterable[Sequence[float]] = (), *, what: str = "polygon"
+    ) -> Polygon:
+        """Build from COCO-style flat coordinate lists (each ring validated once)."""
+        rings = (ring_from_flat(exterior, what=what), *(ring_from_flat(h, what=f"{what}, hole") for h in holes))
+        return cls._from_valid_rings(rings[0], rings[1:])
+
+    @classmethod
+    def _from_valid_rings(cls, exterior: FloatArray, holes: tuple[FloatArray, ...]) -> Polygon:
+        """Skip validation for rings that ``ring_from_points``/``ring_from_flat`` just returned."""
+        polygon = object.__new__(cls)
+        object.__setattr__(polygon, "exterior", exterior)
+        object.__setattr__(polygon, "holes", holes)
+        return polygon
 
     @property
     def geometric_area(self) -> float:
         """Area of the exact vector shape (not the pixel count; see ``segmentation_area`` for that)."""
-        return abs(_ring_signed_area(self.exterior)) - sum(abs(_ring_signed_area(h)) for h in self.holes)
+        return abs(ring_signed_area(self.exterior)) - sum(abs(ring_signed_area(h)) for h in self.holes)
 
     @property
     def num_points(self) -> int:
@@ -118,9 +138,7 @@ class MultiPolygon:
         """Read COCO polygon segmentation: a list of rings, each its own part (COCO has no holes)."""
         if not segmentation:
             raise ValueError(f"{what}: empty polygon list")
-        return cls(
-            tuple(Polygon(ring_from_flat(ring, what=f"{what}, part {i}")) for i, ring in enumerate(segmentation))
-        )
+        return cls(tuple(Polygon.from_flat(ring, what=f"{what}, part {i}") for i, ring in enumerate(segmentation)))
 
     def to_coco(self) -> list[list[float]]:
         """Write COCO polygon segmentation. Refuses shapes with holes, which COCO polygons cannot express."""

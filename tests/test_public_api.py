@@ -10,7 +10,15 @@ import pytest
 import seglab
 from seglab.cli import app
 
-PACKAGES = ["seglab", "seglab.geometry", "seglab.core", "seglab.services", "seglab.server", "seglab.cli"]
+PACKAGES = [
+    "seglab",
+    "seglab.geometry",
+    "seglab.core",
+    "seglab.formats",
+    "seglab.services",
+    "seglab.server",
+    "seglab.cli",
+]
 
 
 @pytest.mark.parametrize("name", PACKAGES)

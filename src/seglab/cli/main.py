@@ -10,6 +10,8 @@ from rich.console import Console
 from rich.table import Table
 
 from seglab._version import __version__
+from seglab.cli import datasets
+from seglab.cli._common import JsonOption
 from seglab.services import system_info
 from seglab.settings import Settings
 
@@ -24,9 +26,6 @@ app = typer.Typer(
 def _console() -> Console:
     """A console made per call, so width and colour follow the environment at the time of printing."""
     return Console()
-
-
-JsonOption = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON.")]
 
 
 def _print_version(value: bool) -> None:
@@ -75,6 +74,10 @@ def info(as_json: JsonOption = False) -> None:
     for package, package_version in details.packages.items():
         table.add_row(package, package_version or "[dim]not installed[/dim]")
     _console().print(table)
+
+
+app.command()(datasets.inspect)
+app.command()(datasets.convert)
 
 
 def main() -> None:

@@ -1,0 +1,53 @@
+"""Dataset formats: pure ``load_*`` / ``save_*`` functions over ``seglab.core``, a registry and detection.
+
+Readers never raise for bad items: they skip or repair them and return :class:`Problem` records
+naming the file and line or annotation id (``strict=True`` raises :class:`FormatError` instead).
+"""
+
+from seglab.formats._archive import extract_zip
+from seglab.formats._images import ImageCheck
+from seglab.formats._output import ImageMode
+from seglab.formats._problems import FormatError, Problem, Severity
+from seglab.formats._reading import LoadResult
+from seglab.formats._registry import (
+    DatasetFormat,
+    detect_format,
+    formats,
+    load_dataset,
+    register_format,
+    save_dataset,
+    writable_formats,
+)
+from seglab.formats.coco import load_coco, save_coco
+from seglab.formats.inspect import CategorySummary, DatasetReport, inspect_dataset
+from seglab.formats.labelme import load_labelme, save_labelme
+from seglab.formats.sa1b import load_sa1b, save_sa1b
+from seglab.formats.yolo import load_yolo, save_yolo
+
+__all__ = [
+    "CategorySummary",
+    "DatasetFormat",
+    "DatasetReport",
+    "FormatError",
+    "ImageCheck",
+    "ImageMode",
+    "LoadResult",
+    "Problem",
+    "Severity",
+    "detect_format",
+    "extract_zip",
+    "formats",
+    "inspect_dataset",
+    "load_coco",
+    "load_dataset",
+    "load_labelme",
+    "load_sa1b",
+    "load_yolo",
+    "register_format",
+    "save_coco",
+    "save_dataset",
+    "save_labelme",
+    "save_sa1b",
+    "save_yolo",
+    "writable_formats",
+]

@@ -1,0 +1,65 @@
+"""Reading what readers need from image files: existence, displayed size, and integrity."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from pathlib import Path
+
+from PIL import Image, UnidentifiedImageError
+
+IMAGE_EXTENSIONS = frozenset({".jpg", ".jpeg", ".png", ".bmp", ".tif", ".tiff", ".webp"})
+_EXIF_ORIENTATION = 0x0112
+_EXIF_FORMATS = frozenset({"JPEG", "MPO", "TIFF", "WEBP"})
+_TRANSPOSING_ORIENTATIONS = {5, 6, 7, 8}  # rotated by 90 degrees: width and height swap
+
+
+class ImageCheck(StrEnum):
+    """How hard readers look at image files."""
+
+    EXISTS = "exists"
+    """Only that the file is there (fastest; for huge trusted datasets)."""
+    HEADER = "header"
+    """Open the header: catches non-images and gives the size (default)."""
+    DECODE = "decode"
+    """Decode every pixel: also catches truncated and corrupt files (``inspect`` uses this)."""
+
+
+def is_image_file(path: Path) -> bool:
+    return path.suffix.lower() in IMAGE_EXTENSIONS
+
+
+def displayed_size(path: Path, check: ImageCheck = ImageCheck.HEADER) -> tuple[int, int]:
+    """``(width, height)`` as displayed, i.e. after EXIF orientation; raises ``ValueError`` if unreadable."""
+    try:
+        with Image.open(path) as image:
+            width, height = image.size
+            # EXIF lives in the header of these formats; asking other formats (PNG) would decode the pixels
+            orientation = image.getexif().get(_EXIF_ORIENTATION, 1) if image.format in _EXIF_FORMATS else 1
+            if check is ImageCheck.DECODE:
+                image.load()
+    except FileNotFoundError:
+        raise ValueError("image file is missing") from None
+    except UnidentifiedImageError:
+        raise ValueError("not an image file (or an unsupported format)") from None
+    except (OSError, SyntaxError) as error:
+        raise ValueError(f"corrupt or truncated image ({error})") from None
+    if orientation in _TRANSPOSING_ORIENTATIONS:
+        width, height = height, width
+    return width, height
+
+
+def probe_image(path: Path, check: ImageCheck) -> tuple[int, int] | None:
+    """Check ``path`` as hard as ``check`` says; its displayed size, or ``None`` if only existence was checked.
+
+    Raises ``ValueError`` saying what is wrong (missing, not an image, truncated).
+    """
+    if check is ImageCheck.EXISTS:
+        if not path.is_file():
+            raise ValueError("image file is missing")
+        return None
+    return displayed_size(path, check)
+
+
+def image_files(folder: Path) -> list[Path]:
+    """Every image file under ``folder`` (recursively), sorted for reproducible ids."""
+    return sorted(p for p in folder.rglob("*") if p.is_file() and is_image_file(p))

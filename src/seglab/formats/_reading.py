@@ -1,0 +1,91 @@
+"""Helpers every reader shares: parsing JSON with located errors, turning raw shapes into annotations."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, TypeVar
+
+from seglab.core import Dataset
+from seglab.formats._problems import FormatError, Problem, ProblemLog, Severity
+from seglab.geometry import IssueKind, MultiPolygon, clean_polygons
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class LoadResult:
+    """What a reader returns: the dataset, the problems it met, and the format it read."""
+
+    dataset: Dataset
+    problems: list[Problem]
+    format: str
+
+
+def read_json(path: Path) -> Any:
+    """Parse a JSON file; malformed JSON raises ``FormatError`` naming the line and column."""
+    try:
+        with path.open("rb") as handle:
+            return json.load(handle)
+    except json.JSONDecodeError as error:
+        raise FormatError(
+            Problem(
+                Severity.ERROR, str(path), f"malformed JSON: {error.msg}", f"line {error.lineno}, column {error.colno}"
+            )
+        ) from None
+    except UnicodeDecodeError as error:
+        raise FormatError(Problem(Severity.ERROR, str(path), f"not UTF-8 text ({error.reason})")) from None
+    except OSError as error:
+        raise FormatError(Problem(Severity.ERROR, str(path), f"cannot read file ({error.strerror})")) from None
+
+
+def read_each(files: Sequence[Path], read_one: Callable[[Path], T | None], log: ProblemLog) -> Iterator[T]:
+    """Results of ``read_one`` for each file, in order; a file that cannot be read at all (malformed,
+    wrong format) is logged and skipped, or raised when the log is strict. ``None`` results are skipped."""
+    for file in files:
+        try:
+            result = read_one(file)
+        except FormatError as error:
+            if log.strict:
+                raise
+            log.error(file, f"{error.problem.message}; file skipped", error.problem.location)
+            continue
+        if result is not None:
+            yield result
+
+
+@dataclass(frozen=True)
+class PendingShape:
+    """A polygon read from ``file`` at ``location``, waiting for (batched) validation."""
+
+    shape: MultiPolygon
+    image_wh: tuple[int, int]
+    file: Path
+    location: str
+
+
+def check_polygons(
+    pending: Sequence[PendingShape], log: ProblemLog, *, bridges_expected: bool = False
+) -> list[MultiPolygon | None]:
+    """Repair and clip every shape to its image in one vectorised pass, logging what changed.
+
+    Returns the shapes to keep, aligned with ``pending``; ``None`` (logged as an error) where
+    nothing usable is left. ``bridges_expected``: formats with one ring per instance (YOLO) join
+    parts and holes with zero-width bridges; splitting those apart is the expected reading, not a
+    repair worth a warning.
+    """
+    results = clean_polygons([p.shape for p in pending], [p.image_wh for p in pending], what="polygon")
+    kept: list[MultiPolygon | None] = []
+    for item, result in zip(pending, results, strict=True):
+        if result.shape is None:
+            log.error(item.file, f"{result.error}; annotation skipped", item.location)
+        for issue in result.issues:
+            if bridges_expected and issue.kind is IssueKind.SELF_INTERSECTION and result.shape is not None:
+                original, repaired = abs(item.shape.geometric_area), result.shape.geometric_area
+                if abs(repaired - original) <= 1e-6 * max(1.0, repaired):
+                    continue
+            log.warning(item.file, issue.message, item.location)
+        kept.append(result.shape)
+    return kept

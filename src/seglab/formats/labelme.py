@@ -1,0 +1,224 @@
+"""LabelMe JSON: one file per image, shapes with labels; ``group_id`` joins shapes into one instance.
+
+Reading: ``polygon``, ``rectangle``, ``circle`` and ``mask`` shapes (others, such as lines and
+points, are reported and skipped); shapes sharing ``(label, group_id)`` form one multi-part
+instance. Categories are the labels in alphabetical order, ids from 1. Writing: one polygon shape
+per part (parts of one instance share a ``group_id``), or a ``mask`` shape when the instance has
+holes, which LabelMe polygons cannot express.
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+import math
+from collections.abc import Mapping
+from functools import partial
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from PIL import Image
+
+from seglab.core import Annotation, Category, Dataset, ImageRecord, Split
+from seglab.formats._images import ImageCheck, probe_image
+from seglab.formats._output import ImageMode, place_image, write_json_atomic
+from seglab.formats._problems import FormatError, Problem, ProblemLog
+from seglab.formats._reading import LoadResult, PendingShape, check_polygons, read_each, read_json
+from seglab.formats.coco import SPLIT_FOLDERS, split_folders
+from seglab.geometry import (
+    MultiPolygon,
+    Polygon,
+    mask_to_polygon,
+    segmentation_to_mask,
+)
+
+LABELME_VERSION = "5.5.0"
+SUPPORTED_SHAPES = ("polygon", "rectangle", "circle", "mask")
+
+
+def is_labelme_document(data: object) -> bool:
+    return isinstance(data, dict) and "shapes" in data and "imagePath" in data
+
+
+def find_labelme_files(path: Path) -> list[Path]:
+    if path.is_file():
+        return [path]
+    files = []
+    for file in sorted(path.rglob("*.json")):
+        try:
+            with file.open("rb") as handle:
+                head = handle.read(4096)
+        except OSError:
+            continue
+        if b'"shapes"' in head or b'"imagePath"' in head or b'"version"' in head:
+            files.append(file)
+    return files
+
+
+def _circle_ring(center: np.ndarray, edge: np.ndarray) -> np.ndarray:
+    radius = float(np.linalg.norm(edge - center))
+    count = max(16, min(128, math.ceil(2 * math.pi * radius / 2)))  # a vertex every ~2 px
+    angles = np.linspace(0, 2 * math.pi, count, endpoint=False)
+    return np.column_stack([center[0] + radius * np.cos(angles), center[1] + radius * np.sin(angles)])
+
+
+def _decode_mask(shape: Mapping[str, Any], points: np.ndarray, image: ImageRecord) -> np.ndarray:
+    data = base64.b64decode(str(shape.get("mask", "")), validate=True)
+    local = np.asarray(Image.open(io.BytesIO(data)).convert("L"), dtype=np.uint8) > 0
+    x0, y0 = (round(float(v)) for v in points[0])
+    canvas = np.zeros((image.height, image.width), dtype=bool)
+    height = min(local.shape[0], image.height - y0)
+    width = min(local.shape[1], image.width - x0)
+    if x0 < 0 or y0 < 0 or height <= 0 or width <= 0:
+        raise ValueError("mask lies outside the image")
+    canvas[y0 : y0 + height, x0 : x0 + width] = local[:height, :width]
+    return canvas
+
+
+def _shape_geometry(shape: Mapping[str, Any], image: ImageRecord) -> MultiPolygon:
+    """The shape as polygons in image pixels; ``ValueError`` says what is wrong with it."""
+    kind = shape.get("shape_type") or "polygon"
+    if kind not in SUPPORTED_SHAPES:
+        raise ValueError(f"shape type {kind!r} has no area (supported: {', '.join(SUPPORTED_SHAPES)})")
+    points = np.asarray(shape.get("points", []), dtype=np.float64)
+    if points.ndim != 2 or points.shape[1:] != (2,):
+        raise ValueError("'points' must be a list of [x, y] pairs")
+    if kind == "mask":
+        vector = mask_to_polygon(_decode_mask(shape, points, image))
+        if vector is None:
+            raise ValueError("mask is empty")
+        return vector
+    if kind in ("rectangle", "circle") and len(points) != 2:
+        raise ValueError(f"a {kind} needs exactly 2 points, got {len(points)}")
+    if kind == "rectangle":
+        (x0, y0), (x1, y1) = points.min(axis=0), points.max(axis=0)
+        points = np.array([[x0, y0], [x1, y0], [x1, y1], [x0, y1]])
+    elif kind == "circle":
+        points = _circle_ring(points[0], points[1])
+    return MultiPolygon((Polygon(points),))
+
+
+def _read_file(
+    file: Path, root: Path, check: ImageCheck, log: ProblemLog, image_id: int
+) -> tuple[Path, ImageRecord, list[tuple[str, MultiPolygon, str]]] | None:
+    data = read_json(file)
+    if not is_labelme_document(data):
+        raise FormatError.at(file, "not a LabelMe file: needs 'shapes' and 'imagePath'")
+    image_path = (file.parent / str(data["imagePath"]).replace("\\", "/")).resolve()
+    try:
+        size = probe_image(image_path, check)
+        width, height = size or (int(data["imageWidth"]), int(data["imageHeight"]))
+        relative = (
+            file.relative_to(root).parent / image_path.name if file.is_relative_to(root) else Path(image_path.name)
+        )
+        split = SPLIT_FOLDERS.get(relative.parts[0], Split.UNASSIGNED) if len(relative.parts) > 1 else Split.UNASSIGNED
+        if split is not Split.UNASSIGNED:
+            relative = Path(*relative.parts[1:])
+        record = ImageRecord(image_id, relative.as_posix(), width, height, split=split, path=image_path)
+    except (ValueError, KeyError, TypeError) as error:
+        log.error(file, f"{error} ({image_path.name}); image skipped")
+        return None
+    if size is not None and data.get("imageWidth") and (data.get("imageWidth"), data.get("imageHeight")) != size:
+        log.warning(
+            file,
+            f"imageWidth/imageHeight say {data.get('imageWidth')}x{data.get('imageHeight')}, "
+            f"the file is {size[0]}x{size[1]}",
+        )
+    shapes = []
+    for index, shape in enumerate(data["shapes"] if isinstance(data["shapes"], list) else []):
+        location = f"shapes[{index}]"
+        label = str(shape.get("label", "")).strip() if isinstance(shape, dict) else ""
+        if not label:
+            log.error(file, "shape without a label; skipped", location)
+            continue
+        try:
+            geometry = _shape_geometry(shape, record)
+        except (ValueError, TypeError) as error:
+            log.error(file, f"{error}; shape skipped", location)
+            continue
+        group = shape.get("group_id")
+        shapes.append((label, geometry, f"{label}:{group}" if group is not None else f"#{index}"))
+    return file, record, shapes
+
+
+def load_labelme(path: Path, *, strict: bool = False, image_check: ImageCheck = ImageCheck.HEADER) -> LoadResult:
+    """Read a LabelMe JSON file or a folder of them (recursively; ``train/valid/test`` folders set splits)."""
+    log = ProblemLog(strict=strict)
+    files = find_labelme_files(path)
+    if not files:
+        raise FormatError.at(path, "no LabelMe JSON files found")
+    root = path if path.is_dir() else path.parent
+    images: list[ImageRecord] = []
+    instances: list[tuple[int, str, MultiPolygon, str, Path, str]] = []
+    read_one = partial(_read_file, root=root, check=image_check, log=log)
+    for file, record, shapes in read_each(files, lambda f: read_one(f, image_id=len(images)), log):
+        images.append(record)
+        grouped: dict[str, tuple[str, list[MultiPolygon]]] = {}
+        for label, geometry, key in shapes:
+            grouped.setdefault(key, (label, []))[1].append(geometry)
+        for key, (label, geometries) in grouped.items():
+            merged = MultiPolygon(tuple(part for g in geometries for part in g.parts))
+            instances.append((record.id, label, merged, key, file, f"group {key}"))
+    names = sorted({label for _, label, *_ in instances})
+    categories = [Category(index + 1, name) for index, name in enumerate(names)]
+    category_ids = {category.name: category.id for category in categories}
+    by_id = {image.id: image for image in images}
+    pending = [
+        PendingShape(shape, by_id[image_id].resolution_wh, file, location)
+        for image_id, _, shape, _, file, location in instances
+    ]
+    annotations: list[Annotation] = []
+    for (image_id, label, *_), shape in zip(instances, check_polygons(pending, log), strict=True):
+        if shape is not None:
+            annotations.append(Annotation(len(annotations) + 1, image_id, category_ids[label], shape, source="import"))
+    return LoadResult(Dataset(categories, images, annotations), log.problems, "labelme")
+
+
+def _encode_mask(mask: np.ndarray) -> tuple[list[list[float]], str]:
+    rows, cols = np.flatnonzero(mask.any(axis=1)), np.flatnonzero(mask.any(axis=0))
+    y0, y1, x0, x1 = rows[0], rows[-1], cols[0], cols[-1]
+    buffer = io.BytesIO()
+    Image.fromarray((mask[y0 : y1 + 1, x0 : x1 + 1] * 255).astype(np.uint8)).convert("1").save(buffer, format="PNG")
+    return [[float(x0), float(y0)], [float(x1), float(y1)]], base64.b64encode(buffer.getvalue()).decode("ascii")
+
+
+def labelme_document(dataset: Dataset, image: ImageRecord, image_name: str) -> dict[str, Any]:
+    shapes: list[dict[str, Any]] = []
+    for annotation in dataset.annotations_of(image.id):
+        label = dataset.category(annotation.category_id).name
+        shape = annotation.segmentation
+        common = {"label": label, "description": "", "flags": {}}
+        if isinstance(shape, MultiPolygon) and not shape.has_holes:
+            group = annotation.id if len(shape) > 1 else None
+            for part in shape.parts:
+                points = [[float(x), float(y)] for x, y in part.exterior]
+                shapes.append({**common, "points": points, "group_id": group, "shape_type": "polygon", "mask": None})
+            continue
+        mask = segmentation_to_mask(shape, image.resolution_wh)
+        if mask.any():
+            points, encoded = _encode_mask(mask)
+            shapes.append({**common, "points": points, "group_id": None, "shape_type": "mask", "mask": encoded})
+    return {
+        "version": LABELME_VERSION,
+        "flags": {},
+        "shapes": shapes,
+        "imagePath": image_name,
+        "imageData": None,
+        "imageHeight": image.height,
+        "imageWidth": image.width,
+    }
+
+
+def save_labelme(dataset: Dataset, out: Path, *, image_mode: ImageMode = ImageMode.COPY) -> list[Problem]:
+    """Write each image with a LabelMe JSON beside it (in ``train/valid/test`` folders when split)."""
+    log = ProblemLog()
+    for folder_name, images in split_folders(dataset).items():
+        for image in images:
+            target = out / folder_name / image.file_name
+            if image.path is None or not image.path.is_file():
+                log.error(target, "source image not available; only its JSON was written", f"image {image.id}")
+            else:
+                place_image(image.path, target, image_mode)
+            write_json_atomic(target.with_suffix(".json"), labelme_document(dataset, image, target.name))
+    return log.problems

@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
 
-SHARED_DATASETS = Path(__file__).resolve().parents[2] / "shared" / "datasets"
+_DATASET_FOLDERS = [
+    Path(os.environ.get("SEGLAB_SHARED_DATASETS", "/nonexistent")),
+    Path(__file__).resolve().parents[2] / "shared" / "datasets",  # ../shared/datasets beside the checkout
+    Path("/work/shared/datasets"),
+]
+SHARED_DATASETS = next((folder for folder in _DATASET_FOLDERS if folder.is_dir()), _DATASET_FOLDERS[1])
 
 
 @pytest.fixture(autouse=True)

@@ -15,6 +15,7 @@ PACKAGES = [
     "seglab.geometry",
     "seglab.core",
     "seglab.formats",
+    "seglab.store",
     "seglab.services",
     "seglab.server",
     "seglab.cli",

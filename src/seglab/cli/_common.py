@@ -1,11 +1,21 @@
-"""Pieces every command shares: the ``--json`` option and the one-line failure."""
+"""Pieces every command shares: ``--json``, one-line failures, the workspace and progress bars."""
 
 from __future__ import annotations
 
 import json
-from typing import Annotated, NoReturn
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import asdict, is_dataclass
+from datetime import datetime
+from enum import Enum
+from pathlib import Path
+from typing import Annotated, Any, NoReturn
 
 import typer
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+from seglab.errors import SeglabError
+from seglab.services import Workspace
 
 JsonOption = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON.")]
 
@@ -17,3 +27,53 @@ def fail(message: str, as_json: bool) -> NoReturn:
     else:
         typer.echo(f"error: {message}", err=True)
     raise typer.Exit(code=1)
+
+
+@contextmanager
+def workspace(as_json: bool) -> Iterator[Workspace]:
+    """The workspace for one command; seglab's own errors become one-line failures."""
+    ws = None
+    try:
+        ws = Workspace()
+        yield ws
+    except SeglabError as error:
+        fail(error.message, as_json)
+    finally:
+        if ws is not None:
+            ws.close()
+
+
+def _plain(value: Any) -> Any:
+    if is_dataclass(value) and not isinstance(value, type):
+        return _plain(asdict(value))
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, Path):
+        return str(value)
+    return value
+
+
+def print_json(value: Any) -> None:
+    typer.echo(json.dumps(_plain(value), indent=2))
+
+
+@contextmanager
+def progress_bar(description: str, enabled: bool) -> Iterator[Callable[[int, int], None]]:
+    """A ``(done, total)`` callback drawing a rich progress bar (silent when ``enabled`` is false)."""
+    if not enabled:
+        yield lambda done, total: None
+        return
+    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
+    with Progress(*columns, transient=True) as bar:
+        task = bar.add_task(description, total=None)
+
+        def update(done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total)
+
+        yield update

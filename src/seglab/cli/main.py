@@ -10,7 +10,7 @@ from rich.console import Console
 from rich.table import Table
 
 from seglab._version import __version__
-from seglab.cli import datasets
+from seglab.cli import datasets, projects
 from seglab.cli._common import JsonOption
 from seglab.services import system_info
 from seglab.settings import Settings
@@ -78,6 +78,11 @@ def info(as_json: JsonOption = False) -> None:
 
 app.command()(datasets.inspect)
 app.command()(datasets.convert)
+app.add_typer(projects.project_app, name="project")
+app.command("import")(projects.import_)
+app.command()(projects.export)
+app.command()(projects.upload)
+app.command("stats")(projects.stats_)
 
 
 def main() -> None:

@@ -5,7 +5,7 @@ naming the file and line or annotation id (``strict=True`` raises :class:`Format
 """
 
 from seglab.formats._archive import extract_zip
-from seglab.formats._images import ImageCheck
+from seglab.formats._images import IMAGE_EXTENSIONS, ImageCheck, displayed_size, image_files
 from seglab.formats._output import ImageMode
 from seglab.formats._problems import FormatError, Problem, Severity
 from seglab.formats._reading import LoadResult
@@ -25,6 +25,7 @@ from seglab.formats.sa1b import load_sa1b, save_sa1b
 from seglab.formats.yolo import load_yolo, save_yolo
 
 __all__ = [
+    "IMAGE_EXTENSIONS",
     "CategorySummary",
     "DatasetFormat",
     "DatasetReport",
@@ -35,8 +36,10 @@ __all__ = [
     "Problem",
     "Severity",
     "detect_format",
+    "displayed_size",
     "extract_zip",
     "formats",
+    "image_files",
     "inspect_dataset",
     "load_coco",
     "load_dataset",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 from pathlib import Path
+from typing import BinaryIO
 
 from PIL import Image, UnidentifiedImageError
 
@@ -28,10 +29,10 @@ def is_image_file(path: Path) -> bool:
     return path.suffix.lower() in IMAGE_EXTENSIONS
 
 
-def displayed_size(path: Path, check: ImageCheck = ImageCheck.HEADER) -> tuple[int, int]:
+def displayed_size(source: Path | BinaryIO, check: ImageCheck = ImageCheck.HEADER) -> tuple[int, int]:
     """``(width, height)`` as displayed, i.e. after EXIF orientation; raises ``ValueError`` if unreadable."""
     try:
-        with Image.open(path) as image:
+        with Image.open(source) as image:
             width, height = image.size
             # EXIF lives in the header of these formats; asking other formats (PNG) would decode the pixels
             orientation = image.getexif().get(_EXIF_ORIENTATION, 1) if image.format in _EXIF_FORMATS else 1

@@ -10,6 +10,8 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
 
+from seglab.errors import InvalidInputError
+
 
 class Severity(StrEnum):
     ERROR = "error"
@@ -41,11 +43,11 @@ class Problem:
         return {"severity": self.severity.value, "file": self.file, "location": self.location, "message": self.message}
 
 
-class FormatError(ValueError):
+class FormatError(InvalidInputError, ValueError):
     """Input that cannot be read (or, in strict mode, input with a bad item)."""
 
     def __init__(self, problem: Problem) -> None:
-        super().__init__(problem.description)
+        super().__init__(problem.description, file=problem.file, location=problem.location)
         self.problem = problem
 
     @classmethod

@@ -6,7 +6,9 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
 from seglab._version import __version__
-from seglab.services import SystemInfo, check_health, system_info
+from seglab.server.api import router as api_router
+from seglab.server.errors import install_error_handlers
+from seglab.services import SystemInfo, Workspace, check_health, system_info
 from seglab.settings import Settings
 
 
@@ -20,6 +22,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         description="Self-hosted instance segmentation: annotate, version, train, evaluate and deploy.",
     )
     app.state.settings = settings
+    app.state.workspace = Workspace(settings)
+    install_error_handlers(app)
+    app.include_router(api_router)
 
     @app.get("/healthz", tags=["system"], summary="Liveness and storage check")
     def healthz() -> JSONResponse:

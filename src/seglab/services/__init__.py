@@ -1,6 +1,34 @@
-"""Use cases shared by the HTTP server, the CLI and the Python API."""
+"""Use cases shared by the HTTP server, the CLI and the Python API.
 
+Each function takes a :class:`Workspace` (settings, database, blob store) and runs its own
+transaction(s), so behaviour is the same whichever front end calls it.
+"""
+
+from seglab.services import annotations, images, projects, stats, transfer
 from seglab.services.datasets import ConversionResult, convert_path, inspect_path
+from seglab.services.images import UploadReport
+from seglab.services.progress import Progress
+from seglab.services.stats import ClassStats, ProjectStats
 from seglab.services.system import SystemInfo, check_health, system_info
+from seglab.services.transfer import ImportReport
+from seglab.services.workspace import Workspace
 
-__all__ = ["ConversionResult", "SystemInfo", "check_health", "convert_path", "inspect_path", "system_info"]
+__all__ = [
+    "ClassStats",
+    "ConversionResult",
+    "ImportReport",
+    "Progress",
+    "ProjectStats",
+    "SystemInfo",
+    "UploadReport",
+    "Workspace",
+    "annotations",
+    "check_health",
+    "convert_path",
+    "images",
+    "inspect_path",
+    "projects",
+    "stats",
+    "system_info",
+    "transfer",
+]

@@ -1,0 +1,35 @@
+"""seglab's exception hierarchy: one family, so the CLI and the HTTP API can map each kind once.
+
+``NotFoundError`` → 404, ``ConflictError`` → 409, ``InvalidInputError`` → 400/422; anything else is a bug (500).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class SeglabError(Exception):
+    """Base of every error seglab raises on purpose. ``details`` is JSON-serialisable context."""
+
+    code = "error"
+
+    def __init__(self, message: str, **details: Any) -> None:
+        super().__init__(message)
+        self.message = message
+        self.details = details
+
+
+class NotFoundError(SeglabError):
+    code = "not_found"
+
+
+class ConflictError(SeglabError):
+    """The request is valid but collides with the current state (stale revision, duplicate name)."""
+
+    code = "conflict"
+
+
+class InvalidInputError(SeglabError):
+    """The request or the data it names is malformed."""
+
+    code = "invalid_input"

@@ -1,0 +1,12 @@
+"""The app API under ``/api/v1``: what the web app (and any script) uses."""
+
+from fastapi import APIRouter
+
+from seglab.server.api import annotations, images, projects
+
+router = APIRouter(prefix="/api/v1")
+router.include_router(projects.router)
+router.include_router(images.router)
+router.include_router(annotations.router)
+
+__all__ = ["router"]

@@ -1,0 +1,88 @@
+"""Annotations: create, edit with revision checks (409 on a stale revision), delete, history, undo."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+
+from seglab.server.api._deps import AuthorDep, WorkspaceDep
+from seglab.server.schemas import AnnotationIn, AnnotationOut, AnnotationPatch, parse_geometry
+from seglab.services import annotations as annotation_service
+from seglab.store import NewAnnotation, Revision
+
+router = APIRouter(tags=["annotations"])
+
+
+@router.get("/images/{image_id}/annotations", response_model=list[AnnotationOut])
+def list_annotations(image_id: int, ws: WorkspaceDep) -> list[AnnotationOut]:
+    return [AnnotationOut.of(a) for a in annotation_service.list_annotations(ws, image_id)]
+
+
+@router.post("/images/{image_id}/annotations", response_model=AnnotationOut, status_code=201)
+def create_annotation(image_id: int, body: AnnotationIn, ws: WorkspaceDep, user: AuthorDep) -> AnnotationOut:
+    new = NewAnnotation(
+        category_id=body.category_id,
+        segmentation=parse_geometry(body.geometry),
+        iscrowd=body.iscrowd,
+        confidence=body.confidence,
+        source=body.source,
+        attributes=body.attributes,
+    )
+    return AnnotationOut.of(annotation_service.create_annotation(ws, image_id, new, author=user))
+
+
+@router.get("/annotations/{annotation_id}", response_model=AnnotationOut)
+def get_annotation(annotation_id: int, ws: WorkspaceDep) -> AnnotationOut:
+    return AnnotationOut.of(annotation_service.get_annotation(ws, annotation_id))
+
+
+@router.patch(
+    "/annotations/{annotation_id}",
+    response_model=AnnotationOut,
+    responses={409: {"description": "The annotation changed since `revision`: reload and reapply."}},
+)
+def update_annotation(annotation_id: int, body: AnnotationPatch, ws: WorkspaceDep, user: AuthorDep) -> AnnotationOut:
+    stored = annotation_service.update_annotation(
+        ws,
+        annotation_id,
+        body.revision,
+        category_id=body.category_id,
+        segmentation=parse_geometry(body.geometry) if body.geometry is not None else None,
+        attributes=body.attributes,
+        author=user,
+    )
+    return AnnotationOut.of(stored)
+
+
+@router.delete(
+    "/annotations/{annotation_id}", response_model=AnnotationOut, responses={409: {"description": "Stale revision."}}
+)
+def delete_annotation(
+    annotation_id: int, revision: Annotated[int, Query()], ws: WorkspaceDep, user: AuthorDep
+) -> AnnotationOut:
+    return AnnotationOut.of(annotation_service.delete_annotation(ws, annotation_id, revision, author=user))
+
+
+@router.get("/annotations/{annotation_id}/history", response_model=list[Revision])
+def annotation_history(annotation_id: int, ws: WorkspaceDep) -> list[Revision]:
+    return annotation_service.annotation_history(ws, annotation_id)
+
+
+@router.post("/annotations/{annotation_id}/undo", response_model=AnnotationOut)
+def undo_annotation(
+    annotation_id: int, ws: WorkspaceDep, user: AuthorDep, revision: int | None = None
+) -> AnnotationOut:
+    return AnnotationOut.of(
+        annotation_service.undo_annotation(ws, annotation_id, expected_revision=revision, author=user)
+    )
+
+
+@router.get("/images/{image_id}/history", response_model=list[Revision])
+def image_history(image_id: int, ws: WorkspaceDep) -> list[Revision]:
+    return annotation_service.image_history(ws, image_id)
+
+
+@router.post("/images/{image_id}/undo", response_model=AnnotationOut, summary="Undo the image's latest change")
+def undo_image(image_id: int, ws: WorkspaceDep, user: AuthorDep) -> AnnotationOut:
+    return AnnotationOut.of(annotation_service.undo_image(ws, image_id, author=user))

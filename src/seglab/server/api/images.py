@@ -1,0 +1,85 @@
+"""Images: upload (files, zip, video), browse with filters, edit split/status/tags, fetch bytes."""
+
+from __future__ import annotations
+
+import mimetypes
+import tempfile
+from pathlib import Path
+from typing import Annotated
+
+from fastapi import APIRouter, File, Form, Query, UploadFile
+from fastapi.responses import FileResponse
+
+from seglab.core import ImageStatus, Split
+from seglab.server.api._deps import WorkspaceDep
+from seglab.server.schemas import ImageOut, ImagePage, ImagePatch, UploadOut
+from seglab.services import images
+
+router = APIRouter(tags=["images"])
+
+
+@router.post("/projects/{project}/images", response_model=UploadOut, status_code=201)
+def upload_images(
+    project: str,
+    ws: WorkspaceDep,
+    files: Annotated[list[UploadFile], File(description="Images, zip archives of images, or videos.")],
+    split: Annotated[Split, Form()] = Split.UNASSIGNED,
+    tags: Annotated[str, Form(description="Comma-separated tags for every uploaded image.")] = "",
+    fps: Annotated[float, Form(gt=0, description="Frames per second sampled from videos.")] = 1.0,
+) -> UploadOut:
+    with tempfile.TemporaryDirectory(prefix="seglab-upload-") as folder:
+        paths = []
+        for index, upload in enumerate(files):
+            name = Path(upload.filename or f"upload-{index}").name
+            target = Path(folder) / f"{index:05d}" / name
+            target.parent.mkdir()
+            with target.open("wb") as handle:
+                while chunk := upload.file.read(1 << 20):
+                    handle.write(chunk)
+            paths.append(target)
+        report = images.upload_paths(ws, project, paths, split=split, tags=[t for t in tags.split(",") if t], fps=fps)
+    return UploadOut(
+        added=[ImageOut.of(i) for i in report.added],
+        duplicates=[ImageOut.of(i) for i in report.duplicates],
+        failed=[{"file": name, "reason": reason} for name, reason in report.failed],
+    )
+
+
+@router.get("/projects/{project}/images", response_model=ImagePage)
+def list_images(
+    project: str,
+    ws: WorkspaceDep,
+    split: Split | None = None,
+    status: ImageStatus | None = None,
+    category_id: int | None = None,
+    tag: str | None = None,
+    offset: Annotated[int, Query(ge=0)] = 0,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+) -> ImagePage:
+    items, total = images.list_images(
+        ws, project, split=split, status=status, category_id=category_id, tag=tag, offset=offset, limit=limit
+    )
+    return ImagePage(items=[ImageOut.of(i) for i in items], total=total, offset=offset, limit=limit)
+
+
+@router.get("/images/{image_id}", response_model=ImageOut)
+def get_image(image_id: int, ws: WorkspaceDep) -> ImageOut:
+    return ImageOut.of(images.get_image(ws, image_id))
+
+
+@router.get("/images/{image_id}/file", response_class=FileResponse, summary="The original image bytes")
+def image_file(image_id: int, ws: WorkspaceDep) -> FileResponse:
+    record = images.get_image(ws, image_id)
+    media_type = mimetypes.guess_type(record.file_name)[0] or "application/octet-stream"
+    headers = {"Cache-Control": "public, max-age=31536000, immutable"}  # content-addressed: never changes
+    return FileResponse(images.image_file(ws, image_id), media_type=media_type, headers=headers)
+
+
+@router.patch("/images/{image_id}", response_model=ImageOut, summary="Change split, status or tags")
+def update_image(image_id: int, body: ImagePatch, ws: WorkspaceDep) -> ImageOut:
+    return ImageOut.of(images.update_image(ws, image_id, split=body.split, status=body.status, tags=body.tags))
+
+
+@router.delete("/images/{image_id}", response_model=ImageOut)
+def delete_image(image_id: int, ws: WorkspaceDep) -> ImageOut:
+    return ImageOut.of(images.delete_image(ws, image_id))

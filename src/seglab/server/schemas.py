@@ -1,0 +1,195 @@
+"""Request and response bodies of the app API (``/api/v1``)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+from seglab.core import Category, ImageRecord, ImageStatus, Split
+from seglab.errors import InvalidInputError
+from seglab.formats import Problem
+from seglab.geometry import Segmentation
+from seglab.store import (
+    Project,
+    StoredAnnotation,
+    segmentation_from_json,
+    segmentation_to_json,
+)
+
+
+class CategoryOut(BaseModel):
+    id: int
+    name: str
+    color: str | None
+    supercategory: str | None = None
+
+    @classmethod
+    def of(cls, category: Category) -> CategoryOut:
+        return cls(id=category.id, name=category.name, color=category.color, supercategory=category.supercategory)
+
+
+class CategoryIn(BaseModel):
+    name: str = Field(min_length=1, max_length=200)
+    color: str | None = Field(default=None, pattern=r"^#[0-9a-fA-F]{6}$")
+
+
+class CategoryPatch(BaseModel):
+    name: str | None = Field(default=None, min_length=1, max_length=200)
+    color: str | None = Field(default=None, pattern=r"^#[0-9a-fA-F]{6}$")
+
+
+class CategoryMerge(BaseModel):
+    into: int
+
+
+class ProjectIn(BaseModel):
+    name: str = Field(min_length=1, max_length=200)
+    categories: list[str] = Field(default_factory=list)
+
+
+class ProjectOut(BaseModel):
+    id: int
+    name: str
+    task: str
+    created_at: datetime
+    categories: list[CategoryOut]
+
+    @classmethod
+    def of(cls, project: Project) -> ProjectOut:
+        return cls(
+            id=project.id,
+            name=project.name,
+            task=project.task,
+            created_at=project.created_at,
+            categories=[CategoryOut.of(c) for c in project.categories],
+        )
+
+
+class ImageOut(BaseModel):
+    id: int
+    file_name: str
+    width: int
+    height: int
+    split: Split
+    status: ImageStatus
+    tags: list[str]
+    sha256: str | None
+    metadata: dict[str, Any]
+    url: str
+
+    @classmethod
+    def of(cls, image: ImageRecord) -> ImageOut:
+        return cls(
+            id=image.id,
+            file_name=image.file_name,
+            width=image.width,
+            height=image.height,
+            split=image.split,
+            status=image.status,
+            tags=list(image.tags),
+            sha256=image.sha256,
+            metadata=dict(image.metadata),
+            url=f"/api/v1/images/{image.id}/file",
+        )
+
+
+class ImagePage(BaseModel):
+    items: list[ImageOut]
+    total: int
+    offset: int
+    limit: int
+
+
+class ImagePatch(BaseModel):
+    split: Split | None = None
+    status: ImageStatus | None = None
+    tags: list[str] | None = None
+
+
+class UploadOut(BaseModel):
+    added: list[ImageOut]
+    duplicates: list[ImageOut]
+    failed: list[dict[str, str]]
+
+
+Geometry = dict[str, Any]
+"""``{"type": "polygon", "parts": [{"exterior": [x0, y0, ...], "holes": [[...]]}]}`` or
+``{"type": "rle", "size": [h, w], "counts": "..."}``; coordinates in image pixels (corner-based)."""
+
+
+def parse_geometry(geometry: Geometry) -> Segmentation:
+    try:
+        return segmentation_from_json(geometry)
+    except (ValueError, KeyError, TypeError) as error:
+        raise InvalidInputError(f"geometry: {error}") from None
+
+
+class AnnotationIn(BaseModel):
+    category_id: int
+    geometry: Geometry
+    iscrowd: bool = False
+    confidence: float | None = Field(default=None, ge=0, le=1)
+    source: str = "manual"
+    attributes: dict[str, Any] = Field(default_factory=dict)
+
+
+class AnnotationPatch(BaseModel):
+    revision: int = Field(description="The revision this edit was made on; a stale one gets 409.")
+    category_id: int | None = None
+    geometry: Geometry | None = None
+    attributes: dict[str, Any] | None = None
+
+
+class AnnotationOut(BaseModel):
+    id: int
+    image_id: int
+    category_id: int
+    geometry: Geometry
+    bbox_xyxy: list[float]
+    area: int
+    iscrowd: bool
+    confidence: float | None
+    source: str
+    attributes: dict[str, Any]
+    revision: int
+    author: str
+    updated_at: datetime
+
+    @classmethod
+    def of(cls, stored: StoredAnnotation) -> AnnotationOut:
+        annotation = stored.annotation
+        return cls(
+            id=annotation.id,
+            image_id=annotation.image_id,
+            category_id=annotation.category_id,
+            geometry=segmentation_to_json(annotation.segmentation),
+            bbox_xyxy=[float(v) for v in annotation.bbox_xyxy],
+            area=annotation.area,
+            iscrowd=annotation.iscrowd,
+            confidence=annotation.confidence,
+            source=annotation.source,
+            attributes=dict(annotation.attributes),
+            revision=stored.revision,
+            author=stored.author,
+            updated_at=stored.updated_at,
+        )
+
+
+class ImportIn(BaseModel):
+    path: str = Field(description="A dataset folder, annotation file or zip archive on the server's disk.")
+    format: str = "auto"
+    split: Split | None = None
+    strict: bool = False
+
+
+class ExportIn(BaseModel):
+    path: str = Field(description="A new folder on the server's disk.")
+    format: str = "coco"
+
+
+class ExportOut(BaseModel):
+    path: str
+    format: str
+    problems: list[Problem]

@@ -1,0 +1,11 @@
+"""Progress reporting for long use cases: a callback ``(done, total)``; the CLI draws it, the API polls it."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+Progress = Callable[[int, int], None]
+
+
+def no_progress(done: int, total: int) -> None:
+    """The default callback: report nothing."""

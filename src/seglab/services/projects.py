@@ -1,0 +1,87 @@
+"""Projects and categories, including the category operations that touch annotations (merge, delete)."""
+
+from __future__ import annotations
+
+from seglab.core import Category
+from seglab.errors import ConflictError, InvalidInputError
+from seglab.services.workspace import Workspace
+from seglab.store import Project, ProjectSummary, projects
+from seglab.store import annotations as annotation_store
+
+
+def create_project(ws: Workspace, name: str, categories: list[str] | None = None) -> Project:
+    with ws.db.transaction() as session:
+        project = projects.create_project(session, name)
+        for category in categories or []:
+            projects.add_category(session, project.id, category)
+        return projects.get_project(session, project.id)
+
+
+def list_projects(ws: Workspace) -> list[ProjectSummary]:
+    with ws.db.transaction() as session:
+        return projects.list_projects(session)
+
+
+def get_project(ws: Workspace, reference: int | str) -> Project:
+    with ws.db.transaction() as session:
+        return projects.get_project(session, reference)
+
+
+def delete_project(ws: Workspace, reference: int | str) -> Project:
+    with ws.db.transaction() as session:
+        return projects.delete_project(session, reference)
+
+
+def add_category(ws: Workspace, project: int | str, name: str, color: str | None = None) -> Category:
+    with ws.db.transaction() as session:
+        return projects.add_category(session, projects.get_project(session, project).id, name, color)
+
+
+def update_category(ws: Workspace, category_id: int, *, name: str | None = None, color: str | None = None) -> Category:
+    """Rename and/or recolour a category (its annotations follow: they refer to it by id)."""
+    with ws.db.transaction() as session:
+        return projects.update_category(session, category_id, name=name, color=color)
+
+
+def merge_categories(ws: Workspace, source_id: int, target_id: int, *, author: str = "") -> Category:
+    """Move ``source``'s annotations into ``target`` (as revisions), then delete ``source``."""
+    if source_id == target_id:
+        raise InvalidInputError("cannot merge a category into itself")
+    with ws.db.transaction() as session:
+        source = projects.category_row(session, source_id)
+        target = projects.category_row(session, target_id, project_id=source.project_id)
+        annotation_store.reassign_category(session, source_id, target_id, author=author)
+        projects.remove_category_row(session, source_id)
+        return Category(target.id, target.name, target.color, target.supercategory)
+
+
+def delete_category(
+    ws: Workspace,
+    category_id: int,
+    *,
+    reassign_to: int | None = None,
+    delete_annotations: bool = False,
+    author: str = "",
+) -> int:
+    """Delete a category. The rule for its annotations: a category that still has annotations is only
+    deleted when told what to do with them: move them to ``reassign_to`` (each move is a revision,
+    shown in history and undoable), or delete them with it (``delete_annotations``; gone for good,
+    history included, as they could never be restored into a class that no longer exists).
+    Returns how many annotations were moved or deleted."""
+    with ws.db.transaction() as session:
+        row = projects.category_row(session, category_id)
+        count = projects.category_annotation_count(session, category_id)
+        if count and reassign_to is None and not delete_annotations:
+            raise ConflictError(
+                f"category {row.name!r} has {count} annotations: move them to another category "
+                "(reassign_to) or delete them with it (delete_annotations)",
+                category=category_id,
+                annotations=count,
+            )
+        if reassign_to is not None:
+            projects.category_row(session, reassign_to, project_id=row.project_id)
+            annotation_store.reassign_category(session, category_id, reassign_to, author=author)
+        elif count:
+            annotation_store.delete_category_annotations(session, category_id, author=author)
+        projects.remove_category_row(session, category_id)
+        return count

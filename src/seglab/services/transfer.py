@@ -1,0 +1,167 @@
+"""Moving datasets between disk and a project: import (any readable format) and export."""
+
+from __future__ import annotations
+
+import tempfile
+from collections import Counter
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+from seglab.core import Dataset, ImageRecord, Split
+from seglab.errors import NotFoundError
+from seglab.formats import ImageMode, Problem, load_dataset, save_dataset
+from seglab.services.progress import Progress, no_progress
+from seglab.services.workspace import Workspace
+from seglab.store import NewAnnotation, images, projects
+from seglab.store import annotations as annotation_store
+
+IMPORT_BATCH = 100
+"""Images per transaction: a crash loses at most the batch in flight; everything before stays."""
+
+
+@dataclass
+class ImportReport:
+    project: str
+    format: str
+    images_added: int = 0
+    duplicates: int = 0
+    """Images whose bytes were already in the project: skipped with their annotations."""
+    annotations_added: int = 0
+    categories_created: list[str] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+
+
+def import_dataset(
+    ws: Workspace,
+    path: Path,
+    project: int | str,
+    *,
+    format: str = "auto",
+    split: Split | None = None,
+    strict: bool = False,
+    create_project: bool = False,
+    progress: Progress = no_progress,
+    batch_size: int = IMPORT_BATCH,
+) -> ImportReport:
+    """Import the dataset at ``path`` into ``project``: categories matched by name (missing ones created),
+    images stored by content hash, annotations written with ``source=import`` as their first revision.
+
+    ``split`` overrides the splits found in the dataset. Work is committed in batches of images,
+    with ``progress(done, total)`` after each.
+    """
+    with tempfile.TemporaryDirectory(prefix="seglab-import-") as workdir:
+        loaded = load_dataset(path, format=format, strict=strict, workdir=Path(workdir))
+        dataset = loaded.dataset
+        report = ImportReport(project=str(project), format=loaded.format, problems=list(loaded.problems))
+        category_ids = _prepare_categories(ws, dataset, project, create_project, report)
+        by_image: dict[int, list[NewAnnotation]] = {}
+        for annotation in dataset.annotations:
+            by_image.setdefault(annotation.image_id, []).append(
+                NewAnnotation(
+                    category_id=category_ids[annotation.category_id],
+                    segmentation=annotation.segmentation,
+                    iscrowd=annotation.iscrowd,
+                    confidence=annotation.confidence,
+                    source="import",
+                    attributes=annotation.attributes,
+                )
+            )
+        total = len(dataset.images)
+        progress(0, total)
+        for start in range(0, total, batch_size):
+            batch = dataset.images[start : start + batch_size]
+            _import_batch(ws, report, batch, by_image, split)
+            progress(min(start + batch_size, total), total)
+    return report
+
+
+def _prepare_categories(
+    ws: Workspace, dataset: Dataset, project: int | str, create_project: bool, report: ImportReport
+) -> dict[int, int]:
+    """Map the dataset's category ids to the project's (by name), creating the project and categories as needed."""
+    with ws.db.transaction() as session:
+        try:
+            target = projects.get_project(session, project)
+        except NotFoundError:
+            if not create_project:
+                raise
+            target = projects.create_project(session, str(project))
+        existing = {category.name: category.id for category in target.categories}
+        mapping = {}
+        for category in dataset.categories:
+            if category.name not in existing:
+                created = projects.add_category(
+                    session, target.id, category.name, category.color, category.supercategory
+                )
+                existing[category.name] = created.id
+                report.categories_created.append(category.name)
+            mapping[category.id] = existing[category.name]
+        report.project = target.name
+        return mapping
+
+
+def _import_batch(
+    ws: Workspace,
+    report: ImportReport,
+    batch: tuple[ImageRecord, ...],
+    by_image: dict[int, list[NewAnnotation]],
+    split: Split | None,
+) -> None:
+    digests = [ws.blobs.put_file(image.path) if image.path is not None else None for image in batch]
+    with ws.db.transaction() as session:
+        project_id = projects.get_project(session, report.project).id
+        pending: list[tuple[int, NewAnnotation]] = []
+        for image, digest in zip(batch, digests, strict=True):
+            if digest is None:
+                continue
+            record, created = images.add_image(
+                session,
+                project_id,
+                sha256=digest,
+                file_name=image.file_name,
+                width=image.width,
+                height=image.height,
+                split=split if split is not None else image.split,
+                tags=image.tags,
+                metadata=dict(image.metadata),
+            )
+            if not created:
+                report.duplicates += 1
+                continue
+            report.images_added += 1
+            pending.extend((record.id, new) for new in by_image.get(image.id, []))
+        report.annotations_added += annotation_store.bulk_create(session, pending, author="import")
+
+
+def project_dataset(ws: Workspace, project: int | str) -> Dataset:
+    """The project as an in-memory ``Dataset`` whose images point at their files in the blob store."""
+    with ws.db.transaction() as session:
+        target = projects.get_project(session, project)
+        records = images.all_images(session, target.id)
+        stored = annotation_store.project_annotations(session, target.id)
+    records = _unique_file_names(records)
+    placed = [
+        replace(record, path=ws.blobs.local_path(record.sha256)) if record.sha256 else record for record in records
+    ]
+    return Dataset(target.categories, placed, [item.annotation for item in stored])
+
+
+def _unique_file_names(records: list[ImageRecord]) -> list[ImageRecord]:
+    """Different images may share a file name (two cameras' ``0001.jpg``): suffix all but the first per split."""
+    seen: Counter[tuple[Split, str]] = Counter()
+    unique = []
+    for record in records:
+        key = (record.split, record.file_name)
+        seen[key] += 1
+        if seen[key] > 1 and record.sha256:
+            path = Path(record.file_name)
+            record = replace(record, file_name=str(path.with_name(f"{path.stem}_{record.sha256[:8]}{path.suffix}")))
+        unique.append(record)
+    return unique
+
+
+def export_project(
+    ws: Workspace, project: int | str, out: Path, *, format: str, image_mode: ImageMode = ImageMode.COPY
+) -> list[Problem]:
+    """Write the project's images and live annotations to the new folder ``out``."""
+    return save_dataset(project_dataset(ws, project), out, format=format, image_mode=image_mode)

@@ -1,0 +1,19 @@
+"""The workspace: one settings object, its database and its blob store, shared by every use case."""
+
+from __future__ import annotations
+
+from seglab.settings import Settings
+from seglab.store import BlobStore, Database, open_blob_store
+
+
+class Workspace:
+    """Everything a use case needs to reach stored data. Open one per process (it holds a connection pool)."""
+
+    def __init__(self, settings: Settings | None = None) -> None:
+        self.settings = settings or Settings()
+        self.settings.ensure_home()
+        self.db = Database(self.settings.resolved_database_url)
+        self.blobs: BlobStore = open_blob_store(self.settings.resolved_blob_url)
+
+    def close(self) -> None:
+        self.db.dispose()

@@ -1,0 +1,32 @@
+"""Persistence: the database (SQLAlchemy + Alembic; SQLite in WAL mode by default) and the blob store.
+
+Modules hold the data-access functions; each takes an open ``Session`` so that the service layer
+decides what one transaction is.
+"""
+
+from seglab.store import annotations, images, projects, statistics
+from seglab.store._codec import segmentation_from_json, segmentation_to_json
+from seglab.store._database import Database, create_database_engine
+from seglab.store.annotations import NewAnnotation
+from seglab.store.blobs import BlobStore, LocalBlobStore, open_blob_store, sha256_of_file
+from seglab.store.records import Project, ProjectSummary, Revision, StoredAnnotation
+
+__all__ = [
+    "BlobStore",
+    "Database",
+    "LocalBlobStore",
+    "NewAnnotation",
+    "Project",
+    "ProjectSummary",
+    "Revision",
+    "StoredAnnotation",
+    "annotations",
+    "create_database_engine",
+    "images",
+    "open_blob_store",
+    "projects",
+    "segmentation_from_json",
+    "segmentation_to_json",
+    "sha256_of_file",
+    "statistics",
+]

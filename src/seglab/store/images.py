@@ -1,0 +1,186 @@
+"""Images of a project: records only; their bytes are in the blob store under ``sha256``."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from sqlalchemy import Select, delete, func, select
+from sqlalchemy.orm import Session
+
+from seglab.core import ImageRecord, ImageStatus, Split
+from seglab.errors import InvalidInputError, NotFoundError
+from seglab.store._models import AnnotationRevisionRow, AnnotationRow, ImageRow, ImageTagRow
+
+
+def _tags(session: Session, image_ids: list[int]) -> dict[int, tuple[str, ...]]:
+    tags: dict[int, list[str]] = {}
+    if image_ids:
+        query = select(ImageTagRow).where(ImageTagRow.image_id.in_(image_ids)).order_by(ImageTagRow.tag)
+        for row in session.scalars(query):
+            tags.setdefault(row.image_id, []).append(row.tag)
+    return {image_id: tuple(values) for image_id, values in tags.items()}
+
+
+def _set_tags(session: Session, image_id: int, tags: Iterable[str]) -> None:
+    session.execute(delete(ImageTagRow).where(ImageTagRow.image_id == image_id))
+    session.add_all(ImageTagRow(image_id=image_id, tag=tag) for tag in sorted({t.strip() for t in tags if t.strip()}))
+    session.flush()
+
+
+def image_record(row: ImageRow, tags: tuple[str, ...] = ()) -> ImageRecord:
+    return ImageRecord(
+        id=row.id,
+        file_name=row.file_name,
+        width=row.width,
+        height=row.height,
+        split=Split(row.split),
+        status=ImageStatus(row.status),
+        tags=tags,
+        sha256=row.sha256,
+        metadata=row.metadata_,
+    )
+
+
+def image_row(session: Session, image_id: int) -> ImageRow:
+    row = session.get(ImageRow, image_id)
+    if row is None:
+        raise NotFoundError(f"image {image_id} does not exist", image=image_id)
+    return row
+
+
+def find_by_hash(session: Session, project_id: int, sha256: str) -> ImageRecord | None:
+    row = session.scalar(select(ImageRow).where(ImageRow.project_id == project_id, ImageRow.sha256 == sha256))
+    return None if row is None else image_record(row, _tags(session, [row.id]).get(row.id, ()))
+
+
+def add_image(
+    session: Session,
+    project_id: int,
+    *,
+    sha256: str,
+    file_name: str,
+    width: int,
+    height: int,
+    split: Split = Split.UNASSIGNED,
+    tags: Iterable[str] = (),
+    metadata: dict[str, Any] | None = None,
+) -> tuple[ImageRecord, bool]:
+    """Add an image; the same bytes twice in one project are one image: returns ``(image, created)``."""
+    existing = find_by_hash(session, project_id, sha256)
+    if existing is not None:
+        return existing, False
+    row = ImageRow(
+        project_id=project_id,
+        sha256=sha256,
+        file_name=file_name,
+        width=width,
+        height=height,
+        split=Split(split).value,
+        status=ImageStatus.UNANNOTATED.value,
+        metadata_=metadata or {},
+    )
+    session.add(row)
+    session.flush()
+    _set_tags(session, row.id, tags)
+    return get_image(session, row.id), True
+
+
+def get_image(session: Session, image_id: int) -> ImageRecord:
+    return image_record(image_row(session, image_id), _tags(session, [image_id]).get(image_id, ()))
+
+
+def _filtered(
+    query: Select[Any],
+    project_id: int,
+    split: Split | None,
+    status: ImageStatus | None,
+    category_id: int | None,
+    tag: str | None,
+) -> Select[Any]:
+    query = query.where(ImageRow.project_id == project_id)
+    if split is not None:
+        query = query.where(ImageRow.split == Split(split).value)
+    if status is not None:
+        query = query.where(ImageRow.status == ImageStatus(status).value)
+    if category_id is not None:
+        with_category = select(AnnotationRow.image_id).where(
+            AnnotationRow.category_id == category_id, AnnotationRow.deleted.is_(False)
+        )
+        query = query.where(ImageRow.id.in_(with_category))
+    if tag is not None:
+        query = query.where(ImageRow.id.in_(select(ImageTagRow.image_id).where(ImageTagRow.tag == tag)))
+    return query
+
+
+def list_images(
+    session: Session,
+    project_id: int,
+    *,
+    split: Split | None = None,
+    status: ImageStatus | None = None,
+    category_id: int | None = None,
+    tag: str | None = None,
+    offset: int = 0,
+    limit: int = 100,
+) -> tuple[list[ImageRecord], int]:
+    """A page of a project's images (oldest first) matching every given filter, and how many match in all."""
+    if offset < 0 or not 1 <= limit <= 10_000:
+        raise InvalidInputError("offset must be >= 0 and limit within 1..10000")
+    total = session.scalar(_filtered(select(func.count(ImageRow.id)), project_id, split, status, category_id, tag))
+    rows = session.scalars(
+        _filtered(select(ImageRow), project_id, split, status, category_id, tag)
+        .order_by(ImageRow.id)
+        .offset(offset)
+        .limit(limit)
+    )
+    page = list(rows)
+    tags = _tags(session, [row.id for row in page])
+    return [image_record(row, tags.get(row.id, ())) for row in page], total or 0
+
+
+def all_images(session: Session, project_id: int) -> list[ImageRecord]:
+    """Every image of a project, oldest first (for exports and versions; pages are for browsing)."""
+    rows = list(session.scalars(select(ImageRow).where(ImageRow.project_id == project_id).order_by(ImageRow.id)))
+    tags = _all_tags(session, project_id)
+    return [image_record(row, tags.get(row.id, ())) for row in rows]
+
+
+def _all_tags(session: Session, project_id: int) -> dict[int, tuple[str, ...]]:
+    query = (
+        select(ImageTagRow)
+        .join(ImageRow, ImageRow.id == ImageTagRow.image_id)
+        .where(ImageRow.project_id == project_id)
+        .order_by(ImageTagRow.tag)
+    )
+    tags: dict[int, list[str]] = {}
+    for row in session.scalars(query):
+        tags.setdefault(row.image_id, []).append(row.tag)
+    return {image_id: tuple(values) for image_id, values in tags.items()}
+
+
+def update_image(
+    session: Session,
+    image_id: int,
+    *,
+    split: Split | None = None,
+    status: ImageStatus | None = None,
+    tags: Iterable[str] | None = None,
+) -> ImageRecord:
+    row = image_row(session, image_id)
+    if split is not None:
+        row.split = Split(split).value
+    if status is not None:
+        row.status = ImageStatus(status).value
+    if tags is not None:
+        _set_tags(session, image_id, tags)
+    return get_image(session, image_id)
+
+
+def delete_image(session: Session, image_id: int) -> ImageRecord:
+    """Delete an image with its annotations and their history (its bytes stay in the blob store)."""
+    record = get_image(session, image_id)
+    session.execute(delete(AnnotationRevisionRow).where(AnnotationRevisionRow.image_id == image_id))
+    session.execute(delete(AnnotationRow).where(AnnotationRow.image_id == image_id))
+    session.execute(delete(ImageRow).where(ImageRow.id == image_id))
+    return record

@@ -1,0 +1,130 @@
+"""Projects and their categories."""
+
+from __future__ import annotations
+
+from sqlalchemy import delete, func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from seglab.core import Category, default_color
+from seglab.errors import ConflictError, InvalidInputError, NotFoundError
+from seglab.store._models import AnnotationRevisionRow, AnnotationRow, CategoryRow, ImageRow, ProjectRow
+from seglab.store.records import Project, ProjectSummary
+
+
+def _category(row: CategoryRow) -> Category:
+    return Category(row.id, row.name, row.color, row.supercategory)
+
+
+def _project(session: Session, row: ProjectRow) -> Project:
+    categories = session.scalars(select(CategoryRow).where(CategoryRow.project_id == row.id).order_by(CategoryRow.id))
+    return Project(row.id, row.name, row.task, row.created_at, tuple(_category(c) for c in categories))
+
+
+def _project_row(session: Session, reference: int | str) -> ProjectRow:
+    """A project by id, or by name (a name that looks like a number is tried as a name second)."""
+    row = None
+    if isinstance(reference, int) or str(reference).isdigit():
+        row = session.get(ProjectRow, int(reference))
+    if row is None:
+        row = session.scalar(select(ProjectRow).where(ProjectRow.name == str(reference)))
+    if row is None:
+        raise NotFoundError(f"project {reference!r} does not exist", project=str(reference))
+    return row
+
+
+def create_project(session: Session, name: str, task: str = "instance-segmentation") -> Project:
+    name = name.strip()
+    if not name:
+        raise InvalidInputError("project name must not be empty")
+    if session.scalar(select(ProjectRow.id).where(ProjectRow.name == name)) is not None:
+        raise ConflictError(f"a project named {name!r} already exists", project=name)
+    row = ProjectRow(name=name, task=task)
+    session.add(row)
+    session.flush()
+    return _project(session, row)
+
+
+def get_project(session: Session, reference: int | str) -> Project:
+    return _project(session, _project_row(session, reference))
+
+
+def list_projects(session: Session) -> list[ProjectSummary]:
+    images = select(func.count(ImageRow.id)).where(ImageRow.project_id == ProjectRow.id).scalar_subquery()
+    annotations = (
+        select(func.count(AnnotationRow.id))
+        .join(ImageRow, AnnotationRow.image_id == ImageRow.id)
+        .where(ImageRow.project_id == ProjectRow.id, AnnotationRow.deleted.is_(False))
+        .scalar_subquery()
+    )
+    categories = select(func.count(CategoryRow.id)).where(CategoryRow.project_id == ProjectRow.id).scalar_subquery()
+    rows = session.execute(select(ProjectRow, images, annotations, categories).order_by(ProjectRow.id))
+    return [ProjectSummary(p.id, p.name, p.task, p.created_at, i, a, c) for p, i, a, c in rows]
+
+
+def delete_project(session: Session, reference: int | str) -> Project:
+    """Delete a project with its images, annotations, history and categories (blobs stay: they may be shared)."""
+    project = get_project(session, reference)
+    image_ids = select(ImageRow.id).where(ImageRow.project_id == project.id)
+    session.execute(delete(AnnotationRevisionRow).where(AnnotationRevisionRow.image_id.in_(image_ids)))
+    session.execute(delete(AnnotationRow).where(AnnotationRow.image_id.in_(image_ids)))
+    session.execute(delete(ImageRow).where(ImageRow.project_id == project.id))
+    session.execute(delete(CategoryRow).where(CategoryRow.project_id == project.id))
+    session.execute(delete(ProjectRow).where(ProjectRow.id == project.id))
+    return project
+
+
+def category_row(session: Session, category_id: int, project_id: int | None = None) -> CategoryRow:
+    row = session.get(CategoryRow, category_id)
+    if row is None or (project_id is not None and row.project_id != project_id):
+        raise NotFoundError(
+            f"category {category_id} does not exist" + (f" in project {project_id}" if project_id else "")
+        )
+    return row
+
+
+def add_category(
+    session: Session, project_id: int, name: str, color: str | None = None, supercategory: str | None = None
+) -> Category:
+    count = session.scalar(select(func.count(CategoryRow.id)).where(CategoryRow.project_id == project_id)) or 0
+    category = Category(0, name.strip(), color or default_color(count), supercategory)  # validates name and colour
+    row = CategoryRow(project_id=project_id, name=category.name, color=category.color, supercategory=supercategory)
+    session.add(row)
+    try:
+        with session.begin_nested():
+            session.flush()
+    except IntegrityError:
+        raise ConflictError(
+            f"category {category.name!r} already exists in this project", category=category.name
+        ) from None
+    return _category(row)
+
+
+def update_category(
+    session: Session, category_id: int, *, name: str | None = None, color: str | None = None
+) -> Category:
+    """Rename and/or recolour."""
+    row = category_row(session, category_id)
+    checked = Category(row.id, (name if name is not None else row.name).strip(), color or row.color)
+    if checked.name != row.name and session.scalar(
+        select(CategoryRow.id).where(CategoryRow.project_id == row.project_id, CategoryRow.name == checked.name)
+    ):
+        raise ConflictError(f"category {checked.name!r} already exists in this project", category=checked.name)
+    row.name, row.color = checked.name, checked.color or row.color
+    return _category(row)
+
+
+def category_annotation_count(session: Session, category_id: int) -> int:
+    query = select(func.count(AnnotationRow.id)).where(
+        AnnotationRow.category_id == category_id, AnnotationRow.deleted.is_(False)
+    )
+    return session.scalar(query) or 0
+
+
+def remove_category_row(session: Session, category_id: int) -> None:
+    """Delete a category that has no live annotations. Its deleted annotations (and their history) go
+    with it: they could never be restored into a class that no longer exists."""
+    dead = select(AnnotationRow.id).where(AnnotationRow.category_id == category_id, AnnotationRow.deleted.is_(True))
+    session.execute(delete(AnnotationRevisionRow).where(AnnotationRevisionRow.annotation_id.in_(dead)))
+    session.execute(delete(AnnotationRow).where(AnnotationRow.category_id == category_id))
+    session.execute(delete(CategoryRow).where(CategoryRow.id == category_id))

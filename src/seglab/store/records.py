@@ -1,0 +1,51 @@
+"""What the store hands back: plain values, detached from any database session."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from seglab.core import Annotation, Category
+
+
+@dataclass(frozen=True)
+class Project:
+    id: int
+    name: str
+    task: str
+    created_at: datetime
+    categories: tuple[Category, ...]
+
+
+@dataclass(frozen=True)
+class ProjectSummary:
+    id: int
+    name: str
+    task: str
+    created_at: datetime
+    images: int
+    annotations: int
+    categories: int
+
+
+@dataclass(frozen=True)
+class StoredAnnotation:
+    """An annotation with its bookkeeping: the revision an update must name, who changed it last, and when."""
+
+    annotation: Annotation
+    revision: int
+    author: str
+    updated_at: datetime
+
+
+@dataclass(frozen=True)
+class Revision:
+    annotation_id: int
+    image_id: int
+    revision: int
+    action: str
+    state: dict[str, Any]
+    author: str
+    source: str
+    created_at: datetime

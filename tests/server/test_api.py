@@ -1,0 +1,150 @@
+"""The app API through an in-process client: every route, and one error shape for every failure."""
+
+from __future__ import annotations
+
+import pytest
+
+from ..formats.conftest import write_image
+
+SQUARE = {"type": "polygon", "parts": [{"exterior": [2, 2, 12, 2, 12, 12, 2, 12], "holes": []}]}
+
+
+def _error(response, status, code):
+    assert response.status_code == status, response.text
+    body = response.json()
+    assert set(body) == {"error"}
+    assert set(body["error"]) == {"code", "message", "details"}
+    assert body["error"]["code"] == code
+    return body["error"]
+
+
+@pytest.fixture
+def project(client, tmp_path):
+    created = client.post("/api/v1/projects", json={"name": "pets", "categories": ["cat", "dog"]})
+    assert created.status_code == 201
+    files = []
+    for index in range(3):
+        path = write_image(tmp_path / f"img{index}.png", seed=index)
+        files.append(("files", (path.name, path.read_bytes(), "image/png")))
+    uploaded = client.post("/api/v1/projects/pets/images", files=files, data={"split": "train", "tags": "a,b"})
+    assert uploaded.status_code == 201, uploaded.text
+    assert len(uploaded.json()["added"]) == 3
+    return created.json()
+
+
+def test_projects_and_categories(client, project):
+    assert [p["name"] for p in client.get("/api/v1/projects").json()] == ["pets"]
+    assert client.get(f"/api/v1/projects/{project['id']}").json()["name"] == "pets"
+    cat, dog = project["categories"]
+    bird = client.post("/api/v1/projects/pets/categories", json={"name": "bird", "color": "#00ff00"}).json()
+    assert bird["color"] == "#00ff00"
+    renamed = client.patch(f"/api/v1/categories/{bird['id']}", json={"name": "parrot"}).json()
+    assert renamed["name"] == "parrot"
+    merged = client.post(f"/api/v1/categories/{dog['id']}/merge", json={"into": cat["id"]})
+    assert merged.json()["id"] == cat["id"]
+    assert client.delete(f"/api/v1/categories/{bird['id']}").json() == {
+        "deleted": bird["id"],
+        "annotations_affected": 0,
+    }
+    assert [c["name"] for c in client.get("/api/v1/projects/pets").json()["categories"]] == ["cat"]
+    _error(client.post("/api/v1/projects", json={"name": "pets"}), 409, "conflict")
+    assert client.delete("/api/v1/projects/pets").status_code == 200
+    _error(client.get("/api/v1/projects/pets"), 404, "not_found")
+
+
+def test_images_listing_filters_and_bytes(client, project, tmp_path):
+    page = client.get("/api/v1/projects/pets/images", params={"limit": 2}).json()
+    assert (page["total"], len(page["items"]), page["items"][0]["tags"]) == (3, 2, ["a", "b"])
+    image = page["items"][0]
+    content = client.get(image["url"])
+    assert content.status_code == 200
+    assert content.headers["content-type"] == "image/png"
+    assert content.content == (tmp_path / "img0.png").read_bytes()
+    patched = client.patch(f"/api/v1/images/{image['id']}", json={"split": "valid", "status": "null"}).json()
+    assert (patched["split"], patched["status"]) == ("valid", "null")
+    assert client.get("/api/v1/projects/pets/images", params={"split": "valid"}).json()["total"] == 1
+    _error(client.get("/api/v1/projects/pets/images", params={"split": "holdout"}), 422, "invalid_input")
+    assert client.delete(f"/api/v1/images/{image['id']}").status_code == 200
+    _error(client.get(f"/api/v1/images/{image['id']}"), 404, "not_found")
+
+
+def test_annotation_lifecycle_with_conflicts(client, project):
+    image = client.get("/api/v1/projects/pets/images").json()["items"][0]
+    cat = project["categories"][0]
+    headers = {"X-Seglab-User": "ana"}
+    created = client.post(
+        f"/api/v1/images/{image['id']}/annotations",
+        json={"category_id": cat["id"], "geometry": SQUARE},
+        headers=headers,
+    )
+    assert created.status_code == 201
+    annotation = created.json()
+    assert (annotation["area"], annotation["revision"], annotation["author"]) == (100, 1, "ana")
+    assert annotation["bbox_xyxy"] == [2, 2, 12, 12]
+    bigger = {
+        "type": "polygon",
+        "parts": [{"exterior": [0, 0, 20, 0, 20, 20, 0, 20], "holes": [[5, 5, 10, 5, 10, 10, 5, 10]]}],
+    }
+    updated = client.patch(f"/api/v1/annotations/{annotation['id']}", json={"revision": 1, "geometry": bigger}).json()
+    assert (updated["revision"], updated["area"]) == (2, 400 - 25)
+    stale = _error(
+        client.patch(f"/api/v1/annotations/{annotation['id']}", json={"revision": 1, "geometry": SQUARE}),
+        409,
+        "conflict",
+    )
+    assert stale["details"]["current_revision"] == 2
+    _error(client.delete(f"/api/v1/annotations/{annotation['id']}", params={"revision": 1}), 409, "conflict")
+    history = client.get(f"/api/v1/annotations/{annotation['id']}/history").json()
+    assert [h["action"] for h in history] == ["create", "update"]
+    undone = client.post(f"/api/v1/annotations/{annotation['id']}/undo").json()
+    assert (undone["revision"], undone["area"]) == (3, 100)
+    assert client.post(f"/api/v1/images/{image['id']}/undo").json()["revision"] == 4  # undoes the creation
+    assert client.get(f"/api/v1/images/{image['id']}/annotations").json() == []
+    assert len(client.get(f"/api/v1/images/{image['id']}/history").json()) == 4
+
+
+@pytest.mark.parametrize(
+    ("body", "status", "message"),
+    [
+        ({"category_id": 1, "geometry": {"type": "circle"}}, 400, "geometry: geometry 'type' must be"),
+        ({"category_id": 1, "geometry": {"type": "polygon", "parts": [{"exterior": [1, 2, 3]}]}}, 400, "odd number"),
+        ({"category_id": 999, "geometry": SQUARE}, 400, "does not belong"),
+        ({"geometry": SQUARE}, 422, "body.category_id: Field required"),
+        ({"category_id": 1, "geometry": SQUARE, "confidence": 3}, 422, "confidence"),
+    ],
+)
+def test_bad_annotation_requests(client, project, body, status, message):
+    image = client.get("/api/v1/projects/pets/images").json()["items"][0]
+    error = _error(client.post(f"/api/v1/images/{image['id']}/annotations", json=body), status, "invalid_input")
+    assert message in error["message"]
+
+
+def test_unknown_routes_and_methods_use_the_same_shape(client):
+    _error(client.get("/api/v1/nothing-here"), 404, "not_found")
+    _error(client.put("/api/v1/projects"), 405, "method_not_allowed")
+    _error(client.get("/api/v1/annotations/12345"), 404, "not_found")
+
+
+def test_import_export_and_stats(client, tmp_path):
+    from seglab.formats import save_dataset
+
+    from ..formats.conftest import build_dataset
+
+    save_dataset(build_dataset(tmp_path / "src"), tmp_path / "coco", format="coco")
+    client.post("/api/v1/projects", json={"name": "zoo"})
+    report = client.post("/api/v1/projects/zoo/import", json={"path": str(tmp_path / "coco")}).json()
+    assert (report["images_added"], report["annotations_added"], report["categories_created"]) == (
+        3,
+        5,
+        ["cat", "dog", "bird"],
+    )
+    stats = client.get("/api/v1/projects/zoo/stats").json()
+    assert stats["annotations"] == 5
+    assert {c["name"]: c["annotations"] for c in stats["classes"]} == {"cat": 2, "dog": 2, "bird": 1}
+    exported = client.post("/api/v1/projects/zoo/export", json={"path": str(tmp_path / "out"), "format": "yolo"})
+    assert exported.status_code == 200
+    assert (tmp_path / "out" / "data.yaml").is_file()
+    error = _error(
+        client.post("/api/v1/projects/zoo/import", json={"path": str(tmp_path / "missing")}), 400, "invalid_input"
+    )
+    assert "no such file or folder" in error["message"]

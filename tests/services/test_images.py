@@ -1,0 +1,116 @@
+import io
+import zipfile
+
+import cv2
+import numpy as np
+import pytest
+from PIL import Image
+
+from seglab.core import ImageStatus, Split
+from seglab.errors import InvalidInputError
+from seglab.services import images, projects
+
+from ..formats.conftest import write_image
+
+
+@pytest.fixture
+def empty(ws):
+    projects.create_project(ws, "empty", ["thing"])
+    return "empty"
+
+
+def _jpeg_with_orientation(path, width, height, orientation):
+    image = Image.fromarray(np.zeros((height, width, 3), dtype=np.uint8))
+    exif = Image.Exif()
+    exif[0x0112] = orientation
+    image.save(path, format="JPEG", exif=exif)
+    return path
+
+
+def test_files_and_folders_with_duplicates_and_failures(ws, empty, tmp_path):
+    write_image(tmp_path / "in/a.png", seed=1)
+    write_image(tmp_path / "in/sub/b.png", seed=2)
+    write_image(tmp_path / "copy.png", seed=1)  # same bytes as a.png
+    (tmp_path / "in/broken.jpg").write_bytes(b"\xff\xd8\xff not really")
+    report = images.upload_paths(
+        ws, empty, [tmp_path / "in", tmp_path / "copy.png", tmp_path / "missing.png"], tags=["batch1"]
+    )
+    assert sorted(i.file_name for i in report.added) == ["a.png", "b.png"]
+    assert [i.file_name for i in report.duplicates] == ["a.png"]
+    assert sorted(name for name, _ in report.failed) == sorted(["broken.jpg", str(tmp_path / "missing.png")])
+    assert all(i.tags == ("batch1",) for i in report.added)
+
+
+def test_exif_orientation_gives_displayed_size(ws, empty, tmp_path):
+    path = _jpeg_with_orientation(tmp_path / "phone.jpg", 40, 20, orientation=6)  # rotated 90°
+    added = images.upload_paths(ws, empty, [path]).added[0]
+    assert (added.width, added.height) == (20, 40)
+    assert images.image_file(ws, added.id).read_bytes() == path.read_bytes()  # the original bytes are kept
+
+
+def test_truncated_image_is_refused(ws, empty, tmp_path):
+    path = write_image(tmp_path / "t.png")
+    path.write_bytes(path.read_bytes()[:300])
+    report = images.upload_paths(ws, empty, [path])
+    assert report.added == []
+    assert "truncated" in report.failed[0][1]
+
+
+def test_zip_of_images(ws, empty, tmp_path):
+    write_image(tmp_path / "x.png", seed=5)
+    archive = tmp_path / "batch.zip"
+    with zipfile.ZipFile(archive, "w") as zipped:
+        zipped.write(tmp_path / "x.png", "folder/x.png")
+        zipped.writestr("notes.txt", "ignored")
+    report = images.upload_paths(ws, empty, [archive])
+    assert [i.file_name for i in report.added] == ["x.png"]
+
+
+def test_video_frames_are_sampled_at_the_chosen_fps(ws, empty, tmp_path):
+    path = tmp_path / "clip.avi"
+    writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"MJPG"), 10.0, (64, 48))
+    for index in range(30):  # 3 seconds at 10 fps
+        frame = np.full((48, 64, 3), index * 8, dtype=np.uint8)
+        writer.write(frame)
+    writer.release()
+    report = images.upload_paths(ws, empty, [path], fps=2.0)
+    assert [i.metadata["frame"] for i in report.added] == [0, 5, 10, 15, 20, 25]
+    assert report.added[1].file_name == "clip_000005.jpg"
+    assert (report.added[0].width, report.added[0].height) == (64, 48)
+    with pytest.raises(InvalidInputError, match="fps must be positive"):
+        images.upload_video(ws, empty, path, fps=0)
+
+
+def test_not_a_video(ws, empty, tmp_path):
+    path = tmp_path / "fake.mp4"
+    path.write_bytes(b"nope")
+    assert images.upload_paths(ws, empty, [path]).failed == [("fake.mp4", "not a readable video")]
+
+
+def test_filters_and_pages(ws, project):
+    all_images, total = images.list_images(ws, project)
+    assert total == 3
+    train, _ = images.list_images(ws, project, split=Split.TRAIN)
+    assert [i.file_name for i in train] == ["img0.png"]
+    images.update_image(ws, train[0].id, tags=["night", " ", "blurry"], status=ImageStatus.REVIEWED)
+    assert images.list_images(ws, project, tag="night")[0][0].tags == ("blurry", "night")
+    assert images.list_images(ws, project, status=ImageStatus.REVIEWED)[1] == 1
+    bird = next(c for c in projects.get_project(ws, project).categories if c.name == "bird")
+    assert [i.file_name for i in images.list_images(ws, project, category_id=bird.id)[0]] == ["img1.png"]
+    page, total = images.list_images(ws, project, offset=1, limit=1)
+    assert (len(page), total, page[0].id) == (1, 3, all_images[1].id)
+    with pytest.raises(InvalidInputError):
+        images.list_images(ws, project, limit=0)
+
+
+def test_delete_image(ws, project):
+    image = images.list_images(ws, project)[0][0]
+    images.delete_image(ws, image.id)
+    assert images.list_images(ws, project)[1] == 2
+
+
+def test_add_image_bytes_directly(ws, empty):
+    buffer = io.BytesIO()
+    Image.new("RGB", (7, 5)).save(buffer, format="PNG")
+    report = images.add_image_bytes(ws, empty, "../../evil/name.png", buffer.getvalue())
+    assert report.added[0].file_name == "name.png"

@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+
+from seglab.core import Split
+from seglab.store import Workspace
 
 _DATASET_FOLDERS = [
     Path(os.environ.get("SEGLAB_SHARED_DATASETS", "/nonexistent")),
@@ -21,4 +25,35 @@ def seglab_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("SEGLAB_HOME", str(home))
     for variable in ("SEGLAB_DATABASE_URL", "SEGLAB_BLOB_URL", "SEGLAB_HOST", "SEGLAB_PORT"):
         monkeypatch.delenv(variable, raising=False)
+    monkeypatch.setenv("SEGLAB_WORKERS", "0")  # tests that need background workers start them explicitly
     return home
+
+
+@pytest.fixture
+def ws(seglab_home: Path) -> Iterator[Workspace]:
+    """A workspace on a real SQLite file and blob folder under the test's SEGLAB_HOME."""
+    workspace = Workspace()
+    yield workspace
+    workspace.close()
+
+
+@pytest.fixture
+def coco_export(tmp_path: Path) -> Path:
+    """The small test dataset (polygons, a two-part instance, a hole, a crowd) as a Roboflow COCO export."""
+    from seglab.formats import save_dataset
+
+    from .formats.conftest import build_dataset
+
+    save_dataset(
+        build_dataset(tmp_path / "src", (Split.TRAIN, Split.VALID, Split.TEST)), tmp_path / "coco", format="coco"
+    )
+    return tmp_path / "coco"
+
+
+@pytest.fixture
+def project(ws: Workspace, coco_export: Path) -> str:
+    """A project named ``pets`` holding the small test dataset."""
+    from seglab.services import transfer
+
+    transfer.import_dataset(ws, coco_export, "pets", create_project=True)
+    return "pets"

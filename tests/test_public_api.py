@@ -16,6 +16,8 @@ PACKAGES = [
     "seglab.core",
     "seglab.formats",
     "seglab.store",
+    "seglab.versions",
+    "seglab.jobs",
     "seglab.services",
     "seglab.server",
     "seglab.cli",
@@ -47,5 +49,5 @@ def test_every_cli_command_is_documented_in_the_readme():
     documented = set(re.findall(r"`seglab (\w[\w-]*)", readme))
     commands = {
         command.name or (command.callback.__name__ if command.callback else "") for command in app.registered_commands
-    }
+    } | {group.name for group in app.registered_groups if group.name}
     assert commands <= documented, f"undocumented commands: {sorted(commands - documented)}"

@@ -18,6 +18,8 @@ class Settings(BaseSettings):
     """Any SQLAlchemy URL; default: SQLite file ``seglab.db`` under ``home``."""
     blob_url: str | None = None
     """Where image and weight bytes live; default: the folder ``blobs`` under ``home``."""
+    workers: int = 1
+    """Background worker processes ``seglab serve`` starts (0: none; run ``seglab worker`` yourself)."""
     host: str = "127.0.0.1"
     port: int = 8420
 

@@ -8,6 +8,7 @@ from fastapi.responses import JSONResponse
 from seglab._version import __version__
 from seglab.server.api import router as api_router
 from seglab.server.errors import install_error_handlers
+from seglab.server.workers import worker_lifespan
 from seglab.services import SystemInfo, Workspace, check_health, system_info
 from seglab.settings import Settings
 
@@ -16,13 +17,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     """Build the app for ``settings`` (default: read from the environment)."""
     settings = settings or Settings()
     settings.ensure_home()
+    workspace = Workspace(settings)
     app = FastAPI(
+        lifespan=worker_lifespan(workspace, settings.workers),
         title="seglab",
         version=__version__,
         description="Self-hosted instance segmentation: annotate, version, train, evaluate and deploy.",
     )
     app.state.settings = settings
-    app.state.workspace = Workspace(settings)
+    app.state.workspace = workspace
     install_error_handlers(app)
     app.include_router(api_router)
 

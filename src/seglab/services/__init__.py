@@ -4,14 +4,14 @@ Each function takes a :class:`Workspace` (settings, database, blob store) and ru
 transaction(s), so behaviour is the same whichever front end calls it.
 """
 
-from seglab.services import annotations, images, projects, stats, transfer
+from seglab.services import annotations, images, jobs, projects, stats, transfer, versions
 from seglab.services.datasets import ConversionResult, convert_path, inspect_path
 from seglab.services.images import UploadReport
 from seglab.services.progress import Progress
 from seglab.services.stats import ClassStats, ProjectStats
 from seglab.services.system import SystemInfo, check_health, system_info
 from seglab.services.transfer import ImportReport
-from seglab.services.workspace import Workspace
+from seglab.store import Workspace
 
 __all__ = [
     "ClassStats",
@@ -27,8 +27,10 @@ __all__ = [
     "convert_path",
     "images",
     "inspect_path",
+    "jobs",
     "projects",
     "stats",
     "system_info",
     "transfer",
+    "versions",
 ]

@@ -6,8 +6,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from seglab.geometry import Segmentation
-from seglab.services.workspace import Workspace
-from seglab.store import NewAnnotation, Revision, StoredAnnotation
+from seglab.store import NewAnnotation, Revision, StoredAnnotation, Workspace
 from seglab.store import annotations as store
 
 

@@ -14,8 +14,7 @@ from seglab.core import ImageRecord, ImageStatus, Split
 from seglab.errors import InvalidInputError
 from seglab.formats import IMAGE_EXTENSIONS, ImageCheck, displayed_size, extract_zip, image_files
 from seglab.services.progress import Progress, no_progress
-from seglab.services.workspace import Workspace
-from seglab.store import images, projects
+from seglab.store import Workspace, images, projects
 
 VIDEO_EXTENSIONS = frozenset({".mp4", ".avi", ".mov", ".mkv", ".webm", ".m4v"})
 

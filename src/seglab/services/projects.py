@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from seglab.core import Category
 from seglab.errors import ConflictError, InvalidInputError
-from seglab.services.workspace import Workspace
-from seglab.store import Project, ProjectSummary, projects
+from seglab.store import Project, ProjectSummary, Workspace, projects
 from seglab.store import annotations as annotation_store
 
 

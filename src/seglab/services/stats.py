@@ -7,8 +7,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from seglab.services.workspace import Workspace
-from seglab.store import projects, statistics
+from seglab.store import Workspace, projects, statistics
 
 # COCO's size buckets (pixel area): small < 32², medium < 96², large otherwise.
 SMALL_AREA, MEDIUM_AREA = 32**2, 96**2

@@ -11,8 +11,7 @@ from seglab.core import Dataset, ImageRecord, Split
 from seglab.errors import NotFoundError
 from seglab.formats import ImageMode, Problem, load_dataset, save_dataset
 from seglab.services.progress import Progress, no_progress
-from seglab.services.workspace import Workspace
-from seglab.store import NewAnnotation, images, projects
+from seglab.store import NewAnnotation, Workspace, images, projects
 from seglab.store import annotations as annotation_store
 
 IMPORT_BATCH = 100

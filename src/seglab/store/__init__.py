@@ -4,12 +4,13 @@ Modules hold the data-access functions; each takes an open ``Session`` so that t
 decides what one transaction is.
 """
 
-from seglab.store import annotations, images, projects, statistics
+from seglab.store import annotations, images, jobs, projects, statistics, versions
 from seglab.store._codec import segmentation_from_json, segmentation_to_json
 from seglab.store._database import Database, create_database_engine
 from seglab.store.annotations import NewAnnotation
 from seglab.store.blobs import BlobStore, LocalBlobStore, open_blob_store, sha256_of_file
 from seglab.store.records import Project, ProjectSummary, Revision, StoredAnnotation
+from seglab.store.workspace import Workspace
 
 __all__ = [
     "BlobStore",
@@ -20,13 +21,16 @@ __all__ = [
     "ProjectSummary",
     "Revision",
     "StoredAnnotation",
+    "Workspace",
     "annotations",
     "create_database_engine",
     "images",
+    "jobs",
     "open_blob_store",
     "projects",
     "segmentation_from_json",
     "segmentation_to_json",
     "sha256_of_file",
     "statistics",
+    "versions",
 ]

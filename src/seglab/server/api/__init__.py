@@ -2,11 +2,12 @@
 
 from fastapi import APIRouter
 
-from seglab.server.api import annotations, images, projects
+from seglab.server.api import annotations, images, projects, versions
 
 router = APIRouter(prefix="/api/v1")
 router.include_router(projects.router)
 router.include_router(images.router)
 router.include_router(annotations.router)
+router.include_router(versions.router)
 
 __all__ = ["router"]

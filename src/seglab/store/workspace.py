@@ -1,9 +1,10 @@
-"""The workspace: one settings object, its database and its blob store, shared by every use case."""
+"""The workspace: one settings object with its database and blob store, which every stored operation needs."""
 
 from __future__ import annotations
 
 from seglab.settings import Settings
-from seglab.store import BlobStore, Database, open_blob_store
+from seglab.store._database import Database
+from seglab.store.blobs import BlobStore, open_blob_store
 
 
 class Workspace:

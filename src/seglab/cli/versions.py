@@ -1,0 +1,187 @@
+"""``seglab version``, ``seglab job`` and ``seglab worker``: versions and the background work behind them."""
+
+from __future__ import annotations
+
+import signal
+import threading
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from seglab.cli._common import JsonOption, print_json, progress_bar, workspace
+from seglab.formats import ImageMode, writable_formats
+from seglab.jobs import work
+from seglab.services import jobs, versions
+
+version_app = typer.Typer(help="Create, list and export dataset versions.", no_args_is_help=True)
+job_app = typer.Typer(help="Follow and cancel background jobs.", no_args_is_help=True)
+
+
+@version_app.command("create")
+def create(
+    project: Annotated[str, typer.Argument(help="Project name or id.")],
+    split: Annotated[str | None, typer.Option(help="Ratios for unassigned images, e.g. 70,20,10.")] = None,
+    reassign_splits: Annotated[
+        bool, typer.Option("--reassign-splits", help="Re-split images that have a split too.")
+    ] = False,
+    resize: Annotated[
+        str | None, typer.Option(help="WxH[:stretch|fit|fit-white|fit-reflect|fill], e.g. 640x640:fit.")
+    ] = None,
+    crop: Annotated[str | None, typer.Option("--crop", help="Static crop in percent: x0,y0,x1,y1.")] = None,
+    tile: Annotated[str | None, typer.Option(help="Tile each image into ROWSxCOLS, e.g. 2x2.")] = None,
+    grayscale: Annotated[bool, typer.Option("--grayscale", help="Convert every image to grayscale.")] = False,
+    contrast: Annotated[str | None, typer.Option(help="stretch, equalize or clahe.")] = None,
+    remap: Annotated[list[str] | None, typer.Option(help="old=new renames a class, old= omits it; repeatable.")] = None,
+    max_null: Annotated[
+        float | None, typer.Option(help="Keep at most this percent of images without annotations.")
+    ] = None,
+    include_tag: Annotated[list[str] | None, typer.Option(help="Only images with this tag; repeatable.")] = None,
+    exclude_tag: Annotated[list[str] | None, typer.Option(help="Leave out images with this tag; repeatable.")] = None,
+    augment: Annotated[
+        str | None, typer.Option(help="Training augmentations, e.g. flip,rotate=15,brightness=25,mosaic.")
+    ] = None,
+    multiplier: Annotated[int, typer.Option(help="Outputs per training image (original + augmented copies).")] = 1,
+    seed: Annotated[int, typer.Option(help="Seed for splits and augmentation.")] = 0,
+    background: Annotated[bool, typer.Option("--background", help="Queue it for `seglab worker` instead.")] = False,
+    as_json: JsonOption = False,
+) -> None:
+    """Generate an immutable version of a project (shows progress; uses every core)."""
+    with workspace(as_json) as ws:
+        recipe = versions.recipe_from_options(
+            split=split,
+            reassign_splits=reassign_splits,
+            resize=resize,
+            static_crop=[float(v) for v in crop.split(",")] if crop else None,
+            tile=tile,
+            grayscale=grayscale,
+            contrast=contrast,
+            remap=remap or [],
+            max_null_percent=max_null,
+            include_tags=include_tag or [],
+            exclude_tags=exclude_tag or [],
+            augment=augment,
+            multiplier=multiplier,
+            seed=seed,
+        )
+        if background:
+            job = versions.submit_version(ws, project, recipe)
+            if as_json:
+                print_json(job)
+            else:
+                typer.echo(f"queued as job {job.id}; follow it with `seglab job show {job.id}`")
+            return
+        with progress_bar("generating", not as_json) as progress:
+            version = versions.create_version(ws, project, recipe, progress=progress)
+    if as_json:
+        print_json(version)
+        return
+    stats = version.statistics
+    splits = ", ".join(f"{name} {count}" for name, count in stats["images_per_split"].items())
+    typer.echo(
+        f"version {version.reference}: {stats['images']} images ({splits}), "
+        f"{stats['annotations']} annotations; hash {version.content_hash[:16]}"
+    )
+
+
+@version_app.command("list")
+def list_(project: Annotated[str, typer.Argument(help="Project name or id.")], as_json: JsonOption = False) -> None:
+    """The project's versions with their sizes."""
+    with workspace(as_json) as ws:
+        found = versions.list_versions(ws, project)
+    if as_json:
+        print_json(found)
+        return
+    table = Table("version", "images", "annotations", "splits", "augment", "hash", "created")
+    for v in found:
+        augment = ",".join(step["name"] for step in v.recipe.get("augmentations", [])) or "-"
+        splits = ", ".join(f"{k} {n}" for k, n in v.statistics["images_per_split"].items())
+        table.add_row(
+            v.reference, str(v.statistics["images"]), str(v.statistics["annotations"]), splits, augment,
+            v.content_hash[:12], f"{v.created_at:%Y-%m-%d %H:%M}",
+        )  # fmt: skip
+    Console().print(table)
+
+
+@version_app.command("show")
+def show(
+    version: Annotated[str, typer.Argument(help="project/number or version id.")], as_json: JsonOption = False
+) -> None:
+    """A version's recipe, statistics and hash."""
+    with workspace(as_json) as ws:
+        found = versions.get_version(ws, version)
+    if as_json:
+        print_json(found)
+    else:
+        Console().print(found)
+
+
+@version_app.command("export")
+def export(
+    version: Annotated[str, typer.Argument(help="project/number or version id.")],
+    out: Annotated[Path, typer.Argument(help="New (or empty) folder to write.")],
+    output_format: Annotated[str, typer.Option("--format", help=f"One of: {', '.join(writable_formats())}.")] = "coco",
+    link: Annotated[bool, typer.Option("--link", help="Symlink images instead of copying them.")] = False,
+    as_json: JsonOption = False,
+) -> None:
+    """Write a version as a dataset (COCO: Roboflow's train/valid/test layout, ready for rfdetr)."""
+    with workspace(as_json) as ws:
+        problems = versions.export(
+            ws, version, out, format=output_format, image_mode=ImageMode.SYMLINK if link else ImageMode.COPY
+        )
+    if as_json:
+        print_json({"path": str(out), "format": output_format, "problems": [p.to_dict() for p in problems]})
+    else:
+        typer.echo(f"exported {version} as {output_format} to {out}")
+
+
+@job_app.command("list")
+def job_list(as_json: JsonOption = False) -> None:
+    """Recent jobs."""
+    with workspace(as_json) as ws:
+        found = jobs.list_jobs(ws)
+    if as_json:
+        print_json(found)
+        return
+    table = Table("id", "kind", "status", "progress", "created")
+    for job in found:
+        progress = f"{job.progress.get('done', 0)}/{job.progress.get('total', '?')}" if job.progress else "-"
+        table.add_row(str(job.id), job.kind, job.status.value, progress, f"{job.created_at:%Y-%m-%d %H:%M:%S}")
+    Console().print(table)
+
+
+@job_app.command("show")
+def job_show(job_id: int, as_json: JsonOption = False) -> None:
+    """A job's status, progress, result and log."""
+    with workspace(as_json) as ws:
+        found = jobs.get_job(ws, job_id)
+    if as_json:
+        print_json(found)
+    else:
+        Console().print(found)
+
+
+@job_app.command("cancel")
+def job_cancel(job_id: int, as_json: JsonOption = False) -> None:
+    """Cancel a queued job, or ask a running one to stop."""
+    with workspace(as_json) as ws:
+        found = jobs.cancel_job(ws, job_id)
+    if as_json:
+        print_json(found)
+    else:
+        typer.echo(f"job {found.id}: {found.status.value}")
+
+
+def worker(
+    poll: Annotated[float, typer.Option(help="Seconds between looks at the queue when it is empty.")] = 0.5,
+) -> None:
+    """Run queued background jobs until stopped (Ctrl+C or SIGTERM)."""
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    with workspace(False) as ws:
+        try:
+            work(ws, stop, poll_interval=poll)
+        except KeyboardInterrupt:
+            stop.set()

@@ -1,0 +1,111 @@
+"""Dataset versions: create (now, or as a background job), list, show and export."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+from pydantic import ValidationError
+
+from seglab.errors import InvalidInputError
+from seglab.formats import ImageMode, Problem
+from seglab.jobs import submit_job
+from seglab.services.progress import Progress, no_progress
+from seglab.store import Workspace, projects
+from seglab.store import versions as version_store
+from seglab.store.jobs import Job
+from seglab.store.versions import Version
+from seglab.versions import (
+    Contrast,
+    Preprocessing,
+    Recipe,
+    build_version,
+    export_version,
+    parse_augmentations,
+    parse_resize,
+    parse_split,
+)
+
+
+def recipe_from_options(
+    *,
+    split: str | None = None,
+    reassign_splits: bool = False,
+    resize: str | None = None,
+    static_crop: Sequence[float] | None = None,
+    tile: str | None = None,
+    grayscale: bool = False,
+    contrast: str | None = None,
+    remap: Sequence[str] = (),
+    max_null_percent: float | None = None,
+    include_tags: Sequence[str] = (),
+    exclude_tags: Sequence[str] = (),
+    augment: str | None = None,
+    multiplier: int = 1,
+    seed: int = 0,
+) -> Recipe:
+    """A recipe from the CLI's compact options (``--remap car=vehicle --remap bike=`` omits ``bike``)."""
+    try:
+        split_recipe = parse_split(split) if split else None
+        class_remap: dict[str, str | None] = {}
+        for item in remap:
+            source, sep, target = item.partition("=")
+            if not sep:
+                raise InvalidInputError(f"--remap takes old=new (or old= to omit a class), got {item!r}")
+            class_remap[source.strip()] = target.strip() or None
+        tile_grid = None
+        if tile:
+            rows, _, cols = tile.lower().partition("x")
+            tile_grid = (int(rows), int(cols))
+        preprocessing = Preprocessing(
+            resize=parse_resize(resize) if resize else None,
+            static_crop=tuple(static_crop) if static_crop else None,
+            tile=tile_grid,
+            grayscale=grayscale,
+            contrast=Contrast(contrast) if contrast else None,
+            class_remap=class_remap,
+            max_null_fraction=max_null_percent / 100 if max_null_percent is not None else None,
+            include_tags=tuple(include_tags),
+            exclude_tags=tuple(exclude_tags),
+        )
+        return Recipe(
+            split=(split_recipe or Recipe().split).model_copy(update={"reassign_all": reassign_splits}),
+            preprocessing=preprocessing,
+            augmentations=parse_augmentations(augment) if augment else (),
+            multiplier=multiplier,
+            seed=seed,
+        )
+    except (ValidationError, ValueError) as error:
+        raise InvalidInputError(f"invalid recipe: {error}") from None
+
+
+def create_version(ws: Workspace, project: int | str, recipe: Recipe, *, progress: Progress = no_progress) -> Version:
+    """Generate the version now, in this process (with worker processes for the images)."""
+    return build_version(ws, project, recipe, progress=progress)
+
+
+def submit_version(ws: Workspace, project: int | str, recipe: Recipe) -> Job:
+    """Queue the generation for a background worker; follow it with the returned job."""
+    name = get_project_name(ws, project)
+    return submit_job(ws, "version.create", {"project": name, "recipe": recipe.model_dump(mode="json")})
+
+
+def get_project_name(ws: Workspace, project: int | str) -> str:
+    with ws.db.transaction() as session:
+        return projects.get_project(session, project).name
+
+
+def list_versions(ws: Workspace, project: int | str) -> list[Version]:
+    with ws.db.transaction() as session:
+        return version_store.list_versions(session, projects.get_project(session, project).id)
+
+
+def get_version(ws: Workspace, reference: int | str) -> Version:
+    with ws.db.transaction() as session:
+        return version_store.get_version(session, reference)
+
+
+def export(
+    ws: Workspace, reference: int | str, out: Path, *, format: str = "coco", image_mode: ImageMode = ImageMode.COPY
+) -> list[Problem]:
+    return export_version(ws, reference, out, format=format, image_mode=image_mode)

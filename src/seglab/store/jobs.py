@@ -1,0 +1,143 @@
+"""The job queue's table: submit, claim (one worker wins), report progress, finish, cancel."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from seglab.errors import ConflictError, NotFoundError
+from seglab.store._models import JobRow, utc_now
+
+
+class JobStatus(StrEnum):
+    QUEUED = "queued"
+    RUNNING = "running"
+    CANCELLING = "cancelling"
+    SUCCEEDED = "succeeded"
+    FAILED = "failed"
+    CANCELLED = "cancelled"
+    INTERRUPTED = "interrupted"
+    """Its worker died (crash, restart); the job can be resubmitted."""
+
+
+FINISHED = frozenset({JobStatus.SUCCEEDED, JobStatus.FAILED, JobStatus.CANCELLED, JobStatus.INTERRUPTED})
+
+
+@dataclass(frozen=True)
+class Job:
+    id: int
+    kind: str
+    params: dict[str, Any]
+    status: JobStatus
+    progress: dict[str, Any]
+    log: str
+    result: dict[str, Any] | None
+    error: str | None
+    worker: str | None
+    created_at: datetime
+    started_at: datetime | None
+    finished_at: datetime | None
+
+
+def _job(row: JobRow) -> Job:
+    return Job(
+        row.id,
+        row.kind,
+        row.params,
+        JobStatus(row.status),
+        row.progress,
+        row.log,
+        row.result,
+        row.error,
+        row.worker,
+        row.created_at,
+        row.started_at,
+        row.finished_at,
+    )
+
+
+def submit(session: Session, kind: str, params: dict[str, Any]) -> Job:
+    row = JobRow(kind=kind, params=params, status=JobStatus.QUEUED.value, progress={}, log="")
+    session.add(row)
+    session.flush()
+    return _job(row)
+
+
+def get_job(session: Session, job_id: int) -> Job:
+    row = session.get(JobRow, job_id)
+    if row is None:
+        raise NotFoundError(f"job {job_id} does not exist", job=job_id)
+    return _job(row)
+
+
+def list_jobs(session: Session, *, kind: str | None = None, limit: int = 100) -> list[Job]:
+    query = select(JobRow).order_by(JobRow.id.desc()).limit(limit)
+    if kind is not None:
+        query = query.where(JobRow.kind == kind)
+    return [_job(row) for row in session.scalars(query)]
+
+
+def claim(session: Session, job_id: int, worker: str) -> bool:
+    """Mark a queued job as running by ``worker``; false if another worker got it first."""
+    result = session.execute(
+        update(JobRow)
+        .where(JobRow.id == job_id, JobRow.status == JobStatus.QUEUED.value)
+        .values(status=JobStatus.RUNNING.value, worker=worker, started_at=utc_now())
+    )
+    return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+def next_queued(session: Session) -> int | None:
+    return session.scalar(select(JobRow.id).where(JobRow.status == JobStatus.QUEUED.value).order_by(JobRow.id).limit(1))
+
+
+def set_progress(session: Session, job_id: int, progress: dict[str, Any], log_lines: list[str]) -> JobStatus:
+    """Store progress (and new log lines); returns the status, so a runner sees a cancel request."""
+    row = session.get(JobRow, job_id)
+    if row is None:
+        raise NotFoundError(f"job {job_id} does not exist", job=job_id)
+    row.progress = progress
+    if log_lines:
+        row.log = row.log + "".join(f"{line}\n" for line in log_lines)
+    return JobStatus(row.status)
+
+
+def finish(
+    session: Session, job_id: int, status: JobStatus, *, result: dict[str, Any] | None = None, error: str | None = None
+) -> Job:
+    row = session.get(JobRow, job_id)
+    if row is None:
+        raise NotFoundError(f"job {job_id} does not exist", job=job_id)
+    row.status, row.result, row.error, row.finished_at = status.value, result, error, utc_now()
+    return _job(row)
+
+
+def request_cancel(session: Session, job_id: int) -> Job:
+    """A queued job is cancelled at once; a running one is asked to stop at its next progress report."""
+    row = session.get(JobRow, job_id)
+    if row is None:
+        raise NotFoundError(f"job {job_id} does not exist", job=job_id)
+    if JobStatus(row.status) in FINISHED:
+        raise ConflictError(f"job {job_id} has already finished ({row.status})", job=job_id)
+    if row.status == JobStatus.QUEUED.value:
+        row.status, row.finished_at = JobStatus.CANCELLED.value, utc_now()
+    else:
+        row.status = JobStatus.CANCELLING.value
+    return _job(row)
+
+
+def mark_interrupted(session: Session, workers_alive: set[str]) -> list[int]:
+    """Jobs left running by workers that are gone (a crash or restart) become ``interrupted``."""
+    rows = session.scalars(
+        select(JobRow).where(JobRow.status.in_([JobStatus.RUNNING.value, JobStatus.CANCELLING.value]))
+    ).all()
+    orphans = [row for row in rows if row.worker not in workers_alive]
+    for row in orphans:
+        row.status, row.finished_at = JobStatus.INTERRUPTED.value, utc_now()
+        row.error = f"the worker ({row.worker}) stopped while the job was running; submit it again to retry"
+    return [row.id for row in orphans]

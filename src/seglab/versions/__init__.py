@@ -1,0 +1,34 @@
+"""Dataset versions: reproducible, immutable snapshots of a project with splits, preprocessing and augmentation."""
+
+from seglab.versions.build import build_version
+from seglab.versions.export import export_version, version_dataset
+from seglab.versions.recipe import (
+    Augmentation,
+    AugmentStep,
+    Contrast,
+    Preprocessing,
+    Recipe,
+    Resize,
+    ResizeMode,
+    SplitRecipe,
+    parse_augmentations,
+    parse_resize,
+    parse_split,
+)
+
+__all__ = [
+    "AugmentStep",
+    "Augmentation",
+    "Contrast",
+    "Preprocessing",
+    "Recipe",
+    "Resize",
+    "ResizeMode",
+    "SplitRecipe",
+    "build_version",
+    "export_version",
+    "parse_augmentations",
+    "parse_resize",
+    "parse_split",
+    "version_dataset",
+]

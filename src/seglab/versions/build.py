@@ -1,0 +1,210 @@
+"""Generating a version: select, split, preprocess and augment a project's images, then store the snapshot."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import multiprocessing
+import os
+import random
+from collections import Counter
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+
+from seglab.core import Category, ImageRecord, Split
+from seglab.store import Workspace, images, projects, versions
+from seglab.store import annotations as annotation_store
+from seglab.store._codec import segmentation_to_json
+from seglab.store.versions import Version, VersionAnnotation, VersionImage
+from seglab.versions.instances import Instance
+from seglab.versions.recipe import Augmentation, Recipe
+from seglab.versions.render import RenderedImage, RenderTask, SourceImage, derived_seed, render
+from seglab.versions.splits import SplitCandidate, assign_splits
+
+ProgressCallback = Callable[[int, int], None]
+PARALLEL_THRESHOLD = 200
+"""Below this many output images, rendering runs in-process (starting worker processes costs seconds)."""
+MOSAIC_PARTNERS = 3
+
+
+@dataclass(frozen=True)
+class _Selected:
+    record: ImageRecord
+    instances: tuple[Instance, ...]
+
+
+def _version_categories(
+    categories: Sequence[Category], remap: dict[str, str | None]
+) -> tuple[list[Category], dict[int, int]]:
+    """Categories after remapping/omitting, numbered 1..N in project order, and the project-id -> version-id map."""
+    names: list[str] = []
+    colors: dict[str, str | None] = {}
+    mapping: dict[int, str] = {}
+    for category in categories:
+        name = remap.get(category.name, category.name)
+        if name is None:
+            continue
+        if name not in colors:
+            names.append(name)
+            colors[name] = category.color
+        mapping[category.id] = name
+    numbered = [Category(index + 1, name, colors[name]) for index, name in enumerate(names)]
+    ids = {name: category.id for name, category in zip(names, numbered, strict=True)}
+    return numbered, {project_id: ids[name] for project_id, name in mapping.items()}
+
+
+def _select(ws: Workspace, project_id: int, recipe: Recipe, category_map: dict[int, int]) -> list[_Selected]:
+    """The project's images with their (remapped) instances, after the tag and null-image filters."""
+    with ws.db.transaction() as session:
+        records = images.all_images(session, project_id)
+        stored = annotation_store.project_annotations(session, project_id)
+    by_image: dict[int, list[Instance]] = {}
+    for item in stored:
+        annotation = item.annotation
+        if annotation.category_id in category_map:
+            by_image.setdefault(annotation.image_id, []).append(
+                Instance(category_map[annotation.category_id], annotation.segmentation, annotation.iscrowd)
+            )
+    spec = recipe.preprocessing
+    selected = []
+    for record in records:
+        tags = set(record.tags)
+        if spec.include_tags and not tags.intersection(spec.include_tags):
+            continue
+        if tags.intersection(spec.exclude_tags):
+            continue
+        selected.append(_Selected(record, tuple(by_image.get(record.id, ()))))
+    if spec.max_null_fraction is not None:
+        selected = _limit_null_images(selected, spec.max_null_fraction, recipe.seed)
+    return selected
+
+
+def _limit_null_images(selected: list[_Selected], fraction: float, seed: int) -> list[_Selected]:
+    """Drop images without instances (chosen by a seeded hash) until they are at most ``fraction`` of all."""
+    annotated = [s for s in selected if s.instances]
+    null = sorted((s for s in selected if not s.instances), key=lambda s: derived_seed(seed, s.record.sha256))
+    # nulls / (annotated + nulls) <= fraction  <=>  nulls <= fraction * annotated / (1 - fraction)
+    allowed = len(null) if fraction >= 1 else int(fraction * len(annotated) / (1 - fraction))
+    kept = {id(s) for s in null[:allowed]}
+    return [s for s in selected if s.instances or id(s) in kept]
+
+
+def _tasks(selected: list[_Selected], splits: list[Split], recipe: Recipe, ws: Workspace) -> list[RenderTask]:
+    sources = [
+        SourceImage(
+            s.record.id,
+            s.record.sha256 or "",
+            str(ws.blobs.local_path(s.record.sha256 or "")),
+            s.record.file_name,
+            s.instances,
+        )
+        for s in selected
+    ]
+    train = [source for source, split in zip(sources, splits, strict=True) if split is Split.TRAIN]
+    mosaic = any(step.name is Augmentation.MOSAIC for step in recipe.augmentations)
+    tasks = []
+    for source, split in zip(sources, splits, strict=True):
+        copies = recipe.multiplier - 1 if split is Split.TRAIN and recipe.augmentations else 0
+        seeds = tuple(derived_seed(recipe.seed, source.sha256, copy) for copy in range(1, copies + 1))
+        partners = tuple(
+            tuple(random.Random(seed).choices(train, k=MOSAIC_PARTNERS)) if mosaic and train else () for seed in seeds
+        )
+        tasks.append(
+            RenderTask(
+                source=source,
+                split=split.value,
+                preprocessing=recipe.preprocessing,
+                augmentations=recipe.augmentations,
+                seeds=seeds,
+                partners=partners,
+                blob_url=ws.settings.resolved_blob_url,
+            )
+        )
+    return tasks
+
+
+def _render_all(tasks: list[RenderTask], workers: int, progress: ProgressCallback) -> Iterator[list[RenderedImage]]:
+    """Results in task order (so the version is the same whatever the number of workers)."""
+    outputs = sum(1 + len(task.seeds) for task in tasks)
+    if workers <= 1 or outputs < PARALLEL_THRESHOLD:
+        for done, task in enumerate(tasks, start=1):
+            yield render(task)
+            progress(done, len(tasks))
+        return
+    context = multiprocessing.get_context("spawn")  # safe beside the server's threads; fork is not
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+        for done, result in enumerate(pool.map(render, tasks, chunksize=4), start=1):
+            yield result
+            progress(done, len(tasks))
+
+
+def _content_hash(recipe: Recipe, categories: Sequence[Category], outputs: Sequence[RenderedImage]) -> str:
+    digest = hashlib.sha256(recipe.canonical_json().encode())
+    digest.update(json.dumps([[c.id, c.name] for c in categories]).encode())
+    for output in sorted(outputs, key=lambda o: (o.split, o.file_name)):
+        shapes = [[i.category_id, i.iscrowd, segmentation_to_json(i.segmentation)] for i in output.instances]
+        line = [output.split, output.file_name, output.sha256, output.width, output.height, shapes]
+        digest.update(json.dumps(line, sort_keys=True, separators=(",", ":")).encode())
+    return digest.hexdigest()
+
+
+def _statistics(outputs: Sequence[RenderedImage], categories: Sequence[Category], sources: int) -> dict[str, object]:
+    names = {c.id: c.name for c in categories}
+    per_class: dict[str, Counter[str]] = {c.name: Counter() for c in categories}
+    for output in outputs:
+        for instance in output.instances:
+            per_class[names[instance.category_id]][output.split] += 1
+    return {
+        "source_images": sources,
+        "images": len(outputs),
+        "annotations": sum(len(o.instances) for o in outputs),
+        "images_per_split": dict(sorted(Counter(o.split for o in outputs).items())),
+        "annotations_per_class": {name: dict(sorted(counts.items())) for name, counts in per_class.items()},
+        "null_images": sum(1 for o in outputs if not o.instances),
+    }
+
+
+def build_version(
+    ws: Workspace,
+    project: int | str,
+    recipe: Recipe,
+    *,
+    progress: ProgressCallback = lambda done, total: None,
+    workers: int | None = None,
+) -> Version:
+    """Generate and store a new immutable version of ``project`` following ``recipe``.
+
+    Rendering uses ``workers`` processes (default: every core). The same recipe on the same data
+    gives the same images, annotations and content hash.
+    """
+    with ws.db.transaction() as session:
+        target = projects.get_project(session, project)
+    categories, category_map = _version_categories(target.categories, recipe.preprocessing.class_remap)
+    selected = _select(ws, target.id, recipe, category_map)
+    candidates = [
+        SplitCandidate(
+            s.record.sha256 or str(s.record.id), s.record.split, frozenset(i.category_id for i in s.instances)
+        )
+        for s in selected
+    ]
+    splits = assign_splits(candidates, recipe.split, recipe.seed)
+    tasks = _tasks(selected, splits, recipe, ws)
+    outputs = [image for result in _render_all(tasks, workers or os.cpu_count() or 1, progress) for image in result]
+    rows = [
+        (
+            VersionImage(0, o.source_image_id, o.split, o.file_name, o.sha256, o.width, o.height),
+            [VersionAnnotation(0, i.category_id, segmentation_to_json(i.segmentation), i.iscrowd) for i in o.instances],
+        )
+        for o in outputs
+    ]
+    with ws.db.transaction() as session:
+        return versions.create_version(
+            session,
+            target.id,
+            recipe=recipe.model_dump(mode="json"),
+            categories=categories,
+            statistics=_statistics(outputs, categories, len(selected)),
+            content_hash=_content_hash(recipe, categories, outputs),
+            images=rows,
+        )

@@ -71,16 +71,27 @@ def polygon_pixel_area(shape: MultiPolygon) -> int:
 def _outline(contour: npt.ArrayLike) -> shapely.Geometry:
     """The pixel-edge region of one traced contour (centre-line trace grown by half a pixel).
 
-    The traced vertices are grown into whole pixel squares as well, so the ends of one-pixel-wide
-    diagonal lines (where a grown line would only reach the pixel centre) are kept.
+    A simple traced ring is grown directly. Rings that touch themselves (one-pixel-wide parts) are
+    grown together with their vertices as whole pixel squares and their edges as one-pixel strokes,
+    so thin lines and the ends of diagonal lines (where a grown line only reaches the pixel centre)
+    are kept.
     """
     points = np.asarray(contour, dtype=np.float64).reshape(-1, 2) + _HALF_PIXEL
+    if len(points) >= 4:
+        ring = shapely.Polygon(points)
+        if ring.is_valid and ring.area > 0 and _simple_enough(points):
+            return shapely.buffer(ring, _HALF_PIXEL, cap_style="square", join_style="mitre")
     pieces: list[shapely.Geometry] = [shapely.MultiPoint(points)]
     if len(points) >= 2:
         pieces.append(shapely.LineString(np.vstack([points, points[:1]])))
     if len(points) >= 3:
         pieces.append(shapely.make_valid(shapely.Polygon(points)))
     return shapely.buffer(shapely.union_all(pieces), _HALF_PIXEL, cap_style="square", join_style="mitre")
+
+
+def _simple_enough(points: npt.NDArray[np.float64]) -> bool:
+    """No vertex visited twice: the trace has no one-pixel-wide spur or bridge."""
+    return len(np.unique(points, axis=0)) == len(points)
 
 
 def _hole(contour: npt.ArrayLike) -> shapely.Geometry:

@@ -1,8 +1,13 @@
 """Training-set augmentation with albumentations, keeping every instance aligned with its pixels.
 
-Instances are rasterised, transformed together with the image (one mask per instance, or one
-instance-label mask when mosaic needs a single mask target), and vectorised again. The pipeline
-is seeded per output, so the same recipe on the same data gives the same pixels.
+Polygons are transformed exactly: their vertices travel through the pipeline as keypoints (every
+geometric augmentation here is affine), then the rings are clipped to the new frame. Crowd (RLE)
+instances travel as masks. Mosaic cuts and moves whole images, so with mosaic the instances are
+rasterised into one instance-label mask and vectorised again. The pipeline is seeded per output,
+so the same recipe on the same data gives the same pixels.
+
+albumentations places pixel centres at integer coordinates; seglab places pixel corners there
+(COCO's convention), so vertices are shifted by half a pixel on the way in and back on the way out.
 """
 
 from __future__ import annotations
@@ -15,11 +20,12 @@ import albumentations as albu
 import cv2
 import numpy as np
 
-from seglab.geometry import segmentation_to_mask
-from seglab.versions.instances import Instance, instance_from_mask
+from seglab.geometry import MultiPolygon, Polygon, clean_polygons, segmentation_to_mask
+from seglab.versions.instances import MIN_AREA, Instance, instance_from_mask
 from seglab.versions.preprocess import Pixels
 from seglab.versions.recipe import Augmentation, AugmentStep
 
+_HALF_PIXEL = 0.5
 VECTOR_TOLERANCE = 0.5
 """Pixels of simplification when re-vectorising augmented masks (keeps vertex counts sane)."""
 
@@ -121,7 +127,11 @@ class Augmenter:
             # mosaic first (it combines whole images), then geometry, then pixel-level changes
             ordered = sorted(self.steps, key=lambda s: s.name is not Augmentation.MOSAIC)
             transforms = [t for step in ordered for t in _transform(step, size_wh)]
-            self._pipelines[size_wh] = albu.Compose(transforms, seed=0)
+            moves_pixels = any(isinstance(t, albu.DualTransform) for t in transforms)
+            keypoints = albu.KeypointParams(format="xy", remove_invisible=False) if moves_pixels else None
+            self._pipelines[size_wh] = albu.Compose(
+                transforms, keypoint_params=None if self.uses_mosaic else keypoints, seed=0
+            )
         return self._pipelines[size_wh]
 
     def __call__(self, source: Source, seed: int, partners: Sequence[Source] = ()) -> tuple[Pixels, list[Instance]]:
@@ -130,16 +140,30 @@ class Augmenter:
         pipeline.set_random_seed(seed)
         if self.uses_mosaic:
             return self._with_label_mask(pipeline, source, partners)
-        masks = [segmentation_to_mask(i.segmentation, (width, height)).astype(np.uint8) for i in source.instances]
-        if not masks:
-            return pipeline(image=source.pixels)["image"], []
-        result = pipeline(image=source.pixels, masks=np.stack(masks))
-        out = []
-        for instance, mask in zip(source.instances, result["masks"], strict=True):
-            moved = instance_from_mask(np.asarray(mask) > 0, instance.category_id, instance.iscrowd, VECTOR_TOLERANCE)
+        polygons = [(i, i.segmentation) for i in source.instances if isinstance(i.segmentation, MultiPolygon)]
+        crowds = [i for i in source.instances if not isinstance(i.segmentation, MultiPolygon)]
+        targets: dict[str, Any] = {"image": source.pixels}
+        moves_pixels = pipeline.processors.get("keypoints") is not None
+        if moves_pixels:
+            rings = [ring for _, shape in polygons for part in shape.parts for ring in (part.exterior, *part.holes)]
+            targets["keypoints"] = np.concatenate(rings) - _HALF_PIXEL if rings else np.zeros((0, 2))
+        if crowds:
+            targets["masks"] = np.stack(
+                [segmentation_to_mask(i.segmentation, (width, height)).astype(np.uint8) for i in crowds]
+            )
+        result = pipeline(**targets)
+        image = result["image"]
+        out_wh = (image.shape[1], image.shape[0])
+        if moves_pixels:
+            moved_points = np.asarray(result["keypoints"], dtype=np.float64).reshape(-1, 2) + _HALF_PIXEL
+            out = _rebuild_polygons(polygons, moved_points, out_wh)
+        else:
+            out = [instance for instance, _ in polygons]
+        for instance, mask in zip(crowds, result.get("masks", []), strict=True):
+            moved = instance_from_mask(np.asarray(mask) > 0, instance.category_id, True, VECTOR_TOLERANCE)
             if moved is not None:
                 out.append(moved)
-        return result["image"], out
+        return image, out
 
     @staticmethod
     def _label_mask(source: Source, first_label: int) -> np.ndarray:
@@ -172,3 +196,26 @@ class Augmenter:
             if moved is not None:
                 out.append(moved)
         return result["image"], out
+
+
+def _rebuild_polygons(
+    polygons: Sequence[tuple[Instance, MultiPolygon]], points: np.ndarray, size_wh: tuple[int, int]
+) -> list[Instance]:
+    """Put transformed vertices back into their rings, then clip to the image; instances that left are dropped."""
+    shapes, offset = [], 0
+    for _, shape in polygons:
+        parts = []
+        for part in shape.parts:
+            exterior = points[offset : offset + len(part.exterior)]
+            offset += len(part.exterior)
+            holes = []
+            for hole in part.holes:
+                holes.append(points[offset : offset + len(hole)])
+                offset += len(hole)
+            parts.append(Polygon._from_valid_rings(exterior, tuple(holes)))
+        shapes.append(MultiPolygon(tuple(parts)))
+    kept = []
+    for (instance, _), cleaned in zip(polygons, clean_polygons(shapes, [size_wh] * len(shapes)), strict=True):
+        if cleaned.shape is not None and cleaned.shape.geometric_area >= MIN_AREA:
+            kept.append(Instance(instance.category_id, cleaned.shape, instance.iscrowd))
+    return kept

@@ -7,6 +7,7 @@ import json
 import multiprocessing
 import os
 import random
+import threading
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
@@ -23,8 +24,8 @@ from seglab.versions.render import RenderedImage, RenderTask, SourceImage, deriv
 from seglab.versions.splits import SplitCandidate, assign_splits
 
 ProgressCallback = Callable[[int, int], None]
-PARALLEL_THRESHOLD = 200
-"""Below this many output images, rendering runs in-process (starting worker processes costs seconds)."""
+PARALLEL_THRESHOLD = 16
+"""Below this many output images, rendering runs in-process (starting worker processes costs more)."""
 MOSAIC_PARTNERS = 3
 
 
@@ -132,7 +133,9 @@ def _render_all(tasks: list[RenderTask], workers: int, progress: ProgressCallbac
             yield render(task)
             progress(done, len(tasks))
         return
-    context = multiprocessing.get_context("spawn")  # safe beside the server's threads; fork is not
+    # fork starts workers at once; it is only safe without other threads (the CLI, `seglab worker`)
+    method = "fork" if threading.active_count() == 1 and "fork" in multiprocessing.get_all_start_methods() else "spawn"
+    context = multiprocessing.get_context(method)
     with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
         for done, result in enumerate(pool.map(render, tasks, chunksize=4), start=1):
             yield result

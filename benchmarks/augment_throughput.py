@@ -30,7 +30,9 @@ TARGET_RATIO = 0.8
 AUGMENT = "flip,rotate=15,shear=5,crop=20,brightness=25,exposure=10,blur=1.5,noise=3,cutout=3"
 
 
-def _generate_images(folder: Path, count: int, size: tuple[int, int], instances: int) -> list[tuple[Path, list[np.ndarray]]]:
+def _generate_images(
+    folder: Path, count: int, size: tuple[int, int], instances: int
+) -> list[tuple[Path, list[np.ndarray]]]:
     rng = np.random.default_rng(0)
     width, height = size
     made = []
@@ -56,7 +58,13 @@ def _coco(folder: Path, images: list[tuple[Path, list[np.ndarray]]], size: tuple
         entries.append({"id": image_id, "file_name": path.name, "width": size[0], "height": size[1]})
         for polygon in polygons:
             annotations.append(
-                {"id": len(annotations) + 1, "image_id": image_id, "category_id": 1, "segmentation": [polygon.ravel().tolist()], "iscrowd": 0}
+                {
+                    "id": len(annotations) + 1,
+                    "image_id": image_id,
+                    "category_id": 1,
+                    "segmentation": [polygon.ravel().tolist()],
+                    "iscrowd": 0,
+                }
             )
     document = {"images": entries, "annotations": annotations, "categories": [{"id": 1, "name": "blob"}]}
     (folder / "_annotations.coco.json").write_text(json.dumps(document))
@@ -73,7 +81,9 @@ def bare_albumentations(images: list[tuple[Path, list[np.ndarray]]], copies: int
     outputs = 0
     for path, polygons in images:
         pixels = cv2.cvtColor(cv2.imread(str(path)), cv2.COLOR_BGR2RGB)
-        masks = np.stack([polygon_to_mask(MultiPolygon.from_coco([p.ravel().tolist()]), size) for p in polygons]).astype(np.uint8)
+        masks = np.stack(
+            [polygon_to_mask(MultiPolygon.from_coco([p.ravel().tolist()]), size) for p in polygons]
+        ).astype(np.uint8)
         for copy in range(copies):
             pipeline.set_random_seed(copy)
             pipeline(image=pixels, masks=masks)

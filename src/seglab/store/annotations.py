@@ -161,12 +161,10 @@ def bulk_create(session: Session, items: Sequence[tuple[int, NewAnnotation]], *,
     if not items:
         return 0
     now = utc_now()
-    first_id = (session.scalar(select(func.max(AnnotationRow.id))) or 0) + 1
     rows = []
-    for offset, (image_id, new) in enumerate(items):
+    for image_id, new in items:
         rows.append(
             {
-                "id": first_id + offset,
                 "image_id": image_id,
                 "category_id": new.category_id,
                 "iscrowd": new.iscrowd,
@@ -180,12 +178,13 @@ def bulk_create(session: Session, items: Sequence[tuple[int, NewAnnotation]], *,
                 **_shape_columns(new.segmentation),
             }
         )
-    session.execute(insert(AnnotationRow), rows)
+    # ids come from the database (its sequence), returned in the order of the rows
+    ids = session.scalars(insert(AnnotationRow).returning(AnnotationRow.id, sort_by_parameter_order=True), rows).all()
     session.execute(
         insert(AnnotationRevisionRow),
         [
             {
-                "annotation_id": row["id"],
+                "annotation_id": annotation_id,
                 "image_id": row["image_id"],
                 "revision": 1,
                 "action": "create",
@@ -197,7 +196,7 @@ def bulk_create(session: Session, items: Sequence[tuple[int, NewAnnotation]], *,
                 "source": row["source"],
                 "created_at": now,
             }
-            for row in rows
+            for annotation_id, row in zip(ids, rows, strict=True)
         ],
     )
     live = {image_id for image_id, _ in items}

@@ -89,31 +89,30 @@ def create_version(
     )
     session.add(row)
     session.flush()
-    first_image_id = (session.scalar(select(func.max(VersionImageRow.id))) or 0) + 1
-    image_rows: list[dict[str, Any]] = []
-    annotation_rows: list[dict[str, Any]] = []
-    for offset, (image, shapes) in enumerate(images):
-        image_id = first_image_id + offset
-        image_rows.append(
-            {
-                "id": image_id,
-                "version_id": row.id,
-                "source_image_id": image.source_image_id,
-                "split": image.split,
-                "file_name": image.file_name,
-                "sha256": image.sha256,
-                "width": image.width,
-                "height": image.height,
-            }
-        )
-        annotation_rows.extend(
-            {"version_image_id": image_id, "category_id": a.category_id, "geometry": a.geometry, "iscrowd": a.iscrowd}
-            for a in shapes
-        )
+    image_rows = [
+        {
+            "version_id": row.id,
+            "source_image_id": image.source_image_id,
+            "split": image.split,
+            "file_name": image.file_name,
+            "sha256": image.sha256,
+            "width": image.width,
+            "height": image.height,
+        }
+        for image, _ in images
+    ]
     if image_rows:
-        session.execute(insert(VersionImageRow), image_rows)
-    if annotation_rows:
-        session.execute(insert(VersionAnnotationRow), annotation_rows)
+        # ids come from the database (its sequence), returned in the order of the rows
+        image_ids = session.scalars(
+            insert(VersionImageRow).returning(VersionImageRow.id, sort_by_parameter_order=True), image_rows
+        ).all()
+        annotation_rows = [
+            {"version_image_id": image_id, "category_id": a.category_id, "geometry": a.geometry, "iscrowd": a.iscrowd}
+            for image_id, (_, shapes) in zip(image_ids, images, strict=True)
+            for a in shapes
+        ]
+        if annotation_rows:
+            session.execute(insert(VersionAnnotationRow), annotation_rows)
     project = session.get(ProjectRow, project_id)
     assert project is not None
     return _version(row, project.name)

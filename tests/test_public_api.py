@@ -18,6 +18,8 @@ PACKAGES = [
     "seglab.store",
     "seglab.versions",
     "seglab.jobs",
+    "seglab.models",
+    "seglab.training",
     "seglab.services",
     "seglab.server",
     "seglab.cli",

@@ -64,3 +64,25 @@ def test_serve_runs_version_jobs_in_its_worker(seglab_home, coco_export, tmp_pat
     finally:
         server.terminate()
         server.wait(timeout=20)
+
+
+def test_training_is_queued_as_a_job(client, coco_export):
+    client.post("/api/v1/projects", json={"name": "pets"})
+    client.post("/api/v1/projects/pets/import", json={"path": str(coco_export)})
+    from seglab.jobs import run_job
+
+    version_job = client.post("/api/v1/projects/pets/versions", json={}).json()
+    run_job(client.app.state.workspace, version_job["id"])
+    version_id = client.get(f"/api/v1/jobs/{version_job['id']}").json()["result"]["version_id"]
+    queued = client.post(f"/api/v1/versions/{version_id}/train", json={"epochs": 2, "from_scratch": True})
+    assert queued.status_code == 202
+    body = queued.json()
+    assert (body["kind"], body["params"]["version"], body["params"]["settings"]["epochs"]) == (
+        "model.train",
+        "pets/1",
+        2,
+    )
+    assert client.get("/api/v1/projects/pets/models").json() == []
+    assert client.get("/api/v1/models/99").json()["error"]["code"] == "not_found"
+    bad = client.post(f"/api/v1/versions/{version_id}/train", json={"epochs": 0})
+    assert bad.status_code == 422

@@ -10,7 +10,7 @@ from rich.console import Console
 from rich.table import Table
 
 from seglab._version import __version__
-from seglab.cli import datasets, projects, versions
+from seglab.cli import datasets, projects, training, versions
 from seglab.cli._common import JsonOption
 from seglab.services import system_info
 from seglab.settings import Settings
@@ -86,6 +86,8 @@ app.command("stats")(projects.stats_)
 app.add_typer(versions.version_app, name="version")
 app.add_typer(versions.job_app, name="job")
 app.command()(versions.worker)
+app.command()(training.train)
+app.add_typer(training.model_app, name="model")
 
 
 def main() -> None:

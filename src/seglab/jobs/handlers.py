@@ -61,4 +61,37 @@ def _create_version(ws: Workspace, params: dict[str, Any], reporter: Reporter) -
     return {"version_id": version.id, "version": version.reference, "content_hash": version.content_hash}
 
 
+def _train_model(ws: Workspace, params: dict[str, Any], reporter: Reporter) -> dict[str, Any]:
+    from pathlib import Path
+
+    from seglab.models import TrainSettings
+    from seglab.training import train_model
+
+    settings = TrainSettings(**params.get("settings", {}))
+    reporter.log(
+        f"training {params.get('model', 'rfdetr-seg-nano')} on {params['version']} for {settings.epochs} epochs"
+    )
+
+    def on_epoch(row: dict[str, float]) -> None:
+        loss = row.get("train/loss")
+        reporter.log(
+            f"epoch {int(row['epoch']) + 1}: " + ", ".join(f"{k}={v:.4f}" for k, v in row.items() if k != "epoch")
+        )
+        reporter.progress(int(row["epoch"]) + 1, settings.epochs, "training" if loss is None else f"loss {loss:.3f}")
+
+    trained = train_model(
+        ws,
+        params["version"],
+        model=params.get("model", "rfdetr-seg-nano"),
+        settings=settings,
+        weights=Path(params["weights"]) if params.get("weights") else None,
+        from_scratch=bool(params.get("from_scratch")),
+        run_dir=Path(params["run_dir"]) if params.get("run_dir") else None,
+        resume=Path(params["resume"]) if params.get("resume") else None,
+        on_epoch=on_epoch,
+    )
+    return {"model_id": trained.id, "version": trained.version, "metrics": trained.metrics.get("final", {})}
+
+
 register_handler("version.create", _create_version)
+register_handler("model.train", _train_model)

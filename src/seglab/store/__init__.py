@@ -4,7 +4,7 @@ Modules hold the data-access functions; each takes an open ``Session`` so that t
 decides what one transaction is.
 """
 
-from seglab.store import annotations, images, jobs, projects, statistics, versions
+from seglab.store import annotations, images, jobs, models, projects, statistics, versions
 from seglab.store._codec import segmentation_from_json, segmentation_to_json
 from seglab.store._database import Database, create_database_engine
 from seglab.store.annotations import NewAnnotation
@@ -26,6 +26,7 @@ __all__ = [
     "create_database_engine",
     "images",
     "jobs",
+    "models",
     "open_blob_store",
     "projects",
     "segmentation_from_json",

@@ -166,3 +166,19 @@ class VersionAnnotationRow(Base):
     category_id: Mapped[int] = mapped_column(Integer)
     geometry: Mapped[dict[str, Any]] = mapped_column(JSON)
     iscrowd: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class ModelRow(Base):
+    """A trained model: its architecture, the version it learned from, its weights (a blob) and metrics."""
+
+    __tablename__ = "models"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"), index=True)
+    version_id: Mapped[int] = mapped_column(ForeignKey("versions.id", ondelete="CASCADE"), index=True)
+    architecture: Mapped[str] = mapped_column(String(100))
+    weights_sha256: Mapped[str] = mapped_column(String(64))
+    class_names: Mapped[dict[str, Any]] = mapped_column(JSON)
+    config: Mapped[dict[str, Any]] = mapped_column(JSON)
+    metrics: Mapped[dict[str, Any]] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utc_now)

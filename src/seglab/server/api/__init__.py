@@ -2,12 +2,13 @@
 
 from fastapi import APIRouter
 
-from seglab.server.api import annotations, images, projects, versions
+from seglab.server.api import annotations, images, models, projects, versions
 
 router = APIRouter(prefix="/api/v1")
 router.include_router(projects.router)
 router.include_router(images.router)
 router.include_router(annotations.router)
 router.include_router(versions.router)
+router.include_router(models.router)
 
 __all__ = ["router"]

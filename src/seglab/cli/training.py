@@ -1,0 +1,103 @@
+"""``seglab train`` and ``seglab model``: training RF-DETR-Seg on a version and listing trained models."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from seglab.cli._common import JsonOption, print_json, workspace
+from seglab.models import ARCHITECTURES, TrainSettings
+from seglab.services import training
+
+model_app = typer.Typer(help="List and inspect trained models.", no_args_is_help=True)
+
+
+def train(
+    version: Annotated[str, typer.Argument(help="Version to train on: project/number or version id.")],
+    model: Annotated[str, typer.Option(help=f"Architecture: {', '.join(ARCHITECTURES)}.")] = "rfdetr-seg-nano",
+    epochs: Annotated[int, typer.Option(min=1)] = 10,
+    batch_size: Annotated[int, typer.Option(min=1)] = 4,
+    lr: Annotated[float, typer.Option(help="Learning rate.")] = 1e-4,
+    resolution: Annotated[
+        int | None, typer.Option(help="Input size in pixels (a multiple of 12 for RF-DETR-Seg).")
+    ] = None,
+    weights: Annotated[Path | None, typer.Option(help="Start from this .pth file instead of downloading.")] = None,
+    from_scratch: Annotated[bool, typer.Option("--from-scratch", help="Start from random weights.")] = False,
+    device: Annotated[str, typer.Option(help="cpu, cuda or cuda:N.")] = "cpu",
+    background: Annotated[bool, typer.Option("--background", help="Queue it for `seglab worker` instead.")] = False,
+    as_json: JsonOption = False,
+) -> None:
+    """Train an RF-DETR-Seg model on a dataset version (shows progress per epoch)."""
+    settings = TrainSettings(epochs=epochs, batch_size=batch_size, lr=lr, resolution=resolution, device=device)
+    with workspace(as_json) as ws:
+        if background:
+            job = training.submit_training(
+                ws, version, model=model, settings=settings, weights=weights, from_scratch=from_scratch
+            )
+            if as_json:
+                print_json(job)
+            else:
+                typer.echo(f"queued as job {job.id}; follow it with `seglab job show {job.id}`")
+            return
+        columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+        with Progress(*columns, disable=as_json) as bar:
+            task = bar.add_task("training", total=epochs)
+
+            def on_epoch(row: dict[str, float]) -> None:
+                metric = row.get("val/segm_mAP_50_95")
+                label = f"epoch {int(row['epoch']) + 1}" + (f" mask mAP {metric:.3f}" if metric is not None else "")
+                bar.update(task, completed=int(row["epoch"]) + 1, description=label)
+
+            trained = training.train(
+                ws,
+                version,
+                model=model,
+                settings=settings,
+                weights=weights,
+                from_scratch=from_scratch,
+                on_epoch=on_epoch,
+            )
+    if as_json:
+        print_json(trained)
+        return
+    final = trained.metrics.get("final", {})
+    mask, box = final.get("val/segm_mAP_50_95", float("nan")), final.get("val/mAP_50_95", float("nan"))
+    typer.echo(
+        f"model {trained.id} ({trained.architecture}) trained on {trained.version}: "
+        f"validation mask mAP50-95 {mask:.4f}, box mAP50-95 {box:.4f}"
+    )
+
+
+@model_app.command("list")
+def list_(project: Annotated[str, typer.Argument(help="Project name or id.")], as_json: JsonOption = False) -> None:
+    """Trained models of a project with their validation metrics."""
+    with workspace(as_json) as ws:
+        found = training.list_models(ws, project)
+    if as_json:
+        print_json(found)
+        return
+    table = Table("id", "architecture", "version", "epochs", "mask mAP50-95", "box mAP50-95", "created")
+    for m in found:
+        final = m.metrics.get("final", {})
+        table.add_row(
+            str(m.id), m.architecture, m.version, str(m.config.get("epochs")),
+            f"{final.get('val/segm_mAP_50_95', float('nan')):.4f}", f"{final.get('val/mAP_50_95', float('nan')):.4f}",
+            f"{m.created_at:%Y-%m-%d %H:%M}",
+        )  # fmt: skip
+    Console().print(table)
+
+
+@model_app.command("show")
+def show(model_id: int, as_json: JsonOption = False) -> None:
+    """A model's configuration, classes and metrics per epoch."""
+    with workspace(as_json) as ws:
+        found = training.get_model(ws, model_id)
+    if as_json:
+        print_json(found)
+    else:
+        Console().print(found)

@@ -1,0 +1,111 @@
+"""Pretrained weights: a cache under ``SEGLAB_HOME/weights``, downloads with a progress bar and checksum.
+
+These machines are often offline; then the download fails with a message that says what to do
+instead (``--weights PATH`` or ``--from-scratch``), never a network traceback.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import tempfile
+import urllib.error
+import urllib.request
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from tqdm import tqdm
+
+from seglab.errors import InvalidInputError
+from seglab.models.catalog import Architecture
+
+DOWNLOAD_TIMEOUT = 30.0
+
+
+@dataclass(frozen=True)
+class WeightsSource:
+    url: str
+    md5: str | None
+
+
+class WeightsUnavailableError(InvalidInputError):
+    """Pretrained weights could not be found or fetched."""
+
+
+def published_weights(arch: Architecture) -> WeightsSource:
+    """Where Roboflow publishes the weights (rfdetr's own registry: URL and MD5)."""
+    from rfdetr.assets.model_weights import ModelWeights
+
+    asset = ModelWeights.from_filename(arch.weights_file)
+    if asset is None:
+        raise WeightsUnavailableError(f"rfdetr publishes no weights named {arch.weights_file!r}")
+    return WeightsSource(asset.url, asset.md5_hash)
+
+
+def _md5(path: Path) -> str:
+    digest = hashlib.md5(usedforsecurity=False)
+    with path.open("rb") as handle:
+        while chunk := handle.read(1 << 20):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+Opener = Callable[[str, float], Any]
+"""Opens a URL with a timeout and returns a response (``urllib.request.urlopen``; tests pass their own)."""
+
+
+def download(url: str, target: Path, md5: str | None, *, opener: Opener | None = None) -> Path:
+    """Fetch ``url`` to ``target`` through a temporary file (progress bar, checksum, atomic rename)."""
+    open_url = opener or (lambda address, timeout: urllib.request.urlopen(address, timeout=timeout))
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.NamedTemporaryFile(dir=target.parent, prefix=".download-", delete=False) as handle:
+        temporary = Path(handle.name)
+        try:
+            with open_url(url, DOWNLOAD_TIMEOUT) as response:
+                total = int(response.headers.get("Content-Length") or 0) or None
+                with tqdm(total=total, unit="B", unit_scale=True, desc=target.name) as bar:
+                    while chunk := response.read(1 << 20):
+                        handle.write(chunk)
+                        bar.update(len(chunk))
+            handle.flush()
+            os.fsync(handle.fileno())
+        except BaseException:
+            temporary.unlink(missing_ok=True)
+            raise
+    if md5 is not None and _md5(temporary) != md5:
+        temporary.unlink(missing_ok=True)
+        raise WeightsUnavailableError(f"downloaded {url} but its MD5 does not match {md5}; try again")
+    temporary.replace(target)
+    return target
+
+
+def resolve_weights(
+    arch: Architecture,
+    *,
+    cache_dir: Path,
+    weights: Path | None = None,
+    from_scratch: bool = False,
+    opener: Opener | None = None,
+) -> Path | None:
+    """The weights file to start from: ``weights`` if given, none with ``from_scratch``, else the cached or
+    downloaded pretrained file."""
+    if weights is not None:
+        if not weights.is_file():
+            raise WeightsUnavailableError(f"weights file {weights} does not exist")
+        return weights
+    if from_scratch:
+        return None
+    source = published_weights(arch)
+    cached = cache_dir / arch.weights_file
+    if cached.is_file() and (source.md5 is None or _md5(cached) == source.md5):
+        return cached
+    try:
+        return download(source.url, cached, source.md5, opener=opener)
+    except (urllib.error.URLError, OSError, TimeoutError) as error:
+        raise WeightsUnavailableError(
+            f"cannot download the pretrained {arch.name} weights from {source.url} ({error}). "
+            f"Without network access, pass --weights PATH to a .pth file you have (or put it at {cached}), "
+            "or train with --from-scratch."
+        ) from None

@@ -1,0 +1,49 @@
+"""Training (queued as background jobs) and trained models."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fastapi import APIRouter
+from pydantic import BaseModel, Field
+
+from seglab.models import TrainSettings
+from seglab.server.api._deps import WorkspaceDep
+from seglab.services import training
+from seglab.store.jobs import Job
+from seglab.store.models import TrainedModel
+
+router = APIRouter(tags=["models"])
+
+
+class TrainRequest(BaseModel):
+    model: str = "rfdetr-seg-nano"
+    epochs: int = Field(default=10, ge=1)
+    batch_size: int = Field(default=4, ge=1)
+    lr: float = Field(default=1e-4, gt=0)
+    resolution: int | None = Field(default=None, gt=0)
+    device: str = "cpu"
+    weights: str | None = Field(default=None, description="A .pth file on the server to start from.")
+    from_scratch: bool = False
+
+
+@router.post("/versions/{version_id}/train", response_model=Job, status_code=202, summary="Queue a training run")
+def train(version_id: int, body: TrainRequest, ws: WorkspaceDep) -> Job:
+    """Training runs in a background worker; ``/api/v1/jobs/{id}`` shows epochs, losses and metrics as they come."""
+    settings = TrainSettings(
+        epochs=body.epochs, batch_size=body.batch_size, lr=body.lr, resolution=body.resolution, device=body.device
+    )
+    weights = Path(body.weights) if body.weights else None
+    return training.submit_training(
+        ws, version_id, model=body.model, settings=settings, weights=weights, from_scratch=body.from_scratch
+    )
+
+
+@router.get("/projects/{project}/models", response_model=list[TrainedModel])
+def list_models(project: str, ws: WorkspaceDep) -> list[TrainedModel]:
+    return training.list_models(ws, project)
+
+
+@router.get("/models/{model_id}", response_model=TrainedModel)
+def get_model(model_id: int, ws: WorkspaceDep) -> TrainedModel:
+    return training.get_model(ws, model_id)

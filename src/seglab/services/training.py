@@ -1,0 +1,64 @@
+"""Training models on versions (now, or as a background job) and looking them up."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from pathlib import Path
+
+from seglab.jobs import submit_job
+from seglab.models import TrainSettings
+from seglab.store import Workspace, projects
+from seglab.store import models as model_store
+from seglab.store import versions as version_store
+from seglab.store.jobs import Job
+from seglab.store.models import TrainedModel
+from seglab.training import train_model
+from seglab.training.run import EpochCallback
+
+
+def train(
+    ws: Workspace,
+    version: int | str,
+    *,
+    model: str = "rfdetr-seg-nano",
+    settings: TrainSettings | None = None,
+    weights: Path | None = None,
+    from_scratch: bool = False,
+    on_epoch: EpochCallback = lambda row: None,
+) -> TrainedModel:
+    """Train in this process (the CLI's default); see :func:`seglab.training.train_model`."""
+    return train_model(
+        ws, version, model=model, settings=settings, weights=weights, from_scratch=from_scratch, on_epoch=on_epoch
+    )
+
+
+def submit_training(
+    ws: Workspace,
+    version: int | str,
+    *,
+    model: str = "rfdetr-seg-nano",
+    settings: TrainSettings | None = None,
+    weights: Path | None = None,
+    from_scratch: bool = False,
+) -> Job:
+    """Queue training for a background worker; progress (epoch, loss, metrics) shows on the job."""
+    with ws.db.transaction() as session:
+        reference = version_store.get_version(session, version).reference
+    params = {
+        "version": reference,
+        "model": model,
+        "settings": asdict(settings or TrainSettings()),
+        "weights": str(weights) if weights else None,
+        "from_scratch": from_scratch,
+    }
+    return submit_job(ws, "model.train", params)
+
+
+def list_models(ws: Workspace, project: int | str) -> list[TrainedModel]:
+    with ws.db.transaction() as session:
+        return model_store.list_models(session, projects.get_project(session, project).id)
+
+
+def get_model(ws: Workspace, model_id: int) -> TrainedModel:
+    with ws.db.transaction() as session:
+        return model_store.get_model(session, model_id)

@@ -1,0 +1,88 @@
+"""Trained models as stored: weights in the blob store, the rest here."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from seglab.errors import NotFoundError
+from seglab.store._models import ModelRow, ProjectRow, VersionRow
+
+
+@dataclass(frozen=True)
+class TrainedModel:
+    id: int
+    project: str
+    version: str
+    """``project/number`` of the version it was trained on."""
+    architecture: str
+    weights_sha256: str
+    class_names: list[str]
+    config: dict[str, Any]
+    metrics: dict[str, Any]
+    created_at: datetime
+
+
+def _model(row: ModelRow, project: str, version_number: int) -> TrainedModel:
+    return TrainedModel(
+        row.id,
+        project,
+        f"{project}/{version_number}",
+        row.architecture,
+        row.weights_sha256,
+        list(row.class_names["names"]),
+        row.config,
+        row.metrics,
+        row.created_at,
+    )
+
+
+def _query() -> Any:
+    return (
+        select(ModelRow, ProjectRow.name, VersionRow.number)
+        .join(ProjectRow, ProjectRow.id == ModelRow.project_id)
+        .join(VersionRow, VersionRow.id == ModelRow.version_id)
+    )
+
+
+def create_model(
+    session: Session,
+    *,
+    version_id: int,
+    architecture: str,
+    weights_sha256: str,
+    class_names: list[str],
+    config: dict[str, Any],
+    metrics: dict[str, Any],
+) -> TrainedModel:
+    version = session.get(VersionRow, version_id)
+    if version is None:
+        raise NotFoundError(f"version {version_id} does not exist")
+    row = ModelRow(
+        project_id=version.project_id,
+        version_id=version_id,
+        architecture=architecture,
+        weights_sha256=weights_sha256,
+        class_names={"names": class_names},
+        config=config,
+        metrics=metrics,
+    )
+    session.add(row)
+    session.flush()
+    return get_model(session, row.id)
+
+
+def get_model(session: Session, model_id: int) -> TrainedModel:
+    found = session.execute(_query().where(ModelRow.id == model_id)).first()
+    if found is None:
+        raise NotFoundError(f"model {model_id} does not exist", model=model_id)
+    return _model(*found)
+
+
+def list_models(session: Session, project_id: int) -> list[TrainedModel]:
+    rows = session.execute(_query().where(ModelRow.project_id == project_id).order_by(ModelRow.id))
+    return [_model(*row) for row in rows]

@@ -1,0 +1,99 @@
+"""A real RF-DETR-Seg training run, from scratch on the CPU, on a tiny generated project."""
+
+from __future__ import annotations
+
+import json
+
+import cv2
+import numpy as np
+import pytest
+from typer.testing import CliRunner
+
+from seglab.cli import app
+from seglab.core import Split
+from seglab.errors import InvalidInputError
+from seglab.jobs import run_job
+from seglab.models import TrainSettings
+from seglab.services import images, projects, training, versions
+from seglab.store.jobs import JobStatus
+
+TINY = TrainSettings(epochs=1, batch_size=2, resolution=96)
+
+
+@pytest.fixture
+def squares(ws, tmp_path):
+    """Eight 96x96 images, each with a bright square annotated as ``box``; split 6/1/1 by the version."""
+    from seglab.geometry import MultiPolygon
+    from seglab.services import annotations
+    from seglab.store import NewAnnotation
+
+    project = projects.create_project(ws, "squares", ["box"])
+    rng = np.random.default_rng(0)
+    for index in range(8):
+        pixels = rng.integers(0, 60, (96, 96, 3), dtype=np.uint8)
+        x, y, size = (int(v) for v in rng.integers(10, 40, 3))
+        pixels[y : y + size, x : x + size] = 230
+        path = tmp_path / f"sq{index}.png"
+        cv2.imwrite(str(path), pixels)
+        image = images.upload_paths(ws, "squares", [path]).added[0]
+        shape = MultiPolygon.from_coco([[x, y, x + size, y, x + size, y + size, x, y + size]])
+        annotations.create_annotation(ws, image.id, NewAnnotation(project.categories[0].id, shape))
+    version = versions.create_version(ws, "squares", versions.recipe_from_options(split="75,12.5,12.5"))
+    assert version.statistics["images_per_split"] == {"test": 1, "train": 6, "valid": 1}
+    return version
+
+
+@pytest.mark.slow
+def test_train_from_scratch_records_the_model(ws, squares):
+    epochs = []
+    trained = training.train(ws, squares.reference, settings=TINY, from_scratch=True, on_epoch=epochs.append)
+    assert trained.version == "squares/1"
+    assert trained.class_names == ["box"]
+    assert ws.blobs.exists(trained.weights_sha256)
+    assert [int(e["epoch"]) for e in trained.metrics["epochs"]] == [0]
+    assert "train/loss" in trained.metrics["final"]
+    assert 0.0 <= trained.metrics["final"]["val/segm_mAP_50_95"] <= 1.0
+    assert epochs
+    assert epochs[0]["epoch"] == 0
+    assert [m.id for m in training.list_models(ws, "squares")] == [trained.id]
+
+
+@pytest.mark.slow
+def test_training_as_a_background_job(ws, squares):
+    job = training.submit_training(ws, squares.id, settings=TINY, from_scratch=True)
+    finished = run_job(ws, job.id)
+    assert finished.status is JobStatus.SUCCEEDED, finished.error
+    assert finished.progress["done"] == finished.progress["total"] == 1
+    assert "epoch 1:" in finished.log
+    assert training.get_model(ws, finished.result["model_id"]).version == "squares/1"
+
+
+def test_version_without_validation_images_is_refused(ws, tmp_path):
+    from ..formats.conftest import write_image
+
+    projects.create_project(ws, "lonely", ["thing"])
+    write_image(tmp_path / "a.png")
+    images.upload_paths(ws, "lonely", [tmp_path / "a.png"], split=Split.TRAIN)
+    version = versions.create_version(ws, "lonely", versions.recipe_from_options())
+    with pytest.raises(InvalidInputError, match="has no valid images"):
+        training.train(ws, version.reference, settings=TINY, from_scratch=True)
+
+
+def test_cli_offline_weights_error_is_one_line(squares):
+    result = CliRunner().invoke(app, ["train", squares.reference, "--epochs", "1"])
+    assert result.exit_code == 1
+    assert "--from-scratch" in result.output
+    assert "Traceback" not in result.output
+
+
+@pytest.mark.slow
+def test_cli_train_json(squares):
+    result = CliRunner().invoke(
+        app,
+        ["train", "squares/1", "--from-scratch", "--epochs", "1", "--batch-size", "2", "--resolution", "96", "--json"],
+    )
+    assert result.exit_code == 0, result.output
+    trained = json.loads(result.output[result.output.index("{") :])
+    assert trained["architecture"] == "rfdetr-seg-nano"
+    listed = json.loads(CliRunner().invoke(app, ["model", "list", "squares", "--json"]).output)
+    assert [m["id"] for m in listed] == [trained["id"]]

@@ -20,6 +20,7 @@ PACKAGES = [
     "seglab.jobs",
     "seglab.models",
     "seglab.training",
+    "seglab.evaluation",
     "seglab.services",
     "seglab.server",
     "seglab.cli",

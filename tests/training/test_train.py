@@ -97,3 +97,32 @@ def test_cli_train_json(squares):
     assert trained["architecture"] == "rfdetr-seg-nano"
     listed = json.loads(CliRunner().invoke(app, ["model", "list", "squares", "--json"]).output)
     assert [m["id"] for m in listed] == [trained["id"]]
+
+
+@pytest.mark.slow
+def test_evaluate_the_trained_model_writes_report_and_plots(ws, squares, tmp_path):
+    from PIL import Image
+
+    from seglab.services import evaluation
+
+    trained = training.train(ws, squares.reference, settings=TINY, from_scratch=True)
+    result = evaluation.evaluate_model(ws, trained.id, split="test", out=tmp_path / "eval")
+    report = result.report
+    assert (report.images, report.instances) == (1, 1)
+    assert report.predictions > 0  # every query comes back with a (low) score
+    assert 0.0 <= report.mask.map50_95 <= 1.0
+    assert [c.name for c in report.classes] == ["box"]
+    saved = json.loads((tmp_path / "eval" / "report.json").read_text())
+    assert saved["report"]["mask"]["map50_95"] == report.mask.map50_95
+    assert set(result.plots) == {"pr_curves", "f1_confidence", "confusion_matrix", "predictions", "training_curves"}
+    for path in result.plots.values():
+        with Image.open(path) as image:
+            assert image.format == "PNG"
+    cli = CliRunner().invoke(
+        app, ["eval", str(trained.id), "--split", "valid", "--out", str(tmp_path / "cli"), "--json"]
+    )
+    assert cli.exit_code == 0, cli.output
+    assert json.loads(cli.output[cli.output.index("{") :])["split"] == "valid"
+    missing = CliRunner().invoke(app, ["eval", "999"])
+    assert missing.exit_code == 1
+    assert "model 999 does not exist" in missing.output

@@ -88,6 +88,7 @@ app.add_typer(versions.job_app, name="job")
 app.command()(versions.worker)
 app.command()(training.train)
 app.add_typer(training.model_app, name="model")
+app.command("eval")(training.eval_)
 
 
 def main() -> None:

@@ -10,9 +10,9 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from seglab.cli._common import JsonOption, print_json, workspace
+from seglab.cli._common import JsonOption, print_json, progress_bar, workspace
 from seglab.models import ARCHITECTURES, TrainSettings
-from seglab.services import training
+from seglab.services import evaluation, training
 
 model_app = typer.Typer(help="List and inspect trained models.", no_args_is_help=True)
 
@@ -101,3 +101,49 @@ def show(model_id: int, as_json: JsonOption = False) -> None:
         print_json(found)
     else:
         Console().print(found)
+
+
+def eval_(
+    model_id: Annotated[int, typer.Argument(help="Trained model id (see `seglab model list`).")],
+    version: Annotated[
+        str | None, typer.Option(help="Version to evaluate on (default: the one it was trained on).")
+    ] = None,
+    split: Annotated[str, typer.Option(help="train, valid or test.")] = "test",
+    out: Annotated[Path | None, typer.Option(help="Folder for report.json and the plots.")] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """COCO box and mask mAP (pycocotools), per-class AP, best-F1 threshold, confusion matrix, plots."""
+    with workspace(as_json) as ws, progress_bar("predicting", not as_json) as progress:
+        result = evaluation.evaluate_model(ws, model_id, version=version, split=split, out=out, progress=progress)
+    if as_json:
+        print_json(result)
+        return
+    report = result.report
+    table = Table("", "mAP50-95", "mAP50", "mAP75", "small", "medium", "large")
+    for name, metrics in (("mask", report.mask), ("box", report.box)):
+        values = (
+            metrics.map50_95,
+            metrics.map50,
+            metrics.map75,
+            metrics.map_small,
+            metrics.map_medium,
+            metrics.map_large,
+        )
+        table.add_row(name, *(f"{v:.4f}" if v >= 0 else "-" for v in values))
+    console = Console()
+    console.print(
+        f"model {result.model_id} on {result.version} ({result.split}): "
+        f"{report.images} images, {report.instances} instances"
+    )
+    console.print(table)
+    classes = Table("class", "instances", "mask AP50-95", "mask AP50", "box AP50-95")
+    for c in report.classes:
+        classes.add_row(
+            c.name, str(c.instances), f"{c.mask_map50_95:.4f}", f"{c.mask_map50:.4f}", f"{c.box_map50_95:.4f}"
+        )
+    console.print(classes)
+    console.print(
+        f"best confidence {report.best_confidence:.2f}: precision {report.precision:.3f}, recall {report.recall:.3f}, "
+        f"F1 {report.f1:.3f}; {len(report.errors)} images with errors"
+    )
+    console.print(f"report and plots: {result.output_dir}")

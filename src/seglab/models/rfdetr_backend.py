@@ -142,3 +142,18 @@ def load(arch: Architecture, checkpoint: Path, resolution: int | None = None) ->
     if resolution is not None:
         kwargs["resolution"] = resolution
     return _model_class(arch)(**kwargs)
+
+
+class Predictor:
+    """A trained model, loaded once, turning image files into ``supervision.Detections`` with masks."""
+
+    def __init__(self, arch: Architecture, checkpoint: Path, resolution: int | None = None) -> None:
+        self.model = load(arch, checkpoint, resolution)
+
+    def predict(self, image: Path, threshold: float = 0.0) -> Any:
+        """Detections (boxes, full-image masks, ``class_id``, ``confidence``, ``data["class_name"]``)."""
+        from PIL import Image, ImageOps
+
+        with Image.open(image) as opened:
+            pixels = ImageOps.exif_transpose(opened).convert("RGB")
+            return self.model.predict(pixels, threshold=threshold)

@@ -4,7 +4,7 @@ Each function takes a :class:`Workspace` (settings, database, blob store) and ru
 transaction(s), so behaviour is the same whichever front end calls it.
 """
 
-from seglab.services import annotations, images, jobs, projects, stats, training, transfer, versions
+from seglab.services import annotations, evaluation, images, jobs, projects, stats, training, transfer, versions
 from seglab.services.datasets import ConversionResult, convert_path, inspect_path
 from seglab.services.images import UploadReport
 from seglab.services.progress import Progress
@@ -25,6 +25,7 @@ __all__ = [
     "annotations",
     "check_health",
     "convert_path",
+    "evaluation",
     "images",
     "inspect_path",
     "jobs",

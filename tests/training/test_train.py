@@ -126,3 +126,66 @@ def test_evaluate_the_trained_model_writes_report_and_plots(ws, squares, tmp_pat
     missing = CliRunner().invoke(app, ["eval", "999"])
     assert missing.exit_code == 1
     assert "model 999 does not exist" in missing.output
+
+
+@pytest.mark.slow
+def test_killed_training_worker_resumes_from_its_last_checkpoint(ws, squares, seglab_home):
+    """SIGKILL the worker mid-training: the job is marked interrupted and resumes from last.ckpt."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+    from pathlib import Path
+
+    from seglab.jobs.worker import recover_interrupted
+    from seglab.services import jobs
+
+    settings = TrainSettings(epochs=3, batch_size=2, resolution=96)
+    job = training.submit_training(ws, squares.reference, settings=settings, from_scratch=True)
+    checkpoint = Path(job.params["run_dir"]) / "output" / "last.ckpt"
+    worker = subprocess.Popen(
+        [sys.executable, "-m", "seglab", "worker"], env={**os.environ, "SEGLAB_HOME": str(seglab_home)}
+    )
+    try:
+        deadline = time.monotonic() + 240
+        while not checkpoint.is_file() and time.monotonic() < deadline and worker.poll() is None:
+            time.sleep(0.2)
+        assert checkpoint.is_file(), "the worker never wrote a checkpoint"
+        assert jobs.get_job(ws, job.id).status is JobStatus.RUNNING
+    finally:
+        worker.send_signal(signal.SIGKILL)
+        worker.wait()
+    assert recover_interrupted(ws) == [job.id]
+    assert jobs.get_job(ws, job.id).status is JobStatus.INTERRUPTED
+    resumed = training.resume_training(ws, job.id)
+    assert resumed.params["resume"] == str(checkpoint)
+    finished = run_job(ws, resumed.id)
+    assert finished.status is JobStatus.SUCCEEDED, finished.error
+    model = training.get_model(ws, finished.result["model_id"])
+    assert model.config["run_dir"] == job.params["run_dir"]
+    assert max(int(e["epoch"]) for e in model.metrics["epochs"]) == 2  # it went on to the last epoch
+    with pytest.raises(InvalidInputError, match="only training jobs resume"):
+        training.resume_training(ws, versions.submit_version(ws, "squares", versions.recipe_from_options()).id)
+
+
+@pytest.mark.slow
+def test_train_and_evaluate_on_a_real_roboflow_export(ws, tmp_path):
+    from ..conftest import SHARED_DATASETS
+
+    dataset = SHARED_DATASETS / "brain-tumor-coco"
+    if not dataset.is_dir():
+        pytest.skip(f"shared dataset not found at {dataset}")
+    from seglab.services import evaluation, transfer
+
+    transfer.import_dataset(ws, dataset, "tumors", create_project=True)
+    recipe = versions.recipe_from_options(
+        split="80,10,10", reassign_splits=True, resize="96x96:stretch", max_null_percent=0
+    )
+    version = versions.create_version(ws, "tumors", recipe)
+    assert version.statistics["images"] == 57
+    trained = training.train(ws, version.reference, settings=TINY, from_scratch=True)
+    assert trained.class_names == ["Tumor"]
+    result = evaluation.evaluate_model(ws, trained.id, split="test", out=tmp_path / "eval")
+    assert result.report.instances == version.statistics["images_per_split"]["test"]
+    assert 0.0 <= result.report.mask.map50 <= 1.0

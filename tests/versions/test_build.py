@@ -194,7 +194,26 @@ def test_jobs_of_a_dead_worker_are_marked_interrupted(ws):
     with ws.db.transaction() as session:
         job = job_store.submit(session, "version.create", {})
         job_store.claim(session, job.id, "old-host:1234")
-    assert recover_interrupted(ws, workers_alive=set()) == [job.id]
+    assert recover_interrupted(ws) == []  # another machine's worker may still be alive
+    assert recover_interrupted(ws, is_gone=lambda worker: worker == "old-host:1234") == [job.id]
     interrupted = jobs.get_job(ws, job.id)
     assert interrupted.status is JobStatus.INTERRUPTED
     assert "old-host:1234" in interrupted.error
+
+
+def test_a_dead_local_worker_is_detected(ws):
+    import subprocess
+    import sys
+
+    from seglab.jobs.worker import recover_interrupted, worker_name
+
+    finished = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True, check=True
+    )
+    dead = f"{worker_name().rpartition(':')[0]}:{finished.stdout.strip()}"
+    with ws.db.transaction() as session:
+        job = job_store.submit(session, "version.create", {})
+        job_store.claim(session, job.id, dead)
+        alive = job_store.submit(session, "version.create", {})
+        job_store.claim(session, alive.id, worker_name())
+    assert recover_interrupted(ws) == [job.id]

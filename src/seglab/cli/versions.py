@@ -174,6 +174,19 @@ def job_cancel(job_id: int, as_json: JsonOption = False) -> None:
         typer.echo(f"job {found.id}: {found.status.value}")
 
 
+@job_app.command("resume")
+def job_resume(job_id: int, as_json: JsonOption = False) -> None:
+    """Queue an interrupted training job again, from its last checkpoint."""
+    from seglab.services import training
+
+    with workspace(as_json) as ws:
+        found = training.resume_training(ws, job_id)
+    if as_json:
+        print_json(found)
+    else:
+        typer.echo(f"job {job_id} resumes as job {found.id} from {found.params['resume']}")
+
+
 def worker(
     poll: Annotated[float, typer.Option(help="Seconds between looks at the queue when it is empty.")] = 0.5,
 ) -> None:

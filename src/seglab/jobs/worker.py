@@ -8,6 +8,7 @@ import os
 import socket
 import threading
 import traceback
+from collections.abc import Callable
 from typing import Any
 
 from seglab.errors import InvalidInputError, SeglabError
@@ -58,6 +59,9 @@ def work(ws: Workspace, stop: threading.Event, *, poll_interval: float = 0.5) ->
     """Take queued jobs one after another until ``stop`` is set."""
     name = worker_name()
     logger.info("worker %s started", name)
+    interrupted = recover_interrupted(ws)
+    if interrupted:
+        logger.warning("jobs %s were interrupted: their worker is gone", interrupted)
     while not stop.is_set():
         with ws.db.transaction() as session:
             job_id = job_store.next_queued(session)
@@ -67,7 +71,21 @@ def work(ws: Workspace, stop: threading.Event, *, poll_interval: float = 0.5) ->
         run_job(ws, job_id, worker=name)
 
 
-def recover_interrupted(ws: Workspace, workers_alive: set[str]) -> list[int]:
-    """Mark jobs whose worker is gone as interrupted (called when the server starts its workers)."""
+def worker_is_gone(worker: str | None) -> bool:
+    """True for a worker of this machine whose process no longer exists (workers elsewhere are left alone)."""
+    host, _, pid = (worker or "").rpartition(":")
+    if host != socket.gethostname() or not pid.isdigit():
+        return False
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:
+        return False
+    return False
+
+
+def recover_interrupted(ws: Workspace, is_gone: Callable[[str | None], bool] = worker_is_gone) -> list[int]:
+    """Mark jobs whose worker died (crash, kill, restart) as interrupted; called when workers start."""
     with ws.db.transaction() as session:
-        return job_store.mark_interrupted(session, workers_alive)
+        return job_store.mark_interrupted(session, is_gone)

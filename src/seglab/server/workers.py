@@ -35,7 +35,7 @@ def worker_lifespan(ws: Workspace, count: int) -> Callable[[FastAPI], AbstractAs
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
-        interrupted = recover_interrupted(ws, workers_alive=set())
+        interrupted = recover_interrupted(ws)
         if interrupted:
             logger.warning("jobs %s were interrupted by a previous shutdown", interrupted)
         processes = start_workers(count)

@@ -5,15 +5,17 @@ from __future__ import annotations
 from dataclasses import asdict
 from pathlib import Path
 
+from seglab.errors import ConflictError, InvalidInputError
 from seglab.jobs import submit_job
 from seglab.models import TrainSettings
 from seglab.store import Workspace, projects
+from seglab.store import jobs as job_store
 from seglab.store import models as model_store
 from seglab.store import versions as version_store
-from seglab.store.jobs import Job
+from seglab.store.jobs import Job, JobStatus
 from seglab.store.models import TrainedModel
 from seglab.training import train_model
-from seglab.training.run import EpochCallback
+from seglab.training.run import EpochCallback, last_checkpoint, new_run_dir
 
 
 def train(
@@ -43,15 +45,30 @@ def submit_training(
 ) -> Job:
     """Queue training for a background worker; progress (epoch, loss, metrics) shows on the job."""
     with ws.db.transaction() as session:
-        reference = version_store.get_version(session, version).reference
+        target = version_store.get_version(session, version)
     params = {
-        "version": reference,
+        "version": target.reference,
+        "run_dir": str(new_run_dir(ws, target.project, target.number)),
         "model": model,
         "settings": asdict(settings or TrainSettings()),
         "weights": str(weights) if weights else None,
         "from_scratch": from_scratch,
     }
     return submit_job(ws, "model.train", params)
+
+
+def resume_training(ws: Workspace, job_id: int) -> Job:
+    """Queue an interrupted (or failed, or cancelled) training job again, continuing from its last checkpoint."""
+    with ws.db.transaction() as session:
+        job = job_store.get_job(session, job_id)
+    if job.kind != "model.train":
+        raise InvalidInputError(f"job {job_id} is a {job.kind} job; only training jobs resume")
+    if job.status not in (JobStatus.INTERRUPTED, JobStatus.FAILED, JobStatus.CANCELLED):
+        raise ConflictError(f"job {job_id} is {job.status.value}; only interrupted, failed or cancelled jobs resume")
+    checkpoint = last_checkpoint(Path(job.params["run_dir"])) if job.params.get("run_dir") else None
+    if checkpoint is None:
+        raise InvalidInputError(f"job {job_id} left no checkpoint to resume from; start the training again")
+    return submit_job(ws, "model.train", {**job.params, "resume": str(checkpoint), "resumes_job": job_id})
 
 
 def list_models(ws: Workspace, project: int | str) -> list[TrainedModel]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
@@ -131,12 +132,12 @@ def request_cancel(session: Session, job_id: int) -> Job:
     return _job(row)
 
 
-def mark_interrupted(session: Session, workers_alive: set[str]) -> list[int]:
+def mark_interrupted(session: Session, is_gone: Callable[[str | None], bool]) -> list[int]:
     """Jobs left running by workers that are gone (a crash or restart) become ``interrupted``."""
     rows = session.scalars(
         select(JobRow).where(JobRow.status.in_([JobStatus.RUNNING.value, JobStatus.CANCELLING.value]))
     ).all()
-    orphans = [row for row in rows if row.worker not in workers_alive]
+    orphans = [row for row in rows if is_gone(row.worker)]
     for row in orphans:
         row.status, row.finished_at = JobStatus.INTERRUPTED.value, utc_now()
         row.error = f"the worker ({row.worker}) stopped while the job was running; submit it again to retry"

@@ -18,6 +18,18 @@ from seglab.versions import export_version
 EpochCallback = Callable[[dict[str, float]], None]
 
 
+def new_run_dir(ws: Workspace, project: str, version_number: int) -> Path:
+    """``SEGLAB_HOME/runs/<project>-v<n>-<time>``: where a run keeps its dataset, checkpoints and logs."""
+    stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S-%f")
+    return ws.settings.home.expanduser() / "runs" / f"{project}-v{version_number}-{stamp}"
+
+
+def last_checkpoint(run_dir: Path) -> Path | None:
+    """The checkpoint an interrupted run resumes from (PyTorch Lightning's ``last.ckpt``), if it got that far."""
+    candidate = run_dir / "output" / "last.ckpt"
+    return candidate if candidate.is_file() else None
+
+
 def _check_splits(statistics: dict[str, object], reference: str) -> None:
     per_split = statistics.get("images_per_split", {})
     assert isinstance(per_split, dict)
@@ -55,8 +67,7 @@ def train_model(
     start = resolve_weights(
         arch, cache_dir=ws.settings.home.expanduser() / "weights", weights=weights, from_scratch=from_scratch
     )
-    stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
-    run_dir = run_dir or ws.settings.home.expanduser() / "runs" / f"{target.project}-v{target.number}-{stamp}"
+    run_dir = run_dir or new_run_dir(ws, target.project, target.number)
     dataset = run_dir / "dataset"
     if not dataset.exists():
         export_version(ws, target.id, dataset, format="coco", image_mode=ImageMode.SYMLINK)

@@ -9,7 +9,7 @@ from pydantic import BaseModel, Field
 
 from seglab.server.api._deps import WorkspaceDep
 from seglab.server.schemas import ExportIn, ExportOut
-from seglab.services import jobs, versions
+from seglab.services import jobs, training, versions
 from seglab.store.jobs import Job
 from seglab.store.versions import Version
 from seglab.versions import Recipe
@@ -51,6 +51,12 @@ def list_jobs(ws: WorkspaceDep, kind: str | None = None) -> list[Job]:
 @router.get("/jobs/{job_id}", response_model=Job, tags=["jobs"])
 def get_job(job_id: int, ws: WorkspaceDep) -> Job:
     return jobs.get_job(ws, job_id)
+
+
+@router.post("/jobs/{job_id}/resume", response_model=Job, status_code=202, tags=["jobs"])
+def resume_job(job_id: int, ws: WorkspaceDep) -> Job:
+    """Queue an interrupted training job again; it continues from its last checkpoint."""
+    return training.resume_training(ws, job_id)
 
 
 @router.post("/jobs/{job_id}/cancel", response_model=Job, tags=["jobs"])

@@ -26,6 +26,9 @@ def seglab_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     for variable in ("SEGLAB_DATABASE_URL", "SEGLAB_BLOB_URL", "SEGLAB_HOST", "SEGLAB_PORT"):
         monkeypatch.delenv(variable, raising=False)
     monkeypatch.setenv("SEGLAB_WORKERS", "0")  # tests that need background workers start them explicitly
+    # pytest-xdist runs two tests at once on two cores: one thread per training process avoids
+    # oversubscribing them (OpenMP threads spinning against each other slow training several-fold)
+    monkeypatch.setenv("OMP_NUM_THREADS", "1")
     return home
 
 

@@ -189,3 +189,29 @@ def test_train_and_evaluate_on_a_real_roboflow_export(ws, tmp_path):
     result = evaluation.evaluate_model(ws, trained.id, split="test", out=tmp_path / "eval")
     assert result.report.instances == version.statistics["images_per_split"]["test"]
     assert 0.0 <= result.report.mask.map50 <= 1.0
+
+
+@pytest.mark.slow
+def test_cancelling_a_running_training_job_stops_it(ws, squares):
+    import threading
+    import time
+
+    from seglab.services import jobs
+
+    job = training.submit_training(
+        ws, squares.reference, settings=TrainSettings(epochs=50, batch_size=2, resolution=96), from_scratch=True
+    )
+    outcome: dict[str, object] = {}
+    runner = threading.Thread(target=lambda: outcome.update(job=run_job(ws, job.id)))
+    runner.start()
+    deadline = time.monotonic() + 120
+    while jobs.get_job(ws, job.id).progress.get("done", 0) < 1 and time.monotonic() < deadline:
+        time.sleep(0.2)
+    started = time.monotonic()
+    jobs.cancel_job(ws, job.id)
+    runner.join(timeout=60)
+    assert not runner.is_alive()
+    assert time.monotonic() - started < 30  # stopped within moments, not after 50 epochs
+    finished = outcome["job"]
+    assert finished.status is JobStatus.CANCELLED
+    assert training.list_models(ws, "squares") == []

@@ -22,6 +22,7 @@ class Reporter:
     def __init__(self, ws: Workspace, job_id: int, interval: float = 0.5) -> None:
         self.ws, self.job_id, self.interval = ws, job_id, interval
         self._last = 0.0
+        self._last_check = 0.0
         self._pending: list[str] = []
 
     def log(self, line: str) -> None:
@@ -33,6 +34,17 @@ class Reporter:
             return
         self._last = now
         self.flush({"done": done, "total": total, "stage": stage})
+
+    def check_cancelled(self) -> None:
+        """Raise :class:`JobCancelledError` if the job was asked to stop (reads the database at most every interval)."""
+        now = time.monotonic()
+        if now - self._last_check < self.interval:
+            return
+        self._last_check = now
+        with self.ws.db.transaction() as session:
+            status = job_store.get_job(session, self.job_id).status
+        if status is JobStatus.CANCELLING:
+            raise JobCancelledError(f"job {self.job_id} was cancelled")
 
     def flush(self, progress: dict[str, Any] | None = None) -> None:
         with self.ws.db.transaction() as session:
@@ -89,6 +101,7 @@ def _train_model(ws: Workspace, params: dict[str, Any], reporter: Reporter) -> d
         run_dir=Path(params["run_dir"]) if params.get("run_dir") else None,
         resume=Path(params["resume"]) if params.get("resume") else None,
         on_epoch=on_epoch,
+        heartbeat=reporter.check_cancelled,
     )
     return {"model_id": trained.id, "version": trained.version, "metrics": trained.metrics.get("final", {})}
 

@@ -1,8 +1,9 @@
 """The ``rfdetr`` backend: RF-DETR-Seg training (PyTorch Lightning inside rfdetr) and inference.
 
 rfdetr reads a Roboflow COCO folder (``train/valid/test``) and writes checkpoints and a
-``metrics.csv`` into its output folder; progress is read from that file while training runs,
-so seglab needs nothing from rfdetr's internals.
+``metrics.csv`` into its output folder. Training runs in a child process; progress is read from
+that file while it runs, so seglab needs nothing from rfdetr's internals, and stopping a run is
+stopping a process.
 """
 
 from __future__ import annotations
@@ -10,15 +11,24 @@ from __future__ import annotations
 import csv
 import json
 import math
-import threading
+import subprocess
+import sys
+import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from seglab.errors import SeglabError
 from seglab.models.catalog import Architecture
 
 EpochCallback = Callable[[dict[str, float]], None]
+
+
+class TrainingFailedError(SeglabError):
+    """The training process failed; the message ends with its log."""
+
+
 """Called with one epoch's logged values (``epoch``, ``train/loss``, ``val/segm_mAP_50_95``, ...)."""
 
 
@@ -60,30 +70,54 @@ def read_metrics(path: Path) -> list[dict[str, float]]:
     return [merged[e] for e in sorted(merged)]
 
 
-class _MetricsWatcher(threading.Thread):
-    """Reports each newly completed epoch from ``metrics.csv`` while training runs."""
+class _EpochReporter:
+    """Reports each newly completed epoch (one with validation metrics) found in ``metrics.csv``."""
 
-    def __init__(self, path: Path, callback: EpochCallback, interval: float = 1.0) -> None:
-        super().__init__(daemon=True)
-        self.path, self.callback, self.interval = path, callback, interval
-        self.stopped = threading.Event()
+    def __init__(self, path: Path, callback: EpochCallback) -> None:
+        self.path, self.callback = path, callback
         self.reported = 0
 
     def poll(self) -> None:
         rows = [r for r in read_metrics(self.path) if any(k.startswith("val/") for k in r)]
         for row in rows[self.reported :]:
+            self.reported += 1
             self.callback(row)
-        self.reported = max(self.reported, len(rows))
-
-    def run(self) -> None:
-        while not self.stopped.wait(self.interval):
-            self.poll()
 
 
 def _model_class(arch: Architecture) -> Any:
     import rfdetr
 
     return getattr(rfdetr, arch.rfdetr_class)
+
+
+def run_training(request: dict[str, Any]) -> None:
+    """The body of a training process (``python -m seglab.models.rfdetr_backend REQUEST.json``)."""
+    arch = Architecture(**request["architecture"])
+    settings = TrainSettings(**request["settings"])
+    model_kwargs: dict[str, Any] = {"pretrain_weights": request["start_weights"]}
+    if settings.resolution is not None:
+        model_kwargs["resolution"] = settings.resolution
+    _model_class(arch)(**model_kwargs).train(
+        dataset_dir=request["dataset_dir"],
+        output_dir=request["output_dir"],
+        epochs=settings.epochs,
+        batch_size=settings.batch_size,
+        lr=settings.lr,
+        device=settings.device,
+        num_workers=settings.num_workers,
+        resume=request["resume"],
+        use_ema=False,
+    )
+
+
+def _stop(process: subprocess.Popen[bytes]) -> None:
+    if process.poll() is None:
+        process.terminate()
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
 
 
 def train(
@@ -95,31 +129,46 @@ def train(
     start_weights: Path | None,
     on_epoch: EpochCallback = lambda row: None,
     resume: Path | None = None,
+    heartbeat: Callable[[], None] = lambda: None,
+    poll_interval: float = 1.0,
 ) -> TrainOutcome:
-    """Train ``arch`` on a Roboflow COCO folder; ``start_weights=None`` trains from scratch."""
-    model_kwargs: dict[str, Any] = {"pretrain_weights": str(start_weights) if start_weights else None}
-    if settings.resolution is not None:
-        model_kwargs["resolution"] = settings.resolution
-    model = _model_class(arch)(**model_kwargs)
+    """Train ``arch`` on a Roboflow COCO folder; ``start_weights=None`` trains from scratch.
+
+    Training runs in its own process: an exception from ``on_epoch`` or ``heartbeat`` (called every
+    ``poll_interval`` seconds: a cancelled job, Ctrl+C) stops it at once, and a crash inside the
+    training stack cannot take the caller down with it.
+    Its output goes to ``train.log`` beside ``output_dir``.
+    """
     output_dir.mkdir(parents=True, exist_ok=True)
-    watcher = _MetricsWatcher(output_dir / "metrics.csv", on_epoch)
-    watcher.start()
-    try:
-        model.train(
-            dataset_dir=str(dataset_dir),
-            output_dir=str(output_dir),
-            epochs=settings.epochs,
-            batch_size=settings.batch_size,
-            lr=settings.lr,
-            device=settings.device,
-            num_workers=settings.num_workers,
-            resume=str(resume) if resume else None,
-            use_ema=False,
+    request = {
+        "architecture": asdict(arch),
+        "settings": asdict(settings),
+        "dataset_dir": str(dataset_dir),
+        "output_dir": str(output_dir),
+        "start_weights": str(start_weights) if start_weights else None,
+        "resume": str(resume) if resume else None,
+    }
+    request_file = output_dir.parent / "train-request.json"
+    request_file.write_text(json.dumps(request, indent=2))
+    log_file = output_dir.parent / "train.log"
+    reporter = _EpochReporter(output_dir / "metrics.csv", on_epoch)
+    with log_file.open("ab") as log:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "seglab.models.rfdetr_backend", str(request_file)],
+            stdout=log,
+            stderr=subprocess.STDOUT,
         )
-    finally:
-        watcher.stopped.set()
-        watcher.join()
-        watcher.poll()
+        try:
+            while process.poll() is None:
+                time.sleep(poll_interval)
+                reporter.poll()
+                heartbeat()
+            reporter.poll()
+        finally:
+            _stop(process)
+    if process.returncode != 0:
+        tail = log_file.read_text(errors="replace")[-2000:]
+        raise TrainingFailedError(f"training exited with status {process.returncode}; the end of {log_file}:\n{tail}")
     config = json.loads((output_dir / "training_config.json").read_text())
     checkpoint = next(
         (
@@ -130,7 +179,7 @@ def train(
         None,
     )
     if checkpoint is None:
-        raise RuntimeError(f"rfdetr finished without writing a checkpoint in {output_dir}")
+        raise TrainingFailedError(f"rfdetr finished without writing a checkpoint in {output_dir}")
     return TrainOutcome(
         checkpoint, output_dir, list(config.get("class_names") or []), read_metrics(output_dir / "metrics.csv")
     )
@@ -157,3 +206,7 @@ class Predictor:
         with Image.open(image) as opened:
             pixels = ImageOps.exif_transpose(opened).convert("RGB")
             return self.model.predict(pixels, threshold=threshold)
+
+
+if __name__ == "__main__":
+    run_training(json.loads(Path(sys.argv[1]).read_text()))

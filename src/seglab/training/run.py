@@ -52,6 +52,7 @@ def train_model(
     run_dir: Path | None = None,
     resume: Path | None = None,
     on_epoch: EpochCallback = lambda row: None,
+    heartbeat: Callable[[], None] = lambda: None,
 ) -> TrainedModel:
     """Train ``model`` on ``version`` and store it (weights in the blob store, metrics per epoch).
 
@@ -72,7 +73,14 @@ def train_model(
     if not dataset.exists():
         export_version(ws, target.id, dataset, format="coco", image_mode=ImageMode.SYMLINK)
     outcome = rfdetr_backend.train(
-        arch, dataset, run_dir / "output", settings, start_weights=start, on_epoch=on_epoch, resume=resume
+        arch,
+        dataset,
+        run_dir / "output",
+        settings,
+        start_weights=start,
+        on_epoch=on_epoch,
+        resume=resume,
+        heartbeat=heartbeat,
     )
     digest = ws.blobs.put_file(outcome.checkpoint)
     config = {

@@ -84,12 +84,25 @@ def _train_model(ws: Workspace, params: dict[str, Any], reporter: Reporter) -> d
         f"training {params.get('model', 'rfdetr-seg-nano')} on {params['version']} for {settings.epochs} epochs"
     )
 
+    steps_per_epoch = [1]  # learned from the first step report
+    epochs_done = [0]
+
+    def on_step(state: dict[str, Any]) -> None:
+        if int(state["epoch"]) < epochs_done[0]:
+            return  # a late read of a finished epoch's last report
+        steps_per_epoch[0] = steps = max(1, int(state["steps"]))
+        loss = state.get("loss")
+        stage = f"epoch {int(state['epoch']) + 1}/{settings.epochs} step {state['step']}/{steps}"
+        done = int(state["epoch"]) * steps + int(state["step"])
+        reporter.progress(done, settings.epochs * steps, stage + (f" loss {loss:.3f}" if loss is not None else ""))
+
     def on_epoch(row: dict[str, float]) -> None:
-        loss = row.get("train/loss")
-        reporter.log(
-            f"epoch {int(row['epoch']) + 1}: " + ", ".join(f"{k}={v:.4f}" for k, v in row.items() if k != "epoch")
-        )
-        reporter.progress(int(row["epoch"]) + 1, settings.epochs, "training" if loss is None else f"loss {loss:.3f}")
+        epoch, steps = int(row["epoch"]) + 1, steps_per_epoch[0]
+        epochs_done[0] = epoch
+        reporter.log(f"epoch {epoch}: " + ", ".join(f"{k}={v:.4f}" for k, v in row.items() if k != "epoch"))
+        mask_map = row.get("val/segm_mAP_50_95")
+        stage = f"epoch {epoch}/{settings.epochs} done" + (f", mask mAP {mask_map:.3f}" if mask_map is not None else "")
+        reporter.progress(epoch * steps, settings.epochs * steps, stage)
 
     trained = train_model(
         ws,
@@ -101,6 +114,7 @@ def _train_model(ws: Workspace, params: dict[str, Any], reporter: Reporter) -> d
         run_dir=Path(params["run_dir"]) if params.get("run_dir") else None,
         resume=Path(params["resume"]) if params.get("resume") else None,
         on_epoch=on_epoch,
+        on_step=on_step,
         heartbeat=reporter.check_cancelled,
     )
     return {"model_id": trained.id, "version": trained.version, "metrics": trained.metrics.get("final", {})}

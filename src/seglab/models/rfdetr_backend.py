@@ -90,8 +90,58 @@ def _model_class(arch: Architecture) -> Any:
     return getattr(rfdetr, arch.rfdetr_class)
 
 
+def _with_step_progress(progress_file: Path) -> None:
+    """Make every trainer rfdetr builds in this process write step progress to ``progress_file``.
+
+    rfdetr has no hook for extra Lightning callbacks, so this training process (and only it: it
+    exists to run one training) wraps ``rfdetr.training.build_trainer`` to append one.
+    """
+    import pytorch_lightning as pl
+    import rfdetr.training
+
+    class StepProgress(pl.Callback):
+        def __init__(self) -> None:
+            self.last_write = 0.0
+
+        def on_train_batch_end(self, trainer: Any, module: Any, outputs: Any, batch: Any, batch_idx: int) -> None:
+            now = time.monotonic()
+            last_of_epoch = batch_idx + 1 >= int(trainer.num_training_batches)
+            if now - self.last_write < 0.5 and not last_of_epoch:
+                return
+            self.last_write = now
+            loss = outputs.get("loss") if isinstance(outputs, dict) else outputs
+            state = {
+                "epoch": int(trainer.current_epoch),
+                "step": batch_idx + 1,
+                "steps": int(trainer.num_training_batches),
+                "loss": float(loss.detach().float().mean()) if loss is not None else None,
+            }
+            temporary = progress_file.with_suffix(".tmp")
+            temporary.write_text(json.dumps(state))
+            temporary.replace(progress_file)
+
+    original = rfdetr.training.build_trainer
+
+    def build_trainer(*args: Any, **kwargs: Any) -> Any:
+        trainer = original(*args, **kwargs)
+        trainer.callbacks.append(StepProgress())  # type: ignore[attr-defined]
+        return trainer
+
+    rfdetr.training.build_trainer = build_trainer
+
+
+def read_step_progress(progress_file: Path) -> dict[str, Any] | None:
+    """The latest ``{"epoch", "step", "steps", "loss"}`` a training process wrote, if any."""
+    try:
+        data: dict[str, Any] = json.loads(progress_file.read_text())
+        return data
+    except (OSError, ValueError):
+        return None
+
+
 def run_training(request: dict[str, Any]) -> None:
     """The body of a training process (``python -m seglab.models.rfdetr_backend REQUEST.json``)."""
+    _with_step_progress(Path(request["output_dir"]).parent / "progress.json")
     arch = Architecture(**request["architecture"])
     settings = TrainSettings(**request["settings"])
     model_kwargs: dict[str, Any] = {"pretrain_weights": request["start_weights"]}
@@ -128,6 +178,7 @@ def train(
     *,
     start_weights: Path | None,
     on_epoch: EpochCallback = lambda row: None,
+    on_step: Callable[[dict[str, Any]], None] = lambda state: None,
     resume: Path | None = None,
     heartbeat: Callable[[], None] = lambda: None,
     poll_interval: float = 1.0,
@@ -137,7 +188,8 @@ def train(
     Training runs in its own process: an exception from ``on_epoch`` or ``heartbeat`` (called every
     ``poll_interval`` seconds: a cancelled job, Ctrl+C) stops it at once, and a crash inside the
     training stack cannot take the caller down with it.
-    Its output goes to ``train.log`` beside ``output_dir``.
+    Its output goes to ``train.log`` beside ``output_dir``; ``on_step`` gets ``{"epoch", "step",
+    "steps", "loss"}`` about twice a second, ``on_epoch`` each finished epoch's losses and metrics.
     """
     output_dir.mkdir(parents=True, exist_ok=True)
     request = {
@@ -151,7 +203,19 @@ def train(
     request_file = output_dir.parent / "train-request.json"
     request_file.write_text(json.dumps(request, indent=2))
     log_file = output_dir.parent / "train.log"
-    reporter = _EpochReporter(output_dir / "metrics.csv", on_epoch)
+    epochs = _EpochReporter(output_dir / "metrics.csv", on_epoch)
+    progress_file = output_dir.parent / "progress.json"
+    progress_file.unlink(missing_ok=True)
+    last_step: list[dict[str, Any] | None] = [None]
+
+    def report() -> None:
+        """Steps first: an epoch's last step is on disk before its validation metrics are."""
+        state = read_step_progress(progress_file)
+        if state is not None and state != last_step[0]:
+            last_step[0] = state
+            on_step(state)
+        epochs.poll()
+
     with log_file.open("ab") as log:
         process = subprocess.Popen(
             [sys.executable, "-m", "seglab.models.rfdetr_backend", str(request_file)],
@@ -161,9 +225,9 @@ def train(
         try:
             while process.poll() is None:
                 time.sleep(poll_interval)
-                reporter.poll()
+                report()
                 heartbeat()
-            reporter.poll()
+            report()
         finally:
             _stop(process)
     if process.returncode != 0:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from seglab.errors import InvalidInputError
 from seglab.formats import ImageMode
@@ -53,6 +54,7 @@ def train_model(
     resume: Path | None = None,
     on_epoch: EpochCallback = lambda row: None,
     heartbeat: Callable[[], None] = lambda: None,
+    on_step: Callable[[dict[str, Any]], None] = lambda state: None,
 ) -> TrainedModel:
     """Train ``model`` on ``version`` and store it (weights in the blob store, metrics per epoch).
 
@@ -81,6 +83,7 @@ def train_model(
         on_epoch=on_epoch,
         resume=resume,
         heartbeat=heartbeat,
+        on_step=on_step,
     )
     digest = ws.blobs.put_file(outcome.checkpoint)
     config = {

@@ -223,10 +223,13 @@ def train(
             stderr=subprocess.STDOUT,
         )
         try:
-            while process.poll() is None:
-                time.sleep(poll_interval)
-                report()
-                heartbeat()
+            while True:
+                try:
+                    process.wait(timeout=poll_interval)  # returns the moment training ends
+                    break
+                except subprocess.TimeoutExpired:
+                    report()
+                    heartbeat()
             report()
         finally:
             _stop(process)

@@ -199,9 +199,12 @@ def evaluate(ground_truth: Dataset, predictions: list[Annotation]) -> Evaluation
     # Threshold-independent greedy matching (by score), then counts per confidence threshold.
     scored: list[tuple[float, bool]] = []
     per_image: dict[int, tuple[list[Annotation], list[Annotation], npt.NDArray[np.float64]]] = {}
+    predictions_of: dict[int, list[Annotation]] = {}
+    for prediction in predictions:
+        predictions_of.setdefault(prediction.image_id, []).append(prediction)
     for image in ground_truth.images:
         truths = [a for a in ground_truth.annotations_of(image.id) if not a.iscrowd]
-        mine = sorted((p for p in predictions if p.image_id == image.id), key=lambda p: -(p.confidence or 0.0))
+        mine = sorted(predictions_of.get(image.id, []), key=lambda p: -(p.confidence or 0.0))
         ious = _ious(ground_truth, image.id, mine, truths)
         per_image[image.id] = (mine, truths, ious)
         same_class = np.array([[p.category_id == t.category_id for t in truths] for p in mine], dtype=bool).reshape(

@@ -121,19 +121,13 @@ def create_version(
 def get_version(session: Session, reference: int | str) -> Version:
     """A version by id, or by ``project/number``."""
     text = str(reference)
+    query = select(VersionRow, ProjectRow.name).join(ProjectRow, ProjectRow.id == VersionRow.project_id)
     if "/" in text:
         project_name, _, number = text.rpartition("/")
-        query = (
-            select(VersionRow, ProjectRow.name)
-            .join(ProjectRow, ProjectRow.id == VersionRow.project_id)
-            .where(ProjectRow.name == project_name, VersionRow.number == (int(number) if number.isdigit() else -1))
-        )
+        number_value = int(number) if number.isdigit() else -1
+        query = query.where(ProjectRow.name == project_name, VersionRow.number == number_value)
     else:
-        query = (
-            select(VersionRow, ProjectRow.name)
-            .join(ProjectRow, ProjectRow.id == VersionRow.project_id)
-            .where(VersionRow.id == (int(text) if text.isdigit() else -1))
-        )
+        query = query.where(VersionRow.id == (int(text) if text.isdigit() else -1))
     found = session.execute(query).first()
     if found is None:
         raise NotFoundError(f"version {text!r} does not exist (name it as project/number or by id)", version=text)

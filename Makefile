@@ -3,9 +3,12 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
+# Roboflow's client in its own venv: the inference compatibility tests drive `seglab serve` with it
+SDK_VENV ?= .venv-sdk
+SDK_INSTALLED := $(SDK_VENV)/.installed
 TORCH := torch==2.14.1 torchvision==0.29.1
 
-.PHONY: install run test lint format clean
+.PHONY: install sdk run test lint format clean
 
 $(INSTALLED): pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -16,6 +19,13 @@ $(INSTALLED): pyproject.toml constraints.txt
 
 install: $(INSTALLED)
 
+$(SDK_INSTALLED): constraints-sdk.txt
+	test -x $(SDK_VENV)/bin/python || $(PYTHON) -m venv $(SDK_VENV)
+	$(SDK_VENV)/bin/pip install -c constraints-sdk.txt inference-sdk
+	touch $@
+
+sdk: $(SDK_INSTALLED)
+
 run: install
 	$(BIN)/seglab serve
 
@@ -25,12 +35,12 @@ lint: install
 	$(BIN)/mypy
 	$(BIN)/lint-imports
 
-test: lint
-	$(BIN)/pytest -n auto
+test: lint sdk
+	$(BIN)/pytest -n auto --dist loadgroup
 
 format: install
 	$(BIN)/ruff format src tests benchmarks
 	$(BIN)/ruff check --fix src tests benchmarks
 
 clean:
-	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache .hypothesis
+	rm -rf $(VENV) $(SDK_VENV) .mypy_cache .pytest_cache .ruff_cache .hypothesis

@@ -1,6 +1,7 @@
 """seglab's exception hierarchy: one family, so the CLI and the HTTP API can map each kind once.
 
-``NotFoundError`` → 404, ``ConflictError`` → 409, ``InvalidInputError`` → 400/422; anything else is a bug (500).
+``NotFoundError`` → 404, ``ConflictError`` → 409, ``InvalidInputError`` → 400/422, ``TooLargeError`` → 413,
+``UnavailableError`` → 503; anything else is a bug (500).
 """
 
 from __future__ import annotations
@@ -33,3 +34,15 @@ class InvalidInputError(SeglabError):
     """The request or the data it names is malformed."""
 
     code = "invalid_input"
+
+
+class TooLargeError(InvalidInputError):
+    """The input is well-formed but bigger than this installation accepts (an image's pixel count, say)."""
+
+    code = "too_large"
+
+
+class UnavailableError(SeglabError):
+    """Something needed is not ready yet (a model still loading); the same request may succeed later."""
+
+    code = "unavailable"

@@ -20,6 +20,10 @@ class Settings(BaseSettings):
     """Where image and weight bytes live; default: the folder ``blobs`` under ``home``."""
     workers: int = 1
     """Background worker processes ``seglab serve`` starts (0: none; run ``seglab worker`` yourself)."""
+    max_image_pixels: int = 40_000_000
+    """Images above this many pixels are refused by inference (413) instead of exhausting memory."""
+    inference_threads: int = 0
+    """Threads ONNX Runtime uses per model (0: its default, one per core)."""
     host: str = "127.0.0.1"
     port: int = 8420
 

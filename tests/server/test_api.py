@@ -12,9 +12,10 @@ SQUARE = {"type": "polygon", "parts": [{"exterior": [2, 2, 12, 2, 12, 12, 2, 12]
 def _error(response, status, code):
     assert response.status_code == status, response.text
     body = response.json()
-    assert set(body) == {"error"}
+    assert set(body) == {"error", "message"}
     assert set(body["error"]) == {"code", "message", "details"}
     assert body["error"]["code"] == code
+    assert body["message"] == body["error"]["message"]
     return body["error"]
 
 

@@ -16,7 +16,7 @@ from seglab.settings import Settings
 def test_healthz_reports_ok_and_creates_home(client, seglab_home):
     response = client.get("/healthz")
     assert response.status_code == 200
-    assert response.json() == {"status": "ok", "home": str(seglab_home.resolve())}
+    assert response.json() == {"status": "healthy", "home": str(seglab_home.resolve())}
     assert seglab_home.is_dir()
 
 
@@ -57,5 +57,5 @@ def test_openapi_documents_the_routes(client):
 def test_seglab_serve_answers_on_loopback(live_server):
     response = httpx.get(f"{live_server}/healthz")
     assert response.status_code == 200
-    assert response.json()["status"] == "ok"
+    assert response.json()["status"] == "healthy"
     assert httpx.get(f"{live_server}/info").json()["version"] == __version__

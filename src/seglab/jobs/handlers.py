@@ -120,5 +120,30 @@ def _train_model(ws: Workspace, params: dict[str, Any], reporter: Reporter) -> d
     return {"model_id": trained.id, "version": trained.version, "metrics": trained.metrics.get("final", {})}
 
 
+def _label_assist(ws: Workspace, params: dict[str, Any], reporter: Reporter) -> dict[str, Any]:
+    from seglab.assist import label_assist
+
+    reporter.log(f"label assist on {params['project']!r} with model {params['model']}")
+
+    def progress(done: int, total: int) -> None:
+        reporter.check_cancelled()
+        reporter.progress(done, total, "predicting")
+
+    report = label_assist(
+        ws,
+        params["project"],
+        params["model"],
+        image_ids=params.get("image_ids"),
+        confidence=float(params.get("confidence", 0.5)),
+        progress=progress,
+    )
+    if report.unmatched_classes:
+        reporter.log(f"model classes not in the project (skipped): {', '.join(report.unmatched_classes)}")
+    for image_id, reason in report.failed:
+        reporter.log(f"image {image_id}: {reason}")
+    return {"model_id": report.model_id, "images": report.images, "annotations": report.annotations}
+
+
 register_handler("version.create", _create_version)
 register_handler("model.train", _train_model)
+register_handler("model.label_assist", _label_assist)

@@ -260,20 +260,5 @@ def load(arch: Architecture, checkpoint: Path, resolution: int | None = None) ->
     return _model_class(arch)(**kwargs)
 
 
-class Predictor:
-    """A trained model, loaded once, turning image files into ``supervision.Detections`` with masks."""
-
-    def __init__(self, arch: Architecture, checkpoint: Path, resolution: int | None = None) -> None:
-        self.model = load(arch, checkpoint, resolution)
-
-    def predict(self, image: Path, threshold: float = 0.0) -> Any:
-        """Detections (boxes, full-image masks, ``class_id``, ``confidence``, ``data["class_name"]``)."""
-        from PIL import Image, ImageOps
-
-        with Image.open(image) as opened:
-            pixels = ImageOps.exif_transpose(opened).convert("RGB")
-            return self.model.predict(pixels, threshold=threshold)
-
-
 if __name__ == "__main__":
     run_training(json.loads(Path(sys.argv[1]).read_text()))

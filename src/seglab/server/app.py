@@ -6,8 +6,10 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
 from seglab._version import __version__
+from seglab.server import roboflow
 from seglab.server.api import router as api_router
 from seglab.server.errors import install_error_handlers
+from seglab.server.model_manager import ModelManager
 from seglab.server.workers import worker_lifespan
 from seglab.services import SystemInfo, Workspace, check_health, system_info
 from seglab.settings import Settings
@@ -18,8 +20,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings()
     settings.ensure_home()
     workspace = Workspace(settings)
+    models = ModelManager(workspace)
     app = FastAPI(
-        lifespan=worker_lifespan(workspace, settings.workers),
+        lifespan=worker_lifespan(workspace, settings.workers, on_stop=models.clear),
         title="seglab",
         version=__version__,
         description="Self-hosted instance segmentation: annotate, version, train, evaluate and deploy.",
@@ -28,6 +31,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.workspace = workspace
     install_error_handlers(app)
     app.include_router(api_router)
+    roboflow.install(app, models)
 
     @app.get("/healthz", tags=["system"], summary="Liveness and storage check")
     def healthz() -> JSONResponse:
@@ -40,4 +44,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     def info(request: Request) -> SystemInfo:
         return system_info(request.app.state.settings)
 
+    roboflow.install_legacy(app)  # its catch-all path must come after every other route
     return app

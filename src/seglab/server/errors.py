@@ -1,4 +1,7 @@
-"""One JSON error shape for every failure: ``{"error": {"code", "message", "details"}}``."""
+"""One JSON error shape for every failure: ``{"error": {"code", "message", "details"}, "message"}``.
+
+The top-level ``message`` repeats ``error.message``: it is where Roboflow's client looks.
+"""
 
 from __future__ import annotations
 
@@ -10,16 +13,17 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
 
-from seglab.errors import ConflictError, InvalidInputError, NotFoundError, SeglabError
+from seglab.errors import ConflictError, InvalidInputError, NotFoundError, SeglabError, TooLargeError, UnavailableError
 
 logger = logging.getLogger("seglab.server")
 
-_STATUS = {NotFoundError: 404, ConflictError: 409, InvalidInputError: 400}
+_STATUS = {NotFoundError: 404, ConflictError: 409, TooLargeError: 413, InvalidInputError: 400, UnavailableError: 503}
 _HTTP_CODES = {400: "invalid_input", 404: "not_found", 405: "method_not_allowed", 409: "conflict", 413: "too_large"}
 
 
 def error_response(status: int, code: str, message: str, details: dict[str, Any] | None = None) -> JSONResponse:
-    return JSONResponse({"error": {"code": code, "message": message, "details": details or {}}}, status_code=status)
+    body = {"error": {"code": code, "message": message, "details": details or {}}, "message": message}
+    return JSONResponse(body, status_code=status)
 
 
 def _seglab_error(_: Request, error: Exception) -> JSONResponse:

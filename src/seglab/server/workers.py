@@ -30,8 +30,11 @@ def stop_workers(processes: list[subprocess.Popen[bytes]]) -> None:
             process.kill()
 
 
-def worker_lifespan(ws: Workspace, count: int) -> Callable[[FastAPI], AbstractAsyncContextManager[None]]:
-    """Starts ``count`` workers with the app (after marking jobs orphaned by a previous run) and stops them with it."""
+def worker_lifespan(
+    ws: Workspace, count: int, on_stop: Callable[[], None] = lambda: None
+) -> Callable[[FastAPI], AbstractAsyncContextManager[None]]:
+    """Starts ``count`` workers with the app (after marking jobs orphaned by a previous run) and stops them with it
+    (then calls ``on_stop``)."""
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
@@ -43,5 +46,6 @@ def worker_lifespan(ws: Workspace, count: int) -> Callable[[FastAPI], AbstractAs
             yield
         finally:
             stop_workers(processes)
+            on_stop()
 
     return lifespan

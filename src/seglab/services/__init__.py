@@ -4,7 +4,20 @@ Each function takes a :class:`Workspace` (settings, database, blob store) and ru
 transaction(s), so behaviour is the same whichever front end calls it.
 """
 
-from seglab.services import annotations, evaluation, images, jobs, projects, stats, training, transfer, versions
+from seglab.services import (
+    annotations,
+    evaluation,
+    images,
+    inference,
+    jobs,
+    predict,
+    prediction_json,
+    projects,
+    stats,
+    training,
+    transfer,
+    versions,
+)
 from seglab.services.datasets import ConversionResult, convert_path, inspect_path
 from seglab.services.images import UploadReport
 from seglab.services.progress import Progress
@@ -27,8 +40,11 @@ __all__ = [
     "convert_path",
     "evaluation",
     "images",
+    "inference",
     "inspect_path",
     "jobs",
+    "predict",
+    "prediction_json",
     "projects",
     "stats",
     "system_info",

@@ -12,8 +12,8 @@ import numpy as np
 from seglab.core import Annotation, Dataset, Split
 from seglab.errors import InvalidInputError
 from seglab.evaluation import EvaluationReport, evaluate, plots
-from seglab.geometry import Rle
-from seglab.models import Predictor, architecture
+from seglab.models import PredictOptions, Predictor
+from seglab.models.registry import Backend, load_model
 from seglab.services.progress import Progress, no_progress
 from seglab.store import Workspace
 from seglab.store import models as model_store
@@ -33,28 +33,26 @@ class Evaluation:
 
 
 def predict_dataset(
-    model: TrainedModel, weights: Path, dataset: Dataset, *, progress: Progress = no_progress
+    model: TrainedModel, predictor: Predictor, dataset: Dataset, *, progress: Progress = no_progress
 ) -> list[Annotation]:
     """The model's predictions (all of its top queries, with their confidence) on every image of ``dataset``."""
-    predictor = Predictor(architecture(model.architecture), weights, model.config.get("resolution"))
     by_name = {category.name: category.id for category in dataset.categories}
+    options = PredictOptions(confidence=0.0, max_detections=10_000)
     predictions: list[Annotation] = []
     for done, image in enumerate(dataset.images, start=1):
         assert image.path is not None  # version images always point at their blobs
-        detections = predictor.predict(image.path)
-        names = detections.data.get("class_name", [])
-        for index in range(len(detections)):
-            category = by_name.get(str(names[index])) if len(names) else None
-            mask = detections.mask[index] if detections.mask is not None else None
-            if category is None or mask is None or not np.any(mask):
+        found = predictor.predict_file(image.path, options)
+        for index in range(len(found)):
+            category = by_name.get(found.class_name[index])
+            if category is None:
                 continue
             predictions.append(
                 Annotation(
                     id=len(predictions) + 1,
                     image_id=image.id,
                     category_id=category,
-                    segmentation=Rle.from_mask(mask),
-                    confidence=float(np.clip(detections.confidence[index], 0.0, 1.0)),
+                    segmentation=found.rle(index),
+                    confidence=float(np.clip(found.confidence[index], 0.0, 1.0)),
                     source=f"model:{model.id}",
                 )
             )
@@ -78,7 +76,9 @@ def evaluate_model(
     dataset = version_dataset(ws, reference).split(split)
     if not len(dataset):
         raise InvalidInputError(f"version {reference} has no {Split(split).value} images to evaluate on")
-    predictions = predict_dataset(model, ws.blobs.local_path(model.weights_sha256), dataset, progress=progress)
+    # PyTorch, not ONNX: evaluating needs no export, and both engines share every step after the network
+    predictor = load_model(ws, model.id, Backend.TORCH).predictor
+    predictions = predict_dataset(model, predictor, dataset, progress=progress)
     report = evaluate(dataset, predictions)
     stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
     out = out or ws.settings.home.expanduser() / "evaluations" / f"model-{model.id}-{Split(split).value}-{stamp}"

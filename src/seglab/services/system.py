@@ -66,4 +66,4 @@ def check_health(settings: Settings) -> dict[str, str]:
     home = settings.ensure_home()
     with tempfile.NamedTemporaryFile(dir=home):
         pass
-    return {"status": "ok", "home": str(home)}
+    return {"status": "healthy", "home": str(home)}

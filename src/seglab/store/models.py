@@ -10,7 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from seglab.errors import NotFoundError
-from seglab.store._models import ModelRow, ProjectRow, VersionRow
+from seglab.store._models import ModelExportRow, ModelRow, ProjectRow, VersionRow
 
 
 @dataclass(frozen=True)
@@ -24,6 +24,16 @@ class TrainedModel:
     class_names: list[str]
     config: dict[str, Any]
     metrics: dict[str, Any]
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class ModelExport:
+    model_id: int
+    format: str
+    sha256: str
+    """The exported file in the blob store."""
+    details: dict[str, Any]
     created_at: datetime
 
 
@@ -86,3 +96,41 @@ def get_model(session: Session, model_id: int) -> TrainedModel:
 def list_models(session: Session, project_id: int) -> list[TrainedModel]:
     rows = session.execute(_query().where(ModelRow.project_id == project_id).order_by(ModelRow.id))
     return [_model(*row) for row in rows]
+
+
+def latest_model_of_version(session: Session, project: str, version_number: int) -> TrainedModel:
+    """The newest model trained on ``project/version_number`` (what Roboflow's ``project/version`` model ids name)."""
+    found = session.execute(
+        _query()
+        .where(ProjectRow.name == project, VersionRow.number == version_number)
+        .order_by(ModelRow.id.desc())
+        .limit(1)
+    ).first()
+    if found is None:
+        raise NotFoundError(f"no model is trained on {project}/{version_number}", model=f"{project}/{version_number}")
+    return _model(*found)
+
+
+def _export(row: ModelExportRow) -> ModelExport:
+    return ModelExport(row.model_id, row.format, row.sha256, row.details, row.created_at)
+
+
+def get_export(session: Session, model_id: int, format: str) -> ModelExport | None:
+    row = session.execute(
+        select(ModelExportRow).where(ModelExportRow.model_id == model_id, ModelExportRow.format == format)
+    ).scalar_one_or_none()
+    return None if row is None else _export(row)
+
+
+def save_export(session: Session, model_id: int, format: str, sha256: str, details: dict[str, Any]) -> ModelExport:
+    """Record (or replace) the ``format`` export of a model."""
+    row = session.execute(
+        select(ModelExportRow).where(ModelExportRow.model_id == model_id, ModelExportRow.format == format)
+    ).scalar_one_or_none()
+    if row is None:
+        row = ModelExportRow(model_id=model_id, format=format, sha256=sha256, details=details)
+        session.add(row)
+    else:
+        row.sha256, row.details = sha256, details
+    session.flush()
+    return _export(row)

@@ -1,0 +1,145 @@
+"""``seglab export-model``, ``seglab predict`` and ``seglab label-assist``: using trained models."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from seglab.cli._common import JsonOption, print_json, progress_bar, workspace
+from seglab.errors import InvalidInputError
+from seglab.models import PredictOptions
+from seglab.services import inference, predict
+
+ModelArgument = Annotated[str, typer.Argument(help="Model id (42) or project/version (pets/1: its newest model).")]
+
+
+def export_model(
+    model: ModelArgument,
+    format: Annotated[str, typer.Option("--format", help="Export format (onnx).")] = "onnx",
+    out: Annotated[Path | None, typer.Option(help="Also copy the exported file here (a file or a folder).")] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Export a trained model to ONNX (rfdetr's exporter, dynamic batch); kept for serving."""
+    with workspace(as_json) as ws:
+        if not as_json:
+            typer.echo(f"exporting {model} to {format} (the first export of a model takes a few seconds)...", err=True)
+        found, export = inference.export_model(ws, model, format)
+        path = inference.exported_file(ws, export)
+        if out is not None:
+            target = out / f"model-{found.id}.{format}" if out.is_dir() else out
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(path, target)
+            path = target
+    if as_json:
+        print_json({"model_id": found.id, "format": export.format, "path": str(path), **export.details})
+        return
+    height, width = export.details.get("input_hw", ["?", "?"])
+    typer.echo(f"model {found.id} ({found.architecture}, input {height}x{width}) as {export.format}: {path}")
+
+
+def predict_(
+    model: ModelArgument,
+    sources: Annotated[list[Path], typer.Argument(help="Image files, folders or video files.")],
+    out: Annotated[Path | None, typer.Option(help="Folder for results; without it JSON goes to stdout.")] = None,
+    format: Annotated[
+        predict.OutputFormat, typer.Option("--format", help="json: a file per image; coco: one results file.")
+    ] = predict.OutputFormat.JSON,
+    visualize: Annotated[
+        bool, typer.Option("--visualize", help="Also draw the predictions (.jpg per image, .mp4 per video).")
+    ] = False,
+    confidence: Annotated[float, typer.Option(min=0.0, max=1.0, help="Keep instances above this score.")] = 0.4,
+    max_detections: Annotated[int, typer.Option(min=1)] = 300,
+    classes: Annotated[str | None, typer.Option(help="Only these classes (comma-separated).")] = None,
+    nms_iou: Annotated[
+        float | None, typer.Option(help="Apply NMS at this IoU (off by default: RF-DETR needs none).")
+    ] = None,
+    class_agnostic_nms: Annotated[
+        bool, typer.Option("--class-agnostic-nms", help="NMS across classes (at --nms-iou, default 0.5).")
+    ] = False,
+    tolerance: Annotated[float, typer.Option(help="Polygon simplification in pixels (0: exact outline).")] = 1.0,
+    backend: Annotated[
+        inference.Backend, typer.Option(help="auto: ONNX Runtime, PyTorch if export fails.")
+    ] = inference.Backend.AUTO,
+    as_json: JsonOption = False,
+) -> None:
+    """Segment images, folders and videos with a trained model (ONNX Runtime)."""
+    options = PredictOptions(
+        confidence=confidence,
+        max_detections=max_detections,
+        class_filter=frozenset(c.strip() for c in classes.split(",") if c.strip()) if classes else None,
+        nms_iou=0.5 if class_agnostic_nms and nms_iou is None else nms_iou,
+        class_agnostic_nms=class_agnostic_nms,
+    )
+    to_stdout = out is None
+    with workspace(as_json) as ws, progress_bar("predicting", not to_stdout and not as_json) as progress:
+        report = predict.predict_sources(
+            ws,
+            model,
+            sources,
+            out=out,
+            output_format=format,
+            visualize=visualize,
+            options=options,
+            backend=backend,
+            tolerance=tolerance,
+            progress=progress,
+        )
+    if to_stdout:
+        typer.echo(json.dumps(report.results, indent=2))
+    elif as_json:
+        print_json({k: v for k, v in report.__dict__.items() if k != "results"})
+    else:
+        typer.echo(
+            f"model {report.model_id} ({report.backend}): {report.images} images, {report.instances} instances; "
+            f"{len(report.written)} files in {out}"
+        )
+    for source, reason in report.failed:
+        typer.echo(f"skipped {source}: {reason}", err=True)
+    if report.failed and not report.images:
+        raise typer.Exit(code=1)
+
+
+def _ids(text: str | None) -> list[int] | None:
+    try:
+        return [int(part) for part in text.split(",") if part.strip()] if text else None
+    except ValueError:
+        raise InvalidInputError(f"--images takes comma-separated ids, got {text!r}") from None
+
+
+def label_assist(
+    project: Annotated[str, typer.Argument(help="Project name or id.")],
+    model: Annotated[str, typer.Option("--model", help="Model id or project/version.")],
+    images: Annotated[
+        str | None, typer.Option(help="Image ids (comma-separated); default: every unannotated image.")
+    ] = None,
+    confidence: Annotated[float, typer.Option(min=0.0, max=1.0)] = 0.5,
+    background: Annotated[bool, typer.Option("--background", help="Queue it for `seglab worker` instead.")] = False,
+    as_json: JsonOption = False,
+) -> None:
+    """Let a trained model propose annotations (source model:<id>, with confidence) for review."""
+    with workspace(as_json) as ws:
+        image_ids = _ids(images)
+        if background:
+            job = inference.submit_label_assist(ws, project, model, image_ids=image_ids, confidence=confidence)
+            if as_json:
+                print_json(job)
+            else:
+                typer.echo(f"queued as job {job.id}; follow it with `seglab job show {job.id}`")
+            return
+        with progress_bar("predicting", not as_json) as progress:
+            report = inference.label_assist(
+                ws, project, model, image_ids=image_ids, confidence=confidence, progress=progress
+            )
+    if as_json:
+        print_json(report)
+        return
+    typer.echo(
+        f"model {report.model_id} proposed {report.annotations} annotations on {report.images} images "
+        f"(source model:{report.model_id}; review them in the editor)"
+    )
+    if report.unmatched_classes:
+        typer.echo(f"classes not in the project, skipped: {', '.join(report.unmatched_classes)}", err=True)

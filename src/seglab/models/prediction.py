@@ -1,0 +1,210 @@
+"""Turning RF-DETR-Seg's raw outputs into instances: top-k, threshold, class filter, NMS, masks inside boxes.
+
+Written here (not taken from rfdetr) because seglab runs the same decoding after ONNX Runtime and
+after PyTorch, and because it upsamples each mask only inside its own box: rfdetr resizes every
+mask to the whole image, which costs ``detections x image pixels`` however small the objects are.
+The decoding itself follows rfdetr's ``PostProcess``: per-class sigmoid, the best query/class pairs
+over the whole ``queries x classes`` grid, normalised ``cxcywh`` boxes, mask logits above 0.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import cv2
+import numpy as np
+import numpy.typing as npt
+
+from seglab.geometry import MultiPolygon, Rle, mask_to_polygon
+
+FloatArray = npt.NDArray[np.float32]
+
+
+@dataclass(frozen=True)
+class RawOutputs:
+    """One batch of outputs: boxes ``(B, Q, 4)`` (normalised cxcywh), logits ``(B, Q, C)``, masks ``(B, Q, h, w)``."""
+
+    boxes: FloatArray
+    logits: FloatArray
+    masks: FloatArray
+
+
+@dataclass(frozen=True)
+class PredictOptions:
+    confidence: float = 0.4
+    """Keep instances scoring above this (0..1)."""
+    max_detections: int = 300
+    class_filter: frozenset[str] | None = None
+    """Keep only these class names (``None``: all)."""
+    nms_iou: float | None = None
+    """Suppress boxes overlapping a better one by more than this IoU. RF-DETR needs no NMS (each object
+    gets one query), so it is off unless asked for, as Roboflow's ``iou_threshold`` asks for it."""
+    class_agnostic_nms: bool = False
+    mask_threshold: float = 0.0
+    """On the mask logits: 0 is rfdetr's (probability 0.5)."""
+
+
+DEFAULT_OPTIONS = PredictOptions()
+
+
+@dataclass(frozen=True)
+class Prediction:
+    """The instances found in one image, best first.
+
+    Masks are kept as crops of their boxes (``crops[i]`` starts at pixel ``origins[i]``), so a small
+    object in a large image costs what the object costs; :meth:`masks` and :meth:`to_detections`
+    make full-image masks when a caller needs them.
+    """
+
+    image_wh: tuple[int, int]
+    xyxy: FloatArray
+    confidence: FloatArray
+    class_id: npt.NDArray[np.int64]
+    class_name: list[str]
+    crops: list[npt.NDArray[np.bool_]] = field(repr=False)
+    origins: npt.NDArray[np.int64] = field(repr=False)
+
+    def __len__(self) -> int:
+        return len(self.class_name)
+
+    def mask(self, index: int) -> npt.NDArray[np.bool_]:
+        width, height = self.image_wh
+        full = np.zeros((height, width), dtype=bool)
+        crop = self.crops[index]
+        x, y = (int(v) for v in self.origins[index])
+        full[y : y + crop.shape[0], x : x + crop.shape[1]] = crop
+        return full
+
+    def masks(self) -> npt.NDArray[np.bool_]:
+        width, height = self.image_wh
+        if not len(self):
+            return np.zeros((0, height, width), dtype=bool)
+        return np.stack([self.mask(i) for i in range(len(self))])
+
+    def polygon(self, index: int, tolerance: float = 1.0) -> MultiPolygon | None:
+        """The instance's outline in image pixels (every part and hole), simplified by ``tolerance`` pixels."""
+        shape = mask_to_polygon(self.crops[index], tolerance)
+        if shape is None:
+            return None
+        x, y = (float(v) for v in self.origins[index])
+        return shape.translate(x, y)
+
+    def rle(self, index: int) -> Rle:
+        return Rle.from_mask(self.mask(index))
+
+    def area(self, index: int) -> int:
+        return int(self.crops[index].sum())
+
+    def to_detections(self) -> Any:
+        """As ``supervision.Detections`` with full-image masks and ``data["class_name"]``."""
+        import supervision as sv
+
+        return sv.Detections(
+            xyxy=self.xyxy.astype(np.float32).reshape(-1, 4),
+            mask=self.masks(),
+            confidence=self.confidence.astype(np.float32),
+            class_id=self.class_id.astype(int),
+            data={"class_name": np.array(self.class_name, dtype=str)},
+        )
+
+
+def _sigmoid(values: FloatArray) -> FloatArray:
+    result: FloatArray = (1.0 / (1.0 + np.exp(-np.clip(values, -88.0, 88.0)))).astype(np.float32)
+    return result
+
+
+def _top_pairs(scores: FloatArray, count: int) -> tuple[npt.NDArray[np.intp], FloatArray]:
+    """The ``count`` best flattened query/class pairs, best first (ties: lower index first, as rfdetr)."""
+    flat = scores.reshape(-1)
+    count = min(count, flat.size)
+    candidates = np.argpartition(-flat, count - 1)[:count] if count < flat.size else np.arange(flat.size)
+    order = np.lexsort((candidates, -flat[candidates]))
+    chosen = candidates[order]
+    return chosen, flat[chosen]
+
+
+def _nms(xyxy: FloatArray, scores: FloatArray, classes: npt.NDArray[np.int64], iou: float, agnostic: bool) -> Any:
+    import supervision as sv
+
+    rows = np.column_stack([xyxy, scores] + ([] if agnostic else [classes])).astype(np.float64)
+    return sv.box_non_max_suppression(rows, iou_threshold=iou)
+
+
+def _mask_in_box(logits: FloatArray, box: npt.NDArray[np.int64], image_wh: tuple[int, int], threshold: float) -> Any:
+    """The mask inside an integer box ``x0, y0, x1, y1``: the same values a bilinear resize of the whole mask to the
+    image (``align_corners=False``) would give there, computed for the box's pixels only."""
+    width, height = image_wh
+    mask_h, mask_w = logits.shape
+    sx, sy = mask_w / width, mask_h / height
+    x0, y0, x1, y1 = (int(v) for v in box)
+    transform = np.array([[sx, 0.0, (x0 + 0.5) * sx - 0.5], [0.0, sy, (y0 + 0.5) * sy - 0.5]], dtype=np.float64)
+    resized = cv2.warpAffine(
+        logits,
+        transform,
+        (x1 - x0, y1 - y0),
+        flags=cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP,
+        borderMode=cv2.BORDER_REPLICATE,
+    )
+    return resized.reshape(y1 - y0, x1 - x0) > threshold
+
+
+def decode(
+    boxes: FloatArray,
+    logits: FloatArray,
+    masks: FloatArray,
+    image_wh: tuple[int, int],
+    class_names: Sequence[str],
+    options: PredictOptions = DEFAULT_OPTIONS,
+    *,
+    num_select: int | None = None,
+) -> Prediction:
+    """One image's outputs (``(Q, 4)``, ``(Q, C)``, ``(Q, h, w)``) as a :class:`Prediction` in image pixels.
+
+    Only the first ``len(class_names)`` logit columns are classes; the rest (rfdetr's background
+    slot) are never reported. ``num_select`` query/class pairs (default: the number of queries) are
+    ranked before the threshold, as in rfdetr.
+    """
+    width, height = image_wh
+    scores = _sigmoid(logits[:, : len(class_names)].astype(np.float32))
+    pairs, best = _top_pairs(scores, num_select or logits.shape[0])
+    keep = best > options.confidence
+    pairs, best = pairs[keep], best[keep]
+    queries, classes = pairs // scores.shape[1], (pairs % scores.shape[1]).astype(np.int64)
+    if options.class_filter is not None:
+        wanted = np.array([class_names[c] in options.class_filter for c in classes], dtype=bool)
+        queries, classes, best = queries[wanted], classes[wanted], best[wanted]
+    cx, cy, bw, bh = boxes[queries].astype(np.float32).T
+    scale = np.array([width, height, width, height], dtype=np.float32)
+    xyxy = np.clip(np.stack([cx - bw / 2, cy - bh / 2, cx + bw / 2, cy + bh / 2], axis=1) * scale, 0.0, scale)
+    if options.nms_iou is not None and len(queries) > 1:
+        survivors = _nms(xyxy, best, classes, options.nms_iou, options.class_agnostic_nms)
+        queries, classes, best, xyxy = queries[survivors], classes[survivors], best[survivors], xyxy[survivors]
+    kept: list[int] = []
+    crops: list[npt.NDArray[np.bool_]] = []
+    origins: list[tuple[int, int]] = []
+    limits = np.array([width, height, width, height])
+    for index in range(len(queries)):
+        if len(kept) >= options.max_detections:
+            break
+        box = np.concatenate([np.floor(xyxy[index, :2]), np.ceil(xyxy[index, 2:])]).astype(np.int64)
+        box = np.clip(box, 0, limits)
+        if box[2] <= box[0] or box[3] <= box[1]:
+            continue
+        crop = _mask_in_box(masks[queries[index]].astype(np.float32), box, image_wh, options.mask_threshold)
+        if not crop.any():
+            continue  # an instance without pixels is not an instance
+        kept.append(index)
+        crops.append(crop)
+        origins.append((int(box[0]), int(box[1])))
+    chosen = np.array(kept, dtype=np.int64)
+    return Prediction(
+        image_wh=image_wh,
+        xyxy=xyxy[chosen].reshape(-1, 4),
+        confidence=best[chosen].astype(np.float32),
+        class_id=classes[chosen],
+        class_name=[class_names[c] for c in classes[chosen]],
+        crops=crops,
+        origins=np.array(origins, dtype=np.int64).reshape(-1, 2),
+    )

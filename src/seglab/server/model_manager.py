@@ -1,0 +1,161 @@
+"""The models a server keeps loaded, and the batching of concurrent requests to each.
+
+Loading (and the first ONNX export) runs in a thread, so the server answers other requests while a
+model loads; concurrent requests for a model that is loading wait for that one load.
+Each model has one inference thread. Requests queue for it; when it becomes free it takes every
+queued image (up to ``max_batch``) as one batch. A lone request therefore runs at once, and under
+load requests share a forward pass instead of waiting behind each other.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import queue
+import threading
+from dataclasses import dataclass, field
+from typing import Any
+
+from seglab.models import Prediction, PredictOptions
+from seglab.models.images import RgbImage
+from seglab.services.inference import LoadedModel, load_model
+from seglab.store import Workspace
+
+logger = logging.getLogger("seglab.server")
+
+
+@dataclass
+class _Request:
+    image: RgbImage
+    options: PredictOptions
+    loop: asyncio.AbstractEventLoop
+    future: asyncio.Future[Prediction]
+
+
+@dataclass
+class _Batcher:
+    loaded: LoadedModel
+    max_batch: int
+    requests: queue.SimpleQueue[_Request | None] = field(default_factory=queue.SimpleQueue)
+    thread: threading.Thread | None = None
+
+    def start(self) -> None:
+        self.thread = threading.Thread(target=self._serve, name=f"infer-{self.loaded.model.id}", daemon=True)
+        self.thread.start()
+
+    def stop(self) -> None:
+        self.requests.put(None)
+
+    def _take_batch(self, first: _Request) -> tuple[list[_Request], bool]:
+        batch, stopping = [first], False
+        while len(batch) < self.max_batch:
+            try:
+                more = self.requests.get_nowait()
+            except queue.Empty:
+                break
+            if more is None:
+                stopping = True
+                break
+            batch.append(more)
+        return batch, stopping
+
+    def _serve(self) -> None:
+        predictor = self.loaded.predictor
+        while True:
+            first = self.requests.get()
+            if first is None:
+                return
+            batch, stopping = self._take_batch(first)
+            try:
+                raw = predictor.forward([r.image for r in batch])
+                results: list[Prediction | BaseException] = []
+                for index, request in enumerate(batch):
+                    image_wh = (request.image.shape[1], request.image.shape[0])
+                    results.append(predictor.decode(raw, index, image_wh, request.options))
+            except Exception as error:  # handed to each waiting request, which reports it
+                results = [error] * len(batch)
+            for request, result in zip(batch, results, strict=True):
+                request.loop.call_soon_threadsafe(_settle, request.future, result)
+            if stopping:
+                return
+
+
+def _settle(future: asyncio.Future[Prediction], result: Prediction | BaseException) -> None:
+    if future.done():
+        return  # the client went away
+    if isinstance(result, BaseException):
+        future.set_exception(result)
+    else:
+        future.set_result(result)
+
+
+class ModelManager:
+    """Loaded models by the id they were asked for (``project/version`` or a number)."""
+
+    def __init__(self, ws: Workspace, *, max_batch: int = 8) -> None:
+        self.ws = ws
+        self.max_batch = max_batch
+        self._served: dict[str, _Batcher] = {}
+        self._loading: dict[str, asyncio.Future[_Batcher]] = {}
+
+    def registry(self) -> list[dict[str, Any]]:
+        entries = []
+        for model_id, batcher in self._served.items():
+            height, width = batcher.loaded.predictor.input_hw
+            entries.append(
+                {
+                    "model_id": model_id,
+                    "task_type": "instance-segmentation",
+                    "batch_size": self.max_batch,
+                    "input_height": height,
+                    "input_width": width,
+                    "seglab_model_id": batcher.loaded.model.id,
+                    "backend": batcher.loaded.backend,
+                }
+            )
+        return entries
+
+    async def add(self, model_id: str) -> LoadedModel:
+        """Load ``model_id`` unless it is loaded; waits for a load already under way."""
+        if model_id in self._served:
+            return self._served[model_id].loaded
+        pending = self._loading.get(model_id)
+        if pending is None:
+            pending = asyncio.get_running_loop().create_future()
+            self._loading[model_id] = pending
+            try:
+                loaded = await asyncio.to_thread(load_model, self.ws, model_id)
+                batcher = _Batcher(loaded, self.max_batch)
+                batcher.start()
+                self._served[model_id] = batcher
+                pending.set_result(batcher)
+            except BaseException as error:
+                pending.set_exception(error)
+                raise
+            finally:
+                del self._loading[model_id]
+                if pending.done() and not pending.cancelled():
+                    pending.exception()  # retrieved: a failed load nobody else waited for is not "never retrieved"
+            logger.info("model %s loaded (seglab model %s, %s)", model_id, loaded.model.id, loaded.backend)
+        return (await asyncio.shield(pending)).loaded
+
+    def remove(self, model_id: str) -> None:
+        batcher = self._served.pop(model_id, None)
+        if batcher is not None:
+            batcher.stop()
+
+    def clear(self) -> None:
+        for model_id in list(self._served):
+            self.remove(model_id)
+
+    async def predict(self, model_id: str, images: list[RgbImage], options: PredictOptions) -> list[Prediction]:
+        """Predict on ``images`` with ``model_id`` (loading it first if needed), through its batching queue."""
+        await self.add(model_id)
+        batcher = self._served[model_id]
+        loop = asyncio.get_running_loop()
+        futures = []
+        for image in images:
+            future: asyncio.Future[Prediction] = loop.create_future()
+            batcher.requests.put(_Request(image, options, loop, future))
+            futures.append(future)
+        return list(await asyncio.gather(*futures))

@@ -1,0 +1,231 @@
+"""``seglab predict``: a model over image files, folders and videos, writing JSON, COCO results and pictures."""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from enum import StrEnum
+from pathlib import Path
+from typing import Any
+
+import cv2
+import numpy as np
+
+from seglab.errors import InvalidInputError, SeglabError
+from seglab.formats import IMAGE_EXTENSIONS
+from seglab.models import Prediction, PredictOptions, decode_image
+from seglab.models.images import RgbImage
+from seglab.models.prediction import DEFAULT_OPTIONS
+from seglab.models.visualize import annotate
+from seglab.services.images import VIDEO_EXTENSIONS
+from seglab.services.inference import Backend, LoadedModel, load_model
+from seglab.services.prediction_json import coco_annotations, response_json
+from seglab.services.progress import Progress, no_progress
+from seglab.store import Workspace
+
+
+class OutputFormat(StrEnum):
+    JSON = "json"
+    """One Roboflow-shaped JSON file per image (``.jsonl``, a line per frame, for videos)."""
+    COCO = "coco"
+    """One COCO results file, ``predictions.json``, for everything (RLE masks with scores)."""
+
+
+@dataclass
+class PredictReport:
+    model_id: int
+    backend: str
+    images: int = 0
+    instances: int = 0
+    written: list[str] = field(default_factory=list)
+    failed: list[tuple[str, str]] = field(default_factory=list)
+    results: list[dict[str, Any]] = field(default_factory=list)
+    """Each image's response (with its ``source``) when nothing is written to a folder."""
+
+
+@dataclass
+class _Coco:
+    images: list[dict[str, Any]] = field(default_factory=list)
+    annotations: list[dict[str, Any]] = field(default_factory=list)
+
+
+def _sources(paths: list[Path], report: PredictReport) -> list[Path]:
+    found: list[Path] = []
+    readable = IMAGE_EXTENSIONS | VIDEO_EXTENSIONS
+    for path in paths:
+        if path.is_dir():
+            found.extend(p for p in sorted(path.rglob("*")) if p.is_file() and p.suffix.lower() in readable)
+        elif path.is_file():
+            found.append(path)
+        else:
+            report.failed.append((str(path), "no such file or folder"))
+    return found
+
+
+def _frame_count(path: Path) -> int:
+    capture = cv2.VideoCapture(str(path))
+    try:
+        return max(1, int(capture.get(cv2.CAP_PROP_FRAME_COUNT)))
+    finally:
+        capture.release()
+
+
+def _frames(path: Path) -> Iterator[tuple[int, float, RgbImage]]:
+    """``(index, seconds, RGB pixels)`` of every frame."""
+    capture = cv2.VideoCapture(str(path))
+    if not capture.isOpened():
+        raise InvalidInputError(f"{path} is not a readable video")
+    fps = capture.get(cv2.CAP_PROP_FPS) or 30.0
+    try:
+        index = 0
+        while True:
+            ok, frame = capture.read()
+            if not ok:
+                break
+            yield index, index / fps, np.asarray(cv2.cvtColor(frame, cv2.COLOR_BGR2RGB), dtype=np.uint8)
+            index += 1
+    finally:
+        capture.release()
+
+
+class _Run:
+    """One ``predict`` call: the model, the options and where results go."""
+
+    def __init__(
+        self,
+        ws: Workspace,
+        loaded: LoadedModel,
+        out: Path | None,
+        output_format: OutputFormat,
+        visualize: bool,
+        options: PredictOptions,
+        tolerance: float,
+    ) -> None:
+        self.ws, self.loaded, self.out = ws, loaded, out
+        self.output_format, self.visualize, self.options, self.tolerance = output_format, visualize, options, tolerance
+        self.report = PredictReport(loaded.model.id, loaded.backend)
+        self.coco = _Coco()
+        self.category_ids = {name: index + 1 for index, name in enumerate(loaded.model.class_names)}
+        self.used_names: set[str] = set()
+
+    def output_name(self, source: Path) -> str:
+        """The source's stem, made unique in the output folder."""
+        name, counter = source.stem, 1
+        while name in self.used_names:
+            counter += 1
+            name = f"{source.stem}-{counter}"
+        self.used_names.add(name)
+        return name
+
+    def predict(self, pixels: RgbImage) -> tuple[Prediction, dict[str, Any]]:
+        started = time.perf_counter()
+        prediction = self.loaded.predictor.predict([pixels], self.options)[0]
+        body = response_json(prediction, elapsed=time.perf_counter() - started, tolerance=self.tolerance)
+        self.report.images += 1
+        self.report.instances += len(prediction)
+        return prediction, body
+
+    def add_coco(self, file_name: str, prediction: Prediction) -> None:
+        image_id = len(self.coco.images) + 1
+        width, height = prediction.image_wh
+        self.coco.images.append({"id": image_id, "file_name": file_name, "width": width, "height": height})
+        self.coco.annotations.extend(
+            coco_annotations(prediction, image_id, len(self.coco.annotations) + 1, self.category_ids)
+        )
+
+    def write(self, path: Path, data: bytes) -> None:
+        temporary = path.with_name(path.name + ".tmp")
+        temporary.write_bytes(data)
+        temporary.replace(path)
+        self.report.written.append(str(path))
+
+    def image(self, source: Path) -> None:
+        pixels = decode_image(source, max_pixels=self.ws.settings.max_image_pixels)
+        prediction, body = self.predict(pixels)
+        if self.out is None:
+            self.report.results.append({"source": str(source), **body})
+            return
+        name = self.output_name(source)
+        if self.output_format is OutputFormat.JSON:
+            self.write(self.out / f"{name}.json", json.dumps(body, indent=2).encode())
+        else:
+            self.add_coco(source.name, prediction)
+        if self.visualize:
+            drawn = cv2.cvtColor(annotate(pixels, prediction), cv2.COLOR_RGB2BGR)
+            self.write(self.out / f"{name}.jpg", cv2.imencode(".jpg", drawn)[1].tobytes())
+
+    def video(self, source: Path, progress: Progress, done: int, total: int) -> int:
+        import supervision as sv
+
+        name = self.output_name(source) if self.out is not None else source.stem
+        lines: list[str] = []
+        sink = None
+        try:
+            for index, seconds, pixels in _frames(source):
+                prediction, body = self.predict(pixels)
+                frame = {"frame": index, "seconds": round(seconds, 4), **body}
+                if self.out is None:
+                    self.report.results.append({"source": f"{source}#{index}", **frame})
+                elif self.output_format is OutputFormat.JSON:
+                    lines.append(json.dumps(frame))
+                else:
+                    self.add_coco(f"{source.name}#{index}", prediction)
+                if self.visualize and self.out is not None:
+                    if sink is None:
+                        info = sv.VideoInfo.from_video_path(str(source))
+                        sink = sv.VideoSink(str(self.out / f"{name}.mp4"), info).__enter__()
+                    sink.write_frame(np.ascontiguousarray(annotate(pixels, prediction)[:, :, ::-1]))
+                done += 1
+                progress(done, max(total, done))
+        finally:
+            if sink is not None:
+                sink.__exit__(None, None, None)
+                self.report.written.append(str(self.out / f"{name}.mp4"))  # type: ignore[operator]
+        if self.out is not None and self.output_format is OutputFormat.JSON:
+            self.write(self.out / f"{name}.jsonl", ("\n".join(lines) + "\n").encode())
+        return done
+
+    def finish(self) -> None:
+        if self.out is None or self.output_format is not OutputFormat.COCO:
+            return
+        categories = [{"id": i, "name": name, "supercategory": "none"} for name, i in self.category_ids.items()]
+        document = {"images": self.coco.images, "annotations": self.coco.annotations, "categories": categories}
+        self.write(self.out / "predictions.json", json.dumps(document).encode())
+
+
+def predict_sources(
+    ws: Workspace,
+    reference: int | str,
+    sources: list[Path],
+    *,
+    out: Path | None = None,
+    output_format: OutputFormat | str = OutputFormat.JSON,
+    visualize: bool = False,
+    options: PredictOptions = DEFAULT_OPTIONS,
+    backend: Backend | str = Backend.AUTO,
+    tolerance: float = 1.0,
+    progress: Progress = no_progress,
+) -> PredictReport:
+    """Predict on every image and video frame under ``sources``; unreadable files are reported, not fatal."""
+    if visualize and out is None:
+        raise InvalidInputError("--visualize writes pictures: give an output folder with --out")
+    run = _Run(ws, load_model(ws, reference, backend), out, OutputFormat(output_format), visualize, options, tolerance)
+    if out is not None:
+        out.mkdir(parents=True, exist_ok=True)
+    files = _sources(sources, run.report)
+    total = sum(_frame_count(f) if f.suffix.lower() in VIDEO_EXTENSIONS else 1 for f in files)
+    done = 0
+    for source in files:
+        try:
+            if source.suffix.lower() in VIDEO_EXTENSIONS:
+                done = run.video(source, progress, done, total)
+                continue
+            run.image(source)
+        except SeglabError as error:
+            run.report.failed.append((str(source), error.message))
+        done += 1
+        progress(done, total)
+    run.finish()
+    return run.report

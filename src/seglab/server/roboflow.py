@@ -102,6 +102,7 @@ async def _run(
     visualize: bool,
 ) -> list[dict[str, Any]]:
     started = time.perf_counter()
+    await _manager(request).add(model_id)  # an unknown model is the first thing to report
     limit = _max_pixels(request)
     names = ["the image"] if len(images) == 1 else [f"image {i}" for i in range(len(images))]
     decoding = [

@@ -21,6 +21,7 @@ PACKAGES = [
     "seglab.models",
     "seglab.training",
     "seglab.evaluation",
+    "seglab.assist",
     "seglab.services",
     "seglab.server",
     "seglab.cli",

@@ -30,3 +30,15 @@ def test_reopening_does_not_migrate_again(ws):
     again = Database(ws.db.url)
     assert again.current_revision() == ws.db.head_revision()
     again.dispose()
+
+
+def test_migrations_create_exactly_the_schema_the_code_declares(ws):
+    """A model change without its Alembic migration (or the reverse) shows up here, not on a user's database."""
+    from alembic.autogenerate import compare_metadata
+    from alembic.migration import MigrationContext
+
+    from seglab.store._models import Base
+
+    with ws.db.engine.connect() as connection:
+        differences = compare_metadata(MigrationContext.configure(connection), Base.metadata)
+    assert differences == []

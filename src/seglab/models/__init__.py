@@ -3,7 +3,7 @@
 from seglab.models.catalog import ARCHITECTURES, Architecture, architecture
 from seglab.models.engines import Engine, OnnxEngine, TorchEngine, onnx_providers
 from seglab.models.export import ExportFailedError, export_onnx
-from seglab.models.images import decode_image
+from seglab.models.images import decode_for_model, decode_image
 from seglab.models.prediction import Prediction, PredictOptions, RawOutputs, decode
 from seglab.models.predictor import Predictor
 from seglab.models.rfdetr_backend import TrainOutcome, TrainSettings, read_metrics
@@ -25,6 +25,7 @@ __all__ = [
     "WeightsUnavailableError",
     "architecture",
     "decode",
+    "decode_for_model",
     "decode_image",
     "download",
     "export_onnx",

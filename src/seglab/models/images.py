@@ -15,11 +15,27 @@ from seglab.errors import InvalidInputError, TooLargeError
 RgbImage = npt.NDArray[np.uint8]
 
 
+_EXIF_ORIENTATION = 0x0112
+_TRANSPOSING_ORIENTATIONS = {5, 6, 7, 8}  # rotated by 90 degrees: width and height swap
+
+
 def decode_image(source: bytes | Path, *, max_pixels: int, name: str | None = None) -> RgbImage:
-    """The image's pixels as an ``(H, W, 3)`` RGB array.
+    """The image's pixels as an ``(H, W, 3)`` RGB array, as displayed (EXIF orientation applied).
 
     The size is read from the header first, so a decompression bomb is refused without decoding it.
     Errors name ``name`` (default: the path, or "the image").
+    """
+    return decode_for_model(source, at_least=None, max_pixels=max_pixels, name=name)[0]
+
+
+def decode_for_model(
+    source: bytes | Path, *, at_least: tuple[int, int] | None, max_pixels: int, name: str | None = None
+) -> tuple[RgbImage, tuple[int, int]]:
+    """Pixels for a network that takes ``at_least`` ``(width, height)``, and the image's displayed size.
+
+    A JPEG is decoded at the smallest of 1/2, 1/4, 1/8 of its size that still covers ``at_least``
+    (libjpeg scales in the DCT, several times faster than decoding every pixel); the network sees the
+    image resized to its input either way. Other formats decode in full.
     """
     label = name or (str(source) if isinstance(source, Path) else "the image")
     opened = source if isinstance(source, Path) else io.BytesIO(source)
@@ -35,6 +51,10 @@ def decode_image(source: bytes | Path, *, max_pixels: int, name: str | None = No
                         width=width,
                         height=height,
                     )
+                orientation = image.getexif().get(_EXIF_ORIENTATION, 1) if image.format == "JPEG" else 1
+                if at_least is not None and image.format == "JPEG":
+                    wanted = at_least[::-1] if orientation in _TRANSPOSING_ORIENTATIONS else at_least
+                    image.draft("RGB", wanted)
                 pixels = np.asarray(ImageOps.exif_transpose(image).convert("RGB"))
     except FileNotFoundError:
         raise InvalidInputError(f"{label} does not exist") from None
@@ -44,4 +64,6 @@ def decode_image(source: bytes | Path, *, max_pixels: int, name: str | None = No
         raise TooLargeError(f"{label}: {error}") from None
     except (OSError, SyntaxError, ValueError) as error:
         raise InvalidInputError(f"{label} is corrupt or truncated ({error})") from None
-    return pixels
+    if orientation in _TRANSPOSING_ORIENTATIONS:
+        width, height = height, width
+    return pixels, (width, height)

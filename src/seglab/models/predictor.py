@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from seglab.models.engines import Engine, to_input
-from seglab.models.images import RgbImage, decode_image
+from seglab.models.images import RgbImage, decode_for_model
 from seglab.models.prediction import DEFAULT_OPTIONS, Prediction, PredictOptions, RawOutputs, decode
 
 DEFAULT_MAX_PIXELS = 40_000_000
@@ -40,14 +40,27 @@ class Predictor:
             num_select=self.num_select,
         )
 
-    def predict(self, images: Sequence[RgbImage], options: PredictOptions = DEFAULT_OPTIONS) -> list[Prediction]:
-        """Run one batch; each image keeps its own size in the results."""
+    def predict(
+        self,
+        images: Sequence[RgbImage],
+        options: PredictOptions = DEFAULT_OPTIONS,
+        *,
+        sizes: Sequence[tuple[int, int]] | None = None,
+    ) -> list[Prediction]:
+        """Run one batch. Results are in pixels of each image, or of ``sizes[i]`` (``(width, height)``) when the
+        pixels given are a reduced copy of a larger image."""
         if not images:
             return []
         raw = self.forward(images)
-        return [self.decode(raw, i, (image.shape[1], image.shape[0]), options) for i, image in enumerate(images)]
+        sizes = sizes or [(image.shape[1], image.shape[0]) for image in images]
+        return [self.decode(raw, index, size, options) for index, size in enumerate(sizes)]
+
+    def input_wh(self) -> tuple[int, int]:
+        height, width = self.engine.input_hw
+        return width, height
 
     def predict_file(
         self, path: Path, options: PredictOptions = DEFAULT_OPTIONS, *, max_pixels: int = DEFAULT_MAX_PIXELS
     ) -> Prediction:
-        return self.predict([decode_image(path, max_pixels=max_pixels)], options)[0]
+        pixels, size = decode_for_model(path, at_least=self.input_wh(), max_pixels=max_pixels)
+        return self.predict([pixels], options, sizes=[size])[0]

@@ -27,6 +27,8 @@ logger = logging.getLogger("seglab.server")
 @dataclass
 class _Request:
     image: RgbImage
+    size: tuple[int, int]
+    """``(width, height)`` of the original image (``image`` may be a reduced copy)."""
     options: PredictOptions
     loop: asyncio.AbstractEventLoop
     future: asyncio.Future[Prediction]
@@ -70,8 +72,7 @@ class _Batcher:
                 raw = predictor.forward([r.image for r in batch])
                 results: list[Prediction | BaseException] = []
                 for index, request in enumerate(batch):
-                    image_wh = (request.image.shape[1], request.image.shape[0])
-                    results.append(predictor.decode(raw, index, image_wh, request.options))
+                    results.append(predictor.decode(raw, index, request.size, request.options))
             except Exception as error:  # handed to each waiting request, which reports it
                 results = [error] * len(batch)
             for request, result in zip(batch, results, strict=True):
@@ -148,14 +149,22 @@ class ModelManager:
         for model_id in list(self._served):
             self.remove(model_id)
 
-    async def predict(self, model_id: str, images: list[RgbImage], options: PredictOptions) -> list[Prediction]:
-        """Predict on ``images`` with ``model_id`` (loading it first if needed), through its batching queue."""
+    async def predict(
+        self,
+        model_id: str,
+        images: list[RgbImage],
+        options: PredictOptions,
+        sizes: list[tuple[int, int]] | None = None,
+    ) -> list[Prediction]:
+        """Predict on ``images`` (of original ``sizes``, default their own) with ``model_id`` (loading it first if
+        needed), through its batching queue."""
         await self.add(model_id)
         batcher = self._served[model_id]
         loop = asyncio.get_running_loop()
         futures = []
-        for image in images:
+        sizes = sizes or [(image.shape[1], image.shape[0]) for image in images]
+        for image, size in zip(images, sizes, strict=True):
             future: asyncio.Future[Prediction] = loop.create_future()
-            batcher.requests.put(_Request(image, options, loop, future))
+            batcher.requests.put(_Request(image, size, options, loop, future))
             futures.append(future)
         return list(await asyncio.gather(*futures))

@@ -19,7 +19,7 @@ from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from seglab.errors import InvalidInputError
-from seglab.models import Prediction, PredictOptions, decode_image
+from seglab.models import Prediction, PredictOptions, decode_for_model, decode_image
 from seglab.models.images import RgbImage
 from seglab.models.visualize import annotate, to_jpeg
 from seglab.server.model_manager import ModelManager
@@ -102,22 +102,27 @@ async def _run(
     visualize: bool,
 ) -> list[dict[str, Any]]:
     started = time.perf_counter()
-    await _manager(request).add(model_id)  # an unknown model is the first thing to report
+    loaded = await _manager(request).add(model_id)  # an unknown model is the first thing to report
     limit = _max_pixels(request)
+    at_least = loaded.predictor.input_wh()
     names = ["the image"] if len(images) == 1 else [f"image {i}" for i in range(len(images))]
     decoding = [
-        asyncio.to_thread(decode_image, data, max_pixels=limit, name=name)
+        asyncio.to_thread(decode_for_model, data, at_least=at_least, max_pixels=limit, name=name)
         for data, name in zip(images, names, strict=True)
     ]
-    pixels: list[RgbImage] = await asyncio.gather(*decoding)
-    predictions = await _manager(request).predict(model_id, pixels, options)
+    decoded: list[tuple[RgbImage, tuple[int, int]]] = await asyncio.gather(*decoding)
+    pixels = [image for image, _ in decoded]
+    predictions = await _manager(request).predict(model_id, pixels, options, [size for _, size in decoded])
     elapsed = time.perf_counter() - started
 
-    def respond(image: RgbImage, prediction: Prediction) -> dict[str, Any]:
-        drawn = base64.b64encode(to_jpeg(annotate(image, prediction))).decode() if visualize else None
+    def respond(data: bytes, prediction: Prediction) -> dict[str, Any]:
+        drawn = None
+        if visualize:  # on every pixel of the image, which the model did not need
+            full = decode_image(data, max_pixels=limit)
+            drawn = base64.b64encode(to_jpeg(annotate(full, prediction))).decode()
         return response_json(prediction, elapsed=elapsed, mask_format=mask_format, visualization=drawn)
 
-    answers = [asyncio.to_thread(respond, image, found) for image, found in zip(pixels, predictions, strict=True)]
+    answers = [asyncio.to_thread(respond, data, found) for data, found in zip(images, predictions, strict=True)]
     return list(await asyncio.gather(*answers))
 
 

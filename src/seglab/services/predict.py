@@ -15,7 +15,7 @@ import numpy as np
 
 from seglab.errors import InvalidInputError, SeglabError
 from seglab.formats import IMAGE_EXTENSIONS
-from seglab.models import Prediction, PredictOptions, decode_image
+from seglab.models import Prediction, PredictOptions, decode_for_model, decode_image
 from seglab.models.images import RgbImage
 from seglab.models.prediction import DEFAULT_OPTIONS
 from seglab.models.visualize import annotate
@@ -119,9 +119,9 @@ class _Run:
         self.used_names.add(name)
         return name
 
-    def predict(self, pixels: RgbImage) -> tuple[Prediction, dict[str, Any]]:
+    def predict(self, pixels: RgbImage, size: tuple[int, int] | None = None) -> tuple[Prediction, dict[str, Any]]:
         started = time.perf_counter()
-        prediction = self.loaded.predictor.predict([pixels], self.options)[0]
+        prediction = self.loaded.predictor.predict([pixels], self.options, sizes=[size] if size else None)[0]
         body = response_json(prediction, elapsed=time.perf_counter() - started, tolerance=self.tolerance)
         self.report.images += 1
         self.report.instances += len(prediction)
@@ -142,8 +142,9 @@ class _Run:
         self.report.written.append(str(path))
 
     def image(self, source: Path) -> None:
-        pixels = decode_image(source, max_pixels=self.ws.settings.max_image_pixels)
-        prediction, body = self.predict(pixels)
+        limit = self.ws.settings.max_image_pixels
+        pixels, size = decode_for_model(source, at_least=self.loaded.predictor.input_wh(), max_pixels=limit)
+        prediction, body = self.predict(pixels, size)
         if self.out is None:
             self.report.results.append({"source": str(source), **body})
             return
@@ -152,8 +153,9 @@ class _Run:
             self.write(self.out / f"{name}.json", json.dumps(body, indent=2).encode())
         else:
             self.add_coco(source.name, prediction)
-        if self.visualize:
-            drawn = cv2.cvtColor(annotate(pixels, prediction), cv2.COLOR_RGB2BGR)
+        if self.visualize:  # on every pixel of the image, which the model may not have needed
+            full = decode_image(source, max_pixels=limit)
+            drawn = cv2.cvtColor(annotate(full, prediction), cv2.COLOR_RGB2BGR)
             self.write(self.out / f"{name}.jpg", cv2.imencode(".jpg", drawn)[1].tobytes())
 
     def video(self, source: Path, progress: Progress, done: int, total: int) -> int:

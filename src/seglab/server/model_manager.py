@@ -16,6 +16,7 @@ import threading
 from dataclasses import dataclass, field
 from typing import Any
 
+from seglab.errors import UnavailableError
 from seglab.models import Prediction, PredictOptions
 from seglab.models.images import RgbImage
 from seglab.services.inference import LoadedModel, load_model
@@ -62,6 +63,23 @@ class _Batcher:
         return batch, stopping
 
     def _serve(self) -> None:
+        try:
+            self._serve_until_stopped()
+        finally:
+            self._refuse_the_rest()
+
+    def _refuse_the_rest(self) -> None:
+        """Requests queued after the model was unloaded are answered (503), not left waiting."""
+        while True:
+            try:
+                late = self.requests.get_nowait()
+            except queue.Empty:
+                return
+            if late is not None:
+                unloaded = UnavailableError(f"model {self.loaded.model.id} was unloaded; send the request again")
+                late.loop.call_soon_threadsafe(_settle, late.future, unloaded)
+
+    def _serve_until_stopped(self) -> None:
         predictor = self.loaded.predictor
         while True:
             first = self.requests.get()
@@ -159,7 +177,9 @@ class ModelManager:
         """Predict on ``images`` (of original ``sizes``, default their own) with ``model_id`` (loading it first if
         needed), through its batching queue."""
         await self.add(model_id)
-        batcher = self._served[model_id]
+        batcher = self._served.get(model_id)
+        if batcher is None:  # unloaded meanwhile
+            raise UnavailableError(f"model {model_id} was unloaded while the request waited; send it again")
         loop = asyncio.get_running_loop()
         futures = []
         sizes = sizes or [(image.shape[1], image.shape[0]) for image in images]

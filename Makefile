@@ -14,7 +14,11 @@ $(INSTALLED): pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	# torch first, from the exact pinned builds, so no resolver ever picks another torch.
 	$(BIN)/pip install $(TORCH)
-	$(BIN)/pip install -c constraints.txt -e '.[dev]'
+	# sam2 ships as source and builds against torch: build it with the torch above (no isolated build
+	# environment, which would download another torch) and without its optional CUDA kernel.
+	$(BIN)/pip install -c constraints.txt setuptools
+	SAM2_BUILD_CUDA=0 $(BIN)/pip install -c constraints.txt --no-build-isolation sam2
+	$(BIN)/pip install -c constraints.txt -e '.[dev,sam]'
 	touch $@
 
 install: $(INSTALLED)

@@ -24,6 +24,11 @@ class Settings(BaseSettings):
     """Images above this many pixels are refused by inference (413) instead of exhausting memory."""
     inference_threads: int = 0
     """Threads ONNX Runtime uses per model (0: its default, one per core)."""
+    assist_model: str = "auto"
+    """Smart Polygon's model: ``auto`` (a SAM whose weights are in the cache, else GrabCut), or a name from
+    ``seglab assist models``."""
+    assist_weights: Path | None = None
+    """A checkpoint for ``assist_model`` (instead of the cache under ``home/weights``)."""
     host: str = "127.0.0.1"
     port: int = 8420
 

@@ -63,12 +63,13 @@ def test_onnx_predictions_match_rfdetr_predict(ws, deployed):
     loaded = inference.load_model(ws, deployed.reference, "onnx")
     model = loaded.model
     reference = load(architecture(model.architecture), ws.blobs.local_path(model.weights_sha256), 96)
-    pixels = decode_image(deployed.images[1], max_pixels=10**6)
+    # at the network's own input size neither side resizes, so both give the network the same pixels
+    pixels = np.ascontiguousarray(cv2.resize(decode_image(deployed.images[1], max_pixels=10**6), (96, 96)))
     theirs = reference.predict(Image.fromarray(pixels), threshold=0.0)
     ours = loaded.predictor.predict([pixels], PredictOptions(confidence=0.0))[0]
     # rfdetr ranks its "no object" slot too, so each of its instances should be among ours but not the other way
     # round; we drop instances with no mask pixel inside their box (an untrained model has many), and a mask of a
-    # few pixels may come or go with the slightly different resize, so those are not judged.
+    # few pixels may come or go with a flipped pixel, so those are not judged.
     # Scores of an untrained model are close together, so instances are matched, not ranks.
 
     def pixels_in_box(j: int) -> int:
@@ -90,11 +91,11 @@ def test_onnx_predictions_match_rfdetr_predict(ws, deployed):
         elif found >= 8:
             assert same, f"rfdetr's {theirs.data['class_name'][j]} at {theirs.xyxy[j]} is not among ours"
             index = same[0]
-            # resizing uint8 (cv2) rather than float (torch) moves an untrained model's scores a little
-            assert ours.confidence[index] == pytest.approx(theirs.confidence[j], rel=0.1)
+            assert ours.confidence[index] == pytest.approx(theirs.confidence[j], abs=1e-4)
             x0, y0 = ours.origins[index]
             h, w = ours.crops[index].shape
-            assert (ours.crops[index] == theirs.mask[j][y0 : y0 + h, x0 : x0 + w]).mean() > 0.9
+            # OpenCV interpolates in fixed point, torch in float: a pixel on the 0 level may flip
+            assert (ours.crops[index] != theirs.mask[j][y0 : y0 + h, x0 : x0 + w]).sum() <= 1
             judged += 1
     assert judged >= 5
 

@@ -1,5 +1,31 @@
-"""Helping people label: label assist (a trained model proposes annotations for review)."""
+"""Helping people label: Smart Polygon (promptable segmentation: SAM 2.1, SAM, or an offline GrabCut fallback)
+and label assist (a trained model proposes annotations for review)."""
 
+from seglab.assist.cache import EmbeddingCache
+from seglab.assist.catalog import ASSIST_MODELS, GRABCUT, AssistModel, assist_model, cached_weights, fetch_weights
+from seglab.assist.grabcut import GrabCutSegmenter
 from seglab.assist.label_assist import LabelAssistReport, label_assist
+from seglab.assist.prompts import Prompt, Segment, Segmenter
+from seglab.assist.sam import build_sam
+from seglab.assist.smart_polygon import EmbedStatus, SmartPolygon, SmartPolygonResult, tolerance_for
 
-__all__ = ["LabelAssistReport", "label_assist"]
+__all__ = [
+    "ASSIST_MODELS",
+    "GRABCUT",
+    "AssistModel",
+    "EmbedStatus",
+    "EmbeddingCache",
+    "GrabCutSegmenter",
+    "LabelAssistReport",
+    "Prompt",
+    "Segment",
+    "Segmenter",
+    "SmartPolygon",
+    "SmartPolygonResult",
+    "assist_model",
+    "build_sam",
+    "cached_weights",
+    "fetch_weights",
+    "label_assist",
+    "tolerance_for",
+]

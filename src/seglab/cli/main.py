@@ -10,7 +10,7 @@ from rich.console import Console
 from rich.table import Table
 
 from seglab._version import __version__
-from seglab.cli import datasets, deploy, projects, training, versions
+from seglab.cli import assist, datasets, deploy, projects, training, versions
 from seglab.cli._common import JsonOption
 from seglab.services import system_info
 from seglab.settings import Settings
@@ -92,6 +92,7 @@ app.command("eval")(training.eval_)
 app.command("export-model")(deploy.export_model)
 app.command("predict")(deploy.predict_)
 app.command("label-assist")(deploy.label_assist)
+app.add_typer(assist.assist_app, name="assist")
 
 
 def main() -> None:

@@ -45,19 +45,31 @@ def published_weights(arch: Architecture) -> WeightsSource:
 
 
 def _md5(path: Path) -> str:
-    digest = hashlib.md5(usedforsecurity=False)
+    return _digest(path, hashlib.md5(usedforsecurity=False))
+
+
+def sha256_hex(path: Path) -> str:
+    return _digest(path, hashlib.sha256())
+
+
+def _digest(path: Path, digest: Any) -> str:
     with path.open("rb") as handle:
         while chunk := handle.read(1 << 20):
             digest.update(chunk)
-    return digest.hexdigest()
+    return str(digest.hexdigest())
 
 
 Opener = Callable[[str, float], Any]
 """Opens a URL with a timeout and returns a response (``urllib.request.urlopen``; tests pass their own)."""
 
 
-def download(url: str, target: Path, md5: str | None, *, opener: Opener | None = None) -> Path:
-    """Fetch ``url`` to ``target`` through a temporary file (progress bar, checksum, atomic rename)."""
+def download(
+    url: str, target: Path, md5: str | None, *, sha256_prefix: str | None = None, opener: Opener | None = None
+) -> Path:
+    """Fetch ``url`` to ``target`` through a temporary file (progress bar, checksum, atomic rename).
+
+    ``sha256_prefix`` checks the start of the SHA-256, as torch.hub does for files named ``name-<hash>.pth``.
+    """
     open_url = opener or (lambda address, timeout: urllib.request.urlopen(address, timeout=timeout))
     target.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.NamedTemporaryFile(dir=target.parent, prefix=".download-", delete=False) as handle:
@@ -77,6 +89,11 @@ def download(url: str, target: Path, md5: str | None, *, opener: Opener | None =
     if md5 is not None and _md5(temporary) != md5:
         temporary.unlink(missing_ok=True)
         raise WeightsUnavailableError(f"downloaded {url} but its MD5 does not match {md5}; try again")
+    if sha256_prefix is not None and not sha256_hex(temporary).startswith(sha256_prefix):
+        temporary.unlink(missing_ok=True)
+        raise WeightsUnavailableError(
+            f"downloaded {url} but its SHA-256 does not start with {sha256_prefix}; try again"
+        )
     temporary.replace(target)
     return target
 

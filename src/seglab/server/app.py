@@ -12,6 +12,7 @@ from seglab.server.errors import install_error_handlers
 from seglab.server.model_manager import ModelManager
 from seglab.server.workers import worker_lifespan
 from seglab.services import SystemInfo, Workspace, check_health, system_info
+from seglab.services.assist import SmartPolygon
 from seglab.settings import Settings
 
 
@@ -21,14 +22,21 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     settings.ensure_home()
     workspace = Workspace(settings)
     models = ModelManager(workspace)
+    smart_polygon = SmartPolygon(workspace)
+
+    def stop() -> None:
+        models.clear()
+        smart_polygon.close()
+
     app = FastAPI(
-        lifespan=worker_lifespan(workspace, settings.workers, on_stop=models.clear),
+        lifespan=worker_lifespan(workspace, settings.workers, on_stop=stop),
         title="seglab",
         version=__version__,
         description="Self-hosted instance segmentation: annotate, version, train, evaluate and deploy.",
     )
     app.state.settings = settings
     app.state.workspace = workspace
+    app.state.smart_polygon = smart_polygon
     install_error_handlers(app)
     app.include_router(api_router)
     roboflow.install(app, models)

@@ -6,6 +6,7 @@ transaction(s), so behaviour is the same whichever front end calls it.
 
 from seglab.services import (
     annotations,
+    assist,
     evaluation,
     images,
     inference,
@@ -36,6 +37,7 @@ __all__ = [
     "UploadReport",
     "Workspace",
     "annotations",
+    "assist",
     "check_health",
     "convert_path",
     "evaluation",

@@ -1,0 +1,112 @@
+"""Image embeddings, computed once: in memory (the last few), on disk (every one), and ahead of time.
+
+Keyed by model and image content (SHA-256), so a re-uploaded image or a restarted server finds its
+embedding again. Concurrent requests for an embedding being computed wait for that computation.
+"""
+
+from __future__ import annotations
+
+import io
+import threading
+from collections import OrderedDict
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+Key = tuple[str, str]
+"""``(model name, image SHA-256)``."""
+
+
+class EmbeddingCache:
+    def __init__(self, folder: Path, *, in_memory: int = 16) -> None:
+        self.folder = folder
+        self.in_memory = in_memory
+        self._memory: OrderedDict[Key, Any] = OrderedDict()
+        self._pending: dict[Key, Future[Any]] = {}
+        self._lock = threading.Lock()
+        self._ahead = ThreadPoolExecutor(max_workers=1, thread_name_prefix="embed-ahead")
+
+    def _file(self, key: Key) -> Path:
+        model, digest = key
+        return self.folder / model / digest[:2] / f"{digest}.npz"
+
+    def _remember(self, key: Key, embedding: Any) -> None:
+        self._memory[key] = embedding
+        self._memory.move_to_end(key)
+        while len(self._memory) > self.in_memory:
+            self._memory.popitem(last=False)
+
+    def ready(self, key: Key) -> bool:
+        with self._lock:
+            return key in self._memory or self._file(key).is_file()
+
+    def computing(self, key: Key) -> bool:
+        with self._lock:
+            return key in self._pending
+
+    def get(
+        self,
+        key: Key,
+        compute: Callable[[], Any],
+        restore: Callable[[dict[str, np.ndarray]], Any],
+    ) -> Any:
+        """The embedding for ``key``: from memory, from disk, from a computation under way, or computed now."""
+        with self._lock:
+            if key in self._memory:
+                self._memory.move_to_end(key)
+                return self._memory[key]
+            pending = self._pending.get(key)
+            owner = pending is None
+            if owner:
+                pending = Future()
+                self._pending[key] = pending
+        assert pending is not None
+        if not owner:
+            return pending.result()
+        try:
+            embedding = self._load(key, restore)
+            if embedding is None:
+                embedding = compute()
+                self._save(key, embedding.arrays())
+            with self._lock:
+                self._remember(key, embedding)
+            pending.set_result(embedding)
+            return embedding
+        except BaseException as error:
+            pending.set_exception(error)
+            raise
+        finally:
+            with self._lock:
+                self._pending.pop(key, None)
+
+    def ahead(self, key: Key, compute: Callable[[], Any], restore: Callable[[dict[str, np.ndarray]], Any]) -> None:
+        """Compute in the background unless it is cached or under way (an image opened, or next in the queue)."""
+        if self.ready(key) or self.computing(key):
+            return
+        self._ahead.submit(self.get, key, compute, restore)
+
+    def _load(self, key: Key, restore: Callable[[dict[str, np.ndarray]], Any]) -> Any:
+        path = self._file(key)
+        if not path.is_file():
+            return None
+        try:
+            with np.load(path) as stored:
+                return restore({name: stored[name] for name in stored.files})
+        except (OSError, ValueError, KeyError):
+            path.unlink(missing_ok=True)  # damaged: computed again
+            return None
+
+    def _save(self, key: Key, arrays: dict[str, np.ndarray]) -> None:
+        path = self._file(key)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        buffer = io.BytesIO()
+        np.savez(buffer, allow_pickle=False, **arrays)
+        temporary = path.with_name(path.name + ".tmp")
+        temporary.write_bytes(buffer.getvalue())
+        temporary.replace(path)
+
+    def close(self) -> None:
+        self._ahead.shutdown(wait=False, cancel_futures=True)

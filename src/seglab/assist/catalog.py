@@ -1,0 +1,85 @@
+"""The promptable models Smart Polygon can use, where their weights come from, and how to build them."""
+
+from __future__ import annotations
+
+import urllib.error
+from dataclasses import dataclass
+from pathlib import Path
+
+from seglab.errors import InvalidInputError
+from seglab.models.weights import Opener, WeightsUnavailableError, download, sha256_hex
+
+
+@dataclass(frozen=True)
+class AssistModel:
+    name: str
+    family: str
+    """``sam2`` (the ``sam2`` package), ``sam`` (``segment-anything``) or ``grabcut`` (no weights)."""
+    config: str = ""
+    """The SAM 2 config file, or the SAM registry key."""
+    url: str = ""
+    sha256_prefix: str | None = None
+    """SAM's files carry the start of their SHA-256 in their names (torch.hub's convention); SAM 2.1 publishes none,
+    so after downloading one seglab records its SHA-256 beside it and checks that from then on."""
+
+    @property
+    def file_name(self) -> str:
+        return self.url.rsplit("/", 1)[-1]
+
+
+_SAM2 = "https://dl.fbaipublicfiles.com/segment_anything_2/092824"
+_SAM2_CONFIGS = "configs/sam2.1/sam2.1_hiera"
+_SAM = "https://dl.fbaipublicfiles.com/segment_anything"
+GRABCUT = AssistModel("grabcut", "grabcut")
+ASSIST_MODELS: dict[str, AssistModel] = {
+    m.name: m
+    for m in (
+        AssistModel("sam2.1-hiera-tiny", "sam2", f"{_SAM2_CONFIGS}_t.yaml", f"{_SAM2}/sam2.1_hiera_tiny.pt"),
+        AssistModel("sam2.1-hiera-small", "sam2", f"{_SAM2_CONFIGS}_s.yaml", f"{_SAM2}/sam2.1_hiera_small.pt"),
+        AssistModel("sam2.1-hiera-base-plus", "sam2", f"{_SAM2_CONFIGS}_b+.yaml", f"{_SAM2}/sam2.1_hiera_base_plus.pt"),
+        AssistModel("sam2.1-hiera-large", "sam2", f"{_SAM2_CONFIGS}_l.yaml", f"{_SAM2}/sam2.1_hiera_large.pt"),
+        AssistModel("sam-vit-b", "sam", "vit_b", f"{_SAM}/sam_vit_b_01ec64.pth", "01ec64"),
+        AssistModel("sam-vit-l", "sam", "vit_l", f"{_SAM}/sam_vit_l_0b3195.pth", "0b3195"),
+        AssistModel("sam-vit-h", "sam", "vit_h", f"{_SAM}/sam_vit_h_4b8939.pth", "4b8939"),
+        GRABCUT,
+    )
+}
+
+
+def assist_model(name: str) -> AssistModel:
+    try:
+        return ASSIST_MODELS[name]
+    except KeyError:
+        raise InvalidInputError(f"unknown assist model {name!r} (known: {', '.join(ASSIST_MODELS)})") from None
+
+
+def _recorded_digest(path: Path) -> Path:
+    return path.with_name(path.name + ".sha256")
+
+
+def cached_weights(model: AssistModel, cache_dir: Path) -> Path | None:
+    """The model's weights in the cache, if they are there and intact."""
+    path = cache_dir / model.file_name
+    if not model.url or not path.is_file():
+        return None
+    recorded = _recorded_digest(path)
+    if recorded.is_file():
+        return path if sha256_hex(path) == recorded.read_text().strip() else None
+    return path
+
+
+def fetch_weights(model: AssistModel, cache_dir: Path, *, opener: Opener | None = None) -> Path:
+    """Download the model's published weights into the cache (progress bar, checksum, atomic)."""
+    if not model.url:
+        raise InvalidInputError(f"{model.name} needs no weights")
+    target = cache_dir / model.file_name
+    try:
+        download(model.url, target, None, sha256_prefix=model.sha256_prefix, opener=opener)
+    except (urllib.error.URLError, OSError, TimeoutError) as error:
+        raise WeightsUnavailableError(
+            f"cannot download {model.name} weights from {model.url} ({error}). Without network access, copy "
+            f"{model.file_name} to {target} or set SEGLAB_ASSIST_WEIGHTS=PATH; Smart Polygon uses the offline "
+            "GrabCut fallback until then."
+        ) from None
+    _recorded_digest(target).write_text(sha256_hex(target))
+    return target

@@ -1,0 +1,217 @@
+"""Smart Polygon: click on an object (or draw a box) in a project image, get its outline.
+
+Chooses the model (``SEGLAB_ASSIST_MODEL``; ``auto`` is the first SAM whose weights are at hand, else
+the GrabCut fallback), keeps each image's embedding in the :class:`EmbeddingCache`, and turns masks
+into polygons at the detail a person asks for. Low-resolution logits of each answer are kept under a
+``mask_id`` so the next click refines that answer instead of starting over.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+import uuid
+from collections import OrderedDict
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from seglab.assist.cache import EmbeddingCache
+from seglab.assist.catalog import ASSIST_MODELS, GRABCUT, AssistModel, assist_model, cached_weights
+from seglab.assist.grabcut import GrabCutSegmenter
+from seglab.assist.prompts import Prompt, Segmenter
+from seglab.assist.sam import build_sam
+from seglab.errors import InvalidInputError, NotFoundError
+from seglab.geometry import MultiPolygon, Rle, mask_to_polygon
+from seglab.models import decode_image
+from seglab.models.weights import WeightsUnavailableError
+from seglab.store import Workspace
+from seglab.store import images as image_store
+
+
+@dataclass(frozen=True)
+class EmbedStatus:
+    model: str
+    image_id: int
+    ready: bool
+    seconds: float | None = None
+    """How long computing it took, when this call computed it."""
+
+
+@dataclass(frozen=True)
+class SmartPolygonResult:
+    model: str
+    image_id: int
+    polygon: MultiPolygon | None
+    """Every part and hole; ``None`` when nothing was found."""
+    rle: Rle | None
+    score: float
+    area: int
+    mask_id: str
+    """Send it back as ``mask_id`` with the next clicks to refine this answer."""
+    timing_ms: dict[str, float] = field(default_factory=dict)
+
+
+def tolerance_for(detail: float, mask: npt.NDArray[np.bool_]) -> float:
+    """Polygon simplification for a detail level: 1 is the exact pixel outline, 0 a handful of points."""
+    if not 0.0 <= detail <= 1.0:
+        raise InvalidInputError(f"detail is between 0 (few points) and 1 (exact), got {detail}")
+    if detail >= 1.0:
+        return 0.0
+    size = float(np.sqrt(max(int(mask.sum()), 1)))
+    return (1.0 - detail) ** 2 * 0.05 * size + 0.5
+
+
+class SmartPolygon:
+    """One per server (or CLI call): loaded models, the embedding cache, recent answers' logits."""
+
+    def __init__(self, ws: Workspace, *, default_model: str | None = None, remembered_masks: int = 256) -> None:
+        self.ws = ws
+        self.default_model = default_model or ws.settings.assist_model
+        self.cache = EmbeddingCache(ws.settings.home.expanduser() / "embeddings")
+        self._segmenters: dict[str, Segmenter] = {}
+        self._loading = threading.Lock()
+        self._masks: OrderedDict[str, tuple[str, int, npt.NDArray[np.float32]]] = OrderedDict()
+        self._masks_lock = threading.Lock()
+        self.remembered_masks = remembered_masks
+
+    @property
+    def weights_dir(self) -> Path:
+        return self.ws.settings.home.expanduser() / "weights"
+
+    def _weights(self, model: AssistModel) -> Path | None:
+        configured = self.ws.settings.assist_weights
+        if configured is not None and self.default_model == model.name:
+            if not configured.is_file():
+                raise WeightsUnavailableError(f"SEGLAB_ASSIST_WEIGHTS={configured} does not exist")
+            return configured
+        return cached_weights(model, self.weights_dir)
+
+    def available(self, model: AssistModel) -> bool:
+        return model.family == "grabcut" or self._weights(model) is not None
+
+    def resolve(self, requested: str | None = None) -> AssistModel:
+        """The model to use: the one asked for, or the configured default (``auto``: a SAM with weights, else
+        the fallback)."""
+        name = requested or self.default_model
+        if name != "auto":
+            return assist_model(name)
+        return next((m for m in ASSIST_MODELS.values() if m.family != "grabcut" and self.available(m)), GRABCUT)
+
+    def segmenter(self, model: AssistModel) -> Segmenter:
+        with self._loading:
+            if model.name not in self._segmenters:
+                self._segmenters[model.name] = self._build(model)
+            return self._segmenters[model.name]
+
+    def _build(self, model: AssistModel) -> Segmenter:
+        if model.family == "grabcut":
+            return GrabCutSegmenter()
+        weights = self._weights(model)
+        if weights is None:
+            raise WeightsUnavailableError(
+                f"no weights for {model.name}: put {model.file_name} in {self.weights_dir}, set "
+                f"SEGLAB_ASSIST_WEIGHTS=PATH, or run `seglab assist download {model.name}` (needs network). "
+                "Without them, use the offline fallback (model grabcut)."
+            )
+        return build_sam(model, weights)
+
+    def use(self, model: AssistModel, segmenter: Segmenter) -> None:
+        """Serve ``model`` with an already built ``segmenter`` (one built with random weights, in tests)."""
+        with self._loading:
+            self._segmenters[model.name] = segmenter
+
+    def _image(self, image_id: int) -> tuple[str, Any]:
+        with self.ws.db.transaction() as session:
+            record = image_store.get_image(session, image_id)
+        assert record.sha256 is not None  # stored images always have their hash
+        return record.sha256, record
+
+    def _embedding(self, model: AssistModel, image_id: int) -> tuple[Any, Segmenter]:
+        digest, _ = self._image(image_id)
+        segmenter = self.segmenter(model)
+        path = self.ws.blobs.local_path(digest)
+
+        def compute() -> Any:
+            return segmenter.embed(decode_image(path, max_pixels=self.ws.settings.max_image_pixels))
+
+        return self.cache.get((model.name, digest), compute, segmenter.restore), segmenter
+
+    def embed(self, image_id: int, model: str | None = None, *, wait: bool = True) -> EmbedStatus:
+        """Compute (or find) the embedding; with ``wait=False`` start it in the background and return at once."""
+        chosen = self.resolve(model)
+        digest, _ = self._image(image_id)
+        key = (chosen.name, digest)
+        if self.cache.ready(key):
+            return EmbedStatus(chosen.name, image_id, True)
+        if not wait:
+            segmenter = self.segmenter(chosen)
+            path = self.ws.blobs.local_path(digest)
+            limit = self.ws.settings.max_image_pixels
+            self.cache.ahead(key, lambda: segmenter.embed(decode_image(path, max_pixels=limit)), segmenter.restore)
+            return EmbedStatus(chosen.name, image_id, False)
+        started = time.perf_counter()
+        self._embedding(chosen, image_id)
+        return EmbedStatus(chosen.name, image_id, True, round(time.perf_counter() - started, 3))
+
+    def segment(
+        self,
+        image_id: int,
+        prompt: Prompt,
+        *,
+        model: str | None = None,
+        mask_id: str | None = None,
+        detail: float = 0.5,
+        as_rle: bool = False,
+    ) -> SmartPolygonResult:
+        chosen = self.resolve(model)
+        started = time.perf_counter()
+        embedding, segmenter = self._embedding(chosen, image_id)
+        waited = time.perf_counter()
+        if mask_id is not None:
+            prompt = Prompt(prompt.points, prompt.labels, prompt.box, self._previous(mask_id, chosen.name, image_id))
+        width, height = embedding.image_wh
+        prompt.check_inside(width, height)
+        answer = segmenter.segment(embedding, prompt)
+        decoded = time.perf_counter()
+        shape = mask_to_polygon(answer.mask, tolerance_for(detail, answer.mask)) if answer.mask.any() else None
+        rle = Rle.from_mask(answer.mask) if as_rle else None
+        finished = time.perf_counter()
+        new_id = self._remember(chosen.name, image_id, answer.logits)
+        return SmartPolygonResult(
+            chosen.name,
+            image_id,
+            shape,
+            rle,
+            round(answer.score, 4),
+            int(answer.mask.sum()),
+            new_id,
+            {
+                "embedding": round((waited - started) * 1000, 2),
+                "decode": round((decoded - waited) * 1000, 2),
+                "polygon": round((finished - decoded) * 1000, 2),
+                "total": round((finished - started) * 1000, 2),
+            },
+        )
+
+    def _remember(self, model: str, image_id: int, logits: npt.NDArray[np.float32] | None) -> str:
+        key = uuid.uuid4().hex
+        if logits is not None:
+            with self._masks_lock:
+                self._masks[key] = (model, image_id, logits)
+                while len(self._masks) > self.remembered_masks:
+                    self._masks.popitem(last=False)
+        return key
+
+    def _previous(self, mask_id: str, model: str, image_id: int) -> npt.NDArray[np.float32]:
+        with self._masks_lock:
+            found = self._masks.get(mask_id)
+        if found is None or found[0] != model or found[1] != image_id:
+            raise NotFoundError(f"mask {mask_id} is not known (for this image and model); start without mask_id")
+        return found[2]
+
+    def close(self) -> None:
+        self.cache.close()

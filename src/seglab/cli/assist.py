@@ -1,0 +1,85 @@
+"""``seglab assist``: Smart Polygon's models, their weights, and a click from the command line."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from seglab.cli._common import JsonOption, print_json, workspace
+from seglab.errors import InvalidInputError
+from seglab.services import assist
+from seglab.store import segmentation_to_json
+
+assist_app = typer.Typer(
+    help="Smart Polygon: click-to-mask models (SAM 2.1, SAM, GrabCut fallback).", no_args_is_help=True
+)
+
+
+@assist_app.command("models")
+def models(as_json: JsonOption = False) -> None:
+    """Promptable models, whether their weights are here, and which one Smart Polygon uses."""
+    with workspace(as_json) as ws:
+        found = assist.list_models(assist.SmartPolygon(ws))
+    if as_json:
+        print_json(found)
+        return
+    table = Table("model", "family", "weights", "default")
+    for m in found:
+        table.add_row(m.name, m.family, "here" if m.available else "missing", "yes" if m.default else "")
+    Console().print(table)
+
+
+@assist_app.command("download")
+def download(name: Annotated[str, typer.Argument(help="A SAM model from `seglab assist models`.")]) -> None:
+    """Download a SAM model's published weights into SEGLAB_HOME/weights (progress bar, checksum)."""
+    with workspace(False) as ws:
+        model = assist.download_model(ws, name)
+    typer.echo(f"{model.name} is ready; Smart Polygon uses it when SEGLAB_ASSIST_MODEL is auto or {model.name}")
+
+
+def _numbers(text: str, what: str, count: tuple[int, ...]) -> list[float]:
+    try:
+        values = [float(part) for part in text.split(",")]
+    except ValueError:
+        raise InvalidInputError(f"{what} takes comma-separated numbers, got {text!r}") from None
+    if len(values) not in count:
+        raise InvalidInputError(f"{what} takes {' or '.join(map(str, count))} numbers, got {text!r}")
+    return values
+
+
+@assist_app.command("segment")
+def segment(
+    image_id: Annotated[int, typer.Argument(help="A project image id.")],
+    point: Annotated[
+        list[str] | None, typer.Option(help="x,y (inside) or x,y,0 (outside), in image pixels; repeatable.")
+    ] = None,
+    box: Annotated[str | None, typer.Option(help="x0,y0,x1,y1 in image pixels.")] = None,
+    model: Annotated[str | None, typer.Option(help="Default: SEGLAB_ASSIST_MODEL (auto).")] = None,
+    detail: Annotated[float, typer.Option(min=0.0, max=1.0, help="1: exact outline; 0: a few points.")] = 0.5,
+    as_json: JsonOption = False,
+) -> None:
+    """Smart Polygon once: the outline of the object under the clicks (or in the box)."""
+    with workspace(as_json) as ws:
+        clicks = [_numbers(p, "--point", (2, 3)) for p in point or []]
+        prompt = assist.Prompt.of(
+            [c[:2] for c in clicks],
+            [int(c[2]) if len(c) == 3 else 1 for c in clicks],
+            _numbers(box, "--box", (4,)) if box else None,
+        )
+        smart = assist.SmartPolygon(ws)
+        try:
+            result = smart.segment(image_id, prompt, model=model, detail=detail)
+        finally:
+            smart.close()
+    shape = segmentation_to_json(result.polygon) if result.polygon is not None else None
+    if as_json:
+        print_json({**result.__dict__, "polygon": shape, "rle": None})
+        return
+    points = result.polygon.num_points if result.polygon is not None else 0
+    typer.echo(
+        f"{result.model}: {result.area} pixels, {points} points, score {result.score:.3f}, "
+        f"{result.timing_ms['total']:.0f} ms ({result.timing_ms['embedding']:.0f} ms embedding)"
+    )

@@ -1,0 +1,111 @@
+"""Smart Polygon over HTTP: embeddings ahead of time, then a mask per click."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any, Literal
+
+from fastapi import APIRouter, Request
+from pydantic import BaseModel, Field
+
+from seglab.services.assist import AssistModelInfo, Prompt, SmartPolygon, list_models
+from seglab.store import segmentation_to_json
+
+router = APIRouter(prefix="/assist", tags=["assist"])
+
+
+class EmbedRequest(BaseModel):
+    image_id: int
+    model: str | None = Field(default=None, description="Default: SEGLAB_ASSIST_MODEL (auto).")
+    wait: bool = Field(default=False, description="Answer when the embedding is ready instead of at once.")
+    next_image_ids: list[int] = Field(default_factory=list, description="Images to embed next, in the background.")
+
+
+class EmbedResponse(BaseModel):
+    model: str
+    image_id: int
+    status: Literal["ready", "computing"]
+    seconds: float | None = None
+
+
+class Point(BaseModel):
+    x: float
+    y: float
+    label: Literal[0, 1] = 1
+    """1: inside the object, 0: outside."""
+
+
+class SegmentRequest(BaseModel):
+    image_id: int
+    model: str | None = None
+    points: list[Point] = Field(default_factory=list)
+    box: list[float] | None = Field(default=None, description="x0, y0, x1, y1 in image pixels")
+    mask_id: str | None = Field(default=None, description="A previous answer's mask_id, to refine it.")
+    detail: float = Field(default=0.5, ge=0, le=1, description="1: the exact pixel outline; 0: a few points.")
+    mask_format: Literal["polygon", "rle"] = "polygon"
+
+
+class SegmentResponse(BaseModel):
+    model: str
+    image_id: int
+    segmentation: dict[str, Any] | None
+    """As the annotations API takes it (``polygon`` with parts and holes, or ``rle``); ``null``: nothing found."""
+    score: float
+    area: int
+    points: int
+    mask_id: str
+    timing_ms: dict[str, float]
+
+
+def _smart(request: Request) -> SmartPolygon:
+    smart: SmartPolygon = request.app.state.smart_polygon
+    return smart
+
+
+@router.get("/models", response_model=list[AssistModelInfo])
+def models(request: Request) -> list[AssistModelInfo]:
+    return list_models(_smart(request))
+
+
+@router.post("/embed", response_model=EmbedResponse)
+async def embed(body: EmbedRequest, request: Request) -> EmbedResponse:
+    """Compute an image's embedding ahead of the clicks (when it is opened), and the next images' in turn."""
+    smart = _smart(request)
+    status = await asyncio.to_thread(smart.embed, body.image_id, body.model, wait=body.wait)
+    for image_id in body.next_image_ids:
+        await asyncio.to_thread(smart.embed, image_id, body.model, wait=False)
+    return EmbedResponse(
+        model=status.model,
+        image_id=status.image_id,
+        status="ready" if status.ready else "computing",
+        seconds=status.seconds,
+    )
+
+
+@router.post("/segment", response_model=SegmentResponse)
+async def segment(body: SegmentRequest, request: Request) -> SegmentResponse:
+    """The object under the clicks (and in the box). Uses the cached embedding (waits for one being computed)."""
+    prompt = Prompt.of([[p.x, p.y] for p in body.points], [p.label for p in body.points], body.box)
+    result = await asyncio.to_thread(
+        _smart(request).segment,
+        body.image_id,
+        prompt,
+        model=body.model,
+        mask_id=body.mask_id,
+        detail=body.detail,
+        as_rle=body.mask_format == "rle",
+    )
+    if body.mask_format == "rle" and result.rle is not None:
+        segmentation: dict[str, Any] | None = segmentation_to_json(result.rle)
+    else:
+        segmentation = segmentation_to_json(result.polygon) if result.polygon is not None else None
+    return SegmentResponse(
+        model=result.model,
+        image_id=result.image_id,
+        segmentation=segmentation,
+        score=result.score,
+        area=result.area,
+        points=result.polygon.num_points if result.polygon is not None else 0,
+        mask_id=result.mask_id,
+        timing_ms=result.timing_ms,
+    )

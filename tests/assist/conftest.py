@@ -1,0 +1,30 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import cv2
+import numpy as np
+import pytest
+
+from seglab.services import images, projects
+
+
+def scene(width: int = 1000, height: int = 800) -> tuple[np.ndarray, np.ndarray]:
+    """A textured dark background with a bright ellipse: the image (RGB) and the ellipse's mask."""
+    rng = np.random.default_rng(3)
+    pixels = rng.integers(20, 70, (height, width, 3), dtype=np.uint8)
+    mask = np.zeros((height, width), np.uint8)
+    cv2.ellipse(mask, (width // 2, height // 2), (width // 5, height // 6), 20, 0, 360, 1, -1)
+    pixels[mask > 0] = rng.integers(180, 230, (int(mask.sum()), 3), dtype=np.uint8)
+    return pixels, mask > 0
+
+
+@pytest.fixture
+def ellipse_image(ws, tmp_path: Path):
+    """A project image holding the scene; yields ``(image id, mask)``."""
+    pixels, mask = scene()
+    path = tmp_path / "ellipse.png"
+    cv2.imwrite(str(path), pixels[:, :, ::-1])
+    projects.create_project(ws, "shapes", ["ellipse"])
+    image = images.upload_paths(ws, "shapes", [path]).added[0]
+    return image.id, mask

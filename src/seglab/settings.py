@@ -29,6 +29,8 @@ class Settings(BaseSettings):
     ``seglab assist models``."""
     assist_weights: Path | None = None
     """A checkpoint for ``assist_model`` (instead of the cache under ``home/weights``)."""
+    embedding_cache_gb: float = 5.0
+    """Disk space for Smart Polygon's image embeddings (least recently used go first)."""
     host: str = "127.0.0.1"
     port: int = 8420
 

@@ -121,3 +121,15 @@ def test_clicks_outside_the_image_are_refused(smart, ellipse_image):
     image_id, _ = ellipse_image
     with pytest.raises(InvalidInputError, match="outside the 1000x800 image"):
         smart.segment(image_id, Prompt.of([[1500, 10]], [1]))
+
+
+def test_the_disk_cache_keeps_the_most_recently_used_within_its_budget(tmp_path):
+    from seglab.assist import EmbeddingCache
+
+    segmenter = GrabCutSegmenter()
+    cache = EmbeddingCache(tmp_path, max_bytes=1)  # room for one file only
+    image = np.zeros((40, 60, 3), np.uint8)
+    for digest in ("aa11", "bb22"):
+        cache.get(("grabcut", digest), lambda: segmenter.embed(image), segmenter.restore)
+    assert [p.stem for p in tmp_path.rglob("*.npz")] == ["bb22"]
+    cache.close()

@@ -2,6 +2,7 @@
 
 Keyed by model and image content (SHA-256), so a re-uploaded image or a restarted server finds its
 embedding again. Concurrent requests for an embedding being computed wait for that computation.
+A SAM 2.1 embedding is about 16 MB, so the disk cache keeps the most recently used up to ``max_bytes``.
 """
 
 from __future__ import annotations
@@ -21,9 +22,10 @@ Key = tuple[str, str]
 
 
 class EmbeddingCache:
-    def __init__(self, folder: Path, *, in_memory: int = 16) -> None:
+    def __init__(self, folder: Path, *, in_memory: int = 16, max_bytes: int = 5 * 1024**3) -> None:
         self.folder = folder
         self.in_memory = in_memory
+        self.max_bytes = max_bytes
         self._memory: OrderedDict[Key, Any] = OrderedDict()
         self._pending: dict[Key, Future[Any]] = {}
         self._lock = threading.Lock()
@@ -94,7 +96,9 @@ class EmbeddingCache:
             return None
         try:
             with np.load(path) as stored:
-                return restore({name: stored[name] for name in stored.files})
+                embedding = restore({name: stored[name] for name in stored.files})
+            path.touch()  # recently used: evicted last
+            return embedding
         except (OSError, ValueError, KeyError):
             path.unlink(missing_ok=True)  # damaged: computed again
             return None
@@ -107,6 +111,20 @@ class EmbeddingCache:
         temporary = path.with_name(path.name + ".tmp")
         temporary.write_bytes(buffer.getvalue())
         temporary.replace(path)
+        self._evict(keep=path)
+
+    def _evict(self, keep: Path) -> None:
+        """Delete the least recently used files beyond ``max_bytes`` (they are computed again if needed), never
+        the one just written."""
+        files = [(f.stat().st_mtime, f.stat().st_size, f) for f in self.folder.rglob("*.npz")]
+        total = sum(size for _, size, _ in files)
+        for _, size, path in sorted(files):
+            if total <= self.max_bytes:
+                return
+            if path == keep:
+                continue
+            path.unlink(missing_ok=True)
+            total -= size
 
     def close(self) -> None:
         self._ahead.shutdown(wait=False, cancel_futures=True)

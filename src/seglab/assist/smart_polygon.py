@@ -71,7 +71,9 @@ class SmartPolygon:
     def __init__(self, ws: Workspace, *, default_model: str | None = None, remembered_masks: int = 256) -> None:
         self.ws = ws
         self.default_model = default_model or ws.settings.assist_model
-        self.cache = EmbeddingCache(ws.settings.home.expanduser() / "embeddings")
+        self.cache = EmbeddingCache(
+            ws.settings.home.expanduser() / "embeddings", max_bytes=int(ws.settings.embedding_cache_gb * 1024**3)
+        )
         self._segmenters: dict[str, Segmenter] = {}
         self._loading = threading.Lock()
         self._masks: OrderedDict[str, tuple[str, int, npt.NDArray[np.float32]]] = OrderedDict()

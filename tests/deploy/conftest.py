@@ -1,5 +1,5 @@
-"""One tiny model, trained for real (1 epoch from scratch on the CPU) once per test session, served and used by every
-deployment test. The tests of this folder share one xdist group, so one worker trains it once."""
+"""One tiny model, trained for real (3 epochs from scratch on the CPU, seeded) once per test session, served and
+used by every deployment test. The tests of this folder share one xdist group, so one worker trains it once."""
 
 from __future__ import annotations
 
@@ -65,7 +65,7 @@ def _build(home: Path, folder: Path) -> Deployed:
             disc_shape = MultiPolygon.from_coco([[float(v) for point in circle for v in point]])
             annotations.create_annotation(ws, image.id, NewAnnotation(disc, disc_shape))
         version = versions.create_version(ws, "squares", versions.recipe_from_options(split="75,12.5,12.5"))
-        settings = TrainSettings(epochs=1, batch_size=2, resolution=96)
+        settings = TrainSettings(epochs=3, batch_size=2, resolution=96, seed=7)
         model = training.train(ws, version.reference, settings=settings, from_scratch=True)
     finally:
         ws.close()

@@ -13,7 +13,7 @@ from inference_sdk.http.errors import HTTPCallErrorError
 warnings.simplefilter("ignore")
 url, model_id, images = sys.argv[1], sys.argv[2], sys.argv[3:]
 client = InferenceHTTPClient(api_url=url, api_key="local-key")
-client.configure(InferenceConfiguration(confidence_threshold=0.005))
+client.configure(InferenceConfiguration(confidence_threshold=0.0))
 result = {"info": client.get_server_info().__dict__}
 result["v1"] = client.infer(images[0], model_id=model_id)
 result["v1_batch"] = client.infer(images, model_id=model_id)

@@ -55,7 +55,7 @@ def test_inference_sdk_works_unchanged_in_v1_and_v0(served, deployed):
     assert result["unknown_model"]["status"] == 404
     assert "squares/99" in result["unknown_model"]["message"]
 
-    cli = CliRunner().invoke(app, ["predict", deployed.reference, *images, "--confidence", "0.005"])
+    cli = CliRunner().invoke(app, ["predict", deployed.reference, *images, "--confidence", "0"])
     assert cli.exit_code == 0, cli.output
     from_cli = json.loads(cli.stdout)
     assert from_cli[0]["predictions"], "the model should find something at this confidence"
@@ -71,27 +71,25 @@ def _infer(url: str, **body) -> httpx.Response:
 
 def test_request_options_rle_visualization_and_class_filter(served, deployed):
     image = {"type": "base64", "value": "data:image/png;base64," + _b64(deployed.images[0])}
-    polygons = _infer(served, model_id=deployed.reference, image=image, confidence=0.005).json()
+    polygons = _infer(served, model_id=deployed.reference, image=image, confidence=0.0).json()
     assert polygons["predictions"]
     assert all(p["points"] for p in polygons["predictions"])
-    rle = _infer(served, model_id=deployed.reference, image=image, confidence=0.005, response_mask_format="rle").json()
+    rle = _infer(served, model_id=deployed.reference, image=image, confidence=0.0, response_mask_format="rle").json()
     first = rle["predictions"][0]
     assert first["rle"]["size"] == [96, 128]
     assert isinstance(first["rle"]["counts"], str)
-    drawn = _infer(
-        served, model_id=deployed.reference, image=image, confidence=0.005, visualize_predictions=True
-    ).json()
+    drawn = _infer(served, model_id=deployed.reference, image=image, confidence=0.0, visualize_predictions=True).json()
     picture = Image.open(io.BytesIO(base64.b64decode(drawn["visualization"])))
     assert picture.format == "JPEG"
     assert picture.size == (128, 96)
     wanted = polygons["predictions"][0]["class"]
-    only = _infer(served, model_id=deployed.reference, image=image, confidence=0.005, class_filter=[wanted]).json()
+    only = _infer(served, model_id=deployed.reference, image=image, confidence=0.0, class_filter=[wanted]).json()
     assert {p["class"] for p in only["predictions"]} == {wanted}
-    few = _infer(served, model_id=deployed.reference, image=image, confidence=0.005, max_detections=1).json()
+    few = _infer(served, model_id=deployed.reference, image=image, confidence=0.0, max_detections=1).json()
     assert len(few["predictions"]) == 1
     legacy_image = httpx.post(
         f"{served}/{deployed.reference}",
-        params={"confidence": 0.005, "format": "image", "api_key": "x"},  # below 1: a fraction
+        params={"confidence": 0.0, "format": "image", "api_key": "x"},  # v0 takes percent; below 1 is a fraction
         content=_b64(deployed.images[0]),
         headers={"Content-Type": "application/json"},
         timeout=60,
@@ -100,7 +98,7 @@ def test_request_options_rle_visualization_and_class_filter(served, deployed):
     assert legacy_image.headers["content-type"] == "image/jpeg"
     with deployed.images[0].open("rb") as handle:
         multipart = httpx.post(
-            f"{served}/{deployed.reference}", params={"confidence": 0.005}, files={"file": handle}, timeout=60
+            f"{served}/{deployed.reference}", params={"confidence": 0.0}, files={"file": handle}, timeout=60
         )
     assert _comparable(multipart.json()["predictions"]) == _comparable(polygons["predictions"])
 
@@ -135,10 +133,10 @@ def test_bad_requests_get_4xx_with_a_message(served, deployed, body, status, mes
 
 def test_concurrent_requests_all_answer_and_match_one_at_a_time(served, deployed):
     image = {"type": "base64", "value": _b64(deployed.images[1])}
-    alone = _infer(served, model_id=deployed.reference, image=image, confidence=0.005).json()
+    alone = _infer(served, model_id=deployed.reference, image=image, confidence=0.0).json()
     with ThreadPoolExecutor(8) as pool:
         answers = list(
-            pool.map(lambda _: _infer(served, model_id=deployed.reference, image=image, confidence=0.005), range(16))
+            pool.map(lambda _: _infer(served, model_id=deployed.reference, image=image, confidence=0.0), range(16))
         )
     assert all(a.status_code == 200 for a in answers)
     for answer in answers:

@@ -41,6 +41,8 @@ class TrainSettings:
     """Input size in pixels (a multiple of the model's patch size x windows); ``None`` keeps the default."""
     device: str = "cpu"
     num_workers: int = 0
+    seed: int | None = None
+    """Seeds rfdetr's random generators, for a repeatable run."""
 
 
 @dataclass(frozen=True)
@@ -157,6 +159,7 @@ def run_training(request: dict[str, Any]) -> None:
         num_workers=settings.num_workers,
         resume=request["resume"],
         use_ema=False,
+        **({"seed": settings.seed} if settings.seed is not None else {}),
     )
 
 

@@ -8,7 +8,10 @@ SDK_VENV ?= .venv-sdk
 SDK_INSTALLED := $(SDK_VENV)/.installed
 TORCH := torch==2.14.1 torchvision==0.29.1
 
-.PHONY: install sdk run test lint format clean
+WEB_BUILT := src/seglab/server/static/index.html
+WEB_SOURCES := $(shell find web/src -type f 2>/dev/null) web/index.html web/vite.config.ts web/tsconfig.json
+
+.PHONY: install sdk web run test lint format clean
 
 $(INSTALLED): pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -21,7 +24,17 @@ $(INSTALLED): pyproject.toml constraints.txt
 	$(BIN)/pip install -c constraints.txt -e '.[dev,sam]'
 	touch $@
 
-install: $(INSTALLED)
+install: $(INSTALLED) web
+
+# The web app (React + TypeScript + Vite) builds into the package's static folder, which `seglab serve` serves.
+web/node_modules/.installed: web/package.json web/package-lock.json
+	cd web && npm ci --no-audit --no-fund
+	touch $@
+
+$(WEB_BUILT): web/node_modules/.installed $(WEB_SOURCES)
+	cd web && npm run build
+
+web: $(WEB_BUILT)
 
 $(SDK_INSTALLED): constraints-sdk.txt
 	test -x $(SDK_VENV)/bin/python || $(PYTHON) -m venv $(SDK_VENV)
@@ -39,7 +52,8 @@ lint: install
 	$(BIN)/mypy
 	$(BIN)/lint-imports
 
-test: lint sdk
+test: lint sdk web
+	cd web && npm test
 	$(BIN)/pytest -n auto --dist loadgroup
 
 format: install
@@ -47,4 +61,4 @@ format: install
 	$(BIN)/ruff check --fix src tests benchmarks
 
 clean:
-	rm -rf $(VENV) $(SDK_VENV) .mypy_cache .pytest_cache .ruff_cache .hypothesis
+	rm -rf $(VENV) $(SDK_VENV) web/node_modules src/seglab/server/static .mypy_cache .pytest_cache .ruff_cache .hypothesis

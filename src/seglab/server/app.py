@@ -6,7 +6,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
 from seglab._version import __version__
-from seglab.server import roboflow
+from seglab.server import roboflow, web
 from seglab.server.api import router as api_router
 from seglab.server.errors import install_error_handlers
 from seglab.server.model_manager import ModelManager
@@ -52,5 +52,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     def info(request: Request) -> SystemInfo:
         return system_info(request.app.state.settings)
 
-    roboflow.install_legacy(app)  # its catch-all path must come after every other route
+    roboflow.install_legacy(app)  # its catch-all POST path must come after every other route
+    web.install(app)  # and the app's GET pages after every API route
     return app

@@ -78,6 +78,8 @@ class ImageOut(BaseModel):
     sha256: str | None
     metadata: dict[str, Any]
     url: str
+    project: str | None = None
+    """The project's name (on single-image answers)."""
 
     @classmethod
     def of(cls, image: ImageRecord) -> ImageOut:

@@ -189,6 +189,12 @@ def get_image(ws: Workspace, image_id: int) -> ImageRecord:
         return images.get_image(session, image_id)
 
 
+def project_of_image(ws: Workspace, image_id: int) -> str:
+    """The name of the project the image belongs to."""
+    with ws.db.transaction() as session:
+        return projects.get_project(session, images.image_row(session, image_id).project_id).name
+
+
 def image_file(ws: Workspace, image_id: int) -> Path:
     """Where the image's original bytes are (a local file)."""
     record = get_image(ws, image_id)

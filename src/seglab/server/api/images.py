@@ -64,7 +64,8 @@ def list_images(
 
 @router.get("/images/{image_id}", response_model=ImageOut)
 def get_image(image_id: int, ws: WorkspaceDep) -> ImageOut:
-    return ImageOut.of(images.get_image(ws, image_id))
+    found = ImageOut.of(images.get_image(ws, image_id))
+    return found.model_copy(update={"project": images.project_of_image(ws, image_id)})
 
 
 @router.get("/images/{image_id}/file", response_class=FileResponse, summary="The original image bytes")

@@ -1,0 +1,125 @@
+"""The web app in a real Chromium (Debian's, through Playwright; no browser download) against a live server."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import cv2
+import httpx
+import pytest
+
+from seglab.server.web import STATIC
+
+from ..assist.conftest import scene
+
+CHROMIUM = Path("/usr/bin/chromium")
+FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"]
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture
+def page(live_server) -> Iterator:
+    from playwright.sync_api import sync_playwright
+
+    if not (STATIC / "index.html").is_file():
+        pytest.fail("the web app is not built: `make test` builds it (cd web && npm ci && npm run build)")
+    if not CHROMIUM.is_file():
+        pytest.fail("Chromium is missing: .ci/run installs it (apt-get install -y chromium)")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=FLAGS)
+        page = browser.new_page(viewport={"width": 1280, "height": 800})
+        page.set_default_timeout(20_000)
+        yield page
+        browser.close()
+
+
+def _annotations(page) -> int:
+    return page.get_by_test_id("annotations").locator("li").count()
+
+
+def test_create_upload_draw_save_reload_undo_smart_polygon_and_conflict(page, live_server, tmp_path):
+    from playwright.sync_api import expect
+
+    pixels, _ = scene(600, 400)
+    picture = tmp_path / "ellipse.png"
+    cv2.imwrite(str(picture), pixels[:, :, ::-1])
+
+    page.goto(live_server)
+    page.get_by_label("project name").fill("pets")
+    page.get_by_label("classes").fill("cat, dog")
+    page.get_by_role("button", name="Create project").click()
+    expect(page).to_have_url(re.compile(r"/projects/pets$"))
+    page.get_by_label("upload").set_input_files(str(picture))
+    page.get_by_alt_text("ellipse.png").click()
+    expect(page).to_have_url(re.compile(r"/images/\d+$"))
+    image_id = int(page.url.rsplit("/", 1)[1])
+
+    stage = page.get_by_test_id("stage")
+    expect(stage).to_be_visible()
+    box = stage.bounding_box()
+    cx, cy = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+    corners = [(cx - 120, cy - 80), (cx + 120, cy - 80), (cx + 120, cy + 80), (cx - 120, cy + 80)]
+    for x, y in corners:  # the polygon tool is the default
+        page.mouse.click(x, y)
+    page.keyboard.press("Enter")
+    expect(page.get_by_test_id("message")).to_have_text("saved")
+    expect(page.get_by_test_id("annotations").locator("li")).to_have_count(1)
+
+    page.reload()
+    expect(page.get_by_test_id("annotations").locator("li")).to_have_count(1)  # it was saved on the server
+    stored = httpx.get(f"{live_server}/api/v1/images/{image_id}/annotations").json()
+    assert len(stored) == 1
+    assert stored[0]["geometry"]["type"] == "polygon"
+
+    # undo and redo (after the reload the history is this page's own: draw again, then undo it)
+    stage.click(position={"x": 10, "y": 10})
+    for x, y in [(cx - 60, cy - 40), (cx + 60, cy - 40), (cx, cy + 60)]:
+        page.mouse.click(x, y)
+    page.keyboard.press("Enter")
+    expect(page.get_by_test_id("annotations").locator("li")).to_have_count(2)
+    page.keyboard.press("Control+z")
+    expect(page.get_by_test_id("annotations").locator("li")).to_have_count(1)
+    page.keyboard.press("Control+Shift+z")
+    expect(page.get_by_test_id("annotations").locator("li")).to_have_count(2)
+
+    # Smart Polygon with the offline fallback: a click on the ellipse, Enter to accept
+    page.keyboard.press("s")
+    page.mouse.click(cx, cy)
+    expect(page.get_by_test_id("message")).to_contain_text("grabcut")
+    page.keyboard.press("Enter")
+    expect(page.get_by_test_id("annotations").locator("li")).to_have_count(3)
+
+    # a conflict: someone else edits the first polygon while we drag one of its vertices
+    first = httpx.get(f"{live_server}/api/v1/images/{image_id}/annotations").json()[0]
+    page.keyboard.press("v")
+    page.mouse.click(cx - 110, cy + 70)  # inside the first polygon only
+    changed = httpx.patch(
+        f"{live_server}/api/v1/annotations/{first['id']}",
+        json={"revision": first["revision"], "category_id": first["category_id"]},
+    )
+    assert changed.status_code == 200
+    page.mouse.move(*corners[3])
+    page.mouse.down()
+    page.mouse.move(corners[3][0] - 30, corners[3][1] + 20)
+    page.mouse.up()
+    expect(page.get_by_test_id("message")).to_contain_text("conflict")
+    assert httpx.get(f"{live_server}/api/v1/annotations/{first['id']}").json()["revision"] == first["revision"] + 1
+
+
+def test_help_overlay_lists_the_shortcuts(page, live_server, tmp_path):
+    from playwright.sync_api import expect
+
+    httpx.post(f"{live_server}/api/v1/projects", json={"name": "help", "categories": ["a"]})
+    pixels, _ = scene(200, 100)
+    picture = tmp_path / "small.png"
+    cv2.imwrite(str(picture), pixels)
+    with picture.open("rb") as handle:
+        httpx.post(f"{live_server}/api/v1/projects/help/images", files=[("files", ("small.png", handle, "image/png"))])
+    image_id = httpx.get(f"{live_server}/api/v1/projects/help/images").json()["items"][0]["id"]
+    page.goto(f"{live_server}/images/{image_id}")
+    page.get_by_test_id("stage").click()
+    page.keyboard.press("?")
+    expect(page.get_by_role("dialog", name="keyboard shortcuts")).to_contain_text("Ctrl+Z")

@@ -1,0 +1,67 @@
+// The app API under /api/v1: typed calls, one error type carrying the server's message.
+
+export interface Category { id: number; name: string; color: string | null }
+export interface Project { id: number; name: string; categories: Category[] }
+export interface ProjectSummary { id: number; name: string; images: number; annotations: number; categories: number }
+export interface ImageRecord {
+  id: number; file_name: string; width: number; height: number; status: string; url: string; project?: string;
+}
+export interface Part { exterior: number[]; holes: number[][] }
+export type Geometry = { type: "polygon"; parts: Part[] } | { type: "rle"; size: [number, number]; counts: string };
+export interface Annotation { id: number; category_id: number; geometry: Geometry; revision: number; source: string }
+export interface SegmentAnswer {
+  model: string; segmentation: Geometry | null; score: number; mask_id: string; points: number;
+  timing_ms: Record<string, number>;
+}
+
+export class ApiError extends Error {
+  constructor(readonly status: number, message: string) { super(message); }
+}
+
+async function call<T>(method: string, path: string, body?: unknown): Promise<T> {
+  const response = await fetch(`/api/v1${path}`, {
+    method,
+    headers: body === undefined ? {} : { "Content-Type": "application/json" },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const data = await response.json().catch(() => ({}));
+  if (!response.ok) throw new ApiError(response.status, data.message ?? response.statusText);
+  return data as T;
+}
+
+export const api = {
+  projects: () => call<ProjectSummary[]>("GET", "/projects"),
+  project: (name: string) => call<Project>("GET", `/projects/${encodeURIComponent(name)}`),
+  createProject: (name: string, categories: string[]) => call<Project>("POST", "/projects", { name, categories }),
+  images: (project: string, offset = 0) =>
+    call<{ items: ImageRecord[]; total: number }>("GET", `/projects/${encodeURIComponent(project)}/images?offset=${offset}&limit=100`),
+  image: (id: number) => call<ImageRecord>("GET", `/images/${id}`),
+  annotations: (imageId: number) => call<Annotation[]>("GET", `/images/${imageId}/annotations`),
+  createAnnotation: (imageId: number, categoryId: number, geometry: Geometry) =>
+    call<Annotation>("POST", `/images/${imageId}/annotations`, { category_id: categoryId, geometry }),
+  updateAnnotation: (id: number, revision: number, change: { geometry?: Geometry; category_id?: number }) =>
+    call<Annotation>("PATCH", `/annotations/${id}`, { revision, ...change }),
+  deleteAnnotation: (id: number, revision: number) => call<Annotation>("DELETE", `/annotations/${id}?revision=${revision}`),
+  undoImage: (imageId: number) => call<Annotation>("POST", `/images/${imageId}/undo`),
+  embed: (imageId: number) => call<{ status: string; model: string }>("POST", "/assist/embed", { image_id: imageId }),
+  segment: (imageId: number, points: { x: number; y: number; label: number }[], maskId: string | null) =>
+    call<SegmentAnswer>("POST", "/assist/segment", { image_id: imageId, points, mask_id: maskId, detail: 0.6 }),
+};
+
+/** Upload files with progress (fetch cannot report upload progress; XMLHttpRequest can). */
+export function upload(project: string, files: File[], onProgress: (fraction: number) => void): Promise<unknown> {
+  return new Promise((resolve, reject) => {
+    const form = new FormData();
+    files.forEach((file) => form.append("files", file, file.name));
+    const request = new XMLHttpRequest();
+    request.open("POST", `/api/v1/projects/${encodeURIComponent(project)}/images`);
+    request.upload.onprogress = (event) => event.lengthComputable && onProgress(event.loaded / event.total);
+    request.onload = () => {
+      const data = JSON.parse(request.responseText || "{}");
+      if (request.status >= 400) reject(new ApiError(request.status, data.message ?? "upload failed"));
+      else resolve(data);
+    };
+    request.onerror = () => reject(new ApiError(0, "network error"));
+    request.send(form);
+  });
+}

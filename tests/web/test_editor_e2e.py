@@ -108,18 +108,35 @@ def test_create_upload_draw_save_reload_undo_smart_polygon_and_conflict(page, li
     expect(page.get_by_test_id("message")).to_contain_text("conflict")
     assert httpx.get(f"{live_server}/api/v1/annotations/{first['id']}").json()["revision"] == first["revision"] + 1
 
+    # the project's grid, filtered on the server
+    page.goto(f"{live_server}/projects/pets")
+    page.get_by_label("status").select_option("unannotated")
+    expect(page.get_by_test_id("image-count")).to_have_text("0 images")
+    page.get_by_label("status").select_option("annotated")
+    expect(page.get_by_test_id("image-count")).to_have_text("1 images")
 
-def test_help_overlay_lists_the_shortcuts(page, live_server, tmp_path):
+
+def test_help_next_previous_and_mark_null(page, live_server, tmp_path):
     from playwright.sync_api import expect
 
     httpx.post(f"{live_server}/api/v1/projects", json={"name": "help", "categories": ["a"]})
-    pixels, _ = scene(200, 100)
-    picture = tmp_path / "small.png"
-    cv2.imwrite(str(picture), pixels)
-    with picture.open("rb") as handle:
-        httpx.post(f"{live_server}/api/v1/projects/help/images", files=[("files", ("small.png", handle, "image/png"))])
-    image_id = httpx.get(f"{live_server}/api/v1/projects/help/images").json()["items"][0]["id"]
-    page.goto(f"{live_server}/images/{image_id}")
+    for index in range(2):
+        pixels, _ = scene(200 + 40 * index, 100)
+        picture = tmp_path / f"small{index}.png"
+        cv2.imwrite(str(picture), pixels)
+        with picture.open("rb") as handle:
+            files = [("files", (picture.name, handle, "image/png"))]
+            httpx.post(f"{live_server}/api/v1/projects/help/images", files=files)
+    first, second = sorted(i["id"] for i in httpx.get(f"{live_server}/api/v1/projects/help/images").json()["items"])
+    page.goto(f"{live_server}/images/{first}")
     page.get_by_test_id("stage").click()
     page.keyboard.press("?")
     expect(page.get_by_role("dialog", name="keyboard shortcuts")).to_contain_text("Ctrl+Z")
+    page.keyboard.press("Escape")
+    page.keyboard.press("n")
+    expect(page).to_have_url(re.compile(rf"/images/{second}$"))
+    page.get_by_role("button", name="mark null").click()
+    expect(page.get_by_test_id("image-status")).to_have_text("status: null")
+    assert httpx.get(f"{live_server}/api/v1/images/{second}").json()["status"] == "null"
+    page.get_by_role("button", name="← previous").click()
+    expect(page).to_have_url(re.compile(rf"/images/{first}$"))

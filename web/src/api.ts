@@ -33,9 +33,14 @@ export const api = {
   projects: () => call<ProjectSummary[]>("GET", "/projects"),
   project: (name: string) => call<Project>("GET", `/projects/${encodeURIComponent(name)}`),
   createProject: (name: string, categories: string[]) => call<Project>("POST", "/projects", { name, categories }),
-  images: (project: string, offset = 0) =>
-    call<{ items: ImageRecord[]; total: number }>("GET", `/projects/${encodeURIComponent(project)}/images?offset=${offset}&limit=100`),
+  images: (project: string, offset = 0, filters: Record<string, string> = {}) => {
+    const query = new URLSearchParams({ offset: String(offset), limit: "100" });
+    Object.entries(filters).forEach(([key, value]) => value && query.set(key, value));
+    return call<{ items: ImageRecord[]; total: number }>("GET", `/projects/${encodeURIComponent(project)}/images?${query}`);
+  },
   image: (id: number) => call<ImageRecord>("GET", `/images/${id}`),
+  neighbours: (id: number) => call<{ previous: number | null; next: number | null }>("GET", `/images/${id}/neighbours`),
+  setStatus: (id: number, status: string) => call<ImageRecord>("PATCH", `/images/${id}`, { status }),
   annotations: (imageId: number) => call<Annotation[]>("GET", `/images/${imageId}/annotations`),
   createAnnotation: (imageId: number, categoryId: number, geometry: Geometry) =>
     call<Annotation>("POST", `/images/${imageId}/annotations`, { category_id: categoryId, geometry }),

@@ -195,6 +195,12 @@ def project_of_image(ws: Workspace, image_id: int) -> str:
         return projects.get_project(session, images.image_row(session, image_id).project_id).name
 
 
+def neighbours(ws: Workspace, image_id: int) -> tuple[int | None, int | None]:
+    """The ids of the project's images just before and just after this one (in upload order)."""
+    with ws.db.transaction() as session:
+        return images.neighbours(session, image_id)
+
+
 def image_file(ws: Workspace, image_id: int) -> Path:
     """Where the image's original bytes are (a local file)."""
     record = get_image(ws, image_id)

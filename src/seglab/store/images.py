@@ -139,6 +139,14 @@ def list_images(
     return [image_record(row, tags.get(row.id, ())) for row in page], total or 0
 
 
+def neighbours(session: Session, image_id: int) -> tuple[int | None, int | None]:
+    row = image_row(session, image_id)
+    same_project = select(ImageRow.id).where(ImageRow.project_id == row.project_id)
+    previous = session.scalar(same_project.where(ImageRow.id < image_id).order_by(ImageRow.id.desc()).limit(1))
+    following = session.scalar(same_project.where(ImageRow.id > image_id).order_by(ImageRow.id).limit(1))
+    return previous, following
+
+
 def all_images(session: Session, project_id: int) -> list[ImageRecord]:
     """Every image of a project, oldest first (for exports and versions; pages are for browsing)."""
     rows = list(session.scalars(select(ImageRow).where(ImageRow.project_id == project_id).order_by(ImageRow.id)))

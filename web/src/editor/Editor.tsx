@@ -44,6 +44,7 @@ export function Editor({ imageId }: { imageId: number }) {
   const [view, setView] = useState<View>({ zoom: 1, offset: [0, 0] });
   const [message, setMessage] = useState("");
   const [help, setHelp] = useState(false);
+  const [hidden, setHidden] = useState(false);
   const drag = useRef<{ kind: "pan" | "vertex"; start: Point; view: View; vertex?: number } | null>(null);
   const [dragged, setDragged] = useState<Ring | null>(null);
 
@@ -63,6 +64,9 @@ export function Editor({ imageId }: { imageId: number }) {
       await reload();
     })().catch((e) => setMessage(e.message));
     history.current.clear();
+    setDraft([]);
+    setSmart({ points: [], maskId: null, preview: [] });
+    setSelected(null);
     return () => { cancelled = true; };
   }, [imageId, reload]);
 
@@ -98,6 +102,7 @@ export function Editor({ imageId }: { imageId: number }) {
   useEffect(() => {
     const element = canvas.current;
     if (!element || !loaded) return;
+    const started = performance.now();
     element.width = element.clientWidth;
     element.height = element.clientHeight;
     const context = element.getContext("2d")!;
@@ -112,7 +117,7 @@ export function Editor({ imageId }: { imageId: number }) {
       ring.forEach(([x, y], i) => (i ? context.lineTo(x, y) : context.moveTo(x, y)));
       context.closePath();
     };
-    for (const annotation of annotations) {
+    for (const annotation of hidden ? [] : annotations) {
       let parts = shapes(annotation.geometry);
       if (annotation.id === selected && dragged) parts = [{ ...parts[0], exterior: dragged }, ...parts.slice(1)];
       if (!parts.length) continue;
@@ -158,6 +163,7 @@ export function Editor({ imageId }: { imageId: number }) {
       context.fill();
     }
     context.restore();
+    performance.measure("seglab-draw", { start: started }); // read by benchmarks/editor_frame_time.py
   });
 
   function imagePoint(event: MouseEvent): Point {
@@ -304,9 +310,24 @@ export function Editor({ imageId }: { imageId: number }) {
       else if (key === "p") setTool("polygon");
       else if (key === "s") setTool("smart");
       else if (key === "?") setHelp(!help);
+      else if (key === "h") setHidden(!hidden);
+      else if (key === "n" || key === "arrowright") await go("next");
+      else if (key === "b" || key === "arrowleft") await go("previous");
     } catch (e) {
       setMessage((e as Error).message);
     }
+  }
+
+  async function go(which: "previous" | "next") {
+    const target = (await api.neighbours(imageId))[which];
+    if (target === null) setMessage(`no ${which} image`);
+    else navigate(`/images/${target}`);
+  }
+
+  async function markNull() {
+    const updated = await api.setStatus(imageId, "null");
+    setLoaded(loaded && { ...loaded, image: updated });
+    setMessage("marked as null: no objects in this image");
   }
 
   function onWheel(event: WheelEvent) {
@@ -336,6 +357,7 @@ export function Editor({ imageId }: { imageId: number }) {
               <li><b>S</b> Smart Polygon: click inside (Shift+click outside), Enter to accept, Esc to cancel</li>
               <li><b>V</b> select: click an annotation, drag its vertices; Delete removes it</li>
               <li><b>Ctrl+Z</b> undo, <b>Ctrl+Shift+Z</b> / <b>Ctrl+Y</b> redo</li>
+              <li><b>H</b> hide or show the annotations; <b>N</b> / <b>B</b> (or arrows) next / previous image</li>
               <li>wheel: zoom; right-drag or Alt+drag: pan; <b>?</b> this help</li>
             </ul>
           </div>
@@ -355,6 +377,12 @@ export function Editor({ imageId }: { imageId: number }) {
             {categories.map((c) => <option key={c.id} value={c.id}>{c.name}</option>)}
           </select>
         </label>
+        <div className="row">
+          <button onClick={() => go("previous")}>← previous</button>
+          <button onClick={() => go("next")}>next →</button>
+          <button onClick={markNull} title="reviewed: contains no objects">mark null</button>
+        </div>
+        <p className="muted" data-testid="image-status">status: {loaded.image.status}</p>
         <p role="status" data-testid="message">{message}</p>
         <p className="muted">Smart Polygon: {embedding || "unavailable"} · press ? for shortcuts</p>
         <ul className="annotations" data-testid="annotations">

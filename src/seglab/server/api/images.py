@@ -68,6 +68,12 @@ def get_image(image_id: int, ws: WorkspaceDep) -> ImageOut:
     return found.model_copy(update={"project": images.project_of_image(ws, image_id)})
 
 
+@router.get("/images/{image_id}/neighbours", summary="The previous and next image of its project")
+def image_neighbours(image_id: int, ws: WorkspaceDep) -> dict[str, int | None]:
+    previous, following = images.neighbours(ws, image_id)
+    return {"previous": previous, "next": following}
+
+
 @router.get("/images/{image_id}/file", response_class=FileResponse, summary="The original image bytes")
 def image_file(image_id: int, ws: WorkspaceDep) -> FileResponse:
     record = images.get_image(ws, image_id)

@@ -1,0 +1,130 @@
+"""Benchmark: the editor's frame time while panning an image with 1,000 polygons, in Chromium.
+
+Starts ``seglab serve`` on a scratch home, stores a 2000x1500 image with 1,000 polygon annotations (24
+vertices each), opens the editor in Debian's Chromium (Playwright, headless), pans with the mouse, and reads
+the editor's own draw timings (``performance.measure("seglab-draw")``, one per redraw) and the intervals
+between animation frames. Prints one JSON object; target: draw p95 <= 16 ms (one frame at 60 Hz).
+
+    .venv/bin/python benchmarks/editor_frame_time.py [--polygons 1000] [--steps 120]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import cv2
+import httpx
+import numpy as np
+
+TARGET_MS = 16.0
+
+
+def _port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _store(home: Path, polygons: int) -> int:
+    os.environ["SEGLAB_HOME"] = str(home)
+    from seglab.geometry import MultiPolygon
+    from seglab.services import images, projects
+    from seglab.store import NewAnnotation, Workspace
+    from seglab.store import annotations as annotation_store
+
+    ws = Workspace()
+    category = projects.create_project(ws, "bench", ["thing"]).categories[0].id
+    picture = home.parent / "big.jpg"
+    rng = np.random.default_rng(0)
+    cv2.imwrite(str(picture), rng.integers(0, 255, (1500, 2000, 3), dtype=np.uint8))
+    image_id = images.upload_paths(ws, "bench", [picture]).added[0].id
+    angles = np.linspace(0, 2 * np.pi, 25)[:-1]
+    items = []
+    for _ in range(polygons):
+        cx, cy, r = rng.uniform(40, 1960), rng.uniform(40, 1460), rng.uniform(10, 35)
+        ring = [v for a in angles for v in (cx + r * np.cos(a), cy + r * np.sin(a))]
+        items.append((image_id, NewAnnotation(category, MultiPolygon.from_coco([ring]))))
+    with ws.db.transaction() as session:
+        annotation_store.bulk_create(session, items)
+    ws.close()
+    return image_id
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--polygons", type=int, default=1000)
+    parser.add_argument("--steps", type=int, default=120)
+    args = parser.parse_args()
+    from playwright.sync_api import sync_playwright
+
+    with tempfile.TemporaryDirectory(prefix="seglab-bench-") as scratch:
+        home = Path(scratch) / "home"
+        image_id = _store(home, args.polygons)
+        port = _port()
+        env = {**os.environ, "SEGLAB_HOME": str(home), "SEGLAB_WORKERS": "0"}
+        command = [sys.executable, "-m", "seglab", "serve", "--port", str(port)]
+        server = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        url = f"http://127.0.0.1:{port}"
+        try:
+            deadline = time.monotonic() + 60
+            while True:
+                try:
+                    if httpx.get(f"{url}/healthz", timeout=1).status_code == 200:
+                        break
+                except httpx.TransportError:
+                    time.sleep(0.2)
+                if time.monotonic() > deadline:
+                    raise SystemExit("seglab serve did not start")
+            with sync_playwright() as playwright:
+                browser = playwright.chromium.launch(
+                    executable_path="/usr/bin/chromium",
+                    args=["--headless", "--no-sandbox", "--disable-background-networking"],
+                )
+                page = browser.new_page(viewport={"width": 1400, "height": 900})
+                page.goto(f"{url}/images/{image_id}")
+                page.get_by_test_id("annotations").locator("li").nth(args.polygons - 1).wait_for()
+                stage = page.get_by_test_id("stage").bounding_box()
+                assert stage is not None
+                page.evaluate(
+                    "() => { performance.clearMeasures('seglab-draw'); window.__frames = [];"
+                    " const tick = (t) => { window.__frames.push(t); requestAnimationFrame(tick); };"
+                    " requestAnimationFrame(tick); }"
+                )
+                x, y = stage["x"] + stage["width"] / 2, stage["y"] + stage["height"] / 2
+                page.mouse.move(x, y)
+                page.mouse.down(button="right")
+                for step in range(args.steps):
+                    page.mouse.move(x + 200 * np.sin(step / 10), y + 120 * np.cos(step / 10))
+                page.mouse.up(button="right")
+                draws = page.evaluate("() => performance.getEntriesByName('seglab-draw').map(e => e.duration)")
+                frames = page.evaluate("() => window.__frames")
+                browser.close()
+        finally:
+            server.terminate()
+            server.wait(timeout=10)
+    draw = np.array(draws)
+    intervals = np.diff(np.array(frames))
+    result = {
+        "polygons": args.polygons,
+        "redraws": len(draw),
+        "draw_ms": {"p50": round(float(np.percentile(draw, 50)), 2), "p95": round(float(np.percentile(draw, 95)), 2)},
+        "frame_interval_ms": {
+            "p50": round(float(np.percentile(intervals, 50)), 2),
+            "p95": round(float(np.percentile(intervals, 95)), 2),
+        },
+        "target_draw_p95_ms": TARGET_MS,
+    }
+    result["met"] = result["draw_ms"]["p95"] <= TARGET_MS
+    print(json.dumps(result, indent=2))
+
+
+if __name__ == "__main__":
+    main()

@@ -3,20 +3,15 @@ used by every deployment test. The tests of this folder share one xdist group, s
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import cv2
-import httpx
 import numpy as np
 import pytest
 
-from ..server.conftest import free_port
+from ..server.conftest import running_server
 
 SDK_PYTHON = Path(__file__).resolve().parents[2] / ".venv-sdk" / "bin" / "python"
 
@@ -93,29 +88,6 @@ def deployed(trained: Deployed, monkeypatch: pytest.MonkeyPatch) -> Deployed:
 @pytest.fixture(scope="session")
 def served(trained: Deployed) -> Iterator[str]:
     """``seglab serve`` on the trained model's home, on a loopback port, accepting images up to 1 megapixel."""
-    port = free_port()
-    log = (trained.home.parent / "serve.log").open("wb")  # a file, not a pipe: nobody reads it while tests run
-    env = {**os.environ, "SEGLAB_HOME": str(trained.home), "SEGLAB_WORKERS": "0", "SEGLAB_MAX_IMAGE_PIXELS": "1000000"}
-    process = subprocess.Popen(
-        [sys.executable, "-m", "seglab", "serve", "--port", str(port)],
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        env=env,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if httpx.get(f"{url}/healthz", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            if process.poll() is not None or time.monotonic() > deadline:
-                pytest.fail(f"seglab serve did not come up:\n{(trained.home.parent / 'serve.log').read_text()}")
-            time.sleep(0.2)
+    settings = {"SEGLAB_HOME": str(trained.home), "SEGLAB_WORKERS": "0", "SEGLAB_MAX_IMAGE_PIXELS": "1000000"}
+    with running_server(trained.home.parent / "serve.log", **settings) as url:
         yield url
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
-        log.close()

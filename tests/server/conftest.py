@@ -1,10 +1,13 @@
 from __future__ import annotations
 
+import os
 import socket
 import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
 
 import httpx
 import pytest
@@ -28,29 +31,38 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-@pytest.fixture
-def live_server(seglab_home) -> Iterator[str]:
-    """``seglab serve`` in its own process on a loopback port; yields its base URL."""
+@contextmanager
+def running_server(log: Path, **env: str) -> Iterator[str]:
+    """``seglab serve`` in its own process on a loopback port (output to ``log``: a pipe nobody reads would fill up
+    and stall it); yields its base URL once ``/healthz`` answers."""
     port = free_port()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "seglab", "serve", "--port", str(port)], stdout=subprocess.PIPE, stderr=subprocess.STDOUT
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                if httpx.get(f"{url}/healthz", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            if process.poll() is not None or time.monotonic() > deadline:
-                output = process.stdout.read().decode() if process.stdout else ""
-                pytest.fail(f"seglab serve did not come up:\n{output}")
-            time.sleep(0.2)
+    with log.open("wb") as output:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "seglab", "serve", "--port", str(port)],
+            stdout=output,
+            stderr=subprocess.STDOUT,
+            env={**os.environ, **env},
+        )
+        url = f"http://127.0.0.1:{port}"
+        try:
+            deadline = time.monotonic() + 60
+            while True:
+                try:
+                    if httpx.get(f"{url}/healthz", timeout=1).status_code == 200:
+                        break
+                except httpx.TransportError:
+                    pass
+                if process.poll() is not None or time.monotonic() > deadline:
+                    pytest.fail(f"seglab serve did not come up:\n{log.read_text()}")
+                time.sleep(0.2)
+            yield url
+        finally:
+            process.terminate()
+            process.wait(timeout=10)
+
+
+@pytest.fixture
+def live_server(seglab_home: Path) -> Iterator[str]:
+    """``seglab serve`` on this test's SEGLAB_HOME; yields its base URL."""
+    with running_server(seglab_home.parent / "serve.log") as url:
         yield url
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
-        if process.stdout:
-            process.stdout.close()

@@ -91,6 +91,14 @@ def test_create_upload_draw_save_reload_undo_smart_polygon_and_conflict(page, li
     expect(page.get_by_test_id("message")).to_contain_text("grabcut")
     page.keyboard.press("Enter")
     expect(page.get_by_test_id("annotations").locator("li")).to_have_count(3)
+    # and a box prompt: drag around the ellipse
+    page.mouse.move(cx - 170, cy - 120)
+    page.mouse.down()
+    page.mouse.move(cx + 170, cy + 120, steps=5)
+    page.mouse.up()
+    expect(page.get_by_test_id("message")).to_contain_text("grabcut")
+    page.keyboard.press("Enter")
+    expect(page.get_by_test_id("annotations").locator("li")).to_have_count(4)
 
     # a conflict: someone else edits the first polygon while we drag one of its vertices
     first = httpx.get(f"{live_server}/api/v1/images/{image_id}/annotations").json()[0]

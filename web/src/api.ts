@@ -49,8 +49,13 @@ export const api = {
   deleteAnnotation: (id: number, revision: number) => call<Annotation>("DELETE", `/annotations/${id}?revision=${revision}`),
   undoImage: (imageId: number) => call<Annotation>("POST", `/images/${imageId}/undo`),
   embed: (imageId: number) => call<{ status: string; model: string }>("POST", "/assist/embed", { image_id: imageId }),
-  segment: (imageId: number, points: { x: number; y: number; label: number }[], maskId: string | null) =>
-    call<SegmentAnswer>("POST", "/assist/segment", { image_id: imageId, points, mask_id: maskId, detail: 0.6 }),
+  segment: (
+    imageId: number,
+    points: { x: number; y: number; label: number }[],
+    box: number[] | null,
+    maskId: string | null,
+    detail: number,
+  ) => call<SegmentAnswer>("POST", "/assist/segment", { image_id: imageId, points, box, mask_id: maskId, detail }),
 };
 
 /** Upload files with progress (fetch cannot report upload progress; XMLHttpRequest can). */

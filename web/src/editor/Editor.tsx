@@ -10,7 +10,13 @@ import { History } from "./history";
 type Tool = "select" | "polygon" | "smart";
 
 interface Loaded { image: ImageRecord; project: Project; picture: HTMLImageElement }
-interface SmartState { points: { x: number; y: number; label: number }[]; maskId: string | null; preview: Shape[] }
+interface SmartState {
+  points: { x: number; y: number; label: number }[];
+  box: number[] | null;
+  maskId: string | null;
+  preview: Shape[];
+}
+const NO_SMART: SmartState = { points: [], box: null, maskId: null, preview: [] };
 
 const PALETTE = ["#e6194b", "#3cb44b", "#4363d8", "#f58231", "#911eb4", "#42d4f4", "#f032e6", "#bfef45"];
 
@@ -39,13 +45,15 @@ export function Editor({ imageId }: { imageId: number }) {
   const [categoryId, setCategoryId] = useState<number | null>(null);
   const [selected, setSelected] = useState<number | null>(null);
   const [draft, setDraft] = useState<Ring>([]);
-  const [smart, setSmart] = useState<SmartState>({ points: [], maskId: null, preview: [] });
+  const [smart, setSmart] = useState<SmartState>(NO_SMART);
+  const [detail, setDetail] = useState(0.6);
   const [embedding, setEmbedding] = useState<"computing" | "ready" | "">("");
   const [view, setView] = useState<View>({ zoom: 1, offset: [0, 0] });
   const [message, setMessage] = useState("");
   const [help, setHelp] = useState(false);
   const [hidden, setHidden] = useState(false);
-  const drag = useRef<{ kind: "pan" | "vertex"; start: Point; view: View; vertex?: number } | null>(null);
+  const drag = useRef<{ kind: "pan" | "vertex" | "box"; start: Point; view: View; vertex?: number } | null>(null);
+  const [boxDraft, setBoxDraft] = useState<[Point, Point] | null>(null);
   const [dragged, setDragged] = useState<Ring | null>(null);
 
   const reload = useCallback(async () => setAnnotations(await api.annotations(imageId)), [imageId]);
@@ -65,7 +73,7 @@ export function Editor({ imageId }: { imageId: number }) {
     })().catch((e) => setMessage(e.message));
     history.current.clear();
     setDraft([]);
-    setSmart({ points: [], maskId: null, preview: [] });
+    setSmart(NO_SMART);
     setSelected(null);
     return () => { cancelled = true; };
   }, [imageId, reload]);
@@ -156,6 +164,12 @@ export function Editor({ imageId }: { imageId: number }) {
       context.stroke();
       context.setLineDash([]);
     }
+    const box = boxDraft ? [...boxDraft[0], ...boxDraft[1]] : smart.box;
+    if (box) {
+      context.strokeStyle = "#00e5ff";
+      context.lineWidth = 1.5 / view.zoom;
+      context.strokeRect(box[0], box[1], box[2] - box[0], box[3] - box[1]);
+    }
     for (const point of smart.points) {
       context.fillStyle = point.label ? "#00c853" : "#d50000";
       context.beginPath();
@@ -191,18 +205,21 @@ export function Editor({ imageId }: { imageId: number }) {
     await create(geometryOf([{ exterior: ring, holes: [] }]), "draw polygon");
   }
 
-  async function smartClick(point: Point, negative: boolean) {
-    const points = [...smart.points, { x: point[0], y: point[1], label: negative ? 0 : 1 }];
-    setSmart({ ...smart, points });
-    const answer = await api.segment(imageId, points, smart.maskId);
-    setSmart({ points, maskId: answer.mask_id, preview: answer.segmentation ? shapes(answer.segmentation) : [] });
+  async function smartAsk(points: SmartState["points"], box: number[] | null) {
+    setSmart({ ...smart, points, box });
+    const answer = await api.segment(imageId, points, box, smart.maskId, detail);
+    setSmart({ points, box, maskId: answer.mask_id, preview: answer.segmentation ? shapes(answer.segmentation) : [] });
     setMessage(`${answer.model}: ${answer.points} points in ${Math.round(answer.timing_ms.total)} ms`);
+  }
+
+  async function smartClick(point: Point, negative: boolean) {
+    await smartAsk([...smart.points, { x: point[0], y: point[1], label: negative ? 0 : 1 }], smart.box);
   }
 
   async function acceptSmart() {
     if (!smart.preview.length) return;
     const geometry = geometryOf(smart.preview);
-    setSmart({ points: [], maskId: null, preview: [] });
+    setSmart(NO_SMART);
     await create(geometry, "smart polygon");
   }
 
@@ -217,7 +234,7 @@ export function Editor({ imageId }: { imageId: number }) {
         if (draft.length >= 3 && nearestVertex(point, [draft[0]], 8 / view.zoom) === 0) await closeDraft();
         else setDraft([...draft, point]);
       } else if (tool === "smart") {
-        await smartClick(point, event.shiftKey);
+        drag.current = { kind: "box", start: point, view }; // a drag draws a box prompt, a click adds a point
       } else {
         const current = annotations.find((a) => a.id === selected);
         const vertex = current ? nearestVertex(point, shapes(current.geometry)[0]?.exterior ?? [], 8 / view.zoom) : -1;
@@ -236,7 +253,9 @@ export function Editor({ imageId }: { imageId: number }) {
   function onMouseMove(event: MouseEvent) {
     const state = drag.current;
     if (!state) return;
-    if (state.kind === "pan") {
+    if (state.kind === "box") {
+      setBoxDraft([state.start, imagePoint(event)]);
+    } else if (state.kind === "pan") {
       setView({ ...state.view, offset: [state.view.offset[0] + event.clientX - state.start[0], state.view.offset[1] + event.clientY - state.start[1]] });
     } else if (state.vertex !== undefined) {
       const current = annotations.find((a) => a.id === selected);
@@ -244,9 +263,24 @@ export function Editor({ imageId }: { imageId: number }) {
     }
   }
 
-  async function onMouseUp() {
+  async function onMouseUp(event: MouseEvent) {
     const state = drag.current;
     drag.current = null;
+    if (state?.kind === "box") {
+      const end = imagePoint(event);
+      setBoxDraft(null);
+      try {
+        if (Math.hypot(end[0] - state.start[0], end[1] - state.start[1]) * view.zoom < 5) {
+          await smartClick(state.start, event.shiftKey);
+        } else {
+          const box = [Math.min(state.start[0], end[0]), Math.min(state.start[1], end[1]), Math.max(state.start[0], end[0]), Math.max(state.start[1], end[1])];
+          await smartAsk(smart.points, box);
+        }
+      } catch (e) {
+        setMessage((e as Error).message);
+      }
+      return;
+    }
     if (state?.kind !== "vertex" || !dragged) return;
     const current = annotations.find((a) => a.id === selected)!;
     const before = current.geometry;
@@ -302,7 +336,7 @@ export function Editor({ imageId }: { imageId: number }) {
         if (tool === "smart") await acceptSmart();
       } else if (key === "escape") {
         setDraft([]);
-        setSmart({ points: [], maskId: null, preview: [] });
+        setSmart(NO_SMART);
         setHelp(false);
       } else if (key === "delete" || key === "backspace") {
         await removeSelected();
@@ -354,7 +388,7 @@ export function Editor({ imageId }: { imageId: number }) {
             <h2>Keyboard shortcuts</h2>
             <ul>
               <li><b>P</b> polygon: click to add points, click the first point or Enter to close</li>
-              <li><b>S</b> Smart Polygon: click inside (Shift+click outside), Enter to accept, Esc to cancel</li>
+              <li><b>S</b> Smart Polygon: click inside (Shift+click outside) or drag a box, Enter to accept, Esc to cancel</li>
               <li><b>V</b> select: click an annotation, drag its vertices; Delete removes it</li>
               <li><b>Ctrl+Z</b> undo, <b>Ctrl+Shift+Z</b> / <b>Ctrl+Y</b> redo</li>
               <li><b>H</b> hide or show the annotations; <b>N</b> / <b>B</b> (or arrows) next / previous image</li>
@@ -385,6 +419,10 @@ export function Editor({ imageId }: { imageId: number }) {
         <p className="muted" data-testid="image-status">status: {loaded.image.status}</p>
         <p role="status" data-testid="message">{message}</p>
         <p className="muted">Smart Polygon: {embedding || "unavailable"} · press ? for shortcuts</p>
+        <label>
+          detail{" "}
+          <input type="range" aria-label="detail" min={0} max={1} step={0.05} value={detail} onChange={(e) => setDetail(Number(e.target.value))} />
+        </label>
         <ul className="annotations" data-testid="annotations">
           {annotations.map((a) => (
             <li key={a.id} className={a.id === selected ? "selected" : ""} onClick={() => setSelected(a.id)}>

@@ -1,1 +1,31 @@
+"""Browser tests: Debian's Chromium driven by Playwright (no browser download), against a live ``seglab serve``."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from seglab.server.web import STATIC
+
 from ..server.conftest import live_server  # noqa: F401  (the same live `seglab serve` the API tests use)
+
+CHROMIUM = Path("/usr/bin/chromium")
+FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"]
+
+
+@pytest.fixture
+def page() -> Iterator:
+    from playwright.sync_api import sync_playwright
+
+    if not (STATIC / "index.html").is_file():
+        pytest.fail("the web app is not built: `make test` builds it (cd web && npm ci && npm run build)")
+    if not CHROMIUM.is_file():
+        pytest.fail("Chromium is missing: .ci/run installs it (apt-get install -y chromium)")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=FLAGS)
+        page = browser.new_page(viewport={"width": 1280, "height": 800})
+        page.set_default_timeout(20_000)
+        yield page
+        browser.close()

@@ -8,7 +8,11 @@ export interface ImageRecord {
 }
 export interface Part { exterior: number[]; holes: number[][] }
 export type Geometry = { type: "polygon"; parts: Part[] } | { type: "rle"; size: [number, number]; counts: string };
-export interface Annotation { id: number; category_id: number; geometry: Geometry; revision: number; source: string }
+export interface Annotation {
+  id: number; category_id: number; geometry: Geometry; revision: number; source: string;
+  confidence: number | null; attributes: Record<string, unknown>;
+}
+export interface TrainedModel { id: number; project: string; version: string; architecture: string }
 export interface SegmentAnswer {
   model: string; segmentation: Geometry | null; score: number; mask_id: string; points: number;
   timing_ms: Record<string, number>;
@@ -47,6 +51,13 @@ export const api = {
   updateAnnotation: (id: number, revision: number, change: { geometry?: Geometry; category_id?: number }) =>
     call<Annotation>("PATCH", `/annotations/${id}`, { revision, ...change }),
   deleteAnnotation: (id: number, revision: number) => call<Annotation>("DELETE", `/annotations/${id}?revision=${revision}`),
+  models: () => call<TrainedModel[]>("GET", "/models"),
+  labelAssist: (project: string, model: string, imageIds: number[], confidence: number) =>
+    call<{ annotations: number }>("POST", `/projects/${encodeURIComponent(project)}/label-assist`, {
+      model, image_ids: imageIds, confidence,
+    }),
+  accept: (id: number, revision: number, attributes: Record<string, unknown>) =>
+    call<Annotation>("PATCH", `/annotations/${id}`, { revision, attributes: { ...attributes, accepted: true } }),
   undoImage: (imageId: number) => call<Annotation>("POST", `/images/${imageId}/undo`),
   embed: (imageId: number) => call<{ status: string; model: string }>("POST", "/assist/embed", { image_id: imageId }),
   segment: (

@@ -76,6 +76,12 @@ def list_models(ws: Workspace, project: int | str) -> list[TrainedModel]:
         return model_store.list_models(session, projects.get_project(session, project).id)
 
 
+def all_models(ws: Workspace) -> list[TrainedModel]:
+    """Every trained model of every project (one project's model can label another's images)."""
+    with ws.db.transaction() as session:
+        return model_store.all_models(session)
+
+
 def get_model(ws: Workspace, model_id: int) -> TrainedModel:
     with ws.db.transaction() as session:
         return model_store.get_model(session, model_id)

@@ -93,6 +93,10 @@ def get_model(session: Session, model_id: int) -> TrainedModel:
     return _model(*found)
 
 
+def all_models(session: Session) -> list[TrainedModel]:
+    return [_model(*row) for row in session.execute(_query().order_by(ModelRow.id))]
+
+
 def list_models(session: Session, project_id: int) -> list[TrainedModel]:
     rows = session.execute(_query().where(ModelRow.project_id == project_id).order_by(ModelRow.id))
     return [_model(*row) for row in rows]

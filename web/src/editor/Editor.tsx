@@ -1,5 +1,5 @@
 import { KeyboardEvent as ReactKeyboardEvent, MouseEvent, useCallback, useEffect, useRef, useState, WheelEvent } from "react";
-import { Annotation, api, ApiError, Category, Geometry, ImageRecord, Project } from "../api";
+import { Annotation, api, ApiError, Category, Geometry, ImageRecord, Project, TrainedModel } from "../api";
 import { navigate } from "../App";
 import {
   bounds, moveVertex, nearestVertex, Point, pointInShape, Ring, ringFromFlat, ringToFlat, Shape, toImage,
@@ -52,6 +52,9 @@ export function Editor({ imageId }: { imageId: number }) {
   const [message, setMessage] = useState("");
   const [help, setHelp] = useState(false);
   const [hidden, setHidden] = useState(false);
+  const [models, setModels] = useState<TrainedModel[]>([]);
+  const [assistModel, setAssistModel] = useState("");
+  const [assistConfidence, setAssistConfidence] = useState(0.5);
   const drag = useRef<{ kind: "pan" | "vertex" | "box"; start: Point; view: View; vertex?: number } | null>(null);
   const [boxDraft, setBoxDraft] = useState<[Point, Point] | null>(null);
   const [dragged, setDragged] = useState<Ring | null>(null);
@@ -68,6 +71,12 @@ export function Editor({ imageId }: { imageId: number }) {
       await picture.decode();
       if (cancelled) return;
       setLoaded({ image, project, picture });
+      // the project's own models first (newest first), then the others
+      const trained = (await api.models()).sort(
+        (a, b) => Number(b.project === project.name) - Number(a.project === project.name) || b.id - a.id,
+      );
+      setModels(trained);
+      setAssistModel((current) => current || (trained.length ? String(trained[0].id) : ""));
       setCategoryId(project.categories[0]?.id ?? null);
       await reload();
     })().catch((e) => setMessage(e.message));
@@ -358,6 +367,19 @@ export function Editor({ imageId }: { imageId: number }) {
     else navigate(`/images/${target}`);
   }
 
+  async function runLabelAssist() {
+    if (!loaded || !assistModel) return;
+    const report = await api.labelAssist(loaded.project.name, assistModel, [imageId], assistConfidence);
+    setMessage(`label assist: ${report.annotations} proposals to review`);
+    await reload();
+  }
+
+  async function review(annotation: Annotation, keep: boolean) {
+    if (keep) await api.accept(annotation.id, annotation.revision, annotation.attributes);
+    else await api.deleteAnnotation(annotation.id, annotation.revision);
+    await reload();
+  }
+
   async function markNull() {
     const updated = await api.setStatus(imageId, "null");
     setLoaded(loaded && { ...loaded, image: updated });
@@ -423,10 +445,28 @@ export function Editor({ imageId }: { imageId: number }) {
           detail{" "}
           <input type="range" aria-label="detail" min={0} max={1} step={0.05} value={detail} onChange={(e) => setDetail(Number(e.target.value))} />
         </label>
+        <fieldset>
+          <legend>Label assist</legend>
+          <select aria-label="assist model" value={assistModel} onChange={(e) => setAssistModel(e.target.value)}>
+            {models.length === 0 && <option value="">no trained model</option>}
+            {models.map((m) => <option key={m.id} value={m.id}>{m.version} · model {m.id}</option>)}
+          </select>{" "}
+          <input aria-label="assist confidence" type="number" min={0} max={1} step={0.05} value={assistConfidence}
+            onChange={(e) => setAssistConfidence(Number(e.target.value))} style={{ width: 70 }} />{" "}
+          <button onClick={() => runLabelAssist().catch((e) => setMessage(e.message))} disabled={!assistModel}>Run on this image</button>
+        </fieldset>
         <ul className="annotations" data-testid="annotations">
           {annotations.map((a) => (
             <li key={a.id} className={a.id === selected ? "selected" : ""} onClick={() => setSelected(a.id)}>
               {categories.find((c) => c.id === a.category_id)?.name ?? a.category_id} · {a.source}
+              {a.confidence !== null && ` ${a.confidence.toFixed(2)}`}
+              {a.source.startsWith("model:") && !a.attributes.accepted && (
+                <span className="review">
+                  {" "}<button onClick={() => review(a, true)} aria-label={`accept ${a.id}`}>accept</button>
+                  <button onClick={() => review(a, false)} aria-label={`reject ${a.id}`}>reject</button>
+                </span>
+              )}
+              {Boolean(a.attributes.accepted) && " ✓"}
             </li>
           ))}
         </ul>

@@ -9,7 +9,8 @@ from pydantic import BaseModel, Field
 
 from seglab.models import TrainSettings
 from seglab.server.api._deps import WorkspaceDep
-from seglab.services import training
+from seglab.services import inference, training
+from seglab.services.inference import LabelAssistReport
 from seglab.store.jobs import Job
 from seglab.store.models import TrainedModel
 
@@ -44,6 +45,30 @@ def list_models(project: str, ws: WorkspaceDep) -> list[TrainedModel]:
     return training.list_models(ws, project)
 
 
+@router.get("/models", response_model=list[TrainedModel], summary="Every trained model")
+def all_models(ws: WorkspaceDep) -> list[TrainedModel]:
+    return training.all_models(ws)
+
+
 @router.get("/models/{model_id}", response_model=TrainedModel)
 def get_model(model_id: int, ws: WorkspaceDep) -> TrainedModel:
     return training.get_model(ws, model_id)
+
+
+class LabelAssistRequest(BaseModel):
+    model: str = Field(description="A model id or project/version.")
+    image_ids: list[int] | None = Field(default=None, description="Default: the project's unannotated images.")
+    confidence: float = Field(default=0.5, ge=0, le=1)
+
+
+@router.post("/projects/{project}/label-assist", response_model=LabelAssistReport, summary="Label assist, now")
+def label_assist(project: str, body: LabelAssistRequest, ws: WorkspaceDep) -> LabelAssistReport:
+    """The model's predictions become annotations (``source`` ``model:<id>``, with confidence) to review; for a few
+    images (the editor's current one). Use ``/label-assist/jobs`` for many."""
+    return inference.label_assist(ws, project, body.model, image_ids=body.image_ids, confidence=body.confidence)
+
+
+@router.post("/projects/{project}/label-assist/jobs", response_model=Job, status_code=202)
+def label_assist_job(project: str, body: LabelAssistRequest, ws: WorkspaceDep) -> Job:
+    """Label assist as a background job (progress per image on ``/api/v1/jobs/{id}``)."""
+    return inference.submit_label_assist(ws, project, body.model, image_ids=body.image_ids, confidence=body.confidence)

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 from seglab.core import ImageStatus
 from seglab.errors import InvalidInputError, SeglabError
-from seglab.models import PredictOptions, decode_for_model
+from seglab.models import PredictOptions
 from seglab.models.registry import Backend, load_model
 from seglab.store import NewAnnotation, Workspace
 from seglab.store import annotations as annotation_store
@@ -76,16 +76,12 @@ def label_assist(
     for done, image in enumerate(chosen, start=1):
         assert image.sha256 is not None  # stored images always have their hash
         try:
-            pixels, size = decode_for_model(
-                ws.blobs.local_path(image.sha256),
-                at_least=loaded.predictor.input_wh(),
-                max_pixels=ws.settings.max_image_pixels,
-            )
+            path = ws.blobs.local_path(image.sha256)
+            prediction = loaded.predictor.predict_file(path, options, max_pixels=ws.settings.max_image_pixels)
         except SeglabError as error:
             report.failed.append((image.id, error.message))
             progress(done, len(chosen))
             continue
-        prediction = loaded.predictor.predict([pixels], options, sizes=[size])[0]
         with ws.db.transaction() as session:
             for index in range(len(prediction)):
                 shape = prediction.polygon(index, tolerance)

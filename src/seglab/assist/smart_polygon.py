@@ -12,6 +12,7 @@ import threading
 import time
 import uuid
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -19,7 +20,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from seglab.assist.cache import EmbeddingCache
+from seglab.assist.cache import EmbeddingCache, Key
 from seglab.assist.catalog import ASSIST_MODELS, GRABCUT, AssistModel, assist_model, cached_weights
 from seglab.assist.grabcut import GrabCutSegmenter
 from seglab.assist.prompts import Prompt, Segmenter
@@ -126,37 +127,35 @@ class SmartPolygon:
         with self._loading:
             self._segmenters[model.name] = segmenter
 
-    def _image(self, image_id: int) -> tuple[str, Any]:
+    def _digest(self, image_id: int) -> str:
         with self.ws.db.transaction() as session:
             record = image_store.get_image(session, image_id)
         assert record.sha256 is not None  # stored images always have their hash
-        return record.sha256, record
+        return record.sha256
 
-    def _embedding(self, model: AssistModel, image_id: int) -> tuple[Any, Segmenter]:
-        digest, _ = self._image(image_id)
+    def _source(self, model: AssistModel, image_id: int) -> tuple[Key, Callable[[], Any], Segmenter]:
+        """The cache key of the image's embedding, how to compute it, and the segmenter it is for."""
+        digest = self._digest(image_id)
         segmenter = self.segmenter(model)
         path = self.ws.blobs.local_path(digest)
+        limit = self.ws.settings.max_image_pixels
+        return (model.name, digest), lambda: segmenter.embed(decode_image(path, max_pixels=limit)), segmenter
 
-        def compute() -> Any:
-            return segmenter.embed(decode_image(path, max_pixels=self.ws.settings.max_image_pixels))
-
-        return self.cache.get((model.name, digest), compute, segmenter.restore), segmenter
+    def _embedding(self, model: AssistModel, image_id: int) -> tuple[Any, Segmenter]:
+        key, compute, segmenter = self._source(model, image_id)
+        return self.cache.get(key, compute, segmenter.restore), segmenter
 
     def embed(self, image_id: int, model: str | None = None, *, wait: bool = True) -> EmbedStatus:
         """Compute (or find) the embedding; with ``wait=False`` start it in the background and return at once."""
         chosen = self.resolve(model)
-        digest, _ = self._image(image_id)
-        key = (chosen.name, digest)
+        key, compute, segmenter = self._source(chosen, image_id)
         if self.cache.ready(key):
             return EmbedStatus(chosen.name, image_id, True)
         if not wait:
-            segmenter = self.segmenter(chosen)
-            path = self.ws.blobs.local_path(digest)
-            limit = self.ws.settings.max_image_pixels
-            self.cache.ahead(key, lambda: segmenter.embed(decode_image(path, max_pixels=limit)), segmenter.restore)
+            self.cache.ahead(key, compute, segmenter.restore)
             return EmbedStatus(chosen.name, image_id, False)
         started = time.perf_counter()
-        self._embedding(chosen, image_id)
+        self.cache.get(key, compute, segmenter.restore)
         return EmbedStatus(chosen.name, image_id, True, round(time.perf_counter() - started, 3))
 
     def segment(

@@ -5,7 +5,7 @@ naming the file and line or annotation id (``strict=True`` raises :class:`Format
 """
 
 from seglab.formats._archive import extract_zip
-from seglab.formats._images import IMAGE_EXTENSIONS, ImageCheck, displayed_size, image_files
+from seglab.formats._images import IMAGE_EXTENSIONS, ImageCheck, displayed_size, image_files, turned_by_exif
 from seglab.formats._output import ImageMode
 from seglab.formats._problems import FormatError, Problem, Severity
 from seglab.formats._reading import LoadResult
@@ -52,5 +52,6 @@ __all__ = [
     "save_labelme",
     "save_sa1b",
     "save_yolo",
+    "turned_by_exif",
     "writable_formats",
 ]

@@ -29,13 +29,19 @@ def is_image_file(path: Path) -> bool:
     return path.suffix.lower() in IMAGE_EXTENSIONS
 
 
+def turned_by_exif(image: Image.Image) -> bool:
+    """Whether the image's EXIF orientation turns it by 90 degrees when displayed (width and height swap)."""
+    # EXIF lives in the header of these formats; asking other formats (PNG) would decode the pixels
+    orientation = image.getexif().get(_EXIF_ORIENTATION, 1) if image.format in _EXIF_FORMATS else 1
+    return orientation in _TRANSPOSING_ORIENTATIONS
+
+
 def displayed_size(source: Path | BinaryIO, check: ImageCheck = ImageCheck.HEADER) -> tuple[int, int]:
     """``(width, height)`` as displayed, i.e. after EXIF orientation; raises ``ValueError`` if unreadable."""
     try:
         with Image.open(source) as image:
             width, height = image.size
-            # EXIF lives in the header of these formats; asking other formats (PNG) would decode the pixels
-            orientation = image.getexif().get(_EXIF_ORIENTATION, 1) if image.format in _EXIF_FORMATS else 1
+            turned = turned_by_exif(image)
             if check is ImageCheck.DECODE:
                 image.load()
     except FileNotFoundError:
@@ -44,9 +50,7 @@ def displayed_size(source: Path | BinaryIO, check: ImageCheck = ImageCheck.HEADE
         raise ValueError("not an image file (or an unsupported format)") from None
     except (OSError, SyntaxError) as error:
         raise ValueError(f"corrupt or truncated image ({error})") from None
-    if orientation in _TRANSPOSING_ORIENTATIONS:
-        width, height = height, width
-    return width, height
+    return (height, width) if turned else (width, height)
 
 
 def probe_image(path: Path, check: ImageCheck) -> tuple[int, int] | None:

@@ -11,12 +11,9 @@ import numpy.typing as npt
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from seglab.errors import InvalidInputError, TooLargeError
+from seglab.formats import turned_by_exif
 
 RgbImage = npt.NDArray[np.uint8]
-
-
-_EXIF_ORIENTATION = 0x0112
-_TRANSPOSING_ORIENTATIONS = {5, 6, 7, 8}  # rotated by 90 degrees: width and height swap
 
 
 def decode_image(source: bytes | Path, *, max_pixels: int, name: str | None = None) -> RgbImage:
@@ -51,9 +48,9 @@ def decode_for_model(
                         width=width,
                         height=height,
                     )
-                orientation = image.getexif().get(_EXIF_ORIENTATION, 1) if image.format == "JPEG" else 1
+                turned = turned_by_exif(image)
                 if at_least is not None and image.format == "JPEG":
-                    wanted = at_least[::-1] if orientation in _TRANSPOSING_ORIENTATIONS else at_least
+                    wanted = at_least[::-1] if turned else at_least
                     image.draft("RGB", wanted)
                 pixels = np.asarray(ImageOps.exif_transpose(image).convert("RGB"))
     except FileNotFoundError:
@@ -64,6 +61,4 @@ def decode_for_model(
         raise TooLargeError(f"{label}: {error}") from None
     except (OSError, SyntaxError, ValueError) as error:
         raise InvalidInputError(f"{label} is corrupt or truncated ({error})") from None
-    if orientation in _TRANSPOSING_ORIENTATIONS:
-        width, height = height, width
-    return pixels, (width, height)
+    return pixels, ((height, width) if turned else (width, height))

@@ -119,18 +119,19 @@ def _export(row: ModelExportRow) -> ModelExport:
     return ModelExport(row.model_id, row.format, row.sha256, row.details, row.created_at)
 
 
+def _export_row(session: Session, model_id: int, format: str) -> ModelExportRow | None:
+    query = select(ModelExportRow).where(ModelExportRow.model_id == model_id, ModelExportRow.format == format)
+    return session.execute(query).scalar_one_or_none()
+
+
 def get_export(session: Session, model_id: int, format: str) -> ModelExport | None:
-    row = session.execute(
-        select(ModelExportRow).where(ModelExportRow.model_id == model_id, ModelExportRow.format == format)
-    ).scalar_one_or_none()
+    row = _export_row(session, model_id, format)
     return None if row is None else _export(row)
 
 
 def save_export(session: Session, model_id: int, format: str, sha256: str, details: dict[str, Any]) -> ModelExport:
     """Record (or replace) the ``format`` export of a model."""
-    row = session.execute(
-        select(ModelExportRow).where(ModelExportRow.model_id == model_id, ModelExportRow.format == format)
-    ).scalar_one_or_none()
+    row = _export_row(session, model_id, format)
     if row is None:
         row = ModelExportRow(model_id=model_id, format=format, sha256=sha256, details=details)
         session.add(row)

@@ -13,24 +13,15 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import socket
-import subprocess
-import sys
 import tempfile
-import time
 from pathlib import Path
 
 import cv2
-import httpx
 import numpy as np
 
+from _serving import seglab_server
+
 TARGET_MS = 16.0
-
-
-def _port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def _store(home: Path, polygons: int) -> int:
@@ -68,48 +59,30 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="seglab-bench-") as scratch:
         home = Path(scratch) / "home"
         image_id = _store(home, args.polygons)
-        port = _port()
-        env = {**os.environ, "SEGLAB_HOME": str(home), "SEGLAB_WORKERS": "0"}
-        command = [sys.executable, "-m", "seglab", "serve", "--port", str(port)]
-        server = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        url = f"http://127.0.0.1:{port}"
-        try:
-            deadline = time.monotonic() + 60
-            while True:
-                try:
-                    if httpx.get(f"{url}/healthz", timeout=1).status_code == 200:
-                        break
-                except httpx.TransportError:
-                    time.sleep(0.2)
-                if time.monotonic() > deadline:
-                    raise SystemExit("seglab serve did not start")
-            with sync_playwright() as playwright:
-                browser = playwright.chromium.launch(
-                    executable_path="/usr/bin/chromium",
-                    args=["--headless", "--no-sandbox", "--disable-background-networking"],
-                )
-                page = browser.new_page(viewport={"width": 1400, "height": 900})
-                page.goto(f"{url}/images/{image_id}")
-                page.get_by_test_id("annotations").locator("li").nth(args.polygons - 1).wait_for()
-                stage = page.get_by_test_id("stage").bounding_box()
-                assert stage is not None
-                page.evaluate(
-                    "() => { performance.clearMeasures('seglab-draw'); window.__frames = [];"
-                    " const tick = (t) => { window.__frames.push(t); requestAnimationFrame(tick); };"
-                    " requestAnimationFrame(tick); }"
-                )
-                x, y = stage["x"] + stage["width"] / 2, stage["y"] + stage["height"] / 2
-                page.mouse.move(x, y)
-                page.mouse.down(button="right")
-                for step in range(args.steps):
-                    page.mouse.move(x + 200 * np.sin(step / 10), y + 120 * np.cos(step / 10))
-                page.mouse.up(button="right")
-                draws = page.evaluate("() => performance.getEntriesByName('seglab-draw').map(e => e.duration)")
-                frames = page.evaluate("() => window.__frames")
-                browser.close()
-        finally:
-            server.terminate()
-            server.wait(timeout=10)
+        with seglab_server(home, Path(scratch) / "serve.log") as url, sync_playwright() as playwright:
+            browser = playwright.chromium.launch(
+                executable_path="/usr/bin/chromium",
+                args=["--headless", "--no-sandbox", "--disable-background-networking"],
+            )
+            page = browser.new_page(viewport={"width": 1400, "height": 900})
+            page.goto(f"{url}/images/{image_id}")
+            page.get_by_test_id("annotations").locator("li").nth(args.polygons - 1).wait_for()
+            stage = page.get_by_test_id("stage").bounding_box()
+            assert stage is not None
+            page.evaluate(
+                "() => { performance.clearMeasures('seglab-draw'); window.__frames = [];"
+                " const tick = (t) => { window.__frames.push(t); requestAnimationFrame(tick); };"
+                " requestAnimationFrame(tick); }"
+            )
+            x, y = stage["x"] + stage["width"] / 2, stage["y"] + stage["height"] / 2
+            page.mouse.move(x, y)
+            page.mouse.down(button="right")
+            for step in range(args.steps):
+                page.mouse.move(x + 200 * np.sin(step / 10), y + 120 * np.cos(step / 10))
+            page.mouse.up(button="right")
+            draws = page.evaluate("() => performance.getEntriesByName('seglab-draw').map(e => e.duration)")
+            frames = page.evaluate("() => window.__frames")
+            browser.close()
     draw = np.array(draws)
     intervals = np.diff(np.array(frames))
     result = {

@@ -23,8 +23,6 @@ import argparse
 import base64
 import json
 import os
-import subprocess
-import sys
 import tempfile
 import time
 from pathlib import Path
@@ -32,6 +30,8 @@ from pathlib import Path
 import cv2
 import httpx
 import numpy as np
+
+from _serving import seglab_server
 
 HTTP_TARGET = 1.15
 RFDETR_TARGET = 2.0
@@ -87,24 +87,6 @@ def _time(call, runs: int) -> list[float]:  # type: ignore[no-untyped-def]
     return samples
 
 
-def _serve(port: int, log: Path) -> subprocess.Popen[bytes]:
-    process = subprocess.Popen(
-        [sys.executable, "-m", "seglab", "serve", "--port", str(port)],
-        stdout=log.open("wb"),
-        stderr=subprocess.STDOUT,
-        env={**os.environ, "SEGLAB_WORKERS": "0"},
-    )
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1).status_code == 200:
-                return process
-        except httpx.TransportError:
-            time.sleep(0.2)
-    process.kill()
-    raise SystemExit(f"seglab serve did not start:\n{log.read_text()}")
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--runs", type=int, default=50)
@@ -118,12 +100,8 @@ def main() -> None:
         folder = Path(scratch)
         os.environ["SEGLAB_HOME"] = str(folder / "home")
         reference = _train(folder, 640, 480)
-        process = _serve(args.port, folder / "serve.log")
-        try:
+        with seglab_server(folder / "home", folder / "serve.log", args.port):
             results = [_measure(reference, folder, width, height, args) for width, height in sizes]
-        finally:
-            process.terminate()
-            process.wait(timeout=10)
     met = all(r["http_over_session"] <= HTTP_TARGET and r["rfdetr_over_http"] >= RFDETR_TARGET for r in results)
     summary = {
         "model": "rfdetr-seg-nano, 312 px input, ONNX Runtime on the CPU",

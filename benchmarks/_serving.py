@@ -1,0 +1,49 @@
+"""A ``seglab serve`` process for the benchmarks that measure through HTTP."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import httpx
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@contextmanager
+def seglab_server(home: Path, log: Path, port: int | None = None) -> Iterator[str]:
+    """``seglab serve`` on ``home`` (no background workers), output to ``log``; yields its URL once it answers."""
+    port = port or free_port()
+    env = {**os.environ, "SEGLAB_HOME": str(home), "SEGLAB_WORKERS": "0"}
+    with log.open("wb") as output:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "seglab", "serve", "--port", str(port)],
+            stdout=output,
+            stderr=subprocess.STDOUT,
+            env=env,
+        )
+        url = f"http://127.0.0.1:{port}"
+        try:
+            deadline = time.monotonic() + 60
+            while True:
+                try:
+                    if httpx.get(f"{url}/healthz", timeout=1).status_code == 200:
+                        break
+                except httpx.TransportError:
+                    time.sleep(0.2)
+                if time.monotonic() > deadline:
+                    raise SystemExit(f"seglab serve did not start:\n{log.read_text()}")
+            yield url
+        finally:
+            process.terminate()
+            process.wait(timeout=10)

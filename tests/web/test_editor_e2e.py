@@ -17,6 +17,15 @@ def _annotations(page) -> int:
     return page.get_by_test_id("annotations").locator("li").count()
 
 
+def _pixel(page, x: float, y: float) -> list[int]:
+    """The stage canvas's RGBA at page coordinates (the canvas is drawn at one pixel per CSS pixel)."""
+    return page.get_by_test_id("stage").evaluate(
+        "(canvas, [x, y]) => { const r = canvas.getBoundingClientRect();"
+        " return Array.from(canvas.getContext('2d').getImageData(x - r.left, y - r.top, 1, 1).data); }",
+        [x, y],
+    )
+
+
 def test_create_upload_draw_save_reload_undo_smart_polygon_and_conflict(page, live_server, tmp_path):
     from playwright.sync_api import expect
 
@@ -62,8 +71,19 @@ def test_create_upload_draw_save_reload_undo_smart_polygon_and_conflict(page, li
     page.keyboard.press("Control+Shift+z")
     expect(page.get_by_test_id("annotations").locator("li")).to_have_count(2)
 
-    # Smart Polygon with the offline fallback: a click on the ellipse, Enter to accept
+    # Smart Polygon with the offline fallback: hovering previews the mask a click would give (tinting the stage),
+    # a click on the ellipse asks for it, Enter accepts it
     page.keyboard.press("s")
+    page.mouse.move(cx - 200, cy - 150)
+    page.wait_for_timeout(300)
+    untinted = _pixel(page, cx + 4, cy + 4)
+    with page.expect_response(lambda response: "/assist/segment" in response.url):
+        page.mouse.move(cx, cy, steps=4)
+    for _ in range(50):
+        if _pixel(page, cx + 4, cy + 4) != untinted:
+            break
+        page.wait_for_timeout(100)
+    assert _pixel(page, cx + 4, cy + 4) != untinted, "no hover preview drawn over the ellipse"
     page.mouse.click(cx, cy)
     expect(page.get_by_test_id("message")).to_contain_text("grabcut")
     page.keyboard.press("Enter")

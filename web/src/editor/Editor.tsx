@@ -1,13 +1,25 @@
-import { KeyboardEvent as ReactKeyboardEvent, MouseEvent, useCallback, useEffect, useRef, useState, WheelEvent } from "react";
+import {
+  KeyboardEvent as ReactKeyboardEvent, MouseEvent, useCallback, useEffect, useMemo, useRef, useState, WheelEvent,
+} from "react";
 import { Annotation, api, ApiError, Category, Geometry, ImageRecord, Project, TrainedModel } from "../api";
 import { navigate } from "../App";
+import { AnnotationList } from "./AnnotationList";
 import {
-  bounds, moveVertex, nearestVertex, Point, pointInShape, Ring, ringFromFlat, ringToFlat, Shape, toImage,
+  bounds, insertVertex, moveVertex, nearestVertex, Point, pointInShape, Ring, ringFromFlat, ringToFlat, Shape, toImage,
   View, zoomAt,
 } from "./geometry";
+import { HelpOverlay } from "./HelpOverlay";
 import { History } from "./history";
+import { DrawnAnnotation, drawScene } from "./render";
+import {
+  brushStroke, findEdge, findVertex, removeVertex, replaceRing, ringAt, subtract, translateShapes, unite, VertexHit,
+} from "./shapes";
 
-type Tool = "select" | "polygon" | "smart";
+type Tool = "select" | "polygon" | "smart" | "brush" | "eraser";
+/** What a drawn polygon or an accepted Smart Polygon does when an annotation is selected. */
+type DrawMode = "new" | "add" | "cut";
+const DRAW_MODES: DrawMode[] = ["new", "add", "cut"];
+const DRAW_MODE_NAMES: Record<DrawMode, string> = { new: "new annotation", add: "add a part", cut: "cut a hole" };
 
 interface Loaded { image: ImageRecord; project: Project; picture: HTMLImageElement }
 interface SmartState {
@@ -17,23 +29,37 @@ interface SmartState {
   preview: Shape[];
 }
 const NO_SMART: SmartState = { points: [], box: null, maskId: null, preview: [] };
+type Drag =
+  | { kind: "pan"; start: Point; view: View }
+  | { kind: "box"; start: Point }
+  | { kind: "vertex"; hit: VertexHit }
+  | { kind: "move"; start: Point }
+  | { kind: "stroke" };
+type Change = { geometry?: Geometry; category_id?: number };
 
 const PALETTE = ["#e6194b", "#3cb44b", "#4363d8", "#f58231", "#911eb4", "#42d4f4", "#f032e6", "#bfef45"];
 
-function shapes(geometry: Geometry): Shape[] {
+function shapesOf(geometry: Geometry): Shape[] {
   if (geometry.type !== "polygon") return [];
   return geometry.parts.map((part) => ({ exterior: ringFromFlat(part.exterior), holes: part.holes.map(ringFromFlat) }));
 }
 
-function geometryOf(shapesList: Shape[]): Geometry {
+function geometryOf(shapes: Shape[]): Geometry {
   return {
     type: "polygon",
-    parts: shapesList.map((s) => ({ exterior: ringToFlat(s.exterior), holes: s.holes.map(ringToFlat) })),
+    parts: shapes.map((s) => ({ exterior: ringToFlat(s.exterior), holes: s.holes.map(ringToFlat) })),
   };
 }
 
-function colorOf(category: Category | undefined, index: number): string {
-  return category?.color ?? PALETTE[index % PALETTE.length];
+function colorOf(categories: Category[], id: number): string {
+  const index = categories.findIndex((c) => c.id === id);
+  return categories[index]?.color ?? PALETTE[Math.max(0, index) % PALETTE.length];
+}
+
+function toggled(set: ReadonlySet<number>, id: number): Set<number> {
+  const next = new Set(set);
+  if (!next.delete(id)) next.add(id);
+  return next;
 }
 
 export function Editor({ imageId }: { imageId: number }) {
@@ -42,22 +68,32 @@ export function Editor({ imageId }: { imageId: number }) {
   const [loaded, setLoaded] = useState<Loaded | null>(null);
   const [annotations, setAnnotations] = useState<Annotation[]>([]);
   const [tool, setTool] = useState<Tool>("polygon");
+  const [drawMode, setDrawMode] = useState<DrawMode>("new");
   const [categoryId, setCategoryId] = useState<number | null>(null);
   const [selected, setSelected] = useState<number | null>(null);
+  const [selectedVertex, setSelectedVertex] = useState<VertexHit | null>(null);
   const [draft, setDraft] = useState<Ring>([]);
   const [smart, setSmart] = useState<SmartState>(NO_SMART);
+  const [hoverPreview, setHoverPreview] = useState<Shape[]>([]);
+  const hoverAsk = useRef<{ busy: boolean; next: Point | null }>({ busy: false, next: null });
   const [detail, setDetail] = useState(0.6);
   const [embedding, setEmbedding] = useState<"computing" | "ready" | "">("");
   const [view, setView] = useState<View>({ zoom: 1, offset: [0, 0] });
   const [message, setMessage] = useState("");
   const [help, setHelp] = useState(false);
-  const [hidden, setHidden] = useState(false);
+  const [allHidden, setAllHidden] = useState(false);
+  const [hiddenIds, setHiddenIds] = useState<ReadonlySet<number>>(new Set());
+  const [lockedIds, setLockedIds] = useState<ReadonlySet<number>>(new Set());
   const [models, setModels] = useState<TrainedModel[]>([]);
   const [assistModel, setAssistModel] = useState("");
   const [assistConfidence, setAssistConfidence] = useState(0.5);
-  const drag = useRef<{ kind: "pan" | "vertex" | "box"; start: Point; view: View; vertex?: number } | null>(null);
+  const [brushRadius, setBrushRadius] = useState(12);
+  const [stroke, setStroke] = useState<Point[] | null>(null);
+  const [cursor, setCursor] = useState<Point | null>(null);
+  const drag = useRef<Drag | null>(null);
   const [boxDraft, setBoxDraft] = useState<[Point, Point] | null>(null);
-  const [dragged, setDragged] = useState<Ring | null>(null);
+  /** The selected annotation's shapes while a vertex drag or a move is under way (saved on release). */
+  const [override, setOverride] = useState<Shape[] | null>(null);
 
   const reload = useCallback(async () => setAnnotations(await api.annotations(imageId)), [imageId]);
 
@@ -77,13 +113,16 @@ export function Editor({ imageId }: { imageId: number }) {
       );
       setModels(trained);
       setAssistModel((current) => current || (trained.length ? String(trained[0].id) : ""));
-      setCategoryId(project.categories[0]?.id ?? null);
+      setCategoryId((current) => current ?? project.categories[0]?.id ?? null);
       await reload();
     })().catch((e) => setMessage(e.message));
     history.current.clear();
     setDraft([]);
     setSmart(NO_SMART);
     setSelected(null);
+    setSelectedVertex(null);
+    setHiddenIds(new Set());
+    setLockedIds(new Set());
     return () => { cancelled = true; };
   }, [imageId, reload]);
 
@@ -112,86 +151,67 @@ export function Editor({ imageId }: { imageId: number }) {
     setView({ zoom, offset: [(element.clientWidth - loaded.image.width * zoom) / 2, (element.clientHeight - loaded.image.height * zoom) / 2] });
   }, [loaded]);
 
-  const categories = loaded?.project.categories ?? [];
-  const categoryIndex = (id: number) => categories.findIndex((c) => c.id === id);
+  const categories = useMemo(() => loaded?.project.categories ?? [], [loaded]);
+  const parsed = useMemo(
+    () => new Map(annotations.map((a) => [a.id, shapesOf(a.geometry)])),
+    [annotations],
+  );
+  const visible = useCallback(
+    (a: Annotation) => !allHidden && !hiddenIds.has(a.id),
+    [allHidden, hiddenIds],
+  );
+  const drawn = useMemo<DrawnAnnotation[]>(
+    () => annotations.filter(visible).map((a) => {
+      const own = a.id === selected && override ? override : parsed.get(a.id) ?? [];
+      return {
+        id: a.id,
+        shapes: own,
+        bounds: own.length ? bounds(own.map((s) => s.exterior)) : [0, 0, 0, 0],
+        color: colorOf(categories, a.category_id),
+      };
+    }),
+    [annotations, parsed, visible, selected, override, categories],
+  );
 
-  // drawing: only what is in view (viewport culling keeps 1,000 polygons smooth)
   useEffect(() => {
     const element = canvas.current;
     if (!element || !loaded) return;
     const started = performance.now();
-    element.width = element.clientWidth;
-    element.height = element.clientHeight;
-    const context = element.getContext("2d")!;
-    context.clearRect(0, 0, element.width, element.height);
-    context.save();
-    context.translate(view.offset[0], view.offset[1]);
-    context.scale(view.zoom, view.zoom);
-    context.drawImage(loaded.picture, 0, 0);
-    const [vx0, vy0] = toImage([0, 0], view);
-    const [vx1, vy1] = toImage([element.width, element.height], view);
-    const trace = (ring: Ring) => {
-      ring.forEach(([x, y], i) => (i ? context.lineTo(x, y) : context.moveTo(x, y)));
-      context.closePath();
-    };
-    for (const annotation of hidden ? [] : annotations) {
-      let parts = shapes(annotation.geometry);
-      if (annotation.id === selected && dragged) parts = [{ ...parts[0], exterior: dragged }, ...parts.slice(1)];
-      if (!parts.length) continue;
-      const [x0, y0, x1, y1] = bounds(parts.map((p) => p.exterior));
-      if (x1 < vx0 || y1 < vy0 || x0 > vx1 || y0 > vy1) continue;
-      const color = colorOf(categories.find((c) => c.id === annotation.category_id), categoryIndex(annotation.category_id));
-      context.beginPath();
-      parts.forEach((part) => { trace(part.exterior); part.holes.forEach(trace); });
-      context.fillStyle = color + "55";
-      context.strokeStyle = color;
-      context.lineWidth = (annotation.id === selected ? 3 : 1.5) / view.zoom;
-      context.fill("evenodd");
-      context.stroke();
-      if (annotation.id === selected) {
-        context.fillStyle = "#fff";
-        parts[0].exterior.forEach(([x, y]) => context.fillRect(x - 3 / view.zoom, y - 3 / view.zoom, 6 / view.zoom, 6 / view.zoom));
-      }
-    }
-    if (draft.length) {
-      context.beginPath();
-      draft.forEach(([x, y], i) => (i ? context.lineTo(x, y) : context.moveTo(x, y)));
-      context.strokeStyle = "#ffeb3b";
-      context.lineWidth = 2 / view.zoom;
-      context.stroke();
-      context.fillStyle = "#ffeb3b";
-      draft.forEach(([x, y]) => context.fillRect(x - 3 / view.zoom, y - 3 / view.zoom, 6 / view.zoom, 6 / view.zoom));
-    }
-    if (smart.preview.length) {
-      context.beginPath();
-      smart.preview.forEach((part) => { trace(part.exterior); part.holes.forEach(trace); });
-      context.setLineDash([6 / view.zoom, 4 / view.zoom]);
-      context.strokeStyle = "#00e5ff";
-      context.fillStyle = "#00e5ff44";
-      context.lineWidth = 2 / view.zoom;
-      context.fill("evenodd");
-      context.stroke();
-      context.setLineDash([]);
-    }
-    const box = boxDraft ? [...boxDraft[0], ...boxDraft[1]] : smart.box;
-    if (box) {
-      context.strokeStyle = "#00e5ff";
-      context.lineWidth = 1.5 / view.zoom;
-      context.strokeRect(box[0], box[1], box[2] - box[0], box[3] - box[1]);
-    }
-    for (const point of smart.points) {
-      context.fillStyle = point.label ? "#00c853" : "#d50000";
-      context.beginPath();
-      context.arc(point.x, point.y, 5 / view.zoom, 0, Math.PI * 2);
-      context.fill();
-    }
-    context.restore();
+    const erase = tool === "eraser";
+    drawScene(element, {
+      picture: loaded.picture,
+      view,
+      annotations: drawn,
+      selected,
+      selectedVertex,
+      locked: lockedIds,
+      draft,
+      smartPreview: smart.preview,
+      hoverPreview: tool === "smart" ? hoverPreview : [],
+      box: boxDraft ? [...boxDraft[0], ...boxDraft[1]] : smart.box,
+      points: smart.points,
+      stroke: stroke && { path: stroke, radius: brushRadius, erase },
+      brushCursor: (tool === "brush" || erase) && cursor ? { at: cursor, radius: brushRadius, erase } : null,
+    });
     performance.measure("seglab-draw", { start: started }); // read by benchmarks/editor_frame_time.py
   });
+
+  /** The selected annotation, unless it is locked or hidden (then nothing may change it). */
+  const editable = (): Annotation | undefined => {
+    const current = annotations.find((a) => a.id === selected);
+    return current && !lockedIds.has(current.id) && visible(current) ? current : undefined;
+  };
 
   function imagePoint(event: MouseEvent): Point {
     const rect = canvas.current!.getBoundingClientRect();
     return toImage([event.clientX - rect.left, event.clientY - rect.top], view);
+  }
+
+  function select(id: number | null) {
+    setSelected(id);
+    setSelectedVertex(null);
+    const chosen = annotations.find((a) => a.id === id);
+    if (chosen) setCategoryId(chosen.category_id);
   }
 
   async function create(geometry: Geometry, label: string) {
@@ -205,31 +225,108 @@ export function Editor({ imageId }: { imageId: number }) {
     });
     setMessage("saved");
     await reload();
+    setSelected(created.id);
+  }
+
+  /** Save a change to one annotation; a 409 means someone else changed it first: show theirs, never overwrite it. */
+  async function save(current: Annotation, after: Change, before: Change, label: string) {
+    try {
+      let revision = (await api.updateAnnotation(current.id, current.revision, after)).revision;
+      history.current.push({
+        label,
+        undo: async () => { revision = (await api.updateAnnotation(current.id, revision, before)).revision; },
+        redo: async () => { revision = (await api.updateAnnotation(current.id, revision, after)).revision; },
+      });
+      setMessage("saved");
+    } catch (e) {
+      setMessage(e instanceof ApiError && e.status === 409 ? "conflict: this annotation was changed elsewhere; reloaded" : (e as Error).message);
+    }
+    await reload();
+  }
+
+  async function remove(current: Annotation, label = "delete") {
+    const removed = await api.deleteAnnotation(current.id, current.revision);
+    let recreated = removed;
+    history.current.push({
+      label,
+      undo: async () => { recreated = await api.createAnnotation(imageId, current.category_id, current.geometry); },
+      redo: async () => { await api.deleteAnnotation(recreated.id, recreated.revision); },
+    });
+    setSelected(null);
+    setSelectedVertex(null);
+    setMessage(label === "delete" ? "deleted" : `${label}: nothing left, deleted`);
+    await reload();
+  }
+
+  /** Replace an annotation's shapes; if an edit leaves nothing (all erased), the annotation goes. */
+  async function reshape(current: Annotation, result: Shape[], label: string) {
+    if (!result.length) await remove(current, label);
+    else await save(current, { geometry: geometryOf(result) }, { geometry: current.geometry }, label);
+  }
+
+  /** A finished polygon or Smart Polygon: a new annotation, or a part added to / a hole cut in the selected one. */
+  async function commitDrawn(shapes: Shape[], what: string) {
+    const target = editable();
+    if (drawMode !== "new" && target) {
+      const own = parsed.get(target.id) ?? [];
+      if (drawMode === "add") await reshape(target, unite(own, shapes), `${what}: add a part`);
+      else await reshape(target, subtract(own, shapes), `${what}: cut a hole`);
+    } else {
+      await create(geometryOf(shapes), what);
+    }
   }
 
   async function closeDraft() {
     if (draft.length < 3) return;
     const ring = draft;
     setDraft([]);
-    await create(geometryOf([{ exterior: ring, holes: [] }]), "draw polygon");
+    await commitDrawn([{ exterior: ring, holes: [] }], "polygon");
+  }
+
+  async function finishStroke(path: Point[]) {
+    const painted = brushStroke(path, brushRadius);
+    const target = editable();
+    if (tool === "eraser") {
+      if (!target) { setMessage("select an annotation to erase from"); return; }
+      await reshape(target, subtract(parsed.get(target.id) ?? [], painted), "eraser");
+    } else if (target) {
+      await reshape(target, unite(parsed.get(target.id) ?? [], painted), "brush");
+    } else {
+      await create(geometryOf(painted), "brush");
+    }
   }
 
   async function smartAsk(points: SmartState["points"], box: number[] | null) {
+    setHoverPreview([]);
     setSmart({ ...smart, points, box });
     const answer = await api.segment(imageId, points, box, smart.maskId, detail);
-    setSmart({ points, box, maskId: answer.mask_id, preview: answer.segmentation ? shapes(answer.segmentation) : [] });
+    setSmart({ points, box, maskId: answer.mask_id, preview: answer.segmentation ? shapesOf(answer.segmentation) : [] });
     setMessage(`${answer.model}: ${answer.points} points in ${Math.round(answer.timing_ms.total)} ms`);
   }
 
-  async function smartClick(point: Point, negative: boolean) {
-    await smartAsk([...smart.points, { x: point[0], y: point[1], label: negative ? 0 : 1 }], smart.box);
+  /** Hover preview: one request at a time; while one is out, only the latest cursor position waits its turn. */
+  async function hover(point: Point) {
+    const state = hoverAsk.current;
+    if (state.busy) { state.next = point; return; }
+    state.busy = true;
+    try {
+      const answer = await api.segment(imageId, [{ x: point[0], y: point[1], label: 1 }], null, null, detail);
+      if (drag.current === null) setHoverPreview(answer.segmentation ? shapesOf(answer.segmentation) : []);
+    } catch {
+      setHoverPreview([]);
+    } finally {
+      state.busy = false;
+      const next = state.next;
+      state.next = null;
+      if (next) hover(next);
+    }
   }
 
   async function acceptSmart() {
     if (!smart.preview.length) return;
-    const geometry = geometryOf(smart.preview);
+    const shapes = smart.preview;
     setSmart(NO_SMART);
-    await create(geometry, "smart polygon");
+    await commitDrawn(shapes, "smart polygon");
   }
 
   async function onMouseDown(event: MouseEvent) {
@@ -243,16 +340,23 @@ export function Editor({ imageId }: { imageId: number }) {
         if (draft.length >= 3 && nearestVertex(point, [draft[0]], 8 / view.zoom) === 0) await closeDraft();
         else setDraft([...draft, point]);
       } else if (tool === "smart") {
-        drag.current = { kind: "box", start: point, view }; // a drag draws a box prompt, a click adds a point
+        drag.current = { kind: "box", start: point }; // a drag draws a box prompt, a click adds a point
+      } else if (tool === "brush" || tool === "eraser") {
+        drag.current = { kind: "stroke" };
+        setStroke([point]);
       } else {
-        const current = annotations.find((a) => a.id === selected);
-        const vertex = current ? nearestVertex(point, shapes(current.geometry)[0]?.exterior ?? [], 8 / view.zoom) : -1;
-        if (current && vertex >= 0) {
-          drag.current = { kind: "vertex", start: point, view, vertex };
+        const current = editable();
+        const vertex = current ? findVertex(parsed.get(current.id) ?? [], point, 8 / view.zoom) : null;
+        if (current && vertex) {
+          setSelectedVertex(vertex);
+          drag.current = { kind: "vertex", hit: vertex };
           return;
         }
-        const hit = [...annotations].reverse().find((a) => shapes(a.geometry).some((s) => pointInShape(point, s)));
-        setSelected(hit?.id ?? null);
+        const hit = [...annotations].reverse().find(
+          (a) => visible(a) && !lockedIds.has(a.id) && (parsed.get(a.id) ?? []).some((s) => pointInShape(point, s)),
+        );
+        select(hit?.id ?? null);
+        if (hit) drag.current = { kind: "move", start: point };
       }
     } catch (e) {
       setMessage((e as Error).message);
@@ -260,76 +364,106 @@ export function Editor({ imageId }: { imageId: number }) {
   }
 
   function onMouseMove(event: MouseEvent) {
+    const point = imagePoint(event);
+    if (tool === "brush" || tool === "eraser") setCursor(point);
     const state = drag.current;
-    if (!state) return;
+    if (!state) {
+      if (tool === "smart" && embedding === "ready" && !smart.points.length && !smart.box) hover(point);
+      return;
+    }
     if (state.kind === "box") {
-      setBoxDraft([state.start, imagePoint(event)]);
+      setBoxDraft([state.start, point]);
     } else if (state.kind === "pan") {
       setView({ ...state.view, offset: [state.view.offset[0] + event.clientX - state.start[0], state.view.offset[1] + event.clientY - state.start[1]] });
-    } else if (state.vertex !== undefined) {
-      const current = annotations.find((a) => a.id === selected);
-      if (current) setDragged(moveVertex(shapes(current.geometry)[0].exterior, state.vertex, imagePoint(event)));
+    } else if (state.kind === "stroke") {
+      setStroke((path) => [...(path ?? []), point]);
+    } else {
+      const own = parsed.get(selected ?? -1) ?? [];
+      if (state.kind === "vertex") setOverride(replaceRing(own, state.hit, moveVertex(ringAt(own, state.hit), state.hit.index, point)));
+      else {
+        const [dx, dy] = [point[0] - state.start[0], point[1] - state.start[1]];
+        // a click that wobbles a pixel selects; it does not move the annotation
+        if (override || Math.hypot(dx, dy) * view.zoom >= 3) setOverride(translateShapes(own, dx, dy));
+      }
     }
   }
 
   async function onMouseUp(event: MouseEvent) {
     const state = drag.current;
     drag.current = null;
-    if (state?.kind === "box") {
-      const end = imagePoint(event);
-      setBoxDraft(null);
-      try {
+    try {
+      if (state?.kind === "box") {
+        const end = imagePoint(event);
+        setBoxDraft(null);
         if (Math.hypot(end[0] - state.start[0], end[1] - state.start[1]) * view.zoom < 5) {
-          await smartClick(state.start, event.shiftKey);
+          await smartAsk([...smart.points, { x: state.start[0], y: state.start[1], label: event.shiftKey ? 0 : 1 }], smart.box);
         } else {
           const box = [Math.min(state.start[0], end[0]), Math.min(state.start[1], end[1]), Math.max(state.start[0], end[0]), Math.max(state.start[1], end[1])];
           await smartAsk(smart.points, box);
         }
-      } catch (e) {
-        setMessage((e as Error).message);
+      } else if (state?.kind === "stroke" && stroke) {
+        const path = stroke;
+        setStroke(null);
+        await finishStroke(path);
+      } else if ((state?.kind === "vertex" || state?.kind === "move") && override) {
+        const current = annotations.find((a) => a.id === selected)!;
+        const result = override;
+        setOverride(null);
+        await reshape(current, result, state.kind === "move" ? "move" : "move vertex");
       }
+    } catch (e) {
+      setMessage((e as Error).message);
+    }
+  }
+
+  /** In the select tool: double-click a vertex to remove it, an edge to add one there. */
+  async function onDoubleClick(event: MouseEvent) {
+    const current = editable();
+    if (tool !== "select" || !current) return;
+    const point = imagePoint(event);
+    const own = parsed.get(current.id) ?? [];
+    const vertex = findVertex(own, point, 8 / view.zoom);
+    if (vertex) {
+      await reshape(current, removeVertex(own, vertex), "remove vertex");
+      setSelectedVertex(null);
       return;
     }
-    if (state?.kind !== "vertex" || !dragged) return;
-    const current = annotations.find((a) => a.id === selected)!;
-    const before = current.geometry;
-    const after = geometryOf([{ ...shapes(before)[0], exterior: dragged }, ...shapes(before).slice(1)]);
-    setDragged(null);
-    await save(current, after, before);
-  }
-
-  async function save(current: Annotation, after: Geometry, before: Geometry) {
-    try {
-      let revision = (await api.updateAnnotation(current.id, current.revision, { geometry: after })).revision;
-      history.current.push({
-        label: "edit polygon",
-        undo: async () => { revision = (await api.updateAnnotation(current.id, revision, { geometry: before })).revision; },
-        redo: async () => { revision = (await api.updateAnnotation(current.id, revision, { geometry: after })).revision; },
-      });
-      setMessage("saved");
-    } catch (e) {
-      // someone else changed it meanwhile: show theirs, never overwrite it
-      setMessage(e instanceof ApiError && e.status === 409 ? "conflict: this annotation was changed elsewhere; reloaded" : (e as Error).message);
+    const edge = findEdge(own, point, 8 / view.zoom);
+    if (edge) {
+      await reshape(current, replaceRing(own, edge, insertVertex(ringAt(own, edge), edge.index, edge.at)), "add vertex");
+      setSelectedVertex({ part: edge.part, hole: edge.hole, index: edge.index + 1 });
     }
-    await reload();
   }
 
-  async function removeSelected() {
-    const current = annotations.find((a) => a.id === selected);
+  async function chooseClass(id: number) {
+    setCategoryId(id);
+    const current = editable();
+    if (current && current.category_id !== id) {
+      await save(current, { category_id: id }, { category_id: current.category_id }, "change class");
+    }
+  }
+
+  async function deleteSelection() {
+    const current = editable();
     if (!current) return;
-    const removed = await api.deleteAnnotation(current.id, current.revision);
-    let recreated = removed;
-    history.current.push({
-      label: "delete",
-      undo: async () => { recreated = await api.createAnnotation(imageId, current.category_id, current.geometry); },
-      redo: async () => { await api.deleteAnnotation(recreated.id, recreated.revision); },
-    });
-    setSelected(null);
-    await reload();
+    if (selectedVertex) {
+      await reshape(current, removeVertex(parsed.get(current.id) ?? [], selectedVertex), "remove vertex");
+      setSelectedVertex(null);
+    } else {
+      await remove(current);
+    }
+  }
+
+  function chooseTool(next: Tool) {
+    setTool(next);
+    setDraft([]);
+    setHoverPreview([]);
+    setCursor(null);
   }
 
   async function onKeyDown(event: ReactKeyboardEvent) {
     const key = event.key.toLowerCase();
+    if (event.target instanceof HTMLInputElement || event.target instanceof HTMLSelectElement) return;
     try {
       if ((event.ctrlKey || event.metaKey) && key === "z") {
         event.preventDefault();
@@ -340,6 +474,8 @@ export function Editor({ imageId }: { imageId: number }) {
         const done = await history.current.redo();
         setMessage(done ? `redid ${done.label}` : "nothing to redo");
         await reload();
+      } else if (event.ctrlKey || event.metaKey) {
+        return;
       } else if (key === "enter") {
         if (tool === "polygon") await closeDraft();
         if (tool === "smart") await acceptSmart();
@@ -347,15 +483,25 @@ export function Editor({ imageId }: { imageId: number }) {
         setDraft([]);
         setSmart(NO_SMART);
         setHelp(false);
+        setSelectedVertex(null);
       } else if (key === "delete" || key === "backspace") {
-        await removeSelected();
-      } else if (key === "v") setTool("select");
-      else if (key === "p") setTool("polygon");
-      else if (key === "s") setTool("smart");
+        await deleteSelection();
+      } else if (/^[1-9]$/.test(key)) {
+        const category = categories[Number(key) - 1];
+        if (category) await chooseClass(category.id);
+      } else if (key === "v") chooseTool("select");
+      else if (key === "p") chooseTool("polygon");
+      else if (key === "s") chooseTool("smart");
+      else if (key === "b") chooseTool("brush");
+      else if (key === "e") chooseTool("eraser");
+      else if (key === "[") setBrushRadius((r) => Math.max(1, Math.round(r / 1.25)));
+      else if (key === "]") setBrushRadius((r) => Math.min(500, Math.round(r * 1.25) + 1));
+      else if (key === "m") setDrawMode(DRAW_MODES[(DRAW_MODES.indexOf(drawMode) + 1) % DRAW_MODES.length]);
+      else if (key === "l" && selected !== null) setLockedIds(toggled(lockedIds, selected));
       else if (key === "?") setHelp(!help);
-      else if (key === "h") setHidden(!hidden);
-      else if (key === "n" || key === "arrowright") await go("next");
-      else if (key === "b" || key === "arrowleft") await go("previous");
+      else if (key === "h") setAllHidden(!allHidden);
+      else if (key === "arrowright" || (key === "n" && !event.shiftKey)) await go("next");
+      else if (key === "arrowleft" || (key === "n" && event.shiftKey)) await go("previous");
     } catch (e) {
       setMessage((e as Error).message);
     }
@@ -394,45 +540,49 @@ export function Editor({ imageId }: { imageId: number }) {
   if (!loaded) return <p>{message || "loading…"}</p>;
   return (
     <div className="editor" tabIndex={0} onKeyDown={onKeyDown} data-testid="editor">
-      <div className="stage">
+      <div className={`stage tool-${tool}`}>
         <canvas
           ref={canvas}
           data-testid="stage"
           onMouseDown={onMouseDown}
           onMouseMove={onMouseMove}
           onMouseUp={onMouseUp}
+          onMouseLeave={() => { setCursor(null); setHoverPreview([]); }}
+          onDoubleClick={(e) => onDoubleClick(e).catch((error) => setMessage(error.message))}
           onWheel={onWheel}
           onContextMenu={(e) => e.preventDefault()}
         />
         {tool === "smart" && embedding === "computing" && <div className="notice">computing the image embedding…</div>}
-        {help && (
-          <div className="help" role="dialog" aria-label="keyboard shortcuts">
-            <h2>Keyboard shortcuts</h2>
-            <ul>
-              <li><b>P</b> polygon: click to add points, click the first point or Enter to close</li>
-              <li><b>S</b> Smart Polygon: click inside (Shift+click outside) or drag a box, Enter to accept, Esc to cancel</li>
-              <li><b>V</b> select: click an annotation, drag its vertices; Delete removes it</li>
-              <li><b>Ctrl+Z</b> undo, <b>Ctrl+Shift+Z</b> / <b>Ctrl+Y</b> redo</li>
-              <li><b>H</b> hide or show the annotations; <b>N</b> / <b>B</b> (or arrows) next / previous image</li>
-              <li>wheel: zoom; right-drag or Alt+drag: pan; <b>?</b> this help</li>
-            </ul>
-          </div>
-        )}
+        {help && <HelpOverlay />}
       </div>
       <aside className="panel">
         <p><a href="#" onClick={(e) => { e.preventDefault(); navigate(`/projects/${encodeURIComponent(loaded.project.name)}`); }}>← {loaded.project.name}</a></p>
         <h2>{loaded.image.file_name}</h2>
         <div className="tools row">
-          {(["select", "polygon", "smart"] as Tool[]).map((t) => (
-            <button key={t} className={tool === t ? "active" : ""} onClick={() => setTool(t)}>{t}</button>
+          {(["select", "polygon", "smart", "brush", "eraser"] as Tool[]).map((t) => (
+            <button key={t} className={tool === t ? "active" : ""} onClick={() => chooseTool(t)}>{t}</button>
           ))}
         </div>
         <label>
           class{" "}
-          <select aria-label="class" value={categoryId ?? ""} onChange={(e) => setCategoryId(Number(e.target.value))}>
-            {categories.map((c) => <option key={c.id} value={c.id}>{c.name}</option>)}
+          <select aria-label="class" value={categoryId ?? ""} onChange={(e) => chooseClass(Number(e.target.value)).catch((error) => setMessage(error.message))}>
+            {categories.map((c, i) => <option key={c.id} value={c.id}>{i < 9 ? `${i + 1} · ` : ""}{c.name}</option>)}
           </select>
         </label>
+        <fieldset className="draw-mode">
+          <legend>A drawn shape makes</legend>
+          {DRAW_MODES.map((mode) => (
+            <label key={mode}>
+              <input type="radio" name="draw-mode" checked={drawMode === mode} onChange={() => setDrawMode(mode)} /> {DRAW_MODE_NAMES[mode]}
+            </label>
+          ))}
+        </fieldset>
+        {(tool === "brush" || tool === "eraser") && (
+          <label>
+            brush size{" "}
+            <input type="range" aria-label="brush size" min={1} max={200} value={brushRadius} onChange={(e) => setBrushRadius(Number(e.target.value))} /> {brushRadius} px
+          </label>
+        )}
         <div className="row">
           <button onClick={() => go("previous")}>← previous</button>
           <button onClick={() => go("next")}>next →</button>
@@ -455,21 +605,17 @@ export function Editor({ imageId }: { imageId: number }) {
             onChange={(e) => setAssistConfidence(Number(e.target.value))} style={{ width: 70 }} />{" "}
           <button onClick={() => runLabelAssist().catch((e) => setMessage(e.message))} disabled={!assistModel}>Run on this image</button>
         </fieldset>
-        <ul className="annotations" data-testid="annotations">
-          {annotations.map((a) => (
-            <li key={a.id} className={a.id === selected ? "selected" : ""} onClick={() => setSelected(a.id)}>
-              {categories.find((c) => c.id === a.category_id)?.name ?? a.category_id} · {a.source}
-              {a.confidence !== null && ` ${a.confidence.toFixed(2)}`}
-              {a.source.startsWith("model:") && !a.attributes.accepted && (
-                <span className="review">
-                  {" "}<button onClick={() => review(a, true)} aria-label={`accept ${a.id}`}>accept</button>
-                  <button onClick={() => review(a, false)} aria-label={`reject ${a.id}`}>reject</button>
-                </span>
-              )}
-              {Boolean(a.attributes.accepted) && " ✓"}
-            </li>
-          ))}
-        </ul>
+        <AnnotationList
+          annotations={annotations}
+          categories={categories}
+          selected={selected}
+          hidden={allHidden ? new Set(annotations.map((a) => a.id)) : hiddenIds}
+          locked={lockedIds}
+          onSelect={select}
+          onToggleHidden={(id) => { setHiddenIds(toggled(hiddenIds, id)); if (id === selected) select(null); }}
+          onToggleLocked={(id) => setLockedIds(toggled(lockedIds, id))}
+          onReview={(a, keep) => review(a, keep).catch((e) => setMessage(e.message))}
+        />
       </aside>
     </div>
   );

@@ -72,16 +72,6 @@ export function moveVertex(ring: Ring, index: number, point: Point): Ring {
   return ring.map((vertex, i) => (i === index ? point : vertex));
 }
 
-/** Removing a vertex keeps at least a triangle. */
-export function deleteVertex(ring: Ring, index: number): Ring {
-  return ring.length <= 3 ? ring : ring.filter((_, i) => i !== index);
-}
-
-export function translate(shape: Shape, dx: number, dy: number): Shape {
-  const move = (ring: Ring): Ring => ring.map(([x, y]) => [x + dx, y + dy]);
-  return { exterior: move(shape.exterior), holes: shape.holes.map(move) };
-}
-
 export function bounds(rings: Ring[]): [number, number, number, number] {
   const points = rings.flat();
   const xs = points.map((p) => p[0]);

@@ -1,0 +1,163 @@
+"""The editor's shape tools in a real Chromium: holes, parts, brush, eraser, moving, vertices, classes, locks.
+
+Every step is checked on the server (what was saved), not only on the screen.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from typing import Any
+
+import cv2
+import httpx
+import pytest
+from shapely.geometry import Polygon
+
+from ..assist.conftest import scene
+
+pytestmark = pytest.mark.slow
+
+WIDTH, HEIGHT = 600, 400
+
+
+def _shape(annotation: dict[str, Any]):
+    """The annotation as a shapely geometry (its parts and holes)."""
+    from shapely.geometry import MultiPolygon
+
+    parts = annotation["geometry"]["parts"]
+
+    def ring(flat: list[float]) -> list[tuple[float, float]]:
+        return list(zip(flat[::2], flat[1::2], strict=True))
+
+    return MultiPolygon([Polygon(ring(p["exterior"]), [ring(h) for h in p["holes"]]) for p in parts])
+
+
+class Screen:
+    """Image pixels → page pixels for the editor's stage, which fits the image when it opens."""
+
+    def __init__(self, page) -> None:
+        self.page = page
+        box = page.get_by_test_id("stage").bounding_box()
+        self.zoom = min(box["width"] / WIDTH, box["height"] / HEIGHT)
+        self.left = box["x"] + (box["width"] - WIDTH * self.zoom) / 2
+        self.top = box["y"] + (box["height"] - HEIGHT * self.zoom) / 2
+
+    def at(self, x: float, y: float) -> tuple[float, float]:
+        return self.left + x * self.zoom, self.top + y * self.zoom
+
+    def click(self, x: float, y: float) -> None:
+        self.page.mouse.click(*self.at(x, y))
+
+    def polygon(self, *corners: tuple[float, float]) -> None:
+        for corner in corners:
+            self.click(*corner)
+        self.page.keyboard.press("Enter")
+
+    def drag(self, start: tuple[float, float], end: tuple[float, float]) -> None:
+        self.page.mouse.move(*self.at(*start))
+        self.page.mouse.down()
+        self.page.mouse.move(*self.at(*end), steps=12)
+        self.page.mouse.up()
+
+
+def _rectangle(x0: float, y0: float, x1: float, y1: float) -> tuple[tuple[float, float], ...]:
+    return (x0, y0), (x1, y0), (x1, y1), (x0, y1)
+
+
+def test_holes_parts_brush_eraser_move_vertices_class_and_lock(page, live_server, tmp_path):
+    from playwright.sync_api import expect
+
+    api = f"{live_server}/api/v1"
+    httpx.post(f"{api}/projects", json={"name": "tools", "categories": ["cat", "dog"]}).raise_for_status()
+    pixels, _ = scene(WIDTH, HEIGHT)
+    picture = tmp_path / "scene.png"
+    cv2.imwrite(str(picture), pixels)
+    with picture.open("rb") as handle:
+        httpx.post(f"{api}/projects/tools/images", files=[("files", ("scene.png", handle, "image/png"))])
+    image_id = httpx.get(f"{api}/projects/tools/images").json()["items"][0]["id"]
+    cats = {c["name"]: c["id"] for c in httpx.get(f"{api}/projects/tools").json()["categories"]}
+
+    def stored() -> list[dict[str, Any]]:
+        return sorted(httpx.get(f"{api}/images/{image_id}/annotations").json(), key=lambda a: a["id"])
+
+    def wait_for(condition: Callable[[list[dict[str, Any]]], bool]) -> list[dict[str, Any]]:
+        deadline = time.monotonic() + 15
+        while time.monotonic() < deadline:
+            annotations = stored()
+            if condition(annotations):
+                return annotations
+            time.sleep(0.1)
+        raise AssertionError(f"the server never reached the expected state: {stored()}")
+
+    page.goto(f"{live_server}/images/{image_id}")
+    expect(page.get_by_test_id("stage")).to_be_visible()
+    page.wait_for_timeout(300)  # the image is fitted to the stage once it has loaded
+    screen = Screen(page)
+
+    # a polygon; then, with it selected, a polygon inside it cuts a hole, and one beside it adds a part
+    screen.polygon(*_rectangle(100, 100, 300, 300))
+    wait_for(lambda a: len(a) == 1)
+    page.get_by_label("cut a hole").check()
+    screen.polygon(*_rectangle(150, 150, 250, 250))
+    (shape,) = wait_for(lambda a: len(a) == 1 and len(a[0]["geometry"]["parts"][0]["holes"]) == 1)
+    assert _shape(shape).area == pytest.approx(200 * 200 - 100 * 100, rel=0.01)
+    page.get_by_label("add a part").check()
+    screen.polygon(*_rectangle(400, 100, 500, 200))
+    (shape,) = wait_for(lambda a: len(a[0]["geometry"]["parts"]) == 2)
+
+    # the eraser across the new part splits it in two; the annotation keeps its hole
+    page.keyboard.press("e")
+    screen.drag((450, 60), (450, 240))
+    (shape,) = wait_for(lambda a: len(a[0]["geometry"]["parts"]) == 3)
+    assert sum(len(p["holes"]) for p in shape["geometry"]["parts"]) == 1
+    assert not _shape(shape).contains(Polygon(_rectangle(445, 140, 455, 160)).centroid)
+
+    # the brush with nothing selected starts a new annotation
+    page.keyboard.press("v")
+    screen.click(560, 380)  # empty: deselects
+    page.keyboard.press("b")
+    screen.drag((80, 350), (320, 350))
+    annotations = wait_for(lambda a: len(a) == 2)
+    stroke = _shape(annotations[1])
+    assert stroke.bounds[0] < 80 and stroke.bounds[2] > 320 and stroke.area > 240 * 15
+
+    # the select tool moves a whole annotation by dragging it
+    page.keyboard.press("v")
+    screen.drag((200, 350), (200, 330))
+    annotations = wait_for(lambda a: _shape(a[1]).bounds[1] < stroke.bounds[1] - 10)
+    assert _shape(annotations[1]).area == pytest.approx(stroke.area, rel=0.01)
+
+    # double-click an edge: a vertex is added there; double-click it: it is removed
+    def holed_exterior(annotations: list[dict[str, Any]]) -> int:
+        (part,) = [p for p in annotations[0]["geometry"]["parts"] if p["holes"]]
+        return len(part["exterior"]) // 2  # flat x, y pairs
+
+    vertices = holed_exterior(stored())
+    screen.click(120, 120)  # selects the first annotation
+    page.mouse.dblclick(*screen.at(200, 102))  # 2 px inside its top edge
+    wait_for(lambda a: holed_exterior(a) == vertices + 1)
+    page.mouse.dblclick(*screen.at(200, 102))  # now on the new vertex
+    wait_for(lambda a: holed_exterior(a) == vertices)
+
+    # a digit gives the selected annotation that class; Ctrl+Z takes it back
+    assert stored()[0]["category_id"] == cats["cat"]
+    page.keyboard.press("2")
+    wait_for(lambda a: a[0]["category_id"] == cats["dog"])
+    page.keyboard.press("Control+z")
+    wait_for(lambda a: a[0]["category_id"] == cats["cat"])
+
+    # a locked annotation cannot be picked on the image, nor deleted
+    page.keyboard.press("l")
+    expect(page.get_by_role("button", name=f"unlock {shape['id']}")).to_be_visible()
+    screen.click(560, 380)
+    screen.click(120, 120)
+    expect(page.get_by_test_id("annotations").locator("li.selected")).to_have_count(0)
+    page.keyboard.press("Delete")
+    page.wait_for_timeout(300)
+    assert len(stored()) == 2
+    page.get_by_role("button", name=f"unlock {shape['id']}").click()
+    screen.click(120, 120)
+    expect(page.get_by_test_id("annotations").locator("li.selected")).to_have_count(1)
+    page.keyboard.press("Delete")
+    wait_for(lambda a: len(a) == 1)

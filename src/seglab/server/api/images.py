@@ -82,6 +82,15 @@ def image_file(image_id: int, ws: WorkspaceDep) -> FileResponse:
     return FileResponse(images.image_file(ws, image_id), media_type=media_type, headers=headers)
 
 
+@router.get("/images/{image_id}/thumbnail", response_class=FileResponse, summary="A small JPEG of the image")
+def image_thumbnail(
+    image_id: int, ws: WorkspaceDep, size: Annotated[int, Query(description="Longest side: 128, 256 or 512.")] = 256
+) -> FileResponse:
+    """For grids: the image as displayed (EXIF turn applied), made once and cached."""
+    headers = {"Cache-Control": "public, max-age=31536000, immutable"}  # content-addressed: never changes
+    return FileResponse(images.thumbnail(ws, image_id, size), media_type="image/jpeg", headers=headers)
+
+
 @router.patch("/images/{image_id}", response_model=ImageOut, summary="Change split, status or tags")
 def update_image(image_id: int, body: ImagePatch, ws: WorkspaceDep) -> ImageOut:
     return ImageOut.of(images.update_image(ws, image_id, split=body.split, status=body.status, tags=body.tags))

@@ -96,6 +96,7 @@ def test_request_options_rle_visualization_and_class_filter(served, deployed):
     )
     assert legacy_image.status_code == 200
     assert legacy_image.headers["content-type"] == "image/jpeg"
+    assert legacy_image.content == base64.b64decode(drawn["visualization"])  # the same predictions, drawn the same
     with deployed.images[0].open("rb") as handle:
         multipart = httpx.post(
             f"{served}/{deployed.reference}", params={"confidence": 0.0}, files={"file": handle}, timeout=60

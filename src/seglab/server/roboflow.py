@@ -92,16 +92,9 @@ def _percent(value: float) -> float:
     return value / 100.0 if value >= 1 else value
 
 
-async def _run(
-    request: Request,
-    model_id: str,
-    images: list[bytes],
-    options: PredictOptions,
-    *,
-    mask_format: MaskFormat,
-    visualize: bool,
-) -> list[dict[str, Any]]:
-    started = time.perf_counter()
+async def _predict(request: Request, model_id: str, images: list[bytes], options: PredictOptions) -> list[Prediction]:
+    """Every route predicts the same way: each image decoded only as finely as the network needs (JPEGs at a
+    reduced scale in the DCT), then one batch; the predictions are in the original image's pixels."""
     loaded = await _manager(request).add(model_id)  # an unknown model is the first thing to report
     limit = _max_pixels(request)
     at_least = loaded.predictor.input_wh()
@@ -112,8 +105,22 @@ async def _run(
     ]
     decoded: list[tuple[RgbImage, tuple[int, int]]] = await asyncio.gather(*decoding)
     pixels = [image for image, _ in decoded]
-    predictions = await _manager(request).predict(model_id, pixels, options, [size for _, size in decoded])
+    return await _manager(request).predict(model_id, pixels, options, [size for _, size in decoded])
+
+
+async def _run(
+    request: Request,
+    model_id: str,
+    images: list[bytes],
+    options: PredictOptions,
+    *,
+    mask_format: MaskFormat,
+    visualize: bool,
+) -> list[dict[str, Any]]:
+    started = time.perf_counter()
+    predictions = await _predict(request, model_id, images, options)
     elapsed = time.perf_counter() - started
+    limit = _max_pixels(request)
 
     def respond(data: bytes, prediction: Prediction) -> dict[str, Any]:
         drawn = None
@@ -226,9 +233,10 @@ async def legacy_infer(
     options = _options(_percent(confidence), max_detections, class_filter, nms, False)
     model_id = f"{dataset_id}/{version_id}"
     if format == "image":
-        pixels = decode_image(image, max_pixels=_max_pixels(request))
-        prediction = (await _manager(request).predict(model_id, [pixels], options))[0]
-        return Response(to_jpeg(annotate(pixels, prediction)), media_type="image/jpeg")
+        (prediction,) = await _predict(request, model_id, [image], options)
+        full = await asyncio.to_thread(decode_image, image, max_pixels=_max_pixels(request))
+        drawn = await asyncio.to_thread(lambda: to_jpeg(annotate(full, prediction)))
+        return Response(drawn, media_type="image/jpeg")
     results = await _run(request, model_id, [image], options, mask_format=MaskFormat.POLYGON, visualize=False)
     return JSONResponse(results[0])
 

@@ -22,6 +22,7 @@ PACKAGES = [
     "seglab.training",
     "seglab.evaluation",
     "seglab.assist",
+    "seglab.workflows",
     "seglab.services",
     "seglab.server",
     "seglab.cli",

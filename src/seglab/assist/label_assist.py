@@ -33,7 +33,7 @@ class LabelAssistReport:
     """``(image id, reason)`` for images that could not be read."""
 
 
-def _category_ids(categories: Sequence[tuple[int, str]], class_names: Sequence[str]) -> dict[str, int]:
+def match_categories(categories: Sequence[tuple[int, str]], class_names: Sequence[str]) -> dict[str, int]:
     """Model class name → project category id, by exact name, else ignoring case."""
     exact = {name: category_id for category_id, name in categories}
     folded = {name.casefold(): category_id for category_id, name in categories}
@@ -68,7 +68,7 @@ def label_assist(
                 raise InvalidInputError(f"images {foreign} are not in project {target.name!r}")
             chosen = [image_store.get_image(session, image_id) for image_id in image_ids]
     loaded = load_model(ws, model, backend)
-    mapping = _category_ids([(c.id, c.name) for c in target.categories], loaded.model.class_names)
+    mapping = match_categories([(c.id, c.name) for c in target.categories], loaded.model.class_names)
     report = LabelAssistReport(
         loaded.model.id, unmatched_classes=[n for n in loaded.model.class_names if n not in mapping]
     )

@@ -97,6 +97,40 @@ class Prediction:
     def area(self, index: int) -> int:
         return int(self.crops[index].sum())
 
+    @classmethod
+    def from_detections(cls, detections: Any, image_wh: tuple[int, int]) -> Prediction:
+        """From ``supervision.Detections`` (full-image masks, ``data["class_name"]``), the reverse of
+        :meth:`to_detections`; each mask is kept as the crop of its own extent. Without masks, boxes are the masks."""
+        width, height = image_wh
+        count = len(detections)
+        xyxy = np.asarray(detections.xyxy, dtype=np.float32).reshape(-1, 4)
+        crops: list[npt.NDArray[np.bool_]] = []
+        origins: list[tuple[int, int]] = []
+        for index in range(count):
+            if detections.mask is not None:
+                mask = np.asarray(detections.mask[index], dtype=bool)
+                ys, xs = np.nonzero(mask)
+                x0, y0 = (int(xs.min()), int(ys.min())) if len(xs) else (0, 0)
+                x1, y1 = (int(xs.max()) + 1, int(ys.max()) + 1) if len(xs) else (0, 0)
+                crops.append(mask[y0:y1, x0:x1])
+            else:
+                x0, y0 = (int(v) for v in np.clip(np.floor(xyxy[index, :2]), 0, [width, height]))
+                x1, y1 = (int(v) for v in np.clip(np.ceil(xyxy[index, 2:]), 0, [width, height]))
+                crops.append(np.ones((max(y1 - y0, 0), max(x1 - x0, 0)), dtype=bool))
+            origins.append((x0, y0))
+        names = detections.data.get("class_name")
+        class_id = detections.class_id if detections.class_id is not None else np.zeros(count, dtype=np.int64)
+        confidence = detections.confidence if detections.confidence is not None else np.ones(count, dtype=np.float32)
+        return cls(
+            image_wh=image_wh,
+            xyxy=xyxy,
+            confidence=np.asarray(confidence, dtype=np.float32),
+            class_id=np.asarray(class_id, dtype=np.int64),
+            class_name=[str(n) for n in names] if names is not None else [str(c) for c in class_id],
+            crops=crops,
+            origins=np.array(origins, dtype=np.int64).reshape(-1, 2),
+        )
+
     def to_detections(self) -> Any:
         """As ``supervision.Detections`` with full-image masks and ``data["class_name"]``."""
         import supervision as sv

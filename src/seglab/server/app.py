@@ -7,6 +7,7 @@ from fastapi.responses import JSONResponse
 
 from seglab._version import __version__
 from seglab.server import roboflow, web
+from seglab.server import workflows as workflow_routes
 from seglab.server.api import router as api_router
 from seglab.server.errors import install_error_handlers
 from seglab.server.model_manager import ModelManager
@@ -40,6 +41,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_error_handlers(app)
     app.include_router(api_router)
     roboflow.install(app, models)
+    workflow_routes.install(app)
 
     @app.get("/healthz", tags=["system"], summary="Liveness and storage check")
     def healthz() -> JSONResponse:

@@ -18,6 +18,7 @@ from seglab.services import (
     training,
     transfer,
     versions,
+    workflows,
 )
 from seglab.services.datasets import ConversionResult, convert_path, inspect_path
 from seglab.services.images import UploadReport
@@ -53,4 +54,5 @@ __all__ = [
     "training",
     "transfer",
     "versions",
+    "workflows",
 ]

@@ -2,7 +2,7 @@
 
 from fastapi import APIRouter
 
-from seglab.server.api import annotations, assist, images, models, projects, versions
+from seglab.server.api import annotations, assist, images, models, projects, versions, workflows
 
 router = APIRouter(prefix="/api/v1")
 router.include_router(projects.router)
@@ -11,5 +11,6 @@ router.include_router(annotations.router)
 router.include_router(versions.router)
 router.include_router(models.router)
 router.include_router(assist.router)
+router.include_router(workflows.router)
 
 __all__ = ["router"]

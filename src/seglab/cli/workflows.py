@@ -1,0 +1,202 @@
+"""``seglab workflow run|validate|save|list|show|delete``: Roboflow-style workflow definitions from the command line."""
+
+from __future__ import annotations
+
+import base64
+import json
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from seglab.cli._common import JsonOption, fail, print_json, workspace
+from seglab.errors import InvalidInputError
+from seglab.services import workflows
+from seglab.workflows import WorkflowError
+
+workflow_app = typer.Typer(help="Run, check and save workflow definitions (Roboflow's JSON).", no_args_is_help=True)
+
+SpecArgument = Annotated[str, typer.Argument(help="A definition file (JSON) or the name of a saved workflow.")]
+
+
+def _definition(spec: str) -> Any:
+    """A definition from a JSON file, or ``None`` when ``spec`` is not a file (then it names a saved workflow)."""
+    path = Path(spec)
+    if not path.is_file():
+        return None
+    try:
+        return json.loads(path.read_text())
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise InvalidInputError(f"{path} is not a JSON workflow definition ({error})") from None
+
+
+def _parameters(pairs: list[str]) -> dict[str, Any]:
+    """``k=v`` pairs; values are read as JSON when they parse (numbers, lists, true), else kept as text."""
+    values: dict[str, Any] = {}
+    for pair in pairs:
+        key, separator, text = pair.partition("=")
+        if not separator or not key:
+            raise InvalidInputError(f"--param takes name=value, got {pair!r}")
+        try:
+            values[key] = json.loads(text)
+        except json.JSONDecodeError:
+            values[key] = text
+    return values
+
+
+def _describe_error(error: WorkflowError) -> str:
+    lines = [f"{error.error_type}: {error.message}"]
+    for problem in error.blocks_errors:
+        where = f"{problem.block_id}" + (f".{problem.property_name}" if problem.property_name else "")
+        lines.append(f"  {where}: {problem.property_details or problem.block_details or ''}")
+    return "\n".join(lines)
+
+
+def _write_images(value: Any, folder: Path, stem: str, written: list[Path]) -> Any:
+    """``value`` with each image written as a JPEG file under ``folder`` and replaced by the file's name."""
+    if isinstance(value, dict) and value.get("type") == "base64" and isinstance(value.get("value"), str):
+        target = folder / f"{stem}.jpg"
+        target.write_bytes(base64.b64decode(value["value"]))
+        written.append(target)
+        return {"type": "file", "path": target.name}
+    if isinstance(value, dict):
+        return {key: _write_images(item, folder, f"{stem}-{key}", written) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_write_images(item, folder, f"{stem}-{index}", written) for index, item in enumerate(value)]
+    return value
+
+
+def _summarise_images(value: Any) -> Any:
+    if isinstance(value, dict) and value.get("type") == "base64":
+        return {"type": "image", "bytes": len(value.get("value", "")) * 3 // 4, "hint": "use --out DIR to save it"}
+    if isinstance(value, dict):
+        return {key: _summarise_images(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_summarise_images(item) for item in value]
+    return value
+
+
+def run(
+    spec: SpecArgument,
+    image: Annotated[list[Path], typer.Option("--image", help="An image; repeat for a batch.")],
+    param: Annotated[list[str] | None, typer.Option("--param", help="A parameter as name=value; repeatable.")] = None,
+    image_input: Annotated[str | None, typer.Option(help="The image input's name (default: the first one).")] = None,
+    out: Annotated[
+        Path | None, typer.Option(help="Write outputs.json and output images (.jpg) in this folder.")
+    ] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Run a workflow on images: outputs as JSON (images as JPEG files with --out)."""
+    with workspace(as_json) as ws:
+        try:
+            definition = _definition(spec)
+            compiled = workflows.validate_definition(
+                definition if definition is not None else workflows.get_workflow(ws, spec).spec
+            )
+            names = compiled.image_inputs
+            if not names:
+                raise InvalidInputError("this workflow has no image input")
+            inputs: dict[str, Any] = {**_parameters(param or []), image_input or names[0]: list(image)}
+            result = workflows.run_definition(ws, compiled.definition, inputs, workflows.local_environment(ws))
+            outputs = result.to_json()
+        except WorkflowError as error:
+            fail(_describe_error(error) if not as_json else json.dumps(error.roboflow_body()), as_json)
+    if out is None:
+        typer.echo(json.dumps(_summarise_images(outputs), indent=2))
+        return
+    out.mkdir(parents=True, exist_ok=True)
+    written: list[Path] = []
+    files = [
+        {name: _write_images(value, out, f"{index}-{name}", written) for name, value in answer.items()}
+        for index, answer in enumerate(outputs)
+    ]
+    (out / "outputs.json").write_text(json.dumps(files, indent=2))
+    if as_json:
+        print_json({"outputs": str(out / "outputs.json"), "images": [str(p) for p in written]})
+    else:
+        typer.echo(f"{len(outputs)} images: outputs in {out / 'outputs.json'}, {len(written)} output images in {out}")
+
+
+def validate(spec: SpecArgument, as_json: JsonOption = False) -> None:
+    """Check a definition: unknown blocks, bad selectors, missing fields, wrong kinds, cycles."""
+    with workspace(as_json) as ws:
+        definition = _definition(spec)
+        try:
+            compiled = workflows.validate_definition(
+                definition if definition is not None else workflows.get_workflow(ws, spec).spec
+            )
+        except WorkflowError as error:
+            if as_json:
+                typer.echo(json.dumps({"valid": False, **error.roboflow_body()}, indent=2))
+            else:
+                typer.echo(_describe_error(error), err=True)
+            raise typer.Exit(code=1) from None
+    if as_json:
+        print_json({"valid": True, "steps": list(compiled.steps), "outputs": [o.name for o in compiled.outputs]})
+    else:
+        typer.echo(f"valid: {len(compiled.steps)} steps, outputs {', '.join(o.name for o in compiled.outputs)}")
+
+
+def save(
+    name: Annotated[str, typer.Argument(help="The name to save it under (runs as /{workspace}/workflows/NAME).")],
+    spec: Annotated[Path, typer.Argument(help="A definition file (JSON).")],
+    as_json: JsonOption = False,
+) -> None:
+    """Validate and save a definition under a name (replacing one of that name)."""
+    with workspace(as_json) as ws:
+        definition = _definition(str(spec))
+        if definition is None:
+            raise InvalidInputError(f"{spec} is not a file")
+        try:
+            saved = workflows.save_workflow(ws, name, definition)
+        except WorkflowError as error:
+            fail(_describe_error(error), as_json)
+    if as_json:
+        print_json(saved)
+    else:
+        typer.echo(f"saved workflow {saved.name!r} (id {saved.id})")
+
+
+def list_(as_json: JsonOption = False) -> None:
+    """Saved workflows."""
+    with workspace(as_json) as ws:
+        saved = workflows.list_workflows(ws)
+    if as_json:
+        print_json(
+            [
+                {"id": s.id, "name": s.name, "updated_at": s.updated_at, "steps": len(s.spec.get("steps", []))}
+                for s in saved
+            ]
+        )
+        return
+    for item in saved:
+        steps = len(item.spec.get("steps", []))
+        typer.echo(f"{item.id:>4}  {item.name}  ({steps} steps, updated {item.updated_at:%Y-%m-%d %H:%M})")
+    if not saved:
+        typer.echo("no saved workflows (`seglab workflow save NAME SPEC` saves one)")
+
+
+def show(name: Annotated[str, typer.Argument(help="A saved workflow's name or id.")]) -> None:
+    """Print a saved definition (JSON)."""
+    with workspace(False) as ws:
+        typer.echo(json.dumps(workflows.get_workflow(ws, name).spec, indent=2))
+
+
+def delete(
+    name: Annotated[str, typer.Argument(help="A saved workflow's name or id.")], as_json: JsonOption = False
+) -> None:
+    """Delete a saved workflow."""
+    with workspace(as_json) as ws:
+        removed = workflows.delete_workflow(ws, name)
+    if as_json:
+        print_json({"deleted": removed.name})
+    else:
+        typer.echo(f"deleted workflow {removed.name!r}")
+
+
+workflow_app.command("run")(run)
+workflow_app.command("validate")(validate)
+workflow_app.command("save")(save)
+workflow_app.command("list")(list_)
+workflow_app.command("show")(show)
+workflow_app.command("delete")(delete)

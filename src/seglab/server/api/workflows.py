@@ -1,0 +1,119 @@
+"""Saved workflows for the web app: list, read, save (validated), delete, validate, and run on an uploaded image.
+
+Errors use the app API's shape; a workflow error keeps Roboflow's fields (``error_type``, ``blocks_errors``
+...) in ``error.details``, so the editor can mark each offending step.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field
+
+from seglab.server.api._deps import WorkspaceDep
+from seglab.server.errors import error_response
+from seglab.server.workflows import run_workflow
+from seglab.services import workflows
+from seglab.workflows import WorkflowError, default_registry
+
+router = APIRouter(prefix="/workflows", tags=["workflows"])
+
+
+class Workflow(BaseModel):
+    id: int
+    name: str
+    specification: dict[str, Any]
+    created_at: datetime
+    updated_at: datetime
+
+
+def _workflow(saved: workflows.SavedWorkflow) -> Workflow:
+    return Workflow(
+        id=saved.id,
+        name=saved.name,
+        specification=saved.spec,
+        created_at=saved.created_at,
+        updated_at=saved.updated_at,
+    )
+
+
+def _error(error: WorkflowError) -> JSONResponse:
+    return error_response(error.status, error.code, error.message, error.details)
+
+
+class SaveRequest(BaseModel):
+    specification: dict[str, Any]
+
+
+class RunRequest(BaseModel):
+    specification: dict[str, Any] | None = Field(default=None, description="A definition; default: the saved one.")
+    name: str | None = Field(default=None, description="A saved workflow's name.")
+    inputs: dict[str, Any] = Field(default_factory=dict, description="Images as {type: base64, value}, parameters.")
+    excluded_fields: list[str] = Field(default_factory=list)
+
+
+class BlockInfo(BaseModel):
+    type: str
+    aliases: list[str]
+    description: str
+    outputs: list[str]
+
+
+@router.get("", response_model=list[Workflow], summary="Saved workflows")
+def list_workflows(ws: WorkspaceDep) -> list[Workflow]:
+    return [_workflow(saved) for saved in workflows.list_workflows(ws)]
+
+
+@router.get("/blocks", response_model=list[BlockInfo], summary="The blocks a definition can use")
+def list_blocks() -> list[BlockInfo]:
+    blocks = []
+    for block in default_registry():
+        names = block.type_names()
+        blocks.append(
+            BlockInfo(
+                type=names[0], aliases=list(names[1:]), description=block.description, outputs=list(block.outputs)
+            )
+        )
+    return blocks
+
+
+@router.post("/validate", summary="Check a definition; answers the errors per step")
+def validate(body: SaveRequest) -> dict[str, Any]:
+    try:
+        compiled = workflows.validate_definition(body.specification)
+    except WorkflowError as error:
+        return {"valid": False, "message": error.message, **error.roboflow_fields()}
+    return {"valid": True, "steps": list(compiled.steps), "outputs": [o.name for o in compiled.outputs]}
+
+
+@router.post("/run", summary="Run a definition (or a saved workflow) on images")
+async def run(body: RunRequest, request: Request) -> Any:
+    definition: Any = body.specification if body.specification is not None else body.name
+    if definition is None:
+        return error_response(400, "invalid_input", "send `specification` or the `name` of a saved workflow")
+    try:
+        outputs = await run_workflow(request, definition, body.inputs, body.excluded_fields)
+    except WorkflowError as error:
+        return _error(error)
+    return {"outputs": outputs}
+
+
+@router.get("/{name}", response_model=Workflow)
+def get_workflow(name: str, ws: WorkspaceDep) -> Workflow:
+    return _workflow(workflows.get_workflow(ws, name))
+
+
+@router.put("/{name}", response_model=Workflow, summary="Save (create or replace) a workflow; it is validated first")
+def save_workflow(name: str, body: SaveRequest, ws: WorkspaceDep) -> Any:
+    try:
+        return _workflow(workflows.save_workflow(ws, name, body.specification))
+    except WorkflowError as error:
+        return _error(error)
+
+
+@router.delete("/{name}", response_model=Workflow)
+def delete_workflow(name: str, ws: WorkspaceDep) -> Workflow:
+    return _workflow(workflows.delete_workflow(ws, name))

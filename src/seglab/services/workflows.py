@@ -1,0 +1,217 @@
+"""Workflows as the server, the command line and the Python API use them: validating and saving definitions,
+running them with this workspace's models, and their outputs as JSON in Roboflow's shape.
+
+The engine lives in :mod:`seglab.workflows`; what is here is the glue to the rest of seglab: saved
+definitions (the ``workflows`` table), the project a ``seglab/project_upload@v1`` step stores into, and
+serialising outputs — predictions as ``/infer/instance_segmentation`` answers them, images as
+``{"type": "base64", "value": <JPEG>}``.
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from PIL import Image
+
+from seglab.assist.label_assist import match_categories
+from seglab.core import Split
+from seglab.errors import InvalidInputError
+from seglab.models import Prediction
+from seglab.models.visualize import to_jpeg
+from seglab.services.images import add_image_bytes
+from seglab.services.prediction_json import instance_json
+from seglab.store import NewAnnotation, Workspace
+from seglab.store import annotations as annotation_store
+from seglab.store import projects as project_store
+from seglab.store import workflows as workflow_store
+from seglab.store.workflows import SavedWorkflow
+from seglab.workflows import (
+    AssistSegmenters,
+    CompiledWorkflow,
+    Environment,
+    LocalModels,
+    ModelProvider,
+    SegmenterProvider,
+    StoredResult,
+    WorkflowImage,
+    compile_workflow,
+    execute,
+)
+from seglab.workflows.values import image_wh
+
+__all__ = [
+    "ProjectStore",
+    "SavedWorkflow",
+    "WorkflowRun",
+    "delete_workflow",
+    "get_workflow",
+    "list_workflows",
+    "local_environment",
+    "outputs_json",
+    "run_definition",
+    "save_workflow",
+    "validate_definition",
+]
+
+
+class ProjectStore:
+    """Stores workflow results into projects: the image (its original bytes when the workflow had them, else a
+    PNG of its pixels) and each detection as a polygon annotation, classes matched to categories by name."""
+
+    def __init__(self, ws: Workspace, *, tolerance: float = 1.0, author: str = "workflow") -> None:
+        self.ws = ws
+        self.tolerance = tolerance
+        self.author = author
+
+    def store(
+        self,
+        project: str,
+        image: WorkflowImage,
+        detections: Any,
+        *,
+        split: str,
+        tags: Sequence[str],
+        source: str,
+    ) -> StoredResult:
+        data = image.data if image.data is not None and image.offset == (0, 0) else _png(image.pixels)
+        name = image.name if image.name and "." in image.name else f"{image.parent_id}.png"
+        report = add_image_bytes(self.ws, project, name, data, split=Split(split), tags=tags)
+        records = report.added or report.duplicates
+        if not records:
+            reason = report.failed[0][1] if report.failed else "unreadable"
+            raise InvalidInputError(f"the image could not be stored: {reason}")
+        record = records[0]
+        with self.ws.db.transaction() as session:
+            target = project_store.get_project(session, project)
+        names = [str(n) for n in detections.data.get("class_name", [])]
+        mapping = match_categories([(c.id, c.name) for c in target.categories], names)
+        prediction = Prediction.from_detections(detections, (image.width, image.height))
+        stored = 0
+        with self.ws.db.transaction() as session:
+            for index, class_name in enumerate(names):
+                shape = prediction.polygon(index, self.tolerance)
+                if class_name not in mapping or shape is None:
+                    continue
+                new = NewAnnotation(
+                    mapping[class_name], shape, confidence=float(prediction.confidence[index]), source=source
+                )
+                annotation_store.create_annotation(session, record.id, new, author=self.author)
+                stored += 1
+        unmatched = sorted({n for n in names if n not in mapping})
+        return StoredResult(record.id, stored, bool(report.duplicates), unmatched)
+
+
+def _png(pixels: np.ndarray) -> bytes:
+    buffer = io.BytesIO()
+    Image.fromarray(pixels).save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+def local_environment(
+    ws: Workspace,
+    *,
+    models: ModelProvider | None = None,
+    segmenters: SegmenterProvider | None = None,
+    max_workers: int = 4,
+) -> Environment:
+    """An environment on this workspace: models loaded in this process unless ``models`` is given (the server
+    passes its batching model manager), Smart Polygon's models for Segment Anything, projects to store into."""
+    if segmenters is None:
+        from seglab.assist import SmartPolygon
+
+        segmenters = AssistSegmenters(SmartPolygon(ws))
+    return Environment(
+        models=models or LocalModels(ws),
+        segmenters=segmenters,
+        projects=ProjectStore(ws),
+        max_image_pixels=ws.settings.max_image_pixels,
+        max_workers=max_workers,
+    )
+
+
+def validate_definition(definition: Any) -> CompiledWorkflow:
+    """Compile ``definition``; raises a :class:`~seglab.workflows.WorkflowError` (Roboflow's shape) if invalid."""
+    return compile_workflow(definition)
+
+
+def save_workflow(ws: Workspace, name: str, definition: Any) -> SavedWorkflow:
+    """Validate, then store ``definition`` under ``name`` (replacing what was there)."""
+    validate_definition(definition)
+    with ws.db.transaction() as session:
+        return workflow_store.save_workflow(session, name, definition)
+
+
+def get_workflow(ws: Workspace, reference: int | str) -> SavedWorkflow:
+    with ws.db.transaction() as session:
+        return workflow_store.get_workflow(session, reference)
+
+
+def list_workflows(ws: Workspace) -> list[SavedWorkflow]:
+    with ws.db.transaction() as session:
+        return workflow_store.list_workflows(session)
+
+
+def delete_workflow(ws: Workspace, reference: int | str) -> SavedWorkflow:
+    with ws.db.transaction() as session:
+        return workflow_store.delete_workflow(session, reference)
+
+
+@dataclass(frozen=True)
+class WorkflowRun:
+    outputs: list[dict[str, Any]]
+    """One dict per image: the workflow's outputs as Python objects (detections, images, numbers)."""
+
+    def to_json(self, excluded_fields: Sequence[str] = ()) -> list[dict[str, Any]]:
+        return outputs_json(self.outputs, excluded_fields)
+
+
+def run_definition(ws: Workspace, definition: Any, inputs: Mapping[str, Any], environment: Environment) -> WorkflowRun:
+    """Compile and run ``definition`` (a definition, or the name of a saved one) on ``inputs``."""
+    if isinstance(definition, str | int):
+        definition = get_workflow(ws, definition).spec
+    return WorkflowRun(execute(compile_workflow(definition), inputs, environment))
+
+
+def _detections_json(detections: Any) -> dict[str, Any]:
+    size = image_wh(detections) or (0, 0)
+    prediction = Prediction.from_detections(detections, size)
+    items = []
+    for index in range(len(prediction)):
+        item = instance_json(prediction, index)
+        for key in ("detection_id", "parent_id"):
+            if key in detections.data:
+                item[key] = str(detections.data[key][index])
+        items.append(item)
+    return {"image": {"width": size[0], "height": size[1]}, "predictions": items}
+
+
+def _is_detections(value: Any) -> bool:
+    return hasattr(value, "xyxy") and hasattr(value, "data") and hasattr(value, "mask")
+
+
+def value_json(value: Any) -> Any:
+    """One output value as JSON: detections in Roboflow's prediction shape, images as base64 JPEG."""
+    if isinstance(value, WorkflowImage):
+        return {"type": "base64", "value": base64.b64encode(to_jpeg(value.pixels)).decode()}
+    if _is_detections(value):
+        return _detections_json(value)
+    if isinstance(value, dict):
+        return {str(key): value_json(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [value_json(item) for item in value]
+    if isinstance(value, np.ndarray):
+        return value_json(value.tolist())
+    if isinstance(value, np.generic):
+        return value.item()
+    return value
+
+
+def outputs_json(outputs: Sequence[Mapping[str, Any]], excluded_fields: Sequence[str] = ()) -> list[dict[str, Any]]:
+    """Every image's outputs as JSON, leaving out ``excluded_fields`` (as Roboflow's ``excluded_fields``)."""
+    excluded = set(excluded_fields)
+    return [{name: value_json(value) for name, value in answer.items() if name not in excluded} for answer in outputs]

@@ -1,0 +1,147 @@
+"""Model blocks: a seglab instance segmentation model (Roboflow's ``roboflow_instance_segmentation_model``) and
+Segment Anything (boxes from another model become masks, through Smart Polygon's promptable models)."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated, Any, ClassVar, Literal
+
+import numpy as np
+from pydantic import AliasChoices, Field
+
+from seglab.models import PredictOptions
+from seglab.workflows.blocks.base import Accepts, Block, Selector, StepContext, StepManifest
+from seglab.workflows.kinds import DETECTIONS, Kind
+from seglab.workflows.values import WorkflowImage, with_lineage
+
+ImagesField = Annotated[Selector, Accepts((Kind.IMAGE,), batch=True)]
+_IMAGES = AliasChoices("images", "image")
+
+
+class InstanceSegmentationManifest(StepManifest):
+    type: Literal[
+        "roboflow_core/roboflow_instance_segmentation_model@v1",
+        "roboflow_core/roboflow_instance_segmentation_model@v2",
+        "RoboflowInstanceSegmentationModel",
+        "InstanceSegmentationModel",
+    ]
+    images: ImagesField = Field(validation_alias=_IMAGES)
+    model_id: Annotated[str | Selector, Accepts((Kind.ROBOFLOW_MODEL_ID, Kind.STRING))]
+    confidence: Annotated[float | Selector, Accepts((Kind.FLOAT_ZERO_TO_ONE,))] = 0.4
+    class_filter: Annotated[list[str] | Selector | None, Accepts((Kind.LIST_OF_VALUES,))] = None
+    iou_threshold: Annotated[float | Selector | None, Accepts((Kind.FLOAT_ZERO_TO_ONE,))] = None
+    """NMS at this IoU, only when set: RF-DETR gives one query per object (as ``/infer/instance_segmentation``)."""
+    max_detections: Annotated[int | Selector, Accepts((Kind.INTEGER,))] = 300
+    class_agnostic_nms: Annotated[bool | Selector, Accepts((Kind.BOOLEAN,))] = False
+
+
+class InstanceSegmentationModel(Block):
+    """Runs a trained seglab model (``project/version`` or an id) on each image; the server batches concurrent
+    images through its model manager."""
+
+    manifest = InstanceSegmentationManifest
+    outputs: ClassVar[dict[str, tuple[Kind, ...]]] = {
+        "inference_id": (Kind.STRING,),
+        "predictions": (Kind.INSTANCE_SEGMENTATION,),
+        "model_id": (Kind.ROBOFLOW_MODEL_ID,),
+    }
+    description = "Instance segmentation with a trained seglab model"
+
+    def run(self, step: Any, context: StepContext) -> dict[str, Any]:
+        models = context.environment.models
+        if models is None:
+            raise context.fail("no model provider in this environment")
+        image: WorkflowImage = step.images
+        nms = step.iou_threshold if step.iou_threshold is not None or step.class_agnostic_nms else None
+        options = PredictOptions(
+            confidence=float(step.confidence),
+            max_detections=int(step.max_detections),
+            class_filter=frozenset(step.class_filter) if step.class_filter else None,
+            nms_iou=None if nms is None else float(nms),
+            class_agnostic_nms=bool(step.class_agnostic_nms),
+        )
+        prediction = models.predict(str(step.model_id), [image.pixels], options)[0]
+        detections = with_lineage(prediction.to_detections(), image.parent_id)
+        return {"inference_id": str(uuid.uuid4()), "predictions": detections, "model_id": str(step.model_id)}
+
+
+_SAM_VERSIONS = {
+    "hiera_tiny": "sam2.1-hiera-tiny",
+    "hiera_small": "sam2.1-hiera-small",
+    "hiera_b_plus": "sam2.1-hiera-base-plus",
+    "hiera_large": "sam2.1-hiera-large",
+}
+
+
+def _mask_boxes(masks: np.ndarray) -> np.ndarray:
+    """Each mask's box in pixel-corner coordinates (``x1`` is one past the last column, as everywhere in seglab)."""
+    boxes = np.zeros((len(masks), 4), dtype=np.float32)
+    for index, mask in enumerate(masks):
+        ys, xs = np.nonzero(mask)
+        boxes[index] = (xs.min(), ys.min(), xs.max() + 1, ys.max() + 1)
+    return boxes
+
+
+class SegmentAnythingManifest(StepManifest):
+    type: Literal["roboflow_core/segment_anything@v1", "SegmentAnything2Model"]
+    images: ImagesField = Field(validation_alias=_IMAGES)
+    boxes: Annotated[Selector | None, Accepts(DETECTIONS, batch=True)] = None
+    version: Annotated[str | Selector | None, Accepts((Kind.STRING,))] = None
+    """Roboflow's SAM 2 names (``hiera_tiny`` ...) or seglab's assist models (``grabcut``); unset: seglab's default
+    (``SEGLAB_ASSIST_MODEL``: a SAM with weights here, else the GrabCut fallback)."""
+    threshold: Annotated[float | Selector, Accepts((Kind.FLOAT,))] = 0.0
+    multimask_output: Annotated[bool | Selector, Accepts((Kind.BOOLEAN,))] = True
+
+
+class SegmentAnything(Block):
+    """Each box becomes a mask (class, class id and detection id carried over; ``parent_id`` is the box's id).
+    Without boxes, the image (less a 5% margin) is one prompt (class ``foreground``)."""
+
+    manifest = SegmentAnythingManifest
+    outputs: ClassVar[dict[str, tuple[Kind, ...]]] = {"predictions": (Kind.INSTANCE_SEGMENTATION,)}
+    description = "Segment Anything: boxes to masks"
+
+    def run(self, step: Any, context: StepContext) -> dict[str, Any]:
+        import supervision as sv
+
+        from seglab.assist import Prompt
+
+        provider = context.environment.segmenters
+        if provider is None:
+            raise context.fail("no promptable segmentation models in this environment")
+        image: WorkflowImage = step.images
+        name = _SAM_VERSIONS.get(str(step.version), step.version) if step.version else None
+        segmenter = provider.segmenter(name)
+        embedding = segmenter.embed(image.pixels)
+        boxes = step.boxes
+        if boxes is None:
+            inset_x, inset_y = image.width * 0.05, image.height * 0.05  # a box with some background around it
+            prompts = [np.array([inset_x, inset_y, image.width - inset_x, image.height - inset_y], np.float32)]
+            names, class_ids, parents = ["foreground"], [0], [image.parent_id]
+        else:
+            prompts = [box.astype(np.float32) for box in boxes.xyxy]
+            names = [str(n) for n in boxes.data.get("class_name", [str(c) for c in boxes.class_id])]
+            class_ids = [int(c) for c in boxes.class_id]
+            parents = [str(p) for p in boxes.data.get("detection_id", [image.parent_id] * len(boxes))]
+        kept: list[int] = []
+        masks, scores = [], []
+        for index, box in enumerate(prompts):
+            if box[2] - box[0] < 1 or box[3] - box[1] < 1:
+                continue
+            answer = segmenter.segment(embedding, Prompt(box=box))
+            if not answer.mask.any() or answer.score < float(step.threshold):
+                continue
+            kept.append(index)
+            masks.append(answer.mask)
+            scores.append(answer.score)
+        mask = np.stack(masks) if masks else np.zeros((0, image.height, image.width), dtype=bool)
+        detections = sv.Detections(
+            xyxy=_mask_boxes(mask),
+            mask=mask,
+            confidence=np.array(scores, dtype=np.float32),
+            class_id=np.array([class_ids[i] for i in kept], dtype=int),
+            data={"class_name": np.array([names[i] for i in kept], dtype=str)},
+        )
+        detections = with_lineage(detections, image.parent_id)
+        detections.data["parent_id"] = np.array([parents[i] for i in kept], dtype=str)
+        return {"predictions": detections}

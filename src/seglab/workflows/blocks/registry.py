@@ -1,0 +1,73 @@
+"""The block registry: ``type`` names (full and short aliases) to block classes.
+
+Built-in blocks are registered here exactly as a third party would register its own
+(``registry.register(MyBlock)``); a compiler takes a registry, the default one holds the built-ins.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from seglab.errors import ConflictError
+from seglab.workflows.blocks.base import Block
+
+
+class BlockRegistry:
+    def __init__(self, blocks: tuple[type[Block], ...] = ()) -> None:
+        self._by_name: dict[str, type[Block]] = {}
+        self._blocks: list[type[Block]] = []
+        for block in blocks:
+            self.register(block)
+
+    def register(self, block: type[Block]) -> type[Block]:
+        """Add ``block`` under every name its manifest's ``type`` lists (usable as a class decorator)."""
+        names = block.type_names()
+        taken = [name for name in names if name in self._by_name and self._by_name[name] is not block]
+        if taken:
+            raise ConflictError(f"block type names already registered: {', '.join(taken)}")
+        for name in names:
+            self._by_name[name] = block
+        if block not in self._blocks:
+            self._blocks.append(block)
+        return block
+
+    def get(self, name: str) -> type[Block] | None:
+        return self._by_name.get(name)
+
+    def __iter__(self) -> Iterator[type[Block]]:
+        return iter(self._blocks)
+
+    def names(self) -> list[str]:
+        return sorted(self._by_name)
+
+
+def default_registry() -> BlockRegistry:
+    """A registry holding seglab's built-in blocks."""
+    from seglab.workflows.blocks.flow_control import ContinueIf
+    from seglab.workflows.blocks.formatters import PropertyDefinition
+    from seglab.workflows.blocks.models import InstanceSegmentationModel, SegmentAnything
+    from seglab.workflows.blocks.sinks import ProjectUpload
+    from seglab.workflows.blocks.transformations import DetectionOffset, DetectionsFilter, DynamicCrop
+    from seglab.workflows.blocks.visualizations import (
+        BoundingBoxVisualization,
+        LabelVisualization,
+        MaskVisualization,
+        PolygonVisualization,
+    )
+
+    return BlockRegistry(
+        (
+            InstanceSegmentationModel,
+            SegmentAnything,
+            MaskVisualization,
+            PolygonVisualization,
+            LabelVisualization,
+            BoundingBoxVisualization,
+            DetectionsFilter,
+            PropertyDefinition,
+            DynamicCrop,
+            DetectionOffset,
+            ContinueIf,
+            ProjectUpload,
+        )
+    )

@@ -1,0 +1,86 @@
+"""What blocks need from outside the workflow, behind small protocols: the server passes its batching model manager,
+the command line loads models itself, and each front end decides where results are stored."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from seglab.assist import Segmenter, SmartPolygon
+from seglab.models import Prediction, PredictOptions
+from seglab.models.images import RgbImage
+from seglab.models.registry import LoadedModel, load_model
+from seglab.store import Workspace
+from seglab.workflows.values import WorkflowImage
+
+
+class ModelProvider(Protocol):
+    """Runs a trained model (``project/version`` or an id) on images."""
+
+    def predict(self, model_id: str, images: Sequence[RgbImage], options: PredictOptions) -> list[Prediction]: ...
+
+
+class SegmenterProvider(Protocol):
+    """Promptable segmentation models (SAM 2.1, SAM, GrabCut) by seglab's assist model name (``None``: default)."""
+
+    def segmenter(self, name: str | None) -> Segmenter: ...
+
+
+@dataclass(frozen=True)
+class StoredResult:
+    image_id: int
+    annotations: int
+    duplicate: bool
+    """The image was in the project already (its new annotations were added to it)."""
+    unmatched_classes: list[str]
+
+
+class ProjectSink(Protocol):
+    """Stores an image and detections on it into a project (label assist as a workflow step)."""
+
+    def store(
+        self, project: str, image: WorkflowImage, detections: Any, *, split: str, tags: Sequence[str], source: str
+    ) -> StoredResult: ...
+
+
+@dataclass
+class Environment:
+    """Everything a run can reach. Blocks that need a missing part fail with a message naming it."""
+
+    models: ModelProvider | None = None
+    segmenters: SegmenterProvider | None = None
+    projects: ProjectSink | None = None
+    max_image_pixels: int = 40_000_000
+    max_workers: int = 4
+    """Steps (and images) run at the same time at most."""
+
+
+class LocalModels:
+    """Models loaded in this process (the command line, the Python API); each loaded once, on first use."""
+
+    def __init__(self, ws: Workspace, backend: str = "auto") -> None:
+        self.ws = ws
+        self.backend = backend
+        self._loaded: dict[str, LoadedModel] = {}
+        self._lock = threading.Lock()
+
+    def loaded(self, model_id: str) -> LoadedModel:
+        with self._lock:
+            if model_id not in self._loaded:
+                self._loaded[model_id] = load_model(self.ws, model_id, self.backend)
+            return self._loaded[model_id]
+
+    def predict(self, model_id: str, images: Sequence[RgbImage], options: PredictOptions) -> list[Prediction]:
+        return self.loaded(model_id).predictor.predict(list(images), options)
+
+
+@dataclass
+class AssistSegmenters:
+    """Smart Polygon's models (``SEGLAB_ASSIST_MODEL``: ``auto`` is a SAM with weights, else GrabCut)."""
+
+    smart_polygon: SmartPolygon
+
+    def segmenter(self, name: str | None) -> Segmenter:
+        return self.smart_polygon.segmenter(self.smart_polygon.resolve(name))

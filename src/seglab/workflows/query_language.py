@@ -1,0 +1,416 @@
+"""Roboflow's query language, as detections filters, property definitions and ``continue_if`` use it.
+
+Operations (``SequenceLength``, ``DetectionsPropertyExtract``, ``DetectionsFilter``, ...) transform a value
+in a chain; statements (``StatementGroup`` of ``BinaryStatement``/``UnaryStatement`` over ``StaticOperand``/
+``DynamicOperand``) evaluate to a boolean. Definitions written for Roboflow parse here unchanged (the
+legacy ``ops`` key of operands included); seglab adds the detection property ``area`` (mask pixels)
+beside Roboflow's ``size`` (box area).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable
+from typing import Annotated, Any, Literal
+
+import numpy as np
+from pydantic import AliasChoices, BaseModel, ConfigDict, Field
+
+DEFAULT_OPERAND = "_"
+"""The name a detections filter gives the detection under test."""
+
+DetectionProperty = Literal[
+    "confidence",
+    "class_name",
+    "class_id",
+    "x_min",
+    "y_min",
+    "x_max",
+    "y_max",
+    "size",
+    "area",
+    "width",
+    "height",
+    "center",
+    "top_left",
+    "top_right",
+    "bottom_left",
+    "bottom_right",
+    "detection_id",
+    "parent_id",
+]
+
+
+class _Operation(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+
+class SequenceLength(_Operation):
+    type: Literal["SequenceLength"]
+
+
+class DetectionsPropertyExtract(_Operation):
+    type: Literal["DetectionsPropertyExtract"]
+    property_name: DetectionProperty
+
+
+class ExtractDetectionProperty(_Operation):
+    type: Literal["ExtractDetectionProperty"]
+    property_name: DetectionProperty
+
+
+class DetectionsFilterOperation(_Operation):
+    type: Literal["DetectionsFilter"]
+    filter_operation: StatementGroup
+
+
+class SortDetections(_Operation):
+    type: Literal["SortDetections"]
+    mode: Literal["confidence", "x_min", "x_max", "y_min", "y_max", "size", "area", "center_x", "center_y"]
+    ascending: bool = True
+
+
+class SequenceElementsCount(_Operation):
+    type: Literal["SequenceElementsCount"]
+
+
+class NumericSequenceAggregate(_Operation):
+    type: Literal["NumericSequenceAggregate"]
+    function: Literal["min", "max", "sum", "avg"]
+    neutral_value: Any = None
+
+
+class SequenceAggregate(_Operation):
+    type: Literal["SequenceAggregate"]
+    mode: Literal["first", "last", "most_common", "least_common"]
+
+
+class ToNumber(_Operation):
+    type: Literal["ToNumber"]
+    cast_to: Literal["int", "float"]
+
+
+class NumberRound(_Operation):
+    type: Literal["NumberRound"]
+    decimal_digits: int
+
+
+class ToString(_Operation):
+    type: Literal["ToString"]
+
+
+class ToBoolean(_Operation):
+    type: Literal["ToBoolean"]
+
+
+class StringToLowerCase(_Operation):
+    type: Literal["StringToLowerCase"]
+
+
+class StringToUpperCase(_Operation):
+    type: Literal["StringToUpperCase"]
+
+
+class LookupTable(_Operation):
+    type: Literal["LookupTable"]
+    lookup_table: dict[str, Any]
+
+
+class Multiply(_Operation):
+    type: Literal["Multiply"]
+    other: float
+
+
+class Divide(_Operation):
+    type: Literal["Divide"]
+    other: float
+
+
+Operation = Annotated[
+    SequenceLength
+    | DetectionsPropertyExtract
+    | ExtractDetectionProperty
+    | DetectionsFilterOperation
+    | SortDetections
+    | SequenceElementsCount
+    | NumericSequenceAggregate
+    | SequenceAggregate
+    | ToNumber
+    | NumberRound
+    | ToString
+    | ToBoolean
+    | StringToLowerCase
+    | StringToUpperCase
+    | LookupTable
+    | Multiply
+    | Divide,
+    Field(discriminator="type"),
+]
+
+_OPERATIONS_KEYS = AliasChoices("operations", "ops")
+
+
+class StaticOperand(BaseModel):
+    type: Literal["StaticOperand"]
+    value: Any
+    operations: list[Operation] = Field(default_factory=list, validation_alias=_OPERATIONS_KEYS)
+
+
+class DynamicOperand(BaseModel):
+    type: Literal["DynamicOperand"]
+    operand_name: str = DEFAULT_OPERAND
+    operations: list[Operation] = Field(default_factory=list, validation_alias=_OPERATIONS_KEYS)
+
+
+Operand = Annotated[StaticOperand | DynamicOperand, Field(discriminator="type")]
+
+BinaryComparator = Literal[
+    "==",
+    "(Number) ==",
+    "!=",
+    "(Number) !=",
+    "(Number) >",
+    "(Number) >=",
+    "(Number) <",
+    "(Number) <=",
+    "in",
+    "in (Sequence)",
+    "all in (Sequence)",
+    "any in (Sequence)",
+    "(String) startsWith",
+    "(String) endsWith",
+    "(String) contains",
+]
+UnaryOperator = Literal[
+    "Exists",
+    "DoesNotExist",
+    "(Boolean) is True",
+    "(Boolean) is False",
+    "(Sequence) is empty",
+    "(Sequence) is not empty",
+]
+
+
+class Comparator(BaseModel):
+    type: BinaryComparator
+
+
+class UnaryOperation(BaseModel):
+    type: UnaryOperator
+
+
+class BinaryStatement(BaseModel):
+    type: Literal["BinaryStatement"]
+    left_operand: Operand
+    comparator: Comparator
+    right_operand: Operand
+    negate: bool = False
+
+
+class UnaryStatement(BaseModel):
+    type: Literal["UnaryStatement"]
+    operand: Operand
+    operator: UnaryOperation
+    negate: bool = False
+
+
+class StatementGroup(BaseModel):
+    type: Literal["StatementGroup"]
+    statements: list[Annotated[BinaryStatement | UnaryStatement | StatementGroup, Field(discriminator="type")]] = Field(
+        min_length=1
+    )
+    operator: Literal["and", "or"] = "or"
+
+
+DetectionsFilterOperation.model_rebuild()
+
+
+class QueryError(ValueError):
+    """An operation or statement met a value it cannot work on."""
+
+
+# -- evaluation -----------------------------------------------------------------------------------------------
+
+
+def _box(detection: Any) -> tuple[float, float, float, float]:
+    x0, y0, x1, y1 = (float(v) for v in detection.xyxy[0])
+    return x0, y0, x1, y1
+
+
+def detection_property(detection: Any, name: str) -> Any:
+    """One property of a single detection (an ``sv.Detections`` of length 1)."""
+    x0, y0, x1, y1 = _box(detection)
+    simple: dict[str, Callable[[], Any]] = {
+        "confidence": lambda: float(detection.confidence[0]) if detection.confidence is not None else None,
+        "class_name": lambda: str(detection.data["class_name"][0]) if "class_name" in detection.data else None,
+        "class_id": lambda: int(detection.class_id[0]) if detection.class_id is not None else None,
+        "x_min": lambda: x0,
+        "y_min": lambda: y0,
+        "x_max": lambda: x1,
+        "y_max": lambda: y1,
+        "size": lambda: (x1 - x0) * (y1 - y0),
+        "area": lambda: int(detection.mask[0].sum()) if detection.mask is not None else (x1 - x0) * (y1 - y0),
+        "width": lambda: x1 - x0,
+        "height": lambda: y1 - y0,
+        "center": lambda: ((x0 + x1) / 2, (y0 + y1) / 2),
+        "top_left": lambda: (x0, y0),
+        "top_right": lambda: (x1, y0),
+        "bottom_left": lambda: (x0, y1),
+        "bottom_right": lambda: (x1, y1),
+        "detection_id": lambda: str(detection.data["detection_id"][0]) if "detection_id" in detection.data else None,
+        "parent_id": lambda: str(detection.data["parent_id"][0]) if "parent_id" in detection.data else None,
+    }
+    return simple[name]()
+
+
+def _is_detections(value: Any) -> bool:
+    return hasattr(value, "xyxy") and hasattr(value, "data")
+
+
+def _need_detections(value: Any, operation: str) -> None:
+    if not _is_detections(value):
+        raise QueryError(f"{operation} works on detections, got {type(value).__name__}")
+
+
+def _sort_key(detection: Any, mode: str) -> float:
+    if mode == "center_x":
+        return float(np.mean(detection.xyxy[0][[0, 2]]))
+    if mode == "center_y":
+        return float(np.mean(detection.xyxy[0][[1, 3]]))
+    value = detection_property(detection, mode)
+    return float(value) if value is not None else 0.0
+
+
+def _aggregate(values: list[Any], function: str, neutral: Any) -> Any:
+    if not values:
+        return neutral
+    numbers = [float(v) for v in values]
+    if function == "min":
+        return min(numbers)
+    if function == "max":
+        return max(numbers)
+    return sum(numbers) if function == "sum" else sum(numbers) / len(numbers)
+
+
+def _pick(values: list[Any], mode: str) -> Any:
+    if not values:
+        return None
+    if mode in ("first", "last"):
+        return values[0] if mode == "first" else values[-1]
+    counts = Counter(values).most_common()
+    return counts[0][0] if mode == "most_common" else counts[-1][0]
+
+
+def apply_operation(value: Any, operation: Any, parameters: dict[str, Any]) -> Any:
+    """``operation`` applied to ``value``; ``parameters`` are the named values a nested filter may refer to."""
+    kind = operation.type
+    if kind == "SequenceLength":
+        return len(value)
+    if kind == "DetectionsPropertyExtract":
+        _need_detections(value, kind)
+        return [detection_property(value[i : i + 1], operation.property_name) for i in range(len(value))]
+    if kind == "ExtractDetectionProperty":
+        _need_detections(value, kind)
+        return detection_property(value, operation.property_name)
+    if kind == "DetectionsFilter":
+        _need_detections(value, kind)
+        keep = [
+            evaluate(operation.filter_operation, {**parameters, DEFAULT_OPERAND: value[i : i + 1]})
+            for i in range(len(value))
+        ]
+        return value[np.array(keep, dtype=bool)] if len(value) else value
+    if kind == "SortDetections":
+        _need_detections(value, kind)
+        keys = np.array([_sort_key(value[i : i + 1], operation.mode) for i in range(len(value))])
+        order = np.argsort(keys, kind="stable")
+        return value[order if operation.ascending else order[::-1]] if len(value) else value
+    if kind == "SequenceElementsCount":
+        return dict(Counter(value))
+    if kind == "NumericSequenceAggregate":
+        return _aggregate(list(value), operation.function, operation.neutral_value)
+    if kind == "SequenceAggregate":
+        return _pick(list(value), operation.mode)
+    if kind == "ToNumber":
+        return int(float(value)) if operation.cast_to == "int" else float(value)
+    if kind == "NumberRound":
+        return round(float(value), operation.decimal_digits)
+    if kind == "ToString":
+        return str(value)
+    if kind == "ToBoolean":
+        return bool(value)
+    if kind == "StringToLowerCase":
+        return str(value).lower()
+    if kind == "StringToUpperCase":
+        return str(value).upper()
+    if kind == "LookupTable":
+        return operation.lookup_table.get(value, value)
+    if kind == "Multiply":
+        return value * operation.other
+    if kind == "Divide":
+        return value / operation.other
+    raise QueryError(f"unknown operation {kind!r}")
+
+
+def apply_operations(value: Any, operations: list[Any], parameters: dict[str, Any] | None = None) -> Any:
+    for operation in operations:
+        value = apply_operation(value, operation, parameters or {})
+    return value
+
+
+def _operand(operand: StaticOperand | DynamicOperand, values: dict[str, Any]) -> Any:
+    if isinstance(operand, StaticOperand):
+        return apply_operations(operand.value, operand.operations, values)
+    if operand.operand_name not in values:
+        raise QueryError(f"the statement uses {operand.operand_name!r}, which no parameter provides")
+    return apply_operations(values[operand.operand_name], operand.operations, values)
+
+
+def _compare(comparator: str, left: Any, right: Any) -> bool:
+    if comparator in ("==", "(Number) =="):
+        return bool(left == right)
+    if comparator in ("!=", "(Number) !="):
+        return bool(left != right)
+    if comparator.startswith("(Number)"):
+        if left is None or right is None:
+            return False
+        symbol = comparator.split()[-1]
+        a, b = float(left), float(right)
+        return {">": a > b, ">=": a >= b, "<": a < b, "<=": a <= b}[symbol]
+    if comparator in ("in", "in (Sequence)"):
+        return left in right
+    if comparator == "all in (Sequence)":
+        return all(item in right for item in left)
+    if comparator == "any in (Sequence)":
+        return any(item in right for item in left)
+    text, part = str(left), str(right)
+    return {
+        "(String) startsWith": text.startswith(part),
+        "(String) endsWith": text.endswith(part),
+        "(String) contains": part in text,
+    }[comparator]
+
+
+def _unary(operator: str, value: Any) -> bool:
+    if operator == "Exists":
+        return value is not None
+    if operator == "DoesNotExist":
+        return value is None
+    if operator == "(Boolean) is True":
+        return value is True
+    if operator == "(Boolean) is False":
+        return value is False
+    if operator == "(Sequence) is empty":
+        return len(value) == 0
+    return len(value) > 0
+
+
+def evaluate(statement: StatementGroup | BinaryStatement | UnaryStatement, values: dict[str, Any]) -> bool:
+    """Whether ``statement`` holds for the named ``values``."""
+    if isinstance(statement, BinaryStatement):
+        left, right = _operand(statement.left_operand, values), _operand(statement.right_operand, values)
+        result = _compare(statement.comparator.type, left, right)
+        return result != statement.negate
+    if isinstance(statement, UnaryStatement):
+        return _unary(statement.operator.type, _operand(statement.operand, values)) != statement.negate
+    results = (evaluate(item, values) for item in statement.statements)
+    return all(results) if statement.operator == "and" else any(results)

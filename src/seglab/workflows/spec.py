@@ -1,0 +1,130 @@
+"""The workflow definition, as Roboflow writes it: ``version`` (1.x), ``inputs``, ``steps``, ``outputs``.
+
+Parsing checks the shape only (what each step's fields mean is its block's business, see the compiler).
+Roboflow's synonyms are accepted: ``InferenceImage``/``InferenceParameter`` for ``WorkflowImage``/
+``WorkflowParameter``; unknown keys are ignored, as Roboflow ignores them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from seglab.workflows.errors import BlockError, NotSupportedExecutionEngineError, WorkflowSyntaxError
+from seglab.workflows.kinds import Kind, parse_kinds
+
+IMAGE_INPUT_TYPES = frozenset({"WorkflowImage", "InferenceImage"})
+PARAMETER_INPUT_TYPES = frozenset({"WorkflowParameter", "InferenceParameter"})
+OUTPUT_TYPES = frozenset({"JsonField"})
+_NO_DEFAULT = object()
+
+
+@dataclass(frozen=True)
+class InputSpec:
+    name: str
+    is_image: bool
+    kinds: frozenset[Kind]
+    default: Any = _NO_DEFAULT
+
+    @property
+    def has_default(self) -> bool:
+        return self.default is not _NO_DEFAULT
+
+
+@dataclass(frozen=True)
+class StepSpec:
+    name: str
+    type: str
+    fields: dict[str, Any]
+    """Everything the step declares (``type`` and ``name`` included), for its block's manifest to validate."""
+
+
+@dataclass(frozen=True)
+class OutputSpec:
+    name: str
+    selector: str
+
+
+@dataclass(frozen=True)
+class WorkflowSpec:
+    version: str
+    inputs: list[InputSpec] = field(default_factory=list)
+    steps: list[StepSpec] = field(default_factory=list)
+    outputs: list[OutputSpec] = field(default_factory=list)
+
+
+def _entries(definition: dict[str, Any], key: str) -> list[dict[str, Any]]:
+    value = definition.get(key)
+    if not isinstance(value, list):
+        raise WorkflowSyntaxError(f"the workflow definition needs `{key}`: a list (got {type(value).__name__})")
+    for index, entry in enumerate(value):
+        if not isinstance(entry, dict):
+            raise WorkflowSyntaxError(f"`{key}[{index}]` is not an object")
+        if not isinstance(entry.get("name"), str) or not entry["name"]:
+            raise WorkflowSyntaxError(
+                f"`{key}[{index}]` needs a `name`",
+                blocks_errors=[BlockError(f"{key}[{index}]", entry.get("type"), property_name="name")],
+            )
+    return value
+
+
+def _version(definition: dict[str, Any]) -> str:
+    version = str(definition.get("version", "1.0")).strip()
+    if version.split(".")[0] != "1":
+        raise NotSupportedExecutionEngineError(
+            f"workflow definition version {version!r} is not supported: seglab runs version 1.x definitions"
+        )
+    return version
+
+
+def _input(entry: dict[str, Any]) -> InputSpec:
+    kind_type = entry.get("type")
+    if kind_type in IMAGE_INPUT_TYPES:
+        return InputSpec(entry["name"], True, frozenset({Kind.IMAGE}))
+    if kind_type in PARAMETER_INPUT_TYPES:
+        default = entry.get("default_value", _NO_DEFAULT)
+        return InputSpec(entry["name"], False, parse_kinds(entry.get("kind") or []), default)
+    known = ", ".join(sorted(IMAGE_INPUT_TYPES | PARAMETER_INPUT_TYPES))
+    raise WorkflowSyntaxError(
+        f"input {entry['name']!r} has unknown type {kind_type!r} (known: {known})",
+        blocks_errors=[BlockError(entry["name"], str(kind_type), property_name="type")],
+    )
+
+
+def _output(entry: dict[str, Any]) -> OutputSpec:
+    if entry.get("type", "JsonField") not in OUTPUT_TYPES:
+        raise WorkflowSyntaxError(
+            f"output {entry['name']!r} has unknown type {entry.get('type')!r} (known: JsonField)",
+            blocks_errors=[BlockError(entry["name"], str(entry.get("type")), property_name="type")],
+        )
+    selector = entry.get("selector")
+    if not isinstance(selector, str):
+        raise WorkflowSyntaxError(
+            f"output {entry['name']!r} needs a `selector` ($steps.step.output or $inputs.name)",
+            blocks_errors=[BlockError(entry["name"], "JsonField", property_name="selector")],
+        )
+    return OutputSpec(entry["name"], selector)
+
+
+def _step(entry: dict[str, Any]) -> StepSpec:
+    if not isinstance(entry.get("type"), str):
+        raise WorkflowSyntaxError(
+            f"step {entry['name']!r} needs a `type` (a block such as roboflow_core/dynamic_crop@v1)",
+            blocks_errors=[BlockError(entry["name"], None, property_name="type")],
+        )
+    return StepSpec(entry["name"], entry["type"], dict(entry))
+
+
+def parse_spec(definition: Any) -> WorkflowSpec:
+    """A definition (already-parsed JSON) as a :class:`WorkflowSpec`; raises :class:`WorkflowSyntaxError`."""
+    if not isinstance(definition, dict):
+        raise WorkflowSyntaxError(f"a workflow definition is a JSON object, got {type(definition).__name__}")
+    if isinstance(definition.get("specification"), dict) and "steps" not in definition:
+        definition = definition["specification"]  # Roboflow's exports wrap the definition
+    version = _version(definition)
+    return WorkflowSpec(
+        version,
+        [_input(entry) for entry in _entries(definition, "inputs")],
+        [_step(entry) for entry in _entries(definition, "steps")],
+        [_output(entry) for entry in _entries(definition, "outputs")],
+    )

@@ -1,0 +1,118 @@
+"""The values that flow between steps: images (with where they came from) and ``supervision.Detections``.
+
+Detections are ``sv.Detections`` with full-image masks, ``data["class_name"]``, ``data["detection_id"]``
+(a uuid per instance, as Roboflow gives) and ``data["parent_id"]`` (the image or crop they were found
+in). The image size travels in the mask's shape, so an empty result still knows its image.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import re
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from seglab.errors import SeglabError
+from seglab.models import decode_image
+from seglab.models.images import RgbImage
+from seglab.workflows.errors import RuntimeInputError
+
+_DATA_URL = re.compile(r"^data:[^,]*;base64,")
+
+
+@dataclass(frozen=True)
+class WorkflowImage:
+    """An image in a workflow: RGB pixels, the original bytes when there are some (to store them unchanged), and
+    where it lies in its parent (a crop's offset), as Roboflow's ``WorkflowImageData`` does."""
+
+    pixels: RgbImage
+    parent_id: str = "image"
+    offset: tuple[int, int] = (0, 0)
+    """``(x, y)`` of this image's top-left corner in the root image."""
+    data: bytes | None = None
+    name: str | None = None
+
+    @property
+    def width(self) -> int:
+        return int(self.pixels.shape[1])
+
+    @property
+    def height(self) -> int:
+        return int(self.pixels.shape[0])
+
+    def crop(self, box: tuple[int, int, int, int], crop_id: str, pixels: RgbImage | None = None) -> WorkflowImage:
+        """The part of this image inside ``box`` (``x0, y0, x1, y1``), named ``crop_id``."""
+        x0, y0, x1, y1 = box
+        chosen = self.pixels[y0:y1, x0:x1] if pixels is None else pixels
+        return WorkflowImage(np.ascontiguousarray(chosen), crop_id, (self.offset[0] + x0, self.offset[1] + y0))
+
+
+def _base64_bytes(value: Any, what: str) -> bytes:
+    if not isinstance(value, str) or not value.strip():
+        raise RuntimeInputError(f"{what}: expected base64 text")
+    try:
+        return base64.b64decode(_DATA_URL.sub("", value.strip()), validate=True)
+    except (binascii.Error, ValueError):
+        raise RuntimeInputError(f"{what}: malformed base64") from None
+
+
+def load_image(value: Any, *, what: str, max_pixels: int) -> WorkflowImage:
+    """An image input as a client sends it: ``{"type": "base64", "value": ...}``, or from Python: bytes, a path, an
+    RGB array or a :class:`WorkflowImage`."""
+    if isinstance(value, WorkflowImage):
+        return value
+    if isinstance(value, np.ndarray):
+        if value.ndim != 3 or value.shape[2] != 3:
+            raise RuntimeInputError(f"{what}: an image array is (height, width, 3) RGB, got shape {value.shape}")
+        return WorkflowImage(np.ascontiguousarray(value.astype(np.uint8)), name=what)
+    source: bytes | Path
+    if isinstance(value, Path | bytes):
+        source = value
+    elif isinstance(value, dict):
+        kind = value.get("type", "base64")
+        if kind == "url":
+            raise RuntimeInputError(f"{what}: images by URL are not fetched by seglab; send them as base64")
+        if kind != "base64":
+            raise RuntimeInputError(f"{what}: unsupported image type {kind!r} (use base64)")
+        source = _base64_bytes(value.get("value"), what)
+    elif isinstance(value, str):
+        source = _base64_bytes(value, what)
+    else:
+        raise RuntimeInputError(f"{what}: expected an image ({{'type': 'base64', 'value': ...}}), got {value!r:.60}")
+    try:
+        pixels = decode_image(source, max_pixels=max_pixels, name=what)
+        data = source.read_bytes() if isinstance(source, Path) else source
+    except SeglabError as error:
+        raise RuntimeInputError(error.message, inner_error=error) from None
+    return WorkflowImage(pixels, data=data, name=source.name if isinstance(source, Path) else what)
+
+
+def new_ids(count: int) -> npt.NDArray[np.str_]:
+    return np.array([str(uuid.uuid4()) for _ in range(count)], dtype=str)
+
+
+def image_wh(detections: Any) -> tuple[int, int] | None:
+    """The ``(width, height)`` of the image the detections were found in (from their masks)."""
+    if detections.mask is not None:
+        height, width = detections.mask.shape[1:3]
+        return int(width), int(height)
+    dimensions = detections.data.get("image_dimensions")
+    if dimensions is not None and len(dimensions):
+        height, width = (int(v) for v in dimensions[0])
+        return width, height
+    return None
+
+
+def with_lineage(detections: Any, parent_id: str) -> Any:
+    """The same detections with fresh ``detection_id`` s and ``parent_id`` set (what Roboflow's models attach)."""
+    detections.data["detection_id"] = new_ids(len(detections))
+    detections.data["parent_id"] = np.array([parent_id] * len(detections), dtype=str)
+    if "class_name" not in detections.data:
+        detections.data["class_name"] = np.array([str(c) for c in detections.class_id], dtype=str)
+    return detections

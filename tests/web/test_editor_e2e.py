@@ -100,7 +100,7 @@ def test_create_upload_draw_save_reload_undo_smart_polygon_and_conflict(page, li
     # a conflict: someone else edits the first polygon while we drag one of its vertices
     first = httpx.get(f"{live_server}/api/v1/images/{image_id}/annotations").json()[0]
     page.keyboard.press("v")
-    page.mouse.click(cx - 110, cy + 70)  # inside the first polygon only
+    page.get_by_test_id("annotations").locator("li").first.click()  # the first polygon (others overlap it)
     changed = httpx.patch(
         f"{live_server}/api/v1/annotations/{first['id']}",
         json={"revision": first["revision"], "category_id": first["category_id"]},

@@ -30,11 +30,11 @@ export function AnnotationList(props: Props) {
               <button
                 aria-label={`${hidden.has(a.id) ? "show" : "hide"} ${a.id}`} aria-pressed={hidden.has(a.id)}
                 title="hide / show" onClick={(e) => { e.stopPropagation(); props.onToggleHidden(a.id); }}
-              >{hidden.has(a.id) ? "◌" : "◉"}</button>
+              ><Icon name={hidden.has(a.id) ? "hidden" : "shown"} /></button>
               <button
                 aria-label={`${locked.has(a.id) ? "unlock" : "lock"} ${a.id}`} aria-pressed={locked.has(a.id)}
                 title="lock: cannot be selected on the image or edited" onClick={(e) => { e.stopPropagation(); props.onToggleLocked(a.id); }}
-              >{locked.has(a.id) ? "🔒" : "🔓"}</button>
+              ><Icon name={locked.has(a.id) ? "locked" : "unlocked"} /></button>
             </span>
             {a.source.startsWith("model:") && !a.attributes.accepted && (
               <span className="review">
@@ -46,5 +46,23 @@ export function AnnotationList(props: Props) {
         );
       })}
     </ul>
+  );
+}
+
+const ICONS = {
+  shown: "M1 8s2.5-5 7-5 7 5 7 5-2.5 5-7 5-7-5-7-5zm7 3a3 3 0 1 0 0-6 3 3 0 0 0 0 6z",
+  hidden: "M1 8s2.5-5 7-5 7 5 7 5-2.5 5-7 5-7-5-7-5zM2 2l12 12",
+  locked: "M4 7V5a4 4 0 0 1 8 0v2h1v8H3V7h1zm2 0h4V5a2 2 0 0 0-4 0v2z",
+  unlocked: "M4 7V5a4 4 0 0 1 7.5-2l-1.7 1A2 2 0 0 0 6 5v2h7v8H3V7h1z",
+};
+
+/** Small line icons drawn inline (no icon font to load, the same in every browser). */
+function Icon({ name }: { name: keyof typeof ICONS }) {
+  const outline = name === "shown" || name === "hidden";
+  return (
+    <svg width="16" height="16" viewBox="0 0 16 16" aria-hidden="true">
+      <path d={ICONS[name]} fill={outline ? "none" : "currentColor"} stroke={outline ? "currentColor" : "none"}
+        strokeWidth="1.4" fillRule="evenodd" />
+    </svg>
   );
 }

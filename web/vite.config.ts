@@ -5,6 +5,6 @@ import { defineConfig } from "vite";
 export default defineConfig({
   plugins: [react()],
   build: { outDir: "../src/seglab/server/static", emptyOutDir: true },
-  server: { proxy: { "/api": "http://127.0.0.1:8420" } },
+  server: { proxy: { "/api": "http://127.0.0.1:8420", "/infer": "http://127.0.0.1:8420" } },
   test: { environment: "node", include: ["src/**/*.test.ts"] },
 });

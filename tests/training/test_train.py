@@ -65,6 +65,9 @@ def test_training_as_a_background_job(ws, squares):
     assert finished.status is JobStatus.SUCCEEDED, finished.error
     assert finished.progress["done"] == finished.progress["total"] > 1, finished.progress  # counted in steps
     assert finished.progress["stage"].startswith("epoch 1/1 done")
+    # each epoch's metric row rides on the progress, so a page can draw the curves while training runs
+    assert [row["epoch"] for row in finished.progress["epochs"]] == [0]
+    assert {"val/segm_mAP_50_95", "train/loss"} <= set(finished.progress["epochs"][0])
     assert "epoch 1:" in finished.log
     assert training.get_model(ws, finished.result["model_id"]).version == "squares/1"
 

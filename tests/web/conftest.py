@@ -9,7 +9,10 @@ import pytest
 
 from seglab.server.web import STATIC
 
-from ..server.conftest import live_server  # noqa: F401  (the same live `seglab serve` the API tests use)
+from ..server.conftest import (
+    live_server,  # noqa: F401  (the same live `seglab serve` the API tests use)
+    running_server,
+)
 
 CHROMIUM = Path("/usr/bin/chromium")
 FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"]
@@ -29,3 +32,10 @@ def page() -> Iterator:
         page.set_default_timeout(20_000)
         yield page
         browser.close()
+
+
+@pytest.fixture
+def working_server(seglab_home: Path) -> Iterator[str]:
+    """``seglab serve`` with one background worker, for pages that start jobs (versions, training, evaluation)."""
+    with running_server(seglab_home.parent / "serve.log", SEGLAB_WORKERS="1") as url:
+        yield url

@@ -24,16 +24,19 @@ class Reporter:
         self._last = 0.0
         self._last_check = 0.0
         self._pending: list[str] = []
+        self.details: dict[str, Any] = {}
+        """Kept in every progress report (a training job's epoch rows), so a poller always sees them."""
 
     def log(self, line: str) -> None:
         self._pending.append(line)
 
-    def progress(self, done: int, total: int, stage: str = "") -> None:
+    def progress(self, done: int, total: int, stage: str = "", *, force: bool = False) -> None:
+        """Store progress, at most every interval unless ``force`` (or the work is done)."""
         now = time.monotonic()
-        if now - self._last < self.interval and done < total:
+        if now - self._last < self.interval and done < total and not force:
             return
         self._last = now
-        self.flush({"done": done, "total": total, "stage": stage})
+        self.flush({"done": done, "total": total, "stage": stage, **self.details})
 
     def check_cancelled(self) -> None:
         """Raise :class:`JobCancelledError` if the job was asked to stop (reads the database at most every interval)."""
@@ -86,23 +89,34 @@ def _train_model(ws: Workspace, params: dict[str, Any], reporter: Reporter) -> d
 
     steps_per_epoch = [1]  # learned from the first step report
     epochs_done = [0]
+    step_losses: dict[int, float] = {}  # the current epoch's, by step, as far as the step reports show them
 
     def on_step(state: dict[str, Any]) -> None:
         if int(state["epoch"]) < epochs_done[0]:
             return  # a late read of a finished epoch's last report
         steps_per_epoch[0] = steps = max(1, int(state["steps"]))
         loss = state.get("loss")
+        if loss is not None:
+            step_losses[int(state["step"])] = float(loss)
         stage = f"epoch {int(state['epoch']) + 1}/{settings.epochs} step {state['step']}/{steps}"
         done = int(state["epoch"]) * steps + int(state["step"])
         reporter.progress(done, settings.epochs * steps, stage + (f" loss {loss:.3f}" if loss is not None else ""))
 
+    epoch_rows: list[dict[str, float]] = []  # on the job's progress: the web app draws live curves from them
+
     def on_epoch(row: dict[str, float]) -> None:
         epoch, steps = int(row["epoch"]) + 1, steps_per_epoch[0]
         epochs_done[0] = epoch
+        live = dict(row)
+        if "train/loss" not in live and step_losses:  # rfdetr logs it after validation, later than this row
+            live["train/loss"] = sum(step_losses.values()) / len(step_losses)
+        step_losses.clear()
+        epoch_rows.append(live)
+        reporter.details["epochs"] = epoch_rows
         reporter.log(f"epoch {epoch}: " + ", ".join(f"{k}={v:.4f}" for k, v in row.items() if k != "epoch"))
         mask_map = row.get("val/segm_mAP_50_95")
         stage = f"epoch {epoch}/{settings.epochs} done" + (f", mask mAP {mask_map:.3f}" if mask_map is not None else "")
-        reporter.progress(epoch * steps, settings.epochs * steps, stage)
+        reporter.progress(epoch * steps, settings.epochs * steps, stage, force=True)
 
     trained = train_model(
         ws,

@@ -6,17 +6,20 @@ import json
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
 from seglab.core import Annotation, Dataset, Split
-from seglab.errors import InvalidInputError
+from seglab.errors import InvalidInputError, NotFoundError
 from seglab.evaluation import EvaluationReport, evaluate, plots
+from seglab.jobs import Reporter, register_handler, submit_job
 from seglab.models import PredictOptions, Predictor
 from seglab.models.registry import Backend, load_model
 from seglab.services.progress import Progress, no_progress
 from seglab.store import Workspace
 from seglab.store import models as model_store
+from seglab.store.jobs import Job
 from seglab.store.models import TrainedModel
 from seglab.versions import version_dataset
 
@@ -80,8 +83,8 @@ def evaluate_model(
     predictor = load_model(ws, model.id, Backend.TORCH).predictor
     predictions = predict_dataset(model, predictor, dataset, progress=progress)
     report = evaluate(dataset, predictions)
-    stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
-    out = out or ws.settings.home.expanduser() / "evaluations" / f"model-{model.id}-{Split(split).value}-{stamp}"
+    stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S-%f")
+    out = out or evaluations_dir(ws, model.id) / f"{stamp}-{Split(split).value}"
     out.mkdir(parents=True, exist_ok=True)
     written = {
         "pr_curves": plots.pr_curves(report, out / "pr_curves.png"),
@@ -96,5 +99,78 @@ def evaluate_model(
     result = Evaluation(
         model.id, str(reference), Split(split).value, report, str(out), {k: str(v) for k, v in written.items()}
     )
-    (out / "report.json").write_text(json.dumps(asdict(result), indent=2))
+    partial = out / "report.json.partial"  # renamed into place: a reader never sees half a report
+    partial.write_text(json.dumps(asdict(result), indent=2))
+    partial.replace(out / "report.json")
     return result
+
+
+def evaluations_dir(ws: Workspace, model_id: int) -> Path:
+    """One folder per model under ``SEGLAB_HOME/evaluations``, one subfolder per run named by its UTC time, so the
+    newest run is the last name; the web app shows it."""
+    return ws.settings.home.expanduser() / "evaluations" / f"model-{model_id}"
+
+
+def submit_evaluation(ws: Workspace, model_id: int, *, split: Split | str = Split.TEST) -> Job:
+    """Queue :func:`evaluate_model` (default folder) for a background worker; progress counts images."""
+    with ws.db.transaction() as session:
+        model_store.get_model(session, model_id)  # an unknown model is refused now, not in the worker
+    return submit_job(ws, "model.evaluate", {"model_id": model_id, "split": Split(split).value})
+
+
+def _evaluate_job(ws: Workspace, params: dict[str, Any], reporter: Reporter) -> dict[str, Any]:
+    def progress(done: int, total: int) -> None:
+        reporter.check_cancelled()
+        reporter.progress(done, total, "predicting")
+
+    reporter.log(f"evaluating model {params['model_id']} on its {params['split']} split")
+    result = evaluate_model(ws, int(params["model_id"]), split=params["split"], progress=progress)
+    reporter.log(f"mask mAP50-95 {result.report.mask.map50_95:.4f}, box mAP50-95 {result.report.box.map50_95:.4f}")
+    return {"model_id": result.model_id, "mask_map50_95": result.report.mask.map50_95, "output_dir": result.output_dir}
+
+
+register_handler("model.evaluate", _evaluate_job)
+
+
+@dataclass(frozen=True)
+class EvaluationSummary:
+    """The newest evaluation of a model as a page shows it: its numbers and the names of its plots."""
+
+    model_id: int
+    version: str
+    split: str
+    evaluated_at: datetime
+    report: dict[str, Any]
+    """:class:`EvaluationReport` as JSON, without the per-point curves (the plots draw them)."""
+    plots: list[str]
+
+
+def _newest_report(ws: Workspace, model_id: int) -> Path:
+    """``report.json`` is written last, so a run still in progress is never picked."""
+    reports = sorted(evaluations_dir(ws, model_id).glob("*/report.json"))
+    if not reports:
+        raise NotFoundError(f"model {model_id} has not been evaluated yet", model=model_id)
+    return reports[-1]
+
+
+def latest_evaluation(ws: Workspace, model_id: int) -> EvaluationSummary:
+    path = _newest_report(ws, model_id)
+    saved = json.loads(path.read_text())
+    report = saved["report"]
+    for result in report["classes"]:
+        del result["recall"], result["precision"]
+    del report["f1_curve"]
+    evaluated_at = datetime.fromtimestamp(path.stat().st_mtime, UTC)
+    return EvaluationSummary(
+        saved["model_id"], saved["version"], saved["split"], evaluated_at, report, sorted(saved["plots"])
+    )
+
+
+def evaluation_plot(ws: Workspace, model_id: int, name: str) -> Path:
+    """A plot (PNG) of the newest evaluation, by its name in :func:`latest_evaluation`; looked up beside the report,
+    so a moved ``SEGLAB_HOME`` still finds it."""
+    path = _newest_report(ws, model_id)
+    written: dict[str, str] = json.loads(path.read_text())["plots"]
+    if name not in written:
+        raise NotFoundError(f"model {model_id}'s latest evaluation has no plot {name!r}", model=model_id, plot=name)
+    return path.parent / Path(written[name]).name

@@ -2,29 +2,42 @@
 
 from __future__ import annotations
 
+import base64
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
+import cv2
+import numpy as np
 from pydantic import ValidationError
 
+from seglab.core import Category
 from seglab.errors import InvalidInputError
 from seglab.formats import ImageMode, Problem
+from seglab.geometry import MultiPolygon, mask_to_polygon, segmentation_to_mask
 from seglab.jobs import submit_job
+from seglab.models.visualize import to_jpeg
 from seglab.services.progress import Progress, no_progress
-from seglab.store import Workspace, projects
+from seglab.store import Workspace, projects, segmentation_to_json
 from seglab.store import versions as version_store
 from seglab.store.jobs import Job
 from seglab.store.versions import Version
 from seglab.versions import (
     Contrast,
     Preprocessing,
+    PreviewSample,
     Recipe,
     build_version,
     export_version,
     parse_augmentations,
     parse_resize,
     parse_split,
+    preview_samples,
 )
+
+PREVIEW_SIDE = 640
+"""Preview images are sent at most this many pixels on their longer side (their shapes stay in full-size pixels)."""
 
 
 def recipe_from_options(
@@ -88,6 +101,51 @@ def submit_version(ws: Workspace, project: int | str, recipe: Recipe) -> Job:
     """Queue the generation for a background worker; follow it with the returned job."""
     name = get_project_name(ws, project)
     return submit_job(ws, "version.create", {"project": name, "recipe": recipe.model_dump(mode="json")})
+
+
+@dataclass(frozen=True)
+class PreviewImage:
+    source_image_id: int
+    file_name: str
+    width: int
+    height: int
+    """The output's size in pixels: the coordinates of ``instances``."""
+    image: str
+    """A ``data:image/jpeg`` URL, scaled down to :data:`PREVIEW_SIDE` (draw it stretched to ``width x height``)."""
+    instances: list[dict[str, Any]]
+    """``{"category_id", "geometry"}``, geometry always as polygons (crowd masks are traced) so a page can draw it."""
+
+
+@dataclass(frozen=True)
+class VersionPreview:
+    categories: list[Category]
+    samples: list[PreviewImage]
+
+
+def preview_version(ws: Workspace, project: int | str, recipe: Recipe, *, samples: int = 4) -> VersionPreview:
+    """A few outputs of ``recipe`` rendered now and stored nowhere: what the version would hold (same seed, same
+    pixels)."""
+    categories, rendered = preview_samples(ws, project, recipe, samples)
+    return VersionPreview(categories, [_preview_image(sample) for sample in rendered])
+
+
+def _preview_image(sample: PreviewSample) -> PreviewImage:
+    height, width = sample.pixels.shape[:2]
+    scale = min(1.0, PREVIEW_SIDE / max(width, height))
+    size = (max(1, round(width * scale)), max(1, round(height * scale)))
+    small = np.asarray(cv2.resize(sample.pixels, size, interpolation=cv2.INTER_AREA), dtype=np.uint8)
+    shapes = []
+    for instance in sample.instances:
+        segmentation = instance.segmentation
+        outline = (
+            segmentation
+            if isinstance(segmentation, MultiPolygon)
+            else mask_to_polygon(segmentation_to_mask(segmentation, (width, height)), tolerance=0.5)
+        )
+        if outline is not None:
+            shapes.append({"category_id": instance.category_id, "geometry": segmentation_to_json(outline)})
+    data_url = "data:image/jpeg;base64," + base64.b64encode(to_jpeg(small, quality=85)).decode()
+    return PreviewImage(sample.source_image_id, sample.file_name, width, height, data_url, shapes)
 
 
 def get_project_name(ws: Workspace, project: int | str) -> str:

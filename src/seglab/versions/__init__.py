@@ -2,6 +2,7 @@
 
 from seglab.versions.build import build_version
 from seglab.versions.export import export_version, version_dataset
+from seglab.versions.preview import PreviewSample, preview_samples
 from seglab.versions.recipe import (
     Augmentation,
     AugmentStep,
@@ -21,6 +22,7 @@ __all__ = [
     "Augmentation",
     "Contrast",
     "Preprocessing",
+    "PreviewSample",
     "Recipe",
     "Resize",
     "ResizeMode",
@@ -30,5 +32,6 @@ __all__ = [
     "parse_augmentations",
     "parse_resize",
     "parse_split",
+    "preview_samples",
     "version_dataset",
 ]

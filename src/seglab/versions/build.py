@@ -30,12 +30,14 @@ MOSAIC_PARTNERS = 3
 
 
 @dataclass(frozen=True)
-class _Selected:
+class SelectedImage:
+    """A project image a recipe keeps, with its instances in the version's class ids."""
+
     record: ImageRecord
     instances: tuple[Instance, ...]
 
 
-def _version_categories(
+def version_categories(
     categories: Sequence[Category], remap: dict[str, str | None]
 ) -> tuple[list[Category], dict[int, int]]:
     """Categories after remapping/omitting, numbered 1..N in project order, and the project-id -> version-id map."""
@@ -55,7 +57,7 @@ def _version_categories(
     return numbered, {project_id: ids[name] for project_id, name in mapping.items()}
 
 
-def _select(ws: Workspace, project_id: int, recipe: Recipe, category_map: dict[int, int]) -> list[_Selected]:
+def select_images(ws: Workspace, project_id: int, recipe: Recipe, category_map: dict[int, int]) -> list[SelectedImage]:
     """The project's images with their (remapped) instances, after the tag and null-image filters."""
     with ws.db.transaction() as session:
         records = images.all_images(session, project_id)
@@ -75,13 +77,13 @@ def _select(ws: Workspace, project_id: int, recipe: Recipe, category_map: dict[i
             continue
         if tags.intersection(spec.exclude_tags):
             continue
-        selected.append(_Selected(record, tuple(by_image.get(record.id, ()))))
+        selected.append(SelectedImage(record, tuple(by_image.get(record.id, ()))))
     if spec.max_null_fraction is not None:
         selected = _limit_null_images(selected, spec.max_null_fraction, recipe.seed)
     return selected
 
 
-def _limit_null_images(selected: list[_Selected], fraction: float, seed: int) -> list[_Selected]:
+def _limit_null_images(selected: list[SelectedImage], fraction: float, seed: int) -> list[SelectedImage]:
     """Drop images without instances (chosen by a seeded hash) until they are at most ``fraction`` of all."""
     annotated = [s for s in selected if s.instances]
     null = sorted((s for s in selected if not s.instances), key=lambda s: derived_seed(seed, s.record.sha256))
@@ -91,17 +93,16 @@ def _limit_null_images(selected: list[_Selected], fraction: float, seed: int) ->
     return [s for s in selected if s.instances or id(s) in kept]
 
 
-def _tasks(selected: list[_Selected], splits: list[Split], recipe: Recipe, ws: Workspace) -> list[RenderTask]:
-    sources = [
-        SourceImage(
-            s.record.id,
-            s.record.sha256 or "",
-            str(ws.blobs.local_path(s.record.sha256 or "")),
-            s.record.file_name,
-            s.instances,
-        )
-        for s in selected
-    ]
+def source_image(ws: Workspace, selected: SelectedImage) -> SourceImage:
+    """What a renderer needs of a selected image (its blob's path: workers read the file themselves)."""
+    digest = selected.record.sha256 or ""
+    return SourceImage(
+        selected.record.id, digest, str(ws.blobs.local_path(digest)), selected.record.file_name, selected.instances
+    )
+
+
+def _tasks(selected: list[SelectedImage], splits: list[Split], recipe: Recipe, ws: Workspace) -> list[RenderTask]:
+    sources = [source_image(ws, s) for s in selected]
     train = [source for source, split in zip(sources, splits, strict=True) if split is Split.TRAIN]
     mosaic = any(step.name is Augmentation.MOSAIC for step in recipe.augmentations)
     tasks = []
@@ -183,8 +184,8 @@ def build_version(
     """
     with ws.db.transaction() as session:
         target = projects.get_project(session, project)
-    categories, category_map = _version_categories(target.categories, recipe.preprocessing.class_remap)
-    selected = _select(ws, target.id, recipe, category_map)
+    categories, category_map = version_categories(target.categories, recipe.preprocessing.class_remap)
+    selected = select_images(ws, target.id, recipe, category_map)
     candidates = [
         SplitCandidate(
             s.record.sha256 or str(s.record.id), s.record.split, frozenset(i.category_id for i in s.instances)

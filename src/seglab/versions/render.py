@@ -83,7 +83,8 @@ def _blobs(url: str) -> BlobStore:
     return open_blob_store(url)
 
 
-def _first_piece(source: SourceImage, preprocessing: Preprocessing) -> Source:
+def first_piece(source: SourceImage, preprocessing: Preprocessing) -> Source:
+    """A mosaic partner as the recipe's preprocessing leaves it (its first tile when tiling)."""
     _, pixels, instances = preprocess(load_pixels(source.path), source.instances, preprocessing)[0]
     return Source(pixels, instances)
 
@@ -105,7 +106,7 @@ def render(task: RenderTask) -> list[RenderedImage]:
     for piece_name, pixels, instances in pieces:
         variants = [(0, pixels, instances)]
         for copy, (seed, partners) in enumerate(zip(task.seeds, task.partners, strict=True), start=1):
-            partner_sources = [_first_piece(p, task.preprocessing) for p in partners]
+            partner_sources = [first_piece(p, task.preprocessing) for p in partners]
             augmented, moved = augment(Source(pixels, instances), seed, partner_sources)
             variants.append((copy, augmented, moved))
         for copy, image, kept in variants:

@@ -5,11 +5,15 @@ from __future__ import annotations
 from pathlib import Path
 
 from fastapi import APIRouter
+from fastapi.responses import FileResponse
 from pydantic import BaseModel, Field
 
+from seglab.core import Split
 from seglab.models import TrainSettings
+from seglab.models.catalog import ARCHITECTURES
 from seglab.server.api._deps import WorkspaceDep
-from seglab.services import inference, training
+from seglab.services import evaluation, inference, training
+from seglab.services.evaluation import EvaluationSummary
 from seglab.services.inference import LabelAssistReport
 from seglab.store.jobs import Job
 from seglab.store.models import TrainedModel
@@ -53,6 +57,32 @@ def all_models(ws: WorkspaceDep) -> list[TrainedModel]:
 @router.get("/models/{model_id}", response_model=TrainedModel)
 def get_model(model_id: int, ws: WorkspaceDep) -> TrainedModel:
     return training.get_model(ws, model_id)
+
+
+@router.get("/architectures", response_model=list[str], summary="Model architectures training accepts")
+def architectures() -> list[str]:
+    return list(ARCHITECTURES)
+
+
+class EvaluateRequest(BaseModel):
+    split: Split = Split.TEST
+
+
+@router.post("/models/{model_id}/evaluate", response_model=Job, status_code=202, summary="Queue an evaluation")
+def evaluate(model_id: int, body: EvaluateRequest, ws: WorkspaceDep) -> Job:
+    """Evaluates on a split of the version the model was trained on, in a background worker (progress per image);
+    the result is then at ``/models/{id}/evaluation``."""
+    return evaluation.submit_evaluation(ws, model_id, split=body.split)
+
+
+@router.get("/models/{model_id}/evaluation", response_model=EvaluationSummary, summary="The newest evaluation")
+def latest_evaluation(model_id: int, ws: WorkspaceDep) -> EvaluationSummary:
+    return evaluation.latest_evaluation(ws, model_id)
+
+
+@router.get("/models/{model_id}/evaluation/plots/{name}.png", response_class=FileResponse)
+def evaluation_plot(model_id: int, name: str, ws: WorkspaceDep) -> FileResponse:
+    return FileResponse(evaluation.evaluation_plot(ws, model_id, name), media_type="image/png")
 
 
 class LabelAssistRequest(BaseModel):

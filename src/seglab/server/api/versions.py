@@ -27,6 +27,18 @@ def create_version(project: str, body: VersionRequest, ws: WorkspaceDep) -> Job:
     return versions.submit_version(ws, project, body.recipe)
 
 
+class PreviewRequest(BaseModel):
+    recipe: Recipe = Field(default_factory=Recipe)
+    samples: int = Field(default=4, ge=1, le=16)
+
+
+@router.post("/projects/{project}/versions/preview", response_model=versions.VersionPreview, summary="Preview a recipe")
+def preview_version(project: str, body: PreviewRequest, ws: WorkspaceDep) -> versions.VersionPreview:
+    """A few of the project's images as the recipe would render them (preprocessed and augmented), stored nowhere;
+    the same recipe (seed included) previews the same pixels."""
+    return versions.preview_version(ws, project, body.recipe, samples=body.samples)
+
+
 @router.get("/projects/{project}/versions", response_model=list[Version])
 def list_versions(project: str, ws: WorkspaceDep) -> list[Version]:
     return versions.list_versions(ws, project)

@@ -1,0 +1,62 @@
+"""A look at what a recipe will make, before generating the version: a few outputs rendered in memory.
+
+It runs the very code :func:`~seglab.versions.build_version` runs (selection and class remapping,
+preprocessing, augmentation with mosaic partners), so what the preview shows is what the version
+will hold; nothing is stored. Samples are chosen and augmented from the recipe's seed, so the same
+recipe on the same project previews the same pixels.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+
+from seglab.core import Category
+from seglab.store import Workspace, projects
+from seglab.versions.augment import Augmenter, Source
+from seglab.versions.build import MOSAIC_PARTNERS, select_images, source_image, version_categories
+from seglab.versions.instances import Instance
+from seglab.versions.preprocess import Pixels, preprocess
+from seglab.versions.recipe import Recipe
+from seglab.versions.render import derived_seed, first_piece, load_pixels
+
+
+@dataclass(frozen=True)
+class PreviewSample:
+    source_image_id: int
+    file_name: str
+    pixels: Pixels
+    instances: tuple[Instance, ...]
+    """In the version's class ids (see the categories :func:`preview_samples` returns)."""
+
+
+def preview_samples(
+    ws: Workspace, project: int | str, recipe: Recipe, count: int
+) -> tuple[list[Category], list[PreviewSample]]:
+    """Up to ``count`` outputs of ``recipe`` on ``project``, with the version's categories.
+
+    Annotated images come first (augmentation is easiest judged on instances); with augmentation an
+    image may appear more than once, each time augmented differently, as its copies would be.
+    """
+    with ws.db.transaction() as session:
+        target = projects.get_project(session, project)
+    categories, category_map = version_categories(target.categories, recipe.preprocessing.class_remap)
+    selected = select_images(ws, target.id, recipe, category_map)
+    order = sorted(
+        selected, key=lambda s: (not s.instances, derived_seed(recipe.seed, s.record.sha256 or "", "preview"))
+    )
+    sources = [source_image(ws, s) for s in order]
+    augmenter = Augmenter(recipe.augmentations) if recipe.augmentations else None
+    shown = count if augmenter and sources else min(count, len(sources))
+    samples = []
+    for index in range(shown):
+        source = sources[index % len(sources)]
+        seed = derived_seed(recipe.seed, source.sha256, "preview", index)
+        pieces = preprocess(load_pixels(source.path), source.instances, recipe.preprocessing)
+        _, pixels, instances = pieces[seed % len(pieces)]
+        if augmenter is not None:
+            chosen = random.Random(seed).choices(sources, k=MOSAIC_PARTNERS) if augmenter.uses_mosaic else []
+            partners = [first_piece(partner, recipe.preprocessing) for partner in chosen]
+            pixels, instances = augmenter(Source(pixels, instances), seed, partners)
+        samples.append(PreviewSample(source.image_id, source.file_name, pixels, tuple(instances)))
+    return categories, samples

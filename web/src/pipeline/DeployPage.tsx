@@ -1,0 +1,165 @@
+import { DragEvent, useEffect, useRef, useState } from "react";
+import { infer, InferenceAnswer, ModelDetails, pipelineApi } from "./api";
+import { ProjectNav } from "./ProjectNav";
+import { cliSnippet, curlSnippet, modelReference, sdkSnippet } from "./snippets";
+
+const RERUN_DELAY_MS = 250;
+
+function readBase64(file: File): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const reader = new FileReader();
+    reader.onload = () => resolve(String(reader.result).replace(/^data:[^,]*,/, ""));
+    reader.onerror = () => reject(reader.error);
+    reader.readAsDataURL(file);
+  });
+}
+
+function Snippet({ title, code, testId }: { title: string; code: string; testId: string }) {
+  const [copied, setCopied] = useState(false);
+  async function copy() {
+    await navigator.clipboard?.writeText(code);
+    setCopied(true);
+    window.setTimeout(() => setCopied(false), 1500);
+  }
+  return (
+    <div className="snippet">
+      <div className="snippet-head">
+        <strong>{title}</strong>
+        <button className="link" onClick={copy} aria-label={`copy ${title}`}>{copied ? "Copied ✓" : "Copy"}</button>
+      </div>
+      <pre data-testid={testId}>{code}</pre>
+    </div>
+  );
+}
+
+function Result({ answer }: { answer: InferenceAnswer }) {
+  return (
+    <div className="result">
+      {answer.visualization && (
+        <img className="visualization" src={`data:image/jpeg;base64,${answer.visualization}`} alt="predictions drawn on the image" />
+      )}
+      <div>
+        <p className="muted small">
+          {answer.predictions.length} objects · {answer.image.width}×{answer.image.height} · {(answer.time * 1000).toFixed(0)} ms
+        </p>
+        <table className="table" data-testid="predictions">
+          <thead><tr><th>Class</th><th>Confidence</th><th>Box (x, y, w, h)</th><th>Points</th></tr></thead>
+          <tbody>
+            {answer.predictions.map((p) => (
+              <tr key={p.detection_id} className="prediction">
+                <td>{p.class}</td>
+                <td className="number">{p.confidence.toFixed(3)}</td>
+                <td className="number">{[p.x, p.y, p.width, p.height].map((v) => v.toFixed(0)).join(", ")}</td>
+                <td className="number">{p.points.length}</td>
+              </tr>
+            ))}
+            {!answer.predictions.length && (
+              <tr><td colSpan={4} className="muted">No object above this confidence.</td></tr>
+            )}
+          </tbody>
+        </table>
+        <details>
+          <summary>Raw JSON</summary>
+          <pre className="log" data-testid="raw-json">{JSON.stringify({ ...answer, visualization: answer.visualization ? "…" : undefined }, null, 2)}</pre>
+        </details>
+      </div>
+    </div>
+  );
+}
+
+/** Try a trained model on an image, as a client would call it, and copy the code that does the same. */
+export function DeployPage({ name }: { name: string }) {
+  const [models, setModels] = useState<ModelDetails[]>([]);
+  const [modelId, setModelId] = useState<number | null>(null);
+  const [confidence, setConfidence] = useState(0.4);
+  const [image, setImage] = useState<{ name: string; base64: string } | null>(null);
+  const [answer, setAnswer] = useState<InferenceAnswer | null>(null);
+  const [running, setRunning] = useState(false);
+  const [error, setError] = useState("");
+  const request = useRef(0);
+
+  useEffect(() => {
+    pipelineApi.models(name).then((list) => {
+      setModels(list);
+      const wanted = Number(new URLSearchParams(window.location.search).get("model"));
+      setModelId(list.find((m) => m.id === wanted)?.id ?? list[list.length - 1]?.id ?? null);
+    }, (e) => setError(e.message));
+  }, [name]);
+
+  const model = models.find((m) => m.id === modelId);
+  const reference = model ? modelReference(model, models) : "";
+
+  // run again whenever the model, the image or the confidence changes (the slider: once it rests)
+  useEffect(() => {
+    if (!image || !reference) return;
+    const ticket = ++request.current;
+    const timer = window.setTimeout(async () => {
+      setRunning(true);
+      setError("");
+      try {
+        const result = await infer(reference, image.base64, confidence);
+        if (ticket === request.current) setAnswer(result);
+      } catch (e) {
+        if (ticket === request.current) setError((e as Error).message);
+      } finally {
+        if (ticket === request.current) setRunning(false);
+      }
+    }, RERUN_DELAY_MS);
+    return () => window.clearTimeout(timer);
+  }, [image, reference, confidence]);
+
+  async function choose(files: File[]) {
+    const file = files[0];
+    if (file) setImage({ name: file.name, base64: await readBase64(file) });
+  }
+
+  function onDrop(event: DragEvent) {
+    event.preventDefault();
+    choose(Array.from(event.dataTransfer.files));
+  }
+
+  const origin = window.location.origin;
+  return (
+    <section className="pipeline">
+      <h1>{name}</h1>
+      <ProjectNav name={name} />
+      <h2>Deploy</h2>
+      {!models.length && <p className="muted">No trained model yet: train one first.</p>}
+      {model && (
+        <div className="deploy">
+          <div className="card">
+            <div className="row">
+              <label>Model
+                <select aria-label="model" value={modelId ?? ""} onChange={(e) => setModelId(Number(e.target.value))}>
+                  {[...models].reverse().map((m) => (
+                    <option key={m.id} value={m.id}>#{m.id} · {m.version} · {m.architecture}</option>
+                  ))}
+                </select>
+              </label>
+              <label className="grow">Confidence {confidence.toFixed(2)}
+                <input type="range" min={0} max={1} step={0.01} aria-label="confidence" value={confidence}
+                  onChange={(e) => setConfidence(Number(e.target.value))} />
+              </label>
+            </div>
+            <label className="dropzone" onDragOver={(e) => e.preventDefault()} onDrop={onDrop}>
+              {image ? `${image.name} — drop another image to try it` : "Drop an image here to try the model, or"}
+              <input type="file" accept="image/*" aria-label="test image" onChange={(e) => choose(Array.from(e.target.files ?? []))} />
+            </label>
+            {running && <p className="muted" role="status">Running the model… (its first use exports it to ONNX)</p>}
+            {error && <p className="error" role="alert">{error}</p>}
+            {answer && <Result answer={answer} />}
+          </div>
+          <aside className="card">
+            <h3>Use it from your code</h3>
+            <p className="muted small">
+              This server answers Roboflow's inference API: model id <code data-testid="model-id">{reference}</code>.
+            </p>
+            <Snippet title="Python (inference-sdk)" code={sdkSnippet(origin, reference, confidence)} testId="snippet-sdk" />
+            <Snippet title="curl" code={curlSnippet(origin, reference, confidence)} testId="snippet-curl" />
+            <Snippet title="seglab CLI" code={cliSnippet(reference, confidence)} testId="snippet-cli" />
+          </aside>
+        </div>
+      )}
+    </section>
+  );
+}

@@ -1,0 +1,24 @@
+import type { Job } from "./api";
+import { pipelineApi } from "./api";
+import { fraction } from "./useJob";
+
+/** A job's live state: status, stage, a progress bar, its error, and a way to cancel it. */
+export function JobProgress({ job, label }: { job: Job; label: string }) {
+  const share = fraction(job);
+  const running = job.status === "queued" || job.status === "running";
+  return (
+    <div className={`job ${job.status}`} data-testid="job-progress">
+      <div className="job-head">
+        <strong>{label}</strong>
+        <span className={`badge ${job.status}`} data-testid="job-status">{job.status}</span>
+        {running && <button className="link" onClick={() => pipelineApi.cancelJob(job.id)}>Cancel</button>}
+      </div>
+      <progress value={share ?? undefined} max={1} aria-label={`${label} progress`} />
+      <div className="muted small">
+        {job.status === "queued" ? "waiting for a worker…" : job.progress.stage}
+        {share !== null && ` · ${Math.round(share * 100)}%`}
+      </div>
+      {job.error && <pre className="error small">{job.error.split("\n")[0]}</pre>}
+    </div>
+  );
+}

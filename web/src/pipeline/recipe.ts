@@ -1,0 +1,168 @@
+// A version's recipe: the form the Versions page edits, the JSON the server takes (seglab.versions.Recipe), and the
+// one-line summary the version list shows. The option lists mirror the recipe model's enums; a Python test
+// (tests/web/test_recipe_options.py) fails when they drift apart.
+
+export type ResizeMode = "stretch" | "fit" | "fit-white" | "fit-reflect" | "fill";
+export type Contrast = "stretch" | "equalize" | "clahe";
+
+export const RESIZE_MODES: { value: ResizeMode; label: string }[] = [
+  { value: "stretch", label: "Stretch to" },
+  { value: "fit", label: "Fit within (black edges)" },
+  { value: "fit-white", label: "Fit within (white edges)" },
+  { value: "fit-reflect", label: "Fit within (reflect edges)" },
+  { value: "fill", label: "Fill (center crop)" },
+];
+
+export const CONTRASTS: { value: Contrast; label: string }[] = [
+  { value: "stretch", label: "Contrast stretching" },
+  { value: "equalize", label: "Histogram equalization" },
+  { value: "clahe", label: "Adaptive equalization (CLAHE)" },
+];
+
+export interface AugmentationOption {
+  name: string; label: string; help: string;
+  /** The server's default for the step's number, or null for a step without one. */
+  value: number | null; unit: string; min: number; max: number; step: number;
+}
+
+/** Every augmentation of seglab.versions.Augmentation, with the defaults of seglab.versions.augment. */
+export const AUGMENTATIONS: AugmentationOption[] = [
+  { name: "flip", label: "Flip", help: "Horizontal flip, half the time", value: null, unit: "", min: 0, max: 0, step: 0 },
+  { name: "rot90", label: "90° rotate", help: "0, 90, 180 or 270 degrees", value: null, unit: "", min: 0, max: 0, step: 0 },
+  { name: "crop", label: "Crop", help: "Zoom in, keeping at least 100 − value % of each side", value: 20, unit: "%", min: 1, max: 95, step: 1 },
+  { name: "rotate", label: "Rotation", help: "Between −value and +value degrees", value: 15, unit: "°", min: 1, max: 180, step: 1 },
+  { name: "shear", label: "Shear", help: "Up to ±value degrees on both axes", value: 10, unit: "°", min: 1, max: 45, step: 1 },
+  { name: "grayscale", label: "Grayscale", help: "This share of the outputs in gray", value: 15, unit: "%", min: 1, max: 100, step: 1 },
+  { name: "hue", label: "Hue", help: "Shift by up to ±value degrees", value: 25, unit: "°", min: 1, max: 180, step: 1 },
+  { name: "saturation", label: "Saturation", help: "Change by up to ±value %", value: 25, unit: "%", min: 1, max: 99, step: 1 },
+  { name: "brightness", label: "Brightness", help: "Change by up to ±value %", value: 25, unit: "%", min: 1, max: 99, step: 1 },
+  { name: "exposure", label: "Exposure", help: "Gamma by up to ±value %", value: 15, unit: "%", min: 1, max: 99, step: 1 },
+  { name: "blur", label: "Blur", help: "Gaussian blur up to value pixels", value: 2.5, unit: "px", min: 0.5, max: 25, step: 0.5 },
+  { name: "noise", label: "Noise", help: "Gaussian noise up to value % of the range", value: 5, unit: "%", min: 1, max: 25, step: 1 },
+  { name: "cutout", label: "Cutout", help: "Up to value boxes of 5–10 % size blacked out", value: 3, unit: "boxes", min: 1, max: 20, step: 1 },
+  { name: "mosaic", label: "Mosaic", help: "2×2 mosaic with three other training images, value % of the time", value: 50, unit: "%", min: 1, max: 100, step: 1 },
+];
+
+export const FLIPS = [
+  { value: "h", label: "Horizontal" },
+  { value: "v", label: "Vertical" },
+  { value: "hv", label: "Both" },
+];
+
+export interface Recipe {
+  split: { ratios: [number, number, number]; reassign_all: boolean };
+  preprocessing: {
+    static_crop: [number, number, number, number] | null;
+    resize: { width: number; height: number; mode: ResizeMode } | null;
+    tile: [number, number] | null;
+    grayscale: boolean;
+    contrast: Contrast | null;
+    class_remap: Record<string, string | null>;
+    max_null_fraction: number | null;
+    include_tags: string[];
+    exclude_tags: string[];
+  };
+  augmentations: { name: string; value: number | string | null }[];
+  multiplier: number;
+  seed: number;
+}
+
+/** What a class becomes in the version: kept, renamed (`to`), or omitted with its annotations. */
+export interface ClassChoice { action: "keep" | "rename" | "omit"; to: string }
+
+export interface RecipeForm {
+  split: [number, number, number];
+  reassignAll: boolean;
+  crop: { on: boolean; box: [number, number, number, number] };
+  resize: { on: boolean; width: number; height: number; mode: ResizeMode };
+  tile: { on: boolean; rows: number; cols: number };
+  grayscale: boolean;
+  contrast: Contrast | "";
+  classes: Record<string, ClassChoice>;
+  nullCap: { on: boolean; percent: number };
+  includeTags: string;
+  excludeTags: string;
+  augmentations: Record<string, { on: boolean; value: number | string | null }>;
+  multiplier: number;
+  seed: number;
+}
+
+export function defaultForm(): RecipeForm {
+  return {
+    split: [70, 20, 10],
+    reassignAll: false,
+    crop: { on: false, box: [0, 0, 100, 100] },
+    resize: { on: false, width: 640, height: 640, mode: "stretch" },
+    tile: { on: false, rows: 2, cols: 2 },
+    grayscale: false,
+    contrast: "",
+    classes: {},
+    nullCap: { on: false, percent: 10 },
+    includeTags: "",
+    excludeTags: "",
+    augmentations: Object.fromEntries(
+      AUGMENTATIONS.map((a) => [a.name, { on: false, value: a.name === "flip" ? "h" : a.value }]),
+    ),
+    multiplier: 3,
+    seed: 0,
+  };
+}
+
+const tags = (text: string) => text.split(",").map((t) => t.trim()).filter(Boolean);
+
+/** The form as the server's recipe JSON; options left off take the server's defaults. */
+export function toRecipe(form: RecipeForm): Recipe {
+  const classRemap: Record<string, string | null> = {};
+  for (const [name, choice] of Object.entries(form.classes)) {
+    if (choice.action === "omit") classRemap[name] = null;
+    else if (choice.action === "rename" && choice.to.trim() && choice.to.trim() !== name) classRemap[name] = choice.to.trim();
+  }
+  const augmentations = AUGMENTATIONS.filter((a) => form.augmentations[a.name]?.on).map((a) => {
+    const value = form.augmentations[a.name].value;
+    // flip's value says which flips ("h" is the server's default, sent as none); rot90 takes none
+    return { name: a.name, value: a.name === "flip" ? (value === "h" ? null : value) : a.value === null ? null : value };
+  });
+  const total = form.split.reduce((sum, part) => sum + part, 0) || 1;
+  return {
+    split: { ratios: form.split.map((part) => part / total) as [number, number, number], reassign_all: form.reassignAll },
+    preprocessing: {
+      static_crop: form.crop.on ? form.crop.box : null,
+      resize: form.resize.on ? { width: form.resize.width, height: form.resize.height, mode: form.resize.mode } : null,
+      tile: form.tile.on ? [form.tile.rows, form.tile.cols] : null,
+      grayscale: form.grayscale,
+      contrast: form.contrast || null,
+      class_remap: classRemap,
+      max_null_fraction: form.nullCap.on ? form.nullCap.percent / 100 : null,
+      include_tags: tags(form.includeTags),
+      exclude_tags: tags(form.excludeTags),
+    },
+    augmentations,
+    multiplier: augmentations.length ? form.multiplier : 1,
+    seed: form.seed,
+  };
+}
+
+const percent = (fraction: number) => `${Math.round(fraction * 100)}`;
+
+/** Short phrases for a stored recipe, for the version list ("resize 640×640 fit", "rotate ±15°", "3× outputs"). */
+export function recipeSummary(recipe: Recipe): string[] {
+  const parts = [`split ${recipe.split.ratios.map(percent).join("/")}`];
+  const pre = recipe.preprocessing;
+  if (pre.static_crop) parts.push(`crop ${pre.static_crop.join(",")}%`);
+  if (pre.resize) parts.push(`resize ${pre.resize.width}×${pre.resize.height} ${pre.resize.mode}`);
+  if (pre.tile) parts.push(`tile ${pre.tile[0]}×${pre.tile[1]}`);
+  if (pre.grayscale) parts.push("grayscale");
+  if (pre.contrast) parts.push(`contrast ${pre.contrast}`);
+  const remapped = Object.entries(pre.class_remap ?? {});
+  if (remapped.length) parts.push(remapped.map(([from, to]) => (to === null ? `omit ${from}` : `${from}→${to}`)).join(", "));
+  if (pre.max_null_fraction !== null && pre.max_null_fraction !== undefined) parts.push(`≤${percent(pre.max_null_fraction)}% null`);
+  if (pre.include_tags?.length) parts.push(`tags ${pre.include_tags.join(",")}`);
+  if (pre.exclude_tags?.length) parts.push(`not ${pre.exclude_tags.join(",")}`);
+  for (const step of recipe.augmentations) {
+    const option = AUGMENTATIONS.find((a) => a.name === step.name);
+    const value = step.value ?? option?.value;
+    parts.push(value === null || value === undefined ? step.name : `${step.name} ${value}${option?.unit ?? ""}`);
+  }
+  if (recipe.multiplier > 1) parts.push(`${recipe.multiplier}× outputs`);
+  return parts;
+}

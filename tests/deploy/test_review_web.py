@@ -1,6 +1,11 @@
-"""Label assist from the editor with the model trained for these tests: run it on an image, accept, reject."""
+"""Label assist with the model trained for these tests: from the editor (run, accept, reject) and on a batch
+chosen in the grid (a background job)."""
 
 from __future__ import annotations
+
+import os
+import subprocess
+import sys
 
 import cv2
 import httpx
@@ -42,3 +47,41 @@ def test_run_label_assist_in_the_editor_then_accept_and_reject(page, served, dep
     if len(stored) > 1:
         page.get_by_role("button", name=f"reject {stored[1]['id']}").click()
         expect(items).to_have_count(len(stored) - 1)
+
+
+def test_batch_label_assist_from_the_grid_runs_as_a_job(page, served, deployed, tmp_path):  # noqa: F811
+    from playwright.sync_api import expect
+
+    assert httpx.post(f"{served}/api/v1/projects", json={"name": "batch", "categories": ["box", "disc"]}).is_success
+    for seed in (6, 7, 8):
+        picture = _scene(np.random.default_rng(seed), tmp_path / f"batch{seed}.png")
+        with picture.open("rb") as handle:
+            httpx.post(f"{served}/api/v1/projects/batch/images", files=[("files", (picture.name, handle, "image/png"))])
+    ids = {i["file_name"]: i["id"] for i in httpx.get(f"{served}/api/v1/projects/batch/images").json()["items"]}
+
+    # a background worker on the same home runs the job (the server here runs none)
+    environment = {**os.environ, "SEGLAB_HOME": str(deployed.home), "OMP_NUM_THREADS": "1"}
+    with (tmp_path / "worker.log").open("wb") as log:
+        worker = subprocess.Popen(
+            [sys.executable, "-m", "seglab", "worker", "--poll", "0.2"], stdout=log, stderr=log, env=environment
+        )
+    try:
+        page.goto(f"{served}/projects/batch")
+        page.get_by_label("batch assist confidence").fill("0")
+        page.get_by_label("select batch6.png").check()
+        page.get_by_label("select batch8.png").check()
+        page.get_by_role("button", name="Label 2 selected images").click()
+        expect(page.get_by_test_id("job-progress")).to_be_visible()
+        expect(page.get_by_test_id("assist-result")).to_contain_text("on 2 images", timeout=120_000)
+    finally:
+        worker.terminate()
+        worker.wait(timeout=30)
+
+    def proposals(name: str) -> list[dict]:
+        return httpx.get(f"{served}/api/v1/images/{ids[name]}/annotations").json()
+
+    assert proposals("batch6.png"), "the model proposes something at confidence 0"
+    assert proposals("batch8.png")
+    assert proposals("batch7.png") == []  # not ticked: untouched
+    assert {a["source"] for a in proposals("batch6.png")} == {f"model:{deployed.model_id}"}
+    expect(page.get_by_alt_text("batch6.png")).to_be_visible()  # the grid reloaded when the job finished

@@ -2,8 +2,10 @@ import { useEffect, useState } from "react";
 import { Editor } from "./editor/Editor";
 import { ProjectPage } from "./pages/ProjectPage";
 import { Projects } from "./pages/Projects";
+import { Workflows } from "./pages/Workflows";
+import { projectSection } from "./pipeline/routes";
 
-/** Client-side routes: `/`, `/projects/:name`, `/images/:id`. */
+/** Client-side routes: `/`, `/projects/:name`, `/projects/:name/versions|train|deploy`, `/images/:id`. */
 export function navigate(path: string): void {
   window.history.pushState({}, "", path);
   window.dispatchEvent(new PopStateEvent("popstate"));
@@ -22,9 +24,10 @@ export function App() {
     <div className="app">
       <header>
         <a href="/" onClick={(e) => { e.preventDefault(); navigate("/"); }} className="brand">seglab</a>
+        <a href="/workflows" onClick={(e) => { e.preventDefault(); navigate("/workflows"); }} className="header-link">Workflows</a>
       </header>
       <main>
-        {image ? <Editor imageId={Number(image[1])} /> : project ? <ProjectPage name={decodeURIComponent(project[1])} /> : <Projects />}
+        {path === "/workflows" ? <Workflows /> : image ? <Editor imageId={Number(image[1])} /> : projectSection(path) ?? (project ? <ProjectPage name={decodeURIComponent(project[1])} /> : <Projects />)}
       </main>
     </div>
   );

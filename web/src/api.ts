@@ -22,7 +22,7 @@ export class ApiError extends Error {
   constructor(readonly status: number, message: string) { super(message); }
 }
 
-async function call<T>(method: string, path: string, body?: unknown): Promise<T> {
+export async function call<T>(method: string, path: string, body?: unknown): Promise<T> {
   const response = await fetch(`/api/v1${path}`, {
     method,
     headers: body === undefined ? {} : { "Content-Type": "application/json" },
@@ -42,6 +42,11 @@ export const api = {
     Object.entries(filters).forEach(([key, value]) => value && query.set(key, value));
     return call<{ items: ImageRecord[]; total: number }>("GET", `/projects/${encodeURIComponent(project)}/images?${query}`);
   },
+  addCategory: (project: string, name: string) =>
+    call<Category>("POST", `/projects/${encodeURIComponent(project)}/categories`, { name }),
+  updateCategory: (id: number, change: { name?: string; color?: string }) => call<Category>("PATCH", `/categories/${id}`, change),
+  mergeCategory: (id: number, into: number) => call<Category>("POST", `/categories/${id}/merge`, { into }),
+  deleteCategory: (id: number) => call<{ deleted: number }>("DELETE", `/categories/${id}`),
   image: (id: number) => call<ImageRecord>("GET", `/images/${id}`),
   neighbours: (id: number) => call<{ previous: number | null; next: number | null }>("GET", `/images/${id}/neighbours`),
   setStatus: (id: number, status: string) => call<ImageRecord>("PATCH", `/images/${id}`, { status }),
@@ -54,6 +59,11 @@ export const api = {
   models: () => call<TrainedModel[]>("GET", "/models"),
   labelAssist: (project: string, model: string, imageIds: number[], confidence: number) =>
     call<{ annotations: number }>("POST", `/projects/${encodeURIComponent(project)}/label-assist`, {
+      model, image_ids: imageIds, confidence,
+    }),
+  /** Label assist as a background job; `imageIds` null means the project's unannotated images. */
+  labelAssistJob: (project: string, model: string, imageIds: number[] | null, confidence: number) =>
+    call<{ id: number }>("POST", `/projects/${encodeURIComponent(project)}/label-assist/jobs`, {
       model, image_ids: imageIds, confidence,
     }),
   accept: (id: number, revision: number, attributes: Record<string, unknown>) =>
@@ -86,3 +96,24 @@ export function upload(project: string, files: File[], onProgress: (fraction: nu
     request.send(form);
   });
 }
+
+// Workflows (Roboflow-style definitions): saved ones, validation with errors per step, runs.
+export interface BlockProblem {
+  block_id: string; block_type: string | null; block_details: string | null;
+  property_name: string | null; property_details: string | null;
+}
+export interface WorkflowCheck {
+  valid: boolean; message?: string; error_type?: string; blocks_errors?: BlockProblem[]; steps?: string[];
+}
+export interface SavedWorkflow { id: number; name: string; specification: Record<string, unknown>; updated_at: string }
+
+export const workflowsApi = {
+  list: () => call<SavedWorkflow[]>("GET", "/workflows"),
+  get: (name: string) => call<SavedWorkflow>("GET", `/workflows/${encodeURIComponent(name)}`),
+  save: (name: string, specification: unknown) =>
+    call<SavedWorkflow>("PUT", `/workflows/${encodeURIComponent(name)}`, { specification }),
+  remove: (name: string) => call<SavedWorkflow>("DELETE", `/workflows/${encodeURIComponent(name)}`),
+  validate: (specification: unknown) => call<WorkflowCheck>("POST", "/workflows/validate", { specification }),
+  run: (specification: unknown, inputs: Record<string, unknown>) =>
+    call<{ outputs: Record<string, unknown>[] }>("POST", "/workflows/run", { specification, inputs }),
+};

@@ -1,8 +1,9 @@
 import {
   KeyboardEvent as ReactKeyboardEvent, MouseEvent, useCallback, useEffect, useMemo, useRef, useState, WheelEvent,
 } from "react";
-import { Annotation, api, ApiError, Category, Geometry, ImageRecord, Project, TrainedModel } from "../api";
+import { Annotation, api, ApiError, Geometry, ImageRecord, Project, TrainedModel } from "../api";
 import { navigate } from "../App";
+import { colorOf } from "../colors";
 import { AnnotationList } from "./AnnotationList";
 import {
   bounds, insertVertex, moveVertex, nearestVertex, Point, pointInShape, Ring, ringFromFlat, ringToFlat, Shape, toImage,
@@ -37,8 +38,6 @@ type Drag =
   | { kind: "stroke" };
 type Change = { geometry?: Geometry; category_id?: number };
 
-const PALETTE = ["#e6194b", "#3cb44b", "#4363d8", "#f58231", "#911eb4", "#42d4f4", "#f032e6", "#bfef45"];
-
 function shapesOf(geometry: Geometry): Shape[] {
   if (geometry.type !== "polygon") return [];
   return geometry.parts.map((part) => ({ exterior: ringFromFlat(part.exterior), holes: part.holes.map(ringFromFlat) }));
@@ -49,11 +48,6 @@ function geometryOf(shapes: Shape[]): Geometry {
     type: "polygon",
     parts: shapes.map((s) => ({ exterior: ringToFlat(s.exterior), holes: s.holes.map(ringToFlat) })),
   };
-}
-
-function colorOf(categories: Category[], id: number): string {
-  const index = categories.findIndex((c) => c.id === id);
-  return categories[index]?.color ?? PALETTE[Math.max(0, index) % PALETTE.length];
 }
 
 function toggled(set: ReadonlySet<number>, id: number): Set<number> {

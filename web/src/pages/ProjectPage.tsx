@@ -1,27 +1,26 @@
 import { DragEvent, useCallback, useEffect, useState } from "react";
 import { api, ImageRecord, Project, upload } from "../api";
-import { navigate } from "../App";
+import { ImageGrid } from "../grid/ImageGrid";
+import { ProjectNav } from "../pipeline/ProjectNav";
+import { ClassesPanel } from "./ClassesPanel";
+import { LabelAssistPanel } from "./LabelAssistPanel";
+
+interface FirstPage { items: ImageRecord[]; total: number; generation: number }
 
 export function ProjectPage({ name }: { name: string }) {
   const [project, setProject] = useState<Project | null>(null);
-  const [images, setImages] = useState<ImageRecord[]>([]);
-  const [total, setTotal] = useState(0);
+  const [first, setFirst] = useState<FirstPage | null>(null);
   const [progress, setProgress] = useState<number | null>(null);
   const [filters, setFilters] = useState<Record<string, string>>({});
+  const [selection, setSelection] = useState<ReadonlySet<number>>(new Set());
   const [error, setError] = useState("");
 
-  // pages of 100 from the server, filtered there: the grid stays fast however many images the project has
+  // filtered on the server, one page at a time: the grid fetches the rest as it scrolls into view
   const load = useCallback(async () => {
     setProject(await api.project(name));
     const page = await api.images(name, 0, filters);
-    setImages(page.items);
-    setTotal(page.total);
+    setFirst((previous) => ({ ...page, generation: (previous?.generation ?? 0) + 1 }));
   }, [name, filters]);
-
-  async function more() {
-    const page = await api.images(name, images.length, filters);
-    setImages([...images, ...page.items]);
-  }
 
   const filter = (key: string) => (value: string) => setFilters({ ...filters, [key]: value });
 
@@ -46,16 +45,24 @@ export function ProjectPage({ name }: { name: string }) {
     send(Array.from(event.dataTransfer.files));
   }
 
+  function toggle(imageId: number) {
+    const next = new Set(selection);
+    if (!next.delete(imageId)) next.add(imageId);
+    setSelection(next);
+  }
+
   return (
     <section>
       <h1>{name}</h1>
-      <p className="muted">{project?.categories.map((c) => c.name).join(", ") || "no classes yet"}</p>
+      <ProjectNav name={name} />
+      {project && <ClassesPanel project={project} onChanged={() => load().catch((e) => setError(e.message))} />}
       <label className="dropzone" onDragOver={(e) => e.preventDefault()} onDrop={onDrop}>
         Drop images, zip archives or videos here, or
         <input type="file" multiple aria-label="upload" onChange={(e) => send(Array.from(e.target.files ?? []))} />
       </label>
       {progress !== null && <progress value={progress} max={1} aria-label="upload progress" />}
       {error && <p className="error" role="alert">{error}</p>}
+      <LabelAssistPanel project={name} selection={[...selection]} onFinished={() => load().catch((e) => setError(e.message))} />
       <div className="row filters">
         <select aria-label="split" onChange={(e) => filter("split")(e.target.value)}>
           <option value="">all splits</option>
@@ -70,19 +77,20 @@ export function ProjectPage({ name }: { name: string }) {
           {project?.categories.map((c) => <option key={c.id} value={c.id}>{c.name}</option>)}
         </select>
         <input aria-label="tag" placeholder="tag" onChange={(e) => filter("tag")(e.target.value.trim())} />
+        {selection.size > 0 && <button onClick={() => setSelection(new Set())}>Clear selection ({selection.size})</button>}
       </div>
-      <p className="muted" data-testid="image-count">{total} images</p>
-      <ul className="grid">
-        {images.map((image) => (
-          <li key={image.id}>
-            <a href={`/images/${image.id}`} onClick={(e) => { e.preventDefault(); navigate(`/images/${image.id}`); }}>
-              <img src={`/api/v1/images/${image.id}/file`} alt={image.file_name} loading="lazy" />
-              <span className={`status ${image.status}`}>{image.file_name}</span>
-            </a>
-          </li>
-        ))}
-      </ul>
-      {images.length < total && <button onClick={more}>Load more</button>}
+      <p className="muted" data-testid="image-count">{first?.total ?? 0} images</p>
+      {first && (
+        <ImageGrid
+          key={first.generation}
+          project={name}
+          filters={filters}
+          total={first.total}
+          firstPage={first.items}
+          selection={selection}
+          onToggle={toggle}
+        />
+      )}
     </section>
   );
 }

@@ -10,11 +10,13 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
-from seglab.core import ImageStatus
+from sqlalchemy.orm import Session
+
+from seglab.core import ImageRecord, ImageStatus
 from seglab.errors import InvalidInputError, SeglabError
 from seglab.models import PredictOptions
 from seglab.models.registry import Backend, load_model
-from seglab.store import NewAnnotation, Workspace
+from seglab.store import NewAnnotation, Project, Workspace
 from seglab.store import annotations as annotation_store
 from seglab.store import images as image_store
 from seglab.store import projects as project_store
@@ -45,6 +47,16 @@ def match_categories(categories: Sequence[tuple[int, str]], class_names: Sequenc
     return mapping
 
 
+def images_to_label(session: Session, project: Project, image_ids: Sequence[int] | None) -> list[ImageRecord]:
+    """``image_ids`` (each checked to be in ``project``), or by default the project's unannotated images."""
+    if image_ids is None:
+        return [i for i in image_store.all_images(session, project.id) if i.status is ImageStatus.UNANNOTATED]
+    foreign = [i for i in image_ids if image_store.image_row(session, i).project_id != project.id]
+    if foreign:
+        raise InvalidInputError(f"images {foreign} are not in project {project.name!r}")
+    return [image_store.get_image(session, image_id) for image_id in image_ids]
+
+
 def label_assist(
     ws: Workspace,
     project: int | str,
@@ -60,13 +72,7 @@ def label_assist(
     """Propose annotations on ``image_ids`` (default: the project's unannotated images)."""
     with ws.db.transaction() as session:
         target = project_store.get_project(session, project)
-        if image_ids is None:
-            chosen = [i for i in image_store.all_images(session, target.id) if i.status is ImageStatus.UNANNOTATED]
-        else:
-            foreign = [i for i in image_ids if image_store.image_row(session, i).project_id != target.id]
-            if foreign:
-                raise InvalidInputError(f"images {foreign} are not in project {target.name!r}")
-            chosen = [image_store.get_image(session, image_id) for image_id in image_ids]
+        chosen = images_to_label(session, target, image_ids)
     loaded = load_model(ws, model, backend)
     mapping = match_categories([(c.id, c.name) for c in target.categories], loaded.model.class_names)
     report = LabelAssistReport(

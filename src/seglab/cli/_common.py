@@ -14,7 +14,7 @@ from typing import Annotated, Any, NoReturn
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
-from seglab.errors import SeglabError
+from seglab.errors import InvalidInputError, SeglabError
 from seglab.services import Workspace
 
 JsonOption = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON.")]
@@ -41,6 +41,14 @@ def workspace(as_json: bool) -> Iterator[Workspace]:
     finally:
         if ws is not None:
             ws.close()
+
+
+def image_ids_option(text: str | None) -> list[int] | None:
+    """``--images 1,2,3`` as ids (``None`` when not given)."""
+    try:
+        return [int(part) for part in text.split(",") if part.strip()] if text else None
+    except ValueError:
+        raise InvalidInputError(f"--images takes comma-separated ids, got {text!r}") from None
 
 
 def _plain(value: Any) -> Any:

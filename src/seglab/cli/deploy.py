@@ -9,8 +9,7 @@ from typing import Annotated
 
 import typer
 
-from seglab.cli._common import JsonOption, print_json, progress_bar, workspace
-from seglab.errors import InvalidInputError
+from seglab.cli._common import JsonOption, image_ids_option, print_json, progress_bar, workspace
 from seglab.models import PredictOptions
 from seglab.services import inference, predict
 
@@ -103,13 +102,6 @@ def predict_(
         raise typer.Exit(code=1)
 
 
-def _ids(text: str | None) -> list[int] | None:
-    try:
-        return [int(part) for part in text.split(",") if part.strip()] if text else None
-    except ValueError:
-        raise InvalidInputError(f"--images takes comma-separated ids, got {text!r}") from None
-
-
 def label_assist(
     project: Annotated[str, typer.Argument(help="Project name or id.")],
     model: Annotated[str, typer.Option("--model", help="Model id or project/version.")],
@@ -122,7 +114,7 @@ def label_assist(
 ) -> None:
     """Let a trained model propose annotations (source model:<id>, with confidence) for review."""
     with workspace(as_json) as ws:
-        image_ids = _ids(images)
+        image_ids = image_ids_option(images)
         if background:
             job = inference.submit_label_assist(ws, project, model, image_ids=image_ids, confidence=confidence)
             if as_json:

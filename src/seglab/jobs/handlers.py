@@ -158,6 +158,35 @@ def _label_assist(ws: Workspace, params: dict[str, Any], reporter: Reporter) -> 
     return {"model_id": report.model_id, "images": report.images, "annotations": report.annotations}
 
 
+def _autolabel(ws: Workspace, params: dict[str, Any], reporter: Reporter) -> dict[str, Any]:
+    from pathlib import Path
+
+    from seglab.assist.autolabel import AutolabelSettings, autolabel_project
+    from seglab.assist.autolabel.project import load_components
+
+    settings = AutolabelSettings.from_json(params["settings"])
+    weights = Path(params["detector_weights"]) if params.get("detector_weights") else None
+    detector, segmenter = load_components(
+        ws, detector=params.get("detector"), detector_weights=weights, segmenter=params.get("segmenter")
+    )
+    prompts = ", ".join(f"{p.text!r} → {p.class_name}" for p in settings.prompts)
+    reporter.log(f"rapid on {params['project']!r} with {detector.name} and {segmenter.name}: {prompts}")
+
+    def progress(done: int, total: int) -> None:
+        reporter.check_cancelled()
+        reporter.progress(done, total, "finding and segmenting")
+
+    report = autolabel_project(
+        ws, params["project"], settings, detector, segmenter, image_ids=params.get("image_ids"), progress=progress
+    )
+    if report.created_classes:
+        reporter.log(f"new classes: {', '.join(report.created_classes)}")
+    for image_id, reason in report.failed:
+        reporter.log(f"image {image_id}: {reason}")
+    return {"images": report.images, "annotations": report.annotations, "per_class": report.per_class}
+
+
 register_handler("version.create", _create_version)
 register_handler("model.train", _train_model)
 register_handler("model.label_assist", _label_assist)
+register_handler("assist.autolabel", _autolabel)

@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 from PIL import Image
 
+from seglab.assist.autolabel.project import rapid_detectors
 from seglab.assist.label_assist import match_categories
 from seglab.core import Split
 from seglab.errors import InvalidInputError
@@ -120,7 +121,8 @@ def local_environment(
     max_workers: int = 4,
 ) -> Environment:
     """An environment on this workspace: models loaded in this process unless ``models`` is given (the server
-    passes its batching model manager), Smart Polygon's models for Segment Anything, projects to store into."""
+    passes its batching model manager), Smart Polygon's models for Segment Anything, Rapid's open-vocabulary
+    detectors, projects to store into."""
     if segmenters is None:
         from seglab.assist import SmartPolygon
 
@@ -128,6 +130,7 @@ def local_environment(
     return Environment(
         models=models or LocalModels(ws),
         segmenters=segmenters,
+        detectors=rapid_detectors(ws),
         projects=ProjectStore(ws),
         max_image_pixels=ws.settings.max_image_pixels,
         max_workers=max_workers,

@@ -11,6 +11,7 @@ from seglab.workflows.blocks import Accepts, Block, BlockRegistry, StepContext, 
 from seglab.workflows.compiler import CompiledWorkflow, compile_workflow
 from seglab.workflows.environment import (
     AssistSegmenters,
+    DetectorProvider,
     Environment,
     LocalModels,
     ModelProvider,
@@ -54,6 +55,7 @@ __all__ = [
     "BlockError",
     "BlockRegistry",
     "CompiledWorkflow",
+    "DetectorProvider",
     "DuplicatedNameError",
     "Environment",
     "ExecutionGraphStructureError",

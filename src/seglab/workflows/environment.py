@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from seglab.assist import Segmenter, SmartPolygon
+from seglab.assist.autolabel import OpenVocabularyDetector
 from seglab.models import Prediction, PredictOptions
 from seglab.models.images import RgbImage
 from seglab.models.registry import LoadedModel, load_model
@@ -26,6 +27,12 @@ class SegmenterProvider(Protocol):
     """Promptable segmentation models (SAM 2.1, SAM, GrabCut) by seglab's assist model name (``None``: default)."""
 
     def segmenter(self, name: str | None) -> Segmenter: ...
+
+
+class DetectorProvider(Protocol):
+    """Open-vocabulary detectors (boxes for objects named in text) by name (``None``: the configured one)."""
+
+    def detector(self, name: str | None) -> OpenVocabularyDetector: ...
 
 
 @dataclass(frozen=True)
@@ -51,6 +58,7 @@ class Environment:
 
     models: ModelProvider | None = None
     segmenters: SegmenterProvider | None = None
+    detectors: DetectorProvider | None = None
     projects: ProjectSink | None = None
     max_image_pixels: int = 40_000_000
     max_workers: int = 4

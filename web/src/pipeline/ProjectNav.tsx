@@ -3,6 +3,7 @@ import "./pipeline.css";
 
 const TABS = [
   { label: "Images", path: "" },
+  { label: "Rapid", path: "/rapid" },
   { label: "Versions", path: "/versions" },
   { label: "Train", path: "/train" },
   { label: "Deploy", path: "/deploy" },

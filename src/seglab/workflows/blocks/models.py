@@ -1,5 +1,6 @@
-"""Model blocks: a seglab instance segmentation model (Roboflow's ``roboflow_instance_segmentation_model``) and
-Segment Anything (boxes from another model become masks, through Smart Polygon's promptable models)."""
+"""Model blocks: a seglab instance segmentation model (Roboflow's ``roboflow_instance_segmentation_model``),
+Segment Anything (boxes from another model become masks, through Smart Polygon's promptable models), and
+open-vocabulary segmentation (objects named in text: Rapid's detector and segmenter, no trained model)."""
 
 from __future__ import annotations
 
@@ -145,3 +146,60 @@ class SegmentAnything(Block):
         detections = with_lineage(detections, image.parent_id)
         detections.data["parent_id"] = np.array([parents[i] for i in kept], dtype=str)
         return {"predictions": detections}
+
+
+class OpenVocabularySegmentationManifest(StepManifest):
+    type: Literal["seglab/open_vocabulary_segmentation@v1", "OpenVocabularySegmentation"]
+    images: ImagesField = Field(validation_alias=_IMAGES)
+    class_names: Annotated[list[str] | Selector, Accepts((Kind.LIST_OF_VALUES,))]
+    """What to find: ``bottle cap``, or ``hard hat=helmet`` (a text, and the class it is labelled as)."""
+    confidence: Annotated[float | Selector, Accepts((Kind.FLOAT_ZERO_TO_ONE,))] = 0.3
+    class_thresholds: Annotated[dict[str, float] | Selector, Accepts((Kind.DICTIONARY,))] = Field(default_factory=dict)
+    iou_threshold: Annotated[float | Selector, Accepts((Kind.FLOAT_ZERO_TO_ONE,))] = 0.5
+    """NMS across prompts: of boxes overlapping more than this, the best one stays."""
+    max_detections: Annotated[int | Selector, Accepts((Kind.INTEGER,))] = 100
+    detector: Annotated[str | Selector | None, Accepts((Kind.STRING,))] = None
+    """``owlv2-base``, ``grounding-dino-tiny``, ...; unset: ``SEGLAB_AUTOLABEL_DETECTOR``."""
+    segmenter: Annotated[str | Selector | None, Accepts((Kind.STRING,))] = None
+    """Smart Polygon's model (``sam2.1-hiera-tiny``, ``grabcut``, ...); unset: ``SEGLAB_ASSIST_MODEL``."""
+
+
+class OpenVocabularySegmentation(Block):
+    """Objects named in text, found by an open-vocabulary detector and outlined by a promptable segmenter; each
+    detection's confidence is the detector's, ``class_id`` the class's place among the classes named."""
+
+    manifest = OpenVocabularySegmentationManifest
+    outputs: ClassVar[dict[str, tuple[Kind, ...]]] = {"predictions": (Kind.INSTANCE_SEGMENTATION,)}
+    description = "Open-vocabulary segmentation: text prompts to masks"
+
+    def run(self, step: Any, context: StepContext) -> dict[str, Any]:
+        import supervision as sv
+
+        from seglab.assist.autolabel import AutolabelSettings, ClassPrompt, propose
+
+        detectors, segmenters = context.environment.detectors, context.environment.segmenters
+        if detectors is None or segmenters is None:
+            raise context.fail("no open-vocabulary detector or promptable segmenter in this environment")
+        image: WorkflowImage = step.images
+        settings = AutolabelSettings(
+            tuple(ClassPrompt.parse(str(name)) for name in step.class_names),
+            threshold=float(step.confidence),
+            class_thresholds={str(k): float(v) for k, v in dict(step.class_thresholds).items()},
+            nms_iou=float(step.iou_threshold),
+            max_instances=int(step.max_detections),
+        )
+        detector = detectors.detector(str(step.detector) if step.detector else None)
+        segmenter = segmenters.segmenter(str(step.segmenter) if step.segmenter else None)
+        found = propose(image.pixels, detector, segmenter, settings)
+        mask = np.stack([p.mask for p in found]) if found else np.zeros((0, image.height, image.width), dtype=bool)
+        detections = sv.Detections(
+            xyxy=_mask_boxes(mask),
+            mask=mask,
+            confidence=np.array([p.confidence for p in found], dtype=np.float32),
+            class_id=np.array([settings.class_names.index(p.class_name) for p in found], dtype=int),
+            data={
+                "class_name": np.array([p.class_name for p in found], dtype=str),
+                "prompt": np.array([p.prompt for p in found], dtype=str),
+            },
+        )
+        return {"predictions": with_lineage(detections, image.parent_id)}

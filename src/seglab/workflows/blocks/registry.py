@@ -45,7 +45,7 @@ def default_registry() -> BlockRegistry:
     """A registry holding seglab's built-in blocks."""
     from seglab.workflows.blocks.flow_control import ContinueIf
     from seglab.workflows.blocks.formatters import PropertyDefinition
-    from seglab.workflows.blocks.models import InstanceSegmentationModel, SegmentAnything
+    from seglab.workflows.blocks.models import InstanceSegmentationModel, OpenVocabularySegmentation, SegmentAnything
     from seglab.workflows.blocks.sinks import ProjectUpload
     from seglab.workflows.blocks.transformations import DetectionOffset, DetectionsFilter, DynamicCrop
     from seglab.workflows.blocks.visualizations import (
@@ -59,6 +59,7 @@ def default_registry() -> BlockRegistry:
         (
             InstanceSegmentationModel,
             SegmentAnything,
+            OpenVocabularySegmentation,
             MaskVisualization,
             PolygonVisualization,
             LabelVisualization,

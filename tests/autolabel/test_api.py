@@ -1,0 +1,95 @@
+"""Rapid over HTTP, with the tiny OWLv2 as the server's detector and GrabCut as its segmenter: detectors, a
+preview, the job, and the review (accept with PATCH, reject with DELETE) through the annotations API."""
+
+from __future__ import annotations
+
+import pytest
+from fastapi.testclient import TestClient
+
+from seglab.jobs.worker import run_job
+from seglab.server import create_app
+from seglab.settings import Settings
+
+from .conftest import write_scene
+
+
+@pytest.fixture
+def client(tiny_detector_home, seglab_home):
+    app = create_app(Settings())
+    with TestClient(app) as test_client:
+        yield test_client
+    app.state.workspace.close()
+
+
+@pytest.fixture
+def site(client, tmp_path) -> list[int]:
+    client.post("/api/v1/projects", json={"name": "site", "categories": []})
+    ids = []
+    for index in range(2):
+        path = write_scene(tmp_path / f"{index}.png", 160 + index, 96)
+        with path.open("rb") as handle:
+            added = client.post("/api/v1/projects/site/images", files=[("files", (path.name, handle, "image/png"))])
+        ids.append(added.json()["added"][0]["id"])
+    return ids
+
+
+BODY = {"prompts": [{"text": "square", "class_name": "box"}, {"text": "disc"}], "threshold": 0.0, "nms_iou": 0.3}
+
+
+def test_detectors_list_the_catalog_and_the_default(client):
+    found = {d["name"]: d for d in client.get("/api/v1/autolabel/detectors").json()}
+    assert set(found) == {"owlv2-base", "owlv2-large", "grounding-dino-tiny", "grounding-dino-base"}
+    assert found["owlv2-base"]["default"]
+    assert found["owlv2-base"]["available"]  # SEGLAB_AUTOLABEL_WEIGHTS names a folder for it
+    assert found["owlv2-large"]["repository"] == "google/owlv2-large-patch14-ensemble"
+    assert not found["owlv2-large"]["available"]
+
+
+def test_preview_then_job_then_review(client, site):
+    preview = client.post("/api/v1/projects/site/autolabel/preview", json={**BODY, "image_ids": site[:1]})
+    assert preview.status_code == 200, preview.text
+    (image,) = preview.json()["images"]
+    assert (image["image_id"], image["width"], image["height"]) == (site[0], 160, 96)
+    assert image["instances"]
+    assert {i["class_name"] for i in image["instances"]} <= {"box", "disc"}
+    assert client.get("/api/v1/projects/site/autolabel/proposals").json() == {"total": 0, "items": []}
+
+    job = client.post("/api/v1/projects/site/autolabel/jobs", json=BODY)
+    assert job.status_code == 202, job.text
+    assert job.json()["kind"] == "assist.autolabel"
+    finished = run_job(client.app.state.workspace, job.json()["id"])
+    assert finished.status.value == "succeeded", finished.error
+    assert finished.result["images"] == 2
+    stored = finished.result["annotations"]
+    assert stored > 0
+    names = [c["name"] for c in client.get("/api/v1/projects/site").json()["categories"]]
+    assert set(names) <= {"box", "disc"}
+
+    queue = client.get("/api/v1/projects/site/autolabel/proposals").json()
+    assert queue["total"] == stored
+    first, second = queue["items"][:2]
+    assert first["source"] == "model:owlv2-base"
+    assert first["author"] == "autolabel"
+    assert 0.0 <= first["confidence"] <= 1.0
+    accepted = client.patch(
+        f"/api/v1/annotations/{first['id']}",
+        json={"revision": first["revision"], "attributes": {**first["attributes"], "accepted": True}},
+    )
+    assert accepted.status_code == 200
+    rejected = client.delete(f"/api/v1/annotations/{second['id']}", params={"revision": second["revision"]})
+    assert rejected.status_code == 200
+    after = client.get("/api/v1/projects/site/autolabel/proposals", params={"limit": 1}).json()
+    assert after["total"] == stored - 2
+    assert len(after["items"]) == min(1, stored - 2)
+
+
+def test_bad_requests_say_why(client, site):
+    unknown = client.post("/api/v1/projects/site/autolabel/jobs", json={**BODY, "detector": "yolo-world"})
+    assert unknown.status_code in (400, 422)
+    assert "unknown detector 'yolo-world'" in unknown.json()["error"]["message"]
+    orphan = client.post("/api/v1/projects/site/autolabel/preview", json={**BODY, "class_thresholds": {"cat": 0.2}})
+    assert "thresholds for classes no prompt names: cat" in orphan.json()["error"]["message"]
+    missing = client.post("/api/v1/projects/site/autolabel/preview", json={**BODY, "detector_weights": "/nowhere"})
+    assert "--detector-weights" not in missing.json()["error"]["message"]  # a folder was named: what is wrong with it
+    assert "not a Hugging Face model folder" in missing.json()["error"]["message"]
+    assert client.post("/api/v1/projects/nope/autolabel/jobs", json=BODY).status_code == 404

@@ -1,0 +1,101 @@
+"""The Rapid page in Chromium against a live server with a worker: prompts, a preview that stores nothing, the
+labelling job with progress, the review queue (accept one, reject one), then a version and training queued on it.
+
+The server's detector is the tiny random-weight OWLv2 (the real architecture; see tests/autolabel/conftest.py),
+given as a model folder through SEGLAB_AUTOLABEL_WEIGHTS, because no checkpoint can be downloaded here; GrabCut
+outlines the boxes."""
+
+from __future__ import annotations
+
+import time
+
+import httpx
+import pytest
+
+from ..autolabel.conftest import tiny_owlv2, write_scene
+from ..server.conftest import running_server
+
+pytestmark = pytest.mark.slow
+
+
+def _wait_for(condition, timeout: float = 60):
+    deadline = time.monotonic() + timeout
+    while not (found := condition()):
+        assert time.monotonic() < deadline
+        time.sleep(0.3)
+    return found
+
+
+def test_prompts_preview_label_review_and_train(page, seglab_home, tmp_path):
+    from playwright.sync_api import expect
+
+    weights = tiny_owlv2(tmp_path / "owlv2")
+    log = seglab_home.parent / "serve.log"
+    with running_server(
+        log, SEGLAB_WORKERS="1", SEGLAB_AUTOLABEL_WEIGHTS=str(weights), SEGLAB_ASSIST_MODEL="grabcut"
+    ) as url:
+        api = f"{url}/api/v1"
+        httpx.post(f"{api}/projects", json={"name": "site", "categories": []}).raise_for_status()
+        for index in range(4):
+            path = write_scene(tmp_path / f"{index}.png", 160 + index, 96)
+            with path.open("rb") as handle:
+                httpx.post(f"{api}/projects/site/images", files=[("files", (path.name, handle, "image/png"))])
+
+        page.goto(f"{url}/projects/site")
+        page.get_by_role("navigation", name="project sections").get_by_role("link", name="Rapid").click()
+        expect(page.get_by_label("detector")).to_contain_text("owlv2-base (weights here)")
+        expect(page.get_by_test_id("review-empty")).to_be_visible()
+        page.get_by_label("prompt 1", exact=True).fill("square")
+        page.get_by_label("class 1", exact=True).fill("box")
+        page.get_by_role("button", name="+ Add prompt").click()
+        page.get_by_label("prompt 2", exact=True).fill("disc")
+        page.get_by_label("threshold", exact=True).fill("0")
+        page.get_by_label("threshold box").fill("0")
+
+        page.get_by_role("button", name="Preview on 4 images").click()
+        preview = page.get_by_test_id("rapid-preview")
+        expect(preview.locator("figure")).to_have_count(4, timeout=60_000)  # the first use imports torch, loads OWLv2
+        expect(preview.get_by_test_id("drawn-shape").first).to_be_visible()
+        assert httpx.get(f"{api}/projects/site/autolabel/proposals").json()["total"] == 0  # a preview stores nothing
+
+        page.get_by_role("button", name="Label unannotated images").click()
+        run = page.get_by_test_id("rapid-run")
+        expect(run.get_by_test_id("job-status")).to_have_text("succeeded", timeout=60_000)
+        expect(page.get_by_test_id("rapid-result")).to_contain_text("on 4 images")
+        total = httpx.get(f"{api}/projects/site/autolabel/proposals").json()["total"]
+        assert total >= 2
+        expect(page.get_by_test_id("review-count")).to_have_text(f"{total} to review")
+
+        proposals = page.get_by_test_id("proposal")
+        first, second = (proposals.nth(i).get_attribute("data-id") for i in range(2))
+        expect(proposals.first.locator("image")).to_have_attribute(
+            "href", f"/api/v1/images/{_image_of(api, first)}/file"
+        )
+        page.get_by_role("button", name=f"accept {first}").click()
+        expect(page.get_by_test_id("review-count")).to_have_text(f"{total - 1} to review")
+        page.get_by_role("button", name=f"reject {second}").click()
+        expect(page.get_by_test_id("review-count")).to_have_text(f"{total - 2} to review")
+        kept = httpx.get(f"{api}/annotations/{first}").json()
+        assert kept["attributes"]["accepted"] is True
+        assert httpx.get(f"{api}/annotations/{second}").status_code == 404  # deleted (its history stays)
+
+        page.get_by_label("epochs").fill("1")
+        page.get_by_label("from scratch").check()
+        page.get_by_role("button", name="Create version and train").click()
+        expect(page.get_by_test_id("version-job").get_by_test_id("job-status")).to_have_text(
+            "succeeded", timeout=60_000
+        )
+        expect(page.get_by_test_id("training-job")).to_contain_text("Training on site/1")
+        training = _wait_for(lambda: httpx.get(f"{api}/jobs", params={"kind": "model.train"}).json())[0]
+        assert training["params"]["version"] == "site/1"
+        assert training["params"]["settings"]["epochs"] == 1
+        httpx.post(f"{api}/jobs/{training['id']}/cancel")  # the page queued it: no need to wait for an epoch here
+        _wait_for(
+            lambda: (
+                httpx.get(f"{api}/jobs/{training['id']}").json()["status"] not in ("queued", "running", "cancelling")
+            )
+        )
+
+
+def _image_of(api: str, annotation_id: str | None) -> int:
+    return httpx.get(f"{api}/annotations/{annotation_id}").json()["image_id"]

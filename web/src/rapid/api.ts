@@ -1,0 +1,63 @@
+// The app API calls of the Rapid page: detectors, preview, the labelling job and the review queue.
+
+import { Annotation, call, Geometry } from "../api";
+import type { Job } from "../pipeline/api";
+
+export interface Detector {
+  name: string; family: string; repository: string; download_mb: number; available: boolean; default: boolean;
+}
+
+/** One prompt row: the words to look for and the class what they find is labelled as. */
+export interface PromptRow { text: string; class_name: string }
+
+export interface RapidRequest {
+  prompts: { text: string; class_name: string | null }[];
+  threshold: number;
+  class_thresholds: Record<string, number>;
+  detector: string | null;
+  image_ids?: number[] | null;
+}
+
+export interface PreviewInstance {
+  class_name: string; prompt: string; confidence: number; box: number[]; segmentation: Geometry;
+}
+export interface PreviewImage { image_id: number; file_name: string; width: number; height: number; instances: PreviewInstance[] }
+
+export interface Proposal extends Annotation { image_id: number; bbox_xyxy: number[] }
+
+const project = (name: string) => `/projects/${encodeURIComponent(name)}/autolabel`;
+
+export const rapidApi = {
+  detectors: () => call<Detector[]>("GET", "/autolabel/detectors"),
+  preview: (name: string, request: RapidRequest) =>
+    call<{ images: PreviewImage[] }>("POST", `${project(name)}/preview`, request),
+  run: (name: string, request: RapidRequest) => call<Job>("POST", `${project(name)}/jobs`, request),
+  proposals: (name: string) => call<{ total: number; items: Proposal[] }>("GET", `${project(name)}/proposals?limit=200`),
+};
+
+/** The classes the rows name, once each, in order (several prompts may name one class). */
+export function classesOf(rows: PromptRow[]): string[] {
+  return [...new Set(rows.filter((r) => r.text.trim()).map((r) => (r.class_name.trim() || r.text.trim())))];
+}
+
+/** The rows and thresholds as the server's request (empty rows left out; a class's threshold only if it has one). */
+export function toRequest(rows: PromptRow[], threshold: number, thresholds: Record<string, number>, detector: string | null): RapidRequest {
+  const classes = classesOf(rows);
+  return {
+    prompts: rows.filter((r) => r.text.trim()).map((r) => ({ text: r.text.trim(), class_name: r.class_name.trim() || null })),
+    threshold,
+    class_thresholds: Object.fromEntries(Object.entries(thresholds).filter(([name]) => classes.includes(name))),
+    detector,
+  };
+}
+
+/** An SVG path of a polygon geometry (every part and hole; even-odd filling makes the holes). */
+export function pathOf(geometry: Geometry): string {
+  if (geometry.type !== "polygon") return "";
+  const ring = (flat: number[]) => {
+    const points = [];
+    for (let i = 0; i + 1 < flat.length; i += 2) points.push(`${flat[i]},${flat[i + 1]}`);
+    return `M${points.join("L")}Z`;
+  };
+  return geometry.parts.map((part) => [part.exterior, ...part.holes].map(ring).join("")).join("");
+}

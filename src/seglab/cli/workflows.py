@@ -44,14 +44,6 @@ def _parameters(pairs: list[str]) -> dict[str, Any]:
     return values
 
 
-def _describe_error(error: WorkflowError) -> str:
-    lines = [f"{error.error_type}: {error.message}"]
-    for problem in error.blocks_errors:
-        where = f"{problem.block_id}" + (f".{problem.property_name}" if problem.property_name else "")
-        lines.append(f"  {where}: {problem.property_details or problem.block_details or ''}")
-    return "\n".join(lines)
-
-
 def _write_images(value: Any, folder: Path, stem: str, written: list[Path]) -> Any:
     """``value`` with each image written as a JPEG file under ``folder`` and replaced by the file's name."""
     if isinstance(value, dict) and value.get("type") == "base64" and isinstance(value.get("value"), str):
@@ -100,7 +92,7 @@ def run(
             result = workflows.run_definition(ws, compiled.definition, inputs, workflows.local_environment(ws))
             outputs = result.to_json()
         except WorkflowError as error:
-            fail(_describe_error(error) if not as_json else json.dumps(error.roboflow_body()), as_json)
+            fail(error.describe() if not as_json else json.dumps(error.roboflow_body()), as_json)
     if out is None:
         typer.echo(json.dumps(_summarise_images(outputs), indent=2))
         return
@@ -129,7 +121,7 @@ def validate(spec: SpecArgument, as_json: JsonOption = False) -> None:
             if as_json:
                 typer.echo(json.dumps({"valid": False, **error.roboflow_body()}, indent=2))
             else:
-                typer.echo(_describe_error(error), err=True)
+                typer.echo(error.describe(), err=True)
             raise typer.Exit(code=1) from None
     if as_json:
         print_json({"valid": True, "steps": list(compiled.steps), "outputs": [o.name for o in compiled.outputs]})
@@ -150,7 +142,7 @@ def save(
         try:
             saved = workflows.save_workflow(ws, name, definition)
         except WorkflowError as error:
-            fail(_describe_error(error), as_json)
+            fail(error.describe(), as_json)
     if as_json:
         print_json(saved)
     else:

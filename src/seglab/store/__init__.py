@@ -4,7 +4,17 @@ Modules hold the data-access functions; each takes an open ``Session`` so that t
 decides what one transaction is.
 """
 
-from seglab.store import annotations, images, jobs, models, projects, statistics, versions, workflows
+from seglab.store import (
+    annotations,
+    conversations,
+    images,
+    jobs,
+    models,
+    projects,
+    statistics,
+    versions,
+    workflows,
+)
 from seglab.store._codec import segmentation_from_json, segmentation_to_json
 from seglab.store._database import Database, create_database_engine
 from seglab.store.annotations import NewAnnotation
@@ -23,6 +33,7 @@ __all__ = [
     "StoredAnnotation",
     "Workspace",
     "annotations",
+    "conversations",
     "create_database_engine",
     "images",
     "jobs",

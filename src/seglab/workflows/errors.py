@@ -59,6 +59,14 @@ class WorkflowError(SeglabError):
             "blocks_errors": [asdict(error) for error in self.blocks_errors],
         }
 
+    def describe(self) -> str:
+        """The error and each offending step on its own line, for people (the CLI) and chat models (repairs)."""
+        lines = [f"{self.error_type}: {self.message}"]
+        for problem in self.blocks_errors:
+            where = problem.block_id + (f".{problem.property_name}" if problem.property_name else "")
+            lines.append(f"  {where}: {problem.property_details or problem.block_details or ''}")
+        return "\n".join(lines)
+
     def roboflow_body(self) -> dict[str, Any]:
         """The JSON body Roboflow's server answers with (its client shows ``message``)."""
         return {"message": self.message, **self.roboflow_fields()}

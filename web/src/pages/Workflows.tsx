@@ -1,5 +1,6 @@
 import { useEffect, useMemo, useState } from "react";
 import { ApiError, BlockProblem, SavedWorkflow, WorkflowCheck, workflowsApi } from "../api";
+import { AgentPanel } from "./AgentPanel";
 
 const EXAMPLE = {
   version: "1.0",
@@ -80,9 +81,9 @@ export function Workflows() {
     setResult(null);
   }
 
-  async function save() {
+  async function save(definition: unknown = parsed.definition) {
     try {
-      await workflowsApi.save(name.trim(), parsed.definition);
+      await workflowsApi.save(name.trim(), definition);
       setMessage(`saved ${name.trim()}`);
       refresh();
     } catch (e) { setMessage((e as Error).message); }
@@ -93,13 +94,13 @@ export function Workflows() {
     refresh();
   }
 
-  async function run() {
-    if (!file || !parsed.definition) return;
+  async function run(definition: unknown = parsed.definition) {
+    if (!file || !definition) return;
     setRunning(true); setMessage(""); setResult(null);
     try {
-      const definition = parsed.definition as { inputs?: { type: string; name: string }[] };
-      const imageInput = definition.inputs?.find((i) => i.type === "WorkflowImage" || i.type === "InferenceImage")?.name ?? "image";
-      const answer = await workflowsApi.run(parsed.definition, { [imageInput]: { type: "base64", value: await readBase64(file) } });
+      const inputs = (definition as { inputs?: { type: string; name: string }[] }).inputs;
+      const imageInput = inputs?.find((i) => i.type === "WorkflowImage" || i.type === "InferenceImage")?.name ?? "image";
+      const answer = await workflowsApi.run(definition, { [imageInput]: { type: "base64", value: await readBase64(file) } });
       const images: { path: string; src: string }[] = [];
       const json = splitImages(answer.outputs, "", images);
       setResult({ images, json });
@@ -131,7 +132,7 @@ export function Workflows() {
         <div>
           <div className="row">
             <input aria-label="workflow name" value={name} onChange={(e) => setName(e.target.value)} />
-            <button onClick={save} disabled={!check?.valid || !name.trim()}>Save</button>
+            <button onClick={() => save()} disabled={!check?.valid || !name.trim()}>Save</button>
           </div>
           <textarea aria-label="definition" spellCheck={false} value={text} onChange={(e) => setText(e.target.value)} rows={24} />
           <div data-testid="validation" className={check?.valid ? "valid" : "error"}>
@@ -142,7 +143,7 @@ export function Workflows() {
           </div>
           <div className="row">
             <input aria-label="image to run on" type="file" accept="image/*" onChange={(e) => setFile(e.target.files?.[0] ?? null)} />
-            <button onClick={run} disabled={!file || !check?.valid || running}>{running ? "Running…" : "Run"}</button>
+            <button onClick={() => run()} disabled={!file || !check?.valid || running}>{running ? "Running…" : "Run"}</button>
           </div>
           {message && <p data-testid="workflow-message">{message}</p>}
           {result && (
@@ -156,6 +157,13 @@ export function Workflows() {
             </div>
           )}
         </div>
+        <AgentPanel
+          workflow={name.trim() || "untitled"}
+          canRun={!!file && !running}
+          onApply={(definition) => setText(JSON.stringify(definition, null, 2))}
+          onSave={save}
+          onRun={run}
+        />
       </div>
     </section>
   );

@@ -39,7 +39,9 @@ class Accepts:
 class StepManifest(BaseModel):
     """Base of every block's manifest: ``type`` and ``name``; unknown fields are ignored, as Roboflow ignores them."""
 
-    model_config = ConfigDict(extra="ignore", populate_by_name=True, arbitrary_types_allowed=True)
+    model_config = ConfigDict(
+        extra="ignore", populate_by_name=True, arbitrary_types_allowed=True, use_attribute_docstrings=True
+    )
 
     type: str
     name: str

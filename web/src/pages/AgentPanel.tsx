@@ -1,0 +1,133 @@
+import { FormEvent, useEffect, useRef, useState } from "react";
+import { AgentMessage, agentApi } from "../api";
+import { definitionLines, lineDiff, withContext } from "../agent/lineDiff";
+
+type Definition = Record<string, unknown>;
+
+interface Props {
+  /** The workflow (name) whose conversation this is. */
+  workflow: string;
+  canRun: boolean;
+  onApply: (definition: Definition) => void;
+  onSave: (definition: Definition) => void;
+  onRun: (definition: Definition) => void;
+}
+
+const MARKS = { added: "+", changed: "~", unchanged: " " } as const;
+
+/** Before → after as a line diff of the indented JSON, long unchanged runs folded. */
+function Diff({ before, after }: { before: unknown; after: unknown }) {
+  const hunks = withContext(lineDiff(definitionLines(before), definitionLines(after)));
+  return (
+    <pre className="agent-diff" data-testid="agent-diff">
+      {hunks.map((hunk, index) =>
+        hunk.kind === "skipped" ? (
+          <div key={index} className="skipped">⋯ {hunk.count} unchanged lines</div>
+        ) : (
+          <div key={index} className={hunk.kind}>
+            {hunk.kind === "added" ? "+ " : hunk.kind === "removed" ? "- " : "  "}
+            {hunk.text}
+          </div>
+        ),
+      )}
+    </pre>
+  );
+}
+
+function Answer({ message }: { message: AgentMessage }) {
+  return (
+    <>
+      <p><strong>{message.text}</strong> <span className="muted">({message.engine})</span></p>
+      {(message.notes ?? []).map((note, index) => <p key={index} className="agent-note">{note}</p>)}
+      <ul className="agent-steps">
+        {(message.steps ?? []).map((step) => (
+          <li key={step.name} className={step.change} title={step.type}>
+            <code>{MARKS[step.change]} {step.name}</code> {step.description}
+            <div className="muted">{step.wiring}</div>
+            {step.reason && <div>why: {step.reason}</div>}
+          </li>
+        ))}
+        {(message.removed ?? []).map((name) => <li key={name} className="removed"><code>- {name}</code> removed</li>)}
+      </ul>
+    </>
+  );
+}
+
+/** The agent's conversation about a workflow: requests in plain language, each answer's steps explained and its
+ * definition's diff, and the latest answer applied to the editor, saved, or run on the chosen image. */
+export function AgentPanel({ workflow, canRun, onApply, onSave, onRun }: Props) {
+  const [messages, setMessages] = useState<AgentMessage[]>([]);
+  const [request, setRequest] = useState("");
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState("");
+  const list = useRef<HTMLOListElement>(null);
+
+  const load = (name: string) =>
+    agentApi.conversation(name).then((c) => setMessages(c.messages)).catch((e) => setError(e.message));
+
+  useEffect(() => {
+    const timer = window.setTimeout(() => { setError(""); load(workflow); }, 300);  // the name is typed
+    return () => window.clearTimeout(timer);
+  }, [workflow]);
+
+  useEffect(() => {  // the latest answer's start (its summary, steps and buttons) in view, within the list
+    const last = list.current?.lastElementChild as HTMLElement | null | undefined;
+    if (list.current && last) list.current.scrollTop = last.offsetTop - list.current.offsetTop;
+  }, [messages]);
+
+  async function send(event: FormEvent) {
+    event.preventDefault();
+    if (!request.trim()) return;
+    setBusy(true); setError("");
+    try {
+      await agentApi.plan(request.trim(), workflow);
+      setRequest("");
+      await load(workflow);
+    } catch (e) {
+      setError((e as Error).message);
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  async function reset() {
+    await agentApi.reset(workflow).catch((e) => setError(e.message));
+    setMessages([]);
+  }
+
+  const latest = messages.length - 1;
+  return (
+    <section className="agent-panel" aria-label="agent">
+      <h2>Agent</h2>
+      <p className="muted">Describe the workflow: “segment cars with my model, draw their masks”; then ask for changes.</p>
+      <ol ref={list} data-testid="agent-messages">
+        {messages.map((message, index) => (
+          <li key={index} className={message.role}>
+            {message.role === "user" ? <p>{message.text}</p> : <Answer message={message} />}
+            {index === latest && message.definition && (
+              <div className="row">
+                <button onClick={() => onApply(message.definition!)}>Apply</button>
+                <button onClick={() => { onApply(message.definition!); onSave(message.definition!); }}>Apply and save</button>
+                <button disabled={!canRun} title={canRun ? "" : "choose an image to run on first"}
+                  onClick={() => { onApply(message.definition!); onRun(message.definition!); }}>Apply and run</button>
+              </div>
+            )}
+            {message.role === "assistant" && message.definition && (
+              <details open={index === latest}>
+                <summary>definition diff</summary>
+                <Diff before={message.before} after={message.definition} />
+              </details>
+            )}
+          </li>
+        ))}
+      </ol>
+      <form className="row" onSubmit={send}>
+        <input aria-label="ask the agent" value={request} onChange={(e) => setRequest(e.target.value)}
+          placeholder="segment cars and draw their masks" disabled={busy} />
+        <button type="submit" disabled={busy || !request.trim()}>{busy ? "Planning…" : "Send"}</button>
+        <button type="button" onClick={reset} disabled={busy || !messages.length}>Start over</button>
+      </form>
+      {error && <p className="error" data-testid="agent-error">{error}</p>}
+    </section>
+  );
+}

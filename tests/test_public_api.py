@@ -23,6 +23,7 @@ PACKAGES = [
     "seglab.evaluation",
     "seglab.assist",
     "seglab.workflows",
+    "seglab.agent",
     "seglab.services",
     "seglab.server",
     "seglab.cli",

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -29,8 +30,21 @@ class Settings(BaseSettings):
     ``seglab assist models``."""
     assist_weights: Path | None = None
     """A checkpoint for ``assist_model`` (instead of the cache under ``home/weights``)."""
+    autolabel_detector: str = "owlv2-base"
+    """Rapid's open-vocabulary detector (``owlv2-base``, ``owlv2-large``, ``grounding-dino-tiny``, ...)."""
+    autolabel_weights: Path | None = None
+    """A Hugging Face model folder for ``autolabel_detector`` (instead of the cache under ``home/weights``)."""
     embedding_cache_gb: float = 5.0
     """Disk space for Smart Polygon's image embeddings (least recently used go first)."""
+    agent_engine: Literal["auto", "offline", "llm"] = "auto"
+    """The workflow agent's planner: ``llm`` (the chat endpoint at ``agent_url``), ``offline`` (built-in rules), or
+    ``auto``: the endpoint when ``agent_url`` is set, else the built-in rules."""
+    agent_url: str | None = None
+    """An OpenAI-compatible chat endpoint (``http://localhost:11434/v1``, ``https://api.openai.com/v1``)."""
+    agent_model: str | None = None
+    """The model name the endpoint is asked for."""
+    agent_key: SecretStr | None = None
+    """The endpoint's API key (sent as a bearer token); never printed."""
     host: str = "127.0.0.1"
     port: int = 8420
 

@@ -117,3 +117,26 @@ export const workflowsApi = {
   run: (specification: unknown, inputs: Record<string, unknown>) =>
     call<{ outputs: Record<string, unknown>[] }>("POST", "/workflows/run", { specification, inputs }),
 };
+
+// The workflow agent: plain-language requests planned into definitions, one conversation per workflow name.
+export interface AgentStep {
+  name: string; type: string; description: string; wiring: string;
+  change: "added" | "changed" | "unchanged"; reason: string | null;
+}
+export interface AgentMessage {
+  role: "user" | "assistant"; text: string; engine?: string; notes?: string[]; steps?: AgentStep[];
+  removed?: string[]; before?: Record<string, unknown> | null; definition?: Record<string, unknown>;
+}
+export interface AgentPlan {
+  workflow: string; engine: string; summary: string; notes: string[]; steps: AgentStep[]; removed: string[];
+  before: Record<string, unknown> | null; definition: Record<string, unknown>; messages: number;
+}
+export interface AgentConversation { workflow: string; definition: Record<string, unknown> | null; messages: AgentMessage[] }
+
+export const agentApi = {
+  plan: (request: string, workflow: string) => call<AgentPlan>("POST", "/agent", { request, workflow }),
+  conversation: (workflow: string) =>
+    call<AgentConversation>("GET", `/agent/conversations/${encodeURIComponent(workflow)}`),
+  reset: (workflow: string) =>
+    call<{ deleted: boolean }>("DELETE", `/agent/conversations/${encodeURIComponent(workflow)}`),
+};

@@ -10,7 +10,7 @@ from rich.console import Console
 from rich.table import Table
 
 from seglab._version import __version__
-from seglab.cli import assist, datasets, deploy, projects, training, versions, workflows
+from seglab.cli import agent, assist, autolabel, datasets, deploy, projects, training, versions, workflows
 from seglab.cli._common import JsonOption
 from seglab.services import system_info
 from seglab.settings import Settings
@@ -93,7 +93,9 @@ app.command("export-model")(deploy.export_model)
 app.command("predict")(deploy.predict_)
 app.command("label-assist")(deploy.label_assist)
 app.add_typer(assist.assist_app, name="assist")
+app.command("autolabel")(autolabel.autolabel)
 app.add_typer(workflows.workflow_app, name="workflow")
+app.command("agent")(agent.agent_command)
 
 
 def main() -> None:

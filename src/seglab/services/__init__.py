@@ -5,8 +5,10 @@ transaction(s), so behaviour is the same whichever front end calls it.
 """
 
 from seglab.services import (
+    agent,
     annotations,
     assist,
+    autolabel,
     evaluation,
     images,
     inference,
@@ -37,8 +39,10 @@ __all__ = [
     "SystemInfo",
     "UploadReport",
     "Workspace",
+    "agent",
     "annotations",
     "assist",
+    "autolabel",
     "check_health",
     "convert_path",
     "evaluation",

@@ -2,7 +2,7 @@
 
 from fastapi import APIRouter
 
-from seglab.server.api import annotations, assist, images, models, projects, versions, workflows
+from seglab.server.api import agent, annotations, assist, autolabel, images, models, projects, versions, workflows
 
 router = APIRouter(prefix="/api/v1")
 router.include_router(projects.router)
@@ -11,6 +11,8 @@ router.include_router(annotations.router)
 router.include_router(versions.router)
 router.include_router(models.router)
 router.include_router(assist.router)
+router.include_router(autolabel.router)
 router.include_router(workflows.router)
+router.include_router(agent.router)
 
 __all__ = ["router"]

@@ -8,7 +8,8 @@ import base64
 import httpx
 import pytest
 
-from .test_workflows import _comparable, _direct
+from .instances import assert_same_instances
+from .test_workflows import _direct
 
 pytestmark = [pytest.mark.xdist_group("deploy"), pytest.mark.slow]
 
@@ -35,7 +36,7 @@ def test_a_planned_workflow_runs_with_the_named_model_and_a_follow_up_edits_it(s
     assert plan["definition"]["steps"][0]["model_id"] == deployed.reference
 
     outputs = _run(served, plan["definition"], image)
-    assert _comparable(outputs["predictions"]["predictions"]) == _comparable(direct)
+    assert_same_instances(outputs["predictions"]["predictions"], direct)
     assert outputs["count"] == len(direct)
     assert base64.b64decode(outputs["visualization"]["value"])[:2] == b"\xff\xd8"
 

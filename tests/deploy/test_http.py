@@ -10,7 +10,6 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import httpx
-import numpy as np
 import pytest
 from PIL import Image
 from typer.testing import CliRunner
@@ -18,6 +17,7 @@ from typer.testing import CliRunner
 from seglab.cli import app
 
 from .conftest import SDK_PYTHON
+from .instances import assert_same_instances
 
 pytestmark = [pytest.mark.xdist_group("deploy"), pytest.mark.slow]
 
@@ -61,8 +61,8 @@ def test_inference_sdk_works_unchanged_in_v1_and_v0(served, deployed):
     assert from_cli[0]["predictions"], "the model should find something at this confidence"
     for answer in (result["v1"], result["v0"], result["v1_batch"][0]):
         assert answer["image"] == {"width": 128, "height": 96}
-        assert _comparable(answer["predictions"]) == _comparable(from_cli[0]["predictions"])
-    assert _comparable(result["v1_batch"][1]["predictions"]) == _comparable(from_cli[1]["predictions"])
+        assert_same_instances(answer["predictions"], from_cli[0]["predictions"])
+    assert_same_instances(result["v1_batch"][1]["predictions"], from_cli[1]["predictions"])
 
 
 def _infer(url: str, **body) -> httpx.Response:
@@ -141,9 +141,7 @@ def test_concurrent_requests_all_answer_and_match_one_at_a_time(served, deployed
         )
     assert all(a.status_code == 200 for a in answers)
     for answer in answers:
-        got, want = answer.json()["predictions"], alone["predictions"]
-        assert [p["class"] for p in got] == [p["class"] for p in want]
-        np.testing.assert_allclose([p["confidence"] for p in got], [p["confidence"] for p in want], atol=1e-4)
+        assert_same_instances(answer.json()["predictions"], alone["predictions"])
 
 
 def test_model_routes_and_health(served, deployed):

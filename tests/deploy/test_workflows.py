@@ -16,6 +16,7 @@ from typer.testing import CliRunner
 from seglab.cli import app
 
 from .conftest import SDK_PYTHON
+from .instances import assert_same_instances
 
 pytestmark = [pytest.mark.xdist_group("deploy"), pytest.mark.slow]
 
@@ -83,10 +84,6 @@ def _filter_count_mask(model: str, classes: list[str]) -> dict[str, Any]:
     }
 
 
-def _comparable(predictions: list[dict]) -> list[dict]:
-    return [{k: v for k, v in p.items() if k not in ("detection_id", "parent_id")} for p in predictions]
-
-
 def _direct(deployed, image: Path) -> tuple[list[dict], str]:
     """The model called directly (``seglab predict`` at confidence 0): the instances of the class it found first,
     and that class (what the workflows under test keep)."""
@@ -128,13 +125,14 @@ def test_inference_sdk_runs_workflows_and_gets_the_models_own_detections(served,
 
     inline = result["inline"][0]
     assert inline["predictions"]["image"] == {"width": 128, "height": 96}
-    assert _comparable(inline["predictions"]["predictions"]) == _comparable(direct)
+    assert_same_instances(inline["predictions"]["predictions"], direct)
     assert inline["count"] == len(direct)
     assert isinstance(inline["drawn"], str)  # the client hands images back as base64 text
     assert base64.b64decode(inline["drawn"])[:2] == b"\xff\xd8"  # a JPEG
 
     assert len(result["saved"]) == 2  # a batch of two images: one answer each
-    assert all(_comparable(r["predictions"]["predictions"]) == _comparable(direct) for r in result["saved"])
+    for answer in result["saved"]:
+        assert_same_instances(answer["predictions"]["predictions"], direct)
     assert set(result["excluded"][0]) == {"predictions", "count"}
     assert result["invalid"]["status"] == 400
     assert "roboflow_core/nothing@v1" in result["invalid"]["message"]
@@ -185,7 +183,7 @@ def test_the_app_api_saves_validates_and_runs_workflows(served, deployed):
     image = {"type": "base64", "value": base64.b64encode(deployed.images[1].read_bytes()).decode()}
     ran = httpx.post(f"{api}/run", json={"name": "listed", "inputs": {"image": image, "confidence": 0.0}}, timeout=120)
     assert ran.status_code == 200, ran.text
-    assert _comparable(ran.json()["outputs"][0]["predictions"]["predictions"]) == _comparable(direct)
+    assert_same_instances(ran.json()["outputs"][0]["predictions"]["predictions"], direct)
     assert {b["type"] for b in httpx.get(f"{api}/blocks").json()} >= {"roboflow_core/dynamic_crop@v1"}
     assert httpx.delete(f"{api}/listed").status_code == 200
     assert httpx.get(f"{api}/listed").status_code == 404
@@ -212,7 +210,7 @@ def test_cli_runs_validates_and_saves_workflows(deployed, tmp_path):
     )
     assert ran.exit_code == 0, ran.output
     outputs = json.loads((out / "outputs.json").read_text())
-    assert _comparable(outputs[0]["predictions"]["predictions"]) == _comparable(direct)
+    assert_same_instances(outputs[0]["predictions"]["predictions"], direct)
     assert outputs[0]["drawn"] == {"type": "file", "path": "0-drawn.jpg"}
     assert (out / "0-drawn.jpg").read_bytes()[:2] == b"\xff\xd8"
     saved = runner.invoke(app, ["workflow", "save", "boxes-cli", str(spec)])

@@ -34,6 +34,6 @@ def test_plan_then_follow_up_and_save(seglab_home, tmp_path):
 
 
 def test_a_request_it_cannot_plan_exits_with_the_reason(seglab_home):
-    result = runner.invoke(app, ["agent", "segment cars"])
+    result = runner.invoke(app, ["agent", "draw masks"])  # nothing named to look for, and no model
     assert result.exit_code == 1
     assert "error: there is no trained model to segment with" in result.output

@@ -117,6 +117,15 @@ NEW_WORKFLOWS = [
         {"predictions": "$steps.filter.predictions"},
     ),
     (
+        "find helmets and bottle caps with OWLv2, count them",
+        [
+            ("seglab/open_vocabulary_segmentation",
+             {"name": "open_vocabulary", "images": IMAGE, "class_names": ["helmets", "bottle caps"]}),
+            ("property_definition", {"name": "count", "data": "$steps.open_vocabulary.predictions"}),
+        ],
+        {"count": "$steps.count.output", "predictions": "$steps.open_vocabulary.predictions"},
+    ),
+    (
         "count the trucks and outline them",
         [
             ("roboflow_instance_segmentation_model", {"name": "model", "images": IMAGE, "model_id": "cars/1"}),
@@ -271,6 +280,22 @@ def test_requests_it_cannot_serve_say_why(models, request_text, message):
         OfflinePlanner().plan(PlanRequest(request_text, None, (), models))
 
 
-def test_without_trained_models_it_points_at_training_or_segment_anything():
-    with pytest.raises(PlanningError, match=r"train one .* or ask for Segment Anything"):
-        OfflinePlanner().plan(PlanRequest("segment cars", None, (), ()))
+def test_without_trained_models_it_finds_what_is_named_from_text_or_points_at_training():
+    plan = OfflinePlanner().plan(PlanRequest("segment cars and draw masks", None, (), ()))
+    assert shape(plan.definition)[0] == (
+        "seglab/open_vocabulary_segmentation",
+        {"name": "open_vocabulary", "images": IMAGE, "class_names": ["cars"]},
+    )
+    compile_workflow(plan.definition)
+    assert "no trained model yet" in plan.steps[0].reason
+    with pytest.raises(PlanningError, match=r"train one .* or ask for Segment Anything, or name what to find"):
+        OfflinePlanner().plan(PlanRequest("draw masks", None, (), ()))
+
+
+def test_an_open_vocabulary_workflow_grows_prompts_and_filters_among_them(models):
+    first = OfflinePlanner().plan(PlanRequest("find cars using grounding dino", None, (), models))
+    also = OfflinePlanner().plan(PlanRequest("also find trucks, only keep trucks", first.definition, (), models))
+    steps = dict(shape(also.definition))
+    assert steps["seglab/open_vocabulary_segmentation"]["class_names"] == ["cars", "trucks"]
+    assert steps["detections_filter"]["keep"] == [(CLASS_NAME, "in (Sequence)", ["trucks"])]
+    compile_workflow(also.definition)

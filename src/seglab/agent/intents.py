@@ -73,6 +73,9 @@ _AREA = re.compile(r"\barea\b|pixels?\b|\bpx\b|larger|bigger|smaller|\bsize\b")
 _MODEL_ID = re.compile(r"\bmodel\s*(?:#|id\s*|number\s*|no\.?\s*)?(?P<id>\d+)\b")
 _REFERENCE = re.compile(r"(?<![\w/])(?P<reference>[a-z0-9][\w.-]*/\d+)\b")
 _SAM = re.compile(r"\b(?:sam\s*2?(?:\.1)?|segment[- ]anything)\b")
+_OPEN_VOCABULARY = re.compile(
+    r"\b(?:owl-?v2|owl-?vit|grounding[- ]?dino|open[- ]vocabulary|zero[- ]shot|text[- ]prompts?|rapid)\b"
+)
 _NAMED_MODEL = re.compile(r"(?P<name>[\w-]+(?:\s+[\w-]+){0,2}?)\s+model\b")
 _SWAP_TO = re.compile(
     r"\b(?:swap|switch|change|replace)\s+(?:the\s+)?model\s+(?:to|for|with)\s+(?:my\s+|the\s+|our\s+)?(?P<name>[\w-]+)"
@@ -89,12 +92,15 @@ _MODEL_FILLER = frozenset(
 
 @dataclass(frozen=True)
 class ModelMention:
-    """How a request names the model: by id (``model 3``), ``project/version``, words (``my ASL model``) or SAM."""
+    """How a request names the model: by id (``model 3``), ``project/version``, words (``my ASL model``), SAM, or an
+    open-vocabulary detector."""
 
     id: int | None = None
     reference: str | None = None
     words: tuple[str, ...] = ()
     segment_anything: bool = False
+    open_vocabulary: bool = False
+    """An open-vocabulary detector (OWLv2, Grounding DINO) finding what is named, masked by Segment Anything."""
 
 
 @dataclass(frozen=True)
@@ -150,6 +156,8 @@ def _model(text: str) -> ModelMention | None:
         return ModelMention(id=int(match.group("id")))
     if match := _REFERENCE.search(text):
         return ModelMention(reference=match.group("reference"))
+    if _OPEN_VOCABULARY.search(text):
+        return ModelMention(open_vocabulary=True)
     if _SAM.search(text):
         return ModelMention(segment_anything=True)
     for pattern in (_SWAP_TO, _NAMED_MODEL):
@@ -207,7 +215,11 @@ def _read_clause(clause: str, intents: Intents) -> None:
         intents.only_classes += _names(only.group("what"))
     if (target := _TARGET.search(clause)) and not _SAM.match(clause, target.start()):
         named = _names(target.group("what"))
-        intents.targets += [name for name in named if not _MODEL_ID.search(name) and not _SAM.search(name)]
+        intents.targets += [
+            name
+            for name in named
+            if not _MODEL_ID.search(name) and not _SAM.search(name) and not _OPEN_VOCABULARY.search(name)
+        ]
 
 
 def read_request(text: str) -> Intents:

@@ -94,7 +94,8 @@ def default_model(targets: Sequence[str], models: Sequence[KnownModel]) -> Model
     """No model named: the one matching what is to be segmented, else the newest."""
     if not models:
         raise PlanningError(
-            "there is no trained model to segment with: train one (`seglab train`), or ask for Segment Anything"
+            "there is no trained model to segment with: train one (`seglab train`), or ask for Segment Anything, "
+            'or name what to find ("find helmets") for open-vocabulary detection'
         )
     best, candidates = _scored(targets, models)
     if best > 0:

@@ -20,6 +20,7 @@ from seglab.workflows import BlockRegistry, Kind, WorkflowError, compile_workflo
 
 MODEL = "roboflow_core/roboflow_instance_segmentation_model@v2"
 SEGMENT_ANYTHING = "roboflow_core/segment_anything@v1"
+OPEN_VOCABULARY = "seglab/open_vocabulary_segmentation@v1"
 FILTER = "roboflow_core/detections_filter@v1"
 PROPERTY = "roboflow_core/property_definition@v1"
 CROP = "roboflow_core/dynamic_crop@v1"
@@ -70,6 +71,8 @@ class _Session:
         self.notes: list[str] = []
         self.model: KnownModel | None = None
         self.model_changed = False
+        self.open_vocabulary = False
+        """The source is an open-vocabulary detector looking for the classes named: they need no class filter."""
 
     def why(self, step: dict[str, Any], reason: str) -> None:
         """Record why ``step`` is there or changed (reasons from several parts of a request add up)."""
@@ -95,6 +98,15 @@ class _Session:
         source, mention = self.editor.source(), self.intents.model
         if mention is not None and mention.segment_anything:
             self._use_segment_anything(source)
+            return
+        wanted = self.intents.targets + self.intents.only_classes
+        if (mention is not None and mention.open_vocabulary) or (
+            mention is None and source is None and not self.request.models and wanted
+        ):
+            self._use_open_vocabulary(source, wanted, asked=mention is not None)
+            return
+        if mention is None and source is not None and self.editor.is_a(source, OPEN_VOCABULARY):
+            self._use_open_vocabulary(source, self.intents.targets, asked=False)  # "also find trucks"
             return
         choice: ModelChoice | None = None
         if mention is not None:
@@ -132,6 +144,34 @@ class _Session:
         else:
             self.editor.replace_step(source, step)
         self.model_changed = source is not None
+        self.why(step, reason)
+        self.notes.append(f"model: {reason}")
+
+    def _use_open_vocabulary(self, source: dict[str, Any] | None, names: list[str], *, asked: bool) -> None:
+        """Text prompts instead of a trained model: what the request names is what the detector looks for (and the
+        classes it reports), so no class filter is needed."""
+        if source is not None and self.editor.is_a(source, OPEN_VOCABULARY):
+            prompts = source.get("class_names")
+            known = [str(n) for n in prompts] if isinstance(prompts, list) else []
+            added = [n for n in names if n not in known]
+            if added:
+                source["class_names"] = known + added
+                self.why(source, f"it also looks for {', '.join(added)}")
+            self.open_vocabulary = True
+            return
+        if not names:
+            raise PlanningError(
+                'say what the open-vocabulary detector should find, e.g. "find helmets and bottle caps with OWLv2"'
+            )
+        how = "open-vocabulary detection as asked" if asked else "no trained model yet, so open-vocabulary detection"
+        reason = f"{how}: a detector finds {', '.join(names)} from text and Segment Anything outlines them"
+        step = self.editor.wire(OPEN_VOCABULARY, "open_vocabulary", image=self.image, class_names=names)
+        if source is None:
+            self.editor.add(step)
+        else:
+            self.editor.replace_step(source, step)
+        self.model_changed = source is not None
+        self.open_vocabulary = True
         self.why(step, reason)
         self.notes.append(f"model: {reason}")
 
@@ -215,6 +255,9 @@ class _Session:
             names = self._filtered_classes()
             if not names:
                 return
+        if self.open_vocabulary:
+            self._filter_prompted_classes()
+            return
         if not names:
             return
         if self.model is None:
@@ -232,6 +275,16 @@ class _Session:
             self.set_statement("class_name", None, None, "")
             if matched:
                 self.notes.append(f"{', '.join(matched)}: every class of {self.model.reference}, so no class filter")
+
+    def _filter_prompted_classes(self) -> None:
+        """With an open-vocabulary source, "only keep helmets" keeps some of the classes it looks for."""
+        source = self.editor.source()
+        prompts = source.get("class_names") if source is not None else None
+        prompted = [str(n) for n in prompts] if isinstance(prompts, list) else []
+        keep = [n for n in self.intents.only_classes if n in prompted]
+        if keep and set(keep) != set(prompted):
+            statement = _statement("class_name", "in (Sequence)", keep)
+            self.set_statement("class_name", None, statement, f"keeps only {', '.join(keep)}")
 
     def _filtered_classes(self) -> list[str]:
         """The classes an existing class filter keeps (to carry over to a new model)."""

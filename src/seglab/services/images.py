@@ -9,7 +9,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import cv2
-from PIL import Image, ImageOps
 
 from seglab.core import ImageRecord, ImageStatus, Split
 from seglab.errors import InvalidInputError
@@ -207,32 +206,6 @@ def image_file(ws: Workspace, image_id: int) -> Path:
     record = get_image(ws, image_id)
     assert record.sha256 is not None  # stored images always have their hash
     return ws.blobs.local_path(record.sha256)
-
-
-THUMBNAIL_SIZES = (128, 256, 512)
-"""The sizes the grid asks for (longest side, pixels); a fixed few so the cache cannot be filled with variants."""
-
-
-def thumbnail(ws: Workspace, image_id: int, size: int = 256) -> Path:
-    """A JPEG of the image as displayed (EXIF turn applied), its longest side at most ``size``: what a grid of
-    thousands of images loads instead of the originals. Cached under ``home/cache/thumbnails`` by content hash,
-    so it is made once; written to a temporary file and renamed, so a crash never leaves half a thumbnail."""
-    if size not in THUMBNAIL_SIZES:
-        raise InvalidInputError(f"thumbnail size must be one of {', '.join(map(str, THUMBNAIL_SIZES))}, not {size}")
-    record = get_image(ws, image_id)
-    assert record.sha256 is not None  # stored images always have their hash
-    path = ws.settings.ensure_home() / "cache" / "thumbnails" / f"{record.sha256}-{size}.jpg"
-    if path.is_file():
-        return path
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with Image.open(ws.blobs.local_path(record.sha256)) as original:
-        original.draft("RGB", (size, size))  # JPEGs decode at a reduced scale in the DCT: much faster
-        picture = ImageOps.exif_transpose(original).convert("RGB")
-    picture.thumbnail((size, size))
-    with tempfile.NamedTemporaryFile(dir=path.parent, suffix=".tmp", delete=False) as handle:
-        picture.save(handle, "JPEG", quality=85)
-    Path(handle.name).replace(path)
-    return path
 
 
 def update_image(

@@ -11,11 +11,13 @@ interface Props {
   firstPage: ImageRecord[];
   selection: ReadonlySet<number>;
   onToggle(imageId: number): void;
+  /** Draw each image's annotations on its thumbnail (in class colours). */
+  showAnnotations: boolean;
 }
 
 /** A virtualised grid: tiles exist only for the images on (or near) the screen, and their pages are fetched
  * when they come into view, so scrolling 10,000 images stays as light as showing 100. Thumbnails, not originals. */
-export function ImageGrid({ project, filters, total, firstPage, selection, onToggle }: Props) {
+export function ImageGrid({ project, filters, total, firstPage, selection, onToggle, showAnnotations }: Props) {
   const container = useRef<HTMLDivElement>(null);
   const [pages, setPages] = useState<Map<number, ImageRecord[]>>(() => new Map([[0, firstPage]]));
   const requested = useRef(new Set<number>([0]));
@@ -60,7 +62,8 @@ export function ImageGrid({ project, filters, total, firstPage, selection, onTog
       image ? (
         <li key={image.id} style={style} className={selection.has(image.id) ? "chosen" : ""}>
           <a href={`/images/${image.id}`} onClick={(e) => { e.preventDefault(); navigate(`/images/${image.id}`); }}>
-            <img src={`/api/v1/images/${image.id}/thumbnail?size=256`} alt={image.file_name} loading="lazy" />
+            <img src={`/api/v1/images/${image.id}/thumbnail?size=256${showAnnotations ? "&annotations=true" : ""}`}
+              alt={image.file_name} loading="lazy" />
             <span className={`status ${image.status}`}>{image.file_name}</span>
           </a>
           <input type="checkbox" aria-label={`select ${image.file_name}`} checked={selection.has(image.id)}

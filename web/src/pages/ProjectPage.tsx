@@ -13,6 +13,7 @@ export function ProjectPage({ name }: { name: string }) {
   const [progress, setProgress] = useState<number | null>(null);
   const [filters, setFilters] = useState<Record<string, string>>({});
   const [selection, setSelection] = useState<ReadonlySet<number>>(new Set());
+  const [showAnnotations, setShowAnnotations] = useState(true);
   const [error, setError] = useState("");
 
   // filtered on the server, one page at a time: the grid fetches the rest as it scrolls into view
@@ -77,6 +78,9 @@ export function ProjectPage({ name }: { name: string }) {
           {project?.categories.map((c) => <option key={c.id} value={c.id}>{c.name}</option>)}
         </select>
         <input aria-label="tag" placeholder="tag" onChange={(e) => filter("tag")(e.target.value.trim())} />
+        <label className="inline">
+          <input type="checkbox" checked={showAnnotations} onChange={(e) => setShowAnnotations(e.target.checked)} /> show annotations
+        </label>
         {selection.size > 0 && <button onClick={() => setSelection(new Set())}>Clear selection ({selection.size})</button>}
       </div>
       <p className="muted" data-testid="image-count">{first?.total ?? 0} images</p>
@@ -89,6 +93,7 @@ export function ProjectPage({ name }: { name: string }) {
           firstPage={first.items}
           selection={selection}
           onToggle={toggle}
+          showAnnotations={showAnnotations}
         />
       )}
     </section>

@@ -13,7 +13,7 @@ from fastapi.responses import FileResponse
 from seglab.core import ImageStatus, Split
 from seglab.server.api._deps import WorkspaceDep
 from seglab.server.schemas import ImageOut, ImagePage, ImagePatch, UploadOut
-from seglab.services import images
+from seglab.services import images, thumbnails
 
 router = APIRouter(tags=["images"])
 
@@ -84,11 +84,16 @@ def image_file(image_id: int, ws: WorkspaceDep) -> FileResponse:
 
 @router.get("/images/{image_id}/thumbnail", response_class=FileResponse, summary="A small JPEG of the image")
 def image_thumbnail(
-    image_id: int, ws: WorkspaceDep, size: Annotated[int, Query(description="Longest side: 128, 256 or 512.")] = 256
+    image_id: int,
+    ws: WorkspaceDep,
+    size: Annotated[int, Query(description="Longest side: 128, 256 or 512.")] = 256,
+    annotations: Annotated[bool, Query(description="Draw the image's annotations in their class colours.")] = False,
 ) -> FileResponse:
-    """For grids: the image as displayed (EXIF turn applied), made once and cached."""
-    headers = {"Cache-Control": "public, max-age=31536000, immutable"}  # content-addressed: never changes
-    return FileResponse(images.thumbnail(ws, image_id, size), media_type="image/jpeg", headers=headers)
+    """For grids: the image as displayed (EXIF turn applied), made once and cached. The plain one never changes;
+    one with annotations changes when they do, so browsers revalidate it (its ETag names its content)."""
+    path = thumbnails.thumbnail(ws, image_id, size, with_annotations=annotations)
+    cache = "no-cache" if annotations else "public, max-age=31536000, immutable"  # plain: content-addressed
+    return FileResponse(path, media_type="image/jpeg", headers={"Cache-Control": cache})
 
 
 @router.patch("/images/{image_id}", response_model=ImageOut, summary="Change split, status or tags")

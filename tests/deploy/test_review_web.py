@@ -4,6 +4,7 @@ chosen in the grid (a background job)."""
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 
@@ -23,7 +24,8 @@ def test_run_label_assist_in_the_editor_then_accept_and_reject(page, served, dep
 
     # a project of its own with the model's class names (label assist matches classes by name)
     assert httpx.post(f"{served}/api/v1/projects", json={"name": "review", "categories": ["box", "disc"]}).is_success
-    picture = _scene(np.random.default_rng(5), tmp_path / "fresh.png")
+    picture = tmp_path / "fresh.png"
+    shutil.copy(deployed.images[0], picture)  # an image the model segments something on
     with picture.open("rb") as handle:
         httpx.post(f"{served}/api/v1/projects/review/images", files=[("files", ("fresh.png", handle, "image/png"))])
     image_id = httpx.get(f"{served}/api/v1/projects/review/images").json()["items"][0]["id"]
@@ -53,8 +55,15 @@ def test_batch_label_assist_from_the_grid_runs_as_a_job(page, served, deployed, 
     from playwright.sync_api import expect
 
     assert httpx.post(f"{served}/api/v1/projects", json={"name": "batch", "categories": ["box", "disc"]}).is_success
-    for seed in (6, 7, 8):
-        picture = _scene(np.random.default_rng(seed), tmp_path / f"batch{seed}.png")
+    # the two to tick are images the model segments something on; the third may be anything
+    sources = {
+        6: deployed.images[1],
+        7: _scene(np.random.default_rng(7), tmp_path / "scene7.png"),
+        8: deployed.images[2],
+    }
+    for seed, source in sources.items():
+        picture = tmp_path / f"batch{seed}.png"
+        shutil.copy(source, picture)
         with picture.open("rb") as handle:
             httpx.post(f"{served}/api/v1/projects/batch/images", files=[("files", (picture.name, handle, "image/png"))])
     ids = {i["file_name"]: i["id"] for i in httpx.get(f"{served}/api/v1/projects/batch/images").json()["items"]}

@@ -58,7 +58,11 @@ def running_server(log: Path, **env: str) -> Iterator[str]:
             yield url
         finally:
             process.terminate()
-            process.wait(timeout=10)
+            try:  # the server gives its background workers 10 s to finish what they are doing, then kills them
+                process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                pytest.fail(f"seglab serve did not stop within 30 s of SIGTERM:\n{log.read_text()[-3000:]}")
 
 
 @pytest.fixture

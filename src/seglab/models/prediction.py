@@ -17,7 +17,7 @@ import cv2
 import numpy as np
 import numpy.typing as npt
 
-from seglab.geometry import MultiPolygon, Rle, mask_to_polygon
+from seglab.geometry import MultiPolygon, Rle, mask_to_polygon, mask_to_xyxy
 
 FloatArray = npt.NDArray[np.float32]
 
@@ -109,9 +109,7 @@ class Prediction:
         for index in range(count):
             if detections.mask is not None:
                 mask = np.asarray(detections.mask[index], dtype=bool)
-                ys, xs = np.nonzero(mask)
-                x0, y0 = (int(xs.min()), int(ys.min())) if len(xs) else (0, 0)
-                x1, y1 = (int(xs.max()) + 1, int(ys.max()) + 1) if len(xs) else (0, 0)
+                x0, y0, x1, y1 = (int(v) for v in mask_to_xyxy(mask))  # zeros for an empty mask
                 crops.append(mask[y0:y1, x0:x1])
             else:
                 x0, y0 = (int(v) for v in np.clip(np.floor(xyxy[index, :2]), 0, [width, height]))

@@ -19,12 +19,13 @@ from seglab.assist.autolabel import (
     proposals_for,
     review_queue,
 )
-from seglab.assist.autolabel.project import Progress, load_components, rapid_detectors
+from seglab.assist.autolabel.project import load_components, rapid_detectors
 from seglab.assist.label_assist import images_to_label
 from seglab.errors import InvalidInputError
 from seglab.geometry import mask_to_polygon
 from seglab.jobs import submit_job
 from seglab.services.images import upload_paths
+from seglab.services.progress import Progress, no_progress
 from seglab.store import StoredAnnotation, Workspace, segmentation_to_json
 from seglab.store import images as image_store
 from seglab.store import projects as project_store
@@ -87,7 +88,7 @@ def autolabel(
     detector_weights: Path | None = None,
     segmenter: str | None = None,
     image_ids: Sequence[int] | None = None,
-    progress: Progress = lambda done, total: None,
+    progress: Progress = no_progress,
     smart_polygon: SmartPolygon | None = None,
 ) -> AutolabelReport:
     """Label ``image_ids`` (default: the unannotated images) now; see :func:`submit_autolabel` for a job."""

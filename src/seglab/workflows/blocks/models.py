@@ -10,6 +10,7 @@ from typing import Annotated, Any, ClassVar, Literal
 import numpy as np
 from pydantic import AliasChoices, Field
 
+from seglab.geometry import mask_to_xyxy
 from seglab.models import PredictOptions
 from seglab.workflows.blocks.base import Accepts, Block, Selector, StepContext, StepManifest
 from seglab.workflows.kinds import DETECTIONS, Kind
@@ -76,11 +77,7 @@ _SAM_VERSIONS = {
 
 def _mask_boxes(masks: np.ndarray) -> np.ndarray:
     """Each mask's box in pixel-corner coordinates (``x1`` is one past the last column, as everywhere in seglab)."""
-    boxes = np.zeros((len(masks), 4), dtype=np.float32)
-    for index, mask in enumerate(masks):
-        ys, xs = np.nonzero(mask)
-        boxes[index] = (xs.min(), ys.min(), xs.max() + 1, ys.max() + 1)
-    return boxes
+    return np.array([mask_to_xyxy(mask) for mask in masks], dtype=np.float32).reshape(-1, 4)
 
 
 class SegmentAnythingManifest(StepManifest):

@@ -1,6 +1,7 @@
 import { useEffect, useMemo, useState } from "react";
 import { ApiError, BlockProblem, SavedWorkflow, WorkflowCheck, workflowsApi } from "../api";
 import { AgentPanel } from "./AgentPanel";
+import { readBase64 } from "../files";
 
 const EXAMPLE = {
   version: "1.0",
@@ -33,15 +34,6 @@ function splitImages(value: unknown, path: string, found: { path: string; src: s
     return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, splitImages(item, path ? `${path}.${key}` : key, found)]));
   }
   return value;
-}
-
-function readBase64(file: File): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const reader = new FileReader();
-    reader.onload = () => resolve(String(reader.result).replace(/^data:[^,]*,/, ""));
-    reader.onerror = () => reject(reader.error);
-    reader.readAsDataURL(file);
-  });
 }
 
 function describe(problem: BlockProblem): string {

@@ -2,17 +2,9 @@ import { DragEvent, useEffect, useRef, useState } from "react";
 import { infer, InferenceAnswer, ModelDetails, pipelineApi } from "./api";
 import { ProjectNav } from "./ProjectNav";
 import { cliSnippet, curlSnippet, modelReference, sdkSnippet } from "./snippets";
+import { readBase64 } from "../files";
 
 const RERUN_DELAY_MS = 250;
-
-function readBase64(file: File): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const reader = new FileReader();
-    reader.onload = () => resolve(String(reader.result).replace(/^data:[^,]*,/, ""));
-    reader.onerror = () => reject(reader.error);
-    reader.readAsDataURL(file);
-  });
-}
 
 function Snippet({ title, code, testId }: { title: string; code: string; testId: string }) {
   const [copied, setCopied] = useState(false);

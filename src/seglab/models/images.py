@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import base64
+import binascii
 import io
+import re
 import warnings
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -14,6 +18,18 @@ from seglab.errors import InvalidInputError, TooLargeError
 from seglab.formats import turned_by_exif
 
 RgbImage = npt.NDArray[np.uint8]
+
+_DATA_URL = re.compile(r"^data:[^,]*;base64,")
+
+
+def decode_base64(value: Any, what: str = "image") -> bytes:
+    """An image's bytes from the base64 text Roboflow's clients send (an optional ``data:...;base64,`` prefix)."""
+    if not isinstance(value, str) or not value.strip():
+        raise InvalidInputError(f"{what}: expected base64 text")
+    try:
+        return base64.b64decode(_DATA_URL.sub("", value.strip()), validate=True)
+    except (binascii.Error, ValueError):
+        raise InvalidInputError(f"{what}: malformed base64 (not valid base64 text)") from None
 
 
 def decode_image(source: bytes | Path, *, max_pixels: int, name: str | None = None) -> RgbImage:

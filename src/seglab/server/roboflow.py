@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import base64
-import binascii
-import re
 import time
 from typing import Any, Literal
 
@@ -20,15 +18,13 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from seglab.errors import InvalidInputError
 from seglab.models import Prediction, PredictOptions, decode_for_model, decode_image
-from seglab.models.images import RgbImage
+from seglab.models.images import RgbImage, decode_base64
 from seglab.models.visualize import annotate, to_jpeg
 from seglab.server.model_manager import ModelManager
 from seglab.services.prediction_json import MaskFormat, response_json
 
 router = APIRouter(tags=["inference (Roboflow-compatible)"])
 legacy_router = APIRouter(tags=["inference (Roboflow-compatible)"])
-
-_DATA_URL = re.compile(r"^data:[^,]*;base64,")
 
 
 class ImageInput(BaseModel):
@@ -67,16 +63,6 @@ def _manager(request: Request) -> ModelManager:
 
 def _max_pixels(request: Request) -> int:
     return int(request.app.state.settings.max_image_pixels)
-
-
-def decode_base64(value: Any, what: str = "image") -> bytes:
-    if not isinstance(value, str) or not value.strip():
-        raise InvalidInputError(f"{what}: expected base64 text")
-    text = _DATA_URL.sub("", value.strip())
-    try:
-        return base64.b64decode(text, validate=True)
-    except (binascii.Error, ValueError):
-        raise InvalidInputError(f"{what}: malformed base64 (not valid base64 text)") from None
 
 
 def _image_bytes(image: ImageInput, what: str) -> bytes:

@@ -7,9 +7,6 @@ in). The image size travels in the mask's shape, so an empty result still knows 
 
 from __future__ import annotations
 
-import base64
-import binascii
-import re
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,12 +15,10 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from seglab.errors import SeglabError
+from seglab.errors import InvalidInputError, SeglabError
 from seglab.models import decode_image
-from seglab.models.images import RgbImage
+from seglab.models.images import RgbImage, decode_base64
 from seglab.workflows.errors import RuntimeInputError
-
-_DATA_URL = re.compile(r"^data:[^,]*;base64,")
 
 
 @dataclass(frozen=True)
@@ -54,12 +49,10 @@ class WorkflowImage:
 
 
 def _base64_bytes(value: Any, what: str) -> bytes:
-    if not isinstance(value, str) or not value.strip():
-        raise RuntimeInputError(f"{what}: expected base64 text")
     try:
-        return base64.b64decode(_DATA_URL.sub("", value.strip()), validate=True)
-    except (binascii.Error, ValueError):
-        raise RuntimeInputError(f"{what}: malformed base64") from None
+        return decode_base64(value, what)
+    except InvalidInputError as error:
+        raise RuntimeInputError(error.message) from None
 
 
 def load_image(value: Any, *, what: str, max_pixels: int) -> WorkflowImage:

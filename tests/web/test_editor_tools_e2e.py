@@ -136,11 +136,20 @@ def test_holes_parts_brush_eraser_move_vertices_class_and_lock(page, live_server
         return len(part["exterior"]) // 2  # flat x, y pairs
 
     vertices = holed_exterior(stored())
+    revision = stored()[0]["revision"]
     screen.click(120, 120)  # selects the first annotation
     page.mouse.dblclick(*screen.at(200, 102))  # 2 px inside its top edge
     wait_for(lambda a: holed_exterior(a) == vertices + 1)
     page.mouse.dblclick(*screen.at(200, 102))  # now on the new vertex
-    wait_for(lambda a: holed_exterior(a) == vertices)
+    wait_for(lambda a: holed_exterior(a) == vertices and a[0]["revision"] == revision + 2)
+
+    # the same twice in quick succession, the second before the first is saved: input that comes while an edit
+    # is saved waits for it (and for its new revision) instead of acting on the old shape or being refused
+    page.mouse.dblclick(*screen.at(200, 102))
+    page.mouse.dblclick(*screen.at(200, 102))
+    wait_for(lambda a: a[0]["revision"] == revision + 4)
+    assert holed_exterior(stored()) == vertices
+    expect(page.get_by_text("conflict")).to_have_count(0)
 
     # a digit gives the selected annotation that class; Ctrl+Z takes it back
     assert stored()[0]["category_id"] == cats["cat"]

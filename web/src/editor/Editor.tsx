@@ -12,6 +12,7 @@ import {
 import { HelpOverlay } from "./HelpOverlay";
 import { History } from "./history";
 import { DrawnAnnotation, drawScene } from "./render";
+import { useSerialInput } from "./serialInput";
 import {
   brushStroke, findEdge, findVertex, removeVertex, replaceRing, ringAt, subtract, translateShapes, unite, VertexHit,
 } from "./shapes";
@@ -531,18 +532,23 @@ export function Editor({ imageId }: { imageId: number }) {
     setView(zoomAt(view, [event.clientX - rect.left, event.clientY - rect.top], event.deltaY < 0 ? 1.15 : 1 / 1.15));
   }
 
+  const input = useSerialInput(
+    { onMouseDown, onMouseUp, onDoubleClick, onKeyDown },
+    (error) => setMessage(error.message),
+  );
+
   if (!loaded) return <p>{message || "loading…"}</p>;
   return (
-    <div className="editor" tabIndex={0} onKeyDown={onKeyDown} data-testid="editor">
+    <div className="editor" tabIndex={0} onKeyDown={input.onKeyDown} data-testid="editor">
       <div className={`stage tool-${tool}`}>
         <canvas
           ref={canvas}
           data-testid="stage"
-          onMouseDown={onMouseDown}
+          onMouseDown={input.onMouseDown}
           onMouseMove={onMouseMove}
-          onMouseUp={onMouseUp}
+          onMouseUp={input.onMouseUp}
           onMouseLeave={() => { setCursor(null); setHoverPreview([]); }}
-          onDoubleClick={(e) => onDoubleClick(e).catch((error) => setMessage(error.message))}
+          onDoubleClick={input.onDoubleClick}
           onWheel={onWheel}
           onContextMenu={(e) => e.preventDefault()}
         />

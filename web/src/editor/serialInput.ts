@@ -1,0 +1,71 @@
+import { useEffect, useMemo, useRef, useState } from "react";
+
+type Task = () => unknown;
+
+/**
+ * Runs tasks one at a time, in the order they came. A task submitted while another runs (or while others wait)
+ * waits too, and starts only when `next()` is called — the editor calls it once React has rendered the previous
+ * task's result, so the waiting task sees fresh state. A task submitted while idle starts at once, synchronously,
+ * so an event handler can still call `preventDefault()`.
+ */
+export class SerialQueue {
+  private busy = false;
+  private readonly waiting: Task[] = [];
+
+  constructor(
+    private readonly settled: () => void,
+    private readonly onError: (error: Error) => void,
+  ) {}
+
+  submit(task: Task): void {
+    if (this.busy || this.waiting.length) this.waiting.push(task);
+    else this.start(task);
+  }
+
+  /** Start the next waiting task, if nothing runs. */
+  next(): void {
+    if (this.busy) return;
+    const task = this.waiting.shift();
+    if (task) this.start(task);
+  }
+
+  private start(task: Task): void {
+    this.busy = true;
+    let result: unknown;
+    try {
+      result = task();
+    } catch (error) {
+      result = Promise.reject(error);
+    }
+    Promise.resolve(result)
+      .catch((error: Error) => this.onError(error))
+      .finally(() => {
+        this.busy = false;
+        this.settled();
+      });
+  }
+}
+
+type Handlers = Record<string, (event: any) => unknown>;
+
+/**
+ * The editor's input handlers, one event at a time. An edit is saved, then the annotations are reloaded with their
+ * new revision; an event handled in between would act on the old shapes and send the old revision, which the server
+ * refuses as a conflict (a quick double-click on a vertex just added did exactly that). So the events that arrive
+ * while a handler runs wait in order, and each runs with the handlers of the render that followed the previous one.
+ */
+export function useSerialInput<H extends Handlers>(handlers: H, onError: (error: Error) => void): H {
+  const latest = useRef(handlers);
+  latest.current = handlers;
+  const [settledCount, setSettledCount] = useState(0);
+  const report = useRef(onError);
+  report.current = onError;
+  const queue = useMemo(() => new SerialQueue(() => setSettledCount((n) => n + 1), (e) => report.current(e)), []);
+  useEffect(() => queue.next(), [queue, settledCount]);
+  return useMemo(
+    () => Object.fromEntries(
+      Object.keys(handlers).map((name) => [name, (event: unknown) => queue.submit(() => latest.current[name](event))]),
+    ) as H,
+    [queue],
+  );
+}

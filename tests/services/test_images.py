@@ -62,8 +62,14 @@ def test_zip_of_images(ws, empty, tmp_path):
     with zipfile.ZipFile(archive, "w") as zipped:
         zipped.write(tmp_path / "x.png", "folder/x.png")
         zipped.writestr("notes.txt", "ignored")
-    report = images.upload_paths(ws, empty, [archive])
+        zipped.writestr("folder/broken.png", b"not a png")
+    not_a_zip = tmp_path / "other.zip"
+    not_a_zip.write_bytes(b"nope")
+    report = images.upload_paths(ws, empty, [not_a_zip, archive])
     assert [i.file_name for i in report.added] == ["x.png"]
+    # failures name the archive and the member; a bad archive does not stop the others
+    assert [name for name, _ in report.failed] == ["other.zip", "batch.zip/folder/broken.png"]
+    assert "not a valid zip archive" in report.failed[0][1]
 
 
 def test_video_frames_are_sampled_at_the_chosen_fps(ws, empty, tmp_path):

@@ -80,17 +80,28 @@ export const api = {
 };
 
 /** Upload files with progress (fetch cannot report upload progress; XMLHttpRequest can). */
-export function upload(project: string, files: File[], onProgress: (fraction: number) => void): Promise<unknown> {
+/** What an upload did with each file: added images (video frames, zip members), duplicates skipped, failures. */
+export interface UploadReport {
+  added: ImageRecord[];
+  duplicates: ImageRecord[];
+  failed: { file: string; reason: string }[];
+}
+
+/** Upload files (images, zip archives, videos sampled at `fps`) with upload progress, which `fetch` cannot report. */
+export function upload(
+  project: string, files: File[], onProgress: (fraction: number) => void, fps = 1,
+): Promise<UploadReport> {
   return new Promise((resolve, reject) => {
     const form = new FormData();
     files.forEach((file) => form.append("files", file, file.name));
+    form.append("fps", String(fps));
     const request = new XMLHttpRequest();
     request.open("POST", `/api/v1/projects/${encodeURIComponent(project)}/images`);
     request.upload.onprogress = (event) => event.lengthComputable && onProgress(event.loaded / event.total);
     request.onload = () => {
       const data = JSON.parse(request.responseText || "{}");
       if (request.status >= 400) reject(new ApiError(request.status, data.message ?? "upload failed"));
-      else resolve(data);
+      else resolve(data as UploadReport);
     };
     request.onerror = () => reject(new ApiError(0, "network error"));
     request.send(form);

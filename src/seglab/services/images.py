@@ -12,7 +12,7 @@ import cv2
 
 from seglab.core import ImageRecord, ImageStatus, Split
 from seglab.errors import InvalidInputError
-from seglab.formats import IMAGE_EXTENSIONS, ImageCheck, displayed_size, extract_zip, image_files
+from seglab.formats import IMAGE_EXTENSIONS, FormatError, ImageCheck, displayed_size, extract_zip, image_files
 from seglab.services.progress import Progress, no_progress
 from seglab.store import Workspace, images, projects
 
@@ -84,9 +84,15 @@ def upload_paths(
             upload_video(ws, project, path, fps=fps, split=split, tags=tags, report=report)
         elif suffix == ".zip":
             with tempfile.TemporaryDirectory(prefix="seglab-upload-") as folder:
-                extracted = image_files(extract_zip(path, Path(folder)))
+                try:
+                    extracted = image_files(extract_zip(path, Path(folder)))
+                except FormatError as error:  # one bad archive must not stop the rest of the upload
+                    report.failed.append((path.name, error.problem.description))
+                    extracted = []
                 for image in extracted:
-                    add_image_bytes(ws, project, image.name, image.read_bytes(), split=split, tags=tags, report=report)
+                    # named by archive and member, so a failure says which zip holds the broken file
+                    member = f"{path.name}/{image.relative_to(folder).as_posix()}"
+                    add_image_bytes(ws, project, member, image.read_bytes(), split=split, tags=tags, report=report)
         else:
             add_image_bytes(ws, project, path.name, path.read_bytes(), split=split, tags=tags, report=report)
         progress(index + 1, len(files))

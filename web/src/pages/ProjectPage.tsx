@@ -1,5 +1,5 @@
 import { DragEvent, useCallback, useEffect, useState } from "react";
-import { api, ImageRecord, Project, upload } from "../api";
+import { api, ImageRecord, Project, upload, UploadReport } from "../api";
 import { ImageGrid } from "../grid/ImageGrid";
 import { ProjectNav } from "../pipeline/ProjectNav";
 import { ClassesPanel } from "./ClassesPanel";
@@ -11,6 +11,8 @@ export function ProjectPage({ name }: { name: string }) {
   const [project, setProject] = useState<Project | null>(null);
   const [first, setFirst] = useState<FirstPage | null>(null);
   const [progress, setProgress] = useState<number | null>(null);
+  const [fps, setFps] = useState(1);
+  const [report, setReport] = useState<UploadReport | null>(null);
   const [filters, setFilters] = useState<Record<string, string>>({});
   const [selection, setSelection] = useState<ReadonlySet<number>>(new Set());
   const [showAnnotations, setShowAnnotations] = useState(true);
@@ -30,9 +32,10 @@ export function ProjectPage({ name }: { name: string }) {
   async function send(files: File[]) {
     if (!files.length) return;
     setError("");
+    setReport(null);
     setProgress(0);
     try {
-      await upload(name, files, setProgress);
+      setReport(await upload(name, files, setProgress, fps));
       await load();
     } catch (e) {
       setError((e as Error).message);
@@ -61,7 +64,12 @@ export function ProjectPage({ name }: { name: string }) {
         Drop images, zip archives or videos here, or
         <input type="file" multiple aria-label="upload" onChange={(e) => send(Array.from(e.target.files ?? []))} />
       </label>
+      <label>
+        frames per second from videos{" "}
+        <input type="number" min={0.1} step={0.1} value={fps} aria-label="video fps" onChange={(e) => setFps(Number(e.target.value) || 1)} />
+      </label>
       {progress !== null && <progress value={progress} max={1} aria-label="upload progress" />}
+      {report && <UploadSummary report={report} />}
       {error && <p className="error" role="alert">{error}</p>}
       <LabelAssistPanel project={name} selection={[...selection]} onFinished={() => load().catch((e) => setError(e.message))} />
       <div className="row filters">
@@ -97,5 +105,23 @@ export function ProjectPage({ name }: { name: string }) {
         />
       )}
     </section>
+  );
+}
+
+/** After an upload: how many images came in, which were already in the project, and which files could not be read. */
+function UploadSummary({ report }: { report: UploadReport }) {
+  const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? "" : "s"}`;
+  return (
+    <div data-testid="upload-report">
+      <p>
+        added {plural(report.added.length, "image")}
+        {report.duplicates.length > 0 && ` · ${plural(report.duplicates.length, "duplicate")} already in the project, skipped`}
+      </p>
+      {report.failed.length > 0 && (
+        <ul className="error" role="alert">
+          {report.failed.map((f, i) => <li key={i}>{f.file}: {f.reason}</li>)}
+        </ul>
+      )}
+    </div>
   );
 }

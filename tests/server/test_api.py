@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
+
+from seglab.store import segmentation_from_json
 
 from ..formats.conftest import write_image
 
@@ -102,6 +105,36 @@ def test_annotation_lifecycle_with_conflicts(client, project):
     assert client.post(f"/api/v1/images/{image['id']}/undo").json()["revision"] == 4  # undoes the creation
     assert client.get(f"/api/v1/images/{image['id']}/annotations").json() == []
     assert len(client.get(f"/api/v1/images/{image['id']}/history").json()) == 4
+
+
+def test_rle_masks_come_with_their_pixel_outline_when_asked(client, project):
+    """The editor draws and edits an RLE mask as polygons: the outline must cover exactly the mask's pixels."""
+    from seglab.geometry import Rle, polygon_to_mask
+
+    image = client.get("/api/v1/projects/pets/images").json()["items"][0]
+    mask = np.zeros((image["height"], image["width"]), dtype=bool)
+    mask[4:20, 3:25] = True
+    mask[8:12, 8:12] = False  # a hole
+    mask[22:26, 2:6] = True  # a second part
+    rle = Rle.from_mask(mask).to_coco()
+    cat = project["categories"][0]["id"]
+    for geometry in ({"type": "rle", **rle}, SQUARE):
+        created = client.post(
+            f"/api/v1/images/{image['id']}/annotations", json={"category_id": cat, "geometry": geometry}
+        )
+        assert created.status_code == 201, created.text
+
+    plain = client.get(f"/api/v1/images/{image['id']}/annotations").json()
+    assert [a["outline"] for a in plain] == [None, None]  # only when asked: tracing costs a decode per mask
+    masked, polygon = client.get(f"/api/v1/images/{image['id']}/annotations", params={"outlines": "true"}).json()
+    assert polygon["outline"] is None
+    assert masked["geometry"]["type"] == "rle"
+    outline = masked["outline"]
+    assert outline["type"] == "polygon"
+    assert len(outline["parts"]) == 2
+    assert sum(len(part["holes"]) for part in outline["parts"]) == 1
+    traced = polygon_to_mask(segmentation_from_json(outline), (image["width"], image["height"]))
+    assert np.array_equal(traced, mask)
 
 
 @pytest.mark.parametrize(

@@ -172,3 +172,75 @@ def test_holes_parts_brush_eraser_move_vertices_class_and_lock(page, live_server
     expect(page.get_by_test_id("annotations").locator("li.selected")).to_have_count(1)
     page.keyboard.press("Delete")
     wait_for(lambda a: len(a) == 1)
+
+
+def _pixel(page, x: float, y: float) -> list[int]:
+    """The stage canvas's RGBA at page coordinates (the canvas is drawn at one pixel per CSS pixel)."""
+    return page.get_by_test_id("stage").evaluate(
+        "(canvas, [x, y]) => { const r = canvas.getBoundingClientRect();"
+        " return Array.from(canvas.getContext('2d').getImageData(x - r.left, y - r.top, 1, 1).data); }",
+        [x, y],
+    )
+
+
+def test_an_rle_mask_is_drawn_selected_and_edited_as_polygons_and_undo_restores_it(page, live_server, tmp_path):
+    """COCO crowd regions and imported masks are RLE: the editor shows and edits them through their pixel outline."""
+    import numpy as np
+    from playwright.sync_api import expect
+
+    from seglab.geometry import Rle
+
+    api = f"{live_server}/api/v1"
+    httpx.post(f"{api}/projects", json={"name": "masks", "categories": ["crowd"]}).raise_for_status()
+    picture = tmp_path / "grey.png"
+    cv2.imwrite(str(picture), np.full((HEIGHT, WIDTH, 3), 128, dtype=np.uint8))
+    with picture.open("rb") as handle:
+        httpx.post(f"{api}/projects/masks/images", files=[("files", ("grey.png", handle, "image/png"))])
+    image_id = httpx.get(f"{api}/projects/masks/images").json()["items"][0]["id"]
+    category = httpx.get(f"{api}/projects/masks").json()["categories"][0]["id"]
+    mask = np.zeros((HEIGHT, WIDTH), dtype=bool)
+    mask[100:300, 100:400] = True
+    mask[180:220, 230:270] = False  # a hole
+    rle = {"type": "rle", **Rle.from_mask(mask).to_coco()}
+    created = httpx.post(f"{api}/images/{image_id}/annotations", json={"category_id": category, "geometry": rle})
+    created.raise_for_status()
+
+    def stored() -> dict[str, Any]:
+        (annotation,) = httpx.get(f"{api}/images/{image_id}/annotations").json()
+        return annotation
+
+    page.goto(f"{live_server}/images/{image_id}")
+    expect(page.get_by_test_id("stage")).to_be_visible()
+    page.wait_for_timeout(300)  # the image is fitted to the stage once it has loaded
+    screen = Screen(page)
+
+    # drawn: the mask's pixels are tinted, its hole and the background are not
+    grey = _pixel(page, *screen.at(500, 350))
+    assert _pixel(page, *screen.at(150, 150)) != grey
+    assert _pixel(page, *screen.at(250, 200)) == grey
+
+    # picked by a click inside, not in its hole
+    page.keyboard.press("v")
+    screen.click(250, 200)
+    expect(page.get_by_test_id("annotations").locator("li.selected")).to_have_count(0)
+    screen.click(150, 150)
+    expect(page.get_by_test_id("annotations").locator("li.selected")).to_have_count(1)
+
+    # the eraser across it: saved as polygons, split in two, the hole's pixels still out
+    page.keyboard.press("e")
+    screen.drag((320, 60), (320, 340))
+    deadline = time.monotonic() + 15
+    while stored()["geometry"]["type"] != "polygon" and time.monotonic() < deadline:
+        time.sleep(0.1)
+    edited = stored()
+    assert edited["geometry"]["type"] == "polygon"
+    assert len(edited["geometry"]["parts"]) == 2
+    assert edited["area"] < int(mask.sum()) - 200 * 20
+    assert not _shape(edited).contains(Polygon(_rectangle(240, 190, 260, 210)).centroid)
+
+    # undo puts the original mask back, byte for byte
+    page.keyboard.press("Control+z")
+    deadline = time.monotonic() + 15
+    while stored()["geometry"]["type"] != "rle" and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert stored()["geometry"] == rle

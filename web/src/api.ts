@@ -11,6 +11,8 @@ export type Geometry = { type: "polygon"; parts: Part[] } | { type: "rle"; size:
 export interface Annotation {
   id: number; category_id: number; geometry: Geometry; revision: number; source: string;
   confidence: number | null; attributes: Record<string, unknown>;
+  /** An RLE mask's pixel outline as polygons (asked for with `outlines=true`): what the editor draws and edits. */
+  outline?: Geometry | null;
 }
 export interface TrainedModel { id: number; project: string; version: string; architecture: string }
 export interface SegmentAnswer {
@@ -50,7 +52,7 @@ export const api = {
   image: (id: number) => call<ImageRecord>("GET", `/images/${id}`),
   neighbours: (id: number) => call<{ previous: number | null; next: number | null }>("GET", `/images/${id}/neighbours`),
   setStatus: (id: number, status: string) => call<ImageRecord>("PATCH", `/images/${id}`, { status }),
-  annotations: (imageId: number) => call<Annotation[]>("GET", `/images/${imageId}/annotations`),
+  annotations: (imageId: number) => call<Annotation[]>("GET", `/images/${imageId}/annotations?outlines=true`),
   createAnnotation: (imageId: number, categoryId: number, geometry: Geometry) =>
     call<Annotation>("POST", `/images/${imageId}/annotations`, { category_id: categoryId, geometry }),
   updateAnnotation: (id: number, revision: number, change: { geometry?: Geometry; category_id?: number }) =>

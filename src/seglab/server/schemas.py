@@ -10,7 +10,7 @@ from pydantic import BaseModel, Field
 from seglab.core import Category, ImageRecord, ImageStatus, Split
 from seglab.errors import InvalidInputError
 from seglab.formats import Problem
-from seglab.geometry import Segmentation
+from seglab.geometry import Rle, Segmentation, mask_to_polygon
 from seglab.store import (
     Project,
     StoredAnnotation,
@@ -158,9 +158,14 @@ class AnnotationOut(BaseModel):
     revision: int
     author: str
     updated_at: datetime
+    outline: Geometry | None = Field(
+        default=None,
+        description="Only when asked (`outlines=true`) and only for an RLE mask: its exact pixel outline as polygons "
+        "(parts and holes), which an editor can draw and edit like any polygon annotation.",
+    )
 
     @classmethod
-    def of(cls, stored: StoredAnnotation) -> AnnotationOut:
+    def of(cls, stored: StoredAnnotation, *, outline: bool = False) -> AnnotationOut:
         annotation = stored.annotation
         return cls(
             id=annotation.id,
@@ -176,7 +181,15 @@ class AnnotationOut(BaseModel):
             revision=stored.revision,
             author=stored.author,
             updated_at=stored.updated_at,
+            outline=_outline(annotation.segmentation) if outline else None,
         )
+
+
+def _outline(segmentation: Segmentation) -> Geometry | None:
+    if not isinstance(segmentation, Rle):
+        return None
+    traced = mask_to_polygon(segmentation.to_mask())
+    return None if traced is None else segmentation_to_json(traced)
 
 
 class ImportIn(BaseModel):

@@ -59,6 +59,7 @@ function toggled(set: ReadonlySet<number>, id: number): Set<number> {
 
 export function Editor({ imageId }: { imageId: number }) {
   const canvas = useRef<HTMLCanvasElement>(null);
+  const root = useRef<HTMLDivElement>(null);
   const history = useRef(new History());
   const [loaded, setLoaded] = useState<Loaded | null>(null);
   const [annotations, setAnnotations] = useState<Annotation[]>([]);
@@ -148,7 +149,8 @@ export function Editor({ imageId }: { imageId: number }) {
 
   const categories = useMemo(() => loaded?.project.categories ?? [], [loaded]);
   const parsed = useMemo(
-    () => new Map(annotations.map((a) => [a.id, shapesOf(a.geometry)])),
+    // an RLE mask (COCO crowd regions, imports) is drawn and edited as its pixel outline; the first edit saves polygons
+    () => new Map(annotations.map((a) => [a.id, shapesOf(a.outline ?? a.geometry)])),
     [annotations],
   );
   const visible = useCallback(
@@ -532,6 +534,9 @@ export function Editor({ imageId }: { imageId: number }) {
     setView(zoomAt(view, [event.clientX - rect.left, event.clientY - rect.top], event.deltaY < 0 ? 1.15 : 1 / 1.15));
   }
 
+  // shortcuts work as soon as an image opens (and after next/previous), without a click on the stage first
+  useEffect(() => root.current?.focus({ preventScroll: true }), [loaded]);
+
   const input = useSerialInput(
     { onMouseDown, onMouseUp, onDoubleClick, onKeyDown },
     (error) => setMessage(error.message),
@@ -539,7 +544,7 @@ export function Editor({ imageId }: { imageId: number }) {
 
   if (!loaded) return <p>{message || "loading…"}</p>;
   return (
-    <div className="editor" tabIndex={0} onKeyDown={input.onKeyDown} data-testid="editor">
+    <div className="editor" ref={root} tabIndex={0} onKeyDown={input.onKeyDown} data-testid="editor">
       <div className={`stage tool-${tool}`}>
         <canvas
           ref={canvas}

@@ -15,8 +15,12 @@ router = APIRouter(tags=["annotations"])
 
 
 @router.get("/images/{image_id}/annotations", response_model=list[AnnotationOut])
-def list_annotations(image_id: int, ws: WorkspaceDep) -> list[AnnotationOut]:
-    return [AnnotationOut.of(a) for a in annotation_service.list_annotations(ws, image_id)]
+def list_annotations(
+    image_id: int,
+    ws: WorkspaceDep,
+    outlines: Annotated[bool, Query(description="Add each RLE mask's pixel outline as polygons (`outline`).")] = False,
+) -> list[AnnotationOut]:
+    return [AnnotationOut.of(a, outline=outlines) for a in annotation_service.list_annotations(ws, image_id)]
 
 
 @router.post("/images/{image_id}/annotations", response_model=AnnotationOut, status_code=201)

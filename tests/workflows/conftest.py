@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 import supervision as sv
 
-from seglab.workflows.values import with_lineage
+from seglab.workflows.values import WorkflowImage, with_lineage
 
 WIDTH, HEIGHT = 128, 96
 
@@ -43,7 +43,7 @@ def detections(*items: tuple[str, float, tuple[int, int, int, int]]) -> Any:
         class_id=np.array([classes.index(n) for n in names], dtype=int),
         data={"class_name": np.array(names, dtype=str)},
     )
-    return with_lineage(found, "image")
+    return with_lineage(found, WorkflowImage(np.zeros((HEIGHT, WIDTH, 3), dtype=np.uint8)))
 
 
 @pytest.fixture

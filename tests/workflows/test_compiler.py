@@ -91,6 +91,12 @@ def test_short_aliases_and_input_synonyms_compile():
         (changed(("steps", 1, "data"), "$steps.model.masks"), InvalidReferenceTargetError, "count", "data"),
         (changed(("outputs", 0, "selector"), "$steps.model.nothing"), InvalidReferenceTargetError, "predictions", None),
         (changed(("outputs", 0, "selector"), "model.predictions"), InvalidReferenceTargetError, "predictions", None),
+        (
+            changed(("outputs", 0, "coordinates_system"), "crop"),
+            WorkflowSyntaxError,
+            "predictions",
+            "coordinates_system",
+        ),
     ],
 )
 def test_invalid_definitions_name_the_error_and_the_block(definition, error, block, property_name):

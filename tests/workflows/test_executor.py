@@ -6,6 +6,7 @@ import threading
 import time
 from typing import Annotated, Any, ClassVar, Literal
 
+import numpy as np
 import pytest
 
 from seglab.workflows import (
@@ -151,6 +152,12 @@ def _segment_count_crop(gate_at_least: int) -> dict[str, Any]:
             {"type": "JsonField", "name": "count", "selector": "$steps.count.output"},
             {"type": "JsonField", "name": "crops", "selector": "$steps.crop.crops"},
             {"type": "JsonField", "name": "inner", "selector": "$steps.inner.predictions"},
+            {
+                "type": "JsonField",
+                "name": "inner_own",
+                "selector": "$steps.inner.predictions",
+                "coordinates_system": "own",
+            },
             {"type": "JsonField", "name": "drawn", "selector": "$steps.drawn.image"},
             {"type": "JsonField", "name": "labelled", "selector": "$steps.labelled.*"},
         ],
@@ -171,7 +178,17 @@ def test_crops_give_nested_outputs_and_a_batch_gives_one_answer_per_image(ws):
     assert isinstance(first["crops"][0], WorkflowImage)
     crop = first["crops"][0]
     assert len(first["inner"]) == 1
-    assert first["inner"][0].mask.shape[1:] == (crop.height, crop.width)
+    # `own`: in the crop's coordinates; `parent` (Roboflow's default): the same instances in the input image's
+    own, parent = first["inner_own"][0], first["inner"][0]
+    assert len(own) == len(parent) >= 1
+    assert own.mask.shape[1:] == (crop.height, crop.width)
+    assert parent.mask.shape[1:] == scene().shape[:2]
+    x, y = crop.offset
+    assert np.allclose(parent.xyxy, own.xyxy + [x, y, x, y])
+    assert np.array_equal(parent.mask[:, y : y + crop.height, x : x + crop.width], own.mask)
+    assert parent.mask.sum() == own.mask.sum()
+    assert set(own.data["parent_id"]) == {crop.parent_id}
+    assert set(parent.data["parent_id"]) == {"image"}
     assert isinstance(first["drawn"], WorkflowImage)
     assert isinstance(first["labelled"]["image"], WorkflowImage)
 
@@ -194,7 +211,7 @@ def test_outputs_serialise_in_roboflows_shape(ws):
     answers = execute(
         compile_workflow(_segment_count_crop(gate_at_least=1)), {"image": png_base64(scene())}, local_environment(ws)
     )
-    body = outputs_json(answers, excluded_fields=["labelled"])[0]
+    body = outputs_json(answers, excluded_fields=["labelled", "inner_own"])[0]
     assert set(body) == {"count", "crops", "inner", "drawn"}
     assert body["drawn"]["type"] == "base64"
     assert body["crops"][0]["type"] == "base64"

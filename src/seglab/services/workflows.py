@@ -43,7 +43,7 @@ from seglab.workflows import (
     compile_workflow,
     execute,
 )
-from seglab.workflows.values import image_wh
+from seglab.workflows.values import image_wh, is_detections
 
 __all__ = [
     "ProjectStore",
@@ -193,15 +193,11 @@ def _detections_json(detections: Any) -> dict[str, Any]:
     return {"image": {"width": size[0], "height": size[1]}, "predictions": items}
 
 
-def _is_detections(value: Any) -> bool:
-    return hasattr(value, "xyxy") and hasattr(value, "data") and hasattr(value, "mask")
-
-
 def value_json(value: Any) -> Any:
     """One output value as JSON: detections in Roboflow's prediction shape, images as base64 JPEG."""
     if isinstance(value, WorkflowImage):
         return {"type": "base64", "value": base64.b64encode(to_jpeg(value.pixels)).decode()}
-    if _is_detections(value):
+    if is_detections(value):
         return _detections_json(value)
     if isinstance(value, dict):
         return {str(key): value_json(item) for key, item in value.items()}

@@ -61,6 +61,7 @@ class CompiledOutput:
     name: str
     selector: Selector
     dimension: int
+    coordinates_system: str = "parent"
 
 
 @dataclass
@@ -319,6 +320,7 @@ def compile_workflow(definition: Any, registry: BlockRegistry | None = None) -> 
     ordered = {name: steps[name] for name in order}
     _dimensions(ordered, order)
     compiled_outputs = [
-        CompiledOutput(o.name, s, ordered[s.step].dimension if s.step is not None else 0) for o, s in outputs
+        CompiledOutput(o.name, s, ordered[s.step].dimension if s.step is not None else 0, o.coordinates_system)
+        for o, s in outputs
     ]
     return CompiledWorkflow(spec, definition, inputs, ordered, compiled_outputs)

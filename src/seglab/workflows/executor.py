@@ -21,7 +21,7 @@ from seglab.workflows.compiler import CompiledStep, CompiledWorkflow
 from seglab.workflows.environment import Environment
 from seglab.workflows.errors import RuntimeInputError, StepExecutionError, WorkflowError
 from seglab.workflows.selectors import parse_selector, substitute
-from seglab.workflows.values import load_image
+from seglab.workflows.values import is_detections, load_image, to_root_coordinates
 
 
 class _Skipped:
@@ -221,6 +221,17 @@ def _plain_outputs(node: Any, depth: int, output: str | None) -> Any:
     return node.get(output)
 
 
+def _in_root_coordinates(value: Any) -> Any:
+    """Every detections in ``value`` (lists per crop, a step's ``*`` dict) in the input image's coordinates."""
+    if is_detections(value):
+        return to_root_coordinates(value)
+    if isinstance(value, list):
+        return [_in_root_coordinates(item) for item in value]
+    if isinstance(value, dict):
+        return {key: _in_root_coordinates(item) for key, item in value.items()}
+    return value
+
+
 def execute(
     workflow: CompiledWorkflow, inputs: Mapping[str, Any], environment: Environment | None = None
 ) -> list[dict[str, Any]]:
@@ -237,6 +248,7 @@ def execute(
                 answer[output.name] = run.inputs[output.selector.input]
             else:
                 node = run.results[output.selector.step or ""]
-                answer[output.name] = _plain_outputs(node, output.dimension, output.selector.output)
+                value = _plain_outputs(node, output.dimension, output.selector.output)
+                answer[output.name] = _in_root_coordinates(value) if output.coordinates_system == "parent" else value
         answers.append(answer)
     return answers

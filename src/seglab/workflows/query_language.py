@@ -16,6 +16,8 @@ from typing import Annotated, Any, Literal
 import numpy as np
 from pydantic import AliasChoices, BaseModel, ConfigDict, Field
 
+from seglab.workflows.values import is_detections
+
 DEFAULT_OPERAND = "_"
 """The name a detections filter gives the detection under test."""
 
@@ -263,12 +265,8 @@ def detection_property(detection: Any, name: str) -> Any:
     return simple[name]()
 
 
-def _is_detections(value: Any) -> bool:
-    return hasattr(value, "xyxy") and hasattr(value, "data")
-
-
 def _need_detections(value: Any, operation: str) -> None:
-    if not _is_detections(value):
+    if not is_detections(value):
         raise QueryError(f"{operation} works on detections, got {type(value).__name__}")
 
 

@@ -16,6 +16,7 @@ from seglab.workflows.kinds import Kind, parse_kinds
 IMAGE_INPUT_TYPES = frozenset({"WorkflowImage", "InferenceImage"})
 PARAMETER_INPUT_TYPES = frozenset({"WorkflowParameter", "InferenceParameter"})
 OUTPUT_TYPES = frozenset({"JsonField"})
+COORDINATES_SYSTEMS = ("parent", "own")
 _NO_DEFAULT = object()
 
 
@@ -43,6 +44,9 @@ class StepSpec:
 class OutputSpec:
     name: str
     selector: str
+    coordinates_system: str = "parent"
+    """``parent`` (Roboflow's default): detections found in crops are given in the input image's coordinates;
+    ``own``: in their crop's."""
 
 
 @dataclass(frozen=True)
@@ -103,7 +107,13 @@ def _output(entry: dict[str, Any]) -> OutputSpec:
             f"output {entry['name']!r} needs a `selector` ($steps.step.output or $inputs.name)",
             blocks_errors=[BlockError(entry["name"], "JsonField", property_name="selector")],
         )
-    return OutputSpec(entry["name"], selector)
+    system = entry.get("coordinates_system", "parent")
+    if system not in COORDINATES_SYSTEMS:
+        raise WorkflowSyntaxError(
+            f"output {entry['name']!r}: coordinates_system must be 'parent' or 'own', got {system!r}",
+            blocks_errors=[BlockError(entry["name"], "JsonField", property_name="coordinates_system")],
+        )
+    return OutputSpec(entry["name"], selector, system)
 
 
 def _step(entry: dict[str, Any]) -> StepSpec:

@@ -2,7 +2,10 @@
 
 Detections are ``sv.Detections`` with full-image masks, ``data["class_name"]``, ``data["detection_id"]``
 (a uuid per instance, as Roboflow gives) and ``data["parent_id"]`` (the image or crop they were found
-in). The image size travels in the mask's shape, so an empty result still knows its image.
+in). The image size travels in the mask's shape, so an empty result still knows its image. Detections found in a
+crop also carry, as Roboflow's do, where that crop lies in the input image (``root_parent_id``,
+``root_parent_coordinates`` ``[x, y]``, ``root_parent_dimensions`` ``[height, width]``), so an output can give them
+in the input image's coordinates (:func:`to_root_coordinates`).
 """
 
 from __future__ import annotations
@@ -32,6 +35,8 @@ class WorkflowImage:
     """``(x, y)`` of this image's top-left corner in the root image."""
     data: bytes | None = None
     name: str | None = None
+    root: tuple[str, int, int] | None = None
+    """``(parent_id, width, height)`` of the input image a crop was cut from; ``None`` for that image itself."""
 
     @property
     def width(self) -> int:
@@ -41,11 +46,17 @@ class WorkflowImage:
     def height(self) -> int:
         return int(self.pixels.shape[0])
 
+    @property
+    def root_image(self) -> tuple[str, int, int]:
+        """``(parent_id, width, height)`` of the input image this one is (or was cut from)."""
+        return self.root or (self.parent_id, self.width, self.height)
+
     def crop(self, box: tuple[int, int, int, int], crop_id: str, pixels: RgbImage | None = None) -> WorkflowImage:
         """The part of this image inside ``box`` (``x0, y0, x1, y1``), named ``crop_id``."""
         x0, y0, x1, y1 = box
         chosen = self.pixels[y0:y1, x0:x1] if pixels is None else pixels
-        return WorkflowImage(np.ascontiguousarray(chosen), crop_id, (self.offset[0] + x0, self.offset[1] + y0))
+        offset = (self.offset[0] + x0, self.offset[1] + y0)
+        return WorkflowImage(np.ascontiguousarray(chosen), crop_id, offset, root=self.root_image)
 
 
 def _base64_bytes(value: Any, what: str) -> bytes:
@@ -90,6 +101,11 @@ def new_ids(count: int) -> npt.NDArray[np.str_]:
     return np.array([str(uuid.uuid4()) for _ in range(count)], dtype=str)
 
 
+def is_detections(value: Any) -> bool:
+    """Whether ``value`` is detections (``sv.Detections`` or alike), told by shape so supervision loads lazily."""
+    return hasattr(value, "xyxy") and hasattr(value, "data") and hasattr(value, "mask")
+
+
 def image_wh(detections: Any) -> tuple[int, int] | None:
     """The ``(width, height)`` of the image the detections were found in (from their masks)."""
     if detections.mask is not None:
@@ -102,10 +118,51 @@ def image_wh(detections: Any) -> tuple[int, int] | None:
     return None
 
 
-def with_lineage(detections: Any, parent_id: str) -> Any:
-    """The same detections with fresh ``detection_id`` s and ``parent_id`` set (what Roboflow's models attach)."""
+def with_lineage(detections: Any, image: WorkflowImage) -> Any:
+    """The same detections with fresh ``detection_id`` s, ``parent_id`` and where ``image`` lies in the input image
+    (what Roboflow's models attach)."""
     detections.data["detection_id"] = new_ids(len(detections))
-    detections.data["parent_id"] = np.array([parent_id] * len(detections), dtype=str)
+    detections.data["parent_id"] = np.array([image.parent_id] * len(detections), dtype=str)
     if "class_name" not in detections.data:
         detections.data["class_name"] = np.array([str(c) for c in detections.class_id], dtype=str)
+    return with_root(detections, image)
+
+
+def with_root(detections: Any, image: WorkflowImage) -> Any:
+    """Record on ``detections`` (found in ``image``) where ``image`` lies in the input image it came from."""
+    count = len(detections)
+    root_id, width, height = image.root_image
+    detections.data["root_parent_id"] = np.array([root_id] * count, dtype=str)
+    detections.data["root_parent_coordinates"] = np.array([image.offset] * count, dtype=int).reshape(count, 2)
+    detections.data["root_parent_dimensions"] = np.array([(height, width)] * count, dtype=int).reshape(count, 2)
+    detections.data["image_dimensions"] = np.array([(image.height, image.width)] * count, dtype=int).reshape(count, 2)
     return detections
+
+
+def to_root_coordinates(detections: Any) -> Any:
+    """``detections`` found in a crop, moved into the input image's coordinates (boxes shifted, masks placed in an
+    input-sized canvas, ``parent_id`` the input image); detections of the input image itself come back as they are.
+
+    This is what an output with ``coordinates_system: parent`` (Roboflow's default) gives.
+    """
+    import supervision as sv
+
+    keys = ("root_parent_id", "root_parent_coordinates", "root_parent_dimensions")
+    if not len(detections) or any(key not in detections.data for key in keys):
+        return detections
+    offsets = np.asarray(detections.data["root_parent_coordinates"], dtype=int)
+    height, width = (int(v) for v in detections.data["root_parent_dimensions"][0])
+    if not offsets.any() and image_wh(detections) in (None, (width, height)):
+        return detections
+    moved = detections[:]  # a copy with its own arrays
+    moved.xyxy = (detections.xyxy + np.tile(offsets, 2)).astype(np.float32)
+    if detections.mask is not None:
+        placed = np.zeros((len(detections), height, width), dtype=bool)
+        for offset in np.unique(offsets, axis=0):
+            rows = np.flatnonzero((offsets == offset).all(axis=1))
+            placed[rows] = sv.move_masks(detections.mask[rows], offset, (width, height))
+        moved.mask = placed
+    moved.data["parent_id"] = np.asarray(detections.data["root_parent_id"]).copy()
+    moved.data["root_parent_coordinates"] = np.zeros_like(offsets)
+    moved.data["image_dimensions"] = np.asarray(detections.data["root_parent_dimensions"]).copy()
+    return moved

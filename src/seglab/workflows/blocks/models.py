@@ -63,7 +63,7 @@ class InstanceSegmentationModel(Block):
             class_agnostic_nms=bool(step.class_agnostic_nms),
         )
         prediction = models.predict(str(step.model_id), [image.pixels], options)[0]
-        detections = with_lineage(prediction.to_detections(), image.parent_id)
+        detections = with_lineage(prediction.to_detections(), image)
         return {"inference_id": str(uuid.uuid4()), "predictions": detections, "model_id": str(step.model_id)}
 
 
@@ -140,7 +140,7 @@ class SegmentAnything(Block):
             class_id=np.array([class_ids[i] for i in kept], dtype=int),
             data={"class_name": np.array([names[i] for i in kept], dtype=str)},
         )
-        detections = with_lineage(detections, image.parent_id)
+        detections = with_lineage(detections, image)
         detections.data["parent_id"] = np.array([parents[i] for i in kept], dtype=str)
         return {"predictions": detections}
 
@@ -199,4 +199,4 @@ class OpenVocabularySegmentation(Block):
                 "prompt": np.array([p.prompt for p in found], dtype=str),
             },
         )
-        return {"predictions": with_lineage(detections, image.parent_id)}
+        return {"predictions": with_lineage(detections, image)}

@@ -10,7 +10,7 @@ from pydantic import AliasChoices, Field
 from seglab.workflows.blocks.base import Accepts, Block, Selector, StepContext, StepManifest
 from seglab.workflows.kinds import DETECTIONS, Kind
 from seglab.workflows.query_language import Operation, QueryError, apply_operations
-from seglab.workflows.values import WorkflowImage, image_wh, new_ids
+from seglab.workflows.values import WorkflowImage, image_wh, new_ids, with_root
 
 PredictionsField = Annotated[Selector, Accepts(DETECTIONS, batch=True)]
 
@@ -139,5 +139,5 @@ class DynamicCrop(Block):
             moved.xyxy = (selected.xyxy - np.array([x0, y0, x0, y0], dtype=np.float32)).astype(np.float32)
             if selected.mask is not None:
                 moved.mask = selected.mask[:, y0:y1, x0:x1].copy()
-            results.append({"crops": crop, "predictions": moved})
+            results.append({"crops": crop, "predictions": with_root(moved, crop)})
         return results

@@ -244,3 +244,46 @@ def test_an_rle_mask_is_drawn_selected_and_edited_as_polygons_and_undo_restores_
     while stored()["geometry"]["type"] != "rle" and time.monotonic() < deadline:
         time.sleep(0.1)
     assert stored()["geometry"] == rle
+
+
+def test_a_brush_stroke_begun_while_the_last_one_is_saved_is_painted_whole(page, live_server, tmp_path):
+    """Input waits for a save in flight; mouse moves wait with it, so the second stroke is not cut to a dot."""
+    import numpy as np
+    from playwright.sync_api import expect
+
+    api = f"{live_server}/api/v1"
+    httpx.post(f"{api}/projects", json={"name": "strokes", "categories": ["paint"]}).raise_for_status()
+    picture = tmp_path / "grey.png"
+    cv2.imwrite(str(picture), np.full((HEIGHT, WIDTH, 3), 128, dtype=np.uint8))
+    with picture.open("rb") as handle:
+        httpx.post(f"{api}/projects/strokes/images", files=[("files", ("grey.png", handle, "image/png"))])
+    image_id = httpx.get(f"{api}/projects/strokes/images").json()["items"][0]["id"]
+
+    page.goto(f"{live_server}/images/{image_id}")
+    expect(page.get_by_test_id("stage")).to_be_visible()
+    page.wait_for_timeout(300)  # the image is fitted to the stage once it has loaded
+    screen = Screen(page)
+    # a slow network, simulated in the page: a new annotation's answer arrives 500 ms late
+    page.evaluate(
+        """() => { const send = window.fetch;
+            window.fetch = async (url, init) => {
+                const answer = await send(url, init);
+                const created = init?.method === "POST" && String(url).endsWith("/annotations");
+                if (created) await new Promise((r) => setTimeout(r, 500));
+                return answer;
+            }; }"""
+    )
+    page.keyboard.press("b")
+    screen.drag((100, 100), (300, 100))  # a new annotation, saved...
+    screen.drag((300, 100), (300, 300))  # ...while this one is drawn: it joins the annotation just made
+
+    deadline = time.monotonic() + 15
+    while time.monotonic() < deadline:
+        annotations = httpx.get(f"{api}/images/{image_id}/annotations").json()
+        if annotations and annotations[0]["revision"] == 2:
+            break
+        time.sleep(0.1)
+    (painted,) = annotations
+    x0, y0, x1, y1 = _shape(painted).bounds
+    assert (x0 < 100, y0 < 100, x1 > 300, y1 > 300) == (True, True, True, True)  # both strokes, end to end
+    assert len(painted["geometry"]["parts"]) == 1

@@ -184,7 +184,7 @@ def test_crops_give_nested_outputs_and_a_batch_gives_one_answer_per_image(ws):
     assert own.mask.shape[1:] == (crop.height, crop.width)
     assert parent.mask.shape[1:] == scene().shape[:2]
     x, y = crop.offset
-    assert np.allclose(parent.xyxy, own.xyxy + [x, y, x, y])
+    assert np.allclose(parent.xyxy, own.xyxy + np.array([x, y, x, y]))
     assert np.array_equal(parent.mask[:, y : y + crop.height, x : x + crop.width], own.mask)
     assert parent.mask.sum() == own.mask.sum()
     assert set(own.data["parent_id"]) == {crop.parent_id}

@@ -538,7 +538,7 @@ export function Editor({ imageId }: { imageId: number }) {
   useEffect(() => root.current?.focus({ preventScroll: true }), [loaded]);
 
   const input = useSerialInput(
-    { onMouseDown, onMouseUp, onDoubleClick, onKeyDown },
+    { onMouseDown, onMouseMove, onMouseUp, onDoubleClick, onKeyDown },
     (error) => setMessage(error.message),
   );
 
@@ -550,7 +550,7 @@ export function Editor({ imageId }: { imageId: number }) {
           ref={canvas}
           data-testid="stage"
           onMouseDown={input.onMouseDown}
-          onMouseMove={onMouseMove}
+          onMouseMove={input.onMouseMove}
           onMouseUp={input.onMouseUp}
           onMouseLeave={() => { setCursor(null); setHoverPreview([]); }}
           onDoubleClick={input.onDoubleClick}

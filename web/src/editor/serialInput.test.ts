@@ -11,11 +11,17 @@ function deferred() {
 const flush = () => new Promise((r) => setTimeout(r, 0));
 
 describe("SerialQueue", () => {
-  it("starts a task at once, synchronously, when idle", () => {
+  it("starts a task at once, synchronously, when idle, and asks for no render after it", async () => {
     const ran: string[] = [];
-    const queue = new SerialQueue(() => {}, () => {});
+    let settled = 0;
+    const queue = new SerialQueue(() => { settled += 1; }, () => {});
     queue.submit(() => ran.push("a"));
     expect(ran).toEqual(["a"]);
+    await flush();
+    queue.submit(() => ran.push("b"));
+    await flush();
+    expect(ran).toEqual(["a", "b"]);
+    expect(settled).toBe(0);
   });
 
   it("holds tasks that arrive while one runs until it settles and next() is called, in order", async () => {

@@ -4,8 +4,8 @@ type Task = () => unknown;
 
 /**
  * Runs tasks one at a time, in the order they came. A task submitted while another runs (or while others wait)
- * waits too, and starts only when `next()` is called — the editor calls it once React has rendered the previous
- * task's result, so the waiting task sees fresh state. A task submitted while idle starts at once, synchronously,
+ * waits too; when a task ends with others waiting, `settled` is called, and the next starts only when `next()` is
+ * called — the editor calls it once React has rendered the previous task's result, so it sees fresh state. A task submitted while idle starts at once, synchronously,
  * so an event handler can still call `preventDefault()`.
  */
 export class SerialQueue {
@@ -41,7 +41,7 @@ export class SerialQueue {
       .catch((error: Error) => this.onError(error))
       .finally(() => {
         this.busy = false;
-        this.settled();
+        if (this.waiting.length) this.settled(); // only then is a render (and next()) needed
       });
   }
 }
@@ -53,6 +53,7 @@ type Handlers = Record<string, (event: any) => unknown>;
  * new revision; an event handled in between would act on the old shapes and send the old revision, which the server
  * refuses as a conflict (a quick double-click on a vertex just added did exactly that). So the events that arrive
  * while a handler runs wait in order, and each runs with the handlers of the render that followed the previous one.
+ * Mouse moves queue too, so a brush stroke or a drag begun while an edit is saved is replayed whole, not cut short.
  */
 export function useSerialInput<H extends Handlers>(handlers: H, onError: (error: Error) => void): H {
   const latest = useRef(handlers);

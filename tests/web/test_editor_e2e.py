@@ -9,21 +9,13 @@ import httpx
 import pytest
 
 from ..assist.conftest import scene
+from .canvas import stage_pixel
 
 pytestmark = pytest.mark.slow
 
 
 def _annotations(page) -> int:
     return page.get_by_test_id("annotations").locator("li").count()
-
-
-def _pixel(page, x: float, y: float) -> list[int]:
-    """The stage canvas's RGBA at page coordinates (the canvas is drawn at one pixel per CSS pixel)."""
-    return page.get_by_test_id("stage").evaluate(
-        "(canvas, [x, y]) => { const r = canvas.getBoundingClientRect();"
-        " return Array.from(canvas.getContext('2d').getImageData(x - r.left, y - r.top, 1, 1).data); }",
-        [x, y],
-    )
 
 
 def test_create_upload_draw_save_reload_undo_smart_polygon_and_conflict(page, live_server, tmp_path):
@@ -76,14 +68,14 @@ def test_create_upload_draw_save_reload_undo_smart_polygon_and_conflict(page, li
     page.keyboard.press("s")
     page.mouse.move(cx - 200, cy - 150)
     page.wait_for_timeout(300)
-    untinted = _pixel(page, cx + 4, cy + 4)
+    untinted = stage_pixel(page, cx + 4, cy + 4)
     with page.expect_response(lambda response: "/assist/segment" in response.url):
         page.mouse.move(cx, cy, steps=4)
     for _ in range(50):
-        if _pixel(page, cx + 4, cy + 4) != untinted:
+        if stage_pixel(page, cx + 4, cy + 4) != untinted:
             break
         page.wait_for_timeout(100)
-    assert _pixel(page, cx + 4, cy + 4) != untinted, "no hover preview drawn over the ellipse"
+    assert stage_pixel(page, cx + 4, cy + 4) != untinted, "no hover preview drawn over the ellipse"
     page.mouse.click(cx, cy)
     expect(page.get_by_test_id("message")).to_contain_text("grabcut")
     page.keyboard.press("Enter")

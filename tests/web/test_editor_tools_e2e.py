@@ -11,10 +11,12 @@ from typing import Any
 
 import cv2
 import httpx
+import numpy as np
 import pytest
 from shapely.geometry import Polygon
 
 from ..assist.conftest import scene
+from .canvas import stage_pixel
 
 pytestmark = pytest.mark.slow
 
@@ -174,30 +176,26 @@ def test_holes_parts_brush_eraser_move_vertices_class_and_lock(page, live_server
     wait_for(lambda a: len(a) == 1)
 
 
-def _pixel(page, x: float, y: float) -> list[int]:
-    """The stage canvas's RGBA at page coordinates (the canvas is drawn at one pixel per CSS pixel)."""
-    return page.get_by_test_id("stage").evaluate(
-        "(canvas, [x, y]) => { const r = canvas.getBoundingClientRect();"
-        " return Array.from(canvas.getContext('2d').getImageData(x - r.left, y - r.top, 1, 1).data); }",
-        [x, y],
-    )
+def _grey_project(live_server: str, tmp_path, name: str, category: str) -> tuple[str, int, int]:
+    """A project with one class and one plain grey image: ``(api url, image id, category id)``."""
+    api = f"{live_server}/api/v1"
+    httpx.post(f"{api}/projects", json={"name": name, "categories": [category]}).raise_for_status()
+    picture = tmp_path / "grey.png"
+    cv2.imwrite(str(picture), np.full((HEIGHT, WIDTH, 3), 128, dtype=np.uint8))
+    with picture.open("rb") as handle:
+        httpx.post(f"{api}/projects/{name}/images", files=[("files", ("grey.png", handle, "image/png"))])
+    image_id = httpx.get(f"{api}/projects/{name}/images").json()["items"][0]["id"]
+    category_id = httpx.get(f"{api}/projects/{name}").json()["categories"][0]["id"]
+    return api, image_id, category_id
 
 
 def test_an_rle_mask_is_drawn_selected_and_edited_as_polygons_and_undo_restores_it(page, live_server, tmp_path):
     """COCO crowd regions and imported masks are RLE: the editor shows and edits them through their pixel outline."""
-    import numpy as np
     from playwright.sync_api import expect
 
     from seglab.geometry import Rle
 
-    api = f"{live_server}/api/v1"
-    httpx.post(f"{api}/projects", json={"name": "masks", "categories": ["crowd"]}).raise_for_status()
-    picture = tmp_path / "grey.png"
-    cv2.imwrite(str(picture), np.full((HEIGHT, WIDTH, 3), 128, dtype=np.uint8))
-    with picture.open("rb") as handle:
-        httpx.post(f"{api}/projects/masks/images", files=[("files", ("grey.png", handle, "image/png"))])
-    image_id = httpx.get(f"{api}/projects/masks/images").json()["items"][0]["id"]
-    category = httpx.get(f"{api}/projects/masks").json()["categories"][0]["id"]
+    api, image_id, category = _grey_project(live_server, tmp_path, "masks", "crowd")
     mask = np.zeros((HEIGHT, WIDTH), dtype=bool)
     mask[100:300, 100:400] = True
     mask[180:220, 230:270] = False  # a hole
@@ -215,9 +213,9 @@ def test_an_rle_mask_is_drawn_selected_and_edited_as_polygons_and_undo_restores_
     screen = Screen(page)
 
     # drawn: the mask's pixels are tinted, its hole and the background are not
-    grey = _pixel(page, *screen.at(500, 350))
-    assert _pixel(page, *screen.at(150, 150)) != grey
-    assert _pixel(page, *screen.at(250, 200)) == grey
+    grey = stage_pixel(page, *screen.at(500, 350))
+    assert stage_pixel(page, *screen.at(150, 150)) != grey
+    assert stage_pixel(page, *screen.at(250, 200)) == grey
 
     # picked by a click inside, not in its hole
     page.keyboard.press("v")
@@ -248,16 +246,9 @@ def test_an_rle_mask_is_drawn_selected_and_edited_as_polygons_and_undo_restores_
 
 def test_a_brush_stroke_begun_while_the_last_one_is_saved_is_painted_whole(page, live_server, tmp_path):
     """Input waits for a save in flight; mouse moves wait with it, so the second stroke is not cut to a dot."""
-    import numpy as np
     from playwright.sync_api import expect
 
-    api = f"{live_server}/api/v1"
-    httpx.post(f"{api}/projects", json={"name": "strokes", "categories": ["paint"]}).raise_for_status()
-    picture = tmp_path / "grey.png"
-    cv2.imwrite(str(picture), np.full((HEIGHT, WIDTH, 3), 128, dtype=np.uint8))
-    with picture.open("rb") as handle:
-        httpx.post(f"{api}/projects/strokes/images", files=[("files", ("grey.png", handle, "image/png"))])
-    image_id = httpx.get(f"{api}/projects/strokes/images").json()["items"][0]["id"]
+    api, image_id, _ = _grey_project(live_server, tmp_path, "strokes", "paint")
 
     page.goto(f"{live_server}/images/{image_id}")
     expect(page.get_by_test_id("stage")).to_be_visible()

@@ -278,3 +278,67 @@ def test_a_brush_stroke_begun_while_the_last_one_is_saved_is_painted_whole(page,
     x0, y0, x1, y1 = _shape(painted).bounds
     assert (x0 < 100, y0 < 100, x1 > 300, y1 > 300) == (True, True, True, True)  # both strokes, end to end
     assert len(painted["geometry"]["parts"]) == 1
+
+
+def test_copy_paste_onto_the_next_image_fit_and_space_pan(page, live_server, tmp_path):
+    """Ctrl+C / Ctrl+V carry annotations to the next image (clipped to it; one undo); F fits; Space + drag pans."""
+    from playwright.sync_api import expect
+
+    api, first_id, _ = _grey_project(live_server, tmp_path, "frames", "car")
+    smaller = tmp_path / "smaller.png"
+    cv2.imwrite(str(smaller), np.full((200, 300, 3), 90, dtype=np.uint8))
+    with smaller.open("rb") as handle:
+        httpx.post(f"{api}/projects/frames/images", files=[("files", ("smaller.png", handle, "image/png"))])
+    second_id = max(i["id"] for i in httpx.get(f"{api}/projects/frames/images").json()["items"])
+
+    def stored(image_id: int) -> list[dict[str, Any]]:
+        return httpx.get(f"{api}/images/{image_id}/annotations").json()
+
+    def wait_until(condition: Callable[[], bool]) -> None:
+        deadline = time.monotonic() + 15
+        while not condition():
+            assert time.monotonic() < deadline, "the server never reached the expected state"
+            time.sleep(0.1)
+
+    page.goto(f"{live_server}/images/{first_id}")
+    expect(page.get_by_test_id("stage")).to_be_visible()
+    page.wait_for_timeout(300)  # the image is fitted to the stage once it has loaded
+    screen = Screen(page)
+    screen.polygon(*_rectangle(100, 100, 500, 300))
+    wait_until(lambda: len(stored(first_id)) == 1)
+    selected = page.get_by_test_id("annotations").locator("li.selected")
+
+    # zoomed in on a corner, the rectangle is no longer under its old place; F brings the whole image back
+    page.keyboard.press("v")
+    page.mouse.move(*screen.at(550, 380))
+    for _ in range(10):
+        page.mouse.wheel(0, -100)
+    screen.click(300, 200)
+    expect(selected).to_have_count(0)
+    page.keyboard.press("f")
+    screen.click(300, 200)
+    expect(selected).to_have_count(1)
+
+    # Space + drag pans (in any tool): afterwards the same screen point shows the image 250 px further left
+    page.keyboard.press("p")
+    page.keyboard.down(" ")
+    screen.drag((300, 200), (550, 200))
+    page.keyboard.up(" ")
+    page.keyboard.press("v")
+    screen.click(300, 200)  # now over image x ≈ 50: outside the rectangle
+    expect(selected).to_have_count(0)
+    assert len(stored(first_id)) == 1, "the pan drew nothing"
+
+    # copy everything shown, go to the next image, paste: clipped to the smaller image; one Ctrl+Z takes it back
+    page.keyboard.press("Control+c")
+    expect(page.get_by_test_id("message")).to_have_text("copied 1 annotation")
+    page.keyboard.press("n")
+    expect(page).to_have_url(f"{live_server}/images/{second_id}")
+    expect(page.get_by_test_id("stage")).to_be_visible()
+    page.keyboard.press("Control+v")
+    wait_until(lambda: len(stored(second_id)) == 1)
+    (pasted,) = stored(second_id)
+    assert _shape(pasted).bounds == pytest.approx((100, 100, 300, 200), abs=1)  # clicks land within a pixel
+    assert pasted["category_id"] == stored(first_id)[0]["category_id"]
+    page.keyboard.press("Control+z")
+    wait_until(lambda: stored(second_id) == [])

@@ -14,7 +14,8 @@ import { History } from "./history";
 import { DrawnAnnotation, drawScene } from "./render";
 import { useSerialInput } from "./serialInput";
 import {
-  brushStroke, findEdge, findVertex, removeVertex, replaceRing, ringAt, subtract, translateShapes, unite, VertexHit,
+  brushStroke, clipToImage, findEdge, findVertex, removeVertex, replaceRing, ringAt, subtract, translateShapes, unite,
+  VertexHit,
 } from "./shapes";
 
 type Tool = "select" | "polygon" | "smart" | "brush" | "eraser";
@@ -50,6 +51,10 @@ function geometryOf(shapes: Shape[]): Geometry {
     parts: shapes.map((s) => ({ exterior: ringToFlat(s.exterior), holes: s.holes.map(ringToFlat) })),
   };
 }
+
+/** Annotations copied with Ctrl+C, kept while the app is open so they can be pasted on another image (the next
+ * frame of a video, say); the class goes by name, so a paste into another project finds its class there. */
+let clipboard: { className: string; shapes: Shape[] }[] = [];
 
 function toggled(set: ReadonlySet<number>, id: number): Set<number> {
   const next = new Set(set);
@@ -87,6 +92,8 @@ export function Editor({ imageId }: { imageId: number }) {
   const [stroke, setStroke] = useState<Point[] | null>(null);
   const [cursor, setCursor] = useState<Point | null>(null);
   const drag = useRef<Drag | null>(null);
+  /** Space is held: a drag pans, whatever the tool (as in most image editors). */
+  const spaceHeld = useRef(false);
   const [boxDraft, setBoxDraft] = useState<[Point, Point] | null>(null);
   /** The selected annotation's shapes while a vertex drag or a move is under way (saved on release). */
   const [override, setOverride] = useState<Shape[] | null>(null);
@@ -139,13 +146,14 @@ export function Editor({ imageId }: { imageId: number }) {
     return () => { stopped = true; };
   }, [imageId]);
 
-  // fit the image in the stage when it loads
-  useEffect(() => {
+  /** The whole image, centred in the stage: when it opens, and with F. */
+  const fit = useCallback(() => {
     const element = canvas.current;
     if (!loaded || !element) return;
     const zoom = Math.min(element.clientWidth / loaded.image.width, element.clientHeight / loaded.image.height);
     setView({ zoom, offset: [(element.clientWidth - loaded.image.width * zoom) / 2, (element.clientHeight - loaded.image.height * zoom) / 2] });
   }, [loaded]);
+  useEffect(fit, [fit]);
 
   const categories = useMemo(() => loaded?.project.categories ?? [], [loaded]);
   const parsed = useMemo(
@@ -328,7 +336,7 @@ export function Editor({ imageId }: { imageId: number }) {
 
   async function onMouseDown(event: MouseEvent) {
     const point = imagePoint(event);
-    if (event.button === 1 || event.button === 2 || event.altKey) {
+    if (event.button === 1 || event.button === 2 || event.altKey || spaceHeld.current) {
       drag.current = { kind: "pan", start: [event.clientX, event.clientY], view };
       return;
     }
@@ -451,6 +459,39 @@ export function Editor({ imageId }: { imageId: number }) {
     }
   }
 
+  /** Ctrl+C: the selected annotation, or every shown one when none is selected. */
+  function copy() {
+    const chosen = selected !== null ? annotations.filter((a) => a.id === selected) : annotations.filter(visible);
+    const names = new Map(categories.map((c) => [c.id, c.name]));
+    clipboard = chosen
+      .map((a) => ({ className: names.get(a.category_id) ?? "", shapes: parsed.get(a.id) ?? [] }))
+      .filter((c) => c.shapes.length);
+    setMessage(clipboard.length ? `copied ${clipboard.length} annotation${clipboard.length === 1 ? "" : "s"}` : "nothing to copy");
+  }
+
+  /** Ctrl+V: the copied annotations as new ones on this image (clipped to it), undone together. */
+  async function paste() {
+    if (!loaded || !clipboard.length) { setMessage("nothing to paste: copy annotations with Ctrl+C first"); return; }
+    const byName = new Map(categories.map((c) => [c.name, c.id]));
+    const pieces = clipboard
+      .map((c) => ({
+        category: byName.get(c.className) ?? categoryId,
+        geometry: geometryOf(clipToImage(c.shapes, loaded.image.width, loaded.image.height)),
+      }))
+      .filter((p): p is { category: number; geometry: Geometry } => p.category !== null && p.geometry.type === "polygon" && p.geometry.parts.length > 0);
+    if (!pieces.length) { setMessage(categoryId === null ? "add a class to the project first" : "nothing to paste: the copied annotations lie outside this image"); return; }
+    const createAll = () => Promise.all(pieces.map((p) => api.createAnnotation(imageId, p.category, p.geometry)));
+    let created = await createAll();
+    history.current.push({
+      label: `paste ${created.length}`,
+      undo: async () => { await Promise.all(created.map((a) => api.deleteAnnotation(a.id, a.revision))); },
+      redo: async () => { created = await createAll(); },
+    });
+    setMessage(`pasted ${created.length} annotation${created.length === 1 ? "" : "s"}`);
+    await reload();
+    setSelected(created.length === 1 ? created[0].id : null);
+  }
+
   function chooseTool(next: Tool) {
     setTool(next);
     setDraft([]);
@@ -471,8 +512,18 @@ export function Editor({ imageId }: { imageId: number }) {
         const done = await history.current.redo();
         setMessage(done ? `redid ${done.label}` : "nothing to redo");
         await reload();
+      } else if ((event.ctrlKey || event.metaKey) && key === "c") {
+        copy();
+      } else if ((event.ctrlKey || event.metaKey) && key === "v") {
+        event.preventDefault();
+        await paste();
       } else if (event.ctrlKey || event.metaKey) {
         return;
+      } else if (key === " ") {
+        event.preventDefault(); // no page scroll: Space + drag pans the image
+        spaceHeld.current = true;
+      } else if (key === "f") {
+        fit();
       } else if (key === "enter") {
         if (tool === "polygon") await closeDraft();
         if (tool === "smart") await acceptSmart();
@@ -502,6 +553,10 @@ export function Editor({ imageId }: { imageId: number }) {
     } catch (e) {
       setMessage((e as Error).message);
     }
+  }
+
+  function onKeyUp(event: ReactKeyboardEvent) {
+    if (event.key === " ") spaceHeld.current = false;
   }
 
   async function go(which: "previous" | "next") {
@@ -538,13 +593,13 @@ export function Editor({ imageId }: { imageId: number }) {
   useEffect(() => root.current?.focus({ preventScroll: true }), [loaded]);
 
   const input = useSerialInput(
-    { onMouseDown, onMouseMove, onMouseUp, onDoubleClick, onKeyDown },
+    { onMouseDown, onMouseMove, onMouseUp, onDoubleClick, onKeyDown, onKeyUp },
     (error) => setMessage(error.message),
   );
 
   if (!loaded) return <p>{message || "loading…"}</p>;
   return (
-    <div className="editor" ref={root} tabIndex={0} onKeyDown={input.onKeyDown} data-testid="editor">
+    <div className="editor" ref={root} tabIndex={0} onKeyDown={input.onKeyDown} onKeyUp={input.onKeyUp} onBlur={() => { spaceHeld.current = false; }} data-testid="editor">
       <div className={`stage tool-${tool}`}>
         <canvas
           ref={canvas}

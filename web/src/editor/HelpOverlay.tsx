@@ -16,12 +16,13 @@ export function HelpOverlay() {
         <li><b>1</b>–<b>9</b> choose the class (and give it to the selected annotation)</li>
         <li><b>Delete</b> remove the selected vertex, or else the selected annotation</li>
         <li><b>L</b> lock or unlock the selected annotation; <b>H</b> hide or show all annotations</li>
+        <li><b>Ctrl+C</b> copy the selected annotation (or all shown ones), <b>Ctrl+V</b> paste them, on this image or another</li>
         <li><b>Ctrl+Z</b> undo, <b>Ctrl+Shift+Z</b> / <b>Ctrl+Y</b> redo</li>
       </ul>
       <h3>Navigation</h3>
       <ul>
         <li><b>N</b> / <b>→</b> next image, <b>Shift+N</b> / <b>←</b> previous image</li>
-        <li>wheel: zoom about the cursor; right-drag or <b>Alt</b>+drag: pan; <b>?</b> this help</li>
+        <li>wheel: zoom about the cursor; <b>Space</b>+drag, right-drag or <b>Alt</b>+drag: pan; <b>F</b> fit the image; <b>?</b> this help</li>
       </ul>
     </div>
   );

@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { pointInShape, ringFromFlat, Shape } from "./geometry";
 import {
-  area, brushStroke, findEdge, findVertex, removeVertex, replaceRing, ringAt, subtract, translateShapes, unite,
+  area, brushStroke, clipToImage, findEdge, findVertex, removeVertex, replaceRing, ringAt, subtract, translateShapes,
+  unite,
 } from "./shapes";
 
 const square = (x: number, y: number, size: number): Shape => ({
@@ -48,6 +49,17 @@ describe("boolean edits", () => {
   it("gives open rings (the API closes them implicitly)", () => {
     const [shape] = unite([square(0, 0, 10)], [square(5, 5, 10)]);
     expect(shape.exterior[0]).not.toEqual(shape.exterior[shape.exterior.length - 1]);
+  });
+});
+
+describe("clipToImage", () => {
+  it("keeps what lies inside the image, holes included, and drops what lies outside", () => {
+    const holed: Shape = { ...square(0, 0, 10), holes: [square(2, 2, 2).exterior] };
+    const clipped = clipToImage([holed, square(20, 20, 5)], 8, 8);
+    expect(clipped).toHaveLength(1);
+    expect(clipped[0].holes).toHaveLength(1);
+    expect(area(clipped)).toBeCloseTo(64 - 4);
+    expect(clipToImage([square(20, 20, 5)], 8, 8)).toEqual([]);
   });
 });
 

@@ -97,6 +97,13 @@ export function subtract(shapes: Shape[], removed: Shape[]): Shape[] {
   return fromClipping(polygonClipping.difference(toClipping(shapes), toClipping(removed)));
 }
 
+/** The parts of `shapes` inside a `width` x `height` image (pasted onto a smaller image, say); may be empty. */
+export function clipToImage(shapes: Shape[], width: number, height: number): Shape[] {
+  if (!shapes.length) return shapes;
+  const frame: Polygon = [[[0, 0], [width, 0], [width, height], [0, height]]];
+  return fromClipping(polygonClipping.intersection(toClipping(shapes), frame));
+}
+
 /** A polygon approximating a disc (enough sides that the outline looks round at the brush's size). */
 export function disc([cx, cy]: Point, radius: number): Ring {
   const sides = Math.max(16, Math.min(64, Math.round(radius * 2)));

@@ -130,9 +130,21 @@ def test_help_next_previous_and_mark_null(page, live_server, tmp_path):
     page.keyboard.press("?")
     expect(page.get_by_role("dialog", name="keyboard shortcuts")).to_contain_text("Ctrl+Z")
     page.keyboard.press("Escape")
+    # a slow network, simulated in the page: the next image's record arrives 1 s late; until it has, the last
+    # image stays on screen but nothing acts on it (marking it null then would have marked the wrong one)
+    page.evaluate(
+        """(slow) => { const send = window.fetch;
+            window.fetch = async (url, init) => {
+                if (String(url).endsWith(slow)) await new Promise((r) => setTimeout(r, 1000));
+                return send(url, init);
+            }; }""",
+        f"/api/v1/images/{second}",
+    )
     page.keyboard.press("n")
     expect(page).to_have_url(re.compile(rf"/images/{second}$"))
-    page.get_by_role("button", name="mark null").click()
+    expect(page.get_by_test_id("loading")).to_be_visible()
+    expect(page.get_by_role("button", name="mark null")).to_be_disabled()
+    page.get_by_role("button", name="mark null").click()  # waits until the image has loaded
     expect(page.get_by_test_id("image-status")).to_have_text("status: null")
     assert httpx.get(f"{live_server}/api/v1/images/{second}").json()["status"] == "null"
     page.get_by_role("button", name="← previous").click()

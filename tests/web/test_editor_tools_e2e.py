@@ -332,11 +332,19 @@ def test_copy_paste_onto_the_next_image_fit_and_space_pan(page, live_server, tmp
     # copy everything shown, go to the next image, paste: clipped to the smaller image; one Ctrl+Z takes it back
     page.keyboard.press("Control+c")
     expect(page.get_by_test_id("message")).to_have_text("copied 1 annotation")
+    page.evaluate(  # a slow network, simulated in the page: the next image's record arrives 500 ms late
+        """(slow) => { const send = window.fetch;
+            window.fetch = async (url, init) => {
+                if (String(url).endsWith(slow)) await new Promise((r) => setTimeout(r, 500));
+                return send(url, init);
+            }; }""",
+        f"/api/v1/images/{second_id}",
+    )
     page.keyboard.press("n")
+    page.keyboard.press("Control+v")  # typed at once: it waits for the next image to load, then pastes there
     expect(page).to_have_url(f"{live_server}/images/{second_id}")
-    expect(page.get_by_test_id("stage")).to_be_visible()
-    page.keyboard.press("Control+v")
     wait_until(lambda: len(stored(second_id)) == 1)
+    assert len(stored(first_id)) == 1
     (pasted,) = stored(second_id)
     assert _shape(pasted).bounds == pytest.approx((100, 100, 300, 200), abs=1)  # clicks land within a pixel
     assert pasted["category_id"] == stored(first_id)[0]["category_id"]

@@ -92,33 +92,51 @@ export function Editor({ imageId }: { imageId: number }) {
   const [stroke, setStroke] = useState<Point[] | null>(null);
   const [cursor, setCursor] = useState<Point | null>(null);
   const drag = useRef<Drag | null>(null);
+  /** Set by next/previous until the image it went to has loaded: input that follows waits for it (N then Ctrl+V
+   * pastes on the new image, as typed). */
+  const arrival = useRef<{ id: number; resolve: () => void } | null>(null);
   /** Space is held: a drag pans, whatever the tool (as in most image editors). */
   const spaceHeld = useRef(false);
   const [boxDraft, setBoxDraft] = useState<[Point, Point] | null>(null);
   /** The selected annotation's shapes while a vertex drag or a move is under way (saved on release). */
   const [override, setOverride] = useState<Shape[] | null>(null);
 
-  const reload = useCallback(async () => setAnnotations(await api.annotations(imageId)), [imageId]);
+  const shownImage = useRef(imageId);
+  shownImage.current = imageId;
+  /** Fetch this image's annotations again; an answer that comes after the editor moved to another image is dropped. */
+  const reload = useCallback(async () => {
+    const fetched = await api.annotations(imageId);
+    if (shownImage.current === imageId) setAnnotations(fetched);
+  }, [imageId]);
 
   useEffect(() => {
     let cancelled = false;
+    const arrived = () => {
+      if (arrival.current?.id !== imageId) return;
+      arrival.current.resolve();
+      arrival.current = null;
+    };
     (async () => {
       const image = await api.image(imageId);
       const project = await api.project(image.project ?? "");
       const picture = new Image();
       picture.src = `/api/v1/images/${imageId}/file`;
       await picture.decode();
+      const shown = await api.annotations(imageId);
       if (cancelled) return;
+      // the image and its annotations arrive together: nothing ever acts on one image's annotations over another
       setLoaded({ image, project, picture });
+      setAnnotations(shown);
+      setCategoryId((current) => current ?? project.categories[0]?.id ?? null);
+      arrived();
       // the project's own models first (newest first), then the others
       const trained = (await api.models()).sort(
         (a, b) => Number(b.project === project.name) - Number(a.project === project.name) || b.id - a.id,
       );
+      if (cancelled) return;
       setModels(trained);
       setAssistModel((current) => current || (trained.length ? String(trained[0].id) : ""));
-      setCategoryId((current) => current ?? project.categories[0]?.id ?? null);
-      await reload();
-    })().catch((e) => setMessage(e.message));
+    })().catch((e) => setMessage(e.message)).finally(arrived);
     history.current.clear();
     setDraft([]);
     setSmart(NO_SMART);
@@ -126,8 +144,8 @@ export function Editor({ imageId }: { imageId: number }) {
     setSelectedVertex(null);
     setHiddenIds(new Set());
     setLockedIds(new Set());
-    return () => { cancelled = true; };
-  }, [imageId, reload]);
+    return () => { cancelled = true; arrived(); };
+  }, [imageId]);
 
   // Smart Polygon needs the image's embedding: ask for it as soon as the image opens, and say while it is computed.
   useEffect(() => {
@@ -156,6 +174,8 @@ export function Editor({ imageId }: { imageId: number }) {
   useEffect(fit, [fit]);
 
   const categories = useMemo(() => loaded?.project.categories ?? [], [loaded]);
+  // after next/previous, the last image stays on screen until the new one has loaded, but nothing acts on it
+  const ready = loaded?.image.id === imageId;
   const parsed = useMemo(
     // an RLE mask (COCO crowd regions, imports) is drawn and edited as its pixel outline; the first edit saves polygons
     () => new Map(annotations.map((a) => [a.id, shapesOf(a.outline ?? a.geometry)])),
@@ -502,6 +522,7 @@ export function Editor({ imageId }: { imageId: number }) {
   async function onKeyDown(event: ReactKeyboardEvent) {
     const key = event.key.toLowerCase();
     if (event.target instanceof HTMLInputElement || event.target instanceof HTMLSelectElement) return;
+    if (!ready && !["n", "arrowright", "arrowleft", "?", "escape"].includes(key)) return; // only moving on
     try {
       if ((event.ctrlKey || event.metaKey) && key === "z") {
         event.preventDefault();
@@ -561,8 +582,10 @@ export function Editor({ imageId }: { imageId: number }) {
 
   async function go(which: "previous" | "next") {
     const target = (await api.neighbours(imageId))[which];
-    if (target === null) setMessage(`no ${which} image`);
-    else navigate(`/images/${target}`);
+    if (target === null) { setMessage(`no ${which} image`); return; }
+    const loadedThere = new Promise<void>((resolve) => { arrival.current = { id: target, resolve }; });
+    navigate(`/images/${target}`);
+    await loadedThere;
   }
 
   async function runLabelAssist() {
@@ -580,7 +603,7 @@ export function Editor({ imageId }: { imageId: number }) {
 
   async function markNull() {
     const updated = await api.setStatus(imageId, "null");
-    setLoaded(loaded && { ...loaded, image: updated });
+    setLoaded((current) => current && current.image.id === updated.id ? { ...current, image: updated } : current);
     setMessage("marked as null: no objects in this image");
   }
 
@@ -593,7 +616,15 @@ export function Editor({ imageId }: { imageId: number }) {
   useEffect(() => root.current?.focus({ preventScroll: true }), [loaded]);
 
   const input = useSerialInput(
-    { onMouseDown, onMouseMove, onMouseUp, onDoubleClick, onKeyDown, onKeyUp },
+    {
+      // clicks on the last image while the next one loads are dropped; keys wait (see `go`) or only move on
+      onMouseDown: (event: MouseEvent) => (ready ? onMouseDown(event) : undefined),
+      onMouseMove,
+      onMouseUp: (event: MouseEvent) => (ready ? onMouseUp(event) : undefined),
+      onDoubleClick: (event: MouseEvent) => (ready ? onDoubleClick(event) : undefined),
+      onKeyDown,
+      onKeyUp,
+    },
     (error) => setMessage(error.message),
   );
 
@@ -613,9 +644,11 @@ export function Editor({ imageId }: { imageId: number }) {
           onContextMenu={(e) => e.preventDefault()}
         />
         {tool === "smart" && embedding === "computing" && <div className="notice">computing the image embedding…</div>}
+        {!ready && <div className="notice loading" data-testid="loading">loading the image…</div>}
         {help && <HelpOverlay />}
       </div>
       <aside className="panel">
+        <fieldset className="plain" disabled={!ready}>
         <p><a href="#" onClick={(e) => { e.preventDefault(); navigate(`/projects/${encodeURIComponent(loaded.project.name)}`); }}>← {loaded.project.name}</a></p>
         <h2>{loaded.image.file_name}</h2>
         <div className="tools row">
@@ -676,6 +709,7 @@ export function Editor({ imageId }: { imageId: number }) {
           onToggleLocked={(id) => setLockedIds(toggled(lockedIds, id))}
           onReview={(a, keep) => review(a, keep).catch((e) => setMessage(e.message))}
         />
+        </fieldset>
       </aside>
     </div>
   );

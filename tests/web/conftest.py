@@ -30,8 +30,19 @@ def page() -> Iterator:
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=FLAGS)
         page = browser.new_page(viewport={"width": 1280, "height": 800})
         page.set_default_timeout(20_000)
+        problems: list[str] = []
+        page.on("pageerror", lambda error: problems.append(f"uncaught: {error}"))
+        page.on("console", lambda message: _console_problem(message, problems))
         yield page
         browser.close()
+    assert not problems, "the web app logged errors:\n" + "\n".join(problems)
+
+
+def _console_problem(message, problems: list[str]) -> None:
+    """React's warnings and the app's own errors fail the test; a failed request does not (tests provoke 404s and
+    409s on purpose, and the page shows those itself)."""
+    if message.type == "error" and not message.text.startswith("Failed to load resource"):
+        problems.append(f"console.error: {message.text}")
 
 
 @pytest.fixture

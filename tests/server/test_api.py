@@ -107,6 +107,44 @@ def test_annotation_lifecycle_with_conflicts(client, project):
     assert len(client.get(f"/api/v1/images/{image['id']}/history").json()) == 4
 
 
+def test_many_images_at_once_all_or_nothing(client, project, tmp_path):
+    listed = client.get("/api/v1/projects/pets/images").json()["items"]
+    first, second, third = (i["id"] for i in listed)
+    client.post(f"/api/v1/images/{first}/annotations", json={"category_id": 1, "geometry": SQUARE})
+
+    changed = client.patch(
+        "/api/v1/projects/pets/images",
+        json={"image_ids": [first, second], "split": "valid", "add_tags": ["blurry"], "remove_tags": ["a"]},
+    )
+    assert changed.status_code == 200, changed.text
+    assert [(i["split"], i["tags"]) for i in changed.json()] == [("valid", ["b", "blurry"])] * 2
+    untouched = client.get(f"/api/v1/images/{third}").json()
+    assert (untouched["split"], untouched["tags"]) == ("train", ["a", "b"])
+
+    # an image of another project (or none at all) is refused by id, and nothing changes
+    client.post("/api/v1/projects", json={"name": "other", "categories": ["x"]})
+    path = write_image(tmp_path / "other.png", seed=42)
+    stranger = client.post(
+        "/api/v1/projects/other/images", files=[("files", (path.name, path.read_bytes(), "image/png"))]
+    ).json()["added"][0]["id"]
+    refused = _error(
+        client.patch("/api/v1/projects/pets/images", json={"image_ids": [third, stranger, 999], "split": "test"}),
+        404,
+        "not_found",
+    )
+    assert str(stranger) in refused["message"]
+    assert "999" in refused["message"]
+    assert client.get(f"/api/v1/images/{third}").json()["split"] == "train"
+    _error(client.patch("/api/v1/projects/pets/images", json={"image_ids": []}), 422, "invalid_input")
+
+    _error(client.post("/api/v1/projects/pets/images/delete", json={"image_ids": [first, stranger]}), 404, "not_found")
+    assert client.get("/api/v1/projects/pets/images").json()["total"] == 3
+    deleted = client.post("/api/v1/projects/pets/images/delete", json={"image_ids": [first, second]})
+    assert deleted.json() == {"deleted": 2}
+    assert [i["id"] for i in client.get("/api/v1/projects/pets/images").json()["items"]] == [third]
+    _error(client.get(f"/api/v1/images/{first}/annotations"), 404, "not_found")
+
+
 def test_rle_masks_come_with_their_pixel_outline_when_asked(client, project):
     """The editor draws and edits an RLE mask as polygons: the outline must cover exactly the mask's pixels."""
     from seglab.geometry import Rle, polygon_to_mask

@@ -110,7 +110,7 @@ def test_create_upload_draw_save_reload_undo_smart_polygon_and_conflict(page, li
     page.get_by_label("status").select_option("unannotated")
     expect(page.get_by_test_id("image-count")).to_have_text("0 images")
     page.get_by_label("status").select_option("annotated")
-    expect(page.get_by_test_id("image-count")).to_have_text("1 images")
+    expect(page.get_by_test_id("image-count")).to_have_text("1 image")
 
 
 def test_help_next_previous_and_mark_null(page, live_server, tmp_path):

@@ -52,6 +52,11 @@ export const api = {
   image: (id: number) => call<ImageRecord>("GET", `/images/${id}`),
   neighbours: (id: number) => call<{ previous: number | null; next: number | null }>("GET", `/images/${id}/neighbours`),
   setStatus: (id: number, status: string) => call<ImageRecord>("PATCH", `/images/${id}`, { status }),
+  /** Many images at once, all or none: a split, tags added and removed. */
+  updateImages: (project: string, change: { image_ids: number[]; split?: string; add_tags?: string[]; remove_tags?: string[] }) =>
+    call<ImageRecord[]>("PATCH", `/projects/${encodeURIComponent(project)}/images`, change),
+  deleteImages: (project: string, imageIds: number[]) =>
+    call<{ deleted: number }>("POST", `/projects/${encodeURIComponent(project)}/images/delete`, { image_ids: imageIds }),
   annotations: (imageId: number) => call<Annotation[]>("GET", `/images/${imageId}/annotations?outlines=true`),
   createAnnotation: (imageId: number, categoryId: number, geometry: Geometry) =>
     call<Annotation>("POST", `/images/${imageId}/annotations`, { category_id: categoryId, geometry }),

@@ -110,6 +110,17 @@ class ImagePatch(BaseModel):
     tags: list[str] | None = None
 
 
+class ImagesPatch(BaseModel):
+    image_ids: list[int] = Field(min_length=1, description="Images of the project to change, all or none.")
+    split: Split | None = None
+    add_tags: list[str] = Field(default_factory=list)
+    remove_tags: list[str] = Field(default_factory=list)
+
+
+class ImagesChosen(BaseModel):
+    image_ids: list[int] = Field(min_length=1, description="Images of the project, all or none.")
+
+
 class UploadOut(BaseModel):
     added: list[ImageOut]
     duplicates: list[ImageOut]

@@ -226,6 +226,38 @@ def update_image(
         return images.update_image(session, image_id, split=split, status=status, tags=tags)
 
 
+def update_images(
+    ws: Workspace,
+    project: int | str,
+    image_ids: Sequence[int],
+    *,
+    split: Split | None = None,
+    add_tags: Iterable[str] = (),
+    remove_tags: Iterable[str] = (),
+) -> list[ImageRecord]:
+    """Move many images to a split and add or remove tags, all in one transaction (all or nothing)."""
+    added, removed = [t.strip() for t in add_tags if t.strip()], {t.strip() for t in remove_tags}
+    with ws.db.transaction() as session:
+        project_id = projects.get_project(session, project).id
+        rows = images.project_rows(session, project_id, image_ids)
+        updated = []
+        for row in rows:
+            tags = None
+            if added or removed:
+                current = images.get_image(session, row.id).tags
+                tags = [t for t in (*current, *added) if t not in removed]
+            updated.append(images.update_image(session, row.id, split=split, tags=tags))
+        return updated
+
+
+def delete_images(ws: Workspace, project: int | str, image_ids: Sequence[int]) -> list[ImageRecord]:
+    """Delete many images with their annotations, in one transaction (all or nothing)."""
+    with ws.db.transaction() as session:
+        project_id = projects.get_project(session, project).id
+        rows = images.project_rows(session, project_id, image_ids)
+        return [images.delete_image(session, row.id) for row in rows]
+
+
 def delete_image(ws: Workspace, image_id: int) -> ImageRecord:
     with ws.db.transaction() as session:
         return images.delete_image(session, image_id)

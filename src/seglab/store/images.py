@@ -185,6 +185,16 @@ def update_image(
     return get_image(session, image_id)
 
 
+def project_rows(session: Session, project_id: int, image_ids: Iterable[int]) -> list[ImageRow]:
+    """The rows of ``image_ids``, in that order; an id that is not an image of the project is refused by name."""
+    wanted = list(dict.fromkeys(image_ids))
+    rows = {row.id: row for row in session.scalars(select(ImageRow).where(ImageRow.id.in_(wanted)))}
+    strangers = [i for i in wanted if i not in rows or rows[i].project_id != project_id]
+    if strangers:
+        raise NotFoundError(f"not images of this project: {', '.join(map(str, strangers))}", images=strangers)
+    return [rows[i] for i in wanted]
+
+
 def delete_image(session: Session, image_id: int) -> ImageRecord:
     """Delete an image with its annotations and their history (its bytes stay in the blob store)."""
     record = get_image(session, image_id)

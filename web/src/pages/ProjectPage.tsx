@@ -4,6 +4,7 @@ import { ImageGrid } from "../grid/ImageGrid";
 import { ProjectNav } from "../pipeline/ProjectNav";
 import { ClassesPanel } from "./ClassesPanel";
 import { LabelAssistPanel } from "./LabelAssistPanel";
+import { SelectionPanel } from "./SelectionPanel";
 
 interface FirstPage { items: ImageRecord[]; total: number; generation: number }
 
@@ -17,6 +18,7 @@ export function ProjectPage({ name }: { name: string }) {
   const [selection, setSelection] = useState<ReadonlySet<number>>(new Set());
   const [showAnnotations, setShowAnnotations] = useState(true);
   const [error, setError] = useState("");
+  const [notice, setNotice] = useState("");
 
   // filtered on the server, one page at a time: the grid fetches the rest as it scrolls into view
   const load = useCallback(async () => {
@@ -72,6 +74,16 @@ export function ProjectPage({ name }: { name: string }) {
       {report && <UploadSummary report={report} />}
       {error && <p className="error" role="alert">{error}</p>}
       <LabelAssistPanel project={name} selection={[...selection]} onFinished={() => load().catch((e) => setError(e.message))} />
+      <SelectionPanel
+        project={name}
+        selection={[...selection]}
+        onChanged={(summary, deleted) => {
+          setNotice(summary);
+          if (deleted) setSelection(new Set());
+          load().catch((e) => setError(e.message));
+        }}
+      />
+      {notice && <p role="status" data-testid="selection-message">{notice}</p>}
       <div className="row filters">
         <select aria-label="split" onChange={(e) => filter("split")(e.target.value)}>
           <option value="">all splits</option>
@@ -91,7 +103,7 @@ export function ProjectPage({ name }: { name: string }) {
         </label>
         {selection.size > 0 && <button onClick={() => setSelection(new Set())}>Clear selection ({selection.size})</button>}
       </div>
-      <p className="muted" data-testid="image-count">{first?.total ?? 0} images</p>
+      <p className="muted" data-testid="image-count">{first?.total ?? 0} image{first?.total === 1 ? "" : "s"}</p>
       {first && (
         <ImageGrid
           key={first.generation}

@@ -12,7 +12,7 @@ from fastapi.responses import FileResponse
 
 from seglab.core import ImageStatus, Split
 from seglab.server.api._deps import WorkspaceDep
-from seglab.server.schemas import ImageOut, ImagePage, ImagePatch, UploadOut
+from seglab.server.schemas import ImageOut, ImagePage, ImagePatch, ImagesChosen, ImagesPatch, UploadOut
 from seglab.services import images, thumbnails
 
 router = APIRouter(tags=["images"])
@@ -60,6 +60,21 @@ def list_images(
         ws, project, split=split, status=status, category_id=category_id, tag=tag, offset=offset, limit=limit
     )
     return ImagePage(items=[ImageOut.of(i) for i in items], total=total, offset=offset, limit=limit)
+
+
+@router.patch(
+    "/projects/{project}/images", response_model=list[ImageOut], summary="Move many images to a split, tag them"
+)
+def update_images(project: str, body: ImagesPatch, ws: WorkspaceDep) -> list[ImageOut]:
+    updated = images.update_images(
+        ws, project, body.image_ids, split=body.split, add_tags=body.add_tags, remove_tags=body.remove_tags
+    )
+    return [ImageOut.of(i) for i in updated]
+
+
+@router.post("/projects/{project}/images/delete", summary="Delete many images with their annotations")
+def delete_images(project: str, body: ImagesChosen, ws: WorkspaceDep) -> dict[str, int]:
+    return {"deleted": len(images.delete_images(ws, project, body.image_ids))}
 
 
 @router.get("/images/{image_id}", response_model=ImageOut)

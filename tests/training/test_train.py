@@ -142,6 +142,8 @@ def test_killed_training_worker_resumes_from_its_last_checkpoint(ws, squares, se
     import time
     from pathlib import Path
 
+    import psutil
+
     from seglab.jobs.worker import recover_interrupted
     from seglab.services import jobs
 
@@ -157,9 +159,14 @@ def test_killed_training_worker_resumes_from_its_last_checkpoint(ws, squares, se
             time.sleep(0.2)
         assert checkpoint.is_file(), "the worker never wrote a checkpoint"
         assert jobs.get_job(ws, job.id).status is JobStatus.RUNNING
+        training_processes = psutil.Process(worker.pid).children(recursive=True)
+        assert training_processes, "training runs in a process of its own"
     finally:
         worker.send_signal(signal.SIGKILL)
         worker.wait()
+    # the training process must not outlive its worker: it would keep writing into the run the resume now uses
+    _, alive = psutil.wait_procs(training_processes, timeout=10)
+    assert not alive, f"training went on after its worker was killed: {alive}"
     assert recover_interrupted(ws) == [job.id]
     assert jobs.get_job(ws, job.id).status is JobStatus.INTERRUPTED
     resumed = training.resume_training(ws, job.id)

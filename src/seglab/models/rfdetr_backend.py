@@ -11,8 +11,11 @@ from __future__ import annotations
 import csv
 import json
 import math
+import os
 import subprocess
 import sys
+import tempfile
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
@@ -118,9 +121,10 @@ def _with_step_progress(progress_file: Path) -> None:
                 "steps": int(trainer.num_training_batches),
                 "loss": float(loss.detach().float().mean()) if loss is not None else None,
             }
-            temporary = progress_file.with_suffix(".tmp")
-            temporary.write_text(json.dumps(state))
-            temporary.replace(progress_file)
+            # a temporary file of its own, then a rename: the reader never sees half a file
+            with tempfile.NamedTemporaryFile("w", dir=progress_file.parent, suffix=".tmp", delete=False) as handle:
+                handle.write(json.dumps(state))
+            Path(handle.name).replace(progress_file)
 
     original = rfdetr.training.build_trainer
 
@@ -141,8 +145,23 @@ def read_step_progress(progress_file: Path) -> dict[str, Any] | None:
         return None
 
 
+def _exit_with_parent(parent: int, interval: float = 0.2) -> None:
+    """End this process as soon as ``parent`` is gone. A worker killed outright (SIGKILL, out of memory) cannot stop
+    its training process; left alone, that orphan would go on writing checkpoints into the run folder that the
+    resumed job trains in. (Polling the parent works everywhere, unlike Linux's PR_SET_PDEATHSIG.)"""
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(interval)
+        os._exit(70)  # no cleanup: the run folder belongs to whoever resumes the job now
+
+    threading.Thread(target=watch, name="exit-with-parent", daemon=True).start()
+
+
 def run_training(request: dict[str, Any]) -> None:
     """The body of a training process (``python -m seglab.models.rfdetr_backend REQUEST.json``)."""
+    if request.get("parent_pid") is not None:
+        _exit_with_parent(int(request["parent_pid"]))
     _with_step_progress(Path(request["output_dir"]).parent / "progress.json")
     arch = Architecture(**request["architecture"])
     settings = TrainSettings(**request["settings"])
@@ -202,6 +221,7 @@ def train(
         "output_dir": str(output_dir),
         "start_weights": str(start_weights) if start_weights else None,
         "resume": str(resume) if resume else None,
+        "parent_pid": os.getpid(),
     }
     request_file = output_dir.parent / "train-request.json"
     request_file.write_text(json.dumps(request, indent=2))

@@ -71,6 +71,7 @@ export function ProjectPage({ name }: { name: string }) {
         <input type="number" min={0.1} step={0.1} value={fps} aria-label="video fps" onChange={(e) => setFps(Number(e.target.value) || 1)} />
       </label>
       {progress !== null && <progress value={progress} max={1} aria-label="upload progress" />}
+      {progress !== null && progress >= 1 && <span className="muted"> uploaded; reading the files on the server (video frames, zip archives)…</span>}
       {report && <UploadSummary report={report} />}
       {error && <p className="error" role="alert">{error}</p>}
       <LabelAssistPanel project={name} selection={[...selection]} onFinished={() => load().catch((e) => setError(e.message))} />

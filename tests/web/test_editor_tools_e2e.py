@@ -132,6 +132,14 @@ def test_holes_parts_brush_eraser_move_vertices_class_and_lock(page, live_server
     annotations = wait_for(lambda a: _shape(a[1]).bounds[1] < stroke.bounds[1] - 10)
     assert _shape(annotations[1]).area == pytest.approx(stroke.area, rel=0.01)
 
+    # Tab / Shift+Tab step through the annotations (from the moved one, the last, Tab wraps to the first)
+    items = page.get_by_test_id("annotations").locator("li")
+    page.keyboard.press("Tab")
+    expect(items.nth(0)).to_have_class("selected")
+    page.keyboard.press("Shift+Tab")
+    expect(items.nth(1)).to_have_class("selected")
+    expect(page.get_by_test_id("editor")).to_be_focused()  # the browser did not move the focus
+
     # double-click an edge: a vertex is added there; double-click it: it is removed
     def holed_exterior(annotations: list[dict[str, Any]]) -> int:
         (part,) = [p for p in annotations[0]["geometry"]["parts"] if p["holes"]]

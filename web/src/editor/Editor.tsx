@@ -545,6 +545,8 @@ export function Editor({ imageId }: { imageId: number }) {
         spaceHeld.current = true;
       } else if (key === "f") {
         fit();
+      } else if (key === "tab") {
+        cycleSelection(event.shiftKey ? -1 : 1);
       } else if (key === "enter") {
         if (tool === "polygon") await closeDraft();
         if (tool === "smart") await acceptSmart();
@@ -574,6 +576,15 @@ export function Editor({ imageId }: { imageId: number }) {
     } catch (e) {
       setMessage((e as Error).message);
     }
+  }
+
+  /** Tab / Shift+Tab: the next / previous annotation that can be picked (shown, not locked), in list order. */
+  function cycleSelection(step: 1 | -1) {
+    const pickable = annotations.filter((a) => visible(a) && !lockedIds.has(a.id));
+    if (!pickable.length) return;
+    const at = pickable.findIndex((a) => a.id === selected);
+    const next = at < 0 ? (step > 0 ? 0 : pickable.length - 1) : (at + step + pickable.length) % pickable.length;
+    select(pickable[next].id);
   }
 
   function onKeyUp(event: ReactKeyboardEvent) {
@@ -628,9 +639,16 @@ export function Editor({ imageId }: { imageId: number }) {
     (error) => setMessage(error.message),
   );
 
+  /** Tab cycles annotations: the browser must not move the focus, decided now, even if the key waits its turn. */
+  function keyDown(event: ReactKeyboardEvent) {
+    const typing = event.target instanceof HTMLInputElement || event.target instanceof HTMLSelectElement;
+    if (event.key === "Tab" && !typing) event.preventDefault();
+    input.onKeyDown(event);
+  }
+
   if (!loaded) return <p>{message || "loading…"}</p>;
   return (
-    <div className="editor" ref={root} tabIndex={0} onKeyDown={input.onKeyDown} onKeyUp={input.onKeyUp} onBlur={() => { spaceHeld.current = false; }} data-testid="editor">
+    <div className="editor" ref={root} tabIndex={0} onKeyDown={keyDown} onKeyUp={input.onKeyUp} onBlur={() => { spaceHeld.current = false; }} data-testid="editor">
       <div className={`stage tool-${tool}`}>
         <canvas
           ref={canvas}

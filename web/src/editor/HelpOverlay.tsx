@@ -15,6 +15,7 @@ export function HelpOverlay() {
       <ul>
         <li><b>1</b>–<b>9</b> choose the class (and give it to the selected annotation)</li>
         <li><b>Delete</b> remove the selected vertex, or else the selected annotation</li>
+        <li><b>Tab</b> / <b>Shift+Tab</b> select the next / previous annotation</li>
         <li><b>L</b> lock or unlock the selected annotation; <b>H</b> hide or show all annotations</li>
         <li><b>Ctrl+C</b> copy the selected annotation (or all shown ones), <b>Ctrl+V</b> paste them, on this image or another</li>
         <li><b>Ctrl+Z</b> undo, <b>Ctrl+Shift+Z</b> / <b>Ctrl+Y</b> redo</li>

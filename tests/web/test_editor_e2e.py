@@ -113,7 +113,7 @@ def test_create_upload_draw_save_reload_undo_smart_polygon_and_conflict(page, li
     expect(page.get_by_test_id("image-count")).to_have_text("1 image")
 
 
-def test_help_next_previous_and_mark_null(page, live_server, tmp_path):
+def test_help_next_previous_mark_null_and_reviewed(page, live_server, tmp_path):
     from playwright.sync_api import expect
 
     httpx.post(f"{live_server}/api/v1/projects", json={"name": "help", "categories": ["a"]})
@@ -149,3 +149,6 @@ def test_help_next_previous_and_mark_null(page, live_server, tmp_path):
     assert httpx.get(f"{live_server}/api/v1/images/{second}").json()["status"] == "null"
     page.get_by_role("button", name="← previous").click()
     expect(page).to_have_url(re.compile(rf"/images/{first}$"))
+    page.get_by_role("button", name="mark reviewed").click()
+    expect(page.get_by_test_id("image-status")).to_have_text("status: reviewed")
+    assert httpx.get(f"{live_server}/api/v1/images/{first}").json()["status"] == "reviewed"

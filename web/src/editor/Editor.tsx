@@ -612,11 +612,13 @@ export function Editor({ imageId }: { imageId: number }) {
     await reload();
   }
 
-  async function markNull() {
-    const updated = await api.setStatus(imageId, "null");
+  /** Record what a person decided about the whole image: `null` (no objects in it) or `reviewed` (checked). */
+  async function markImage(status: "null" | "reviewed") {
+    const updated = await api.setStatus(imageId, status);
     setLoaded((current) => current && current.image.id === updated.id ? { ...current, image: updated } : current);
-    setMessage("marked as null: no objects in this image");
+    setMessage(status === "null" ? "marked as null: no objects in this image" : "marked as reviewed");
   }
+
 
   function onWheel(event: WheelEvent) {
     const rect = canvas.current!.getBoundingClientRect();
@@ -697,7 +699,8 @@ export function Editor({ imageId }: { imageId: number }) {
         <div className="row">
           <button onClick={() => go("previous")}>← previous</button>
           <button onClick={() => go("next")}>next →</button>
-          <button onClick={markNull} title="reviewed: contains no objects">mark null</button>
+          <button onClick={() => markImage("null").catch((e) => setMessage(e.message))} title="reviewed: contains no objects">mark null</button>
+          <button onClick={() => markImage("reviewed").catch((e) => setMessage(e.message))} title="its annotations have been checked">mark reviewed</button>
         </div>
         <p className="muted" data-testid="image-status">status: {loaded.image.status}</p>
         <p role="status" data-testid="message">{message}</p>

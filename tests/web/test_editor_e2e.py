@@ -10,6 +10,7 @@ import pytest
 
 from ..assist.conftest import scene
 from .canvas import stage_pixel
+from .network import delay_answers
 
 pytestmark = pytest.mark.slow
 
@@ -132,14 +133,7 @@ def test_help_next_previous_mark_null_and_reviewed(page, live_server, tmp_path):
     page.keyboard.press("Escape")
     # a slow network, simulated in the page: the next image's record arrives 1 s late; until it has, the last
     # image stays on screen but nothing acts on it (marking it null then would have marked the wrong one)
-    page.evaluate(
-        """(slow) => { const send = window.fetch;
-            window.fetch = async (url, init) => {
-                if (String(url).endsWith(slow)) await new Promise((r) => setTimeout(r, 1000));
-                return send(url, init);
-            }; }""",
-        f"/api/v1/images/{second}",
-    )
+    delay_answers(page, f"/api/v1/images/{second}", 1000)
     page.keyboard.press("n")
     expect(page).to_have_url(re.compile(rf"/images/{second}$"))
     expect(page.get_by_test_id("loading")).to_be_visible()

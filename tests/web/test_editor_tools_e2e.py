@@ -17,6 +17,7 @@ from shapely.geometry import Polygon
 
 from ..assist.conftest import scene
 from .canvas import stage_pixel
+from .network import delay_answers
 
 pytestmark = pytest.mark.slow
 
@@ -262,16 +263,7 @@ def test_a_brush_stroke_begun_while_the_last_one_is_saved_is_painted_whole(page,
     expect(page.get_by_test_id("stage")).to_be_visible()
     page.wait_for_timeout(300)  # the image is fitted to the stage once it has loaded
     screen = Screen(page)
-    # a slow network, simulated in the page: a new annotation's answer arrives 500 ms late
-    page.evaluate(
-        """() => { const send = window.fetch;
-            window.fetch = async (url, init) => {
-                const answer = await send(url, init);
-                const created = init?.method === "POST" && String(url).endsWith("/annotations");
-                if (created) await new Promise((r) => setTimeout(r, 500));
-                return answer;
-            }; }"""
-    )
+    delay_answers(page, "/annotations", 500, method="POST")  # a new annotation's answer arrives 500 ms late
     page.keyboard.press("b")
     screen.drag((100, 100), (300, 100))  # a new annotation, saved...
     screen.drag((300, 100), (300, 300))  # ...while this one is drawn: it joins the annotation just made
@@ -340,14 +332,7 @@ def test_copy_paste_onto_the_next_image_fit_and_space_pan(page, live_server, tmp
     # copy everything shown, go to the next image, paste: clipped to the smaller image; one Ctrl+Z takes it back
     page.keyboard.press("Control+c")
     expect(page.get_by_test_id("message")).to_have_text("copied 1 annotation")
-    page.evaluate(  # a slow network, simulated in the page: the next image's record arrives 500 ms late
-        """(slow) => { const send = window.fetch;
-            window.fetch = async (url, init) => {
-                if (String(url).endsWith(slow)) await new Promise((r) => setTimeout(r, 500));
-                return send(url, init);
-            }; }""",
-        f"/api/v1/images/{second_id}",
-    )
+    delay_answers(page, f"/api/v1/images/{second_id}", 500)  # the next image's record arrives 500 ms late
     page.keyboard.press("n")
     page.keyboard.press("Control+v")  # typed at once: it waits for the next image to load, then pastes there
     expect(page).to_have_url(f"{live_server}/images/{second_id}")

@@ -137,6 +137,10 @@ def test_many_images_at_once_all_or_nothing(client, project, tmp_path):
     assert client.get(f"/api/v1/images/{third}").json()["split"] == "train"
     _error(client.patch("/api/v1/projects/pets/images", json={"image_ids": []}), 422, "invalid_input")
 
+    ids = client.get("/api/v1/projects/pets/image-ids", params={"split": "valid", "tag": "blurry"}).json()["ids"]
+    assert ids == [first, second]  # "select all" of a filtered grid
+    assert client.get("/api/v1/projects/pets/image-ids").json()["ids"] == [first, second, third]
+
     _error(client.post("/api/v1/projects/pets/images/delete", json={"image_ids": [first, stranger]}), 404, "not_found")
     assert client.get("/api/v1/projects/pets/images").json()["total"] == 3
     deleted = client.post("/api/v1/projects/pets/images/delete", json={"image_ids": [first, second]})

@@ -58,3 +58,15 @@ def test_tick_images_then_split_tag_and_delete_them(page, live_server, tmp_path)
     expect(page.get_by_test_id("image-count")).to_have_text("1 image")
     assert sorted(stored()) == ["p0.png", "p1.png", "p3.png"]
     expect(page.get_by_test_id("selection-panel")).to_have_count(0)
+
+    # "select all" takes every image the filters match, not only the loaded tiles
+    page.get_by_role("button", name="Select all 1 matching").click()
+    expect(panel).to_contain_text("1 image selected")
+    page.get_by_role("button", name="Clear selection (1)").click()
+    page.get_by_label("tag", exact=True).fill("")
+    expect(page.get_by_test_id("image-count")).to_have_text("3 images")
+    page.get_by_role("button", name="Select all 3").click()
+    panel.get_by_label("move to split").select_option("test")
+    panel.get_by_role("button", name="Apply to 3 images").click()
+    expect(page.get_by_test_id("selection-message")).to_have_text("updated 3 images")
+    assert {i["split"] for i in stored().values()} == {"test"}

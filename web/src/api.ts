@@ -44,6 +44,12 @@ export const api = {
     Object.entries(filters).forEach(([key, value]) => value && query.set(key, value));
     return call<{ items: ImageRecord[]; total: number }>("GET", `/projects/${encodeURIComponent(project)}/images?${query}`);
   },
+  /** The ids of every image matching the filters: "select all", however many pages the grid has. */
+  imageIds: (project: string, filters: Record<string, string> = {}) => {
+    const query = new URLSearchParams();
+    Object.entries(filters).forEach(([key, value]) => value && query.set(key, value));
+    return call<{ ids: number[] }>("GET", `/projects/${encodeURIComponent(project)}/image-ids?${query}`);
+  },
   addCategory: (project: string, name: string) =>
     call<Category>("POST", `/projects/${encodeURIComponent(project)}/categories`, { name }),
   updateCategory: (id: number, change: { name?: string; color?: string }) => call<Category>("PATCH", `/categories/${id}`, change),

@@ -190,6 +190,20 @@ def list_images(
         )
 
 
+def image_ids(
+    ws: Workspace,
+    project: int | str,
+    *,
+    split: Split | None = None,
+    status: ImageStatus | None = None,
+    category_id: int | None = None,
+    tag: str | None = None,
+) -> list[int]:
+    with ws.db.transaction() as session:
+        project_id = projects.get_project(session, project).id
+        return images.image_ids(session, project_id, split=split, status=status, category_id=category_id, tag=tag)
+
+
 def get_image(ws: Workspace, image_id: int) -> ImageRecord:
     with ws.db.transaction() as session:
         return images.get_image(session, image_id)

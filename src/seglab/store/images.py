@@ -139,6 +139,20 @@ def list_images(
     return [image_record(row, tags.get(row.id, ())) for row in page], total or 0
 
 
+def image_ids(
+    session: Session,
+    project_id: int,
+    *,
+    split: Split | None = None,
+    status: ImageStatus | None = None,
+    category_id: int | None = None,
+    tag: str | None = None,
+) -> list[int]:
+    """The ids of every image of the project matching every given filter (oldest first): "select all"."""
+    query = _filtered(select(ImageRow.id), project_id, split, status, category_id, tag).order_by(ImageRow.id)
+    return list(session.scalars(query))
+
+
 def neighbours(session: Session, image_id: int) -> tuple[int | None, int | None]:
     row = image_row(session, image_id)
     same_project = select(ImageRow.id).where(ImageRow.project_id == row.project_id)

@@ -51,6 +51,12 @@ export function ProjectPage({ name }: { name: string }) {
     send(Array.from(event.dataTransfer.files));
   }
 
+  /** Tick every image the filters match, not only the ones loaded in the grid. */
+  async function selectAll() {
+    const { ids } = await api.imageIds(name, filters);
+    setSelection(new Set(ids));
+  }
+
   function toggle(imageId: number) {
     const next = new Set(selection);
     if (!next.delete(imageId)) next.add(imageId);
@@ -104,7 +110,14 @@ export function ProjectPage({ name }: { name: string }) {
         </label>
         {selection.size > 0 && <button onClick={() => setSelection(new Set())}>Clear selection ({selection.size})</button>}
       </div>
-      <p className="muted" data-testid="image-count">{first?.total ?? 0} image{first?.total === 1 ? "" : "s"}</p>
+      <p className="muted row">
+        <span data-testid="image-count">{first?.total ?? 0} image{first?.total === 1 ? "" : "s"}</span>
+        {first && first.total > 0 && (
+          <button onClick={() => selectAll().catch((e) => setError(e.message))}>
+            Select all {first.total}{Object.values(filters).some(Boolean) ? " matching" : ""}
+          </button>
+        )}
+      </p>
       {first && (
         <ImageGrid
           key={first.generation}

@@ -77,6 +77,19 @@ def delete_images(project: str, body: ImagesChosen, ws: WorkspaceDep) -> dict[st
     return {"deleted": len(images.delete_images(ws, project, body.image_ids))}
 
 
+@router.get("/projects/{project}/image-ids", summary="The ids of every image matching the filters (select all)")
+def list_image_ids(
+    project: str,
+    ws: WorkspaceDep,
+    split: Split | None = None,
+    status: ImageStatus | None = None,
+    category_id: int | None = None,
+    tag: str | None = None,
+) -> dict[str, list[int]]:
+    ids = images.image_ids(ws, project, split=split, status=status, category_id=category_id, tag=tag)
+    return {"ids": ids}
+
+
 @router.get("/images/{image_id}", response_model=ImageOut)
 def get_image(image_id: int, ws: WorkspaceDep) -> ImageOut:
     found = ImageOut.of(images.get_image(ws, image_id))

@@ -6,7 +6,7 @@ from seglab.core import ImageStatus
 from seglab.errors import ConflictError, InvalidInputError, NotFoundError
 from seglab.geometry import MultiPolygon, Rle
 from seglab.services import annotations, images, projects
-from seglab.store import NewAnnotation
+from seglab.store import ImageFilter, NewAnnotation
 
 
 def _square(x, y, size):
@@ -16,7 +16,7 @@ def _square(x, y, size):
 @pytest.fixture
 def empty_image(ws, project):
     """An unannotated image (the test split's image holds only a crowd; we add a fresh project image)."""
-    return images.list_images(ws, project, split="test")[0][0]
+    return images.list_images(ws, project, ImageFilter(split="test"))[0][0]
 
 
 def test_every_change_is_a_revision_with_author_and_source(ws, project):
@@ -125,7 +125,7 @@ def test_image_undo_follows_the_order_of_changes(ws, project):
 
 
 def test_image_status_follows_annotations(ws, project):
-    image = images.list_images(ws, project, split="test")[0][0]
+    image = images.list_images(ws, project, ImageFilter(split="test"))[0][0]
     crowd = annotations.list_annotations(ws, image.id)[0]
     assert images.get_image(ws, image.id).status is ImageStatus.ANNOTATED
     annotations.delete_annotation(ws, crowd.annotation.id, crowd.revision)

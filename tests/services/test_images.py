@@ -9,6 +9,7 @@ from PIL import Image
 from seglab.core import ImageStatus, Split
 from seglab.errors import InvalidInputError
 from seglab.services import images, projects
+from seglab.store import ImageFilter
 
 from ..formats.conftest import write_image
 
@@ -96,13 +97,13 @@ def test_not_a_video(ws, empty, tmp_path):
 def test_filters_and_pages(ws, project):
     all_images, total = images.list_images(ws, project)
     assert total == 3
-    train, _ = images.list_images(ws, project, split=Split.TRAIN)
+    train, _ = images.list_images(ws, project, ImageFilter(split=Split.TRAIN))
     assert [i.file_name for i in train] == ["img0.png"]
     images.update_image(ws, train[0].id, tags=["night", " ", "blurry"], status=ImageStatus.REVIEWED)
-    assert images.list_images(ws, project, tag="night")[0][0].tags == ("blurry", "night")
-    assert images.list_images(ws, project, status=ImageStatus.REVIEWED)[1] == 1
+    assert images.list_images(ws, project, ImageFilter(tag="night"))[0][0].tags == ("blurry", "night")
+    assert images.list_images(ws, project, ImageFilter(status=ImageStatus.REVIEWED))[1] == 1
     bird = next(c for c in projects.get_project(ws, project).categories if c.name == "bird")
-    assert [i.file_name for i in images.list_images(ws, project, category_id=bird.id)[0]] == ["img1.png"]
+    assert [i.file_name for i in images.list_images(ws, project, ImageFilter(category_id=bird.id))[0]] == ["img1.png"]
     page, total = images.list_images(ws, project, offset=1, limit=1)
     assert (len(page), total, page[0].id) == (1, 3, all_images[1].id)
     with pytest.raises(InvalidInputError):

@@ -14,7 +14,7 @@ from seglab.core import ImageRecord, ImageStatus, Split
 from seglab.errors import InvalidInputError
 from seglab.formats import IMAGE_EXTENSIONS, FormatError, ImageCheck, displayed_size, extract_zip, image_files
 from seglab.services.progress import Progress, no_progress
-from seglab.store import Workspace, images, projects
+from seglab.store import ImageFilter, Workspace, images, projects
 
 VIDEO_EXTENSIONS = frozenset({".mp4", ".avi", ".mov", ".mkv", ".webm", ".m4v"})
 
@@ -168,40 +168,20 @@ def upload_video(
 def list_images(
     ws: Workspace,
     project: int | str,
+    filters: ImageFilter = ImageFilter(),
     *,
-    split: Split | None = None,
-    status: ImageStatus | None = None,
-    category_id: int | None = None,
-    tag: str | None = None,
     offset: int = 0,
     limit: int = 100,
 ) -> tuple[list[ImageRecord], int]:
     with ws.db.transaction() as session:
         project_id = projects.get_project(session, project).id
-        return images.list_images(
-            session,
-            project_id,
-            split=split,
-            status=status,
-            category_id=category_id,
-            tag=tag,
-            offset=offset,
-            limit=limit,
-        )
+        return images.list_images(session, project_id, filters, offset=offset, limit=limit)
 
 
-def image_ids(
-    ws: Workspace,
-    project: int | str,
-    *,
-    split: Split | None = None,
-    status: ImageStatus | None = None,
-    category_id: int | None = None,
-    tag: str | None = None,
-) -> list[int]:
+def image_ids(ws: Workspace, project: int | str, filters: ImageFilter = ImageFilter()) -> list[int]:
     with ws.db.transaction() as session:
         project_id = projects.get_project(session, project).id
-        return images.image_ids(session, project_id, split=split, status=status, category_id=category_id, tag=tag)
+        return images.image_ids(session, project_id, filters)
 
 
 def get_image(ws: Workspace, image_id: int) -> ImageRecord:

@@ -19,12 +19,14 @@ from seglab.store._codec import segmentation_from_json, segmentation_to_json
 from seglab.store._database import Database, create_database_engine
 from seglab.store.annotations import NewAnnotation
 from seglab.store.blobs import BlobStore, LocalBlobStore, open_blob_store, sha256_of_file
+from seglab.store.images import ImageFilter
 from seglab.store.records import Project, ProjectSummary, Revision, StoredAnnotation
 from seglab.store.workspace import Workspace
 
 __all__ = [
     "BlobStore",
     "Database",
+    "ImageFilter",
     "LocalBlobStore",
     "NewAnnotation",
     "Project",

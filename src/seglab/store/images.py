@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Select, delete, func, select
@@ -90,67 +91,55 @@ def get_image(session: Session, image_id: int) -> ImageRecord:
     return image_record(image_row(session, image_id), _tags(session, [image_id]).get(image_id, ()))
 
 
-def _filtered(
-    query: Select[Any],
-    project_id: int,
-    split: Split | None,
-    status: ImageStatus | None,
-    category_id: int | None,
-    tag: str | None,
-) -> Select[Any]:
-    query = query.where(ImageRow.project_id == project_id)
-    if split is not None:
-        query = query.where(ImageRow.split == Split(split).value)
-    if status is not None:
-        query = query.where(ImageRow.status == ImageStatus(status).value)
-    if category_id is not None:
-        with_category = select(AnnotationRow.image_id).where(
-            AnnotationRow.category_id == category_id, AnnotationRow.deleted.is_(False)
-        )
-        query = query.where(ImageRow.id.in_(with_category))
-    if tag is not None:
-        query = query.where(ImageRow.id.in_(select(ImageTagRow.image_id).where(ImageTagRow.tag == tag)))
-    return query
+@dataclass(frozen=True)
+class ImageFilter:
+    """Which of a project's images a grid shows: every given criterion must hold (``None``: any)."""
+
+    split: Split | None = None
+    status: ImageStatus | None = None
+    category_id: int | None = None
+    """Images with at least one live annotation of this class."""
+    tag: str | None = None
+
+    def apply(self, query: Select[Any], project_id: int) -> Select[Any]:
+        query = query.where(ImageRow.project_id == project_id)
+        if self.split is not None:
+            query = query.where(ImageRow.split == Split(self.split).value)
+        if self.status is not None:
+            query = query.where(ImageRow.status == ImageStatus(self.status).value)
+        if self.category_id is not None:
+            with_category = select(AnnotationRow.image_id).where(
+                AnnotationRow.category_id == self.category_id, AnnotationRow.deleted.is_(False)
+            )
+            query = query.where(ImageRow.id.in_(with_category))
+        if self.tag is not None:
+            query = query.where(ImageRow.id.in_(select(ImageTagRow.image_id).where(ImageTagRow.tag == self.tag)))
+        return query
 
 
 def list_images(
     session: Session,
     project_id: int,
+    filters: ImageFilter = ImageFilter(),
     *,
-    split: Split | None = None,
-    status: ImageStatus | None = None,
-    category_id: int | None = None,
-    tag: str | None = None,
     offset: int = 0,
     limit: int = 100,
 ) -> tuple[list[ImageRecord], int]:
-    """A page of a project's images (oldest first) matching every given filter, and how many match in all."""
+    """A page of a project's images (oldest first) matching ``filters``, and how many match in all."""
     if offset < 0 or not 1 <= limit <= 10_000:
         raise InvalidInputError("offset must be >= 0 and limit within 1..10000")
-    total = session.scalar(_filtered(select(func.count(ImageRow.id)), project_id, split, status, category_id, tag))
+    total = session.scalar(filters.apply(select(func.count(ImageRow.id)), project_id))
     rows = session.scalars(
-        _filtered(select(ImageRow), project_id, split, status, category_id, tag)
-        .order_by(ImageRow.id)
-        .offset(offset)
-        .limit(limit)
+        filters.apply(select(ImageRow), project_id).order_by(ImageRow.id).offset(offset).limit(limit)
     )
     page = list(rows)
     tags = _tags(session, [row.id for row in page])
     return [image_record(row, tags.get(row.id, ())) for row in page], total or 0
 
 
-def image_ids(
-    session: Session,
-    project_id: int,
-    *,
-    split: Split | None = None,
-    status: ImageStatus | None = None,
-    category_id: int | None = None,
-    tag: str | None = None,
-) -> list[int]:
-    """The ids of every image of the project matching every given filter (oldest first): "select all"."""
-    query = _filtered(select(ImageRow.id), project_id, split, status, category_id, tag).order_by(ImageRow.id)
-    return list(session.scalars(query))
+def image_ids(session: Session, project_id: int, filters: ImageFilter = ImageFilter()) -> list[int]:
+    """The ids of every image of the project matching ``filters`` (oldest first): "select all"."""
+    return list(session.scalars(filters.apply(select(ImageRow.id), project_id).order_by(ImageRow.id)))
 
 
 def neighbours(session: Session, image_id: int) -> tuple[int | None, int | None]:

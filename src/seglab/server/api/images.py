@@ -7,13 +7,14 @@ import tempfile
 from pathlib import Path
 from typing import Annotated
 
-from fastapi import APIRouter, File, Form, Query, UploadFile
+from fastapi import APIRouter, Depends, File, Form, Query, UploadFile
 from fastapi.responses import FileResponse
 
 from seglab.core import ImageStatus, Split
 from seglab.server.api._deps import WorkspaceDep
 from seglab.server.schemas import ImageOut, ImagePage, ImagePatch, ImagesChosen, ImagesPatch, UploadOut
 from seglab.services import images, thumbnails
+from seglab.store import ImageFilter
 
 router = APIRouter(tags=["images"])
 
@@ -45,20 +46,28 @@ def upload_images(
     )
 
 
-@router.get("/projects/{project}/images", response_model=ImagePage)
-def list_images(
-    project: str,
-    ws: WorkspaceDep,
+def _image_filter(
     split: Split | None = None,
     status: ImageStatus | None = None,
     category_id: int | None = None,
     tag: str | None = None,
+) -> ImageFilter:
+    """The grid's filters, as query parameters."""
+    return ImageFilter(split=split, status=status, category_id=category_id, tag=tag)
+
+
+ImageFilterDep = Annotated[ImageFilter, Depends(_image_filter)]
+
+
+@router.get("/projects/{project}/images", response_model=ImagePage)
+def list_images(
+    project: str,
+    ws: WorkspaceDep,
+    filters: ImageFilterDep,
     offset: Annotated[int, Query(ge=0)] = 0,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
 ) -> ImagePage:
-    items, total = images.list_images(
-        ws, project, split=split, status=status, category_id=category_id, tag=tag, offset=offset, limit=limit
-    )
+    items, total = images.list_images(ws, project, filters, offset=offset, limit=limit)
     return ImagePage(items=[ImageOut.of(i) for i in items], total=total, offset=offset, limit=limit)
 
 
@@ -78,16 +87,8 @@ def delete_images(project: str, body: ImagesChosen, ws: WorkspaceDep) -> dict[st
 
 
 @router.get("/projects/{project}/image-ids", summary="The ids of every image matching the filters (select all)")
-def list_image_ids(
-    project: str,
-    ws: WorkspaceDep,
-    split: Split | None = None,
-    status: ImageStatus | None = None,
-    category_id: int | None = None,
-    tag: str | None = None,
-) -> dict[str, list[int]]:
-    ids = images.image_ids(ws, project, split=split, status=status, category_id=category_id, tag=tag)
-    return {"ids": ids}
+def list_image_ids(project: str, ws: WorkspaceDep, filters: ImageFilterDep) -> dict[str, list[int]]:
+    return {"ids": images.image_ids(ws, project, filters)}
 
 
 @router.get("/images/{image_id}", response_model=ImageOut)

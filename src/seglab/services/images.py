@@ -230,18 +230,11 @@ def update_images(
     remove_tags: Iterable[str] = (),
 ) -> list[ImageRecord]:
     """Move many images to a split and add or remove tags, all in one transaction (all or nothing)."""
-    added, removed = [t.strip() for t in add_tags if t.strip()], {t.strip() for t in remove_tags}
     with ws.db.transaction() as session:
         project_id = projects.get_project(session, project).id
-        rows = images.project_rows(session, project_id, image_ids)
-        updated = []
-        for row in rows:
-            tags = None
-            if added or removed:
-                current = images.get_image(session, row.id).tags
-                tags = [t for t in (*current, *added) if t not in removed]
-            updated.append(images.update_image(session, row.id, split=split, tags=tags))
-        return updated
+        return images.update_images(
+            session, project_id, image_ids, split=split, add_tags=add_tags, remove_tags=remove_tags
+        )
 
 
 def delete_images(ws: Workspace, project: int | str, image_ids: Sequence[int]) -> list[ImageRecord]:

@@ -188,6 +188,31 @@ def update_image(
     return get_image(session, image_id)
 
 
+def update_images(
+    session: Session,
+    project_id: int,
+    image_ids: Iterable[int],
+    *,
+    split: Split | None = None,
+    add_tags: Iterable[str] = (),
+    remove_tags: Iterable[str] = (),
+) -> list[ImageRecord]:
+    """Many images of a project at once: moved to ``split``, tags added and removed (their tags read in one query)."""
+    rows = project_rows(session, project_id, image_ids)
+    added, removed = [t.strip() for t in add_tags if t.strip()], {t.strip() for t in remove_tags}
+    current = _tags(session, [row.id for row in rows])
+    updated = []
+    for row in rows:
+        tags = current.get(row.id, ())
+        if split is not None:
+            row.split = Split(split).value
+        if added or removed:
+            tags = tuple(sorted({t for t in (*tags, *added) if t not in removed}))
+            _set_tags(session, row.id, tags)
+        updated.append(image_record(row, tags))
+    return updated
+
+
 def project_rows(session: Session, project_id: int, image_ids: Iterable[int]) -> list[ImageRow]:
     """The rows of ``image_ids``, in that order; an id that is not an image of the project is refused by name."""
     wanted = list(dict.fromkeys(image_ids))

@@ -22,7 +22,20 @@ class Settings(BaseSettings):
     workers: int = 1
     """Background worker processes ``seglab serve`` starts (0: none; run ``seglab worker`` yourself)."""
     max_image_pixels: int = 40_000_000
-    """Images above this many pixels are refused by inference (413) instead of exhausting memory."""
+    """Images above this many pixels (read from the header, before decoding) are refused (413) by uploads, dataset
+    imports, thumbnails and inference alike, instead of exhausting memory."""
+    max_request_bytes: int = 100 * 2**20
+    """Request bodies (JSON, base64 images) above this many bytes are refused (413) before being read."""
+    max_upload_bytes: int = 4 * 2**30
+    """Multipart uploads (images, zip archives, videos) above this many bytes are refused (413)."""
+    max_archive_bytes: int = 16 * 2**30
+    """A zip archive whose members add up to more uncompressed bytes is refused before extraction."""
+    max_archive_ratio: int = 200
+    """A zip member (above 1 MiB) expanding more than this many times its compressed size is refused (a bomb)."""
+    max_archive_files: int = 500_000
+    """A zip archive with more members is refused before extraction."""
+    max_text_chars: int = 10_000
+    """Free text longer than this (an agent request) is refused (413) before it is parsed."""
     inference_threads: int = 0
     """Threads ONNX Runtime uses per model (0: its default, one per core)."""
     assist_model: str = "auto"

@@ -117,7 +117,7 @@ def _too_big_png() -> str:
         ({"image": {"type": "base64", "value": "not*base64!"}}, 400, "malformed base64"),
         ({"image": {"type": "url", "value": "http://example.com/a.jpg"}}, 400, "not fetched"),
         ({"image": []}, 400, "empty"),
-        ({"image": {"type": "base64", "value": _too_big_png()}}, 413, "1.2 megapixels"),
+        ({"image": {"type": "base64", "value": _too_big_png()}}, 413, "1200x1000 = 1.2 Mpx, above SEGLAB_MAX"),
         ({"model_id": "squares/42", "image": {"type": "base64", "value": "aGVsbG8="}}, 404, "squares/42"),
         ({"model_id": "no-version", "image": {"type": "base64", "value": "aGVsbG8="}}, 404, "project/version"),
         ({"model_id": None}, 422, "model_id"),

@@ -7,17 +7,19 @@ import zipfile
 from pathlib import Path, PurePosixPath
 
 from seglab.formats._problems import FormatError, Problem, Severity
+from seglab.limits import ArchiveLimits, check_archive
 
 
-def extract_zip(archive: Path, target: Path) -> Path:
+def extract_zip(archive: Path, target: Path, limits: ArchiveLimits | None = None) -> Path:
     """Extract ``archive`` into ``target`` after checking every member stays inside it.
 
-    Refuses absolute paths, ``..`` components and symbolic links (the "zip slip" attacks) before
-    writing anything, so a malicious archive leaves nothing behind.
+    Refuses absolute paths, ``..`` components and symbolic links (the "zip slip" attacks), and archives that
+    expand beyond ``limits`` (default: :class:`ArchiveLimits`'s; ``TooLargeError``: bombs), before writing
+    anything, so a malicious archive leaves nothing behind.
     """
     try:
         with zipfile.ZipFile(archive) as zipped:
-            members = zipped.infolist()
+            members = check_archive(zipped, limits or ArchiveLimits(), archive.name)
             for member in members:
                 name = PurePosixPath(member.filename.replace("\\", "/"))
                 mode = member.external_attr >> 16

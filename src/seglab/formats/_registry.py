@@ -17,6 +17,7 @@ from seglab.formats._images import ImageCheck
 from seglab.formats._output import ImageMode
 from seglab.formats._problems import FormatError, Problem
 from seglab.formats._reading import LoadResult
+from seglab.limits import ArchiveLimits
 
 
 class Loader(Protocol):
@@ -138,15 +139,16 @@ def load_dataset(
     strict: bool = False,
     image_check: ImageCheck = ImageCheck.HEADER,
     workdir: Path | None = None,
+    archive_limits: ArchiveLimits | None = None,
 ) -> LoadResult:
     """Read the dataset at ``path`` (a folder, a file, or a zip archive) in ``format`` (or auto-detect).
 
-    A zip archive is checked for paths escaping the target and extracted into ``workdir``, which
-    must outlive the result (its images point there); without one a temporary folder is made.
+    A zip archive is checked for paths escaping the target and for ``archive_limits``, then extracted into
+    ``workdir``, which must outlive the result (its images point there); without one a temporary folder is made.
     """
     if path.is_file() and path.suffix.lower() == ".zip":
         target = workdir if workdir is not None else Path(tempfile.mkdtemp(prefix="seglab-extract-"))
-        path = extract_zip(path, target / path.stem)
+        path = extract_zip(path, target / path.stem, archive_limits)
         children = [c for c in path.iterdir() if not c.name.startswith((".", "__MACOSX"))]
         if len(children) == 1 and children[0].is_dir():
             path = children[0]

@@ -6,16 +6,16 @@ import base64
 import binascii
 import io
 import re
-import warnings
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import numpy.typing as npt
-from PIL import Image, ImageOps, UnidentifiedImageError
+from PIL import ImageOps
 
-from seglab.errors import InvalidInputError, TooLargeError
+from seglab.errors import InvalidInputError
 from seglab.formats import turned_by_exif
+from seglab.limits import open_image, to_rgb
 
 RgbImage = npt.NDArray[np.uint8]
 
@@ -52,29 +52,11 @@ def decode_for_model(
     """
     label = name or (str(source) if isinstance(source, Path) else "the image")
     opened = source if isinstance(source, Path) else io.BytesIO(source)
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", Image.DecompressionBombWarning)  # our own limit applies below
-            with Image.open(opened) as image:
-                width, height = image.size
-                if width * height > max_pixels:
-                    raise TooLargeError(
-                        f"{label} is {width}x{height} = {width * height / 1e6:.1f} megapixels, more than the "
-                        f"{max_pixels / 1e6:.0f} megapixels this server accepts (SEGLAB_MAX_IMAGE_PIXELS)",
-                        width=width,
-                        height=height,
-                    )
-                turned = turned_by_exif(image)
-                if at_least is not None and image.format == "JPEG":
-                    wanted = at_least[::-1] if turned else at_least
-                    image.draft("RGB", wanted)
-                pixels = np.asarray(ImageOps.exif_transpose(image).convert("RGB"))
-    except FileNotFoundError:
-        raise InvalidInputError(f"{label} does not exist") from None
-    except UnidentifiedImageError:
-        raise InvalidInputError(f"{label} is not an image (or not a format seglab reads)") from None
-    except Image.DecompressionBombError as error:
-        raise TooLargeError(f"{label}: {error}") from None
-    except (OSError, SyntaxError, ValueError) as error:
-        raise InvalidInputError(f"{label} is corrupt or truncated ({error})") from None
+    with open_image(opened, max_pixels=max_pixels, name=label) as image:
+        width, height = image.size
+        turned = turned_by_exif(image)
+        if at_least is not None and image.format == "JPEG":
+            wanted = at_least[::-1] if turned else at_least
+            image.draft("RGB", wanted)
+        pixels = np.asarray(to_rgb(ImageOps.exif_transpose(image)))
     return pixels, ((height, width) if turned else (width, height))

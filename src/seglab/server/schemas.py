@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
@@ -121,10 +121,20 @@ class ImagesChosen(BaseModel):
     image_ids: list[int] = Field(min_length=1, description="Images of the project, all or none.")
 
 
+class UploadedFile(BaseModel):
+    """One file of an upload (a zip member or a video frame counts as one): stored, duplicate, or refused and why."""
+
+    file: str
+    outcome: Literal["stored", "duplicate", "refused"]
+    image_id: int | None = None
+    reason: str | None = None
+
+
 class UploadOut(BaseModel):
     added: list[ImageOut]
     duplicates: list[ImageOut]
     failed: list[dict[str, str]]
+    files: list[UploadedFile] = Field(default_factory=list, description="Every file, in order, and what became of it.")
 
 
 Geometry = dict[str, Any]

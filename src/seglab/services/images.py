@@ -6,17 +6,38 @@ import io
 import tempfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from enum import StrEnum
 from pathlib import Path
 
 import cv2
+from sqlalchemy.exc import IntegrityError
 
 from seglab.core import ImageRecord, ImageStatus, Split
 from seglab.errors import InvalidInputError
-from seglab.formats import IMAGE_EXTENSIONS, FormatError, ImageCheck, displayed_size, extract_zip, image_files
+from seglab.formats import IMAGE_EXTENSIONS, FormatError, extract_zip, image_files, turned_by_exif
+from seglab.limits import ArchiveLimits, open_image
 from seglab.services.progress import Progress, no_progress
 from seglab.store import ImageFilter, Workspace, images, projects
 
 VIDEO_EXTENSIONS = frozenset({".mp4", ".avi", ".mov", ".mkv", ".webm", ".m4v"})
+
+
+class Outcome(StrEnum):
+    STORED = "stored"
+    DUPLICATE = "duplicate"
+    """The same bytes were already in the project: nothing new stored."""
+    REFUSED = "refused"
+    """Not stored (not a readable image in an accepted format, above a limit): ``reason`` says why."""
+
+
+@dataclass(frozen=True)
+class FileOutcome:
+    """What an upload did with one file (a zip member or a video frame counts as one)."""
+
+    file: str
+    outcome: Outcome
+    image_id: int | None = None
+    reason: str | None = None
 
 
 @dataclass
@@ -25,7 +46,33 @@ class UploadReport:
     duplicates: list[ImageRecord] = field(default_factory=list)
     """Images whose bytes were already in the project (the existing records)."""
     failed: list[tuple[str, str]] = field(default_factory=list)
-    """``(file name, reason)`` for files that are not readable images."""
+    """``(file name, reason)`` for files that were refused (nothing of them is stored)."""
+    files: list[FileOutcome] = field(default_factory=list)
+    """Every file in the order it was handled: stored, duplicate or refused (with why)."""
+
+    def refuse(self, file_name: str, reason: str) -> None:
+        self.failed.append((file_name, reason))
+        self.files.append(FileOutcome(file_name, Outcome.REFUSED, reason=reason))
+
+    def stored(self, file_name: str, record: ImageRecord, created: bool) -> None:
+        (self.added if created else self.duplicates).append(record)
+        self.files.append(FileOutcome(file_name, Outcome.STORED if created else Outcome.DUPLICATE, record.id))
+
+
+def archive_limits(ws: Workspace) -> ArchiveLimits:
+    """The ``SEGLAB_MAX_ARCHIVE_*`` settings."""
+    settings = ws.settings
+    return ArchiveLimits(settings.max_archive_bytes, settings.max_archive_ratio, settings.max_archive_files)
+
+
+def check_image_bytes(data: bytes, file_name: str, max_pixels: int) -> tuple[int, int]:
+    """The image's displayed ``(width, height)`` once its header shows an accepted format within ``max_pixels``
+    and its pixels decode; raises ``InvalidInputError`` (``TooLargeError`` above the limit) otherwise."""
+    with open_image(io.BytesIO(data), max_pixels=max_pixels, name=file_name) as image:
+        width, height = image.size
+        turned = turned_by_exif(image)
+        image.load()  # truncated or corrupt data is refused here, never stored
+    return (height, width) if turned else (width, height)
 
 
 def add_image_bytes(
@@ -39,28 +86,40 @@ def add_image_bytes(
     metadata: dict[str, object] | None = None,
     report: UploadReport | None = None,
 ) -> UploadReport:
-    """Store one image. Unreadable or truncated files are reported, never stored."""
+    """Store one image, all or nothing: a file refused (unreadable, truncated, a format outside the allowlist,
+    above ``SEGLAB_MAX_IMAGE_PIXELS``) is reported with why and leaves nothing stored.
+
+    The same bytes uploaded concurrently are stored once: the upload that loses the race to insert them reads
+    the winner's record and reports a duplicate.
+    """
     report = report if report is not None else UploadReport()
     try:
-        width, height = displayed_size(io.BytesIO(data), ImageCheck.DECODE)
-    except ValueError as error:
-        report.failed.append((file_name, str(error)))
+        width, height = check_image_bytes(data, file_name, ws.settings.max_image_pixels)
+    except InvalidInputError as error:
+        report.refuse(file_name, error.message)
         return report
     digest = ws.blobs.put_bytes(data)
-    with ws.db.transaction() as session:
-        project_id = projects.get_project(session, project).id
-        record, created = images.add_image(
-            session,
-            project_id,
-            sha256=digest,
-            file_name=Path(file_name).name,
-            width=width,
-            height=height,
-            split=split,
-            tags=tags,
-            metadata=dict(metadata or {}),
-        )
-    (report.added if created else report.duplicates).append(record)
+    try:
+        with ws.db.transaction() as session:
+            project_id = projects.get_project(session, project).id
+            record, created = images.add_image(
+                session,
+                project_id,
+                sha256=digest,
+                file_name=Path(file_name).name,
+                width=width,
+                height=height,
+                split=split,
+                tags=tags,
+                metadata=dict(metadata or {}),
+            )
+    except IntegrityError:  # another upload of the same bytes committed between our look-up and our insert
+        with ws.db.transaction() as session:
+            found = images.find_by_hash(session, projects.get_project(session, project).id, digest)
+        if found is None:
+            raise
+        record, created = found, False
+    report.stored(file_name, record, created)
     return report
 
 
@@ -85,9 +144,12 @@ def upload_paths(
         elif suffix == ".zip":
             with tempfile.TemporaryDirectory(prefix="seglab-upload-") as folder:
                 try:
-                    extracted = image_files(extract_zip(path, Path(folder)))
+                    extracted = image_files(extract_zip(path, Path(folder), archive_limits(ws)))
                 except FormatError as error:  # one bad archive must not stop the rest of the upload
-                    report.failed.append((path.name, error.problem.description))
+                    report.refuse(path.name, error.problem.description)
+                    extracted = []
+                except InvalidInputError as error:  # above an archive limit: refused before extraction
+                    report.refuse(path.name, error.message)
                     extracted = []
                 for image in extracted:
                     # named by archive and member, so a failure says which zip holds the broken file
@@ -107,7 +169,7 @@ def _expand(paths: Sequence[Path], report: UploadReport) -> list[Path]:
         elif path.is_file():
             files.append(path)
         else:
-            report.failed.append((str(path), "no such file or folder"))
+            report.refuse(str(path), "no such file or folder")
     return files
 
 
@@ -132,7 +194,7 @@ def upload_video(
     report = report if report is not None else UploadReport()
     capture = cv2.VideoCapture(str(path))
     if not capture.isOpened():
-        report.failed.append((path.name, "not a readable video"))
+        report.refuse(path.name, "not a readable video")
         return report
     try:
         source_fps = capture.get(cv2.CAP_PROP_FPS) or 30.0
@@ -161,7 +223,7 @@ def upload_video(
     finally:
         capture.release()
     if frame_index == 0:
-        report.failed.append((path.name, "the video has no readable frames"))
+        report.refuse(path.name, "the video has no readable frames")
     return report
 
 

@@ -18,6 +18,7 @@ from PIL import Image, ImageOps
 
 from seglab.errors import InvalidInputError
 from seglab.geometry import MultiPolygon, polygon_to_mask
+from seglab.limits import open_image, to_rgb
 from seglab.services.images import get_image
 from seglab.store import Workspace, images, projects
 from seglab.store import annotations as annotation_store
@@ -50,9 +51,10 @@ def thumbnail(ws: Workspace, image_id: int, size: int = 256, *, with_annotations
     assert record.sha256 is not None  # stored images always have their hash
     plain = _cache_dir(ws) / f"{record.sha256}-{size}.jpg"
     if not plain.is_file():
-        with Image.open(ws.blobs.local_path(record.sha256)) as original:
+        source = ws.blobs.local_path(record.sha256)
+        with open_image(source, max_pixels=ws.settings.max_image_pixels, name=f"image {image_id}") as original:
             original.draft("RGB", (size, size))  # JPEGs decode at a reduced scale in the DCT: much faster
-            picture = ImageOps.exif_transpose(original).convert("RGB")
+            picture = to_rgb(ImageOps.exif_transpose(original))
         picture.thumbnail((size, size))
         _write_jpeg(picture, plain)
     if not with_annotations:

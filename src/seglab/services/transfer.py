@@ -8,8 +8,10 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from seglab.core import Dataset, ImageRecord, Split
-from seglab.errors import NotFoundError
-from seglab.formats import ImageMode, Problem, load_dataset, save_dataset
+from seglab.errors import InvalidInputError, NotFoundError
+from seglab.formats import ImageMode, Problem, Severity, load_dataset, save_dataset
+from seglab.limits import open_image
+from seglab.services.images import archive_limits
 from seglab.services.progress import Progress, no_progress
 from seglab.store import NewAnnotation, Workspace, images, projects
 from seglab.store import annotations as annotation_store
@@ -49,7 +51,9 @@ def import_dataset(
     with ``progress(done, total)`` after each.
     """
     with tempfile.TemporaryDirectory(prefix="seglab-import-") as workdir:
-        loaded = load_dataset(path, format=format, strict=strict, workdir=Path(workdir))
+        loaded = load_dataset(
+            path, format=format, strict=strict, workdir=Path(workdir), archive_limits=archive_limits(ws)
+        )
         dataset = loaded.dataset
         report = ImportReport(project=str(project), format=loaded.format, problems=list(loaded.problems))
         category_ids = _prepare_categories(ws, dataset, project, create_project, report)
@@ -69,7 +73,7 @@ def import_dataset(
         progress(0, total)
         for start in range(0, total, batch_size):
             batch = dataset.images[start : start + batch_size]
-            _import_batch(ws, report, batch, by_image, split)
+            _import_batch(ws, report, _within_limits(ws, batch, report, strict), by_image, split)
             progress(min(start + batch_size, total), total)
     return report
 
@@ -97,6 +101,26 @@ def _prepare_categories(
             mapping[category.id] = existing[category.name]
         report.project = target.name
         return mapping
+
+
+def _within_limits(
+    ws: Workspace, batch: tuple[ImageRecord, ...], report: ImportReport, strict: bool
+) -> tuple[ImageRecord, ...]:
+    """The images whose header shows an accepted format within ``SEGLAB_MAX_IMAGE_PIXELS``; the others are
+    skipped with their annotations, each reported as an error (raised when ``strict``)."""
+    kept = []
+    for image in batch:
+        if image.path is not None:
+            try:
+                with open_image(image.path, max_pixels=ws.settings.max_image_pixels, name=image.file_name):
+                    pass
+            except InvalidInputError as error:
+                if strict:
+                    raise
+                report.problems.append(Problem(Severity.ERROR, str(image.path), error.message, f"image {image.id}"))
+                continue
+        kept.append(image)
+    return tuple(kept)
 
 
 def _import_batch(

@@ -12,7 +12,7 @@ from fastapi.responses import FileResponse
 
 from seglab.core import ImageStatus, Split
 from seglab.server.api._deps import WorkspaceDep
-from seglab.server.schemas import ImageOut, ImagePage, ImagePatch, ImagesChosen, ImagesPatch, UploadOut
+from seglab.server.schemas import ImageOut, ImagePage, ImagePatch, ImagesChosen, ImagesPatch, UploadedFile, UploadOut
 from seglab.services import images, thumbnails
 from seglab.store import ImageFilter
 
@@ -43,6 +43,10 @@ def upload_images(
         added=[ImageOut.of(i) for i in report.added],
         duplicates=[ImageOut.of(i) for i in report.duplicates],
         failed=[{"file": name, "reason": reason} for name, reason in report.failed],
+        files=[
+            UploadedFile(file=f.file, outcome=f.outcome.value, image_id=f.image_id, reason=f.reason)
+            for f in report.files
+        ],
     )
 
 

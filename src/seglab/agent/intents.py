@@ -71,12 +71,14 @@ _CONFIDENCE = re.compile(r"confiden\w*|score|certain\w*|sure|probabilit\w*")
 _AREA = re.compile(r"\barea\b|pixels?\b|\bpx\b|larger|bigger|smaller|\bsize\b")
 
 _MODEL_ID = re.compile(r"\bmodel\s*(?:#|id\s*|number\s*|no\.?\s*)?(?P<id>\d+)\b")
-_REFERENCE = re.compile(r"(?<![\w/])(?P<reference>[a-z0-9][\w.-]*/\d+)\b")
+_REFERENCE = re.compile(r"(?<![\w./-])(?P<reference>[a-z0-9][\w.-]*/\d+)\b")
+"""Tried only where a token starts: from inside one (after a dot or dash) every position would scan to its end."""
 _SAM = re.compile(r"\b(?:sam\s*2?(?:\.1)?|segment[- ]anything)\b")
 _OPEN_VOCABULARY = re.compile(
     r"\b(?:owl-?v2|owl-?vit|grounding[- ]?dino|open[- ]vocabulary|zero[- ]shot|text[- ]prompts?|rapid)\b"
 )
-_NAMED_MODEL = re.compile(r"(?P<name>[\w-]+(?:\s+[\w-]+){0,2}?)\s+model\b")
+_NAMED_MODEL = re.compile(r"(?<![\w-])(?P<name>[\w-]+(?:\s+[\w-]+){0,2}?)\s+model\b")
+"""Tried only where a word starts: from every position of a long word it took time cubic in its length."""
 _SWAP_TO = re.compile(
     r"\b(?:swap|switch|change|replace)\s+(?:the\s+)?model\s+(?:to|for|with)\s+(?:my\s+|the\s+|our\s+)?(?P<name>[\w-]+)"
 )

@@ -9,6 +9,7 @@ from seglab._version import __version__
 from seglab.server import roboflow, web
 from seglab.server import workflows as workflow_routes
 from seglab.server.api import router as api_router
+from seglab.server.body_limit import BodyLimit
 from seglab.server.errors import install_error_handlers
 from seglab.server.model_manager import ModelManager
 from seglab.server.workers import worker_lifespan
@@ -39,6 +40,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.workspace = workspace
     app.state.smart_polygon = smart_polygon
     install_error_handlers(app)
+    app.add_middleware(
+        BodyLimit, max_request_bytes=settings.max_request_bytes, max_upload_bytes=settings.max_upload_bytes
+    )
     app.include_router(api_router)
     roboflow.install(app, models)
     workflow_routes.install(app)

@@ -212,12 +212,14 @@ async def legacy_infer(
     api_key: str | None = None,
 ) -> Any:
     """``confidence``/``overlap`` as percentages (values below 1 are taken as fractions); ``classes`` is a
-    comma-separated filter; ``format=image`` answers with the picture instead of JSON."""
+    comma-separated filter; ``format=image`` answers with the picture instead of JSON. An unknown model is
+    reported before the body is read."""
+    model_id = f"{dataset_id}/{version_id}"
+    await _manager(request).add(model_id)
     image = await _legacy_image(request)
     class_filter = [c.strip() for c in classes.split(",") if c.strip()] if classes else None
     nms = _percent(overlap) if overlap is not None else None
     options = _options(_percent(confidence), max_detections, class_filter, nms, False)
-    model_id = f"{dataset_id}/{version_id}"
     if format == "image":
         (prediction,) = await _predict(request, model_id, [image], options)
         full = await asyncio.to_thread(decode_image, image, max_pixels=_max_pixels(request))

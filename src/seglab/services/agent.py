@@ -13,6 +13,7 @@ from typing import Any
 
 from seglab.agent import EngineName, KnownModel, Plan, PlanRequest, Turn, planner_for
 from seglab.errors import NotFoundError
+from seglab.limits import check_text
 from seglab.services.training import all_models
 from seglab.services.workflows import get_workflow
 from seglab.store import Workspace
@@ -86,7 +87,9 @@ def plan_request(
     engine: EngineName | None = None,
 ) -> AgentReply:
     """Plan ``request`` in the conversation about ``workflow``, starting from ``definition`` when given; the plan
-    becomes the conversation's current definition. Raises ``PlanningError`` or ``AgentUnavailableError``."""
+    becomes the conversation's current definition. Raises ``PlanningError`` or ``AgentUnavailableError``, and
+    ``TooLargeError`` for a request above ``SEGLAB_MAX_TEXT_CHARS`` (before anything reads it)."""
+    check_text(request, ws.settings.max_text_chars, "the request")
     conversation = get_conversation(ws, workflow)
     before = definition if definition is not None else conversation.definition
     planner = planner_for(ws.settings, engine)

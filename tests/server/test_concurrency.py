@@ -50,3 +50,30 @@ def test_two_clients_same_revision_one_wins_one_conflicts(live_server, tmp_path)
     final = httpx.get(f"{api}/annotations/{annotation['id']}").json()
     assert (final["revision"], final["author"]) == (2, winner)
     assert final["area"] == {"ana": 400, "bo": 900}[winner]
+
+
+@pytest.mark.slow
+def test_concurrent_uploads_of_the_same_bytes_store_one_image(live_server, tmp_path):
+    """20 clients upload the same file at once: one stores it, the others are told it is a duplicate (before the
+    fix several got a 500 IntegrityError from the unique (project, sha256) constraint)."""
+    api = f"{live_server}/api/v1"
+    httpx.post(f"{api}/projects", json={"name": "race", "categories": []}).raise_for_status()
+    data = write_image(tmp_path / "same.png").read_bytes()
+    barrier = threading.Barrier(20)
+    responses: list[httpx.Response] = []
+
+    def upload() -> None:
+        with httpx.Client(timeout=60) as http:
+            barrier.wait()
+            responses.append(http.post(f"{api}/projects/race/images", files=[("files", ("same.png", data))]))
+
+    threads = [threading.Thread(target=upload) for _ in range(20)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted({r.status_code for r in responses}) == [201], [r.text for r in responses if r.status_code != 201]
+    outcomes = sorted(r.json()["files"][0]["outcome"] for r in responses)
+    assert outcomes == ["duplicate"] * 19 + ["stored"]
+    assert len({r.json()["files"][0]["image_id"] for r in responses}) == 1
+    assert httpx.get(f"{api}/projects/race/images").json()["total"] == 1

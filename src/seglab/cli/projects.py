@@ -29,7 +29,7 @@ def create(
     if as_json:
         print_json(project)
     else:
-        typer.echo(f"created project {project.name!r} (id {project.id}) with {len(project.categories)} classes")
+        typer.echo(f"created project {project.name!r} (#{project.id}) with {len(project.categories)} classes")
 
 
 @project_app.command("list")
@@ -43,27 +43,27 @@ def list_(as_json: JsonOption = False) -> None:
     table = Table("id", "name", "images", "annotations", "classes", "created")
     for s in summaries:
         table.add_row(
-            str(s.id), s.name, str(s.images), str(s.annotations), str(s.categories), f"{s.created_at:%Y-%m-%d %H:%M}"
+            f"#{s.id}", s.name, str(s.images), str(s.annotations), str(s.categories), f"{s.created_at:%Y-%m-%d %H:%M}"
         )
     Console().print(table)
 
 
 @project_app.command("delete")
 def delete(
-    project: Annotated[str, typer.Argument(help="Project name or id.")],
+    project: Annotated[str, typer.Argument(help="Project name, or id as #12.")],
     yes: Annotated[bool, typer.Option("--yes", help="Do not ask for confirmation.")] = False,
     as_json: JsonOption = False,
 ) -> None:
     """Delete a project with its images, annotations and history."""
     with workspace(as_json) as ws:
         target = projects.get_project(ws, project)
-        if not yes and not typer.confirm(f"Delete project {target.name!r} and all its annotations?"):
+        if not yes and not typer.confirm(f"Delete project {target.name!r} (#{target.id}) and all its annotations?"):
             fail("not confirmed (pass --yes to skip the question)", as_json)
         projects.delete_project(ws, target.id)
     if as_json:
         print_json({"deleted": target.name, "id": target.id})
     else:
-        typer.echo(f"deleted project {target.name!r}")
+        typer.echo(f"deleted project {target.name!r} (#{target.id})")
 
 
 def import_(

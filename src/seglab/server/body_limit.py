@@ -39,7 +39,7 @@ class BodyLimit:
         else:
             limit, setting = self.max_request_bytes, "SEGLAB_MAX_REQUEST_BYTES"
         declared = headers.get("content-length", "")
-        if declared.isdigit() and int(declared) > limit:
+        if declared.isascii() and declared.isdigit() and int(declared) > limit:
             message = f"the request body is {int(declared)} bytes, above {setting}={limit}"
             await _refuse(message, limit, setting, scope, receive, send)
             return

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -21,22 +23,58 @@ def _project(session: Session, row: ProjectRow) -> Project:
     return Project(row.id, row.name, row.task, row.created_at, tuple(_category(c) for c in categories))
 
 
+_BY_ID = re.compile(r"#(\d+)")
+
+
+def _is_number(text: str) -> bool:
+    return text.isascii() and text.isdigit()
+
+
 def _project_row(session: Session, reference: int | str) -> ProjectRow:
-    """A project by id, or by name (a name that looks like a number is tried as a name second)."""
-    row = None
-    if isinstance(reference, int) or str(reference).isdigit():
-        row = session.get(ProjectRow, int(reference))
+    """A project by id (an ``int``, or ``#12``) or by name.
+
+    A bare number (``12``) is the project of that name if there is one, else the project with that id; when it is
+    both (a project named ``12`` from before numeric names were refused, and another project with id 12) it is
+    refused as ambiguous, never resolved to the wrong one.
+    """
+    text = str(reference)
+    by_id = _BY_ID.fullmatch(text)
+    if isinstance(reference, int) or by_id is not None:
+        row = session.get(ProjectRow, reference if isinstance(reference, int) else int(text[1:]))
+    else:
+        row = session.scalar(select(ProjectRow).where(ProjectRow.name == text))
+        if _is_number(text):
+            numbered = session.get(ProjectRow, int(text))
+            if row is not None and numbered is not None and numbered.id != row.id:
+                raise InvalidInputError(
+                    f"project {text!r} is ambiguous: it is the name of project #{row.id} and the id of project "
+                    f"{numbered.name!r}; write '#{text}' for the id",
+                    project=text,
+                    named=row.id,
+                    numbered=numbered.id,
+                )
+            row = row or numbered
     if row is None:
-        row = session.scalar(select(ProjectRow).where(ProjectRow.name == str(reference)))
-    if row is None:
-        raise NotFoundError(f"project {reference!r} does not exist", project=str(reference))
+        raise NotFoundError(f"project {text!r} does not exist", project=text)
     return row
 
 
-def create_project(session: Session, name: str, task: str = "instance-segmentation") -> Project:
+def check_project_name(name: str) -> str:
+    """``name`` stripped, once it is usable: not empty, and not a number (``12``, ``#12``), which reads as an id."""
     name = name.strip()
     if not name:
         raise InvalidInputError("project name must not be empty")
+    if _is_number(name) or _BY_ID.fullmatch(name):
+        raise InvalidInputError(
+            f"project name {name!r} is a number, which reads as a project id; use a name with a letter "
+            f"(e.g. 'project-{name.lstrip('#')}')",
+            project=name,
+        )
+    return name
+
+
+def create_project(session: Session, name: str, task: str = "instance-segmentation") -> Project:
+    name = check_project_name(name)
     if session.scalar(select(ProjectRow.id).where(ProjectRow.name == name)) is not None:
         raise ConflictError(f"a project named {name!r} already exists", project=name)
     row = ProjectRow(name=name, task=task)

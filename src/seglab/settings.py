@@ -8,6 +8,8 @@ from typing import Literal
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from seglab.private import private_dir
+
 
 class Settings(BaseSettings):
     """Where seglab keeps its state. Everything defaults to files under ``home`` (``~/.seglab``)."""
@@ -70,7 +72,7 @@ class Settings(BaseSettings):
         return self.blob_url or (self.home.expanduser() / "blobs").as_uri()
 
     def ensure_home(self) -> Path:
-        """Create ``home`` if needed and return it (resolved)."""
+        """Create ``home`` if needed (readable by its owner only) and return it (resolved)."""
         home = self.home.expanduser().resolve()
-        home.mkdir(parents=True, exist_ok=True)
+        private_dir(home)
         return home

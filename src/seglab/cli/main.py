@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import copy
 import json
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
@@ -56,7 +57,20 @@ def serve(
 
     settings = Settings()
     _console().print(f"seglab {__version__}: data in {settings.ensure_home()}")
-    uvicorn.run(create_app(settings), host=host or settings.host, port=port or settings.port)
+    uvicorn.run(
+        create_app(settings), host=host or settings.host, port=port or settings.port, log_config=_redacting_logs()
+    )
+
+
+def _redacting_logs() -> dict[str, Any]:
+    """uvicorn's own logging set-up, with secrets (``api_key=`` in the access log's URLs) redacted by every handler."""
+    from uvicorn.config import LOGGING_CONFIG
+
+    config = copy.deepcopy(LOGGING_CONFIG)
+    config.setdefault("filters", {})["redact"] = {"()": "seglab.redact.RedactingFilter"}
+    for handler in config["handlers"].values():
+        handler.setdefault("filters", []).append("redact")
+    return config
 
 
 @app.command()

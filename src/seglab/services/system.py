@@ -11,6 +11,7 @@ from pathlib import Path
 from pydantic import BaseModel
 
 from seglab._version import __version__
+from seglab.redact import redact
 from seglab.settings import Settings
 
 _INSTANCE_ID_FILE = "instance-id"
@@ -54,8 +55,8 @@ def system_info(settings: Settings) -> SystemInfo:
         version=__version__,
         uuid=instance_id(home),
         home=str(home),
-        database_url=settings.resolved_database_url,
-        blob_url=settings.resolved_blob_url,
+        database_url=redact(settings.resolved_database_url),  # /info answers anyone: never a password
+        blob_url=redact(settings.resolved_blob_url),
         python=platform.python_version(),
         packages={name: _installed_version(name) for name in _REPORTED_PACKAGES},
     )

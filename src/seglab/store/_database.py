@@ -16,6 +16,8 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
+from seglab.private import private_dir, private_file
+
 MIGRATIONS = Path(__file__).with_name("migrations")
 
 
@@ -33,7 +35,8 @@ def create_database_engine(url: str) -> Engine:
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
-            Path(parsed.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+            database = Path(parsed.database).expanduser()
+            private_file(private_dir(database.parent) / database.name)  # SQLite gives -wal and -shm its mode
         engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False})
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine

@@ -15,6 +15,7 @@ from typing import IO, Protocol
 from urllib.parse import unquote, urlparse
 
 from seglab.errors import InvalidInputError, NotFoundError
+from seglab.private import private_dir
 
 _CHUNK = 1 << 20
 
@@ -41,8 +42,7 @@ class LocalBlobStore:
     """Blobs as files ``<root>/<ab>/<cd>/<sha256>``."""
 
     def __init__(self, root: Path) -> None:
-        self.root = root
-        root.mkdir(parents=True, exist_ok=True)
+        self.root = private_dir(root)
 
     def _path(self, digest: str) -> Path:
         if len(digest) != 64 or not all(c in "0123456789abcdef" for c in digest):
@@ -69,8 +69,8 @@ class LocalBlobStore:
 
     def _write(self, digest: str, fill: Callable[[IO[bytes]], object]) -> None:
         target = self._path(digest)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        with tempfile.NamedTemporaryFile(dir=target.parent, prefix=".tmp-", delete=False) as handle:
+        private_dir(target.parent)
+        with tempfile.NamedTemporaryFile(dir=target.parent, prefix=".tmp-", delete=False) as handle:  # mode 0600
             try:
                 fill(handle)
                 handle.flush()

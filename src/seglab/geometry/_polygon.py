@@ -32,6 +32,11 @@ def ring_from_flat(coordinates: Sequence[float], *, what: str = "polygon") -> Fl
     return ring_from_points(values.reshape(-1, 2), what=what)
 
 
+MAX_COORDINATE = 1e9
+"""Far beyond any image, yet small enough that areas stay finite and OpenCV's 32-bit rasteriser is not overflowed
+(1e308 would make the shoelace area infinite and GEOS fail)."""
+
+
 def ring_from_points(points: npt.ArrayLike, *, what: str = "polygon") -> FloatArray:
     """Validate an ``(N, 2)`` point array as a ring: at least 3 points, all finite, enclosing some area.
 
@@ -43,6 +48,8 @@ def ring_from_points(points: npt.ArrayLike, *, what: str = "polygon") -> FloatAr
         raise ValueError(f"{what}: expected points of shape (N, 2), got {ring.shape}")
     if not np.isfinite(ring).all():
         raise ValueError(f"{what}: coordinates contain NaN or infinity")
+    if np.abs(ring).max(initial=0.0) > MAX_COORDINATE:
+        raise ValueError(f"{what}: coordinates beyond ±{MAX_COORDINATE:.0e} pixels (found {np.abs(ring).max():.3g})")
     if len(ring) > 1 and (ring[0] == ring[-1]).all():
         ring = ring[:-1]
     if len(ring) < 3:

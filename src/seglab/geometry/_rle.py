@@ -13,6 +13,18 @@ from pycocotools import mask as coco_mask
 BoolMask = npt.NDArray[np.bool_]
 
 
+MAX_RLE_PIXELS = 2**32 - 1
+"""pycocotools counts runs in 32-bit integers: a larger mask (10^6 x 10^6, say) would overflow, not decode."""
+
+
+def _check_size(height: int, width: int, what: str | None = None) -> None:
+    where = f"{what}: " if what else ""
+    if height <= 0 or width <= 0:
+        raise ValueError(f"{where}RLE size must be positive, got {height}x{width}")
+    if height * width > MAX_RLE_PIXELS:
+        raise ValueError(f"{where}RLE size {height}x{width} is above the {MAX_RLE_PIXELS} pixels an RLE mask can hold")
+
+
 @dataclass(frozen=True)
 class Rle:
     """A binary mask as COCO compressed RLE: ``counts`` bytes for an image of ``height x width``."""
@@ -22,8 +34,7 @@ class Rle:
     counts: bytes
 
     def __post_init__(self) -> None:
-        if self.height <= 0 or self.width <= 0:
-            raise ValueError(f"RLE size must be positive, got {self.height}x{self.width}")
+        _check_size(self.height, self.width)
 
     @classmethod
     def from_mask(cls, mask: npt.ArrayLike) -> Rle:
@@ -42,6 +53,7 @@ class Rle:
         if not (isinstance(size, Sequence) and len(size) == 2 and all(isinstance(v, int) for v in size)):
             raise ValueError(f"{what}: RLE 'size' must be [height, width], got {size!r}")
         height, width = int(size[0]), int(size[1])
+        _check_size(height, width, what)  # before any count is read
         if isinstance(counts, list):
             if any(not isinstance(c, int) or c < 0 for c in counts):
                 raise ValueError(f"{what}: uncompressed RLE counts must be non-negative integers")

@@ -14,6 +14,7 @@ import cv2
 import numpy as np
 import numpy.typing as npt
 
+from seglab.errors import InvalidInputError
 from seglab.versions.instances import Instance, affine, transform_instances
 from seglab.versions.recipe import Contrast, Preprocessing, Resize, ResizeMode
 
@@ -80,8 +81,15 @@ def resize(image: Pixels, instances: Sequence[Instance], spec: Resize) -> tuple[
 def tiles(
     image: Pixels, instances: Sequence[Instance], rows: int, cols: int
 ) -> list[tuple[str, Pixels, list[Instance]]]:
-    """``rows x cols`` tiles, named ``r{row}c{col}``, each with the instances (clipped) it contains."""
+    """``rows x cols`` tiles, named ``r{row}c{col}``, each with the instances (clipped) it contains.
+
+    Raises ``InvalidInputError`` when the image is too small for that many tiles (a tile would be empty)."""
     width, height = _size(image)
+    if cols > width or rows > height:
+        raise InvalidInputError(
+            f"tiling {rows}x{cols} needs an image at least {cols} pixels wide and {rows} high; this one is "
+            f"{width}x{height} (after the crop and resize steps)"
+        )
     xs = [round(width * i / cols) for i in range(cols + 1)]
     ys = [round(height * i / rows) for i in range(rows + 1)]
     out = []

@@ -56,6 +56,10 @@ class Contrast(StrEnum):
     CLAHE = "clahe"
 
 
+MAX_TILES_PER_SIDE = 64
+"""Each image becomes at most 64 x 64 tiles: more is a typo, not a dataset (and would multiply a version by 4096)."""
+
+
 class Preprocessing(_Frozen):
     """Applied to every split, in this order: crop, resize, tile, grayscale, contrast, classes, filters."""
 
@@ -85,6 +89,8 @@ class Preprocessing(_Frozen):
                 raise ValueError(f"static_crop must be 0 <= min < max <= 100 percent, got {self.static_crop}")
         if self.tile is not None and (self.tile[0] < 1 or self.tile[1] < 1):
             raise ValueError(f"tile must be at least 1x1, got {self.tile}")
+        if self.tile is not None and max(self.tile) > MAX_TILES_PER_SIDE:
+            raise ValueError(f"tile must be at most {MAX_TILES_PER_SIDE}x{MAX_TILES_PER_SIDE}, got {self.tile}")
         return self
 
 

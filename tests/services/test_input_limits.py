@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 import json
+import zipfile
 
 import numpy as np
 import pytest
@@ -133,3 +134,81 @@ def test_imports_skip_images_above_the_limit_with_their_annotations(ws, tmp_path
     assert problem.file.endswith("big.png")
     with pytest.raises(TooLargeError):
         transfer.import_dataset(ws, folder, "imported", strict=True)
+
+
+def test_version_rendering_scales_16_bit_images(tmp_path):
+    from seglab.versions.render import load_pixels
+
+    path = tmp_path / "deep.png"
+    path.write_bytes(_png16())
+    pixels = load_pixels(str(path))
+    assert pixels[0, 128].tolist() == [128, 128, 128]  # was [255, 255, 255]
+
+
+def _zip(path, members: dict[str, bytes]):
+    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        for name, data in members.items():
+            archive.writestr(name, data)
+    return path
+
+
+def _png(seed: int) -> bytes:
+    buffer = io.BytesIO()
+    Image.fromarray(np.random.default_rng(seed).integers(0, 255, (16, 16, 3), dtype=np.uint8)).save(buffer, "PNG")
+    return buffer.getvalue()
+
+
+def test_a_zip_bomb_is_refused_from_its_directory_and_nothing_is_stored(ws, empty, tmp_path):
+    bomb = _zip(tmp_path / "bomb.zip", {"a.png": _png(1), "zeros.png": bytes(5 * 2**20)})
+    report = images.upload_paths(ws, empty, [bomb])
+    ((name, reason),) = report.failed
+    assert name == "bomb.zip"
+    assert reason.startswith("bomb.zip: zeros.png expands ")
+    assert reason.endswith("above SEGLAB_MAX_ARCHIVE_RATIO=200")
+    assert _stored(ws, empty) == 0  # a.png, before the bomb in the archive, was not stored either
+
+
+def test_archive_size_and_file_count_limits_come_from_the_settings(ws, empty, tmp_path):
+    archive = _zip(tmp_path / "three.zip", {f"{i}.png": _png(i) for i in range(3)})
+    ws.settings.max_archive_files = 2
+    (reason,) = [r for _, r in images.upload_paths(ws, empty, [archive]).failed]
+    assert reason == "three.zip holds 3 files, above SEGLAB_MAX_ARCHIVE_FILES=2"
+    ws.settings.max_archive_files = 10
+    ws.settings.max_archive_bytes = 1000
+    (reason,) = [r for _, r in images.upload_paths(ws, empty, [archive]).failed]
+    assert reason.startswith("three.zip expands to more than ")
+    assert reason.endswith("SEGLAB_MAX_ARCHIVE_BYTES=1000")
+    assert _stored(ws, empty) == 0
+    ws.settings.max_archive_bytes = 10**6
+    assert len(images.upload_paths(ws, empty, [archive]).added) == 3
+
+
+def test_an_import_archive_above_the_limits_is_refused_before_extraction(ws, tmp_path, coco_export):
+    archive = tmp_path / "dataset.zip"
+    with zipfile.ZipFile(archive, "w") as zipped:
+        for path in sorted(coco_export.rglob("*")):
+            zipped.write(path, path.relative_to(coco_export.parent).as_posix())
+    ws.settings.max_archive_files = 3
+    with pytest.raises(TooLargeError, match=r"dataset.zip holds \d+ files, above SEGLAB_MAX_ARCHIVE_FILES=3"):
+        transfer.import_dataset(ws, archive, "imported", create_project=True)
+    assert projects.list_projects(ws) == []
+
+
+@pytest.mark.parametrize("member", ["../escape.png", "/abs.png"])
+def test_archive_members_escaping_the_folder_are_refused(ws, empty, tmp_path, member):
+    archive = _zip(tmp_path / "slip.zip", {"ok.png": _png(1), member: _png(2)})
+    ((name, reason),) = images.upload_paths(ws, empty, [archive]).failed
+    assert name == "slip.zip"
+    assert "path escapes the target folder" in reason
+    assert _stored(ws, empty) == 0
+    assert not (tmp_path / "escape.png").exists()
+
+
+def test_symbolic_links_in_archives_are_refused(ws, empty, tmp_path):
+    archive = tmp_path / "link.zip"
+    with zipfile.ZipFile(archive, "w") as zipped:
+        link = zipfile.ZipInfo("link.png")
+        link.external_attr = 0o120777 << 16  # a symbolic link to /etc/passwd
+        zipped.writestr(link, "/etc/passwd")
+    ((_, reason),) = images.upload_paths(ws, empty, [archive]).failed
+    assert "symbolic links are not allowed" in reason

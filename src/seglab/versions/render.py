@@ -15,6 +15,7 @@ import cv2
 import numpy as np
 from PIL import Image, ImageOps
 
+from seglab.limits import to_rgb
 from seglab.store.blobs import BlobStore, open_blob_store
 from seglab.versions.augment import Augmenter, Source
 from seglab.versions.instances import Instance
@@ -56,9 +57,10 @@ class RenderedImage:
 
 
 def load_pixels(path: str) -> Pixels:
-    """RGB pixels as displayed (EXIF orientation applied: annotations are drawn on the displayed image)."""
+    """RGB pixels as displayed (EXIF orientation applied: annotations are drawn on the displayed image); 16-bit
+    images scaled to 8 bits."""
     with Image.open(path) as image:
-        return np.asarray(ImageOps.exif_transpose(image).convert("RGB"))
+        return np.asarray(to_rgb(ImageOps.exif_transpose(image)))
 
 
 def encode(pixels: Pixels, suffix: str) -> bytes:

@@ -30,6 +30,12 @@ def test_numeric_project_names_are_refused(ws, name):
     assert projects.list_projects(ws) == []
 
 
+def test_overlong_project_names_are_refused(ws):
+    with pytest.raises(InvalidInputError, match="project name is 201 characters, at most 200"):
+        projects.create_project(ws, "x" * 201)
+    assert projects.create_project(ws, "x" * 200).name == "x" * 200
+
+
 def test_a_name_that_is_another_projects_id_is_ambiguous_never_the_wrong_project(ws):
     cats = projects.create_project(ws, "cats")
     named_one = _legacy_project(ws, "1")

@@ -24,6 +24,7 @@ def _project(session: Session, row: ProjectRow) -> Project:
 
 
 _BY_ID = re.compile(r"#(\d+)")
+MAX_NAME_CHARS = 200
 
 
 def _is_number(text: str) -> bool:
@@ -60,10 +61,13 @@ def _project_row(session: Session, reference: int | str) -> ProjectRow:
 
 
 def check_project_name(name: str) -> str:
-    """``name`` stripped, once it is usable: not empty, and not a number (``12``, ``#12``), which reads as an id."""
+    """``name`` stripped, once it is usable: not empty, not too long for a title, and not a number (``12``,
+    ``#12``), which reads as an id."""
     name = name.strip()
     if not name:
         raise InvalidInputError("project name must not be empty")
+    if len(name) > MAX_NAME_CHARS:
+        raise InvalidInputError(f"project name is {len(name)} characters, at most {MAX_NAME_CHARS}", project=name[:40])
     if _is_number(name) or _BY_ID.fullmatch(name):
         raise InvalidInputError(
             f"project name {name!r} is a number, which reads as a project id; use a name with a letter "

@@ -55,15 +55,22 @@ def open_image(source: Path | BinaryIO, *, max_pixels: int, name: str) -> Iterat
     """The image opened lazily (header only), once its format is allowed and its size within ``max_pixels``.
 
     Decoding errors inside the ``with`` block (truncated or corrupt data) become ``InvalidInputError`` naming
-    ``name``; the pixel limit is ours, so Pillow's own decompression-bomb warning is silenced.
+    ``name``.
     """
+    image = _open(source, max_pixels, name)
     try:
-        with warnings.catch_warnings():
+        with image:
+            check_pixels(*image.size, max_pixels, name)
+            yield image
+    except (OSError, SyntaxError, ValueError, EOFError) as error:
+        raise InvalidInputError(f"{name} is corrupt or truncated ({error})") from None
+
+
+def _open(source: Path | BinaryIO, max_pixels: int, name: str) -> Image.Image:
+    try:
+        with warnings.catch_warnings():  # only around the open: the pixel limit is ours, not Pillow's warning
             warnings.simplefilter("ignore", Image.DecompressionBombWarning)
-            with Image.open(source, formats=IMAGE_FORMATS) as image:
-                width, height = image.size
-                check_pixels(width, height, max_pixels, name)
-                yield image
+            return Image.open(source, formats=IMAGE_FORMATS)
     except FileNotFoundError:
         raise InvalidInputError(f"{name} does not exist") from None
     except UnidentifiedImageError:

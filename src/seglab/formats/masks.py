@@ -140,7 +140,9 @@ def _instances(values: npt.NDArray[np.int64], one_per_class: bool) -> list[tuple
     """``(class value, mask)`` of every instance in a mask: instance values as they are, class values
     split into connected components (or kept whole with ``one_per_class``)."""
     found: list[tuple[int, npt.NDArray[np.bool_]]] = []
-    for value in np.unique(values).tolist():
+    # instances in the order they were numbered (which is the order they were written), then plain classes
+    order = sorted(np.unique(values).tolist(), key=lambda v: (v < INSTANCE_BASE, v % INSTANCE_BASE, v))
+    for value in order:
         if value == 0:
             continue
         pixels = values == value

@@ -118,3 +118,17 @@ def test_our_coco_and_yolo_load_in_other_tools(real_dataset, tmp_path):
         )
         assert sum(len(d) for _, _, d in from_yolo) == expected
         assert from_yolo.classes == [c.name for c in original.categories]
+
+
+def test_imports_into_a_project_and_downloads_as_a_zip_with_the_same_counts(real_dataset, ws, tmp_path):
+    from seglab.services import downloads, transfer
+
+    expected = load_dataset(real_dataset).dataset
+    report = transfer.import_dataset(ws, real_dataset, "real", create_project=True)
+    assert (report.images_added, report.duplicates) == (len(expected), 0)
+    assert report.annotations_added == len(expected.annotations)
+    archive = tmp_path / "real.zip"
+    downloads.save_zip(downloads.project_zip(ws, "real", format="coco"), archive)
+    back = load_dataset(archive, workdir=tmp_path / "unzipped")
+    assert [p for p in back.problems if p.severity is Severity.ERROR] == []
+    assert (len(back.dataset), len(back.dataset.annotations)) == (len(expected), len(expected.annotations))

@@ -15,6 +15,8 @@ from seglab.formats import load_dataset
 from seglab.services import versions
 from seglab.versions import Recipe
 
+from ..formats.conftest import write_image
+
 
 def _archive(response) -> zipfile.ZipFile:
     assert response.status_code == 200, response.text
@@ -86,3 +88,13 @@ def test_cli_export_and_version_export_write_zip_files(project, version_id, tmp_
     with zipfile.ZipFile(tmp_path / "v.zip") as archive:
         assert "train/_annotations.coco.json" in archive.namelist()
     assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".")) == []  # no staging file left
+
+
+def test_server_side_import_takes_the_reader_options(client, tmp_path):
+    write_image(tmp_path / "yolo/images/a.png")
+    (tmp_path / "yolo/labels").mkdir(parents=True)
+    (tmp_path / "yolo/labels/a.txt").write_text("0 0.1 0.1 0.5 0.1 0.5 0.5\n")
+    client.post("/api/v1/projects", json={"name": "farm", "categories": []})
+    body = {"path": str(tmp_path / "yolo"), "names": ["hen"]}
+    report = client.post("/api/v1/projects/farm/import", json=body).json()
+    assert (report["format"], report["categories_created"], report["annotations_added"]) == ("yolo", ["hen"], 1)

@@ -48,7 +48,7 @@ def test_yolo_folder_without_yaml_is_detected_with_class_n_names(tmp_path, layou
     assert [c.name for c in result.dataset.categories] == ["class_0", "class_1", "class_2"]
     assert {i.split.value for i in result.dataset.images} == splits
     assert len(result.dataset.annotations) == 4
-    assert any("class_0…class_2" in p.message for p in result.problems)
+    assert [p.message for p in result.problems] == ["classes 0…2 have no name: called class_N (pass names to rename)"]
 
 
 def test_yolo_class_names_from_classes_txt_and_from_the_names_option(tmp_path):
@@ -239,3 +239,12 @@ def test_json_that_is_not_utf8_names_the_file(tmp_path):
     path.write_bytes(b'{"images": [], "categories": [{"id": 1, "name": "caf\xe9"}], "annotations": []}')
     with pytest.raises(FormatError, match=r"_annotations\.coco\.json: .*not UTF-8"):
         load_coco(path)
+
+
+def test_names_beyond_the_listed_ones_are_kept_or_made_up(tmp_path):
+    root = _yolo_without_yaml(tmp_path / "d")
+    (root / "classes.txt").write_text("cat\n")
+    assert [c.name for c in load_yolo(root).dataset.categories] == ["cat", "class_1", "class_2"]
+    (root / "data.yaml").write_text("train: images\nval: images\nnames: [a, b, c, d]\n")
+    renamed = load_yolo(root, names=["x"]).dataset.categories
+    assert [c.name for c in renamed] == ["x", "b", "c", "d"]

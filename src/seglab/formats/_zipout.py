@@ -26,10 +26,8 @@ def dataset_zip(folder: Path) -> ZipStream:
     """A lazy zip of every file under ``folder`` (symlinks followed), named relative to it."""
     archive = ZipStream(compress_type=ZIP_DEFLATED)
     for file in sorted(p for p in folder.rglob("*") if p.is_file()):
-        stored = is_image_file(file) or file.suffix.lower() == ".png"
-        archive.add_path(
-            str(file), file.relative_to(folder).as_posix(), recurse=False, compress_type=ZIP_STORED if stored else None
-        )
+        compress = ZIP_STORED if is_image_file(file) else None  # None: the archive's default, deflate
+        archive.add_path(str(file), file.relative_to(folder).as_posix(), recurse=False, compress_type=compress)
     return archive
 
 

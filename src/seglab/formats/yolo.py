@@ -210,19 +210,24 @@ def _class_count(label_files: list[Path]) -> int:
     return highest + 1
 
 
-def _layout_categories(
-    root: Path, images: dict[Path, set[Split]], names: Sequence[str] | None, log: ProblemLog
-) -> list[Category]:
-    if names:
-        return [Category(index, name) for index, name in enumerate(names)]
+def _layout_categories(root: Path, images: dict[Path, set[Split]], log: ProblemLog) -> list[Category]:
+    """Classes of a folder without ``data.yaml``: ``classes.txt``/``*.names``, then ``class_N`` for any
+    class id the labels use beyond those."""
     names_file = _names_file(root)
+    listed = []
     if names_file is not None:
         listed = [line.strip() for line in read_text_checked(names_file).splitlines() if line.strip()]
-        return [Category(index, name) for index, name in enumerate(listed)]
-    count = _class_count([f for f in map(label_path_for, images) if f.is_file()])
-    if count:
-        log.info(root, f"no data.yaml or classes.txt: classes named class_0…class_{count - 1} (pass names to rename)")
-    return [Category(index, f"class_{index}") for index in range(count)]
+    count = max(len(listed), _class_count([f for f in map(label_path_for, images) if f.is_file()]))
+    if count > len(listed):
+        log.info(root, f"classes {len(listed)}…{count - 1} have no name: called class_N (pass names to rename)")
+    return [Category(index, listed[index] if index < len(listed) else f"class_{index}") for index in range(count)]
+
+
+def _renamed(categories: list[Category], names: Sequence[str]) -> list[Category]:
+    """``names`` replace the class names in class-id order; classes beyond them keep theirs."""
+    count = max(len(categories), len(names))
+    kept = [c.name for c in categories]
+    return [Category(i, names[i] if i < len(names) else kept[i]) for i in range(count)]
 
 
 def load_yolo(
@@ -251,16 +256,16 @@ def load_yolo(
             if data.get(key):
                 for image_path in _split_images(root, data[key], data_file, log):
                     splits_of.setdefault(image_path, set()).add(split)
-        if names:
-            categories = [Category(c.id, name) for c, name in zip(categories, names, strict=False)]
     elif is_yolo_layout(path):
         root = path
         splits_of = find_layout_images(path)
-        categories = _layout_categories(path, splits_of, names, log)
+        categories = _layout_categories(path, splits_of, ProblemLog() if names else log)  # names: no note
     else:
         raise FormatError.at(
             path, f"no YOLO data file ({', '.join(DATA_FILES)}) and no images/ + labels/ folders found"
         )
+    if names:
+        categories = _renamed(categories, names)
     check = ImageCheck.DECODE if image_check is ImageCheck.DECODE else ImageCheck.HEADER  # sizes are needed
     images: list[ImageRecord] = []
     read: list[tuple[int, int]] = []  # (image id, class index), aligned with pending

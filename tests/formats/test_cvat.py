@@ -50,6 +50,7 @@ def cvat_folder(tmp_path):
 
 def test_reads_polygons_boxes_masks_groups_and_attributes(cvat_folder):
     assert detect_format(cvat_folder) == ("cvat", cvat_folder)
+    assert detect_format(cvat_folder / "annotations.xml") == ("cvat", cvat_folder / "annotations.xml")
     result = load_cvat(cvat_folder)
     assert [(p.severity, p.location) for p in result.problems] == [(Severity.ERROR, "image 0, <polyline> 5")]
     dataset = result.dataset

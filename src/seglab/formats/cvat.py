@@ -41,7 +41,10 @@ _RESERVED = ("occluded", "z_order", "iscrowd")
 
 def find_annotation_file(path: Path) -> Path | None:
     if path.is_file():
-        return path if path.suffix.lower() == ".xml" and b"<annotations" in path.read_bytes()[:4096] else None
+        if path.suffix.lower() != ".xml":
+            return None
+        with path.open("rb") as handle:
+            return path if b"<annotations" in handle.read(4096) else None
     candidate = path / ANNOTATION_FILE
     return candidate if candidate.is_file() else None
 

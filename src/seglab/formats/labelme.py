@@ -2,9 +2,12 @@
 
 Reading: ``polygon``, ``rectangle``, ``circle`` and ``mask`` shapes (others, such as lines and
 points, are reported and skipped); shapes sharing ``(label, group_id)`` form one multi-part
-instance. Categories are the labels in alphabetical order, ids from 1. Writing: one polygon shape
-per part (parts of one instance share a ``group_id``), or a ``mask`` shape when the instance has
-holes, which LabelMe polygons cannot express.
+instance. Categories are the labels in alphabetical order, ids from 1. Files as written in the
+wild: the image is ``imagePath`` when it is there (never followed out of the dataset), else the
+embedded ``imageData``, else the JSON's own stem with an image extension; LabelMe 3.x files (no
+``shape_type``: a polygon; no ``imageWidth``/``imageHeight``) read like the others, and the image's
+size is always its file's. Writing: one polygon shape per part (parts of one instance share a
+``group_id``), or a ``mask`` shape when the instance has holes, which LabelMe polygons cannot express.
 """
 
 from __future__ import annotations

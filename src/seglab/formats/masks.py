@@ -127,11 +127,9 @@ def _mask_values(mask_file: Path) -> npt.NDArray[np.int64]:
                 if not (np.array_equal(array[..., 0], array[..., 1]) and np.array_equal(array[..., 0], array[..., 2])):
                     raise FormatError.at(mask_file, "colour mask: expected grey values (pixel value = class)")
                 return array[..., 0].astype(np.int64)
-            if image.mode == "P":  # palette index = class (the palette only colours it)
+            if image.mode in ("L", "1", "P", *_INSTANCE_MODES):  # "P": the palette index is the class
                 return np.asarray(image).astype(np.int64)
-            return np.asarray(image.convert("I") if image.mode not in ("L", "1", *_INSTANCE_MODES) else image).astype(
-                np.int64
-            )
+            return np.asarray(image.convert("I")).astype(np.int64)
     except OSError as error:
         raise FormatError.at(mask_file, f"not a readable PNG ({error})") from None
 

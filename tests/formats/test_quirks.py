@@ -236,8 +236,8 @@ def test_json_nested_too_deep_is_an_error_not_a_traceback(tmp_path):
 
 def test_json_that_is_not_utf8_names_the_file(tmp_path):
     path = _coco(tmp_path / "d", [IMAGE], [])
-    path.write_bytes(b'{"images": [], "categories": [{"id": 1, "name": "caf\xe9"}], "annotations": []}')
-    with pytest.raises(FormatError, match=r"_annotations\.coco\.json: .*not UTF-8"):
+    path.write_bytes(b'{"images": [],\n"categories": [{"id": 1, "name": "caf\xe9"}], "annotations": []}')
+    with pytest.raises(FormatError, match=r"_annotations\.coco\.json, line 2: not UTF-8"):
         load_coco(path)
 
 

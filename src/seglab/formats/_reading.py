@@ -27,9 +27,10 @@ class LoadResult:
 
 def read_json(path: Path) -> Any:
     """Parse a JSON file; malformed JSON raises ``FormatError`` naming the line and column."""
+    data = b""
     try:
-        with path.open("rb") as handle:
-            return json.load(handle)
+        data = path.read_bytes()
+        return json.loads(data)
     except json.JSONDecodeError as error:
         raise FormatError(
             Problem(
@@ -37,8 +38,9 @@ def read_json(path: Path) -> Any:
             )
         ) from None
     except UnicodeDecodeError as error:
+        line = data.count(b"\n", 0, error.start) + 1
         raise FormatError(
-            Problem(Severity.ERROR, str(path), f"not UTF-8 text ({error.reason} at byte {error.start})")
+            Problem(Severity.ERROR, str(path), f"not UTF-8 text ({error.reason})", f"line {line}")
         ) from None
     except RecursionError:
         raise FormatError(Problem(Severity.ERROR, str(path), "JSON nested too deep to read")) from None

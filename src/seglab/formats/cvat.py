@@ -161,9 +161,10 @@ def _attributes(element: ET.Element) -> dict[str, Any]:
 
 
 def _image_path(root: Path, name: str, subset: str | None) -> Path:
+    """``images/<subset>/<name>`` (CVAT's project exports), ``images/<name>`` (task exports) or ``<name>``."""
     candidates = [root / "images" / subset / name] if subset else []
     candidates += [root / "images" / name, root / name]
-    return next((c for c in candidates if c.is_file()), candidates[-2] if len(candidates) > 1 else candidates[0])
+    return next((c for c in candidates if c.is_file()), root / "images" / name)
 
 
 def _merge_group(shapes: list[Segmentation], image: ImageRecord) -> Segmentation:

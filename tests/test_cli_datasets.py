@@ -96,3 +96,45 @@ def test_errors_are_one_line_without_traceback(coco_folder, tmp_path, arguments,
     assert result.exit_code == 1
     assert message in result.output
     assert "Traceback" not in result.output
+
+
+def _yolo_without_yaml(root):
+    from .formats.conftest import write_image
+
+    for name in ("a", "b"):
+        write_image(root / "images" / f"{name}.png")
+        (root / "labels").mkdir(parents=True, exist_ok=True)
+        (root / "labels" / f"{name}.txt").write_text("1 0.1 0.1 0.5 0.1 0.5 0.5\n")
+    return root
+
+
+def test_names_option_for_a_yolo_folder_without_yaml(tmp_path, seglab_home):
+    root = _yolo_without_yaml(tmp_path / "yolo")
+    report = json.loads(runner.invoke(app, ["inspect", str(root), "--names", "cat, dog", "--json"]).output)
+    assert (report["format"], [c["name"] for c in report["categories"]]) == ("yolo", ["cat", "dog"])
+    converted = runner.invoke(app, ["convert", str(root), str(tmp_path / "cvat"), "--to", "cvat", "--names", "x,y"])
+    assert converted.exit_code == 0, converted.output
+    assert "<name>y</name>" in (tmp_path / "cvat/annotations.xml").read_text()
+    imported = runner.invoke(app, ["import", str(root), "-p", "farm", "--create", "--names", "hen,cow", "--json"])
+    assert imported.exit_code == 0, imported.output
+    assert json.loads(imported.output)["categories_created"] == ["hen", "cow"]
+
+
+def test_one_instance_per_class_option_and_options_a_format_does_not_take(tmp_path):
+    import numpy as np
+    from PIL import Image
+
+    from .formats.conftest import write_image
+
+    write_image(tmp_path / "masks/a.jpg")
+    values = np.zeros((64, 96), dtype=np.uint8)
+    values[5:10, 5:10] = values[30:40, 50:60] = 1
+    Image.fromarray(values).save(tmp_path / "masks/a_mask.png")
+    masks = str(tmp_path / "masks")
+    split = json.loads(runner.invoke(app, ["inspect", masks, "--json"]).output)
+    whole = json.loads(runner.invoke(app, ["inspect", masks, "--one-instance-per-class", "--json"]).output)
+    assert (split["format"], split["annotations"], whole["annotations"]) == ("mask-png-semantic", 2, 1)
+    runner.invoke(app, ["convert", masks, str(tmp_path / "coco"), "--to", "coco"])
+    refused = runner.invoke(app, ["inspect", str(tmp_path / "coco"), "--names", "a"])
+    assert refused.exit_code == 1
+    assert "the coco reader does not take names" in refused.output

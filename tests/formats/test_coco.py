@@ -183,12 +183,24 @@ def test_missing_or_bad_image_skips_the_image_and_its_annotations(tmp_path, cont
     assert any("refers to image 0" in m for m in messages)
 
 
-def test_image_size_mismatch_is_a_warning_keeping_the_json_size(tmp_path):
-    path = _write_coco(tmp_path / "d", _document([]), {"a.png": (20, 10)})
+def test_image_size_mismatch_keeps_the_real_size_when_the_annotations_fit_it(tmp_path):
+    small = {"id": 1, "image_id": 0, "category_id": 1, "segmentation": [[1, 1, 8, 1, 8, 8]]}
+    path = _write_coco(tmp_path / "d", _document([small]), {"a.png": (20, 10)})
     result = load_coco(path)
     assert [p.severity for p in result.problems] == [Severity.WARNING]
     assert "20x10 but the JSON says 40x30" in result.problems[0].message
-    assert result.dataset.images[0].resolution_wh == (40, 30)
+    assert result.dataset.images[0].resolution_wh == (20, 10)
+    assert len(result.dataset.annotations) == 1
+
+
+def test_image_size_mismatch_is_an_error_when_the_annotations_do_not_fit(tmp_path):
+    path = _write_coco(tmp_path / "d", _document([{"id": 1, "image_id": 0, "category_id": 1, "segmentation": SQUARE}]),
+                       {"a.png": (10, 5)})  # fmt: skip
+    result = load_coco(path)
+    errors = [p for p in result.problems if p.severity is Severity.ERROR]
+    assert "10x5 but the JSON says 40x30, and its annotations reach 12,12" in errors[0].message
+    assert errors[0].location == "image 0"
+    assert len(result.dataset) == 0
 
 
 def test_uncompressed_rle_and_crowds_are_read(tmp_path):

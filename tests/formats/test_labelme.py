@@ -67,5 +67,5 @@ def test_missing_image_is_reported(tmp_path):
         json.dumps({"shapes": [], "imagePath": "gone.png", "imageWidth": 5, "imageHeight": 5})
     )
     result = load_labelme(tmp_path)
-    assert "image file is missing" in result.problems[0].message
+    assert "image gone.png not found, no imageData, no a.<image extension> beside it" in result.problems[0].message
     assert len(result.dataset) == 0

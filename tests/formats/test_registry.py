@@ -15,7 +15,7 @@ from seglab.formats import (
 from .conftest import assert_same_instances
 
 
-@pytest.mark.parametrize("format_name", ["coco", "yolo", "labelme", "sa1b"])
+@pytest.mark.parametrize("format_name", ["coco", "yolo", "labelme", "sa1b", "cvat", "mask-png"])
 def test_every_written_format_is_detected_and_read_back(sample, tmp_path, format_name):
     out = tmp_path / format_name
     save_dataset(sample, out, format=format_name)
@@ -97,6 +97,6 @@ def test_symlinked_images(sample, tmp_path):
 
 
 def test_unknown_output_format(sample, tmp_path):
-    assert set(writable_formats()) == {"coco", "yolo", "labelme", "sa1b"}
+    assert set(writable_formats()) == {"coco", "yolo", "labelme", "sa1b", "cvat", "mask-png", "mask-png-semantic"}
     with pytest.raises(FormatError, match="cannot write format 'voc'"):
         save_dataset(sample, tmp_path / "out", format="voc")

@@ -1,6 +1,7 @@
 import json
 
 import numpy as np
+import pytest
 
 from seglab.formats import Severity, load_sa1b, save_sa1b
 from seglab.geometry import Rle
@@ -31,3 +32,20 @@ def test_reads_sam_masks_with_quality_fields(tmp_path):
 def test_round_trip(sample, tmp_path):
     save_sa1b(sample, tmp_path / "sa")
     assert_same_instances(sample, load_sa1b(tmp_path / "sa").dataset, min_iou=1.0)
+
+
+@pytest.mark.parametrize(
+    ("image", "message"),
+    [
+        ({"file_name": "../a.jpg", "width": 96, "height": 64}, "leads outside the dataset"),
+        ({"file_name": "a.png", "width": 96.0, "height": 64}, "width/height must be integers"),
+        ({"file_name": "a.png", "width": 50, "height": 64}, "the file is 96x64 but the JSON says 50x64"),
+    ],
+)
+def test_bad_image_entries_are_located_errors(tmp_path, image, message):
+    write_image(tmp_path / "a.png")
+    (tmp_path / "a.json").write_text(json.dumps({"image": image, "annotations": []}))
+    result = load_sa1b(tmp_path)
+    assert [p.file for p in result.problems] == [str(tmp_path / "a.json")]
+    assert message in result.problems[0].message
+    assert len(result.dataset) == 0

@@ -18,6 +18,26 @@ from seglab.errors import InvalidInputError, SeglabError
 from seglab.services import Workspace
 
 JsonOption = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON.")]
+ZipOption = Annotated[
+    bool, typer.Option("--zip", help="Write one zip archive (images stored, annotations deflated) instead of a folder.")
+]
+NamesOption = Annotated[
+    str | None,
+    typer.Option("--names", help="Class names in class-id order, comma-separated: a,b,c (YOLO, mask PNGs)."),
+]
+OneInstanceOption = Annotated[
+    bool,
+    typer.Option(
+        "--one-instance-per-class",
+        help="Mask PNGs: all of a class's pixels in an image as one instance (default: one per connected region).",
+    ),
+]
+
+
+def reader_options(names: str | None, one_instance_per_class: bool = False) -> dict[str, Any]:
+    """What ``--names`` and ``--one-instance-per-class`` ask of a dataset reader (unset ones are left out)."""
+    listed = [name.strip() for name in (names or "").split(",") if name.strip()]
+    return {"names": listed or None, "one_instance_per_class": one_instance_per_class}
 
 
 def fail(message: str, as_json: bool) -> NoReturn:

@@ -11,7 +11,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from seglab.cli._common import JsonOption, fail
+from seglab.cli._common import JsonOption, NamesOption, OneInstanceOption, fail, reader_options
 from seglab.formats import DatasetReport, FormatError, ImageMode, Problem, Severity, writable_formats
 from seglab.services import convert_path, inspect_path
 
@@ -55,11 +55,15 @@ def inspect(
     path: Annotated[Path, typer.Argument(help="Dataset folder, annotation file or zip archive.")],
     source_format: Annotated[str, typer.Option("--from", help="Format, or 'auto' to detect it.")] = "auto",
     strict: StrictOption = False,
+    names: NamesOption = None,
+    one_instance_per_class: OneInstanceOption = False,
     as_json: JsonOption = False,
 ) -> None:
     """Detect a dataset's format, validate it (every image decoded) and summarise it."""
     try:
-        report = inspect_path(path, format=source_format, strict=strict)
+        report = inspect_path(
+            path, format=source_format, strict=strict, options=reader_options(names, one_instance_per_class)
+        )
     except FormatError as error:
         fail(str(error), as_json)
     if as_json:
@@ -75,12 +79,22 @@ def convert(
     source_format: Annotated[str, typer.Option("--from", help="Source format, or 'auto' to detect it.")] = "auto",
     strict: StrictOption = False,
     link: Annotated[bool, typer.Option("--link", help="Symlink images instead of copying them.")] = False,
+    names: NamesOption = None,
+    one_instance_per_class: OneInstanceOption = False,
     as_json: JsonOption = False,
 ) -> None:
-    """Convert a dataset between formats (COCO, YOLO-seg, LabelMe, SA-1B)."""
+    """Convert a dataset between formats (COCO, YOLO-seg, LabelMe, SA-1B, CVAT XML, mask PNGs)."""
     mode = ImageMode.SYMLINK if link else ImageMode.COPY
     try:
-        result = convert_path(source, output, to=to, source_format=source_format, strict=strict, image_mode=mode)
+        result = convert_path(
+            source,
+            output,
+            to=to,
+            source_format=source_format,
+            strict=strict,
+            image_mode=mode,
+            options=reader_options(names, one_instance_per_class),
+        )
     except FormatError as error:
         fail(str(error), as_json)
     if as_json:

@@ -9,10 +9,20 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from seglab.cli._common import JsonOption, fail, print_json, progress_bar, workspace
+from seglab.cli._common import (
+    JsonOption,
+    NamesOption,
+    OneInstanceOption,
+    ZipOption,
+    fail,
+    print_json,
+    progress_bar,
+    reader_options,
+    workspace,
+)
 from seglab.core import Split
 from seglab.formats import ImageMode, writable_formats
-from seglab.services import images, projects, stats, transfer
+from seglab.services import downloads, images, projects, stats, transfer
 
 project_app = typer.Typer(help="Create, list and delete projects.", no_args_is_help=True)
 
@@ -75,9 +85,11 @@ def import_(
     source_format: Annotated[str, typer.Option("--from", help="Format, or 'auto' to detect it.")] = "auto",
     create: Annotated[bool, typer.Option("--create", help="Create the project if it does not exist.")] = False,
     strict: Annotated[bool, typer.Option("--strict", help="Fail on the first bad item.")] = False,
+    names: NamesOption = None,
+    one_instance_per_class: OneInstanceOption = False,
     as_json: JsonOption = False,
 ) -> None:
-    """Import a dataset (COCO, YOLO, LabelMe, SA-1B) into a project, with progress."""
+    """Import a dataset (COCO, YOLO, LabelMe, SA-1B, CVAT XML, mask PNGs) into a project, with progress."""
     with workspace(as_json) as ws, progress_bar("importing", not as_json) as progress:
         report = transfer.import_dataset(
             ws,
@@ -88,6 +100,7 @@ def import_(
             strict=strict,
             create_project=create,
             progress=progress,
+            options=reader_options(names, one_instance_per_class),
         )
     if as_json:
         print_json(report)
@@ -105,15 +118,21 @@ def import_(
 
 def export(
     project: Annotated[str, typer.Argument(help="Project name or id.")],
-    out: Annotated[Path, typer.Argument(help="New (or empty) folder to write.")],
+    out: Annotated[Path, typer.Argument(help="New (or empty) folder to write; with --zip, the zip file.")],
     output_format: Annotated[str, typer.Option("--format", help=f"One of: {', '.join(writable_formats())}.")] = "coco",
     link: Annotated[bool, typer.Option("--link", help="Symlink images instead of copying them.")] = False,
+    as_zip: ZipOption = False,
     as_json: JsonOption = False,
 ) -> None:
-    """Export a project's images and annotations."""
+    """Export a project's images and annotations (to a folder, or a zip archive with --zip)."""
     mode = ImageMode.SYMLINK if link else ImageMode.COPY
     with workspace(as_json) as ws:
-        problems = transfer.export_project(ws, project, out, format=output_format, image_mode=mode)
+        if as_zip:
+            download = downloads.project_zip(ws, project, format=output_format)
+            downloads.save_zip(download, out)
+            problems = download.problems
+        else:
+            problems = transfer.export_project(ws, project, out, format=output_format, image_mode=mode)
     if as_json:
         print_json({"path": str(out), "format": output_format, "problems": [p.to_dict() for p in problems]})
         return

@@ -11,10 +11,10 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from seglab.cli._common import JsonOption, print_json, progress_bar, workspace
+from seglab.cli._common import JsonOption, ZipOption, print_json, progress_bar, workspace
 from seglab.formats import ImageMode, writable_formats
 from seglab.jobs import work
-from seglab.services import jobs, versions
+from seglab.services import downloads, jobs, versions
 
 version_app = typer.Typer(help="Create, list and export dataset versions.", no_args_is_help=True)
 job_app = typer.Typer(help="Follow and cancel background jobs.", no_args_is_help=True)
@@ -121,16 +121,22 @@ def show(
 @version_app.command("export")
 def export(
     version: Annotated[str, typer.Argument(help="project/number or version id.")],
-    out: Annotated[Path, typer.Argument(help="New (or empty) folder to write.")],
+    out: Annotated[Path, typer.Argument(help="New (or empty) folder to write; with --zip, the zip file.")],
     output_format: Annotated[str, typer.Option("--format", help=f"One of: {', '.join(writable_formats())}.")] = "coco",
     link: Annotated[bool, typer.Option("--link", help="Symlink images instead of copying them.")] = False,
+    as_zip: ZipOption = False,
     as_json: JsonOption = False,
 ) -> None:
-    """Write a version as a dataset (COCO: Roboflow's train/valid/test layout, ready for rfdetr)."""
+    """Write a version as a dataset (COCO: Roboflow's train/valid/test layout, ready for rfdetr), or a zip of it."""
     with workspace(as_json) as ws:
-        problems = versions.export(
-            ws, version, out, format=output_format, image_mode=ImageMode.SYMLINK if link else ImageMode.COPY
-        )
+        if as_zip:
+            download = downloads.version_zip(ws, version, format=output_format)
+            downloads.save_zip(download, out)
+            problems = download.problems
+        else:
+            problems = versions.export(
+                ws, version, out, format=output_format, image_mode=ImageMode.SYMLINK if link else ImageMode.COPY
+            )
     if as_json:
         print_json({"path": str(out), "format": output_format, "problems": [p.to_dict() for p in problems]})
     else:

@@ -18,9 +18,12 @@ from seglab.formats._registry import (
     save_dataset,
     writable_formats,
 )
+from seglab.formats._zipout import stream_folder, write_zip_atomic
 from seglab.formats.coco import load_coco, save_coco
+from seglab.formats.cvat import load_cvat, save_cvat
 from seglab.formats.inspect import CategorySummary, DatasetReport, inspect_dataset
 from seglab.formats.labelme import load_labelme, save_labelme
+from seglab.formats.masks import load_masks, save_masks, save_semantic_masks
 from seglab.formats.sa1b import load_sa1b, save_sa1b
 from seglab.formats.yolo import load_yolo, save_yolo
 
@@ -42,16 +45,23 @@ __all__ = [
     "image_files",
     "inspect_dataset",
     "load_coco",
+    "load_cvat",
     "load_dataset",
     "load_labelme",
+    "load_masks",
     "load_sa1b",
     "load_yolo",
     "register_format",
     "save_coco",
+    "save_cvat",
     "save_dataset",
     "save_labelme",
+    "save_masks",
     "save_sa1b",
+    "save_semantic_masks",
     "save_yolo",
+    "stream_folder",
     "turned_by_exif",
     "writable_formats",
+    "write_zip_atomic",
 ]

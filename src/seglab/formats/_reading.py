@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,9 +27,10 @@ class LoadResult:
 
 def read_json(path: Path) -> Any:
     """Parse a JSON file; malformed JSON raises ``FormatError`` naming the line and column."""
+    data = b""
     try:
-        with path.open("rb") as handle:
-            return json.load(handle)
+        data = path.read_bytes()
+        return json.loads(data)
     except json.JSONDecodeError as error:
         raise FormatError(
             Problem(
@@ -36,7 +38,12 @@ def read_json(path: Path) -> Any:
             )
         ) from None
     except UnicodeDecodeError as error:
-        raise FormatError(Problem(Severity.ERROR, str(path), f"not UTF-8 text ({error.reason})")) from None
+        line = data.count(b"\n", 0, error.start) + 1
+        raise FormatError(
+            Problem(Severity.ERROR, str(path), f"not UTF-8 text ({error.reason})", f"line {line}")
+        ) from None
+    except RecursionError:
+        raise FormatError(Problem(Severity.ERROR, str(path), "JSON nested too deep to read")) from None
     except OSError as error:
         raise FormatError(Problem(Severity.ERROR, str(path), f"cannot read file ({error.strerror})")) from None
 
@@ -89,3 +96,14 @@ def check_polygons(
             log.warning(item.file, issue.message, item.location)
         kept.append(result.shape)
     return kept
+
+
+def is_int(value: object) -> bool:
+    """An integer that is not a boolean (JSON ``true`` is not a size or an id)."""
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def escapes(name: str) -> bool:
+    """Whether a file name from a dataset file is absolute or climbs out with ``..`` (never followed)."""
+    unified = name.replace("\\", "/")
+    return unified.startswith("/") or re.match(r"^[A-Za-z]:", unified) is not None or ".." in unified.split("/")

@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
+import inspect
 import re
 import shutil
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 from seglab.core import Dataset
-from seglab.formats import coco, labelme, sa1b, yolo
+from seglab.formats import coco, cvat, labelme, masks, sa1b, yolo
 from seglab.formats._archive import extract_zip
 from seglab.formats._images import ImageCheck
 from seglab.formats._output import ImageMode
@@ -86,7 +87,9 @@ def _detect_coco(path: Path) -> Path | None:
 
 def _detect_yolo(path: Path) -> Path | None:
     data = yolo.find_data_yaml(path)
-    return data.parent if data is not None and path.is_dir() else data
+    if data is None:
+        return path if yolo.is_yolo_layout(path) else None
+    return data.parent if path.is_dir() else data
 
 
 register_format(
@@ -118,6 +121,41 @@ register_format(
     )
 )
 
+register_format(
+    DatasetFormat(
+        "cvat",
+        "CVAT for images 1.1 XML (polygons, masks, boxes, attributes)",
+        lambda p: p if cvat.find_annotation_file(p) is not None else None,
+        cvat.load_cvat,
+        cvat.save_cvat,
+    )
+)
+
+
+def _detect_masks(path: Path, instances: bool) -> Path | None:
+    mask = masks.first_mask(path)
+    return path if mask is not None and masks.is_instance_mask(mask) == instances else None
+
+
+register_format(
+    DatasetFormat(
+        "mask-png-semantic",
+        "Mask PNGs, semantic (Roboflow's 'Semantic Segmentation Masks': value = class)",
+        lambda p: _detect_masks(p, instances=False),
+        masks.load_masks,
+        masks.save_semantic_masks,
+    )
+)
+register_format(
+    DatasetFormat(
+        "mask-png",
+        "Mask PNGs, instances (16-bit: value = class * 1000 + instance)",
+        lambda p: _detect_masks(p, instances=True),
+        masks.load_masks,
+        masks.save_masks,
+    )
+)
+
 
 def detect_format(path: Path) -> tuple[str, Path]:
     """Which format ``path`` holds and the exact path its reader wants; ``FormatError`` when none fits."""
@@ -140,11 +178,14 @@ def load_dataset(
     image_check: ImageCheck = ImageCheck.HEADER,
     workdir: Path | None = None,
     archive_limits: ArchiveLimits | None = None,
+    options: Mapping[str, Any] | None = None,
 ) -> LoadResult:
     """Read the dataset at ``path`` (a folder, a file, or a zip archive) in ``format`` (or auto-detect).
 
     A zip archive is checked for paths escaping the target and for ``archive_limits``, then extracted into
     ``workdir``, which must outlive the result (its images point there); without one a temporary folder is made.
+    ``options`` go to the format's reader (``names`` for YOLO and mask PNGs, ``one_instance_per_class``
+    for mask PNGs); one the reader does not take is an error rather than silently ignored.
     """
     if path.is_file() and path.suffix.lower() == ".zip":
         target = workdir if workdir is not None else Path(tempfile.mkdtemp(prefix="seglab-extract-"))
@@ -156,7 +197,12 @@ def load_dataset(
         format, path = detect_format(path)
     elif format not in _FORMATS:
         raise FormatError.at(path, f"unknown format {format!r} (known: {', '.join(_FORMATS)})")
-    return _FORMATS[format].load(path, strict=strict, image_check=image_check)
+    given = {key: value for key, value in (options or {}).items() if value not in (None, False)}
+    accepted = inspect.signature(_FORMATS[format].load).parameters
+    unknown = sorted(set(given) - set(accepted))
+    if unknown:
+        raise FormatError.at(path, f"the {format} reader does not take {', '.join(unknown)}")
+    return _FORMATS[format].load(path, strict=strict, image_check=image_check, **given)
 
 
 def save_dataset(dataset: Dataset, out: Path, *, format: str, image_mode: ImageMode = ImageMode.COPY) -> list[Problem]:

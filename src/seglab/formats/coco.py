@@ -17,7 +17,15 @@ from seglab.core import Annotation, Category, Dataset, ImageRecord, Split
 from seglab.formats._images import ImageCheck, probe_image
 from seglab.formats._output import ImageMode, place_image, write_json_atomic
 from seglab.formats._problems import FormatError, Problem, ProblemLog, Severity
-from seglab.formats._reading import LoadResult, PendingShape, check_polygons, read_each, read_json
+from seglab.formats._reading import (
+    LoadResult,
+    PendingShape,
+    check_polygons,
+    escapes,
+    is_int,
+    read_each,
+    read_json,
+)
 from seglab.geometry import (
     MultiPolygon,
     Polygon,
@@ -36,10 +44,6 @@ SPLIT_FOLDERS: dict[str, Split] = {
     "unassigned": Split.UNASSIGNED,
 }
 _IMAGE_FIELDS = {"id", "file_name", "width", "height"}
-
-
-def _is_int(value: object) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool)
 
 
 @dataclass
@@ -77,14 +81,27 @@ def _read_categories(raw: object, file: Path, log: ProblemLog) -> list[Category]
 
 def _read_images(
     raw: object, file: Path, images_dir: Path, split: Split, check: ImageCheck, log: ProblemLog
-) -> list[ImageRecord]:
+) -> tuple[list[ImageRecord], dict[int, tuple[int, int]]]:
+    """The image entries, and the real (decoded) size of each whose JSON size disagrees with its file."""
     if not isinstance(raw, list):
         raise FormatError.at(file, "'images' must be a list")
-    images = []
+    images: list[ImageRecord] = []
+    seen: set[object] = set()
+    real_sizes: dict[int, tuple[int, int]] = {}
     for index, item in enumerate(raw):
         location = f"image {item.get('id')}" if isinstance(item, dict) and "id" in item else f"images[{index}]"
         if not isinstance(item, dict) or not item.keys() >= _IMAGE_FIELDS:
             log.error(file, f"image entry needs {sorted(_IMAGE_FIELDS)}; skipped", location)
+            continue
+        if not all(is_int(item[key]) for key in ("id", "width", "height")):
+            log.error(file, "'id', 'width' and 'height' must be integers; image and its annotations skipped", location)
+            continue
+        if item["id"] in seen:
+            log.error(file, f"duplicate image id {item['id']}; the second one and its annotations skipped", location)
+            continue
+        seen.add(item["id"])
+        if escapes(str(item["file_name"])):
+            log.error(file, f"file_name {item['file_name']!r} leads outside the dataset; image skipped", location)
             continue
         path = images_dir / str(item["file_name"])
         try:
@@ -102,14 +119,61 @@ def _read_images(
             log.error(file, f"{error} ({path.name}); image and its annotations skipped", location)
             continue
         if size is not None and size != record.resolution_wh:
-            log.warning(
-                file,
-                f"{path.name} is {size[0]}x{size[1]} but the JSON says {record.width}x{record.height}; "
-                "keeping the JSON size, which the annotations are drawn in",
-                location,
-            )
+            real_sizes[record.id] = size
         images.append(record)
-    return images
+    return images, real_sizes
+
+
+def _raw_extent(item: Mapping[str, Any]) -> tuple[float, float]:
+    """How far right and down a raw annotation reaches (its polygons, RLE size or box)."""
+    raw = item.get("segmentation")
+    if isinstance(raw, dict) and isinstance(raw.get("size"), list) and len(raw["size"]) == 2:
+        height, width = raw["size"]
+        return float(width), float(height)
+    values = (
+        [v for ring in raw for v in ring] if isinstance(raw, list) and all(isinstance(r, list) for r in raw) else []
+    )
+    xs, ys = values[0::2], values[1::2]
+    box = item.get("bbox")
+    if isinstance(box, list) and len(box) == 4:
+        xs, ys = [*xs, box[0] + box[2]], [*ys, box[1] + box[3]]
+    numbers = [v for v in (*xs, *ys) if isinstance(v, int | float)]
+    if len(numbers) != len(xs) + len(ys) or not xs:
+        return 0.0, 0.0
+    return float(max(xs)), float(max(ys))
+
+
+def _settle_sizes(
+    images: list[ImageRecord], real_sizes: dict[int, tuple[int, int]], raw: object, file: Path, log: ProblemLog
+) -> list[ImageRecord]:
+    """The file's pixels decide an image's size: a JSON size that disagrees is a warning when every
+    annotation fits the real image (the image is kept at its real size), else an error (image skipped)."""
+    if not real_sizes:
+        return images
+    reach: dict[int, tuple[float, float]] = {}
+    for item in raw if isinstance(raw, list) else []:
+        if isinstance(item, dict) and item.get("image_id") in real_sizes:
+            x, y = _raw_extent(item)
+            old = reach.get(item["image_id"], (0.0, 0.0))
+            reach[item["image_id"]] = (max(old[0], x), max(old[1], y))
+    settled = []
+    for image in images:
+        real = real_sizes.get(image.id)
+        if real is None:
+            settled.append(image)
+            continue
+        said = f"{Path(image.file_name).name} is {real[0]}x{real[1]} but the JSON says {image.width}x{image.height}"
+        x, y = reach.get(image.id, (0.0, 0.0))
+        if x > real[0] + 1 or y > real[1] + 1:
+            log.error(
+                file,
+                f"{said}, and its annotations reach {x:g},{y:g}; image and its annotations skipped",
+                f"image {image.id}",
+            )
+            continue
+        log.warning(file, f"{said}; its annotations fit the real size, which is kept", f"image {image.id}")
+        settled.append(replace(image, width=real[0], height=real[1]))
+    return settled
 
 
 def _segmentation(
@@ -166,11 +230,16 @@ def _read_annotations(
     if not isinstance(raw, list):
         raise FormatError.at(file, "'annotations' must be a list")
     read: list[tuple[dict[str, Any], ImageRecord, Segmentation]] = []
+    seen: set[int] = set()
     for index, item in enumerate(raw):
-        if not isinstance(item, dict) or not _is_int(item.get("id")):
+        if not isinstance(item, dict) or not is_int(item.get("id")):
             log.error(file, "annotation without an integer 'id'; skipped", f"annotations[{index}]")
             continue
         location = f"annotation {item['id']}"
+        if item["id"] in seen:
+            log.error(file, f"duplicate annotation id {item['id']}; the second one skipped", location)
+            continue
+        seen.add(item["id"])
         image = images.get(item.get("image_id"))  # type: ignore[arg-type]
         if image is None:
             log.error(file, f"refers to image {item.get('image_id')!r}, which is not available; skipped", location)
@@ -216,7 +285,8 @@ def _read_part(file: Path, images_dir: Path | None, split: Split, check: ImageCh
     part = _Part(file, split)
     part.categories = _read_categories(data["categories"], file, log)
     folder = images_dir if images_dir is not None else guess_images_dir(file, data["images"])
-    part.images = _read_images(data["images"], file, folder, split, check, log)
+    images, real_sizes = _read_images(data["images"], file, folder, split, check, log)
+    part.images = _settle_sizes(images, real_sizes, data["annotations"], file, log)
     by_id = {image.id: image for image in part.images}
     part.annotations = _read_annotations(data["annotations"], file, by_id, {c.id for c in part.categories}, log)
     return part

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import tempfile
 from collections import Counter
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -46,10 +47,15 @@ class DatasetReport:
         return data
 
 
-def inspect_dataset(path: Path, *, format: str = "auto", strict: bool = False) -> DatasetReport:
-    """Read ``path`` decoding every image (so truncated files are found) and summarise what is there."""
+def inspect_dataset(
+    path: Path, *, format: str = "auto", strict: bool = False, options: Mapping[str, Any] | None = None
+) -> DatasetReport:
+    """Read ``path`` decoding every image (so truncated files are found) and summarise what is there;
+    ``options`` go to the reader (see ``load_dataset``)."""
     with tempfile.TemporaryDirectory(prefix="seglab-inspect-") as workdir:
-        result = load_dataset(path, format=format, strict=strict, image_check=ImageCheck.DECODE, workdir=Path(workdir))
+        result = load_dataset(
+            path, format=format, strict=strict, image_check=ImageCheck.DECODE, workdir=Path(workdir), options=options
+        )
     dataset = result.dataset
     counts = dataset.annotation_counts()
     shapes = Counter[str]()

@@ -2,29 +2,35 @@
 
 Reading: ``polygon``, ``rectangle``, ``circle`` and ``mask`` shapes (others, such as lines and
 points, are reported and skipped); shapes sharing ``(label, group_id)`` form one multi-part
-instance. Categories are the labels in alphabetical order, ids from 1. Writing: one polygon shape
-per part (parts of one instance share a ``group_id``), or a ``mask`` shape when the instance has
-holes, which LabelMe polygons cannot express.
+instance. Categories are the labels in alphabetical order, ids from 1. Files as written in the
+wild: the image is ``imagePath`` when it is there (never followed out of the dataset), else the
+embedded ``imageData``, else the JSON's own stem with an image extension; LabelMe 3.x files (no
+``shape_type``: a polygon; no ``imageWidth``/``imageHeight``) read like the others, and the image's
+size is always its file's. Writing: one polygon shape per part (parts of one instance share a
+``group_id``), or a ``mask`` shape when the instance has holes, which LabelMe polygons cannot express.
 """
 
 from __future__ import annotations
 
 import base64
+import glob
 import io
 import math
+import re
 from collections.abc import Mapping
 from functools import partial
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any
 
 import numpy as np
 from PIL import Image
 
 from seglab.core import Annotation, Category, Dataset, ImageRecord, Split
-from seglab.formats._images import ImageCheck, probe_image
+from seglab.formats._images import IMAGE_EXTENSIONS, ImageCheck, probe_image
 from seglab.formats._output import ImageMode, place_image, write_json_atomic
 from seglab.formats._problems import FormatError, Problem, ProblemLog
 from seglab.formats._reading import LoadResult, PendingShape, check_polygons, read_each, read_json
+from seglab.formats._scratch import scratch_file
 from seglab.formats.coco import SPLIT_FOLDERS, split_folders
 from seglab.geometry import (
     MultiPolygon,
@@ -99,32 +105,94 @@ def _shape_geometry(shape: Mapping[str, Any], image: ImageRecord) -> MultiPolygo
     return MultiPolygon((Polygon(points),))
 
 
+def _inside(root: Path, target: Path) -> bool:
+    return target == root or target.is_relative_to(root)
+
+
+def _embedded_image(data: Mapping[str, Any], file: Path) -> tuple[Path, str] | None:
+    """The picture LabelMe embeds as base64 ``imageData``, written to a scratch file; its name is
+    ``imagePath``'s base name when that names an image, else the JSON's stem with the picture's type."""
+    encoded = data.get("imageData")
+    if not isinstance(encoded, str) or not encoded:
+        return None
+    try:
+        raw = base64.b64decode(encoded, validate=False)
+        with Image.open(io.BytesIO(raw)) as picture:
+            kind = (picture.format or "png").lower()
+    except (ValueError, OSError) as error:
+        raise FormatError.at(file, f"imageData is not a readable image ({error})") from None
+    suffix = ".jpg" if kind in ("jpeg", "mpo") else f".{kind}"
+    named = PurePosixPath(str(data.get("imagePath") or "").replace("\\", "/")).name
+    name = named if Path(named).suffix.lower() in IMAGE_EXTENSIONS else f"{file.stem}{suffix}"
+    return scratch_file(raw, suffix), name
+
+
+def _same_stem_image(file: Path) -> Path | None:
+    """``x.jpg`` (any image extension, any case) beside ``x.json``."""
+    siblings = sorted(file.parent.glob(f"{glob.escape(file.stem)}.*"))
+    return next((p for p in siblings if p.is_file() and p.suffix.lower() in IMAGE_EXTENSIONS), None)
+
+
+def _locate_image(data: Mapping[str, Any], file: Path, root: Path, log: ProblemLog) -> tuple[Path, str]:
+    """Where the image is: ``imagePath`` (never followed out of the dataset), the embedded ``imageData``,
+    or the JSON's own stem with an image extension; ``FormatError`` saying what was tried otherwise."""
+    raw = str(data.get("imagePath") or "").replace("\\", "/")
+    escaping = bool(raw) and (PurePosixPath(raw).is_absolute() or re.match(r"^[A-Za-z]:", raw) is not None)
+    if raw and not escaping:
+        target = (file.parent / raw).resolve()
+        escaping = not _inside(root.resolve(), target)
+        if not escaping and target.is_file():
+            return target, target.name
+    found = _embedded_image(data, file)
+    if found is None:
+        stem_image = _same_stem_image(file)
+        found = (stem_image, stem_image.name) if stem_image is not None else None
+    if escaping:
+        if found is None:
+            raise FormatError.at(
+                file,
+                f"imagePath {raw!r} leads outside the dataset (not followed) and there is no imageData "
+                f"nor {file.stem}.<image extension> beside the JSON",
+            )
+        log.warning(file, f"imagePath {raw!r} leads outside the dataset; not followed, read {found[1]} instead")
+    if found is None:
+        raise FormatError.at(
+            file, f"image {raw or '(no imagePath)'} not found, no imageData, no {file.stem}.<image extension> beside it"
+        )
+    return found
+
+
+def _declared_size(data: Mapping[str, Any]) -> tuple[int, int] | None:
+    """``imageWidth``/``imageHeight`` when given (LabelMe 3.x files have none); ``ValueError`` when not integers."""
+    width, height = data.get("imageWidth"), data.get("imageHeight")
+    if width is None and height is None:
+        return None
+    if not all(isinstance(v, int) and not isinstance(v, bool) for v in (width, height)):
+        raise ValueError(f"imageWidth/imageHeight must be integers, got {width!r}/{height!r}")
+    return int(width), int(height)  # type: ignore[arg-type]
+
+
 def _read_file(
     file: Path, root: Path, check: ImageCheck, log: ProblemLog, image_id: int
 ) -> tuple[Path, ImageRecord, list[tuple[str, MultiPolygon, str]]] | None:
     data = read_json(file)
     if not is_labelme_document(data):
         raise FormatError.at(file, "not a LabelMe file: needs 'shapes' and 'imagePath'")
-    image_path = (file.parent / str(data["imagePath"]).replace("\\", "/")).resolve()
+    image_path, image_name = _locate_image(data, file, root, log)
     try:
-        size = probe_image(image_path, check)
-        width, height = size or (int(data["imageWidth"]), int(data["imageHeight"]))
-        relative = (
-            file.relative_to(root).parent / image_path.name if file.is_relative_to(root) else Path(image_path.name)
-        )
+        declared = _declared_size(data)
+        # the pixels decide the size: LabelMe 3.x files do not say it, and a stale JSON may say it wrong
+        size = probe_image(image_path, ImageCheck.HEADER if check is ImageCheck.EXISTS else check)
+        assert size is not None
+        width, height = size
+        relative = file.relative_to(root).parent / image_name if file.is_relative_to(root) else Path(image_name)
         split = SPLIT_FOLDERS.get(relative.parts[0], Split.UNASSIGNED) if len(relative.parts) > 1 else Split.UNASSIGNED
         if split is not Split.UNASSIGNED:
             relative = Path(*relative.parts[1:])
         record = ImageRecord(image_id, relative.as_posix(), width, height, split=split, path=image_path)
     except (ValueError, KeyError, TypeError) as error:
-        log.error(file, f"{error} ({image_path.name}); image skipped")
+        log.error(file, f"{error} ({image_name}); image skipped")
         return None
-    if size is not None and data.get("imageWidth") and (data.get("imageWidth"), data.get("imageHeight")) != size:
-        log.warning(
-            file,
-            f"imageWidth/imageHeight say {data.get('imageWidth')}x{data.get('imageHeight')}, "
-            f"the file is {size[0]}x{size[1]}",
-        )
     shapes = []
     for index, shape in enumerate(data["shapes"] if isinstance(data["shapes"], list) else []):
         location = f"shapes[{index}]"
@@ -139,7 +207,24 @@ def _read_file(
             continue
         group = shape.get("group_id")
         shapes.append((label, geometry, f"{label}:{group}" if group is not None else f"#{index}"))
+    if declared is not None and declared != size:
+        said = f"imageWidth/imageHeight say {declared[0]}x{declared[1]}, {image_name} is {width}x{height}"
+        reach = _extent([geometry for _, geometry, _ in shapes])
+        if reach[0] > width + 1 or reach[1] > height + 1:
+            log.error(file, f"{said} and the shapes reach {reach[0]:g},{reach[1]:g}, outside it; image skipped")
+            return None
+        log.warning(file, f"{said}; the shapes fit the real image, which is kept at its real size")
     return file, record, shapes
+
+
+def _extent(shapes: list[MultiPolygon]) -> tuple[float, float]:
+    """How far right and down the shapes reach."""
+    reach = (0.0, 0.0)
+    for shape in shapes:
+        for part in shape.parts:
+            right, bottom = part.exterior.max(axis=0)
+            reach = (max(reach[0], float(right)), max(reach[1], float(bottom)))
+    return reach
 
 
 def load_labelme(path: Path, *, strict: bool = False, image_check: ImageCheck = ImageCheck.HEADER) -> LoadResult:

@@ -14,7 +14,7 @@ from seglab.core import Annotation, Category, Dataset, ImageRecord
 from seglab.formats._images import ImageCheck, probe_image
 from seglab.formats._output import ImageMode, place_image, write_json_atomic
 from seglab.formats._problems import FormatError, Problem, ProblemLog
-from seglab.formats._reading import LoadResult, read_each, read_json
+from seglab.formats._reading import LoadResult, escapes, is_int, read_each, read_json
 from seglab.geometry import Rle, segmentation_to_rle, xyxy_to_xywh
 
 OBJECT_CATEGORY = Category(1, "object")
@@ -38,16 +38,20 @@ def _read_file(
     if not is_sa1b_document(data):
         raise FormatError.at(file, "not an SA-1B file: needs an 'image' object and an 'annotations' list")
     meta = data["image"]
-    image_path = file.parent / str(meta.get("file_name", file.with_suffix(".jpg").name))
+    name = str(meta.get("file_name", file.with_suffix(".jpg").name))
+    if escapes(name):
+        raise FormatError.at(file, f"file_name {name!r} leads outside the dataset")
+    image_path = file.parent / name
+    declared = (meta.get("width"), meta.get("height"))
     try:
+        if any(v is not None and not is_int(v) for v in declared):
+            raise ValueError(f"width/height must be integers, got {declared[0]!r}/{declared[1]!r}")
         size = probe_image(image_path, check)
+        width, height = size or (int(declared[0] or 0), int(declared[1] or 0))
+        if size is not None and None not in declared and size != declared:
+            raise ValueError(f"the file is {size[0]}x{size[1]} but the JSON says {declared[0]}x{declared[1]}")
         record = ImageRecord(
-            image_id,
-            image_path.name,
-            int(meta.get("width") or (size or (0, 0))[0]),
-            int(meta.get("height") or (size or (0, 0))[1]),
-            path=image_path,
-            metadata={"source_id": meta.get("image_id")},
+            image_id, image_path.name, width, height, path=image_path, metadata={"source_id": meta.get("image_id")}
         )
     except (ValueError, TypeError) as error:
         log.error(file, f"{error} ({image_path.name}); image skipped")

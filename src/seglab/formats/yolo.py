@@ -3,6 +3,9 @@
 Layout: a ``data.yaml`` with ``names`` and ``train``/``val``/``test`` image folders (or .txt lists);
 each image ``.../images/x.jpg`` has a label file ``.../labels/x.txt`` with one instance per line:
 ``class x1 y1 x2 y2 ...``, coordinates normalised to [0, 1] by the image's displayed size.
+Without a ``data.yaml`` (Ultralytics users often keep it elsewhere) the ``images/`` + ``labels/``
+folders are found by their names (``images/train``, ``train/images`` or plain ``images``), class
+names come from ``classes.txt`` or a ``*.names`` file, else ``class_0…``; ``names=`` overrides both.
 
 Multi-part instances and holes: one line holds one ring, so on writing, parts and holes are joined
 into a single ring by zero-width bridges (as Ultralytics' COCO converter does, see ``_rings``); on
@@ -12,7 +15,8 @@ a rectangle polygon. Class ids become ``0..N-1`` in category-id order, as Ultral
 
 from __future__ import annotations
 
-from pathlib import Path
+from collections.abc import Sequence
+from pathlib import Path, PurePath
 from typing import Any
 
 import numpy as np
@@ -37,9 +41,56 @@ def find_data_yaml(path: Path) -> Path | None:
     return next((path / name for name in DATA_FILES if (path / name).is_file()), None)
 
 
-def _read_yaml(file: Path) -> dict[str, Any]:
+def find_layout_images(root: Path) -> dict[Path, set[Split]]:
+    """Images of a YOLO folder without ``data.yaml``: under every ``images`` folder that has a ``labels``
+    sibling, each in the split its path names (``images/train/`` or ``train/images/``), else unassigned."""
+    found: dict[Path, set[Split]] = {}
+    if not root.is_dir():
+        return found
+    for images_dir in sorted(p for p in root.rglob("images") if p.is_dir()):
+        if not (images_dir.parent / "labels").is_dir():
+            continue
+        for image in image_files(images_dir):
+            names = image.relative_to(root).parts[:-1]
+            splits = {_SPLIT_KEYS[n] for n in names if n in _SPLIT_KEYS}
+            found[image] = splits or {Split.UNASSIGNED}
+    return found
+
+
+def is_yolo_layout(path: Path) -> bool:
+    """An ``images``/``labels`` pair (possibly per split) with at least one label file."""
+    if not path.is_dir():
+        return False
+    candidates = [path, *(path / name for name in ("train", "valid", "val", "test"))]
+    return any(
+        (c / "images").is_dir() and (c / "labels").is_dir() and any((c / "labels").rglob("*.txt")) for c in candidates
+    )
+
+
+def read_text_checked(file: Path) -> str:
+    """A text file as UTF-8; bytes that are not raise ``FormatError`` naming the line."""
+    data = file.read_bytes()
     try:
-        data = yaml.safe_load(file.read_text(encoding="utf-8"))
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        line = data.count(b"\n", 0, error.start) + 1
+        raise FormatError.at(file, f"not UTF-8 text ({error.reason} at byte {error.start})", f"line {line}") from None
+
+
+class _NoAliasLoader(yaml.SafeLoader):
+    """``yaml.safe_load`` without anchors/aliases: a few aliases can expand into gigabytes ("billion laughs")."""
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        if self.check_event(yaml.AliasEvent):
+            mark = self.peek_event().start_mark  # type: ignore[no-untyped-call]
+            raise yaml.composer.ComposerError(None, None, "YAML aliases are not allowed in dataset files", mark)
+        return super().compose_node(parent, index)
+
+
+def _read_yaml(file: Path) -> dict[str, Any]:
+    text = read_text_checked(file)
+    try:
+        data = yaml.load(text, Loader=_NoAliasLoader)
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         location = f"line {mark.line + 1}" if mark is not None else None
@@ -52,32 +103,52 @@ def _read_yaml(file: Path) -> dict[str, Any]:
 def _categories(names: object, file: Path) -> list[Category]:
     if isinstance(names, list):
         return [Category(index, str(name)) for index, name in enumerate(names)]
-    if isinstance(names, dict) and all(isinstance(k, int) for k in names):
+    if isinstance(names, dict) and all(isinstance(k, int) and not isinstance(k, bool) for k in names):
         return [Category(int(k), str(v)) for k, v in sorted(names.items())]
     raise FormatError.at(file, "'names' must be a list or a mapping of class index to name")
+
+
+def _names_file(root: Path) -> Path | None:
+    """``classes.txt`` (YOLO-mark, labelImg, Roboflow's darknet export) or a darknet ``*.names`` file."""
+    for candidate in [root / "classes.txt", *sorted(root.glob("*.names")), *sorted(root.glob("*/classes.txt"))]:
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def _inside(root: Path, target: Path) -> bool:
+    return target == root or target.is_relative_to(root)
 
 
 def _resolve_split_path(root: Path, value: str) -> Path:
     """Ultralytics' rules: relative to ``path`` (or the yaml folder), with Roboflow's ``../x`` accepted too."""
     candidate = (root / value).resolve()
-    if not candidate.exists() and value.startswith("../"):
-        candidate = (root / value[3:]).resolve()
+    if value.startswith("../"):  # Roboflow writes ../train/images for train/ beside data.yaml
+        inner = (root / value[3:]).resolve()
+        if inner.exists() or not candidate.exists():
+            return inner
     return candidate
 
 
 def _split_images(root: Path, value: object, file: Path, log: ProblemLog) -> list[Path]:
     images: list[Path] = []
+    base = root.resolve()
     for entry in value if isinstance(value, list) else [value]:
         location = str(entry)
         target = _resolve_split_path(root, str(entry))
-        if target.is_dir():
+        if PurePath(str(entry)).is_absolute() or not _inside(base, target):
+            log.error(file, f"split path {entry} leads outside the dataset folder; not read", location)
+        elif target.is_dir():
             images.extend(image_files(target))
         elif target.is_file() and target.suffix == ".txt":
-            for line in target.read_text(encoding="utf-8").splitlines():
-                if line.strip():
-                    images.append(_resolve_split_path(target.parent, line.strip()))
+            for line in read_text_checked(target).splitlines():
+                listed = _resolve_split_path(target.parent, line.strip()) if line.strip() else None
+                if listed is not None and _inside(base, listed):
+                    images.append(listed)
+                elif listed is not None:
+                    log.error(target, f"{line.strip()} leads outside the dataset folder; not read", location)
         else:
-            log.error(file, f"split folder or list not found: {target}", location)
+            log.warning(file, f"split folder or list not found: {target}; the other splits are read", location)
     return images
 
 
@@ -101,7 +172,9 @@ def _parse_line(
         return None
     if not values[0].is_integer() or not 0 <= values[0] < categories:
         log.error(
-            file, f"class id {values[0]:g} is out of range (data.yaml has {categories} classes); line skipped", location
+            file,
+            f"class id {values[0]:g} is out of range ({categories} classes); line skipped",
+            location,
         )
         return None
     coordinates = np.asarray(values[1:], dtype=np.float64)
@@ -122,23 +195,78 @@ def _parse_line(
     return int(values[0]), MultiPolygon((Polygon._from_valid_rings(ring, ()),))
 
 
-def load_yolo(path: Path, *, strict: bool = False, image_check: ImageCheck = ImageCheck.HEADER) -> LoadResult:
-    """Read a YOLO-seg dataset from its folder or its ``data.yaml``."""
+def _class_count(label_files: list[Path]) -> int:
+    """One more than the highest class id in the label files (for ``class_N`` names without a names file)."""
+    highest = -1
+    for file in label_files:
+        try:
+            text = read_text_checked(file)
+        except FormatError:
+            continue  # reported when the file is read
+        for line in text.splitlines():
+            first = line.split(maxsplit=1)[0] if line.strip() else ""
+            if first.isdigit():
+                highest = max(highest, int(first))
+    return highest + 1
+
+
+def _layout_categories(root: Path, images: dict[Path, set[Split]], log: ProblemLog) -> list[Category]:
+    """Classes of a folder without ``data.yaml``: ``classes.txt``/``*.names``, then ``class_N`` for any
+    class id the labels use beyond those."""
+    names_file = _names_file(root)
+    listed = []
+    if names_file is not None:
+        listed = [line.strip() for line in read_text_checked(names_file).splitlines() if line.strip()]
+    count = max(len(listed), _class_count([f for f in map(label_path_for, images) if f.is_file()]))
+    if count > len(listed):
+        log.info(root, f"classes {len(listed)}…{count - 1} have no name: called class_N (pass names to rename)")
+    return [Category(index, listed[index] if index < len(listed) else f"class_{index}") for index in range(count)]
+
+
+def _renamed(categories: list[Category], names: Sequence[str]) -> list[Category]:
+    """``names`` replace the class names in class-id order; classes beyond them keep theirs."""
+    count = max(len(categories), len(names))
+    kept = [c.name for c in categories]
+    return [Category(i, names[i] if i < len(names) else kept[i]) for i in range(count)]
+
+
+def load_yolo(
+    path: Path,
+    *,
+    strict: bool = False,
+    image_check: ImageCheck = ImageCheck.HEADER,
+    names: Sequence[str] | None = None,
+) -> LoadResult:
+    """Read a YOLO-seg dataset from its folder or its ``data.yaml``, or an ``images``/``labels`` folder
+    without one; ``names`` (class names in class-id order) replaces the names the dataset gives."""
     log = ProblemLog(strict=strict)
     data_file = find_data_yaml(path)
-    if data_file is None:
-        raise FormatError.at(path, f"no YOLO data file found (looked for {', '.join(DATA_FILES)})")
-    data = _read_yaml(data_file)
-    categories = _categories(data["names"], data_file)
-    root = data_file.parent
-    if data.get("path"):
-        root = _resolve_split_path(root, str(data["path"]))
-    check = ImageCheck.DECODE if image_check is ImageCheck.DECODE else ImageCheck.HEADER  # sizes are needed
     splits_of: dict[Path, set[Split]] = {}
-    for key, split in _SPLIT_KEYS.items():
-        if data.get(key):
-            for image_path in _split_images(root, data[key], data_file, log):
-                splits_of.setdefault(image_path, set()).add(split)
+    if data_file is not None:
+        data = _read_yaml(data_file)
+        categories = _categories(data["names"], data_file)
+        root = data_file.parent
+        if data.get("path"):
+            chosen = _resolve_split_path(root, str(data["path"]))
+            if _inside(root.resolve(), chosen):
+                root = chosen
+            else:
+                log.warning(data_file, f"'path: {data['path']}' leads outside the dataset folder; ignored", "path")
+        for key, split in _SPLIT_KEYS.items():
+            if data.get(key):
+                for image_path in _split_images(root, data[key], data_file, log):
+                    splits_of.setdefault(image_path, set()).add(split)
+    elif is_yolo_layout(path):
+        root = path
+        splits_of = find_layout_images(path)
+        categories = _layout_categories(path, splits_of, ProblemLog() if names else log)  # names: no note
+    else:
+        raise FormatError.at(
+            path, f"no YOLO data file ({', '.join(DATA_FILES)}) and no images/ + labels/ folders found"
+        )
+    if names:
+        categories = _renamed(categories, names)
+    check = ImageCheck.DECODE if image_check is ImageCheck.DECODE else ImageCheck.HEADER  # sizes are needed
     images: list[ImageRecord] = []
     read: list[tuple[int, int]] = []  # (image id, class index), aligned with pending
     pending: list[PendingShape] = []
@@ -154,7 +282,12 @@ def load_yolo(path: Path, *, strict: bool = False, image_check: ImageCheck = Ima
         label_file = label_path_for(image_path)
         if not label_file.is_file():
             continue
-        for number, line in enumerate(label_file.read_text(encoding="utf-8").splitlines(), start=1):
+        try:
+            lines = read_text_checked(label_file).splitlines()
+        except FormatError as error:
+            log.error(label_file, f"{error.problem.message}; labels skipped", error.problem.location)
+            continue
+        for number, line in enumerate(lines, start=1):
             parsed = (
                 _parse_line(line, len(categories), record, label_file, log, f"line {number}") if line.strip() else None
             )

@@ -218,6 +218,8 @@ class ImportIn(BaseModel):
     format: str = "auto"
     split: Split | None = None
     strict: bool = False
+    names: list[str] | None = Field(default=None, description="Class names in class-id order (YOLO, mask PNGs).")
+    one_instance_per_class: bool = Field(default=False, description="Mask PNGs: a class's pixels as one instance.")
 
 
 class ExportIn(BaseModel):

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import tempfile
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from seglab.formats import DatasetReport, ImageMode, Problem, inspect_dataset, load_dataset, save_dataset
 
@@ -22,8 +24,10 @@ class ConversionResult:
     """Problems met reading the source, then any met writing the output."""
 
 
-def inspect_path(path: Path, *, format: str = "auto", strict: bool = False) -> DatasetReport:
-    return inspect_dataset(path, format=format, strict=strict)
+def inspect_path(
+    path: Path, *, format: str = "auto", strict: bool = False, options: Mapping[str, Any] | None = None
+) -> DatasetReport:
+    return inspect_dataset(path, format=format, strict=strict, options=options)
 
 
 def convert_path(
@@ -34,10 +38,11 @@ def convert_path(
     source_format: str = "auto",
     strict: bool = False,
     image_mode: ImageMode = ImageMode.COPY,
+    options: Mapping[str, Any] | None = None,
 ) -> ConversionResult:
-    """Read ``source`` and write it to the new folder ``output`` in format ``to``."""
+    """Read ``source`` (``options`` go to its reader) and write it to the new folder ``output`` in format ``to``."""
     with tempfile.TemporaryDirectory(prefix="seglab-convert-") as workdir:
-        loaded = load_dataset(source, format=source_format, strict=strict, workdir=Path(workdir))
+        loaded = load_dataset(source, format=source_format, strict=strict, workdir=Path(workdir), options=options)
         written = save_dataset(loaded.dataset, output, format=to, image_mode=image_mode)
     dataset = loaded.dataset
     return ConversionResult(

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import tempfile
 from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Any
 
 from seglab.core import Dataset, ImageRecord, Split
 from seglab.errors import InvalidInputError, NotFoundError
@@ -43,16 +45,22 @@ def import_dataset(
     create_project: bool = False,
     progress: Progress = no_progress,
     batch_size: int = IMPORT_BATCH,
+    options: Mapping[str, Any] | None = None,
 ) -> ImportReport:
     """Import the dataset at ``path`` into ``project``: categories matched by name (missing ones created),
     images stored by content hash, annotations written with ``source=import`` as their first revision.
 
     ``split`` overrides the splits found in the dataset. Work is committed in batches of images,
-    with ``progress(done, total)`` after each.
+    with ``progress(done, total)`` after each. ``options`` go to the format's reader (``names``…).
     """
     with tempfile.TemporaryDirectory(prefix="seglab-import-") as workdir:
         loaded = load_dataset(
-            path, format=format, strict=strict, workdir=Path(workdir), archive_limits=archive_limits(ws)
+            path,
+            format=format,
+            strict=strict,
+            workdir=Path(workdir),
+            archive_limits=archive_limits(ws),
+            options=options,
         )
         dataset = loaded.dataset
         report = ImportReport(project=str(project), format=loaded.format, problems=list(loaded.problems))

@@ -1,6 +1,7 @@
 import { DragEvent, useCallback, useEffect, useState } from "react";
 import { api, ImageRecord, Project, upload, UploadReport } from "../api";
 import { ImageGrid } from "../grid/ImageGrid";
+import { DownloadDialog } from "../downloads/DownloadDialog";
 import { ProjectNav } from "../pipeline/ProjectNav";
 import { ClassesPanel } from "./ClassesPanel";
 import { LabelAssistPanel } from "./LabelAssistPanel";
@@ -67,6 +68,7 @@ export function ProjectPage({ name }: { name: string }) {
     <section>
       <h1>{name}</h1>
       <ProjectNav name={name} />
+      <DownloadDialog project={name} />
       {project && <ClassesPanel project={project} onChanged={() => load().catch((e) => setError(e.message))} />}
       <label className="dropzone" onDragOver={(e) => e.preventDefault()} onDrop={onDrop}>
         Drop images, zip archives or videos here, or

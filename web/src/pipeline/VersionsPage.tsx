@@ -1,6 +1,7 @@
 import { useCallback, useEffect, useState } from "react";
 import { api, Project } from "../api";
 import { navigate } from "../App";
+import { DownloadDialog } from "../downloads/DownloadDialog";
 import { Job, pipelineApi, Version, VersionPreview } from "./api";
 import { JobProgress } from "./JobProgress";
 import { PreviewGrid } from "./PreviewGrid";
@@ -31,6 +32,7 @@ function VersionList({ name, versions }: { name: string; versions: Version[] }) 
                 onClick={(e) => { e.preventDefault(); navigate(`/projects/${encodeURIComponent(name)}/train?version=${v.id}`); }}>
                 Train →
               </a>
+              {" "}<DownloadDialog version={v} />
             </td>
           </tr>
         ))}

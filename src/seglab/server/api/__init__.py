@@ -2,7 +2,18 @@
 
 from fastapi import APIRouter
 
-from seglab.server.api import agent, annotations, assist, autolabel, images, models, projects, versions, workflows
+from seglab.server.api import (
+    agent,
+    annotations,
+    assist,
+    autolabel,
+    downloads,
+    images,
+    models,
+    projects,
+    versions,
+    workflows,
+)
 
 router = APIRouter(prefix="/api/v1")
 router.include_router(projects.router)
@@ -14,5 +25,6 @@ router.include_router(assist.router)
 router.include_router(autolabel.router)
 router.include_router(workflows.router)
 router.include_router(agent.router)
+router.include_router(downloads.router)
 
 __all__ = ["router"]

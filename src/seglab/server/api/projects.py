@@ -78,8 +78,9 @@ def delete_category(
     "/projects/{project}/import", response_model=ImportReport, summary="Import a dataset from the server's disk"
 )
 def import_dataset(project: str, body: ImportIn, ws: WorkspaceDep) -> ImportReport:
+    options = {"names": body.names, "one_instance_per_class": body.one_instance_per_class}
     return transfer.import_dataset(
-        ws, Path(body.path), project, format=body.format, split=body.split, strict=body.strict
+        ws, Path(body.path), project, format=body.format, split=body.split, strict=body.strict, options=options
     )
 
 

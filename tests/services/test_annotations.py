@@ -281,3 +281,15 @@ def test_shapes_are_validated_against_the_image(ws, project):
 
     with pytest.raises(InvalidInputError, match="RLE is 3x3"):
         annotations.create_annotation(ws, image.id, NewAnnotation(cat.id, Rle.from_mask(np.ones((3, 3), dtype=bool))))
+
+
+def test_undo_skips_edits_whose_annotations_are_gone_for_good(ws, project):
+    image = images.list_images(ws, project)[0][0]
+    cat, dog = projects.get_project(ws, project).categories[:2]
+    a = annotations.create_annotation(ws, image.id, NewAnnotation(cat.id, _square(0, 0, 4))).annotation.id
+    b = annotations.create_annotation(ws, image.id, NewAnnotation(dog.id, _square(9, 9, 4)))
+    annotations.delete_annotation(ws, b.annotation.id, b.revision)
+    projects.delete_category(ws, dog.id, delete_annotations=True)  # b, deleted, goes with its class for good
+    assert annotations.undo_image(ws, image.id).deleted == (a,)  # b's creation and deletion are skipped
+    with pytest.raises(ConflictError, match="nothing to undo"):
+        annotations.undo_image(ws, image.id)

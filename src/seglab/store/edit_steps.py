@@ -63,13 +63,7 @@ def record(session: Session, image_id: int, changes: Sequence[Change], *, author
 
 def undo(session: Session, image_id: int, *, author: str = "") -> EditStep:
     """Undo the author's latest edit of the image not yet undone; 409 if there is none, or if it was overwritten."""
-    image_row(session, image_id)
-    step = session.scalar(
-        select(EditStepRow)
-        .where(EditStepRow.image_id == image_id, EditStepRow.author == author, EditStepRow.undone.is_(False))
-        .order_by(EditStepRow.id.desc())
-        .limit(1)
-    )
+    step = _next(session, image_id, author, undone=False)
     if step is None:
         raise ConflictError(f"nothing to undo: no edits of {_whose(author)} on image {image_id}", image=image_id)
     return _apply(session, step, undoing=True)
@@ -77,16 +71,29 @@ def undo(session: Session, image_id: int, *, author: str = "") -> EditStep:
 
 def redo(session: Session, image_id: int, *, author: str = "") -> EditStep:
     """Redo the author's edit of the image undone last; 409 if there is none, or if it was overwritten."""
-    image_row(session, image_id)
-    step = session.scalar(
-        select(EditStepRow)
-        .where(EditStepRow.image_id == image_id, EditStepRow.author == author, EditStepRow.undone.is_(True))
-        .order_by(EditStepRow.id)
-        .limit(1)
-    )
+    step = _next(session, image_id, author, undone=True)
     if step is None:
         raise ConflictError(f"nothing to redo: no undone edits of {_whose(author)} on image {image_id}", image=image_id)
     return _apply(session, step, undoing=False)
+
+
+def _next(session: Session, image_id: int, author: str, *, undone: bool) -> EditStepRow | None:
+    """The top of the undo stack (latest done step) or of the redo stack (earliest undone one).
+
+    A step whose annotations are all gone for good (their class was deleted) is dropped on the way.
+    """
+    image_row(session, image_id)
+    order = EditStepRow.id if undone else EditStepRow.id.desc()
+    query = (
+        select(EditStepRow)
+        .where(EditStepRow.image_id == image_id, EditStepRow.author == author, EditStepRow.undone.is_(undone))
+        .order_by(order)
+    )
+    for step in session.scalars(query):
+        if session.scalar(select(EditStepChangeRow.id).where(EditStepChangeRow.step_id == step.id).limit(1)):
+            return step
+        session.delete(step)
+    return None
 
 
 def _whose(author: str) -> str:

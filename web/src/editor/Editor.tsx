@@ -16,7 +16,7 @@ export function Editor({ imageId }: { imageId: number }) {
   useEffect(() => { editor.open(imageId); }, [editor, imageId]);
   useEffect(() => () => editor.close(), [editor]);
   const loaded = useStore(editor.store, (s) => s.loaded);
-  const message = useStore(editor.store, (s) => s.message);
+  const message = useStore(editor.store, (s) => (s.loaded ? "" : s.message)); // only while nothing is shown yet
   // shortcuts work as soon as an image opens (and after next/previous), without a click on the stage first
   useEffect(() => root.current?.focus({ preventScroll: true }), [loaded]);
 

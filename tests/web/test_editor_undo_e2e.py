@@ -113,3 +113,46 @@ def test_ten_mixed_edits_undo_and_redo_exactly_on_the_server(page, live_server, 
     undone = httpx.post(f"{api}/images/{image_id}/undo", headers={"X-Seglab-User": "bo"}).json()
     assert undone["deleted"] == [theirs]
     assert snapshot() == states[10]
+
+
+# React calls a DevTools hook on every commit (also in production builds): counting them shows what re-renders.
+COUNT_REACT_COMMITS = """
+window.__commits = 0;
+window.__REACT_DEVTOOLS_GLOBAL_HOOK__ = {
+  supportsFiber: true, isDisabled: false, renderers: new Map(),
+  inject() { return 1; }, checkDCE() {}, onScheduleFiberRoot() {},
+  onCommitFiberUnmount() {}, onPostCommitFiberRoot() {},
+  onCommitFiberRoot() { window.__commits += 1; },
+};
+"""
+
+
+def test_pointer_moves_redraw_the_canvas_without_rendering_react(page, live_server, tmp_path):
+    """The cursor, a stroke and a pan live in the editor's store: the canvas redraws, the panel does not re-render."""
+    from playwright.sync_api import expect
+
+    _, image_id, _ = _grey_project(live_server, tmp_path, "moves", "thing")
+    page.add_init_script(COUNT_REACT_COMMITS)
+    page.goto(f"{live_server}/images/{image_id}")
+    expect(page.get_by_test_id("stage")).to_be_visible()
+    page.wait_for_timeout(300)  # the image is fitted to the stage once it has loaded
+    screen = Screen(page)
+    page.keyboard.press("b")
+    expect(page.get_by_label("brush size")).to_be_visible()
+
+    def counts() -> tuple[int, int]:
+        return page.evaluate("() => [window.__commits, performance.getEntriesByName('seglab-draw').length]")
+
+    commits, draws = counts()
+    assert commits > 0, "the commit counter sees React's renders"
+    for step in range(30):  # the brush cursor follows the mouse
+        page.mouse.move(*screen.at(100 + 10 * step, 200))
+    page.mouse.down(button="right")  # a pan
+    for step in range(10):
+        page.mouse.move(*screen.at(400 - 10 * step, 200 + 5 * step))
+    page.mouse.up(button="right")
+    page.wait_for_function(f"() => performance.getEntriesByName('seglab-draw').length >= {draws + 20}")
+    assert counts()[0] == commits, "a pointer move re-rendered React"
+    page.keyboard.press("]")  # a change the panel shows does render it
+    expect(page.get_by_label("brush size")).to_have_value("16")
+    assert counts()[0] > commits

@@ -46,7 +46,7 @@ export function Panel({ editor, back }: { editor: EditorController; back: ReactN
         </div>
         <label>
           class{" "}
-          <select aria-label="class" value={categoryId ?? ""} onChange={(e) => editor.input.submit(() => editor.chooseClass(Number(e.target.value)))}>
+          <select aria-label="class" value={categoryId ?? ""} onChange={(e) => editor.input.submit(() => editor.edits.chooseClass(Number(e.target.value)))}>
             {categories.map((c, i) => <option key={c.id} value={c.id}>{i < 9 ? `${i + 1} · ` : ""}{c.name}</option>)}
           </select>
         </label>
@@ -83,7 +83,7 @@ export function Panel({ editor, back }: { editor: EditorController; back: ReactN
           onSelect={(id) => editor.select(id)}
           onToggleHidden={(id) => { store.set((s) => ({ hidden: toggled(s.hidden, id) })); if (id === selected) editor.select(null); }}
           onToggleLocked={(id) => store.set((s) => ({ locked: toggled(s.locked, id) }))}
-          onReview={(a, keep) => editor.input.submit(() => editor.review(a, keep).catch(report))}
+          onReview={(a, keep) => editor.input.submit(() => editor.edits.review(a, keep).catch(report))}
         />
       </fieldset>
     </aside>
@@ -104,7 +104,7 @@ function LabelAssist({ editor }: { editor: EditorController }) {
       </select>{" "}
       <input aria-label="assist confidence" type="number" min={0} max={1} step={0.05} value={assistConfidence}
         onChange={(e) => store.set({ assistConfidence: Number(e.target.value) })} style={{ width: 70 }} />{" "}
-      <button onClick={() => editor.input.submit(() => editor.runLabelAssist())} disabled={!assistModel}>Run on this image</button>
+      <button onClick={() => editor.input.submit(() => editor.edits.runLabelAssist())} disabled={!assistModel}>Run on this image</button>
     </fieldset>
   );
 }

@@ -68,11 +68,11 @@ export const ACTIONS: Action[] = [
     id: "class", label: "class", section: "Annotations", keysText: "1–9",
     help: "choose the class (and give it to the selected annotation)",
     keys: [1, 2, 3, 4, 5, 6, 7, 8, 9].map((n) => ({ key: String(n) })),
-    perform: (editor, key) => editor.chooseClassAt(Number(key?.key) - 1),
+    perform: (editor, key) => editor.edits.chooseClassAt(Number(key?.key) - 1),
   },
   {
     id: "delete", label: "delete", section: "Annotations", help: "remove the selected vertex, or else the selected annotation",
-    keys: [{ key: "delete" }, { key: "backspace" }], perform: (editor) => editor.deleteSelection(),
+    keys: [{ key: "delete" }, { key: "backspace" }], perform: (editor) => editor.edits.deleteSelection(),
   },
   {
     id: "select-next", label: "next annotation", section: "Annotations", help: "select the next annotation",
@@ -93,20 +93,20 @@ export const ACTIONS: Action[] = [
   },
   {
     id: "copy", label: "copy", section: "Annotations", help: "copy the selected annotation (or all shown ones)",
-    keys: [{ key: "c", mod: true }], perform: (editor) => editor.copy(),
+    keys: [{ key: "c", mod: true }], perform: (editor) => editor.edits.copy(),
   },
   {
     id: "paste", label: "paste", section: "Annotations", help: "paste them, on this image or another (one undo step)",
-    keys: [{ key: "v", mod: true }], preventDefault: true, perform: (editor) => editor.paste(),
+    keys: [{ key: "v", mod: true }], preventDefault: true, perform: (editor) => editor.edits.paste(),
   },
   {
     id: "undo", label: "undo", section: "Annotations", help: "undo your last edit of this image (on the server, any number of steps)",
-    keys: [{ key: "z", mod: true, shift: false }], preventDefault: true, perform: (editor) => editor.history("undo"),
+    keys: [{ key: "z", mod: true, shift: false }], preventDefault: true, perform: (editor) => editor.edits.history("undo"),
   },
   {
     id: "redo", label: "redo", section: "Annotations", help: "redo what you undid",
     keys: [{ key: "z", mod: true, shift: true }, { key: "y", mod: true }], preventDefault: true,
-    perform: (editor) => editor.history("redo"),
+    perform: (editor) => editor.edits.history("redo"),
   },
   {
     id: "next", label: "next →", section: "Navigation", help: "next image", whileLoading: true,
@@ -118,11 +118,11 @@ export const ACTIONS: Action[] = [
   },
   {
     id: "mark-null", label: "mark null", section: "Navigation", help: "reviewed: the image contains no objects", keys: [],
-    perform: (editor) => editor.markImage("null"),
+    perform: (editor) => editor.edits.markImage("null"),
   },
   {
     id: "mark-reviewed", label: "mark reviewed", section: "Navigation", help: "the image's annotations have been checked",
-    keys: [], perform: (editor) => editor.markImage("reviewed"),
+    keys: [], perform: (editor) => editor.edits.markImage("reviewed"),
   },
   {
     id: "fit", label: "fit", section: "Navigation", help: "fit the image (wheel: zoom about the cursor)", keys: [{ key: "f" }],
@@ -138,7 +138,7 @@ export const ACTIONS: Action[] = [
   },
 ];
 
-export const ACTION_BY_ID: ReadonlyMap<string, Action> = new Map(ACTIONS.map((a) => [a.id, a]));
+const ACTION_BY_ID: ReadonlyMap<string, Action> = new Map(ACTIONS.map((a) => [a.id, a]));
 
 export function action(id: string): Action {
   const found = ACTION_BY_ID.get(id);

@@ -1,15 +1,12 @@
-// The editor's behaviour, outside React: it loads an image, routes pointer events to the active tool's state
-// machine and keys to the action table, and sends every edit to the server. Undo and redo are the server's
-// (per person and image, over stored revisions); after each edit the image's annotations are reloaded.
+// The editor's behaviour, outside React: it loads an image, keeps the view, and routes pointer events to the
+// active tool's state machine (keys go through the action table, ./actions); the edits those make are ./edits.
 
-import { Annotation, api, ApiError, Geometry } from "../api";
-import { editorApi } from "./editorApi";
+import { Annotation, api } from "../api";
+import { Edits } from "./edits";
 import { Point, Shape, toImage, View, zoomAt } from "./geometry";
-import { brushStroke, clipToImage, removeVertex, subtract, unite } from "./shapes";
 import { SerialQueue } from "./serialInput";
 import {
-  DRAW_MODES, editable, EditorState, geometryOf, initialState, isReady, isVisible, NO_PROMPT, shapesFor, shapesOf,
-  SmartPrompt, ToolId, withAnnotations,
+  DRAW_MODES, EditorState, initialState, isReady, isVisible, NO_PROMPT, shapesOf, SmartPrompt, ToolId, withAnnotations,
 } from "./state";
 import { Store } from "./store";
 import { BrushTool } from "./tools/brush";
@@ -18,18 +15,13 @@ import { SelectTool } from "./tools/select";
 import { SmartTool } from "./tools/smart";
 import { PointerInfo, StateNode, ToolEvent, ToolHost } from "./tools/stateNode";
 
-type Change = { geometry?: Geometry; category_id?: number };
-
-/** Annotations copied with Ctrl+C, kept while the app is open so they can be pasted on another image (the next
- * frame of a video, say); the class goes by name, so a paste into another project finds its class there. */
-let clipboard: { className: string; shapes: Shape[] }[] = [];
-
 /** The mouse event fields the editor reads (a React or a DOM event). */
 export interface MouseLike { clientX: number; clientY: number; button: number; shiftKey: boolean; altKey: boolean }
 
 export class EditorController implements ToolHost {
   readonly store: Store<EditorState>;
   readonly tools: Record<ToolId, StateNode>;
+  readonly edits = new Edits(this);
   private canvas: HTMLCanvasElement | null = null;
   private fitted: number | null = null;
   /** Space is held: a drag pans, whatever the tool (as in most image editors). */
@@ -233,63 +225,18 @@ export class EditorController implements ToolHost {
     return this.toTool("cancel");
   }
 
-  private async create(geometry: Geometry): Promise<void> {
-    const { categoryId, imageId } = this.state;
-    if (categoryId === null) { this.say("add a class to the project first"); return; }
-    const created = await api.createAnnotation(imageId, categoryId, geometry);
-    this.say("saved");
-    await this.reload();
-    this.store.set({ selected: created.id });
+  // the edits the tools ask for (see ./edits)
+
+  reshape(current: Annotation, result: Shape[], label: string): Promise<void> {
+    return this.edits.reshape(current, result, label);
   }
 
-  /** Save a change to one annotation; a 409 means someone else changed it first: show theirs, never overwrite it. */
-  private async save(current: Annotation, change: Change): Promise<void> {
-    try {
-      await api.updateAnnotation(current.id, current.revision, change);
-      this.say("saved");
-    } catch (e) {
-      this.say(e instanceof ApiError && e.status === 409 ? "conflict: this annotation was changed elsewhere; reloaded" : (e as Error).message);
-    }
-    await this.reload();
+  commitDrawn(shapes: Shape[], what: string): Promise<void> {
+    return this.edits.commitDrawn(shapes, what);
   }
 
-  private async remove(current: Annotation, label = "delete"): Promise<void> {
-    await api.deleteAnnotation(current.id, current.revision);
-    this.store.set({ selected: null, selectedVertex: null });
-    this.say(label === "delete" ? "deleted" : `${label}: nothing left, deleted`);
-    await this.reload();
-  }
-
-  /** Replace an annotation's shapes; if an edit leaves nothing (all erased), the annotation goes. */
-  async reshape(current: Annotation, result: Shape[], label: string): Promise<void> {
-    if (!result.length) await this.remove(current, label);
-    else await this.save(current, { geometry: geometryOf(result) });
-  }
-
-  async commitDrawn(shapes: Shape[], what: string): Promise<void> {
-    const s = this.state;
-    const target = editable(s);
-    if (s.drawMode !== "new" && target) {
-      const own = shapesFor(s, target.id);
-      if (s.drawMode === "add") await this.reshape(target, unite(own, shapes), `${what}: add a part`);
-      else await this.reshape(target, subtract(own, shapes), `${what}: cut a hole`);
-    } else {
-      await this.create(geometryOf(shapes));
-    }
-  }
-
-  async finishStroke(path: Point[], erase: boolean): Promise<void> {
-    const s = this.state;
-    const painted = brushStroke(path, s.brushRadius);
-    const target = editable(s);
-    if (erase) {
-      if (!target) { this.say("select an annotation to erase from"); return; }
-      await this.reshape(target, subtract(shapesFor(s, target.id), painted), "eraser");
-    } else if (target) {
-      await this.reshape(target, unite(shapesFor(s, target.id), painted), "brush");
-    } else {
-      await this.create(geometryOf(painted));
-    }
+  finishStroke(path: Point[], erase: boolean): Promise<void> {
+    return this.edits.finishStroke(path, erase);
   }
 
   async askSmart(points: SmartPrompt["points"], box: number[] | null): Promise<void> {
@@ -325,29 +272,6 @@ export class EditorController implements ToolHost {
 
   // ---- actions (see ./actions: each has its shortcut, its button and its line of help) --------------------------
 
-  async chooseClass(id: number): Promise<void> {
-    this.store.set({ categoryId: id });
-    const current = editable(this.state);
-    if (current && current.category_id !== id) await this.save(current, { category_id: id });
-  }
-
-  async chooseClassAt(index: number): Promise<void> {
-    const category = this.state.loaded?.project.categories[index];
-    if (category) await this.chooseClass(category.id);
-  }
-
-  async deleteSelection(): Promise<void> {
-    const s = this.state;
-    const current = editable(s);
-    if (!current) return;
-    if (s.selectedVertex) {
-      await this.reshape(current, removeVertex(shapesFor(s, current.id), s.selectedVertex), "remove vertex");
-      this.store.set({ selectedVertex: null });
-    } else {
-      await this.remove(current);
-    }
-  }
-
   /** Tab / Shift+Tab: the next / previous annotation that can be picked (shown, not locked), in list order. */
   cycleSelection(step: 1 | -1): void {
     const s = this.state;
@@ -356,49 +280,6 @@ export class EditorController implements ToolHost {
     const at = pickable.findIndex((a) => a.id === s.selected);
     const next = at < 0 ? (step > 0 ? 0 : pickable.length - 1) : (at + step + pickable.length) % pickable.length;
     this.select(pickable[next].id);
-  }
-
-  /** Ctrl+C: the selected annotation, or every shown one when none is selected. */
-  copy(): void {
-    const s = this.state;
-    const chosen = s.selected !== null ? s.annotations.filter((a) => a.id === s.selected) : s.annotations.filter((a) => isVisible(s, a));
-    const names = new Map((s.loaded?.project.categories ?? []).map((c) => [c.id, c.name]));
-    clipboard = chosen
-      .map((a) => ({ className: names.get(a.category_id) ?? "", shapes: shapesFor(s, a.id) }))
-      .filter((c) => c.shapes.length);
-    this.say(clipboard.length ? `copied ${clipboard.length} annotation${clipboard.length === 1 ? "" : "s"}` : "nothing to copy");
-  }
-
-  /** Ctrl+V: the copied annotations as new ones on this image (clipped to it), made in one request: one undo step. */
-  async paste(): Promise<void> {
-    const { loaded, categoryId, imageId } = this.state;
-    if (!loaded || !clipboard.length) { this.say("nothing to paste: copy annotations with Ctrl+C first"); return; }
-    const byName = new Map(loaded.project.categories.map((c) => [c.name, c.id]));
-    const pieces = clipboard
-      .map((c) => ({
-        category_id: byName.get(c.className) ?? categoryId,
-        geometry: geometryOf(clipToImage(c.shapes, loaded.image.width, loaded.image.height)),
-      }))
-      .filter((p): p is { category_id: number; geometry: Geometry } => p.category_id !== null && p.geometry.type === "polygon" && p.geometry.parts.length > 0);
-    if (!pieces.length) { this.say(categoryId === null ? "add a class to the project first" : "nothing to paste: the copied annotations lie outside this image"); return; }
-    const created = await editorApi.createAnnotations(imageId, pieces);
-    this.say(`pasted ${created.length} annotation${created.length === 1 ? "" : "s"}`);
-    await this.reload();
-    this.store.set({ selected: created.length === 1 ? created[0].id : null });
-  }
-
-  /** Ctrl+Z / Ctrl+Shift+Z: the server undoes or redoes this person's last edit of the image, exactly. */
-  async history(which: "undo" | "redo"): Promise<void> {
-    const imageId = this.state.imageId;
-    try {
-      const step = await editorApi[which](imageId);
-      this.say(`${which === "undo" ? "undid" : "redid"} ${step.label}`);
-    } catch (e) {
-      if (!(e instanceof ApiError && e.status === 409)) throw e;
-      this.say(e.message);
-    }
-    this.store.set({ selectedVertex: null, override: null });
-    await this.reload();
   }
 
   cycleDrawMode(): void {
@@ -413,24 +294,4 @@ export class EditorController implements ToolHost {
     await loadedThere;
   }
 
-  async runLabelAssist(): Promise<void> {
-    const { loaded, assistModel, assistConfidence, imageId } = this.state;
-    if (!loaded || !assistModel) return;
-    const report = await api.labelAssist(loaded.project.name, assistModel, [imageId], assistConfidence);
-    this.say(`label assist: ${report.annotations} proposals to review`);
-    await this.reload();
-  }
-
-  async review(annotation: Annotation, keep: boolean): Promise<void> {
-    if (keep) await api.accept(annotation.id, annotation.revision, annotation.attributes);
-    else await api.deleteAnnotation(annotation.id, annotation.revision);
-    await this.reload();
-  }
-
-  /** Record what a person decided about the whole image: `null` (no objects in it) or `reviewed` (checked). */
-  async markImage(status: "null" | "reviewed"): Promise<void> {
-    const updated = await api.setStatus(this.state.imageId, status);
-    this.store.set((s) => ({ loaded: s.loaded && s.loaded.image.id === updated.id ? { ...s.loaded, image: updated } : s.loaded }));
-    this.say(status === "null" ? "marked as null: no objects in this image" : "marked as reviewed");
-  }
 }

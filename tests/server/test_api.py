@@ -102,9 +102,27 @@ def test_annotation_lifecycle_with_conflicts(client, project):
     assert [h["action"] for h in history] == ["create", "update"]
     undone = client.post(f"/api/v1/annotations/{annotation['id']}/undo").json()
     assert (undone["revision"], undone["area"]) == (3, 100)
-    assert client.post(f"/api/v1/images/{image['id']}/undo").json()["revision"] == 4  # undoes the creation
+    # each person's undo of the image steps through their own edits: ana's was the creation
+    undone_step = client.post(f"/api/v1/images/{image['id']}/undo", headers=headers).json()
+    assert (undone_step["label"], undone_step["deleted"], undone_step["annotations"]) == (
+        "create",
+        [annotation["id"]],
+        [],
+    )
     assert client.get(f"/api/v1/images/{image['id']}/annotations").json() == []
     assert len(client.get(f"/api/v1/images/{image['id']}/history").json()) == 4
+    _error(client.post(f"/api/v1/images/{image['id']}/undo", headers=headers), 409, "conflict")
+    redone = client.post(f"/api/v1/images/{image['id']}/redo", headers=headers).json()["annotations"]
+    assert [(a["id"], a["revision"], a["area"]) for a in redone] == [(annotation["id"], 5, 100)]
+    _error(client.post(f"/api/v1/images/{image['id']}/redo", headers=headers), 409, "conflict")
+    pasted = client.post(
+        f"/api/v1/images/{image['id']}/annotations/batch",
+        json={"annotations": [{"category_id": cat["id"], "geometry": SQUARE}] * 2},
+        headers=headers,
+    )
+    assert pasted.status_code == 201
+    undone_paste = client.post(f"/api/v1/images/{image['id']}/undo", headers=headers).json()
+    assert sorted(undone_paste["deleted"]) == sorted(a["id"] for a in pasted.json())
 
 
 def test_many_images_at_once_all_or_nothing(client, project, tmp_path):

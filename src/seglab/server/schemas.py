@@ -12,6 +12,7 @@ from seglab.errors import InvalidInputError
 from seglab.formats import Problem
 from seglab.geometry import Rle, Segmentation, mask_to_polygon
 from seglab.store import (
+    EditStep,
     Project,
     StoredAnnotation,
     segmentation_from_json,
@@ -158,6 +159,12 @@ class AnnotationIn(BaseModel):
     attributes: dict[str, Any] = Field(default_factory=dict)
 
 
+class AnnotationsIn(BaseModel):
+    """Several annotations for one image, made together: all or none, and one undo step."""
+
+    annotations: list[AnnotationIn] = Field(min_length=1, max_length=10_000)
+
+
 class AnnotationPatch(BaseModel):
     revision: int = Field(description="The revision this edit was made on; a stale one gets 409.")
     category_id: int | None = None
@@ -203,6 +210,24 @@ class AnnotationOut(BaseModel):
             author=stored.author,
             updated_at=stored.updated_at,
             outline=_outline(annotation.segmentation) if outline else None,
+        )
+
+
+class EditStepOut(BaseModel):
+    """What an undo or redo changed: one person's edit of the image, taken back or made again."""
+
+    step: int
+    label: str = Field(description="What the edit was: `create`, `change class`, `delete`, `create 3 annotations`, ...")
+    annotations: list[AnnotationOut] = Field(description="The annotations it touched that exist after it.")
+    deleted: list[int] = Field(description="The ids of the annotations it touched that are deleted after it.")
+
+    @classmethod
+    def of(cls, step: EditStep) -> EditStepOut:
+        return cls(
+            step=step.id,
+            label=step.label,
+            annotations=[AnnotationOut.of(a) for a in step.annotations],
+            deleted=list(step.deleted),
         )
 
 

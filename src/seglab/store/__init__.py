@@ -7,6 +7,7 @@ decides what one transaction is.
 from seglab.store import (
     annotations,
     conversations,
+    edit_steps,
     images,
     jobs,
     models,
@@ -19,6 +20,7 @@ from seglab.store._codec import segmentation_from_json, segmentation_to_json
 from seglab.store._database import Database, create_database_engine
 from seglab.store.annotations import NewAnnotation
 from seglab.store.blobs import BlobStore, LocalBlobStore, open_blob_store, sha256_of_file
+from seglab.store.edit_steps import EditStep
 from seglab.store.images import ImageFilter
 from seglab.store.records import Project, ProjectSummary, Revision, StoredAnnotation
 from seglab.store.workspace import Workspace
@@ -26,6 +28,7 @@ from seglab.store.workspace import Workspace
 __all__ = [
     "BlobStore",
     "Database",
+    "EditStep",
     "ImageFilter",
     "LocalBlobStore",
     "NewAnnotation",
@@ -37,6 +40,7 @@ __all__ = [
     "annotations",
     "conversations",
     "create_database_engine",
+    "edit_steps",
     "images",
     "jobs",
     "models",

@@ -98,13 +98,42 @@ class AnnotationRevisionRow(Base):
     image_id: Mapped[int] = mapped_column(ForeignKey("images.id", ondelete="CASCADE"), index=True)
     revision: Mapped[int] = mapped_column(Integer)
     action: Mapped[str] = mapped_column(String(20))
-    """``create``, ``update``, ``delete`` or ``undo``."""
+    """``create``, ``update``, ``delete``, ``undo`` or ``redo``."""
     restores: Mapped[int | None] = mapped_column(Integer, default=None)
-    """For ``undo``: the revision whose state this one brought back (0: before creation, i.e. deleted)."""
+    """For ``undo`` and ``redo``: the revision whose state this one brought back (0: before creation, i.e. deleted)."""
     state: Mapped[dict[str, Any]] = mapped_column(JSON)
     author: Mapped[str] = mapped_column(String(200), default="")
     source: Mapped[str] = mapped_column(String(100), default="manual")
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utc_now)
+
+
+class EditStepRow(Base):
+    """One person's edit of one image, the unit their undo and redo step by: one or more annotation changes."""
+
+    __tablename__ = "edit_steps"
+    __table_args__ = (Index("ix_edit_steps_image_author", "image_id", "author", "id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    image_id: Mapped[int] = mapped_column(ForeignKey("images.id", ondelete="CASCADE"))
+    author: Mapped[str] = mapped_column(String(200), default="")
+    label: Mapped[str] = mapped_column(String(200), default="")
+    undone: Mapped[bool] = mapped_column(Boolean, default=False)
+    """Undone steps are the author's redo stack; their next new edit on the image drops them."""
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utc_now)
+
+
+class EditStepChangeRow(Base):
+    """What a step did to one annotation, as two revisions: the state it started from and the one it wrote."""
+
+    __tablename__ = "edit_step_changes"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    step_id: Mapped[int] = mapped_column(ForeignKey("edit_steps.id", ondelete="CASCADE"), index=True)
+    annotation_id: Mapped[int] = mapped_column(ForeignKey("annotations.id", ondelete="CASCADE"), index=True)
+    before: Mapped[int] = mapped_column(Integer)
+    """The revision whose state undo brings back (0: the step created the annotation, so undo deletes it)."""
+    after: Mapped[int] = mapped_column(Integer)
+    """The revision whose state redo brings back."""
 
 
 class JobRow(Base):

@@ -110,7 +110,7 @@ def _record(session: Session, row: AnnotationRow, action: str, restores: int | N
             action=action,
             state=_state(row),
             author=row.author,
-            source=row.source if action != "undo" else "undo",
+            source=action if action in ("undo", "redo") else row.source,
             created_at=row.updated_at,
             restores=restores,
         )
@@ -348,8 +348,29 @@ def _revision(row: AnnotationRevisionRow) -> Revision:
 
 
 def _effective_revision(latest: AnnotationRevisionRow) -> int:
-    """The revision whose state is current: an undo points back to the state it restored."""
-    return latest.restores if latest.action == "undo" and latest.restores is not None else latest.revision
+    """The revision whose state is current: an undo (or a redo) points back to the state it restored."""
+    if latest.action in ("undo", "redo") and latest.restores is not None:
+        return latest.restores
+    return latest.revision
+
+
+def effective_revision(session: Session, annotation_id: int, revision: int) -> int:
+    """The revision whose state ``revision`` holds: itself, or for an undo or redo the one it brought back.
+
+    Two revisions with the same effective revision hold the same state (``restore`` always points
+    to an original edit, never to another undo), which is how undo and redo tell "back where my edit
+    left it" from "someone else changed it".
+    """
+    if revision == 0:
+        return 0
+    row = session.scalar(
+        select(AnnotationRevisionRow).where(
+            AnnotationRevisionRow.annotation_id == annotation_id, AnnotationRevisionRow.revision == revision
+        )
+    )
+    if row is None:
+        raise NotFoundError(f"annotation {annotation_id} has no revision {revision}", annotation=annotation_id)
+    return _effective_revision(row)
 
 
 def _latest_revision(session: Session, annotation_id: int) -> AnnotationRevisionRow:
@@ -386,6 +407,19 @@ def undo(
     )
     target = 0 if previous is None else _effective_revision(previous)
     expected = row.revision if expected_revision is None else expected_revision
+    return restore(session, row.id, expected, target, author=author, action="undo")
+
+
+def restore(
+    session: Session, annotation_id: int, expected_revision: int, target: int, *, author: str, action: str
+) -> StoredAnnotation:
+    """Bring back the state of revision ``target`` (0: before creation, i.e. deleted) as a new revision.
+
+    Every field comes back (geometry, class, source, confidence, attributes), and the id stays the
+    same; ``expected_revision`` guards, as for any edit, against overwriting someone else's change.
+    """
+    row = _row(session, annotation_id)
+    target = effective_revision(session, annotation_id, target)
     if target == 0:
         values: dict[str, Any] = {"deleted": True}
     else:
@@ -394,48 +428,15 @@ def undo(
                 AnnotationRevisionRow.annotation_id == annotation_id, AnnotationRevisionRow.revision == target
             )
         )
-        assert state is not None  # revisions 1..latest all exist
+        assert state is not None  # effective_revision found it
         if session.get(CategoryRow, state["category_id"]) is None:
             raise ConflictError(
-                f"cannot undo: category {state['category_id']} no longer exists", annotation=annotation_id
+                f"cannot {action}: category {state['category_id']} no longer exists", annotation=annotation_id
             )
         values = {
             key: state[key] for key in ("category_id", "iscrowd", "confidence", "source", "attributes", "deleted")
         } | _shape_columns(segmentation_from_json(state["geometry"]))
-    return _compare_and_set(session, row, expected, values, author, "undo", restores=target)
-
-
-def undo_last_on_image(session: Session, image_id: int, *, author: str = "") -> StoredAnnotation:
-    """Undo the most recent change, not yet undone, to any annotation of the image (the editor's Ctrl+Z)."""
-    image_row(session, image_id)
-    latest_per_annotation = (
-        select(AnnotationRevisionRow.annotation_id, func.max(AnnotationRevisionRow.revision).label("revision"))
-        .where(AnnotationRevisionRow.image_id == image_id)
-        .group_by(AnnotationRevisionRow.annotation_id)
-        .subquery()
-    )
-    latest_rows = session.scalars(
-        select(AnnotationRevisionRow).join(
-            latest_per_annotation,
-            (AnnotationRevisionRow.annotation_id == latest_per_annotation.c.annotation_id)
-            & (AnnotationRevisionRow.revision == latest_per_annotation.c.revision),
-        )
-    ).all()
-    best: tuple[int, int] | None = None  # (revision row id of the change to undo, annotation id)
-    for latest in latest_rows:
-        effective = _effective_revision(latest)
-        if effective < 1:
-            continue
-        change_id = session.scalar(
-            select(AnnotationRevisionRow.id).where(
-                AnnotationRevisionRow.annotation_id == latest.annotation_id, AnnotationRevisionRow.revision == effective
-            )
-        )
-        if change_id is not None and (best is None or change_id > best[0]):
-            best = (change_id, latest.annotation_id)
-    if best is None:
-        raise ConflictError(f"image {image_id} has no changes to undo", image=image_id)
-    return undo(session, best[1], author=author)
+    return _compare_and_set(session, row, expected_revision, values, author, action, restores=target)
 
 
 def _live_rows_of_category(session: Session, category_id: int) -> list[AnnotationRow]:

@@ -1,12 +1,16 @@
-import { useEffect, useMemo, useRef, useState } from "react";
-
 type Task = () => unknown;
 
 /**
+ * The editor's input, one event at a time. An edit is saved, then the annotations are reloaded with their new
+ * revision; an event handled in between would act on the old shapes and send the old revision, which the server
+ * refuses as a conflict (a quick double-click on a vertex just added did exactly that). So the events that arrive
+ * while a task runs wait in order, and each runs once the previous one has finished and its result is in the
+ * store. Mouse moves queue too, so a brush stroke or a drag begun while an edit is saved is replayed whole.
+ *
  * Runs tasks one at a time, in the order they came. A task submitted while another runs (or while others wait)
  * waits too; when a task ends with others waiting, `settled` is called, and the next starts only when `next()` is
- * called — the editor calls it once React has rendered the previous task's result, so it sees fresh state. A task submitted while idle starts at once, synchronously,
- * so an event handler can still call `preventDefault()`.
+ * called (the editor calls it at once, from a microtask: its state lives in a store, fresh for the next task). A
+ * task submitted while idle starts at once, synchronously, so an event handler can still call `preventDefault()`.
  */
 export class SerialQueue {
   private busy = false;
@@ -44,29 +48,4 @@ export class SerialQueue {
         if (this.waiting.length) this.settled(); // only then is a render (and next()) needed
       });
   }
-}
-
-type Handlers = Record<string, (event: any) => unknown>;
-
-/**
- * The editor's input handlers, one event at a time. An edit is saved, then the annotations are reloaded with their
- * new revision; an event handled in between would act on the old shapes and send the old revision, which the server
- * refuses as a conflict (a quick double-click on a vertex just added did exactly that). So the events that arrive
- * while a handler runs wait in order, and each runs with the handlers of the render that followed the previous one.
- * Mouse moves queue too, so a brush stroke or a drag begun while an edit is saved is replayed whole, not cut short.
- */
-export function useSerialInput<H extends Handlers>(handlers: H, onError: (error: Error) => void): H {
-  const latest = useRef(handlers);
-  latest.current = handlers;
-  const [settledCount, setSettledCount] = useState(0);
-  const report = useRef(onError);
-  report.current = onError;
-  const queue = useMemo(() => new SerialQueue(() => setSettledCount((n) => n + 1), (e) => report.current(e)), []);
-  useEffect(() => queue.next(), [queue, settledCount]);
-  return useMemo(
-    () => Object.fromEntries(
-      Object.keys(handlers).map((name) => [name, (event: unknown) => queue.submit(() => latest.current[name](event))]),
-    ) as H,
-    [queue],
-  );
 }

@@ -1,13 +1,20 @@
-"""Annotations: create, edit with revision checks (409 on a stale revision), delete, history, undo."""
+"""Annotations: create, edit with revision checks (409 on a stale revision), delete, history, undo and redo."""
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
 
 from seglab.server.api._deps import AuthorDep, WorkspaceDep
-from seglab.server.schemas import AnnotationIn, AnnotationOut, AnnotationPatch, parse_geometry
+from seglab.server.schemas import (
+    AnnotationIn,
+    AnnotationOut,
+    AnnotationPatch,
+    AnnotationsIn,
+    EditStepOut,
+    parse_geometry,
+)
 from seglab.services import annotations as annotation_service
 from seglab.store import NewAnnotation, Revision
 
@@ -25,7 +32,22 @@ def list_annotations(
 
 @router.post("/images/{image_id}/annotations", response_model=AnnotationOut, status_code=201)
 def create_annotation(image_id: int, body: AnnotationIn, ws: WorkspaceDep, user: AuthorDep) -> AnnotationOut:
-    new = NewAnnotation(
+    return AnnotationOut.of(annotation_service.create_annotation(ws, image_id, _new(body), author=user))
+
+
+@router.post(
+    "/images/{image_id}/annotations/batch",
+    response_model=list[AnnotationOut],
+    status_code=201,
+    summary="Create several annotations together (all or none; one undo step)",
+)
+def create_annotations(image_id: int, body: AnnotationsIn, ws: WorkspaceDep, user: AuthorDep) -> list[AnnotationOut]:
+    news = [_new(item) for item in body.annotations]
+    return [AnnotationOut.of(a) for a in annotation_service.create_annotations(ws, image_id, news, author=user)]
+
+
+def _new(body: AnnotationIn) -> NewAnnotation:
+    return NewAnnotation(
         category_id=body.category_id,
         segmentation=parse_geometry(body.geometry),
         iscrowd=body.iscrowd,
@@ -33,7 +55,6 @@ def create_annotation(image_id: int, body: AnnotationIn, ws: WorkspaceDep, user:
         source=body.source,
         attributes=body.attributes,
     )
-    return AnnotationOut.of(annotation_service.create_annotation(ws, image_id, new, author=user))
 
 
 @router.get("/annotations/{annotation_id}", response_model=AnnotationOut)
@@ -87,6 +108,28 @@ def image_history(image_id: int, ws: WorkspaceDep) -> list[Revision]:
     return annotation_service.image_history(ws, image_id)
 
 
-@router.post("/images/{image_id}/undo", response_model=AnnotationOut, summary="Undo the image's latest change")
-def undo_image(image_id: int, ws: WorkspaceDep, user: AuthorDep) -> AnnotationOut:
-    return AnnotationOut.of(annotation_service.undo_image(ws, image_id, author=user))
+_STEP_CONFLICT: dict[int | str, dict[str, Any]] = {
+    409: {"description": "Nothing to undo/redo, or someone else changed an annotation of that edit since."}
+}
+
+
+@router.post(
+    "/images/{image_id}/undo",
+    response_model=EditStepOut,
+    summary="Undo your latest edit of the image",
+    description="Each person (`X-Seglab-User`) undoes only their own edits, newest first; a paste undoes whole.",
+    responses=_STEP_CONFLICT,
+)
+def undo_image(image_id: int, ws: WorkspaceDep, user: AuthorDep) -> EditStepOut:
+    return EditStepOut.of(annotation_service.undo_image(ws, image_id, author=user))
+
+
+@router.post(
+    "/images/{image_id}/redo",
+    response_model=EditStepOut,
+    summary="Redo your edit of the image undone last",
+    description="A new edit after undos drops what was undone (as in every editor).",
+    responses=_STEP_CONFLICT,
+)
+def redo_image(image_id: int, ws: WorkspaceDep, user: AuthorDep) -> EditStepOut:
+    return EditStepOut.of(annotation_service.redo_image(ws, image_id, author=user))

@@ -10,10 +10,9 @@ from pathlib import Path
 
 import cv2
 
-from seglab.core import ImageRecord, ImageStatus, Split
+from seglab.core import ImageRecord, ImageStatus, Progress, Split, no_progress
 from seglab.errors import InvalidInputError
 from seglab.formats import IMAGE_EXTENSIONS, FormatError, ImageCheck, displayed_size, extract_zip, image_files
-from seglab.services.progress import Progress, no_progress
 from seglab.store import ImageFilter, Workspace, images, projects
 
 VIDEO_EXTENSIONS = frozenset({".mp4", ".avi", ".mov", ".mkv", ".webm", ".m4v"})

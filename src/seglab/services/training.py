@@ -18,7 +18,20 @@ from seglab.store import models as model_store
 from seglab.store import versions as version_store
 from seglab.store.jobs import Job, JobStatus
 from seglab.store.models import TrainedModel
-from seglab.training import EpochCallback, StepCallback, backend_for, check_splits, last_checkpoint, new_run_dir
+from seglab.training import (
+    EpochCallback,
+    StepCallback,
+    backend_for,
+    check_splits,
+    last_checkpoint,
+    new_run_dir,
+    training_backends,
+)
+
+
+def trainable_models() -> list[str]:
+    """Every model name a training backend (seglab's own, or a plugin's) trains."""
+    return [name for backend in training_backends() for name in backend.architectures()]
 
 
 def train(

@@ -11,7 +11,6 @@ from pydantic import BaseModel, Field
 from seglab.core import Split
 from seglab.jobs import LabelAssistJob, TrainJob
 from seglab.models import TrainSettings
-from seglab.models.catalog import ARCHITECTURES
 from seglab.server.api._deps import WorkspaceDep
 from seglab.services import evaluation, inference, training
 from seglab.services.evaluation import EvaluationSummary
@@ -63,7 +62,7 @@ def get_model(model_id: int, ws: WorkspaceDep) -> TrainedModel:
 
 @router.get("/architectures", response_model=list[str], summary="Model architectures training accepts")
 def architectures() -> list[str]:
-    return list(ARCHITECTURES)
+    return training.trainable_models()
 
 
 class EvaluateRequest(BaseModel):

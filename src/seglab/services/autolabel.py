@@ -139,12 +139,10 @@ def autolabel(
             report.failed.append((image.id, error.message))
             progress(done, len(chosen))
             continue
-        annotations = proposal_annotations(proposals, categories, found.name, tolerance=tolerance)
-        report.annotations += store_proposals(ws, image, annotations, author=AUTHOR)
-        names = {category_id: name for name, category_id in categories.items()}
-        for new in annotations:
-            name = names[new.category_id]
-            report.per_class[name] = report.per_class.get(name, 0) + 1
+        pairs = proposal_annotations(proposals, categories, found.name, tolerance=tolerance)
+        report.annotations += store_proposals(ws, image, [new for _, new in pairs], author=AUTHOR)
+        for proposal, _ in pairs:
+            report.per_class[proposal.class_name] = report.per_class.get(proposal.class_name, 0) + 1
         report.images += 1
         progress(done, len(chosen))
     return report

@@ -72,20 +72,20 @@ def proposals_for(
 
 def proposal_annotations(
     proposals: list[Proposal], categories: Mapping[str, int], detector: str, *, tolerance: float = 1.0
-) -> list[NewAnnotation]:
-    """Proposals (of classes in ``categories``: class name -> category id) as polygon annotations to review."""
+) -> list[tuple[Proposal, NewAnnotation]]:
+    """Proposals (of classes in ``categories``: class name -> category id) as polygon annotations to review, each
+    beside the proposal it comes from."""
     annotations = []
     for proposal in proposals:
         shape = mask_to_polygon(proposal.mask, tolerance)
         if shape is None or proposal.class_name not in categories:
             continue
-        annotations.append(
-            NewAnnotation(
-                categories[proposal.class_name],
-                shape,
-                confidence=round(proposal.confidence, 4),
-                source=proposal_source(detector),
-                attributes={"prompt": proposal.prompt, "mask_score": round(proposal.mask_score, 4)},
-            )
+        new = NewAnnotation(
+            categories[proposal.class_name],
+            shape,
+            confidence=round(proposal.confidence, 4),
+            source=proposal_source(detector),
+            attributes={"prompt": proposal.prompt, "mask_score": round(proposal.mask_score, 4)},
         )
+        annotations.append((proposal, new))
     return annotations

@@ -5,7 +5,7 @@ each, all in the train split), then measures, on the same machine in the same ru
 
 - ``albumentations``: a plain single-process loop that reads each image and applies the same
   albumentations pipeline to the image and its instance masks, ``--copies`` times per image;
-- ``seglab``: ``build_version`` with the same augmentations and ``multiplier = copies + 1`` (the
+- ``seglab``: ``create_version`` with the same augmentations and ``multiplier = copies + 1`` (the
   original plus the augmented copies), which also rasterises and re-vectorises instances, encodes
   images, writes them to the blob store and stores the version, using every core.
 
@@ -94,14 +94,15 @@ def bare_albumentations(images: list[tuple[Path, list[np.ndarray]]], copies: int
 def seglab_versions(dataset: Path, copies: int) -> tuple[float, float, int]:
     """Augmented outputs per second (and all outputs per second) of a real version build."""
     from seglab.services import transfer
+    from seglab.services.versions import create_version
     from seglab.store import Workspace
-    from seglab.versions import Recipe, build_version, parse_augmentations
+    from seglab.versions import Recipe, parse_augmentations
 
     ws = Workspace()
     transfer.import_dataset(ws, dataset, "bench", create_project=True, split="train")
     recipe = Recipe(augmentations=parse_augmentations(AUGMENT), multiplier=copies + 1, seed=1)
     start = time.perf_counter()
-    version = build_version(ws, "bench", recipe)
+    version = create_version(ws, "bench", recipe)
     seconds = time.perf_counter() - start
     total = version.statistics["images"]
     sources = version.statistics["source_images"]

@@ -117,8 +117,8 @@ def _measure(reference: str, folder: Path, width: int, height: int, args: argpar
 
     from seglab.models import PredictOptions, architecture, decode_for_model
     from seglab.models.engines import to_input
-    from seglab.models.registry import load_model
     from seglab.models.rfdetr_backend import load
+    from seglab.services.inference import load_model
     from seglab.store import Workspace
 
     image_path = folder / f"probe-{width}x{height}.jpg"

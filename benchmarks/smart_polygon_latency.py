@@ -53,8 +53,9 @@ def main() -> None:
         os.environ["SEGLAB_HOME"] = str(Path(scratch) / "home")
         import torch
 
-        from seglab.assist import ASSIST_MODELS, GRABCUT, Prompt, SmartPolygon, build_sam
+        from seglab.assist import ASSIST_MODELS, GRABCUT, Prompt, build_sam
         from seglab.services import images, projects
+        from seglab.services.assist import smart_polygon
         from seglab.store import Workspace
 
         ws = Workspace()
@@ -68,7 +69,7 @@ def main() -> None:
             for _ in range(args.clicks)
         ]
         results = {}
-        fallback = SmartPolygon(ws, default_model=GRABCUT.name)
+        fallback = smart_polygon(ws, default_model=GRABCUT.name)
         started = time.perf_counter()
         fallback.embed(image_id)
         fallback_embedding = time.perf_counter() - started

@@ -4,7 +4,7 @@ Generates a small project (``--images`` images with one to three square instance
 version (split 80/10/10) and exports it once. Then, on the same machine in the same run:
 
 - ``rfdetr``: a fresh process that builds the model and calls ``model.train`` on the exported folder;
-- ``seglab``: ``seglab.training.train_model`` on the version (which exports the version again, runs the
+- ``seglab``: ``seglab.services.training.train`` on the version (which exports the version again, runs the
   same training in a child process, reads its progress and stores the model).
 
 Both train from scratch with the same settings. Prints one JSON object with training images per
@@ -82,13 +82,12 @@ def main() -> None:
         reference = _project(root / "images", args.images)
 
         from seglab.models import TrainSettings
+        from seglab.services import training, versions
         from seglab.store import Workspace
-        from seglab.training import train_model
-        from seglab.versions import export_version, version_dataset
 
         ws = Workspace()
-        train_images = len(version_dataset(ws, reference).split("train"))
-        export_version(ws, reference, root / "direct-dataset")
+        train_images = len(versions.dataset(ws, reference).split("train"))
+        versions.export(ws, reference, root / "direct-dataset")
         command = [
             sys.executable, "-c", _DIRECT, str(root / "direct-dataset"), str(root / "direct-output"),
             str(args.epochs), str(args.batch_size), str(args.resolution),
@@ -99,7 +98,7 @@ def main() -> None:
 
         settings = TrainSettings(epochs=args.epochs, batch_size=args.batch_size, resolution=args.resolution)
         start = time.perf_counter()
-        train_model(ws, reference, settings=settings, from_scratch=True)
+        training.train(ws, reference, settings=settings, from_scratch=True)
         seglab_seconds = time.perf_counter() - start
         ws.close()
     direct_rate = train_images * args.epochs / direct_seconds

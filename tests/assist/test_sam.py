@@ -11,8 +11,9 @@ import numpy as np
 import pytest
 import torch
 
-from seglab.assist import ASSIST_MODELS, Prompt, SmartPolygon, build_sam, fetch_weights
+from seglab.assist import ASSIST_MODELS, Prompt, build_sam, fetch_weights
 from seglab.models.weights import WeightsUnavailableError
+from seglab.services.assist import smart_polygon
 
 from .conftest import scene
 
@@ -56,7 +57,7 @@ def test_a_single_click_picks_the_best_of_three_and_refines_with_its_logits(rand
 def test_random_weights_serve_through_smart_polygon(ws, ellipse_image):
     """The whole path (store image → embedding cache → SAM 2.1 → polygon), with the random-weight model."""
     image_id, _ = ellipse_image
-    smart = SmartPolygon(ws, default_model="sam2.1-hiera-tiny")
+    smart = smart_polygon(ws, default_model="sam2.1-hiera-tiny")
     torch.manual_seed(0)
     model = ASSIST_MODELS["sam2.1-hiera-tiny"]
     segmenter = build_sam(model, None)
@@ -73,7 +74,7 @@ def test_random_weights_serve_through_smart_polygon(ws, ellipse_image):
 
 
 def test_without_weights_sam_says_what_to_do_and_auto_falls_back(ws):
-    smart = SmartPolygon(ws)  # SEGLAB_ASSIST_MODEL=auto and an empty weights cache
+    smart = smart_polygon(ws)  # SEGLAB_ASSIST_MODEL=auto and an empty weights cache
     assert smart.resolve().name == "grabcut"
     with pytest.raises(WeightsUnavailableError, match=r"seglab assist download sam-vit-b.*offline fallback"):
         smart.segmenter(ASSIST_MODELS["sam-vit-b"])

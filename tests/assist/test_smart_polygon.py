@@ -7,9 +7,10 @@ import threading
 import numpy as np
 import pytest
 
-from seglab.assist import GrabCutSegmenter, Prompt, SmartPolygon, tolerance_for
+from seglab.assist import GrabCutSegmenter, Prompt, tolerance_for
 from seglab.errors import InvalidInputError, NotFoundError
 from seglab.geometry import mask_iou, polygon_to_mask
+from seglab.services.assist import smart_polygon
 
 
 class CountingGrabCut(GrabCutSegmenter):
@@ -28,7 +29,7 @@ class CountingGrabCut(GrabCutSegmenter):
 
 @pytest.fixture
 def smart(ws):
-    engine = SmartPolygon(ws, default_model="grabcut")
+    engine = smart_polygon(ws, default_model="grabcut")
     yield engine
     engine.close()
 
@@ -83,7 +84,7 @@ def test_rle_instead_of_a_polygon(smart, ellipse_image):
 def test_embeddings_are_computed_once_kept_on_disk_and_shared_by_concurrent_clicks(ws, ellipse_image):
     image_id, _ = ellipse_image
     counting = CountingGrabCut()
-    smart = SmartPolygon(ws, default_model="grabcut")
+    smart = smart_polygon(ws, default_model="grabcut")
     smart.use(smart.resolve(), counting)
     assert not smart.embed(image_id, wait=False).ready or counting.embedded <= 1
     threads = [threading.Thread(target=smart.segment, args=(image_id, Prompt.of([[500, 400]], [1]))) for _ in range(6)]
@@ -95,7 +96,7 @@ def test_embeddings_are_computed_once_kept_on_disk_and_shared_by_concurrent_clic
     assert smart.embed(image_id).ready
     smart.close()
 
-    again = SmartPolygon(ws, default_model="grabcut")  # a restarted server: the embedding comes from disk
+    again = smart_polygon(ws, default_model="grabcut")  # a restarted server: the embedding comes from disk
     fresh = CountingGrabCut()
     again.use(again.resolve(), fresh)
     again.segment(image_id, Prompt.of([[500, 400]], [1]))

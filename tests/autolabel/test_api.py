@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 from fastapi.testclient import TestClient
 
-from seglab.jobs.worker import run_job
 from seglab.server import create_app
+from seglab.services.jobs import run_job
 from seglab.settings import Settings
 
 from .conftest import write_scene

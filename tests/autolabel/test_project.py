@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from seglab.assist import GrabCutSegmenter
-from seglab.assist.autolabel import AutolabelSettings, ClassPrompt, autolabel_project, review_queue
+from seglab.assist.autolabel import AutolabelSettings, ClassPrompt
 from seglab.errors import InvalidInputError
 from seglab.services import annotations, autolabel, images, projects
 
@@ -27,7 +27,9 @@ def _square_and_disc() -> FixedDetector:
 
 
 def test_proposals_are_stored_for_review_with_classes_matched_or_created(ws, scenes):
-    report = autolabel_project(ws, "site", PROMPTS, _square_and_disc(), GrabCutSegmenter(), image_ids=scenes[:2])
+    report = autolabel.autolabel(
+        ws, "site", PROMPTS, detector=_square_and_disc(), segmenter=GrabCutSegmenter(), image_ids=scenes[:2]
+    )
     assert (report.images, report.annotations) == (2, 4)
     assert report.per_class == {"Cap": 2, "helmet": 2}
     assert report.created_classes == ["helmet"]  # "Cap" is the project's "cap" (names match ignoring case)
@@ -49,17 +51,23 @@ def test_proposals_are_stored_for_review_with_classes_matched_or_created(ws, sce
 
 
 def test_by_default_only_unannotated_images_are_labelled(ws, scenes):
-    autolabel_project(ws, "site", PROMPTS, _square_and_disc(), GrabCutSegmenter(), image_ids=scenes[:1])
-    report = autolabel_project(ws, "site", PROMPTS, _square_and_disc(), GrabCutSegmenter())
+    autolabel.autolabel(
+        ws, "site", PROMPTS, detector=_square_and_disc(), segmenter=GrabCutSegmenter(), image_ids=scenes[:1]
+    )
+    report = autolabel.autolabel(ws, "site", PROMPTS, detector=_square_and_disc(), segmenter=GrabCutSegmenter())
     assert report.images == 2
     projects.create_project(ws, "other")
     with pytest.raises(InvalidInputError, match="not in project"):
-        autolabel_project(ws, "other", PROMPTS, _square_and_disc(), GrabCutSegmenter(), image_ids=scenes)
+        autolabel.autolabel(
+            ws, "other", PROMPTS, detector=_square_and_disc(), segmenter=GrabCutSegmenter(), image_ids=scenes
+        )
 
 
 def test_the_review_queue_empties_as_proposals_are_accepted_or_rejected(ws, scenes):
-    autolabel_project(ws, "site", PROMPTS, _square_and_disc(), GrabCutSegmenter(), image_ids=scenes[:2])
-    total, queue = review_queue(ws, "site")
+    autolabel.autolabel(
+        ws, "site", PROMPTS, detector=_square_and_disc(), segmenter=GrabCutSegmenter(), image_ids=scenes[:2]
+    )
+    total, queue = autolabel.pending_proposals(ws, "site")
     assert total == 4
     assert [q.annotation.confidence for q in queue] == [0.9, 0.6, 0.9, 0.6]  # by image, best first
     accepted, rejected = queue[0], queue[1]
@@ -67,7 +75,7 @@ def test_the_review_queue_empties_as_proposals_are_accepted_or_rejected(ws, scen
         ws, accepted.annotation.id, accepted.revision, attributes={**accepted.annotation.attributes, "accepted": True}
     )
     annotations.delete_annotation(ws, rejected.annotation.id, rejected.revision)  # ✗
-    total, queue = review_queue(ws, "site", limit=1)
+    total, queue = autolabel.pending_proposals(ws, "site", limit=1)
     assert total == 2
     assert len(queue) == 1
     kept = annotations.get_annotation(ws, accepted.annotation.id)

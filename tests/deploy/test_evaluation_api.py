@@ -7,8 +7,8 @@ from collections.abc import Iterator
 import pytest
 from fastapi.testclient import TestClient
 
-from seglab.jobs import run_job
 from seglab.server import create_app
+from seglab.services.jobs import run_job
 from seglab.settings import Settings
 
 pytestmark = [pytest.mark.xdist_group("deploy"), pytest.mark.slow]

@@ -12,9 +12,10 @@ from typer.testing import CliRunner
 from seglab.cli import app
 from seglab.errors import NotFoundError
 from seglab.geometry import mask_iou
-from seglab.jobs import run_job
+from seglab.jobs import LabelAssistJob
 from seglab.models import PredictOptions, decode_image
 from seglab.services import inference
+from seglab.services.jobs import run_job
 from seglab.store import Workspace
 from seglab.store.jobs import JobStatus
 
@@ -194,10 +195,12 @@ def test_label_assist_as_a_background_job(ws, deployed):
     from seglab.services import images
 
     added = images.upload_paths(ws, "squares", deployed.images[2:]).added
-    job = inference.submit_label_assist(ws, "squares", deployed.reference, image_ids=[added[0].id], confidence=0.0)
+    job = inference.submit_label_assist(
+        ws, LabelAssistJob(project="squares", model=deployed.reference, image_ids=[added[0].id], confidence=0.0)
+    )
     finished = run_job(ws, job.id)
     assert finished.status is JobStatus.SUCCEEDED, finished.error
     assert finished.result["images"] == 1
     assert finished.result["annotations"] > 0
     with pytest.raises(NotFoundError):
-        inference.submit_label_assist(ws, "squares", "squares/5")
+        inference.submit_label_assist(ws, LabelAssistJob(project="squares", model="squares/5"))

@@ -69,7 +69,7 @@ def test_serve_runs_version_jobs_in_its_worker(seglab_home, coco_export, tmp_pat
 def test_training_is_queued_as_a_job(client, coco_export):
     client.post("/api/v1/projects", json={"name": "pets"})
     client.post("/api/v1/projects/pets/import", json={"path": str(coco_export)})
-    from seglab.jobs import run_job
+    from seglab.services.jobs import run_job
 
     version_job = client.post("/api/v1/projects/pets/versions", json={}).json()
     run_job(client.app.state.workspace, version_job["id"])

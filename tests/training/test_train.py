@@ -12,9 +12,10 @@ from typer.testing import CliRunner
 from seglab.cli import app
 from seglab.core import Split
 from seglab.errors import InvalidInputError
-from seglab.jobs import run_job
+from seglab.jobs import TrainJob
 from seglab.models import TrainSettings
 from seglab.services import images, projects, training, versions
+from seglab.services.jobs import run_job
 from seglab.store.jobs import JobStatus
 
 TINY = TrainSettings(epochs=1, batch_size=2, resolution=96)
@@ -60,7 +61,7 @@ def test_train_from_scratch_records_the_model(ws, squares):
 
 @pytest.mark.slow
 def test_training_as_a_background_job(ws, squares):
-    job = training.submit_training(ws, squares.id, settings=TINY, from_scratch=True)
+    job = training.submit_training(ws, TrainJob(version=str(squares.id), settings=TINY, from_scratch=True))
     finished = run_job(ws, job.id)
     assert finished.status is JobStatus.SUCCEEDED, finished.error
     assert finished.progress["done"] == finished.progress["total"] > 1, finished.progress  # counted in steps
@@ -144,11 +145,11 @@ def test_killed_training_worker_resumes_from_its_last_checkpoint(ws, squares, se
 
     import psutil
 
-    from seglab.jobs.worker import recover_interrupted
     from seglab.services import jobs
+    from seglab.services.jobs import recover_interrupted
 
     settings = TrainSettings(epochs=3, batch_size=2, resolution=96)
-    job = training.submit_training(ws, squares.reference, settings=settings, from_scratch=True)
+    job = training.submit_training(ws, TrainJob(version=squares.reference, settings=settings, from_scratch=True))
     checkpoint = Path(job.params["run_dir"]) / "output" / "last.ckpt"
     worker = subprocess.Popen(
         [sys.executable, "-m", "seglab", "worker"], env={**os.environ, "SEGLAB_HOME": str(seglab_home)}
@@ -209,9 +210,8 @@ def test_cancelling_a_running_training_job_stops_it(ws, squares):
 
     from seglab.services import jobs
 
-    job = training.submit_training(
-        ws, squares.reference, settings=TrainSettings(epochs=50, batch_size=2, resolution=96), from_scratch=True
-    )
+    settings = TrainSettings(epochs=50, batch_size=2, resolution=96)
+    job = training.submit_training(ws, TrainJob(version=squares.reference, settings=settings, from_scratch=True))
     outcome: dict[str, object] = {}
     runner = threading.Thread(target=lambda: outcome.update(job=run_job(ws, job.id)))
     runner.start()

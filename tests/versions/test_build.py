@@ -14,7 +14,7 @@ from seglab.formats import load_dataset
 from seglab.services import images, jobs, versions
 from seglab.store import jobs as job_store
 from seglab.store.jobs import JobStatus
-from seglab.versions import Recipe, parse_augmentations, version_dataset
+from seglab.versions import Recipe, parse_augmentations
 
 from ..formats.conftest import write_image
 
@@ -48,7 +48,7 @@ def test_same_recipe_same_data_same_hash_and_bytes(ws, bigger, tmp_path):
     second = versions.create_version(ws, bigger, recipe)
     assert first.content_hash == second.content_hash
     assert first.number != second.number
-    a, b = version_dataset(ws, first.id), version_dataset(ws, second.id)
+    a, b = versions.dataset(ws, first.id), versions.dataset(ws, second.id)
     assert [(i.file_name, i.sha256) for i in a.images] == [(i.file_name, i.sha256) for i in b.images]
     other = versions.create_version(ws, bigger, recipe.model_copy(update={"seed": 5}))
     assert other.content_hash != first.content_hash
@@ -56,14 +56,13 @@ def test_same_recipe_same_data_same_hash_and_bytes(ws, bigger, tmp_path):
 
 def test_parallel_and_serial_rendering_agree(ws, bigger):
     from seglab.versions import build as build_module
-    from seglab.versions import build_version
 
     recipe = Recipe(augmentations=parse_augmentations("rotate=15,brightness"), multiplier=2, seed=9)
-    serial = build_version(ws, bigger, recipe, workers=1)
+    serial = versions.create_version(ws, bigger, recipe, workers=1)
     original = build_module.PARALLEL_THRESHOLD
     build_module.PARALLEL_THRESHOLD = 1
     try:
-        parallel = build_version(ws, bigger, recipe, workers=2)
+        parallel = versions.create_version(ws, bigger, recipe, workers=2)
     finally:
         build_module.PARALLEL_THRESHOLD = original
     assert parallel.content_hash == serial.content_hash
@@ -83,7 +82,7 @@ def test_remap_omit_tags_and_null_filter(ws, bigger):
 
 def test_resize_and_tile(ws, project):
     version = versions.create_version(ws, project, versions.recipe_from_options(resize="64x64:fit", tile="2x2"))
-    dataset = version_dataset(ws, version.id)
+    dataset = versions.dataset(ws, version.id)
     assert len(dataset) == 12
     assert {(i.width, i.height) for i in dataset.images} == {(32, 32)}
     assert any(name.endswith(".png") and "_r1c1_" in name for name in (i.file_name for i in dataset.images))
@@ -135,19 +134,19 @@ def test_version_is_a_snapshot(ws, project):
     from seglab.services import annotations, projects
 
     version = versions.create_version(ws, project, Recipe())
-    before = version_dataset(ws, version.id)
+    before = versions.dataset(ws, version.id)
     cat = next(c for c in projects.get_project(ws, project).categories if c.name == "cat")
     projects.update_category(ws, cat.id, name="kitten")
     image = images.list_images(ws, project)[0][0]
     for stored in annotations.list_annotations(ws, image.id):
         annotations.delete_annotation(ws, stored.annotation.id, stored.revision)
-    after = version_dataset(ws, version.id)
+    after = versions.dataset(ws, version.id)
     assert [c.name for c in after.categories] == [c.name for c in before.categories]
     assert len(after.annotations) == len(before.annotations)
 
 
 def test_background_job_generates_the_version(ws, project):
-    from seglab.jobs import run_job
+    from seglab.services.jobs import run_job
 
     job = versions.submit_version(ws, project, Recipe(seed=3))
     assert job.status is JobStatus.QUEUED
@@ -159,9 +158,10 @@ def test_background_job_generates_the_version(ws, project):
 
 
 def test_failed_and_cancelled_jobs(ws, project):
-    from seglab.jobs import run_job, submit_job
+    from seglab.jobs import CreateVersionJob
+    from seglab.services.jobs import run_job, submit
 
-    broken = submit_job(ws, "version.create", {"project": "ghost", "recipe": {}})
+    broken = submit(ws, CreateVersionJob(project="ghost"))
     outcome = run_job(ws, broken.id)
     assert outcome.status is JobStatus.FAILED
     assert "project 'ghost' does not exist" in outcome.error
@@ -171,7 +171,7 @@ def test_failed_and_cancelled_jobs(ws, project):
 
 
 def test_worker_loop_takes_queued_jobs(ws, project):
-    from seglab.jobs import work
+    from seglab.services.jobs import work
 
     job = versions.submit_version(ws, project, Recipe())
     stop = threading.Event()
@@ -189,7 +189,7 @@ def test_worker_loop_takes_queued_jobs(ws, project):
 
 
 def test_jobs_of_a_dead_worker_are_marked_interrupted(ws):
-    from seglab.jobs.worker import recover_interrupted
+    from seglab.services.jobs import recover_interrupted
 
     with ws.db.transaction() as session:
         job = job_store.submit(session, "version.create", {})
@@ -205,7 +205,8 @@ def test_a_dead_local_worker_is_detected(ws):
     import subprocess
     import sys
 
-    from seglab.jobs.worker import recover_interrupted, worker_name
+    from seglab.jobs import worker_name
+    from seglab.services.jobs import recover_interrupted
 
     finished = subprocess.run(
         [sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True, check=True

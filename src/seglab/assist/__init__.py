@@ -2,9 +2,17 @@
 and label assist (a trained model proposes annotations for review)."""
 
 from seglab.assist.cache import EmbeddingCache
-from seglab.assist.catalog import ASSIST_MODELS, GRABCUT, AssistModel, assist_model, cached_weights, fetch_weights
+from seglab.assist.catalog import (
+    ASSIST_MODELS,
+    GRABCUT,
+    AssistModel,
+    assist_model,
+    assist_models,
+    cached_weights,
+    fetch_weights,
+)
 from seglab.assist.grabcut import GrabCutSegmenter
-from seglab.assist.label_assist import LabelAssistReport, label_assist
+from seglab.assist.label_assist import LabelAssistReport, prediction_proposals
 from seglab.assist.prompts import Prompt, Segment, Segmenter
 from seglab.assist.sam import build_sam
 from seglab.assist.smart_polygon import EmbedStatus, SmartPolygon, SmartPolygonResult, tolerance_for
@@ -23,9 +31,10 @@ __all__ = [
     "SmartPolygon",
     "SmartPolygonResult",
     "assist_model",
+    "assist_models",
     "build_sam",
     "cached_weights",
     "fetch_weights",
-    "label_assist",
+    "prediction_proposals",
     "tolerance_for",
 ]

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import urllib.error
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from seglab.assist.prompts import Segmenter
 from seglab.errors import InvalidInputError
 from seglab.models.weights import Opener, WeightsUnavailableError, download, sha256_hex
+from seglab.plugins import hook_results
 
 
 @dataclass(frozen=True)
@@ -21,6 +24,9 @@ class AssistModel:
     sha256_prefix: str | None = None
     """SAM's files carry the start of their SHA-256 in their names (torch.hub's convention); SAM 2.1 publishes none,
     so after downloading one seglab records its SHA-256 beside it and checks that from then on."""
+    build: Callable[[Path | None], Segmenter] | None = None
+    """How a plugin's model is built from its weights (``None`` without a ``url``); seglab's own are built by
+    family."""
 
     @property
     def file_name(self) -> str:
@@ -46,11 +52,20 @@ ASSIST_MODELS: dict[str, AssistModel] = {
 }
 
 
+def assist_models() -> dict[str, AssistModel]:
+    """Every model the plugins give (hook ``seglab_assist_models``), seglab's own (:data:`ASSIST_MODELS`) first."""
+    found: dict[str, AssistModel] = {}
+    for model in hook_results("seglab_assist_models"):
+        found.setdefault(model.name, model)
+    return found
+
+
 def assist_model(name: str) -> AssistModel:
+    known = assist_models()
     try:
-        return ASSIST_MODELS[name]
+        return known[name]
     except KeyError:
-        raise InvalidInputError(f"unknown assist model {name!r} (known: {', '.join(ASSIST_MODELS)})") from None
+        raise InvalidInputError(f"unknown assist model {name!r} (known: {', '.join(known)})") from None
 
 
 def _recorded_digest(path: Path) -> Path:

@@ -21,7 +21,7 @@ import numpy as np
 import numpy.typing as npt
 
 from seglab.assist.cache import EmbeddingCache, Key
-from seglab.assist.catalog import ASSIST_MODELS, GRABCUT, AssistModel, assist_model, cached_weights
+from seglab.assist.catalog import GRABCUT, AssistModel, assist_model, assist_models, cached_weights
 from seglab.assist.grabcut import GrabCutSegmenter
 from seglab.assist.prompts import Prompt, Segmenter
 from seglab.assist.sam import build_sam
@@ -29,8 +29,10 @@ from seglab.errors import InvalidInputError, NotFoundError
 from seglab.geometry import MultiPolygon, Rle, mask_to_polygon
 from seglab.models import decode_image
 from seglab.models.weights import WeightsUnavailableError
-from seglab.store import Workspace
-from seglab.store import images as image_store
+from seglab.settings import Settings
+
+ImageLocator = Callable[[int], tuple[str, Path]]
+"""A stored image's content hash (the embedding cache's key) and its file, by image id."""
 
 
 @dataclass(frozen=True)
@@ -67,13 +69,25 @@ def tolerance_for(detail: float, mask: npt.NDArray[np.bool_]) -> float:
 
 
 class SmartPolygon:
-    """One per server (or CLI call): loaded models, the embedding cache, recent answers' logits."""
+    """One per server (or CLI call): loaded models, the embedding cache, recent answers' logits.
 
-    def __init__(self, ws: Workspace, *, default_model: str | None = None, remembered_masks: int = 256) -> None:
-        self.ws = ws
-        self.default_model = default_model or ws.settings.assist_model
+    It reads images through ``locate`` (the service layer looks them up: see
+    :func:`seglab.services.assist.smart_polygon`), so it never touches the database itself.
+    """
+
+    def __init__(
+        self,
+        settings: Settings,
+        locate: ImageLocator,
+        *,
+        default_model: str | None = None,
+        remembered_masks: int = 256,
+    ) -> None:
+        self.settings = settings
+        self.locate = locate
+        self.default_model = default_model or settings.assist_model
         self.cache = EmbeddingCache(
-            ws.settings.home.expanduser() / "embeddings", max_bytes=int(ws.settings.embedding_cache_gb * 1024**3)
+            settings.home.expanduser() / "embeddings", max_bytes=int(settings.embedding_cache_gb * 1024**3)
         )
         self._segmenters: dict[str, Segmenter] = {}
         self._loading = threading.Lock()
@@ -83,10 +97,10 @@ class SmartPolygon:
 
     @property
     def weights_dir(self) -> Path:
-        return self.ws.settings.home.expanduser() / "weights"
+        return self.settings.home.expanduser() / "weights"
 
     def _weights(self, model: AssistModel) -> Path | None:
-        configured = self.ws.settings.assist_weights
+        configured = self.settings.assist_weights
         if configured is not None and self.default_model == model.name:
             if not configured.is_file():
                 raise WeightsUnavailableError(f"SEGLAB_ASSIST_WEIGHTS={configured} does not exist")
@@ -94,7 +108,9 @@ class SmartPolygon:
         return cached_weights(model, self.weights_dir)
 
     def available(self, model: AssistModel) -> bool:
-        return model.family == "grabcut" or self._weights(model) is not None
+        return (
+            model.family == "grabcut" or (model.build is not None and not model.url) or self._weights(model) is not None
+        )
 
     def resolve(self, requested: str | None = None) -> AssistModel:
         """The model to use: the one asked for, or the configured default (``auto``: a SAM with weights, else
@@ -102,7 +118,7 @@ class SmartPolygon:
         name = requested or self.default_model
         if name != "auto":
             return assist_model(name)
-        return next((m for m in ASSIST_MODELS.values() if m.family != "grabcut" and self.available(m)), GRABCUT)
+        return next((m for m in assist_models().values() if m.family != "grabcut" and self.available(m)), GRABCUT)
 
     def segmenter(self, model: AssistModel) -> Segmenter:
         with self._loading:
@@ -113,6 +129,8 @@ class SmartPolygon:
     def _build(self, model: AssistModel) -> Segmenter:
         if model.family == "grabcut":
             return GrabCutSegmenter()
+        if model.build is not None and not model.url:
+            return model.build(None)
         weights = self._weights(model)
         if weights is None:
             raise WeightsUnavailableError(
@@ -120,25 +138,18 @@ class SmartPolygon:
                 f"SEGLAB_ASSIST_WEIGHTS=PATH, or run `seglab assist download {model.name}` (needs network). "
                 "Without them, use the offline fallback (model grabcut)."
             )
-        return build_sam(model, weights)
+        return model.build(weights) if model.build is not None else build_sam(model, weights)
 
     def use(self, model: AssistModel, segmenter: Segmenter) -> None:
         """Serve ``model`` with an already built ``segmenter`` (one built with random weights, in tests)."""
         with self._loading:
             self._segmenters[model.name] = segmenter
 
-    def _digest(self, image_id: int) -> str:
-        with self.ws.db.transaction() as session:
-            record = image_store.get_image(session, image_id)
-        assert record.sha256 is not None  # stored images always have their hash
-        return record.sha256
-
     def _source(self, model: AssistModel, image_id: int) -> tuple[Key, Callable[[], Any], Segmenter]:
         """The cache key of the image's embedding, how to compute it, and the segmenter it is for."""
-        digest = self._digest(image_id)
+        digest, path = self.locate(image_id)
         segmenter = self.segmenter(model)
-        path = self.ws.blobs.local_path(digest)
-        limit = self.ws.settings.max_image_pixels
+        limit = self.settings.max_image_pixels
         return (model.name, digest), lambda: segmenter.embed(decode_image(path, max_pixels=limit)), segmenter
 
     def _embedding(self, model: AssistModel, image_id: int) -> tuple[Any, Segmenter]:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, is_dataclass
 from datetime import datetime
@@ -14,6 +14,7 @@ from typing import Annotated, Any, NoReturn
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
+from seglab.core import Progress as ProgressCallback
 from seglab.errors import InvalidInputError, SeglabError
 from seglab.services import Workspace
 
@@ -92,7 +93,7 @@ def print_json(value: Any) -> None:
 
 
 @contextmanager
-def progress_bar(description: str, enabled: bool) -> Iterator[Callable[[int, int], None]]:
+def progress_bar(description: str, enabled: bool) -> Iterator[ProgressCallback]:
     """A ``(done, total)`` callback drawing a rich progress bar (silent when ``enabled`` is false)."""
     if not enabled:
         yield lambda done, total: None

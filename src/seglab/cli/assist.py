@@ -22,7 +22,7 @@ assist_app = typer.Typer(
 def models(as_json: JsonOption = False) -> None:
     """Promptable models, whether their weights are here, and which one Smart Polygon uses."""
     with workspace(as_json) as ws:
-        found = assist.list_models(assist.SmartPolygon(ws))
+        found = assist.list_models(assist.smart_polygon(ws))
     if as_json:
         print_json(found)
         return
@@ -69,7 +69,7 @@ def segment(
             [int(c[2]) if len(c) == 3 else 1 for c in clicks],
             _numbers(box, "--box", (4,)) if box else None,
         )
-        smart = assist.SmartPolygon(ws)
+        smart = assist.smart_polygon(ws)
         try:
             result = smart.segment(image_id, prompt, model=model, detail=detail)
         finally:

@@ -9,6 +9,7 @@ import typer
 
 from seglab.cli._common import JsonOption, image_ids_option, print_json, progress_bar, workspace
 from seglab.errors import InvalidInputError
+from seglab.jobs import AutolabelJob
 from seglab.services import autolabel as service
 
 
@@ -67,15 +68,15 @@ def autolabel(
         if video is not None:
             image_ids = (image_ids or []) + service.upload_video(ws, project, video, fps=fps)
         if background:
-            job = service.submit_autolabel(
-                ws,
-                project,
-                settings,
+            params = AutolabelJob(
+                project=project,
+                settings=settings,
                 detector=detector,
                 detector_weights=detector_weights,
                 segmenter=segmenter,
                 image_ids=image_ids,
             )
+            job = service.submit_autolabel(ws, params)
             if as_json:
                 print_json(job)
             else:

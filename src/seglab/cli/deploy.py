@@ -10,6 +10,7 @@ from typing import Annotated
 import typer
 
 from seglab.cli._common import JsonOption, image_ids_option, print_json, progress_bar, workspace
+from seglab.jobs import LabelAssistJob
 from seglab.models import PredictOptions
 from seglab.services import inference, predict
 
@@ -116,7 +117,8 @@ def label_assist(
     with workspace(as_json) as ws:
         image_ids = image_ids_option(images)
         if background:
-            job = inference.submit_label_assist(ws, project, model, image_ids=image_ids, confidence=confidence)
+            params = LabelAssistJob(project=project, model=model, image_ids=image_ids, confidence=confidence)
+            job = inference.submit_label_assist(ws, params)
             if as_json:
                 print_json(job)
             else:

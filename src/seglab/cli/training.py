@@ -11,6 +11,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from seglab.cli._common import JsonOption, print_json, progress_bar, workspace
+from seglab.jobs import TrainJob
 from seglab.models import ARCHITECTURES, TrainSettings
 from seglab.services import evaluation, training
 
@@ -36,9 +37,10 @@ def train(
     settings = TrainSettings(epochs=epochs, batch_size=batch_size, lr=lr, resolution=resolution, device=device)
     with workspace(as_json) as ws:
         if background:
-            job = training.submit_training(
-                ws, version, model=model, settings=settings, weights=weights, from_scratch=from_scratch
+            params = TrainJob(
+                version=version, model=model, settings=settings, weights=weights, from_scratch=from_scratch
             )
+            job = training.submit_training(ws, params)
             if as_json:
                 print_json(job)
             else:

@@ -13,7 +13,6 @@ from rich.table import Table
 
 from seglab.cli._common import JsonOption, ZipOption, print_json, progress_bar, workspace
 from seglab.formats import ImageMode, writable_formats
-from seglab.jobs import work
 from seglab.services import downloads, jobs, versions
 
 version_app = typer.Typer(help="Create, list and export dataset versions.", no_args_is_help=True)
@@ -201,6 +200,6 @@ def worker(
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     with workspace(False) as ws:
         try:
-            work(ws, stop, poll_interval=poll)
+            jobs.work(ws, stop, poll_interval=poll)
         except KeyboardInterrupt:
             stop.set()

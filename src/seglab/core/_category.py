@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 _HEX_COLOR = re.compile(r"^#[0-9a-fA-F]{6}$")
@@ -35,3 +36,22 @@ class Category:
             raise ValueError(f"category {self.id}: name must not be empty")
         if self.color is not None and not _HEX_COLOR.match(self.color):
             raise ValueError(f"category {self.id} ({self.name}): colour must look like '#1f77b4', got {self.color!r}")
+
+
+def match_categories(categories: Iterable[Category], class_names: Sequence[str]) -> dict[str, int]:
+    """Class name -> category id, by exact name, else ignoring case; names with no category are left out.
+
+    The one way seglab matches classes by name: a model's or detector's classes to a project's categories
+    (label assist, Rapid, a workflow storing into a project) and an imported dataset's categories.
+    """
+    exact: dict[str, int] = {}
+    folded: dict[str, int] = {}
+    for category in categories:
+        exact.setdefault(category.name, category.id)
+        folded.setdefault(category.name.casefold(), category.id)
+    mapping = {}
+    for name in class_names:
+        found = exact.get(name, folded.get(name.casefold()))
+        if found is not None:
+            mapping[name] = found
+    return mapping

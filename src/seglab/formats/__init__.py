@@ -14,7 +14,6 @@ from seglab.formats._registry import (
     detect_format,
     formats,
     load_dataset,
-    register_format,
     save_dataset,
     writable_formats,
 )
@@ -51,7 +50,6 @@ __all__ = [
     "load_masks",
     "load_sa1b",
     "load_yolo",
-    "register_format",
     "save_coco",
     "save_cvat",
     "save_dataset",

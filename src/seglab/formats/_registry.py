@@ -1,4 +1,5 @@
-"""The format registry: every reader/writer is registered the same way a third-party one would be."""
+"""The format registry: every reader/writer comes from a plugin (``seglab_formats``), seglab's own as well
+(:mod:`seglab.formats.plugin`); detection tries seglab's formats first, then the plugins', in order."""
 
 from __future__ import annotations
 
@@ -12,13 +13,14 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from seglab.core import Dataset
-from seglab.formats import coco, cvat, labelme, masks, sa1b, yolo
+from seglab.formats import coco, yolo
 from seglab.formats._archive import extract_zip
 from seglab.formats._images import ImageCheck
 from seglab.formats._output import ImageMode
 from seglab.formats._problems import FormatError, Problem
 from seglab.formats._reading import LoadResult
 from seglab.limits import ArchiveLimits
+from seglab.plugins import hook_results
 
 
 class Loader(Protocol):
@@ -40,20 +42,18 @@ class DatasetFormat:
 
 
 _HEAD_BYTES = 1 << 16
-_FORMATS: dict[str, DatasetFormat] = {}
-
-
-def register_format(dataset_format: DatasetFormat) -> None:
-    """Add a format (built-ins are registered below exactly like this). Detection tries them in order."""
-    _FORMATS[dataset_format.name] = dataset_format
 
 
 def formats() -> dict[str, DatasetFormat]:
-    return dict(_FORMATS)
+    """Every format the plugins give, by name, in detection order (a later one of the same name is ignored)."""
+    found: dict[str, DatasetFormat] = {}
+    for dataset_format in hook_results("seglab_formats"):
+        found.setdefault(dataset_format.name, dataset_format)
+    return found
 
 
 def writable_formats() -> list[str]:
-    return [name for name, spec in _FORMATS.items() if spec.save is not None]
+    return [name for name, spec in formats().items() if spec.save is not None]
 
 
 def _json_head(path: Path) -> bytes:
@@ -61,7 +61,7 @@ def _json_head(path: Path) -> bytes:
         return handle.read(_HEAD_BYTES)
 
 
-def _json_files_with(path: Path, pattern: re.Pattern[bytes], limit: int = 20) -> Path | None:
+def json_files_with(path: Path, pattern: re.Pattern[bytes], limit: int = 20) -> Path | None:
     """``path`` itself, or its folder, when a JSON file there matches ``pattern`` near its start."""
     candidates = [path] if path.is_file() else sorted(path.rglob("*.json"))[:limit]
     for candidate in candidates:
@@ -71,102 +71,38 @@ def _json_files_with(path: Path, pattern: re.Pattern[bytes], limit: int = 20) ->
 
 
 _COCO_KEYS = re.compile(rb'"(images|categories)"\s*:')
-_LABELME_KEYS = re.compile(rb'"shapes"\s*:')
-_SA1B_KEYS = re.compile(rb'"image"\s*:\s*\{')
+LABELME_KEYS = re.compile(rb'"shapes"\s*:')
+SA1B_KEYS = re.compile(rb'"image"\s*:\s*\{')
 
 
-def _detect_coco(path: Path) -> Path | None:
+def detect_coco(path: Path) -> Path | None:
     if coco.find_coco_files(path) and (path.is_dir() or _COCO_KEYS.search(_json_head(path))):
         return path
     if path.is_dir():
         for candidate in sorted(path.glob("*.json")):
-            if _COCO_KEYS.search(_json_head(candidate)) and not _LABELME_KEYS.search(_json_head(candidate)):
+            if _COCO_KEYS.search(_json_head(candidate)) and not LABELME_KEYS.search(_json_head(candidate)):
                 return candidate
     return None
 
 
-def _detect_yolo(path: Path) -> Path | None:
+def detect_yolo(path: Path) -> Path | None:
     data = yolo.find_data_yaml(path)
     if data is None:
         return path if yolo.is_yolo_layout(path) else None
     return data.parent if path.is_dir() else data
 
 
-register_format(
-    DatasetFormat(
-        "coco", "COCO instance segmentation (and Roboflow's COCO export)", _detect_coco, coco.load_coco, coco.save_coco
-    )
-)
-register_format(
-    DatasetFormat(
-        "yolo", "YOLO segmentation (Ultralytics, Roboflow YOLOv8/v11)", _detect_yolo, yolo.load_yolo, yolo.save_yolo
-    )
-)
-register_format(
-    DatasetFormat(
-        "labelme",
-        "LabelMe JSON",
-        lambda p: _json_files_with(p, _LABELME_KEYS),
-        labelme.load_labelme,
-        labelme.save_labelme,
-    )
-)
-register_format(
-    DatasetFormat(
-        "sa1b",
-        "SA-1B / SAM JSON (RLE, class-agnostic)",
-        lambda p: _json_files_with(p, _SA1B_KEYS),
-        sa1b.load_sa1b,
-        sa1b.save_sa1b,
-    )
-)
-
-register_format(
-    DatasetFormat(
-        "cvat",
-        "CVAT for images 1.1 XML (polygons, masks, boxes, attributes)",
-        lambda p: p if cvat.find_annotation_file(p) is not None else None,
-        cvat.load_cvat,
-        cvat.save_cvat,
-    )
-)
-
-
-def _detect_masks(path: Path, instances: bool) -> Path | None:
-    mask = masks.first_mask(path)
-    return path if mask is not None and masks.is_instance_mask(mask) == instances else None
-
-
-register_format(
-    DatasetFormat(
-        "mask-png-semantic",
-        "Mask PNGs, semantic (Roboflow's 'Semantic Segmentation Masks': value = class)",
-        lambda p: _detect_masks(p, instances=False),
-        masks.load_masks,
-        masks.save_semantic_masks,
-    )
-)
-register_format(
-    DatasetFormat(
-        "mask-png",
-        "Mask PNGs, instances (16-bit: value = class * 1000 + instance)",
-        lambda p: _detect_masks(p, instances=True),
-        masks.load_masks,
-        masks.save_masks,
-    )
-)
-
-
 def detect_format(path: Path) -> tuple[str, Path]:
     """Which format ``path`` holds and the exact path its reader wants; ``FormatError`` when none fits."""
     if not path.exists():
         raise FormatError.at(path, "no such file or folder")
-    for name, spec in _FORMATS.items():
+    known = formats()
+    for name, spec in known.items():
         found = spec.detect(path)
         if found is not None:
             return name, found
     raise FormatError.at(
-        path, f"cannot tell the dataset format (known: {', '.join(_FORMATS)}); pass the format explicitly"
+        path, f"cannot tell the dataset format (known: {', '.join(known)}); pass the format explicitly"
     )
 
 
@@ -193,21 +129,22 @@ def load_dataset(
         children = [c for c in path.iterdir() if not c.name.startswith((".", "__MACOSX"))]
         if len(children) == 1 and children[0].is_dir():
             path = children[0]
+    known = formats()
     if format == "auto":
         format, path = detect_format(path)
-    elif format not in _FORMATS:
-        raise FormatError.at(path, f"unknown format {format!r} (known: {', '.join(_FORMATS)})")
+    elif format not in known:
+        raise FormatError.at(path, f"unknown format {format!r} (known: {', '.join(known)})")
     given = {key: value for key, value in (options or {}).items() if value not in (None, False)}
-    accepted = inspect.signature(_FORMATS[format].load).parameters
+    accepted = inspect.signature(known[format].load).parameters
     unknown = sorted(set(given) - set(accepted))
     if unknown:
         raise FormatError.at(path, f"the {format} reader does not take {', '.join(unknown)}")
-    return _FORMATS[format].load(path, strict=strict, image_check=image_check, **given)
+    return known[format].load(path, strict=strict, image_check=image_check, **given)
 
 
 def save_dataset(dataset: Dataset, out: Path, *, format: str, image_mode: ImageMode = ImageMode.COPY) -> list[Problem]:
     """Write ``dataset`` to the new folder ``out`` atomically: built beside it, then renamed into place."""
-    spec = _FORMATS.get(format)
+    spec = formats().get(format)
     if spec is None or spec.save is None:
         raise FormatError.at(out, f"cannot write format {format!r} (writable: {', '.join(writable_formats())})")
     if out.exists() and (not out.is_dir() or any(out.iterdir())):

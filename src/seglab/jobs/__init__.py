@@ -1,6 +1,32 @@
-"""Background work: a database-backed queue and worker processes (``seglab worker``, started by ``seglab serve``)."""
+"""Background work: the job kinds with their typed parameters, and what a running job reports through.
 
-from seglab.jobs.handlers import HANDLERS, JobCancelledError, Reporter, register_handler
-from seglab.jobs.worker import run_job, submit_job, work
+The queue itself (submitting, claiming, running, progress) is a use case of :mod:`seglab.services.jobs`, the
+one layer that opens transactions; ``seglab worker`` (started by ``seglab serve``) runs it.
+"""
 
-__all__ = ["HANDLERS", "JobCancelledError", "Reporter", "register_handler", "run_job", "submit_job", "work"]
+from seglab.jobs.kinds import (
+    JOB_KINDS,
+    AutolabelJob,
+    CreateVersionJob,
+    EvaluateJob,
+    JobParams,
+    LabelAssistJob,
+    TrainJob,
+    job_params,
+)
+from seglab.jobs.reporting import JobCancelledError, Reporter, worker_is_gone, worker_name
+
+__all__ = [
+    "JOB_KINDS",
+    "AutolabelJob",
+    "CreateVersionJob",
+    "EvaluateJob",
+    "JobCancelledError",
+    "JobParams",
+    "LabelAssistJob",
+    "Reporter",
+    "TrainJob",
+    "job_params",
+    "worker_is_gone",
+    "worker_name",
+]

@@ -14,7 +14,7 @@ from seglab.server.errors import install_error_handlers
 from seglab.server.model_manager import ModelManager
 from seglab.server.workers import worker_lifespan
 from seglab.services import SystemInfo, Workspace, check_health, system_info
-from seglab.services.assist import SmartPolygon
+from seglab.services.assist import smart_polygon as open_smart_polygon
 from seglab.settings import Settings
 
 
@@ -24,7 +24,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     settings.ensure_home()
     workspace = Workspace(settings)
     models = ModelManager(workspace)
-    smart_polygon = SmartPolygon(workspace)
+    smart_polygon = open_smart_polygon(workspace)
 
     def stop() -> None:
         models.clear()

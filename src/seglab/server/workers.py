@@ -10,7 +10,7 @@ from contextlib import AbstractAsyncContextManager, asynccontextmanager
 
 from fastapi import FastAPI
 
-from seglab.jobs.worker import recover_interrupted
+from seglab.services.jobs import recover_interrupted
 from seglab.store import Workspace
 
 logger = logging.getLogger("seglab.server")

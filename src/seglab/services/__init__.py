@@ -4,6 +4,7 @@ Each function takes a :class:`Workspace` (settings, database, blob store) and ru
 transaction(s), so behaviour is the same whichever front end calls it.
 """
 
+from seglab.core import Progress
 from seglab.services import (
     agent,
     annotations,
@@ -26,7 +27,6 @@ from seglab.services import (
 )
 from seglab.services.datasets import ConversionResult, convert_path, inspect_path
 from seglab.services.images import UploadReport
-from seglab.services.progress import Progress
 from seglab.services.stats import ClassStats, ProjectStats
 from seglab.services.system import SystemInfo, check_health, system_info
 from seglab.services.transfer import ImportReport

@@ -3,11 +3,33 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
-from seglab.assist import ASSIST_MODELS, AssistModel, Prompt, SmartPolygon, SmartPolygonResult, fetch_weights
+from seglab.assist import AssistModel, Prompt, SmartPolygon, SmartPolygonResult, assist_models, fetch_weights
 from seglab.store import Workspace
+from seglab.store import images as image_store
 
-__all__ = ["AssistModelInfo", "Prompt", "SmartPolygon", "SmartPolygonResult", "download_model", "list_models"]
+__all__ = [
+    "AssistModelInfo",
+    "Prompt",
+    "SmartPolygon",
+    "SmartPolygonResult",
+    "download_model",
+    "list_models",
+    "smart_polygon",
+]
+
+
+def smart_polygon(ws: Workspace, *, default_model: str | None = None) -> SmartPolygon:
+    """Smart Polygon on this workspace's images (one per server or command: it holds models and caches)."""
+
+    def locate(image_id: int) -> tuple[str, Path]:
+        with ws.db.transaction() as session:
+            digest = image_store.get_image(session, image_id).sha256
+        assert digest is not None  # stored images always have their hash
+        return digest, ws.blobs.local_path(digest)
+
+    return SmartPolygon(ws.settings, locate, default_model=default_model)
 
 
 @dataclass(frozen=True)
@@ -23,7 +45,8 @@ class AssistModelInfo:
 def list_models(smart: SmartPolygon) -> list[AssistModelInfo]:
     default = smart.resolve().name
     return [
-        AssistModelInfo(m.name, m.family, smart.available(m), m.name == default, m.url) for m in ASSIST_MODELS.values()
+        AssistModelInfo(m.name, m.family, smart.available(m), m.name == default, m.url)
+        for m in assist_models().values()
     ]
 
 

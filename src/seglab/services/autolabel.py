@@ -8,25 +8,33 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from seglab.assist import SmartPolygon
+from sqlalchemy.orm import Session
+
+from seglab.assist import Segmenter, SmartPolygon
 from seglab.assist.autolabel import (
+    AUTHOR,
     DETECTORS,
     AutolabelReport,
     AutolabelSettings,
     ClassPrompt,
-    autolabel_project,
+    OpenVocabularyDetector,
     detector_spec,
+    load_components,
+    proposal_annotations,
+    proposal_source,
     proposals_for,
-    review_queue,
+    rapid_detectors,
 )
-from seglab.assist.autolabel.project import load_components, rapid_detectors
-from seglab.assist.label_assist import images_to_label
-from seglab.errors import InvalidInputError
+from seglab.core import Progress, match_categories, no_progress
+from seglab.errors import InvalidInputError, SeglabError
 from seglab.geometry import mask_to_polygon
-from seglab.jobs import submit_job
+from seglab.jobs import AutolabelJob, Reporter
+from seglab.services.assist import smart_polygon as open_smart_polygon
 from seglab.services.images import upload_paths
-from seglab.services.progress import Progress, no_progress
-from seglab.store import StoredAnnotation, Workspace, segmentation_to_json
+from seglab.services.jobs import register_handler, submit
+from seglab.services.proposals import images_to_label, store_proposals
+from seglab.store import Project, StoredAnnotation, Workspace, segmentation_to_json
+from seglab.store import annotations as annotation_store
 from seglab.store import images as image_store
 from seglab.store import projects as project_store
 from seglab.store.jobs import Job
@@ -39,6 +47,7 @@ __all__ = [
     "DetectorInfo",
     "PreviewImage",
     "autolabel",
+    "ensure_categories",
     "list_detectors",
     "pending_proposals",
     "preview",
@@ -62,7 +71,7 @@ class DetectorInfo:
 
 
 def list_detectors(ws: Workspace) -> list[DetectorInfo]:
-    cache = rapid_detectors(ws).cache_dir
+    cache = rapid_detectors(ws.settings).cache_dir
     default = ws.settings.autolabel_detector
     configured = ws.settings.autolabel_weights
     return [
@@ -79,50 +88,103 @@ def list_detectors(ws: Workspace) -> list[DetectorInfo]:
     ]
 
 
+def ensure_categories(
+    session: Session, project: Project, class_names: Sequence[str]
+) -> tuple[dict[str, int], list[str]]:
+    """Class name -> category id (matched by name as everywhere: :func:`seglab.core.match_categories`), creating
+    the missing ones; and which were new."""
+    mapping = match_categories(project.categories, class_names)
+    created = [name for name in class_names if name not in mapping]
+    for name in created:
+        mapping[name] = project_store.add_category(session, project.id, name).id
+    return mapping, created
+
+
 def autolabel(
     ws: Workspace,
     project: int | str,
     settings: AutolabelSettings,
     *,
-    detector: str | None = None,
+    detector: str | OpenVocabularyDetector | None = None,
     detector_weights: Path | None = None,
-    segmenter: str | None = None,
+    segmenter: str | Segmenter | None = None,
     image_ids: Sequence[int] | None = None,
+    tolerance: float = 1.0,
     progress: Progress = no_progress,
     smart_polygon: SmartPolygon | None = None,
 ) -> AutolabelReport:
-    """Label ``image_ids`` (default: the unannotated images) now; see :func:`submit_autolabel` for a job."""
-    found, segment = load_components(
-        ws, detector=detector, detector_weights=detector_weights, segmenter=segmenter, smart_polygon=smart_polygon
-    )
-    return autolabel_project(ws, project, settings, found, segment, image_ids=image_ids, progress=progress)
-
-
-def submit_autolabel(
-    ws: Workspace,
-    project: int | str,
-    settings: AutolabelSettings,
-    *,
-    detector: str | None = None,
-    detector_weights: Path | None = None,
-    segmenter: str | None = None,
-    image_ids: Sequence[int] | None = None,
-) -> Job:
-    """Queue it for a background worker (progress per image on the job). Names are checked now, not in the worker."""
-    if detector is not None:
-        detector_spec(detector)
-    SmartPolygon(ws).resolve(segmenter)
+    """Find the prompts' objects on ``image_ids`` (default: the unannotated images) now and store them for review
+    (see :func:`submit_autolabel` for a job). ``detector`` and ``segmenter`` are names, or loaded models."""
+    if detector is None or isinstance(detector, str):
+        found = rapid_detectors(ws.settings).detector(detector, detector_weights)
+    else:
+        found = detector
+    if segmenter is None or isinstance(segmenter, str):
+        smart = smart_polygon or open_smart_polygon(ws)
+        segment = smart.segmenter(smart.resolve(segmenter))
+    else:
+        segment = segmenter
     with ws.db.transaction() as session:
-        project_store.get_project(session, project)
-    params = {
-        "project": project,
-        "settings": settings.to_json(),
-        "detector": detector,
-        "detector_weights": str(detector_weights) if detector_weights else None,
-        "segmenter": segmenter,
-        "image_ids": list(image_ids) if image_ids is not None else None,
-    }
-    return submit_job(ws, "assist.autolabel", params)
+        target = project_store.get_project(session, project)
+        chosen = images_to_label(session, target, image_ids)
+        categories, created = ensure_categories(session, target, settings.class_names)
+    report = AutolabelReport(found.name, segment.name, created_classes=created)
+    for done, image in enumerate(chosen, start=1):
+        assert image.sha256 is not None  # stored images always have their hash
+        try:
+            proposals = proposals_for(
+                ws.blobs.local_path(image.sha256), found, segment, settings, max_pixels=ws.settings.max_image_pixels
+            )
+        except SeglabError as error:
+            report.failed.append((image.id, error.message))
+            progress(done, len(chosen))
+            continue
+        pairs = proposal_annotations(proposals, categories, found.name, tolerance=tolerance)
+        report.annotations += store_proposals(ws, image, [new for _, new in pairs], author=AUTHOR)
+        for proposal, _ in pairs:
+            report.per_class[proposal.class_name] = report.per_class.get(proposal.class_name, 0) + 1
+        report.images += 1
+        progress(done, len(chosen))
+    return report
+
+
+def submit_autolabel(ws: Workspace, params: AutolabelJob) -> Job:
+    """Queue it for a background worker (progress per image on the job). Names are checked now, not in the worker."""
+    if params.detector is not None:
+        detector_spec(params.detector)
+    open_smart_polygon(ws).resolve(params.segmenter)
+    with ws.db.transaction() as session:
+        project_store.get_project(session, params.project)
+    return submit(ws, params)
+
+
+def _autolabel_job(ws: Workspace, params: AutolabelJob, reporter: Reporter) -> dict[str, Any]:
+    settings = params.settings
+    found, segment = load_components(
+        ws.settings,
+        open_smart_polygon(ws),
+        detector=params.detector,
+        detector_weights=params.detector_weights,
+        segmenter=params.segmenter,
+    )
+    prompts = ", ".join(f"{p.text!r} → {p.class_name}" for p in settings.prompts)
+    reporter.log(f"rapid on {params.project!r} with {found.name} and {segment.name}: {prompts}")
+
+    def progress(done: int, total: int) -> None:
+        reporter.check_cancelled()
+        reporter.progress(done, total, "finding and segmenting")
+
+    report = autolabel(
+        ws, params.project, settings, detector=found, segmenter=segment, image_ids=params.image_ids, progress=progress
+    )
+    if report.created_classes:
+        reporter.log(f"new classes: {', '.join(report.created_classes)}")
+    for image_id, reason in report.failed:
+        reporter.log(f"image {image_id}: {reason}")
+    return {"images": report.images, "annotations": report.annotations, "per_class": report.per_class}
+
+
+register_handler(AutolabelJob, _autolabel_job)
 
 
 def upload_video(ws: Workspace, project: int | str, video: Path, *, fps: float) -> list[int]:
@@ -164,12 +226,18 @@ def preview(
         else:
             chosen = images_to_label(session, target, image_ids)
     found, segment = load_components(
-        ws, detector=detector, detector_weights=detector_weights, segmenter=segmenter, smart_polygon=smart_polygon
+        ws.settings,
+        smart_polygon or open_smart_polygon(ws),
+        detector=detector,
+        detector_weights=detector_weights,
+        segmenter=segmenter,
     )
     previews = []
     for image in chosen:
         instances = []
-        for proposal in proposals_for(ws, image, found, segment, settings):
+        assert image.sha256 is not None  # stored images always have their hash
+        path = ws.blobs.local_path(image.sha256)
+        for proposal in proposals_for(path, found, segment, settings, max_pixels=ws.settings.max_image_pixels):
             shape = mask_to_polygon(proposal.mask, 1.0)
             if shape is not None:
                 instances.append(
@@ -186,5 +254,16 @@ def preview(
 
 
 def pending_proposals(ws: Workspace, project: int | str, *, limit: int = 500) -> tuple[int, list[StoredAnnotation]]:
-    """The review queue: proposals not yet accepted or rejected (and how many in all)."""
-    return review_queue(ws, project, limit=limit)
+    """The review queue: the detectors' proposals nobody has accepted or rejected yet (accepting one marks it
+    ``accepted`` and makes it a person's; rejecting deletes it), by image, best first within an image; and how many
+    there are in all."""
+    sources = {proposal_source(name) for name in DETECTORS}
+    with ws.db.transaction() as session:
+        target = project_store.get_project(session, project)
+        pending = [
+            stored
+            for stored in annotation_store.project_annotations(session, target.id)
+            if stored.annotation.source in sources and not stored.annotation.attributes.get("accepted")
+        ]
+    pending.sort(key=lambda s: (s.annotation.image_id, -(s.annotation.confidence or 0.0), s.annotation.id))
+    return len(pending), pending[:limit]

@@ -10,18 +10,19 @@ from typing import Any
 
 import numpy as np
 
-from seglab.core import Annotation, Dataset, Split
+from seglab.core import Annotation, Dataset, Progress, Split, match_categories, no_progress
 from seglab.errors import InvalidInputError, NotFoundError
 from seglab.evaluation import EvaluationReport, evaluate, plots
-from seglab.jobs import Reporter, register_handler, submit_job
+from seglab.jobs import EvaluateJob, Reporter
 from seglab.models import PredictOptions, Predictor
-from seglab.models.registry import Backend, load_model
-from seglab.services.progress import Progress, no_progress
+from seglab.models.registry import Backend
+from seglab.services import versions
+from seglab.services.inference import load_model
+from seglab.services.jobs import register_handler, submit
 from seglab.store import Workspace
 from seglab.store import models as model_store
 from seglab.store.jobs import Job
 from seglab.store.models import TrainedModel
-from seglab.versions import version_dataset
 
 
 @dataclass(frozen=True)
@@ -39,14 +40,14 @@ def predict_dataset(
     model: TrainedModel, predictor: Predictor, dataset: Dataset, *, progress: Progress = no_progress
 ) -> list[Annotation]:
     """The model's predictions (all of its top queries, with their confidence) on every image of ``dataset``."""
-    by_name = {category.name: category.id for category in dataset.categories}
+    by_name = match_categories(dataset.categories, model.class_names)
     options = PredictOptions(confidence=0.0, max_detections=10_000)
     predictions: list[Annotation] = []
     for done, image in enumerate(dataset.images, start=1):
         assert image.path is not None  # version images always point at their blobs
         found = predictor.predict_file(image.path, options)
         for index in range(len(found)):
-            category = by_name.get(found.class_name[index])
+            category = by_name.get(str(found.class_name[index]))
             if category is None:
                 continue
             predictions.append(
@@ -76,7 +77,7 @@ def evaluate_model(
     with ws.db.transaction() as session:
         model = model_store.get_model(session, model_id)
     reference = version if version is not None else model.version
-    dataset = version_dataset(ws, reference).split(split)
+    dataset = versions.dataset(ws, reference).split(split)
     if not len(dataset):
         raise InvalidInputError(f"version {reference} has no {Split(split).value} images to evaluate on")
     # PyTorch, not ONNX: evaluating needs no export, and both engines share every step after the network
@@ -115,21 +116,21 @@ def submit_evaluation(ws: Workspace, model_id: int, *, split: Split | str = Spli
     """Queue :func:`evaluate_model` (default folder) for a background worker; progress counts images."""
     with ws.db.transaction() as session:
         model_store.get_model(session, model_id)  # an unknown model is refused now, not in the worker
-    return submit_job(ws, "model.evaluate", {"model_id": model_id, "split": Split(split).value})
+    return submit(ws, EvaluateJob(model_id=model_id, split=Split(split)))
 
 
-def _evaluate_job(ws: Workspace, params: dict[str, Any], reporter: Reporter) -> dict[str, Any]:
+def _evaluate_job(ws: Workspace, params: EvaluateJob, reporter: Reporter) -> dict[str, Any]:
     def progress(done: int, total: int) -> None:
         reporter.check_cancelled()
         reporter.progress(done, total, "predicting")
 
-    reporter.log(f"evaluating model {params['model_id']} on its {params['split']} split")
-    result = evaluate_model(ws, int(params["model_id"]), split=params["split"], progress=progress)
+    reporter.log(f"evaluating model {params.model_id} on its {params.split.value} split")
+    result = evaluate_model(ws, params.model_id, split=params.split, progress=progress)
     reporter.log(f"mask mAP50-95 {result.report.mask.map50_95:.4f}, box mAP50-95 {result.report.box.map50_95:.4f}")
     return {"model_id": result.model_id, "mask_map50_95": result.report.mask.map50_95, "output_dir": result.output_dir}
 
 
-register_handler("model.evaluate", _evaluate_job)
+register_handler(EvaluateJob, _evaluate_job)
 
 
 @dataclass(frozen=True)

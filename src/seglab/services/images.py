@@ -12,11 +12,16 @@ from pathlib import Path
 import cv2
 from sqlalchemy.exc import IntegrityError
 
-from seglab.core import ImageRecord, ImageStatus, Split
+from seglab.core import ImageRecord, ImageStatus, Progress, Split, no_progress
 from seglab.errors import InvalidInputError
-from seglab.formats import IMAGE_EXTENSIONS, FormatError, extract_zip, image_files, turned_by_exif
+from seglab.formats import (
+    IMAGE_EXTENSIONS,
+    FormatError,
+    extract_zip,
+    image_files,
+    turned_by_exif,
+)
 from seglab.limits import ArchiveLimits, open_image
-from seglab.services.progress import Progress, no_progress
 from seglab.store import ImageFilter, Workspace, images, projects
 
 VIDEO_EXTENSIONS = frozenset({".mp4", ".avi", ".mov", ".mkv", ".webm", ".m4v"})

@@ -1,14 +1,35 @@
-"""Deploying trained models: export, load, label assist, as the CLI, the server and the Python API call them."""
+"""Deploying trained models: resolve, export, load, label assist, as the CLI, the server and the Python API call
+them (the pure parts live in :mod:`seglab.models.registry` and :mod:`seglab.assist.label_assist`)."""
 
 from __future__ import annotations
 
+import logging
+import tempfile
 from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
 
-from seglab.assist import LabelAssistReport, label_assist
-from seglab.jobs import submit_job
-from seglab.models.registry import Backend, LoadedModel, export_model, exported_file, load_model, resolve_model
+from seglab.assist import LabelAssistReport, prediction_proposals
+from seglab.core import Progress, match_categories, no_progress
+from seglab.errors import InvalidInputError, SeglabError
+from seglab.jobs import LabelAssistJob, Reporter
+from seglab.models import PredictOptions
+from seglab.models.export import ExportFailedError
+from seglab.models.registry import (
+    Backend,
+    LoadedModel,
+    export_onnx_file,
+    onnx_predictor,
+    parse_model_reference,
+    torch_predictor,
+)
+from seglab.services.jobs import register_handler, submit
+from seglab.services.proposals import images_to_label, store_proposals
 from seglab.store import Workspace
+from seglab.store import models as model_store
+from seglab.store import projects as project_store
 from seglab.store.jobs import Job
+from seglab.store.models import ModelExport, TrainedModel
 
 __all__ = [
     "Backend",
@@ -22,21 +43,117 @@ __all__ = [
     "submit_label_assist",
 ]
 
+logger = logging.getLogger("seglab.inference")
 
-def submit_label_assist(
+
+def resolve_model(ws: Workspace, reference: int | str) -> TrainedModel:
+    """The model ``reference`` names: an id, or ``project/version`` for the newest model trained on that version."""
+    parsed = parse_model_reference(reference)
+    with ws.db.transaction() as session:
+        if isinstance(parsed, int):
+            return model_store.get_model(session, parsed)
+        return model_store.latest_model_of_version(session, *parsed)
+
+
+def export_model(ws: Workspace, reference: int | str, format: str = "onnx") -> tuple[TrainedModel, ModelExport]:
+    """The model's ONNX export, made on first use and kept in the blob store."""
+    if format != "onnx":
+        raise InvalidInputError(f"unknown export format {format!r} (seglab exports onnx)")
+    model = resolve_model(ws, reference)
+    with ws.db.transaction() as session:
+        existing = model_store.get_export(session, model.id, format)
+    if existing is not None and ws.blobs.exists(existing.sha256):
+        return model, existing
+    with tempfile.TemporaryDirectory(prefix="seglab-onnx-") as scratch:
+        output = Path(scratch) / "model.onnx"
+        details = export_onnx_file(model, ws.blobs.local_path(model.weights_sha256), output)
+        digest = ws.blobs.put_file(output)
+    with ws.db.transaction() as session:
+        return model, model_store.save_export(session, model.id, format, digest, details)
+
+
+def exported_file(ws: Workspace, export: ModelExport) -> Path:
+    return ws.blobs.local_path(export.sha256)
+
+
+def load_model(ws: Workspace, reference: int | str, backend: Backend | str = Backend.AUTO) -> LoadedModel:
+    """A model ready to predict. ``auto`` prefers ONNX Runtime and falls back to PyTorch when export fails."""
+    backend = Backend(backend)
+    model = resolve_model(ws, reference)
+    weights = ws.blobs.local_path(model.weights_sha256)
+    if backend is Backend.TORCH:
+        return LoadedModel(model, torch_predictor(model, weights), Backend.TORCH.value)
+    try:
+        _, export = export_model(ws, model.id)
+        predictor = onnx_predictor(model, exported_file(ws, export), threads=ws.settings.inference_threads)
+    except (ExportFailedError, ImportError) as error:
+        if backend is Backend.ONNX:
+            raise
+        logger.warning("model %s: ONNX export unavailable (%s); predicting with PyTorch", model.id, error)
+        return LoadedModel(model, torch_predictor(model, weights), Backend.TORCH.value)
+    return LoadedModel(model, predictor, Backend.ONNX.value)
+
+
+def label_assist(
     ws: Workspace,
     project: int | str,
     model: int | str,
     *,
     image_ids: Sequence[int] | None = None,
     confidence: float = 0.5,
-) -> Job:
+    tolerance: float = 1.0,
+    backend: Backend | str = Backend.AUTO,
+    author: str = "label-assist",
+    progress: Progress = no_progress,
+) -> LabelAssistReport:
+    """Propose annotations on ``image_ids`` (default: the project's unannotated images) with a trained model; each
+    image's proposals are stored as it is done (see :func:`submit_label_assist` for a job)."""
+    with ws.db.transaction() as session:
+        target = project_store.get_project(session, project)
+        chosen = images_to_label(session, target, image_ids)
+    loaded = load_model(ws, model, backend)
+    mapping = match_categories(target.categories, loaded.model.class_names)
+    report = LabelAssistReport(
+        loaded.model.id, unmatched_classes=[n for n in loaded.model.class_names if n not in mapping]
+    )
+    options = PredictOptions(confidence=confidence, class_filter=frozenset(mapping))
+    for done, image in enumerate(chosen, start=1):
+        assert image.sha256 is not None  # stored images always have their hash
+        try:
+            path = ws.blobs.local_path(image.sha256)
+            prediction = loaded.predictor.predict_file(path, options, max_pixels=ws.settings.max_image_pixels)
+        except SeglabError as error:
+            report.failed.append((image.id, error.message))
+            progress(done, len(chosen))
+            continue
+        proposals = prediction_proposals(prediction, mapping, source=f"model:{loaded.model.id}", tolerance=tolerance)
+        report.annotations += store_proposals(ws, image, proposals, author=author)
+        report.images += 1
+        progress(done, len(chosen))
+    return report
+
+
+def submit_label_assist(ws: Workspace, params: LabelAssistJob) -> Job:
     """Queue label assist for a background worker (progress per image shows on the job)."""
-    resolve_model(ws, model)  # refuse an unknown model now, not in the worker
-    params = {
-        "project": project,
-        "model": str(model),
-        "image_ids": list(image_ids) if image_ids is not None else None,
-        "confidence": confidence,
-    }
-    return submit_job(ws, "model.label_assist", params)
+    resolve_model(ws, params.model)  # refuse an unknown model now, not in the worker
+    return submit(ws, params)
+
+
+def _label_assist_job(ws: Workspace, params: LabelAssistJob, reporter: Reporter) -> dict[str, Any]:
+    reporter.log(f"label assist on {params.project!r} with model {params.model}")
+
+    def progress(done: int, total: int) -> None:
+        reporter.check_cancelled()
+        reporter.progress(done, total, "predicting")
+
+    report = label_assist(
+        ws, params.project, params.model, image_ids=params.image_ids, confidence=params.confidence, progress=progress
+    )
+    if report.unmatched_classes:
+        reporter.log(f"model classes not in the project (skipped): {', '.join(report.unmatched_classes)}")
+    for image_id, reason in report.failed:
+        reporter.log(f"image {image_id}: {reason}")
+    return {"model_id": report.model_id, "images": report.images, "annotations": report.annotations}
+
+
+register_handler(LabelAssistJob, _label_assist_job)

@@ -1,10 +1,41 @@
-"""Following and stopping background jobs."""
+"""Background jobs: submitting, running (``seglab worker``), following and stopping them.
+
+Each kind's parameters are one typed model (:mod:`seglab.jobs.kinds`); each kind's handler is a use case
+registered here by the service module it belongs to (``register_handler(TrainJob, _train_job)``).
+"""
 
 from __future__ import annotations
 
+import contextlib
+import logging
+import threading
+import time
+import traceback
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from seglab.errors import SeglabError
+from seglab.jobs import JobCancelledError, JobParams, Reporter, job_params, worker_is_gone, worker_name
 from seglab.store import Workspace
 from seglab.store import jobs as job_store
-from seglab.store.jobs import Job
+from seglab.store.jobs import Job, JobStatus
+
+logger = logging.getLogger("seglab.jobs")
+
+P = TypeVar("P", bound=JobParams)
+Handler = Callable[[Workspace, Any, Reporter], dict[str, Any]]
+HANDLERS: dict[str, Handler] = {}
+"""Job kind -> the use case that runs it (registered when its service module is imported)."""
+
+
+def register_handler(kind: type[P], handler: Callable[[Workspace, P, Reporter], dict[str, Any]]) -> None:
+    HANDLERS[kind.kind] = handler
+
+
+def submit(ws: Workspace, params: JobParams) -> Job:
+    """Queue a job; a worker runs it. Its parameters are stored as ``params``' JSON."""
+    with ws.db.transaction() as session:
+        return job_store.submit(session, params.kind, params.to_json())
 
 
 def get_job(ws: Workspace, job_id: int) -> Job:
@@ -20,3 +51,91 @@ def list_jobs(ws: Workspace, *, kind: str | None = None, limit: int = 100) -> li
 def cancel_job(ws: Workspace, job_id: int) -> Job:
     with ws.db.transaction() as session:
         return job_store.request_cancel(session, job_id)
+
+
+class StoreReporter:
+    """A :class:`~seglab.jobs.Reporter` writing to the job's row; throttled so the database is not flooded."""
+
+    def __init__(self, ws: Workspace, job_id: int, interval: float = 0.5) -> None:
+        self.ws, self.job_id, self.interval = ws, job_id, interval
+        self._last = 0.0
+        self._last_check = 0.0
+        self._pending: list[str] = []
+        self.details: dict[str, Any] = {}
+
+    def log(self, line: str) -> None:
+        self._pending.append(line)
+
+    def progress(self, done: int, total: int, stage: str = "", *, force: bool = False) -> None:
+        """Store progress, at most every interval unless ``force`` (or the work is done)."""
+        now = time.monotonic()
+        if now - self._last < self.interval and done < total and not force:
+            return
+        self._last = now
+        self.flush({"done": done, "total": total, "stage": stage, **self.details})
+
+    def check_cancelled(self) -> None:
+        """Raise :class:`JobCancelledError` if the job was asked to stop (reads the database at most every interval)."""
+        now = time.monotonic()
+        if now - self._last_check < self.interval:
+            return
+        self._last_check = now
+        with self.ws.db.transaction() as session:
+            status = job_store.get_job(session, self.job_id).status
+        if status is JobStatus.CANCELLING:
+            raise JobCancelledError(f"job {self.job_id} was cancelled")
+
+    def flush(self, progress: dict[str, Any] | None = None) -> None:
+        with self.ws.db.transaction() as session:
+            current = job_store.get_job(session, self.job_id).progress
+            status = job_store.set_progress(session, self.job_id, progress or current, self._pending)
+        self._pending = []
+        if status is JobStatus.CANCELLING:
+            raise JobCancelledError(f"job {self.job_id} was cancelled")
+
+
+def run_job(ws: Workspace, job_id: int, *, worker: str | None = None) -> Job:
+    """Claim and run one job to its end; its outcome (result or error) is stored, never raised."""
+    name = worker or worker_name()
+    with ws.db.transaction() as session:
+        if not job_store.claim(session, job_id, name):
+            return job_store.get_job(session, job_id)
+        job = job_store.get_job(session, job_id)
+    reporter = StoreReporter(ws, job_id)
+    try:
+        params = job_params(job.kind, job.params)
+        result = HANDLERS[job.kind](ws, params, reporter)
+        status, error = JobStatus.SUCCEEDED, None
+    except JobCancelledError:
+        result, status, error = None, JobStatus.CANCELLED, "cancelled on request"
+    except SeglabError as failure:
+        result, status, error = None, JobStatus.FAILED, failure.message
+    except Exception as failure:  # a bug: keep the traceback with the job
+        logger.exception("job %s failed", job_id)
+        result, status, error = None, JobStatus.FAILED, f"{type(failure).__name__}: {failure}\n{traceback.format_exc()}"
+    with contextlib.suppress(JobCancelledError):
+        reporter.flush()
+    with ws.db.transaction() as session:
+        return job_store.finish(session, job_id, status, result=result, error=error)
+
+
+def work(ws: Workspace, stop: threading.Event, *, poll_interval: float = 0.5) -> None:
+    """Take queued jobs one after another until ``stop`` is set."""
+    name = worker_name()
+    logger.info("worker %s started", name)
+    interrupted = recover_interrupted(ws)
+    if interrupted:
+        logger.warning("jobs %s were interrupted: their worker is gone", interrupted)
+    while not stop.is_set():
+        with ws.db.transaction() as session:
+            job_id = job_store.next_queued(session)
+        if job_id is None:
+            stop.wait(poll_interval)
+            continue
+        run_job(ws, job_id, worker=name)
+
+
+def recover_interrupted(ws: Workspace, is_gone: Callable[[str | None], bool] = worker_is_gone) -> list[int]:
+    """Mark jobs whose worker died (crash, kill, restart) as interrupted; called when workers start."""
+    with ws.db.transaction() as session:
+        return job_store.mark_interrupted(session, is_gone)

@@ -13,6 +13,7 @@ from typing import Any
 import cv2
 import numpy as np
 
+from seglab.core import Progress, no_progress
 from seglab.errors import InvalidInputError, SeglabError
 from seglab.formats import IMAGE_EXTENSIONS
 from seglab.models import Prediction, PredictOptions, decode_for_model, decode_image
@@ -22,7 +23,6 @@ from seglab.models.visualize import annotate
 from seglab.services.images import VIDEO_EXTENSIONS
 from seglab.services.inference import Backend, LoadedModel, load_model
 from seglab.services.prediction_json import coco_annotations, response_json
-from seglab.services.progress import Progress, no_progress
 from seglab.store import Workspace
 
 

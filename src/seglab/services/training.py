@@ -2,20 +2,36 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from seglab.errors import ConflictError, InvalidInputError
-from seglab.jobs import submit_job
+from seglab.formats import ImageMode
+from seglab.jobs import Reporter, TrainJob
 from seglab.models import TrainSettings
+from seglab.services import versions
+from seglab.services.jobs import register_handler, submit
 from seglab.store import Workspace, projects
 from seglab.store import jobs as job_store
 from seglab.store import models as model_store
 from seglab.store import versions as version_store
 from seglab.store.jobs import Job, JobStatus
 from seglab.store.models import TrainedModel
-from seglab.training import train_model
-from seglab.training.run import EpochCallback, last_checkpoint, new_run_dir
+from seglab.training import (
+    EpochCallback,
+    StepCallback,
+    backend_for,
+    check_splits,
+    last_checkpoint,
+    new_run_dir,
+    training_backends,
+)
+
+
+def trainable_models() -> list[str]:
+    """Every model name a training backend (seglab's own, or a plugin's) trains."""
+    return [name for backend in training_backends() for name in backend.architectures()]
 
 
 def train(
@@ -26,49 +42,86 @@ def train(
     settings: TrainSettings | None = None,
     weights: Path | None = None,
     from_scratch: bool = False,
+    run_dir: Path | None = None,
+    resume: Path | None = None,
     on_epoch: EpochCallback = lambda row: None,
+    on_step: StepCallback = lambda state: None,
+    heartbeat: Callable[[], None] = lambda: None,
 ) -> TrainedModel:
-    """Train in this process (the CLI's default); see :func:`seglab.training.train_model`."""
-    return train_model(
-        ws, version, model=model, settings=settings, weights=weights, from_scratch=from_scratch, on_epoch=on_epoch
-    )
+    """Train ``model`` on ``version`` in this process (the CLI's default) and store it (weights in the blob store,
+    metrics per epoch).
 
-
-def submit_training(
-    ws: Workspace,
-    version: int | str,
-    *,
-    model: str = "rfdetr-seg-nano",
-    settings: TrainSettings | None = None,
-    weights: Path | None = None,
-    from_scratch: bool = False,
-) -> Job:
-    """Queue training for a background worker; progress (epoch, loss, metrics) shows on the job."""
+    The run's files (the exported dataset, the backend's checkpoints and logs) stay in ``run_dir`` (default
+    ``SEGLAB_HOME/runs/<project>-v<n>-<time>``), so an interrupted run can resume from its last checkpoint.
+    """
+    backend = backend_for(model)
+    settings = settings or TrainSettings()
     with ws.db.transaction() as session:
         target = version_store.get_version(session, version)
-    params = {
-        "version": target.reference,
-        "run_dir": str(new_run_dir(ws, target.project, target.number)),
+    check_splits(target.statistics, target.reference)
+    run_dir = run_dir or new_run_dir(ws.settings.home, target.project, target.number)
+    dataset = run_dir / "dataset"
+    if not dataset.exists():
+        versions.export(ws, target.id, dataset, format="coco", image_mode=ImageMode.SYMLINK)
+    run = backend.train(
+        model,
+        dataset,
+        run_dir / "output",
+        settings,
+        weights_dir=ws.settings.home.expanduser() / "weights",
+        weights=weights,
+        from_scratch=from_scratch,
+        resume=resume,
+        on_epoch=on_epoch,
+        on_step=on_step,
+        heartbeat=heartbeat,
+    )
+    digest = ws.blobs.put_file(run.checkpoint)
+    config = {
         "model": model,
-        "settings": asdict(settings or TrainSettings()),
-        "weights": str(weights) if weights else None,
-        "from_scratch": from_scratch,
+        "epochs": settings.epochs,
+        "batch_size": settings.batch_size,
+        "lr": settings.lr,
+        "resolution": settings.resolution,
+        "device": settings.device,
+        "pretrained": run.pretrained,
+        "run_dir": str(run_dir),
     }
-    return submit_job(ws, "model.train", params)
+    final = run.epochs[-1] if run.epochs else {}
+    with ws.db.transaction() as session:
+        return model_store.create_model(
+            session,
+            version_id=target.id,
+            architecture=model,
+            weights_sha256=digest,
+            class_names=run.class_names or [c.name for c in target.categories],
+            config=config,
+            metrics={"epochs": run.epochs, "final": final},
+        )
+
+
+def submit_training(ws: Workspace, params: TrainJob) -> Job:
+    """Queue training for a background worker; progress (epoch, loss, metrics) shows on the job."""
+    backend_for(params.model)  # an unknown model is refused now, not in the worker
+    with ws.db.transaction() as session:
+        target = version_store.get_version(session, params.version)
+    run_dir = params.run_dir or new_run_dir(ws.settings.home, target.project, target.number)
+    return submit(ws, params.model_copy(update={"version": target.reference, "run_dir": run_dir}))
 
 
 def resume_training(ws: Workspace, job_id: int) -> Job:
     """Queue an interrupted (or failed, or cancelled) training job again, continuing from its last checkpoint."""
     with ws.db.transaction() as session:
         job = job_store.get_job(session, job_id)
-    if job.kind != "model.train":
+    if job.kind != TrainJob.kind:
         raise InvalidInputError(f"job {job_id} is a {job.kind} job; only training jobs resume")
     if job.status not in (JobStatus.INTERRUPTED, JobStatus.FAILED, JobStatus.CANCELLED):
         raise ConflictError(f"job {job_id} is {job.status.value}; only interrupted, failed or cancelled jobs resume")
-    checkpoint = last_checkpoint(Path(job.params["run_dir"])) if job.params.get("run_dir") else None
+    params = TrainJob.model_validate(job.params)
+    checkpoint = last_checkpoint(params.run_dir) if params.run_dir else None
     if checkpoint is None:
         raise InvalidInputError(f"job {job_id} left no checkpoint to resume from; start the training again")
-    return submit_job(ws, "model.train", {**job.params, "resume": str(checkpoint), "resumes_job": job_id})
+    return submit(ws, params.model_copy(update={"resume": checkpoint, "resumes_job": job_id}))
 
 
 def list_models(ws: Workspace, project: int | str) -> list[TrainedModel]:
@@ -85,3 +138,57 @@ def all_models(ws: Workspace) -> list[TrainedModel]:
 def get_model(ws: Workspace, model_id: int) -> TrainedModel:
     with ws.db.transaction() as session:
         return model_store.get_model(session, model_id)
+
+
+def _train_job(ws: Workspace, params: TrainJob, reporter: Reporter) -> dict[str, Any]:
+    settings = params.settings
+    reporter.log(f"training {params.model} on {params.version} for {settings.epochs} epochs")
+
+    steps_per_epoch = [1]  # learned from the first step report
+    epochs_done = [0]
+    step_losses: dict[int, float] = {}  # the current epoch's, by step, as far as the step reports show them
+
+    def on_step(state: dict[str, Any]) -> None:
+        if int(state["epoch"]) < epochs_done[0]:
+            return  # a late read of a finished epoch's last report
+        steps_per_epoch[0] = steps = max(1, int(state["steps"]))
+        loss = state.get("loss")
+        if loss is not None:
+            step_losses[int(state["step"])] = float(loss)
+        stage = f"epoch {int(state['epoch']) + 1}/{settings.epochs} step {state['step']}/{steps}"
+        done = int(state["epoch"]) * steps + int(state["step"])
+        reporter.progress(done, settings.epochs * steps, stage + (f" loss {loss:.3f}" if loss is not None else ""))
+
+    epoch_rows: list[dict[str, float]] = []  # on the job's progress: the web app draws live curves from them
+
+    def on_epoch(row: dict[str, float]) -> None:
+        epoch, steps = int(row["epoch"]) + 1, steps_per_epoch[0]
+        epochs_done[0] = epoch
+        live = dict(row)
+        if "train/loss" not in live and step_losses:  # rfdetr logs it after validation, later than this row
+            live["train/loss"] = sum(step_losses.values()) / len(step_losses)
+        step_losses.clear()
+        epoch_rows.append(live)
+        reporter.details["epochs"] = epoch_rows
+        reporter.log(f"epoch {epoch}: " + ", ".join(f"{k}={v:.4f}" for k, v in row.items() if k != "epoch"))
+        mask_map = row.get("val/segm_mAP_50_95")
+        stage = f"epoch {epoch}/{settings.epochs} done" + (f", mask mAP {mask_map:.3f}" if mask_map is not None else "")
+        reporter.progress(epoch * steps, settings.epochs * steps, stage, force=True)
+
+    trained = train(
+        ws,
+        params.version,
+        model=params.model,
+        settings=settings,
+        weights=params.weights,
+        from_scratch=params.from_scratch,
+        run_dir=params.run_dir,
+        resume=params.resume,
+        on_epoch=on_epoch,
+        on_step=on_step,
+        heartbeat=reporter.check_cancelled,
+    )
+    return {"model_id": trained.id, "version": trained.version, "metrics": trained.metrics.get("final", {})}
+
+
+register_handler(TrainJob, _train_job)

@@ -9,12 +9,11 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from seglab.core import Dataset, ImageRecord, Split
+from seglab.core import Dataset, ImageRecord, Progress, Split, match_categories, no_progress
 from seglab.errors import InvalidInputError, NotFoundError
 from seglab.formats import ImageMode, Problem, Severity, load_dataset, save_dataset
 from seglab.limits import open_image
 from seglab.services.images import archive_limits
-from seglab.services.progress import Progress, no_progress
 from seglab.store import NewAnnotation, Workspace, images, projects
 from seglab.store import annotations as annotation_store
 
@@ -89,7 +88,8 @@ def import_dataset(
 def _prepare_categories(
     ws: Workspace, dataset: Dataset, project: int | str, create_project: bool, report: ImportReport
 ) -> dict[int, int]:
-    """Map the dataset's category ids to the project's (by name), creating the project and categories as needed."""
+    """Map the dataset's category ids to the project's (by name, as :func:`seglab.core.match_categories` matches
+    them), creating the project and categories as needed."""
     with ws.db.transaction() as session:
         try:
             target = projects.get_project(session, project)
@@ -97,7 +97,7 @@ def _prepare_categories(
             if not create_project:
                 raise
             target = projects.create_project(session, str(project))
-        existing = {category.name: category.id for category in target.categories}
+        existing = match_categories(target.categories, [category.name for category in dataset.categories])
         mapping = {}
         for category in dataset.categories:
             if category.name not in existing:

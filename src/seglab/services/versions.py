@@ -12,14 +12,15 @@ import cv2
 import numpy as np
 from pydantic import ValidationError
 
-from seglab.core import Category
+from seglab.core import Annotation, Category, Dataset, ImageRecord, Progress, no_progress
 from seglab.errors import InvalidInputError
 from seglab.formats import ImageMode, Problem
 from seglab.geometry import MultiPolygon, mask_to_polygon, segmentation_to_mask
-from seglab.jobs import submit_job
+from seglab.jobs import CreateVersionJob, Reporter
 from seglab.models.visualize import to_jpeg
-from seglab.services.progress import Progress, no_progress
-from seglab.store import Workspace, projects, segmentation_to_json
+from seglab.services.jobs import register_handler, submit
+from seglab.store import Project, Workspace, images, projects, segmentation_to_json
+from seglab.store import annotations as annotation_store
 from seglab.store import versions as version_store
 from seglab.store.jobs import Job
 from seglab.store.versions import Version
@@ -28,12 +29,13 @@ from seglab.versions import (
     Preprocessing,
     PreviewSample,
     Recipe,
-    build_version,
     export_version,
     parse_augmentations,
     parse_resize,
     parse_split,
     preview_samples,
+    render_version,
+    version_dataset,
 )
 
 PREVIEW_SIDE = 640
@@ -92,15 +94,60 @@ def recipe_from_options(
         raise InvalidInputError(f"invalid recipe: {error}") from None
 
 
-def create_version(ws: Workspace, project: int | str, recipe: Recipe, *, progress: Progress = no_progress) -> Version:
-    """Generate the version now, in this process (with worker processes for the images)."""
-    return build_version(ws, project, recipe, progress=progress)
+def _project_contents(ws: Workspace, project: int | str) -> tuple[Project, list[ImageRecord], list[Annotation]]:
+    """The project with its images and live annotations, read in one transaction."""
+    with ws.db.transaction() as session:
+        target = projects.get_project(session, project)
+        records = images.all_images(session, target.id)
+        stored = annotation_store.project_annotations(session, target.id)
+    return target, records, [item.annotation for item in stored]
+
+
+def create_version(
+    ws: Workspace, project: int | str, recipe: Recipe, *, progress: Progress = no_progress, workers: int | None = None
+) -> Version:
+    """Generate the version now, in this process (with ``workers`` processes for the images; default every core)
+    and store it."""
+    target, records, annotations = _project_contents(ws, project)
+    rendered = render_version(
+        target.categories,
+        records,
+        annotations,
+        recipe,
+        blobs=ws.blobs,
+        blob_url=ws.settings.resolved_blob_url,
+        progress=progress,
+        workers=workers,
+    )
+    with ws.db.transaction() as session:
+        return version_store.create_version(
+            session,
+            target.id,
+            recipe=recipe.model_dump(mode="json"),
+            categories=rendered.categories,
+            statistics=rendered.statistics,
+            content_hash=rendered.content_hash,
+            images=rendered.images,
+        )
 
 
 def submit_version(ws: Workspace, project: int | str, recipe: Recipe) -> Job:
     """Queue the generation for a background worker; follow it with the returned job."""
-    name = get_project_name(ws, project)
-    return submit_job(ws, "version.create", {"project": name, "recipe": recipe.model_dump(mode="json")})
+    return submit(ws, CreateVersionJob(project=get_project_name(ws, project), recipe=recipe))
+
+
+def _version_job(ws: Workspace, params: CreateVersionJob, reporter: Reporter) -> dict[str, Any]:
+    reporter.log(f"generating a version of {params.project!r}")
+    version = create_version(
+        ws, params.project, params.recipe, progress=lambda d, t: reporter.progress(d, t, "rendering")
+    )
+    reporter.log(
+        f"version {version.reference}: {version.statistics['images']} images, hash {version.content_hash[:12]}"
+    )
+    return {"version_id": version.id, "version": version.reference, "content_hash": version.content_hash}
+
+
+register_handler(CreateVersionJob, _version_job)
 
 
 @dataclass(frozen=True)
@@ -125,7 +172,8 @@ class VersionPreview:
 def preview_version(ws: Workspace, project: int | str, recipe: Recipe, *, samples: int = 4) -> VersionPreview:
     """A few outputs of ``recipe`` rendered now and stored nowhere: what the version would hold (same seed, same
     pixels)."""
-    categories, rendered = preview_samples(ws, project, recipe, samples)
+    target, records, annotations = _project_contents(ws, project)
+    categories, rendered = preview_samples(target.categories, records, annotations, recipe, samples, ws.blobs)
     return VersionPreview(categories, [_preview_image(sample) for sample in rendered])
 
 
@@ -163,7 +211,16 @@ def get_version(ws: Workspace, reference: int | str) -> Version:
         return version_store.get_version(session, reference)
 
 
+def dataset(ws: Workspace, reference: int | str) -> Dataset:
+    """The version's images (pointing at their blobs) and annotations as an in-memory ``Dataset``."""
+    with ws.db.transaction() as session:
+        version = version_store.get_version(session, reference)
+        stored_images, stored_annotations = version_store.version_contents(session, version.id)
+    return version_dataset(version, stored_images, stored_annotations, ws.blobs)
+
+
 def export(
     ws: Workspace, reference: int | str, out: Path, *, format: str = "coco", image_mode: ImageMode = ImageMode.COPY
 ) -> list[Problem]:
-    return export_version(ws, reference, out, format=format, image_mode=image_mode)
+    """Write the version to the new folder ``out`` (COCO: Roboflow's ``train/valid/test`` layout)."""
+    return export_version(dataset(ws, reference), out, format=format, image_mode=image_mode)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import base64
 import io
+import threading
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -18,16 +19,20 @@ from typing import Any
 import numpy as np
 from PIL import Image
 
-from seglab.assist.autolabel.project import rapid_detectors
-from seglab.assist.label_assist import match_categories
-from seglab.core import Split
+from seglab.assist import prediction_proposals
+from seglab.assist.autolabel import rapid_detectors
+from seglab.core import Split, match_categories
 from seglab.errors import InvalidInputError
-from seglab.models import Prediction
+from seglab.models import Prediction, PredictOptions
+from seglab.models.images import RgbImage
+from seglab.models.registry import LoadedModel
 from seglab.models.visualize import to_jpeg
+from seglab.services.assist import smart_polygon
 from seglab.services.images import add_image_bytes
+from seglab.services.inference import load_model
 from seglab.services.prediction_json import instance_json
-from seglab.store import NewAnnotation, Workspace
-from seglab.store import annotations as annotation_store
+from seglab.services.proposals import store_proposals
+from seglab.store import Workspace
 from seglab.store import projects as project_store
 from seglab.store import workflows as workflow_store
 from seglab.store.workflows import SavedWorkflow
@@ -35,7 +40,6 @@ from seglab.workflows import (
     AssistSegmenters,
     CompiledWorkflow,
     Environment,
-    LocalModels,
     ModelProvider,
     SegmenterProvider,
     StoredResult,
@@ -46,6 +50,7 @@ from seglab.workflows import (
 from seglab.workflows.values import image_wh, is_detections
 
 __all__ = [
+    "LocalModels",
     "ProjectStore",
     "SavedWorkflow",
     "WorkflowRun",
@@ -58,6 +63,25 @@ __all__ = [
     "save_workflow",
     "validate_definition",
 ]
+
+
+class LocalModels:
+    """Models loaded in this process (the command line, the Python API); each loaded once, on first use."""
+
+    def __init__(self, ws: Workspace, backend: str = "auto") -> None:
+        self.ws = ws
+        self.backend = backend
+        self._loaded: dict[str, LoadedModel] = {}
+        self._lock = threading.Lock()
+
+    def loaded(self, model_id: str) -> LoadedModel:
+        with self._lock:
+            if model_id not in self._loaded:
+                self._loaded[model_id] = load_model(self.ws, model_id, self.backend)
+            return self._loaded[model_id]
+
+    def predict(self, model_id: str, images: Sequence[RgbImage], options: PredictOptions) -> list[Prediction]:
+        return self.loaded(model_id).predictor.predict(list(images), options)
 
 
 class ProjectStore:
@@ -90,19 +114,10 @@ class ProjectStore:
         with self.ws.db.transaction() as session:
             target = project_store.get_project(session, project)
         names = [str(n) for n in detections.data.get("class_name", [])]
-        mapping = match_categories([(c.id, c.name) for c in target.categories], names)
+        mapping = match_categories(target.categories, names)
         prediction = Prediction.from_detections(detections, (image.width, image.height))
-        stored = 0
-        with self.ws.db.transaction() as session:
-            for index, class_name in enumerate(names):
-                shape = prediction.polygon(index, self.tolerance)
-                if class_name not in mapping or shape is None:
-                    continue
-                new = NewAnnotation(
-                    mapping[class_name], shape, confidence=float(prediction.confidence[index]), source=source
-                )
-                annotation_store.create_annotation(session, record.id, new, author=self.author)
-                stored += 1
+        proposals = prediction_proposals(prediction, mapping, source=source, tolerance=self.tolerance)
+        stored = store_proposals(self.ws, record, proposals, author=self.author)
         unmatched = sorted({n for n in names if n not in mapping})
         return StoredResult(record.id, stored, bool(report.duplicates), unmatched)
 
@@ -124,13 +139,11 @@ def local_environment(
     passes its batching model manager), Smart Polygon's models for Segment Anything, Rapid's open-vocabulary
     detectors, projects to store into."""
     if segmenters is None:
-        from seglab.assist import SmartPolygon
-
-        segmenters = AssistSegmenters(SmartPolygon(ws))
+        segmenters = AssistSegmenters(smart_polygon(ws))
     return Environment(
         models=models or LocalModels(ws),
         segmenters=segmenters,
-        detectors=rapid_detectors(ws),
+        detectors=rapid_detectors(ws.settings),
         projects=ProjectStore(ws),
         max_image_pixels=ws.settings.max_image_pixels,
         max_workers=max_workers,

@@ -1,6 +1,6 @@
 """Dataset versions: reproducible, immutable snapshots of a project with splits, preprocessing and augmentation."""
 
-from seglab.versions.build import build_version
+from seglab.versions.build import RenderedVersion, render_version
 from seglab.versions.export import export_version, version_dataset
 from seglab.versions.preview import PreviewSample, preview_samples
 from seglab.versions.recipe import (
@@ -24,14 +24,15 @@ __all__ = [
     "Preprocessing",
     "PreviewSample",
     "Recipe",
+    "RenderedVersion",
     "Resize",
     "ResizeMode",
     "SplitRecipe",
-    "build_version",
     "export_version",
     "parse_augmentations",
     "parse_resize",
     "parse_split",
     "preview_samples",
+    "render_version",
     "version_dataset",
 ]

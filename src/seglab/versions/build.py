@@ -1,4 +1,8 @@
-"""Generating a version: select, split, preprocess and augment a project's images, then store the snapshot."""
+"""Generating a version: select, split, preprocess and augment a project's images into the snapshot to store.
+
+Pure of the database: it takes the project's categories, images and annotations and returns what the version
+holds; :func:`seglab.services.versions.create_version` reads the project and stores the result.
+"""
 
 from __future__ import annotations
 
@@ -9,21 +13,19 @@ import os
 import random
 import threading
 from collections import Counter
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 
-from seglab.core import Category, ImageRecord, Split
-from seglab.store import Workspace, images, projects, versions
-from seglab.store import annotations as annotation_store
-from seglab.store._codec import segmentation_to_json
-from seglab.store.versions import Version, VersionAnnotation, VersionImage
+from seglab.core import Annotation, Category, ImageRecord, Progress, Split, no_progress
+from seglab.store import segmentation_to_json
+from seglab.store.blobs import BlobStore
+from seglab.store.versions import VersionAnnotation, VersionImage
 from seglab.versions.instances import Instance
 from seglab.versions.recipe import Augmentation, Recipe
 from seglab.versions.render import RenderedImage, RenderTask, SourceImage, derived_seed, render
 from seglab.versions.splits import SplitCandidate, assign_splits
 
-ProgressCallback = Callable[[int, int], None]
 PARALLEL_THRESHOLD = 16
 """Below this many output images, rendering runs in-process (starting worker processes costs more)."""
 MOSAIC_PARTNERS = 3
@@ -57,14 +59,12 @@ def version_categories(
     return numbered, {project_id: ids[name] for project_id, name in mapping.items()}
 
 
-def select_images(ws: Workspace, project_id: int, recipe: Recipe, category_map: dict[int, int]) -> list[SelectedImage]:
+def select_images(
+    records: Sequence[ImageRecord], annotations: Iterable[Annotation], recipe: Recipe, category_map: dict[int, int]
+) -> list[SelectedImage]:
     """The project's images with their (remapped) instances, after the tag and null-image filters."""
-    with ws.db.transaction() as session:
-        records = images.all_images(session, project_id)
-        stored = annotation_store.project_annotations(session, project_id)
     by_image: dict[int, list[Instance]] = {}
-    for item in stored:
-        annotation = item.annotation
+    for annotation in annotations:
         if annotation.category_id in category_map:
             by_image.setdefault(annotation.image_id, []).append(
                 Instance(category_map[annotation.category_id], annotation.segmentation, annotation.iscrowd)
@@ -93,16 +93,18 @@ def _limit_null_images(selected: list[SelectedImage], fraction: float, seed: int
     return [s for s in selected if s.instances or id(s) in kept]
 
 
-def source_image(ws: Workspace, selected: SelectedImage) -> SourceImage:
+def source_image(blobs: BlobStore, selected: SelectedImage) -> SourceImage:
     """What a renderer needs of a selected image (its blob's path: workers read the file themselves)."""
     digest = selected.record.sha256 or ""
     return SourceImage(
-        selected.record.id, digest, str(ws.blobs.local_path(digest)), selected.record.file_name, selected.instances
+        selected.record.id, digest, str(blobs.local_path(digest)), selected.record.file_name, selected.instances
     )
 
 
-def _tasks(selected: list[SelectedImage], splits: list[Split], recipe: Recipe, ws: Workspace) -> list[RenderTask]:
-    sources = [source_image(ws, s) for s in selected]
+def _tasks(
+    selected: list[SelectedImage], splits: list[Split], recipe: Recipe, blobs: BlobStore, blob_url: str
+) -> list[RenderTask]:
+    sources = [source_image(blobs, s) for s in selected]
     train = [source for source, split in zip(sources, splits, strict=True) if split is Split.TRAIN]
     mosaic = any(step.name is Augmentation.MOSAIC for step in recipe.augmentations)
     tasks = []
@@ -120,13 +122,13 @@ def _tasks(selected: list[SelectedImage], splits: list[Split], recipe: Recipe, w
                 augmentations=recipe.augmentations,
                 seeds=seeds,
                 partners=partners,
-                blob_url=ws.settings.resolved_blob_url,
+                blob_url=blob_url,
             )
         )
     return tasks
 
 
-def _render_all(tasks: list[RenderTask], workers: int, progress: ProgressCallback) -> Iterator[list[RenderedImage]]:
+def _render_all(tasks: list[RenderTask], workers: int, progress: Progress) -> Iterator[list[RenderedImage]]:
     """Results in task order (so the version is the same whatever the number of workers)."""
     outputs = sum(1 + len(task.seeds) for task in tasks)
     if workers <= 1 or outputs < PARALLEL_THRESHOLD:
@@ -169,23 +171,35 @@ def _statistics(outputs: Sequence[RenderedImage], categories: Sequence[Category]
     }
 
 
-def build_version(
-    ws: Workspace,
-    project: int | str,
+@dataclass(frozen=True)
+class RenderedVersion:
+    """What a version holds, ready to store."""
+
+    categories: list[Category]
+    statistics: dict[str, object]
+    content_hash: str
+    images: list[tuple[VersionImage, list[VersionAnnotation]]]
+
+
+def render_version(
+    categories: Sequence[Category],
+    records: Sequence[ImageRecord],
+    annotations: Iterable[Annotation],
     recipe: Recipe,
     *,
-    progress: ProgressCallback = lambda done, total: None,
+    blobs: BlobStore,
+    blob_url: str,
+    progress: Progress = no_progress,
     workers: int | None = None,
-) -> Version:
-    """Generate and store a new immutable version of ``project`` following ``recipe``.
+) -> RenderedVersion:
+    """A new immutable version of a project (its ``categories``, image ``records`` and live ``annotations``)
+    following ``recipe``.
 
-    Rendering uses ``workers`` processes (default: every core). The same recipe on the same data
-    gives the same images, annotations and content hash.
+    Rendering uses ``workers`` processes (default: every core), which read the images from the blob store at
+    ``blob_url``. The same recipe on the same data gives the same images, annotations and content hash.
     """
-    with ws.db.transaction() as session:
-        target = projects.get_project(session, project)
-    categories, category_map = version_categories(target.categories, recipe.preprocessing.class_remap)
-    selected = select_images(ws, target.id, recipe, category_map)
+    numbered, category_map = version_categories(categories, recipe.preprocessing.class_remap)
+    selected = select_images(records, annotations, recipe, category_map)
     candidates = [
         SplitCandidate(
             s.record.sha256 or str(s.record.id), s.record.split, frozenset(i.category_id for i in s.instances)
@@ -193,7 +207,7 @@ def build_version(
         for s in selected
     ]
     splits = assign_splits(candidates, recipe.split, recipe.seed)
-    tasks = _tasks(selected, splits, recipe, ws)
+    tasks = _tasks(selected, splits, recipe, blobs, blob_url)
     outputs = [image for result in _render_all(tasks, workers or os.cpu_count() or 1, progress) for image in result]
     rows = [
         (
@@ -202,13 +216,6 @@ def build_version(
         )
         for o in outputs
     ]
-    with ws.db.transaction() as session:
-        return versions.create_version(
-            session,
-            target.id,
-            recipe=recipe.model_dump(mode="json"),
-            categories=categories,
-            statistics=_statistics(outputs, categories, len(selected)),
-            content_hash=_content_hash(recipe, categories, outputs),
-            images=rows,
-        )
+    return RenderedVersion(
+        numbered, _statistics(outputs, numbered, len(selected)), _content_hash(recipe, numbered, outputs), rows
+    )

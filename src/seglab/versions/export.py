@@ -1,24 +1,30 @@
-"""A version as a dataset on disk: Roboflow's COCO layout (``train/valid/test``) or YOLO-seg."""
+"""A version as a dataset on disk: Roboflow's COCO layout (``train/valid/test``) or YOLO-seg.
+
+Pure of the database: :func:`seglab.services.versions.export` reads the version and calls these."""
 
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from pathlib import Path
 
 from seglab.core import Annotation, Dataset, ImageRecord, Split
 from seglab.formats import ImageMode, Problem, save_dataset
 from seglab.formats.coco import ROBOFLOW_ANNOTATION_FILE
-from seglab.store import Workspace, versions
-from seglab.store._codec import segmentation_from_json
+from seglab.store import segmentation_from_json
+from seglab.store.blobs import BlobStore
+from seglab.store.versions import Version, VersionAnnotation, VersionImage
 
 TRAINING_SPLITS = (Split.TRAIN, Split.VALID, Split.TEST)
 
 
-def version_dataset(ws: Workspace, reference: int | str) -> Dataset:
+def version_dataset(
+    version: Version,
+    stored_images: Sequence[VersionImage],
+    stored_annotations: Sequence[VersionAnnotation],
+    blobs: BlobStore,
+) -> Dataset:
     """The version's images (pointing at their blobs) and annotations as an in-memory ``Dataset``."""
-    with ws.db.transaction() as session:
-        version = versions.get_version(session, reference)
-        stored_images, stored_annotations = versions.version_contents(session, version.id)
     records = [
         ImageRecord(
             i.id,
@@ -27,7 +33,7 @@ def version_dataset(ws: Workspace, reference: int | str) -> Dataset:
             i.height,
             split=Split(i.split),
             sha256=i.sha256,
-            path=ws.blobs.local_path(i.sha256),
+            path=blobs.local_path(i.sha256),
         )
         for i in stored_images
     ]
@@ -46,11 +52,10 @@ def version_dataset(ws: Workspace, reference: int | str) -> Dataset:
 
 
 def export_version(
-    ws: Workspace, reference: int | str, out: Path, *, format: str = "coco", image_mode: ImageMode = ImageMode.COPY
+    dataset: Dataset, out: Path, *, format: str = "coco", image_mode: ImageMode = ImageMode.COPY
 ) -> list[Problem]:
-    """Write the version to the new folder ``out``. COCO always gets ``train``, ``valid`` and ``test``
-    folders (an empty split as an empty but valid COCO file), the layout ``rfdetr`` reads."""
-    dataset = version_dataset(ws, reference)
+    """Write a version's dataset (:func:`version_dataset`) to the new folder ``out``. COCO always gets ``train``,
+    ``valid`` and ``test`` folders (an empty split as an empty but valid COCO file), the layout ``rfdetr`` reads."""
     problems = save_dataset(dataset, out, format=format, image_mode=image_mode)
     if format == "coco":
         present = {image.split for image in dataset.images}

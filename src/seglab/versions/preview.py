@@ -1,6 +1,6 @@
 """A look at what a recipe will make, before generating the version: a few outputs rendered in memory.
 
-It runs the very code :func:`~seglab.versions.build_version` runs (selection and class remapping,
+It runs the very code :func:`~seglab.versions.render_version` runs (selection and class remapping,
 preprocessing, augmentation with mosaic partners), so what the preview shows is what the version
 will hold; nothing is stored. Samples are chosen and augmented from the recipe's seed, so the same
 recipe on the same project previews the same pixels.
@@ -9,10 +9,11 @@ recipe on the same project previews the same pixels.
 from __future__ import annotations
 
 import random
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from seglab.core import Category
-from seglab.store import Workspace, projects
+from seglab.core import Annotation, Category, ImageRecord
+from seglab.store.blobs import BlobStore
 from seglab.versions.augment import Augmenter, Source
 from seglab.versions.build import MOSAIC_PARTNERS, select_images, source_image, version_categories
 from seglab.versions.instances import Instance
@@ -31,21 +32,25 @@ class PreviewSample:
 
 
 def preview_samples(
-    ws: Workspace, project: int | str, recipe: Recipe, count: int
+    categories: Sequence[Category],
+    records: Sequence[ImageRecord],
+    annotations: Iterable[Annotation],
+    recipe: Recipe,
+    count: int,
+    blobs: BlobStore,
 ) -> tuple[list[Category], list[PreviewSample]]:
-    """Up to ``count`` outputs of ``recipe`` on ``project``, with the version's categories.
+    """Up to ``count`` outputs of ``recipe`` on a project (its categories, images and annotations), with the
+    version's categories.
 
     Annotated images come first (augmentation is easiest judged on instances); with augmentation an
     image may appear more than once, each time augmented differently, as its copies would be.
     """
-    with ws.db.transaction() as session:
-        target = projects.get_project(session, project)
-    categories, category_map = version_categories(target.categories, recipe.preprocessing.class_remap)
-    selected = select_images(ws, target.id, recipe, category_map)
+    numbered, category_map = version_categories(categories, recipe.preprocessing.class_remap)
+    selected = select_images(records, annotations, recipe, category_map)
     order = sorted(
         selected, key=lambda s: (not s.instances, derived_seed(recipe.seed, s.record.sha256 or "", "preview"))
     )
-    sources = [source_image(ws, s) for s in order]
+    sources = [source_image(blobs, s) for s in order]
     augmenter = Augmenter(recipe.augmentations) if recipe.augmentations else None
     shown = count if augmenter and sources else min(count, len(sources))
     samples = []
@@ -59,4 +64,4 @@ def preview_samples(
             partners = [first_piece(partner, recipe.preprocessing) for partner in chosen]
             pixels, instances = augmenter(Source(pixels, instances), seed, partners)
         samples.append(PreviewSample(source.image_id, source.file_name, pixels, tuple(instances)))
-    return categories, samples
+    return numbered, samples

@@ -3,7 +3,6 @@ the command line loads models itself, and each front end decides where results a
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
@@ -12,8 +11,6 @@ from seglab.assist import Segmenter, SmartPolygon
 from seglab.assist.autolabel import OpenVocabularyDetector
 from seglab.models import Prediction, PredictOptions
 from seglab.models.images import RgbImage
-from seglab.models.registry import LoadedModel, load_model
-from seglab.store import Workspace
 from seglab.workflows.values import WorkflowImage
 
 
@@ -63,25 +60,6 @@ class Environment:
     max_image_pixels: int = 40_000_000
     max_workers: int = 4
     """Steps (and images) run at the same time at most."""
-
-
-class LocalModels:
-    """Models loaded in this process (the command line, the Python API); each loaded once, on first use."""
-
-    def __init__(self, ws: Workspace, backend: str = "auto") -> None:
-        self.ws = ws
-        self.backend = backend
-        self._loaded: dict[str, LoadedModel] = {}
-        self._lock = threading.Lock()
-
-    def loaded(self, model_id: str) -> LoadedModel:
-        with self._lock:
-            if model_id not in self._loaded:
-                self._loaded[model_id] = load_model(self.ws, model_id, self.backend)
-            return self._loaded[model_id]
-
-    def predict(self, model_id: str, images: Sequence[RgbImage], options: PredictOptions) -> list[Prediction]:
-        return self.loaded(model_id).predictor.predict(list(images), options)
 
 
 @dataclass

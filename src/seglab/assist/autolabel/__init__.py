@@ -12,10 +12,18 @@ from seglab.assist.autolabel.detectors import (
     detector_spec,
     proposal_source,
 )
-from seglab.assist.autolabel.project import AutolabelReport, autolabel_project, proposals_for, review_queue
+from seglab.assist.autolabel.project import (
+    AUTHOR,
+    AutolabelReport,
+    load_components,
+    proposal_annotations,
+    proposals_for,
+    rapid_detectors,
+)
 from seglab.assist.autolabel.proposals import AutolabelSettings, ClassPrompt, Proposal, propose, select_candidates
 
 __all__ = [
+    "AUTHOR",
     "DETECTORS",
     "AutolabelReport",
     "AutolabelSettings",
@@ -25,12 +33,13 @@ __all__ = [
     "OpenVocabularyDetector",
     "Proposal",
     "QueryScores",
-    "autolabel_project",
     "build_detector",
     "detector_spec",
+    "load_components",
+    "proposal_annotations",
     "proposal_source",
     "proposals_for",
     "propose",
-    "review_queue",
+    "rapid_detectors",
     "select_candidates",
 ]

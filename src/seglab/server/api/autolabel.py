@@ -9,6 +9,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request
 from pydantic import BaseModel, Field
 
+from seglab.jobs import AutolabelJob
 from seglab.server.api._deps import WorkspaceDep
 from seglab.server.schemas import AnnotationOut
 from seglab.services import autolabel
@@ -86,15 +87,15 @@ async def preview(project: str, body: AutolabelRequest, request: Request, ws: Wo
 def autolabel_job(project: str, body: AutolabelRequest, ws: WorkspaceDep) -> Job:
     """A background job (progress per image on ``/api/v1/jobs/{id}``); what it finds is stored as annotations with
     ``source`` ``model:<detector>`` and the detector's confidence, to review."""
-    return autolabel.submit_autolabel(
-        ws,
-        project,
-        body.settings(),
+    params = AutolabelJob(
+        project=project,
+        settings=body.settings(),
         detector=body.detector,
         detector_weights=body.weights,
         segmenter=body.segmenter,
         image_ids=body.image_ids,
     )
+    return autolabel.submit_autolabel(ws, params)
 
 
 @router.get("/projects/{project}/autolabel/proposals", response_model=ProposalsOut, summary="The review queue")

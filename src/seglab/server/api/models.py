@@ -9,8 +9,8 @@ from fastapi.responses import FileResponse
 from pydantic import BaseModel, Field
 
 from seglab.core import Split
+from seglab.jobs import LabelAssistJob, TrainJob
 from seglab.models import TrainSettings
-from seglab.models.catalog import ARCHITECTURES
 from seglab.server.api._deps import WorkspaceDep
 from seglab.services import evaluation, inference, training
 from seglab.services.evaluation import EvaluationSummary
@@ -39,9 +39,10 @@ def train(version_id: int, body: TrainRequest, ws: WorkspaceDep) -> Job:
         epochs=body.epochs, batch_size=body.batch_size, lr=body.lr, resolution=body.resolution, device=body.device
     )
     weights = Path(body.weights) if body.weights else None
-    return training.submit_training(
-        ws, version_id, model=body.model, settings=settings, weights=weights, from_scratch=body.from_scratch
+    params = TrainJob(
+        version=str(version_id), model=body.model, settings=settings, weights=weights, from_scratch=body.from_scratch
     )
+    return training.submit_training(ws, params)
 
 
 @router.get("/projects/{project}/models", response_model=list[TrainedModel])
@@ -61,7 +62,7 @@ def get_model(model_id: int, ws: WorkspaceDep) -> TrainedModel:
 
 @router.get("/architectures", response_model=list[str], summary="Model architectures training accepts")
 def architectures() -> list[str]:
-    return list(ARCHITECTURES)
+    return training.trainable_models()
 
 
 class EvaluateRequest(BaseModel):
@@ -101,4 +102,5 @@ def label_assist(project: str, body: LabelAssistRequest, ws: WorkspaceDep) -> La
 @router.post("/projects/{project}/label-assist/jobs", response_model=Job, status_code=202)
 def label_assist_job(project: str, body: LabelAssistRequest, ws: WorkspaceDep) -> Job:
     """Label assist as a background job (progress per image on ``/api/v1/jobs/{id}``)."""
-    return inference.submit_label_assist(ws, project, body.model, image_ids=body.image_ids, confidence=body.confidence)
+    params = LabelAssistJob(project=project, model=body.model, image_ids=body.image_ids, confidence=body.confidence)
+    return inference.submit_label_assist(ws, params)

@@ -1,14 +1,16 @@
 """The block registry: ``type`` names (full and short aliases) to block classes.
 
-Built-in blocks are registered here exactly as a third party would register its own
-(``registry.register(MyBlock)``); a compiler takes a registry, the default one holds the built-ins.
+A compiler takes a registry; the default one holds the blocks every plugin gives (hook
+``seglab_workflow_blocks``), seglab's own included: they are a plugin too (:mod:`.plugin`).
 """
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 
 from seglab.errors import ConflictError
+from seglab.plugins import hook_results, plugin_manager
 from seglab.workflows.blocks.base import Block
 
 
@@ -41,8 +43,8 @@ class BlockRegistry:
         return sorted(self._by_name)
 
 
-def default_registry() -> BlockRegistry:
-    """A registry holding seglab's built-in blocks."""
+def builtin_blocks() -> list[type[Block]]:
+    """seglab's own blocks (what :mod:`.plugin` gives)."""
     from seglab.workflows.blocks.flow_control import ContinueIf
     from seglab.workflows.blocks.formatters import PropertyDefinition
     from seglab.workflows.blocks.models import InstanceSegmentationModel, OpenVocabularySegmentation, SegmentAnything
@@ -55,20 +57,34 @@ def default_registry() -> BlockRegistry:
         PolygonVisualization,
     )
 
-    return BlockRegistry(
-        (
-            InstanceSegmentationModel,
-            SegmentAnything,
-            OpenVocabularySegmentation,
-            MaskVisualization,
-            PolygonVisualization,
-            LabelVisualization,
-            BoundingBoxVisualization,
-            DetectionsFilter,
-            PropertyDefinition,
-            DynamicCrop,
-            DetectionOffset,
-            ContinueIf,
-            ProjectUpload,
-        )
-    )
+    return [
+        InstanceSegmentationModel,
+        SegmentAnything,
+        OpenVocabularySegmentation,
+        MaskVisualization,
+        PolygonVisualization,
+        LabelVisualization,
+        BoundingBoxVisualization,
+        DetectionsFilter,
+        PropertyDefinition,
+        DynamicCrop,
+        DetectionOffset,
+        ContinueIf,
+        ProjectUpload,
+    ]
+
+
+_default: tuple[frozenset[int], BlockRegistry] | None = None
+_default_lock = threading.Lock()
+
+
+def default_registry() -> BlockRegistry:
+    """The blocks every plugin gives (seglab's own first: :mod:`.plugin`), built once per set of plugins."""
+    global _default
+    manager = plugin_manager()
+    with _default_lock:
+        plugins = frozenset(id(plugin) for plugin in manager.get_plugins())
+        if _default is None or _default[0] != plugins:
+            registry = BlockRegistry(tuple(hook_results("seglab_workflow_blocks")))
+            _default = (frozenset(id(plugin) for plugin in manager.get_plugins()), registry)
+        return _default[1]

@@ -1,4 +1,4 @@
-"""Progress reporting for long use cases: a callback ``(done, total)``; the CLI draws it, the API polls it."""
+"""Progress reporting for long work: a callback ``(done, total)``; the CLI draws it, jobs store it, the API polls it."""
 
 from __future__ import annotations
 

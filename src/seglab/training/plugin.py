@@ -1,0 +1,12 @@
+"""seglab's own training backend (RF-DETR-Seg), registered as a plugin exactly as a third party registers one."""
+
+from __future__ import annotations
+
+from seglab.plugins import hookimpl
+from seglab.training.rfdetr import RfdetrBackend
+from seglab.training.run import TrainingBackend
+
+
+@hookimpl
+def seglab_training_backends() -> list[TrainingBackend]:
+    return [RfdetrBackend()]

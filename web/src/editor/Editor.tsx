@@ -1,8 +1,8 @@
 import {
   KeyboardEvent as ReactKeyboardEvent, MouseEvent, useCallback, useEffect, useMemo, useRef, useState, WheelEvent,
 } from "react";
+import { useNavigate } from "react-router";
 import { Annotation, api, ApiError, Geometry, ImageRecord, Project, TrainedModel } from "../api";
-import { navigate } from "../App";
 import { colorOf } from "../colors";
 import { AnnotationList } from "./AnnotationList";
 import {
@@ -63,6 +63,7 @@ function toggled(set: ReadonlySet<number>, id: number): Set<number> {
 }
 
 export function Editor({ imageId }: { imageId: number }) {
+  const navigate = useNavigate();
   const canvas = useRef<HTMLCanvasElement>(null);
   const root = useRef<HTMLDivElement>(null);
   const history = useRef(new History());

@@ -1,5 +1,8 @@
+import { useQuery } from "@tanstack/react-query";
 import { DragEvent, useEffect, useRef, useState } from "react";
-import { infer, InferenceAnswer, ModelDetails, pipelineApi } from "./api";
+import { useSearchParams } from "react-router";
+import { keys } from "../queries";
+import { infer, InferenceAnswer, pipelineApi } from "./api";
 import { ProjectNav } from "./ProjectNav";
 import { cliSnippet, curlSnippet, modelReference, sdkSnippet } from "./snippets";
 import { readBase64 } from "../files";
@@ -42,7 +45,7 @@ function Result({ answer }: { answer: InferenceAnswer }) {
                 <td>{p.class}</td>
                 <td className="number">{p.confidence.toFixed(3)}</td>
                 <td className="number">{[p.x, p.y, p.width, p.height].map((v) => v.toFixed(0)).join(", ")}</td>
-                <td className="number">{p.points.length}</td>
+                <td className="number">{p.points?.length ?? 0}</td>
               </tr>
             ))}
             {!answer.predictions.length && (
@@ -61,8 +64,8 @@ function Result({ answer }: { answer: InferenceAnswer }) {
 
 /** Try a trained model on an image, as a client would call it, and copy the code that does the same. */
 export function DeployPage({ name }: { name: string }) {
-  const [models, setModels] = useState<ModelDetails[]>([]);
-  const [modelId, setModelId] = useState<number | null>(null);
+  const [params] = useSearchParams();
+  const [chosen, setModelId] = useState<number | null>(null);
   const [confidence, setConfidence] = useState(0.4);
   const [image, setImage] = useState<{ name: string; base64: string } | null>(null);
   const [answer, setAnswer] = useState<InferenceAnswer | null>(null);
@@ -70,13 +73,11 @@ export function DeployPage({ name }: { name: string }) {
   const [error, setError] = useState("");
   const request = useRef(0);
 
-  useEffect(() => {
-    pipelineApi.models(name).then((list) => {
-      setModels(list);
-      const wanted = Number(new URLSearchParams(window.location.search).get("model"));
-      setModelId(list.find((m) => m.id === wanted)?.id ?? list[list.length - 1]?.id ?? null);
-    }, (e) => setError(e.message));
-  }, [name]);
+  const list = useQuery({ queryKey: keys.projectModels(name), queryFn: () => pipelineApi.models(name) });
+  const models = list.data ?? [];
+  // the model the URL names (`?model=3`, from the Train page), else the newest
+  const wanted = Number(params.get("model"));
+  const modelId = chosen ?? models.find((m) => m.id === wanted)?.id ?? models[models.length - 1]?.id ?? null;
 
   const model = models.find((m) => m.id === modelId);
   const reference = model ? modelReference(model, models) : "";
@@ -138,7 +139,7 @@ export function DeployPage({ name }: { name: string }) {
               <input type="file" accept="image/*" aria-label="test image" onChange={(e) => choose(Array.from(e.target.files ?? []))} />
             </label>
             {running && <p className="muted" role="status">Running the model… (its first use exports it to ONNX)</p>}
-            {error && <p className="error" role="alert">{error}</p>}
+            {(error || list.error) && <p className="error" role="alert">{error || list.error?.message}</p>}
             {answer && <Result answer={answer} />}
           </div>
           <aside className="card">

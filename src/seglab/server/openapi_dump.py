@@ -14,9 +14,18 @@ from seglab.settings import Settings
 
 
 def openapi_schema() -> dict[str, object]:
-    """The schema of an app built on a throwaway home, so dumping it never touches anyone's data."""
-    with tempfile.TemporaryDirectory(prefix="seglab-openapi-") as home:
-        return create_app(Settings(home=Path(home), workers=0)).openapi()
+    """The schema of an app built on a throwaway home and database (whatever ``SEGLAB_*`` says), so dumping it never
+    touches anyone's data."""
+    with tempfile.TemporaryDirectory(prefix="seglab-openapi-") as folder:
+        home = Path(folder)
+        settings = Settings(
+            home=home, database_url=f"sqlite:///{home / 'seglab.db'}", blob_url=(home / "blobs").as_uri(), workers=0
+        )
+        app = create_app(settings)
+        try:
+            return app.openapi()
+        finally:
+            app.state.workspace.close()
 
 
 def main(argv: list[str]) -> int:

@@ -207,6 +207,7 @@ class InferenceAnswer(BaseModel):
 @router.post(
     "/infer/instance_segmentation",
     summary="Instance segmentation (one image, or a list: a batch)",
+    response_model=None,
     responses={200: {"model": InferenceAnswer | list[InferenceAnswer], "description": "One answer per image"}},
 )
 async def infer_instance_segmentation(body: InstanceSegmentationRequest, request: Request) -> Any:

@@ -1,4 +1,4 @@
-import { useQuery } from "@tanstack/react-query";
+import { useMutation, useQuery } from "@tanstack/react-query";
 import { useState } from "react";
 import { api } from "../api";
 import { JobProgress } from "../pipeline/JobProgress";
@@ -16,7 +16,6 @@ export function LabelAssistPanel({ project, selection, onFinished }: Props) {
   const [chosen, setModel] = useState("");
   const [confidence, setConfidence] = useState(0.5);
   const [jobId, setJobId] = useState<number | null>(null);
-  const [failure, setError] = useState("");
   const job = useJob(jobId, onFinished);
 
   const all = useQuery({ queryKey: keys.allModels, queryFn: api.models });
@@ -25,17 +24,11 @@ export function LabelAssistPanel({ project, selection, onFinished }: Props) {
     (a, b) => Number(b.project === project) - Number(a.project === project) || b.id - a.id,
   );
   const model = chosen || (models.length ? String(models[0].id) : "");
-  const error = failure || all.error?.message;
-
-  async function start() {
-    setError("");
-    try {
-      const queued = await api.labelAssistJob(project, model, selection.length ? selection : null, confidence);
-      setJobId(queued.id);
-    } catch (e) {
-      setError((e as Error).message);
-    }
-  }
+  const start = useMutation({
+    mutationFn: () => api.labelAssistJob(project, model, selection.length ? selection : null, confidence),
+    onSuccess: (queued) => setJobId(queued.id),
+  });
+  const error = (start.error ?? all.error)?.message;
 
   return (
     <fieldset className="label-assist">
@@ -49,7 +42,7 @@ export function LabelAssistPanel({ project, selection, onFinished }: Props) {
         <input aria-label="batch assist confidence" type="number" min={0} max={1} step={0.05} value={confidence}
           onChange={(e) => setConfidence(Number(e.target.value))} style={{ width: 70 }} />
       </label>{" "}
-      <button onClick={start} disabled={!model || isActive(job)}>
+      <button onClick={() => start.mutate()} disabled={!model || isActive(job)}>
         {selection.length ? `Label ${selection.length} selected images` : "Label unannotated images"}
       </button>
       {error && <p className="error" role="alert">{error}</p>}

@@ -110,6 +110,7 @@ class WorkflowOutputs(BaseModel):
 @router.post(
     "/validate",
     summary="Check a definition; answers the errors per step",
+    response_model=None,
     responses={200: {"model": WorkflowCheck, "description": "The check"}},
 )
 def validate(body: SaveRequest) -> dict[str, Any]:
@@ -123,6 +124,7 @@ def validate(body: SaveRequest) -> dict[str, Any]:
 @router.post(
     "/run",
     summary="Run a definition (or a saved workflow) on images",
+    response_model=None,
     responses={200: {"model": WorkflowOutputs, "description": "The outputs"}},
 )
 async def run(body: RunRequest, request: Request) -> Any:

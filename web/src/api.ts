@@ -15,7 +15,6 @@ export type ProjectSummary = Schemas["ProjectSummary"];
 export type ImageRecord = Schemas["ImageOut"];
 export type Annotation = Schemas["AnnotationOut"];
 export type Geometry = Annotation["geometry"];
-export type Part = Extract<Geometry, { type: "polygon" }>["parts"][number];
 export type SegmentAnswer = Schemas["SegmentResponse"];
 export type UploadReport = Schemas["UploadOut"];
 
@@ -138,7 +137,6 @@ export const workflowsApi = {
 };
 
 // The workflow agent: plain-language requests planned into definitions, one conversation per workflow name.
-export type AgentStep = Schemas["StepExplanation"];
 export type AgentPlan = Schemas["PlanAnswer"];
 /** A stored turn of the conversation: the request, or the answer with its plan's fields. */
 export type AgentMessage = { role: "user" | "assistant"; text: string } &

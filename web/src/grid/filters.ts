@@ -3,7 +3,7 @@
 
 export interface GridFilters { split: string; status: string; class: string; tag: string }
 
-export const FILTER_KEYS: (keyof GridFilters)[] = ["split", "status", "class", "tag"];
+const FILTER_KEYS: (keyof GridFilters)[] = ["split", "status", "class", "tag"];
 
 /** The filters a URL's search params hold (an absent one is empty: no filtering on it). */
 export function filtersFrom(params: URLSearchParams): GridFilters {

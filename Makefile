@@ -9,7 +9,10 @@ SDK_INSTALLED := $(SDK_VENV)/.installed
 TORCH := torch==2.14.1 torchvision==0.29.1
 
 WEB_BUILT := src/seglab/server/static/index.html
-WEB_SOURCES := $(shell find web/src -type f 2>/dev/null) web/index.html web/vite.config.ts web/tsconfig.json
+WEB_SOURCES := $(shell find web/src -type f -not -path 'web/src/generated/*' 2>/dev/null) web/index.html web/vite.config.ts web/tsconfig.json
+# The web app's API types are generated from the server's OpenAPI schema (the venv's Python dumps it) on every build.
+API_SOURCES := $(shell find src/seglab -name '*.py' -not -path '*/static/*' 2>/dev/null)
+WEB_ENV := SEGLAB_PYTHON=$(abspath $(BIN))/python
 
 .PHONY: install sdk web run test lint format clean
 
@@ -31,8 +34,8 @@ web/node_modules/.installed: web/package.json web/package-lock.json
 	cd web && npm ci --no-audit --no-fund
 	touch $@
 
-$(WEB_BUILT): web/node_modules/.installed $(WEB_SOURCES)
-	cd web && npm run build
+$(WEB_BUILT): $(INSTALLED) web/node_modules/.installed $(WEB_SOURCES) $(API_SOURCES)
+	cd web && $(WEB_ENV) npm run build
 
 web: $(WEB_BUILT)
 
@@ -53,7 +56,7 @@ lint: install
 	$(BIN)/lint-imports
 
 test: lint sdk web
-	cd web && npm test
+	cd web && $(WEB_ENV) npm test
 	$(BIN)/pytest -n auto --dist loadgroup
 
 format: install

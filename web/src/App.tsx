@@ -1,35 +1,44 @@
-import { useEffect, useState } from "react";
+import type { ComponentType } from "react";
+import { Link, Route, Routes, useParams } from "react-router";
 import { Editor } from "./editor/Editor";
 import { ProjectPage } from "./pages/ProjectPage";
 import { Projects } from "./pages/Projects";
 import { Workflows } from "./pages/Workflows";
-import { projectSection } from "./pipeline/routes";
+import { DeployPage } from "./pipeline/DeployPage";
+import { TrainPage } from "./pipeline/TrainPage";
+import { VersionsPage } from "./pipeline/VersionsPage";
 import { RapidPage } from "./rapid/RapidPage";
 
-/** Client-side routes: `/`, `/projects/:name`, `/projects/:name/rapid|versions|train|deploy`, `/images/:id`. */
-export function navigate(path: string): void {
-  window.history.pushState({}, "", path);
-  window.dispatchEvent(new PopStateEvent("popstate"));
+/** A project page for `/projects/:name/...`, remounted per project so no state leaks from one to the next. */
+function ProjectRoute({ page: Page }: { page: ComponentType<{ name: string }> }) {
+  const { name = "" } = useParams();
+  return <Page key={name} name={name} />;
+}
+
+/** The editor for `/images/:id`; moving to the next image keeps it mounted (its view and tool stay). */
+function EditorRoute() {
+  const { id } = useParams();
+  return <Editor imageId={Number(id)} />;
 }
 
 export function App() {
-  const [path, setPath] = useState(window.location.pathname);
-  useEffect(() => {
-    const onPop = () => setPath(window.location.pathname);
-    window.addEventListener("popstate", onPop);
-    return () => window.removeEventListener("popstate", onPop);
-  }, []);
-  const project = path.match(/^\/projects\/([^/]+)$/);
-  const image = path.match(/^\/images\/(\d+)$/);
-  const rapid = path.match(/^\/projects\/([^/]+)\/rapid$/);
   return (
     <div className="app">
       <header>
-        <a href="/" onClick={(e) => { e.preventDefault(); navigate("/"); }} className="brand">seglab</a>
-        <a href="/workflows" onClick={(e) => { e.preventDefault(); navigate("/workflows"); }} className="header-link">Workflows</a>
+        <Link to="/" className="brand">seglab</Link>
+        <Link to="/workflows" className="header-link">Workflows</Link>
       </header>
       <main>
-        {path === "/workflows" ? <Workflows /> : image ? <Editor imageId={Number(image[1])} /> : rapid ? <RapidPage key={rapid[1]} name={decodeURIComponent(rapid[1])} /> : projectSection(path) ?? (project ? <ProjectPage name={decodeURIComponent(project[1])} /> : <Projects />)}
+        <Routes>
+          <Route path="/workflows" element={<Workflows />} />
+          <Route path="/images/:id" element={<EditorRoute />} />
+          <Route path="/projects/:name" element={<ProjectRoute page={ProjectPage} />} />
+          <Route path="/projects/:name/rapid" element={<ProjectRoute page={RapidPage} />} />
+          <Route path="/projects/:name/versions" element={<ProjectRoute page={VersionsPage} />} />
+          <Route path="/projects/:name/train" element={<ProjectRoute page={TrainPage} />} />
+          <Route path="/projects/:name/deploy" element={<ProjectRoute page={DeployPage} />} />
+          <Route path="*" element={<Projects />} />
+        </Routes>
       </main>
     </div>
   );

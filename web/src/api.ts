@@ -1,24 +1,27 @@
-// The app API under /api/v1: typed calls, one error type carrying the server's message.
+// The app API under /api/v1: typed calls, one error type carrying the server's message. Every type is the server's
+// own, generated from its OpenAPI schema at build time (`npm run types` → src/generated/api.d.ts).
 
-export interface Category { id: number; name: string; color: string | null }
-export interface Project { id: number; name: string; categories: Category[] }
-export interface ProjectSummary { id: number; name: string; images: number; annotations: number; categories: number }
-export interface ImageRecord {
-  id: number; file_name: string; width: number; height: number; status: string; url: string; project?: string;
-}
-export interface Part { exterior: number[]; holes: number[][] }
-export type Geometry = { type: "polygon"; parts: Part[] } | { type: "rle"; size: [number, number]; counts: string };
-export interface Annotation {
-  id: number; category_id: number; geometry: Geometry; revision: number; source: string;
-  confidence: number | null; attributes: Record<string, unknown>;
-  /** An RLE mask's pixel outline as polygons (asked for with `outlines=true`): what the editor draws and edits. */
-  outline?: Geometry | null;
-}
-export interface TrainedModel { id: number; project: string; version: string; architecture: string }
-export interface SegmentAnswer {
-  model: string; segmentation: Geometry | null; score: number; mask_id: string; points: number;
-  timing_ms: Record<string, number>;
-}
+import type { components, paths } from "./generated/api";
+
+export type Schemas = components["schemas"];
+
+/** The JSON a route answers with when it succeeds, for the few answers the schema has no named model for. */
+type Answer<P extends keyof paths, M extends "get" | "post" | "delete"> =
+  paths[P][M] extends { responses: { 200: { content: { "application/json": infer T } } } } ? T : never;
+
+export type Category = Schemas["CategoryOut"];
+export type Project = Schemas["ProjectOut"];
+export type ProjectSummary = Schemas["ProjectSummary"];
+export type ImageRecord = Schemas["ImageOut"];
+export type Annotation = Schemas["AnnotationOut"];
+export type Geometry = Annotation["geometry"];
+export type SegmentAnswer = Schemas["SegmentResponse"];
+export type UploadReport = Schemas["UploadOut"];
+
+/** One row of a model's metrics per epoch (`epoch`, `train/loss`, `val/segm_mAP_50_95`, ...). */
+export type EpochRow = Record<string, number>;
+/** A trained model; its `metrics` JSON holds a row per epoch and the final one. */
+export type TrainedModel = Omit<Schemas["TrainedModel"], "metrics"> & { metrics: { epochs?: EpochRow[]; final?: EpochRow } };
 
 export class ApiError extends Error {
   constructor(readonly status: number, message: string) { super(message); }
@@ -42,47 +45,51 @@ export const api = {
   images: (project: string, offset = 0, filters: Record<string, string> = {}) => {
     const query = new URLSearchParams({ offset: String(offset), limit: "100" });
     Object.entries(filters).forEach(([key, value]) => value && query.set(key, value));
-    return call<{ items: ImageRecord[]; total: number }>("GET", `/projects/${encodeURIComponent(project)}/images?${query}`);
+    return call<Schemas["ImagePage"]>("GET", `/projects/${encodeURIComponent(project)}/images?${query}`);
   },
   /** The ids of every image matching the filters: "select all", however many pages the grid has. */
   imageIds: (project: string, filters: Record<string, string> = {}) => {
     const query = new URLSearchParams();
     Object.entries(filters).forEach(([key, value]) => value && query.set(key, value));
-    return call<{ ids: number[] }>("GET", `/projects/${encodeURIComponent(project)}/image-ids?${query}`);
+    return call<Answer<"/api/v1/projects/{project}/image-ids", "get">>(
+      "GET", `/projects/${encodeURIComponent(project)}/image-ids?${query}`,
+    );
   },
   addCategory: (project: string, name: string) =>
     call<Category>("POST", `/projects/${encodeURIComponent(project)}/categories`, { name }),
   updateCategory: (id: number, change: { name?: string; color?: string }) => call<Category>("PATCH", `/categories/${id}`, change),
   mergeCategory: (id: number, into: number) => call<Category>("POST", `/categories/${id}/merge`, { into }),
-  deleteCategory: (id: number) => call<{ deleted: number }>("DELETE", `/categories/${id}`),
+  deleteCategory: (id: number) => call<Answer<"/api/v1/categories/{category_id}", "delete">>("DELETE", `/categories/${id}`),
   image: (id: number) => call<ImageRecord>("GET", `/images/${id}`),
-  neighbours: (id: number) => call<{ previous: number | null; next: number | null }>("GET", `/images/${id}/neighbours`),
+  neighbours: (id: number) => call<Answer<"/api/v1/images/{image_id}/neighbours", "get">>("GET", `/images/${id}/neighbours`),
   setStatus: (id: number, status: string) => call<ImageRecord>("PATCH", `/images/${id}`, { status }),
   /** Many images at once, all or none: a split, tags added and removed. */
-  updateImages: (project: string, change: { image_ids: number[]; split?: string; add_tags?: string[]; remove_tags?: string[] }) =>
+  updateImages: (project: string, change: Schemas["ImagesPatch"]) =>
     call<ImageRecord[]>("PATCH", `/projects/${encodeURIComponent(project)}/images`, change),
   deleteImages: (project: string, imageIds: number[]) =>
-    call<{ deleted: number }>("POST", `/projects/${encodeURIComponent(project)}/images/delete`, { image_ids: imageIds }),
+    call<Answer<"/api/v1/projects/{project}/images/delete", "post">>(
+      "POST", `/projects/${encodeURIComponent(project)}/images/delete`, { image_ids: imageIds },
+    ),
   annotations: (imageId: number) => call<Annotation[]>("GET", `/images/${imageId}/annotations?outlines=true`),
   createAnnotation: (imageId: number, categoryId: number, geometry: Geometry) =>
     call<Annotation>("POST", `/images/${imageId}/annotations`, { category_id: categoryId, geometry }),
-  updateAnnotation: (id: number, revision: number, change: { geometry?: Geometry; category_id?: number }) =>
+  updateAnnotation: (id: number, revision: number, change: Omit<Schemas["AnnotationPatch"], "revision">) =>
     call<Annotation>("PATCH", `/annotations/${id}`, { revision, ...change }),
   deleteAnnotation: (id: number, revision: number) => call<Annotation>("DELETE", `/annotations/${id}?revision=${revision}`),
   models: () => call<TrainedModel[]>("GET", "/models"),
   labelAssist: (project: string, model: string, imageIds: number[], confidence: number) =>
-    call<{ annotations: number }>("POST", `/projects/${encodeURIComponent(project)}/label-assist`, {
+    call<Schemas["LabelAssistReport"]>("POST", `/projects/${encodeURIComponent(project)}/label-assist`, {
       model, image_ids: imageIds, confidence,
     }),
   /** Label assist as a background job; `imageIds` null means the project's unannotated images. */
   labelAssistJob: (project: string, model: string, imageIds: number[] | null, confidence: number) =>
-    call<{ id: number }>("POST", `/projects/${encodeURIComponent(project)}/label-assist/jobs`, {
+    call<Schemas["Job"]>("POST", `/projects/${encodeURIComponent(project)}/label-assist/jobs`, {
       model, image_ids: imageIds, confidence,
     }),
   accept: (id: number, revision: number, attributes: Record<string, unknown>) =>
     call<Annotation>("PATCH", `/annotations/${id}`, { revision, attributes: { ...attributes, accepted: true } }),
   undoImage: (imageId: number) => call<Annotation>("POST", `/images/${imageId}/undo`),
-  embed: (imageId: number) => call<{ status: string; model: string }>("POST", "/assist/embed", { image_id: imageId }),
+  embed: (imageId: number) => call<Schemas["EmbedResponse"]>("POST", "/assist/embed", { image_id: imageId }),
   segment: (
     imageId: number,
     points: { x: number; y: number; label: number }[],
@@ -91,14 +98,6 @@ export const api = {
     detail: number,
   ) => call<SegmentAnswer>("POST", "/assist/segment", { image_id: imageId, points, box, mask_id: maskId, detail }),
 };
-
-/** Upload files with progress (fetch cannot report upload progress; XMLHttpRequest can). */
-/** What an upload did with each file: added images (video frames, zip members), duplicates skipped, failures. */
-export interface UploadReport {
-  added: ImageRecord[];
-  duplicates: ImageRecord[];
-  failed: { file: string; reason: string }[];
-}
 
 /** Upload files (images, zip archives, videos sampled at `fps`) with upload progress, which `fetch` cannot report. */
 export function upload(
@@ -122,14 +121,9 @@ export function upload(
 }
 
 // Workflows (Roboflow-style definitions): saved ones, validation with errors per step, runs.
-export interface BlockProblem {
-  block_id: string; block_type: string | null; block_details: string | null;
-  property_name: string | null; property_details: string | null;
-}
-export interface WorkflowCheck {
-  valid: boolean; message?: string; error_type?: string; blocks_errors?: BlockProblem[]; steps?: string[];
-}
-export interface SavedWorkflow { id: number; name: string; specification: Record<string, unknown>; updated_at: string }
+export type BlockProblem = Schemas["BlockProblem"];
+export type WorkflowCheck = Schemas["WorkflowCheck"];
+export type SavedWorkflow = Schemas["Workflow"];
 
 export const workflowsApi = {
   list: () => call<SavedWorkflow[]>("GET", "/workflows"),
@@ -139,28 +133,22 @@ export const workflowsApi = {
   remove: (name: string) => call<SavedWorkflow>("DELETE", `/workflows/${encodeURIComponent(name)}`),
   validate: (specification: unknown) => call<WorkflowCheck>("POST", "/workflows/validate", { specification }),
   run: (specification: unknown, inputs: Record<string, unknown>) =>
-    call<{ outputs: Record<string, unknown>[] }>("POST", "/workflows/run", { specification, inputs }),
+    call<Schemas["WorkflowOutputs"]>("POST", "/workflows/run", { specification, inputs }),
 };
 
 // The workflow agent: plain-language requests planned into definitions, one conversation per workflow name.
-export interface AgentStep {
-  name: string; type: string; description: string; wiring: string;
-  change: "added" | "changed" | "unchanged"; reason: string | null;
-}
-export interface AgentMessage {
-  role: "user" | "assistant"; text: string; engine?: string; notes?: string[]; steps?: AgentStep[];
-  removed?: string[]; before?: Record<string, unknown> | null; definition?: Record<string, unknown>;
-}
-export interface AgentPlan {
-  workflow: string; engine: string; summary: string; notes: string[]; steps: AgentStep[]; removed: string[];
-  before: Record<string, unknown> | null; definition: Record<string, unknown>; messages: number;
-}
-export interface AgentConversation { workflow: string; definition: Record<string, unknown> | null; messages: AgentMessage[] }
+export type AgentPlan = Schemas["PlanAnswer"];
+/** A stored turn of the conversation: the request, or the answer with its plan's fields. */
+export type AgentMessage = { role: "user" | "assistant"; text: string } &
+  Partial<Pick<AgentPlan, "engine" | "notes" | "steps" | "removed" | "before" | "definition">>;
+export type AgentConversation = Omit<Schemas["ConversationAnswer"], "messages"> & { messages: AgentMessage[] };
 
 export const agentApi = {
   plan: (request: string, workflow: string) => call<AgentPlan>("POST", "/agent", { request, workflow }),
   conversation: (workflow: string) =>
     call<AgentConversation>("GET", `/agent/conversations/${encodeURIComponent(workflow)}`),
   reset: (workflow: string) =>
-    call<{ deleted: boolean }>("DELETE", `/agent/conversations/${encodeURIComponent(workflow)}`),
+    call<Answer<"/api/v1/agent/conversations/{workflow}", "delete">>(
+      "DELETE", `/agent/conversations/${encodeURIComponent(workflow)}`,
+    ),
 };

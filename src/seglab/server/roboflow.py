@@ -163,7 +163,53 @@ def clear_models(request: Request) -> dict[str, Any]:
     return {"models": _manager(request).registry()}
 
 
-@router.post("/infer/instance_segmentation", summary="Instance segmentation (one image, or a list: a batch)")
+class InferencePoint(BaseModel):
+    x: float
+    y: float
+
+
+class InferenceRle(BaseModel):
+    size: list[int]
+    counts: str
+
+
+class InferencePrediction(BaseModel):
+    """One object: its box by centre and size, and its outline (``points``) or mask (``rle``), as Roboflow sends it."""
+
+    x: float
+    y: float
+    width: float
+    height: float
+    confidence: float
+    class_name: str = Field(alias="class")
+    class_id: int
+    detection_id: str
+    points: list[InferencePoint] | None = Field(default=None, description="Absent with `response_mask_format=rle`.")
+    rle: InferenceRle | None = Field(default=None, description="Only with `response_mask_format=rle`.")
+
+
+class InferenceImageSize(BaseModel):
+    width: int
+    height: int
+
+
+class InferenceAnswer(BaseModel):
+    """One image's answer. Documents the response (for typed clients such as the web app) without filtering it:
+    the route returns :func:`response_json`'s dict as it is."""
+
+    inference_id: str
+    time: float
+    image: InferenceImageSize
+    predictions: list[InferencePrediction]
+    visualization: str | None = Field(default=None, description="A JPEG (base64) with the predictions drawn.")
+
+
+@router.post(
+    "/infer/instance_segmentation",
+    summary="Instance segmentation (one image, or a list: a batch)",
+    response_model=None,
+    responses={200: {"model": InferenceAnswer | list[InferenceAnswer], "description": "One answer per image"}},
+)
 async def infer_instance_segmentation(body: InstanceSegmentationRequest, request: Request) -> Any:
     """``iou_threshold`` applies NMS only when the request sets it (RF-DETR gives one query per object and needs
     none); ``class_agnostic_nms`` turns it on across classes."""

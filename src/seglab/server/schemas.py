@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, WithJsonSchema
 
 from seglab.core import Category, ImageRecord, ImageStatus, Split
 from seglab.errors import InvalidInputError
@@ -138,9 +138,43 @@ class UploadOut(BaseModel):
     files: list[UploadedFile] = Field(default_factory=list, description="Every file, in order, and what became of it.")
 
 
-Geometry = dict[str, Any]
+_RING = {"type": "array", "items": {"type": "number"}, "description": "x0, y0, x1, y1, ... in image pixels"}
+_GEOMETRY_SCHEMA: dict[str, Any] = {
+    "title": "Geometry",
+    "oneOf": [
+        {
+            "type": "object",
+            "title": "PolygonGeometry",
+            "properties": {
+                "type": {"const": "polygon"},
+                "parts": {
+                    "type": "array",
+                    "items": {
+                        "type": "object",
+                        "properties": {"exterior": _RING, "holes": {"type": "array", "items": _RING}},
+                        "required": ["exterior", "holes"],
+                    },
+                },
+            },
+            "required": ["type", "parts"],
+        },
+        {
+            "type": "object",
+            "title": "RleGeometry",
+            "properties": {
+                "type": {"const": "rle"},
+                "size": {"type": "array", "prefixItems": [{"type": "integer"}, {"type": "integer"}], "items": False},
+                "counts": {"type": "string", "description": "COCO's compressed RLE string"},
+            },
+            "required": ["type", "size", "counts"],
+        },
+    ],
+}
+
+Geometry = Annotated[dict[str, Any], WithJsonSchema(_GEOMETRY_SCHEMA)]
 """``{"type": "polygon", "parts": [{"exterior": [x0, y0, ...], "holes": [[...]]}]}`` or
-``{"type": "rle", "size": [h, w], "counts": "..."}``; coordinates in image pixels (corner-based)."""
+``{"type": "rle", "size": [h, w], "counts": "..."}``; coordinates in image pixels (corner-based). Checked by
+:func:`parse_geometry` (which names what is wrong); the JSON schema only documents the shape, for typed clients."""
 
 
 def parse_geometry(geometry: Geometry) -> Segmentation:

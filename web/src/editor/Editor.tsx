@@ -1,5 +1,5 @@
 import { KeyboardEvent, useEffect, useMemo, useRef } from "react";
-import { navigate } from "../App";
+import { useNavigate } from "react-router";
 import { runKey } from "./actions";
 import { EditorController } from "./controller";
 import { Panel } from "./Panel";
@@ -11,6 +11,7 @@ import { useStore } from "./store";
  * the stage (canvas) and the side panel. See ./controller for what happens on input.
  */
 export function Editor({ imageId }: { imageId: number }) {
+  const navigate = useNavigate();
   const editor = useMemo(() => new EditorController(imageId, navigate), []);
   const root = useRef<HTMLDivElement>(null);
   useEffect(() => { editor.open(imageId); }, [editor, imageId]);

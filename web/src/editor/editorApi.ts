@@ -1,15 +1,10 @@
 // The editor's own calls to the app API beyond the shared ones in ../api: a paste made as one request (one undo
 // step), and undo/redo of this person's edits of an image on the server, over its stored revisions.
 
-import { Annotation, call, Geometry } from "../api";
+import { Annotation, call, Geometry, Schemas } from "../api";
 
 /** What the server's undo or redo changed: one edit, taken back or made again. */
-export interface EditStep {
-  step: number;
-  label: string;
-  annotations: Annotation[];
-  deleted: number[];
-}
+export type EditStep = Schemas["EditStepOut"];
 
 export const editorApi = {
   /** Several annotations at once, all or none: the server records them as one edit, so one undo removes them. */

@@ -1,14 +1,15 @@
+import { useQueries } from "@tanstack/react-query";
 import { useEffect, useRef, useState } from "react";
-import { api, ImageRecord } from "../api";
-import { navigate } from "../App";
+import { Link } from "react-router";
+import { api } from "../api";
+import { keys } from "../queries";
 import { GAP, layout, PAGE_SIZE, pagesFor, ROW_HEIGHT, visibleRange } from "./layout";
 
 interface Props {
   project: string;
-  filters: Record<string, string>;
+  /** The filters as the server's query. */
+  query: Record<string, string>;
   total: number;
-  /** The first page, already fetched with the total. */
-  firstPage: ImageRecord[];
   selection: ReadonlySet<number>;
   onToggle(imageId: number): void;
   /** Draw each image's annotations on its thumbnail (in class colours). */
@@ -17,10 +18,8 @@ interface Props {
 
 /** A virtualised grid: tiles exist only for the images on (or near) the screen, and their pages are fetched
  * when they come into view, so scrolling 10,000 images stays as light as showing 100. Thumbnails, not originals. */
-export function ImageGrid({ project, filters, total, firstPage, selection, onToggle, showAnnotations }: Props) {
+export function ImageGrid({ project, query, total, selection, onToggle, showAnnotations }: Props) {
   const container = useRef<HTMLDivElement>(null);
-  const [pages, setPages] = useState<Map<number, ImageRecord[]>>(() => new Map([[0, firstPage]]));
-  const requested = useRef(new Set<number>([0]));
   const [viewport, setViewport] = useState({ width: 0, scrolledPast: 0, height: window.innerHeight });
 
   useEffect(() => {
@@ -40,19 +39,18 @@ export function ImageGrid({ project, filters, total, firstPage, selection, onTog
   const grid = layout(viewport.width, total);
   const [first, end] = visibleRange(grid, total, viewport.scrolledPast, viewport.height);
 
-  useEffect(() => {
-    for (const page of pagesFor(first, end)) {
-      if (requested.current.has(page)) continue;
-      requested.current.add(page);
-      api.images(project, page * PAGE_SIZE, filters)
-        .then((answer) => setPages((known) => new Map(known).set(page, answer.items)))
-        .catch(() => requested.current.delete(page)); // asked again on the next scroll
-    }
-  }, [first, end, project, filters]);
+  // the pages in view, each fetched once and cached (page 0 is the one the project page already asked for)
+  const pageNumbers = pagesFor(first, end);
+  const pages = useQueries({
+    queries: pageNumbers.map((page) => ({
+      queryKey: keys.imagePage(project, query, page),
+      queryFn: () => api.images(project, page * PAGE_SIZE, query),
+    })),
+  });
 
   const tiles = [];
   for (let index = first; index < end; index++) {
-    const image = pages.get(Math.floor(index / PAGE_SIZE))?.[index % PAGE_SIZE];
+    const image = pages[pageNumbers.indexOf(Math.floor(index / PAGE_SIZE))]?.data?.items[index % PAGE_SIZE];
     const style = {
       left: (index % grid.columns) * (grid.tileWidth + GAP),
       top: Math.floor(index / grid.columns) * ROW_HEIGHT,
@@ -61,11 +59,11 @@ export function ImageGrid({ project, filters, total, firstPage, selection, onTog
     tiles.push(
       image ? (
         <li key={image.id} style={style} className={selection.has(image.id) ? "chosen" : ""}>
-          <a href={`/images/${image.id}`} onClick={(e) => { e.preventDefault(); navigate(`/images/${image.id}`); }}>
+          <Link to={`/images/${image.id}`}>
             <img src={`/api/v1/images/${image.id}/thumbnail?size=256${showAnnotations ? "&annotations=true" : ""}`}
               alt={image.file_name} loading="lazy" />
             <span className={`status ${image.status}`}>{image.file_name}</span>
-          </a>
+          </Link>
           <input type="checkbox" aria-label={`select ${image.file_name}`} checked={selection.has(image.id)}
             onChange={() => onToggle(image.id)} />
         </li>

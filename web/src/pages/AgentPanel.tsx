@@ -1,6 +1,9 @@
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { FormEvent, useEffect, useRef, useState } from "react";
 import { AgentMessage, agentApi } from "../api";
 import { definitionLines, lineDiff, withContext } from "../agent/lineDiff";
+import { useDebounced } from "../debounced";
+import { keys } from "../queries";
 
 type Definition = Record<string, unknown>;
 
@@ -13,7 +16,7 @@ interface Props {
   onRun: (definition: Definition) => void;
 }
 
-const MARKS = { added: "+", changed: "~", unchanged: " " } as const;
+const MARKS: Record<string, string> = { added: "+", changed: "~", unchanged: " " };
 
 /** Before → after as a line diff of the indented JSON, long unchanged runs folded. */
 function Diff({ before, after }: { before: unknown; after: unknown }) {
@@ -56,43 +59,33 @@ function Answer({ message }: { message: AgentMessage }) {
 /** The agent's conversation about a workflow: requests in plain language, each answer's steps explained and its
  * definition's diff, and the latest answer applied to the editor, saved, or run on the chosen image. */
 export function AgentPanel({ workflow, canRun, onApply, onSave, onRun }: Props) {
-  const [messages, setMessages] = useState<AgentMessage[]>([]);
+  const client = useQueryClient();
   const [request, setRequest] = useState("");
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState("");
   const list = useRef<HTMLOListElement>(null);
 
-  const load = (name: string) =>
-    agentApi.conversation(name).then((c) => setMessages(c.messages)).catch((e) => setError(e.message));
-
-  useEffect(() => {
-    const timer = window.setTimeout(() => { setError(""); load(workflow); }, 300);  // the name is typed
-    return () => window.clearTimeout(timer);
-  }, [workflow]);
+  const named = useDebounced(workflow, 300);  // the name is typed
+  const conversation = useQuery({ queryKey: keys.conversation(named), queryFn: () => agentApi.conversation(named) });
+  const messages = conversation.data?.messages ?? [];
+  const refresh = () => client.invalidateQueries({ queryKey: keys.conversation(workflow) });
+  const plan = useMutation({
+    mutationFn: (text: string) => agentApi.plan(text, workflow),
+    onSuccess: async () => {
+      setRequest("");
+      await refresh();
+    },
+  });
+  const reset = useMutation({ mutationFn: () => agentApi.reset(workflow), onSettled: refresh });
+  const busy = plan.isPending;
+  const error = (plan.error ?? reset.error ?? conversation.error)?.message;
 
   useEffect(() => {  // the latest answer's start (its summary, steps and buttons) in view, within the list
     const last = list.current?.lastElementChild as HTMLElement | null | undefined;
     if (list.current && last) list.current.scrollTop = last.offsetTop - list.current.offsetTop;
   }, [messages]);
 
-  async function send(event: FormEvent) {
+  function send(event: FormEvent) {
     event.preventDefault();
-    if (!request.trim()) return;
-    setBusy(true); setError("");
-    try {
-      await agentApi.plan(request.trim(), workflow);
-      setRequest("");
-      await load(workflow);
-    } catch (e) {
-      setError((e as Error).message);
-    } finally {
-      setBusy(false);
-    }
-  }
-
-  async function reset() {
-    await agentApi.reset(workflow).catch((e) => setError(e.message));
-    setMessages([]);
+    if (request.trim()) plan.mutate(request.trim());
   }
 
   const latest = messages.length - 1;
@@ -125,7 +118,7 @@ export function AgentPanel({ workflow, canRun, onApply, onSave, onRun }: Props) 
         <input aria-label="ask the agent" value={request} onChange={(e) => setRequest(e.target.value)}
           placeholder="segment cars and draw their masks" disabled={busy} />
         <button type="submit" disabled={busy || !request.trim()}>{busy ? "Planning…" : "Send"}</button>
-        <button type="button" onClick={reset} disabled={busy || !messages.length}>Start over</button>
+        <button type="button" onClick={() => reset.mutate()} disabled={busy || !messages.length}>Start over</button>
       </form>
       {error && <p className="error" data-testid="agent-error">{error}</p>}
     </section>

@@ -1,7 +1,8 @@
-import { useEffect, useState } from "react";
-import { api, TrainedModel } from "../api";
+import { useMutation, useQuery } from "@tanstack/react-query";
+import { useState } from "react";
+import { api } from "../api";
 import { JobProgress } from "../pipeline/JobProgress";
-import { useJob } from "../pipeline/useJob";
+import { isActive, keys, useJob } from "../queries";
 
 interface Props {
   project: string;
@@ -12,31 +13,22 @@ interface Props {
 
 /** Label assist on many images at once, as a background job: the grid fills with proposals to review. */
 export function LabelAssistPanel({ project, selection, onFinished }: Props) {
-  const [models, setModels] = useState<TrainedModel[]>([]);
-  const [model, setModel] = useState("");
+  const [chosen, setModel] = useState("");
   const [confidence, setConfidence] = useState(0.5);
   const [jobId, setJobId] = useState<number | null>(null);
-  const [error, setError] = useState("");
   const job = useJob(jobId, onFinished);
 
-  useEffect(() => {
-    api.models().then((all) => {
-      // the project's own models first, newest first
-      const sorted = all.sort((a, b) => Number(b.project === project) - Number(a.project === project) || b.id - a.id);
-      setModels(sorted);
-      setModel((current) => current || (sorted.length ? String(sorted[0].id) : ""));
-    }).catch((e) => setError(e.message));
-  }, [project]);
-
-  async function start() {
-    setError("");
-    try {
-      const queued = await api.labelAssistJob(project, model, selection.length ? selection : null, confidence);
-      setJobId(queued.id);
-    } catch (e) {
-      setError((e as Error).message);
-    }
-  }
+  const all = useQuery({ queryKey: keys.allModels, queryFn: api.models });
+  // the project's own models first, newest first
+  const models = [...(all.data ?? [])].sort(
+    (a, b) => Number(b.project === project) - Number(a.project === project) || b.id - a.id,
+  );
+  const model = chosen || (models.length ? String(models[0].id) : "");
+  const start = useMutation({
+    mutationFn: () => api.labelAssistJob(project, model, selection.length ? selection : null, confidence),
+    onSuccess: (queued) => setJobId(queued.id),
+  });
+  const error = (start.error ?? all.error)?.message;
 
   return (
     <fieldset className="label-assist">
@@ -50,7 +42,7 @@ export function LabelAssistPanel({ project, selection, onFinished }: Props) {
         <input aria-label="batch assist confidence" type="number" min={0} max={1} step={0.05} value={confidence}
           onChange={(e) => setConfidence(Number(e.target.value))} style={{ width: 70 }} />
       </label>{" "}
-      <button onClick={start} disabled={!model || (job !== null && ["queued", "running"].includes(job.status))}>
+      <button onClick={() => start.mutate()} disabled={!model || isActive(job)}>
         {selection.length ? `Label ${selection.length} selected images` : "Label unannotated images"}
       </button>
       {error && <p className="error" role="alert">{error}</p>}

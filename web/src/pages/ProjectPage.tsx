@@ -1,36 +1,52 @@
-import { DragEvent, useCallback, useEffect, useState } from "react";
-import { api, ImageRecord, Project, upload, UploadReport } from "../api";
+import { keepPreviousData, useQuery, useQueryClient } from "@tanstack/react-query";
+import { DragEvent, useEffect, useState } from "react";
+import { useSearchParams } from "react-router";
+import { api, upload, UploadReport } from "../api";
+import { anyFilter, filtersFrom, GridFilters, serverQuery, withFilter } from "../grid/filters";
 import { ImageGrid } from "../grid/ImageGrid";
 import { DownloadDialog } from "../downloads/DownloadDialog";
 import { ProjectNav } from "../pipeline/ProjectNav";
+import { keys } from "../queries";
 import { ClassesPanel } from "./ClassesPanel";
 import { LabelAssistPanel } from "./LabelAssistPanel";
 import { SelectionPanel } from "./SelectionPanel";
 
-interface FirstPage { items: ImageRecord[]; total: number; generation: number }
-
 export function ProjectPage({ name }: { name: string }) {
-  const [project, setProject] = useState<Project | null>(null);
-  const [first, setFirst] = useState<FirstPage | null>(null);
+  const client = useQueryClient();
+  const [params, setParams] = useSearchParams();
+  const filters = filtersFrom(params);
+  const query = serverQuery(filters);
   const [progress, setProgress] = useState<number | null>(null);
   const [fps, setFps] = useState(1);
   const [report, setReport] = useState<UploadReport | null>(null);
-  const [filters, setFilters] = useState<Record<string, string>>({});
   const [selection, setSelection] = useState<ReadonlySet<number>>(new Set());
   const [showAnnotations, setShowAnnotations] = useState(true);
+  const [tag, setTag] = useState(filters.tag);
   const [error, setError] = useState("");
   const [notice, setNotice] = useState("");
 
-  // filtered on the server, one page at a time: the grid fetches the rest as it scrolls into view
-  const load = useCallback(async () => {
-    setProject(await api.project(name));
-    const page = await api.images(name, 0, filters);
-    setFirst((previous) => ({ ...page, generation: (previous?.generation ?? 0) + 1 }));
-  }, [name, filters]);
+  const project = useQuery({ queryKey: keys.project(name), queryFn: () => api.project(name) });
+  // filtered on the server, one page at a time: the grid fetches the rest as it scrolls into view; while other
+  // filters load, the previous answer stays on screen
+  const first = useQuery({
+    queryKey: keys.imagePage(name, query, 0),
+    queryFn: () => api.images(name, 0, query),
+    placeholderData: keepPreviousData,
+  });
+  const failure = error || project.error?.message || first.error?.message || "";
 
-  const filter = (key: string) => (value: string) => setFilters({ ...filters, [key]: value });
+  /** The project and every page of its grid are read again (after an upload, a class or batch change, assist). */
+  const reload = () => {
+    client.invalidateQueries({ queryKey: keys.project(name) });
+    client.invalidateQueries({ queryKey: keys.images(name) });
+  };
 
-  useEffect(() => { load().catch((e) => setError(e.message)); }, [load]);
+  // a filter change replaces the URL (the back button leaves the grid rather than stepping through filters)
+  const filter = (key: keyof GridFilters) => (value: string) =>
+    setParams((current) => withFilter(current, key, value), { replace: true });
+
+  // the tag box keeps what is typed (spaces included); the URL holds it trimmed, and back/forward refill the box
+  useEffect(() => setTag((typed) => (typed.trim() === filters.tag ? typed : filters.tag)), [filters.tag]);
 
   async function send(files: File[]) {
     if (!files.length) return;
@@ -39,7 +55,7 @@ export function ProjectPage({ name }: { name: string }) {
     setProgress(0);
     try {
       setReport(await upload(name, files, setProgress, fps));
-      await load();
+      reload();
     } catch (e) {
       setError((e as Error).message);
     } finally {
@@ -54,7 +70,7 @@ export function ProjectPage({ name }: { name: string }) {
 
   /** Tick every image the filters match, not only the ones loaded in the grid. */
   async function selectAll() {
-    const { ids } = await api.imageIds(name, filters);
+    const { ids } = await api.imageIds(name, query);
     setSelection(new Set(ids));
   }
 
@@ -64,12 +80,13 @@ export function ProjectPage({ name }: { name: string }) {
     setSelection(next);
   }
 
+  const total = first.data?.total ?? 0;
   return (
     <section>
       <h1>{name}</h1>
       <ProjectNav name={name} />
       <DownloadDialog project={name} />
-      {project && <ClassesPanel project={project} onChanged={() => load().catch((e) => setError(e.message))} />}
+      {project.data && <ClassesPanel project={project.data} onChanged={reload} />}
       <label className="dropzone" onDragOver={(e) => e.preventDefault()} onDrop={onDrop}>
         Drop images, zip archives or videos here, or
         <input type="file" multiple aria-label="upload" onChange={(e) => send(Array.from(e.target.files ?? []))} />
@@ -81,52 +98,51 @@ export function ProjectPage({ name }: { name: string }) {
       {progress !== null && <progress value={progress} max={1} aria-label="upload progress" />}
       {progress !== null && progress >= 1 && <span className="muted"> uploaded; reading the files on the server (video frames, zip archives)…</span>}
       {report && <UploadSummary report={report} />}
-      {error && <p className="error" role="alert">{error}</p>}
-      <LabelAssistPanel project={name} selection={[...selection]} onFinished={() => load().catch((e) => setError(e.message))} />
+      {failure && <p className="error" role="alert">{failure}</p>}
+      <LabelAssistPanel project={name} selection={[...selection]} onFinished={reload} />
       <SelectionPanel
         project={name}
         selection={[...selection]}
         onChanged={(summary, deleted) => {
           setNotice(summary);
           if (deleted) setSelection(new Set());
-          load().catch((e) => setError(e.message));
+          reload();
         }}
       />
       {notice && <p role="status" data-testid="selection-message">{notice}</p>}
       <div className="row filters">
-        <select aria-label="split" onChange={(e) => filter("split")(e.target.value)}>
+        <select aria-label="split" value={filters.split} onChange={(e) => filter("split")(e.target.value)}>
           <option value="">all splits</option>
           {["train", "valid", "test", "unassigned"].map((s) => <option key={s}>{s}</option>)}
         </select>
-        <select aria-label="status" onChange={(e) => filter("status")(e.target.value)}>
+        <select aria-label="status" value={filters.status} onChange={(e) => filter("status")(e.target.value)}>
           <option value="">any status</option>
           {["unannotated", "annotated", "null", "reviewed"].map((s) => <option key={s}>{s}</option>)}
         </select>
-        <select aria-label="class filter" onChange={(e) => filter("category_id")(e.target.value)}>
+        <select aria-label="class filter" value={filters.class} onChange={(e) => filter("class")(e.target.value)}>
           <option value="">any class</option>
-          {project?.categories.map((c) => <option key={c.id} value={c.id}>{c.name}</option>)}
+          {project.data?.categories.map((c) => <option key={c.id} value={c.id}>{c.name}</option>)}
         </select>
-        <input aria-label="tag" placeholder="tag" onChange={(e) => filter("tag")(e.target.value.trim())} />
+        <input aria-label="tag" placeholder="tag" value={tag}
+          onChange={(e) => { setTag(e.target.value); filter("tag")(e.target.value.trim()); }} />
         <label className="inline">
           <input type="checkbox" checked={showAnnotations} onChange={(e) => setShowAnnotations(e.target.checked)} /> show annotations
         </label>
         {selection.size > 0 && <button onClick={() => setSelection(new Set())}>Clear selection ({selection.size})</button>}
       </div>
       <p className="muted row">
-        <span data-testid="image-count">{first?.total ?? 0} image{first?.total === 1 ? "" : "s"}</span>
-        {first && first.total > 0 && (
+        <span data-testid="image-count">{total} image{total === 1 ? "" : "s"}</span>
+        {total > 0 && (
           <button onClick={() => selectAll().catch((e) => setError(e.message))}>
-            Select all {first.total}{Object.values(filters).some(Boolean) ? " matching" : ""}
+            Select all {total}{anyFilter(filters) ? " matching" : ""}
           </button>
         )}
       </p>
-      {first && (
+      {first.data && (
         <ImageGrid
-          key={first.generation}
           project={name}
-          filters={filters}
-          total={first.total}
-          firstPage={first.items}
+          query={query}
+          total={total}
           selection={selection}
           onToggle={toggle}
           showAnnotations={showAnnotations}

@@ -1,41 +1,42 @@
-import { FormEvent, useEffect, useState } from "react";
-import { api, ProjectSummary } from "../api";
-import { navigate } from "../App";
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { FormEvent, useState } from "react";
+import { Link, useNavigate } from "react-router";
+import { api } from "../api";
+import { keys } from "../queries";
 
 export function Projects() {
-  const [projects, setProjects] = useState<ProjectSummary[]>([]);
+  const navigate = useNavigate();
+  const client = useQueryClient();
   const [name, setName] = useState("");
   const [classes, setClasses] = useState("");
-  const [error, setError] = useState("");
-
-  useEffect(() => { api.projects().then(setProjects).catch((e) => setError(e.message)); }, []);
-
-  async function create(event: FormEvent) {
-    event.preventDefault();
-    try {
-      const names = classes.split(",").map((c) => c.trim()).filter(Boolean);
-      const project = await api.createProject(name.trim(), names);
+  const projects = useQuery({ queryKey: keys.projects, queryFn: api.projects });
+  const create = useMutation({
+    mutationFn: () => api.createProject(name.trim(), classes.split(",").map((c) => c.trim()).filter(Boolean)),
+    onSuccess: (project) => {
+      client.invalidateQueries({ queryKey: keys.projects });
       navigate(`/projects/${encodeURIComponent(project.name)}`);
-    } catch (e) {
-      setError((e as Error).message);
-    }
+    },
+  });
+  const error = create.error?.message ?? projects.error?.message;
+
+  function submit(event: FormEvent) {
+    event.preventDefault();
+    create.mutate();
   }
 
   return (
     <section>
       <h1>Projects</h1>
-      <form onSubmit={create} className="row">
+      <form onSubmit={submit} className="row">
         <input aria-label="project name" placeholder="project name" value={name} onChange={(e) => setName(e.target.value)} />
         <input aria-label="classes" placeholder="classes, comma-separated" value={classes} onChange={(e) => setClasses(e.target.value)} />
         <button type="submit" disabled={!name.trim()}>Create project</button>
       </form>
       {error && <p className="error" role="alert">{error}</p>}
       <ul className="cards">
-        {projects.map((p) => (
+        {(projects.data ?? []).map((p) => (
           <li key={p.id}>
-            <a href={`/projects/${encodeURIComponent(p.name)}`} onClick={(e) => { e.preventDefault(); navigate(`/projects/${encodeURIComponent(p.name)}`); }}>
-              <strong>{p.name}</strong>
-            </a>
+            <Link to={`/projects/${encodeURIComponent(p.name)}`}><strong>{p.name}</strong></Link>
             <span>{p.images} images · {p.annotations} annotations · {p.categories} classes</span>
           </li>
         ))}

@@ -1,5 +1,5 @@
 import { useState } from "react";
-import { api } from "../api";
+import { api, Schemas } from "../api";
 
 interface Props {
   project: string;
@@ -9,11 +9,13 @@ interface Props {
   onChanged(summary: string, deleted: boolean): void;
 }
 
+const SPLITS: Schemas["Split"][] = ["train", "valid", "test", "unassigned"];
+
 const tagList = (text: string) => text.split(",").map((t) => t.trim()).filter(Boolean);
 
 /** What can be done to the ticked images at once: a split, tags, deletion — each all or nothing on the server. */
 export function SelectionPanel({ project, selection, onChanged }: Props) {
-  const [split, setSplit] = useState("");
+  const [split, setSplit] = useState<Schemas["Split"] | "">("");
   const [addTags, setAddTags] = useState("");
   const [removeTags, setRemoveTags] = useState("");
   const [confirming, setConfirming] = useState(false);
@@ -50,9 +52,9 @@ export function SelectionPanel({ project, selection, onChanged }: Props) {
     <fieldset data-testid="selection-panel">
       <legend>{count} selected</legend>
       <div className="row">
-        <select aria-label="move to split" value={split} onChange={(e) => setSplit(e.target.value)}>
+        <select aria-label="move to split" value={split} onChange={(e) => setSplit(e.target.value as Schemas["Split"] | "")}>
           <option value="">keep their split</option>
-          {["train", "valid", "test", "unassigned"].map((s) => <option key={s} value={s}>move to {s}</option>)}
+          {SPLITS.map((s) => <option key={s} value={s}>move to {s}</option>)}
         </select>
         <input aria-label="add tags" placeholder="add tags (a, b)" value={addTags} onChange={(e) => setAddTags(e.target.value)} />
         <input aria-label="remove tags" placeholder="remove tags" value={removeTags} onChange={(e) => setRemoveTags(e.target.value)} />

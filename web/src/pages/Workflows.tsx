@@ -1,5 +1,8 @@
-import { useEffect, useMemo, useState } from "react";
-import { ApiError, BlockProblem, SavedWorkflow, WorkflowCheck, workflowsApi } from "../api";
+import { keepPreviousData, useQuery, useQueryClient } from "@tanstack/react-query";
+import { useMemo, useState } from "react";
+import { ApiError, BlockProblem, SavedWorkflow, workflowsApi } from "../api";
+import { useDebounced } from "../debounced";
+import { keys } from "../queries";
 import { AgentPanel } from "./AgentPanel";
 import { readBase64 } from "../files";
 
@@ -43,29 +46,31 @@ function describe(problem: BlockProblem): string {
 
 /** Saved workflows, a JSON editor checked as you type (errors per step), save, and a run on an image. */
 export function Workflows() {
-  const [saved, setSaved] = useState<SavedWorkflow[]>([]);
+  const client = useQueryClient();
   const [name, setName] = useState("my-workflow");
   const [text, setText] = useState(JSON.stringify(EXAMPLE, null, 2));
-  const [check, setCheck] = useState<WorkflowCheck | null>(null);
   const [file, setFile] = useState<File | null>(null);
   const [running, setRunning] = useState(false);
   const [message, setMessage] = useState("");
   const [result, setResult] = useState<{ images: { path: string; src: string }[]; json: unknown } | null>(null);
 
-  const refresh = () => workflowsApi.list().then(setSaved).catch((e) => setMessage(e.message));
-  useEffect(() => { refresh(); }, []);
+  const list = useQuery({ queryKey: keys.workflows, queryFn: workflowsApi.list });
+  const saved = list.data ?? [];
+  const refresh = () => client.invalidateQueries({ queryKey: keys.workflows });
 
   const parsed = useMemo(() => {
     try { return { definition: JSON.parse(text) as unknown, error: "" }; } catch (e) { return { definition: null, error: (e as Error).message }; }
   }, [text]);
 
-  useEffect(() => {
-    if (parsed.error) { setCheck(null); return; }
-    const timer = window.setTimeout(() => {
-      workflowsApi.validate(parsed.definition).then(setCheck).catch((e) => setMessage(e.message));
-    }, 300);
-    return () => window.clearTimeout(timer);
-  }, [parsed]);
+  // checked once the typing pauses; the last answer stays until the next one comes
+  const typed = useDebounced(parsed, 300);
+  const validation = useQuery({
+    queryKey: keys.workflowCheck(typed.definition),
+    queryFn: () => workflowsApi.validate(typed.definition),
+    enabled: !typed.error,
+    placeholderData: keepPreviousData,
+  });
+  const check = parsed.error ? null : validation.data ?? null;
 
   async function open(item: SavedWorkflow) {
     setName(item.name);
@@ -137,7 +142,9 @@ export function Workflows() {
             <input aria-label="image to run on" type="file" accept="image/*" onChange={(e) => setFile(e.target.files?.[0] ?? null)} />
             <button onClick={() => run()} disabled={!file || !check?.valid || running}>{running ? "Running…" : "Run"}</button>
           </div>
-          {message && <p data-testid="workflow-message">{message}</p>}
+          {(message || list.error || validation.error) && (
+            <p data-testid="workflow-message">{message || (list.error ?? validation.error)?.message}</p>
+          )}
           {result && (
             <div data-testid="workflow-result">
               <div className="output-images">

@@ -1,5 +1,9 @@
-import { DragEvent, useEffect, useRef, useState } from "react";
-import { infer, InferenceAnswer, ModelDetails, pipelineApi } from "./api";
+import { keepPreviousData, useQuery } from "@tanstack/react-query";
+import { DragEvent, useState } from "react";
+import { useSearchParams } from "react-router";
+import { useDebounced } from "../debounced";
+import { keys } from "../queries";
+import { infer, InferenceAnswer, pipelineApi } from "./api";
 import { ProjectNav } from "./ProjectNav";
 import { cliSnippet, curlSnippet, modelReference, sdkSnippet } from "./snippets";
 import { readBase64 } from "../files";
@@ -42,7 +46,7 @@ function Result({ answer }: { answer: InferenceAnswer }) {
                 <td>{p.class}</td>
                 <td className="number">{p.confidence.toFixed(3)}</td>
                 <td className="number">{[p.x, p.y, p.width, p.height].map((v) => v.toFixed(0)).join(", ")}</td>
-                <td className="number">{p.points.length}</td>
+                <td className="number">{p.points?.length ?? 0}</td>
               </tr>
             ))}
             {!answer.predictions.length && (
@@ -61,48 +65,36 @@ function Result({ answer }: { answer: InferenceAnswer }) {
 
 /** Try a trained model on an image, as a client would call it, and copy the code that does the same. */
 export function DeployPage({ name }: { name: string }) {
-  const [models, setModels] = useState<ModelDetails[]>([]);
-  const [modelId, setModelId] = useState<number | null>(null);
+  const [params] = useSearchParams();
+  const [chosen, setModelId] = useState<number | null>(null);
   const [confidence, setConfidence] = useState(0.4);
-  const [image, setImage] = useState<{ name: string; base64: string } | null>(null);
-  const [answer, setAnswer] = useState<InferenceAnswer | null>(null);
-  const [running, setRunning] = useState(false);
-  const [error, setError] = useState("");
-  const request = useRef(0);
+  /** The image to try, numbered so that two files of one name are two images. */
+  const [image, setImage] = useState<{ name: string; base64: string; number: number } | null>(null);
 
-  useEffect(() => {
-    pipelineApi.models(name).then((list) => {
-      setModels(list);
-      const wanted = Number(new URLSearchParams(window.location.search).get("model"));
-      setModelId(list.find((m) => m.id === wanted)?.id ?? list[list.length - 1]?.id ?? null);
-    }, (e) => setError(e.message));
-  }, [name]);
+  const list = useQuery({ queryKey: keys.projectModels(name), queryFn: () => pipelineApi.models(name) });
+  const models = list.data ?? [];
+  // the model the URL names (`?model=3`, from the Train page), else the newest
+  const wanted = Number(params.get("model"));
+  const modelId = chosen ?? models.find((m) => m.id === wanted)?.id ?? models[models.length - 1]?.id ?? null;
 
   const model = models.find((m) => m.id === modelId);
   const reference = model ? modelReference(model, models) : "";
 
-  // run again whenever the model, the image or the confidence changes (the slider: once it rests)
-  useEffect(() => {
-    if (!image || !reference) return;
-    const ticket = ++request.current;
-    const timer = window.setTimeout(async () => {
-      setRunning(true);
-      setError("");
-      try {
-        const result = await infer(reference, image.base64, confidence);
-        if (ticket === request.current) setAnswer(result);
-      } catch (e) {
-        if (ticket === request.current) setError((e as Error).message);
-      } finally {
-        if (ticket === request.current) setRunning(false);
-      }
-    }, RERUN_DELAY_MS);
-    return () => window.clearTimeout(timer);
-  }, [image, reference, confidence]);
+  // run again whenever the model, the image or the confidence changes (the slider: once it rests); the last answer
+  // stays on screen meanwhile, and an answer already seen (the slider moved back) comes from the cache
+  const settled = useDebounced(confidence, RERUN_DELAY_MS);
+  const inference = useQuery({
+    queryKey: ["inference", reference, image?.number, settled],
+    queryFn: () => infer(reference, image!.base64, settled),
+    enabled: image !== null && reference !== "",
+    placeholderData: keepPreviousData,
+    staleTime: Infinity,
+  });
+  const answer = inference.data;
 
   async function choose(files: File[]) {
     const file = files[0];
-    if (file) setImage({ name: file.name, base64: await readBase64(file) });
+    if (file) setImage({ name: file.name, base64: await readBase64(file), number: (image?.number ?? 0) + 1 });
   }
 
   function onDrop(event: DragEvent) {
@@ -137,8 +129,8 @@ export function DeployPage({ name }: { name: string }) {
               {image ? `${image.name} — drop another image to try it` : "Drop an image here to try the model, or"}
               <input type="file" accept="image/*" aria-label="test image" onChange={(e) => choose(Array.from(e.target.files ?? []))} />
             </label>
-            {running && <p className="muted" role="status">Running the model… (its first use exports it to ONNX)</p>}
-            {error && <p className="error" role="alert">{error}</p>}
+            {inference.isFetching && <p className="muted" role="status">Running the model… (its first use exports it to ONNX)</p>}
+            {(inference.error ?? list.error) && <p className="error" role="alert">{(inference.error ?? list.error)?.message}</p>}
             {answer && <Result answer={answer} />}
           </div>
           <aside className="card">

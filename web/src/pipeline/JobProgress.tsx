@@ -1,9 +1,15 @@
 import type { Job } from "./api";
-import { pipelineApi } from "./api";
-import { fraction } from "./useJob";
+import { useCancelJob } from "../queries";
+
+/** The job's progress as a fraction, or null while it has none to report. */
+export function fraction(job: Job | null): number | null {
+  const { done, total } = job?.progress ?? {};
+  return done !== undefined && done !== null && total ? Math.min(1, done / total) : null;
+}
 
 /** A job's live state: status, stage, a progress bar, its error, and a way to cancel it. */
 export function JobProgress({ job, label }: { job: Job; label: string }) {
+  const cancel = useCancelJob();
   const share = fraction(job);
   const running = job.status === "queued" || job.status === "running";
   return (
@@ -11,7 +17,7 @@ export function JobProgress({ job, label }: { job: Job; label: string }) {
       <div className="job-head">
         <strong>{label}</strong>
         <span className={`badge ${job.status}`} data-testid="job-status">{job.status}</span>
-        {running && <button className="link" onClick={() => pipelineApi.cancelJob(job.id)}>Cancel</button>}
+        {running && <button className="link" onClick={() => cancel.mutate(job.id)}>Cancel</button>}
       </div>
       <progress value={share ?? undefined} max={1} aria-label={`${label} progress`} />
       <div className="muted small">

@@ -1,4 +1,4 @@
-import type { EpochRow } from "./api";
+import type { EpochRow } from "../api";
 import { bounds, epochSeries, linear, LOSS_SERIES, MAP_SERIES, niceTicks, Series } from "./charts";
 
 const COLOURS = ["#6d5dfc", "#e8590c", "#0ca678", "#d6336c", "#1c7ed6"];

@@ -1,9 +1,11 @@
-import { useEffect, useState } from "react";
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { useState } from "react";
 import { ApiError } from "../api";
-import { Evaluation, Job, ModelDetails, pipelineApi } from "./api";
+import { isActive, keys, useJob } from "../queries";
+import { TrainedModel } from "../api";
+import { Evaluation, Job, pipelineApi } from "./api";
 import { JobProgress } from "./JobProgress";
 import { TrainingCharts } from "./LineChart";
-import { useJob } from "./useJob";
 
 const PLOT_TITLES: Record<string, string> = {
   pr_curves: "Precision–recall (masks, IoU 0.5)",
@@ -86,31 +88,29 @@ function EvaluationView({ evaluation }: { evaluation: Evaluation }) {
 }
 
 /** One trained model: its training curves, its newest evaluation, and a button to evaluate it again. */
-export function ModelPanel({ model }: { model: ModelDetails }) {
-  const [evaluation, setEvaluation] = useState<Evaluation | null>(null);
+export function ModelPanel({ model }: { model: TrainedModel }) {
+  const client = useQueryClient();
   const [split, setSplit] = useState("test");
   const [jobId, setJobId] = useState<number | null>(null);
-  const [error, setError] = useState("");
 
-  const load = () =>
-    pipelineApi.evaluation(model.id).then(setEvaluation, (e: ApiError) => {
-      setEvaluation(null);
-      if (e.status !== 404) setError(e.message);
-    });
-  useEffect(() => { setJobId(null); setError(""); load(); }, [model.id]);
+  // a model nobody has evaluated yet answers 404: shown as "not evaluated", not as an error
+  const evaluation = useQuery({
+    queryKey: keys.evaluation(model.id),
+    queryFn: () => pipelineApi.evaluation(model.id).catch((e: ApiError) => {
+      if (e.status === 404) return null;
+      throw e;
+    }),
+  });
+  const evaluate = useMutation({
+    mutationFn: () => pipelineApi.evaluate(model.id, split),
+    onSuccess: (queued) => setJobId(queued.id),
+  });
+  const job = useJob(jobId, (finished: Job) => {
+    if (finished.status === "succeeded") client.invalidateQueries({ queryKey: keys.evaluation(model.id) });
+  });
 
-  const job = useJob(jobId, (finished: Job) => { if (finished.status === "succeeded") load(); });
-
-  async function evaluate() {
-    setError("");
-    try {
-      setJobId((await pipelineApi.evaluate(model.id, split)).id);
-    } catch (e) {
-      setError((e as Error).message);
-    }
-  }
-
-  const running = job !== null && (job.status === "queued" || job.status === "running");
+  const error = evaluation.error?.message ?? evaluate.error?.message;
+  const running = isActive(job);
   return (
     <section className="card" data-testid="model-panel">
       <h3>Model {model.id} · {model.architecture} · trained on {model.version}</h3>
@@ -119,11 +119,11 @@ export function ModelPanel({ model }: { model: ModelDetails }) {
         <select aria-label="evaluation split" value={split} onChange={(e) => setSplit(e.target.value)}>
           {["test", "valid", "train"].map((s) => <option key={s} value={s}>{s} split</option>)}
         </select>
-        <button className="primary" onClick={evaluate} disabled={running}>Evaluate</button>
+        <button className="primary" onClick={() => evaluate.mutate()} disabled={running}>Evaluate</button>
       </div>
       {job && <JobProgress job={job} label="Evaluating" />}
       {error && <p className="error" role="alert">{error}</p>}
-      {evaluation ? <EvaluationView evaluation={evaluation} /> : <p className="muted">Not evaluated yet.</p>}
+      {evaluation.data ? <EvaluationView evaluation={evaluation.data} /> : <p className="muted">Not evaluated yet.</p>}
     </section>
   );
 }

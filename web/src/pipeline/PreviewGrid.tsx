@@ -1,9 +1,9 @@
-import type { Category } from "../api";
+import type { Schemas } from "../api";
 import type { VersionPreview } from "./api";
 
 const PALETTE = ["#e8590c", "#1c7ed6", "#0ca678", "#d6336c", "#f59f00", "#7048e8", "#0b7285"];
 
-export function categoryColour(categories: Category[], id: number): string {
+export function categoryColour(categories: Schemas["Category"][], id: number): string {
   const index = categories.findIndex((c) => c.id === id);
   return categories[index]?.color ?? PALETTE[Math.max(0, index) % PALETTE.length];
 }

@@ -1,4 +1,4 @@
-import { navigate } from "../App";
+import { NavLink } from "react-router";
 import "./pipeline.css";
 
 const TABS = [
@@ -9,25 +9,14 @@ const TABS = [
   { label: "Deploy", path: "/deploy" },
 ];
 
-/** A project's sections, as tabs under its name: label, version, train, deploy. */
+/** A project's sections, as tabs under its name: label, version, train, deploy (the current one marked). */
 export function ProjectNav({ name }: { name: string }) {
   const base = `/projects/${encodeURIComponent(name)}`;
-  const here = window.location.pathname;
   return (
     <nav className="project-nav" aria-label="project sections">
-      {TABS.map((tab) => {
-        const href = base + tab.path;
-        return (
-          <a
-            key={tab.label}
-            href={href}
-            aria-current={here === href ? "page" : undefined}
-            onClick={(e) => { e.preventDefault(); navigate(href); }}
-          >
-            {tab.label}
-          </a>
-        );
-      })}
+      {TABS.map((tab) => (
+        <NavLink key={tab.label} to={base + tab.path} end>{tab.label}</NavLink>
+      ))}
     </nav>
   );
 }

@@ -1,17 +1,22 @@
-import { FormEvent, useCallback, useEffect, useState } from "react";
-import { navigate } from "../App";
-import { Job, ModelDetails, pipelineApi, TrainRequest, Version } from "./api";
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { FormEvent, useEffect, useState } from "react";
+import { Link, useSearchParams } from "react-router";
+import { isActive, keys, useJob } from "../queries";
+import { TrainedModel } from "../api";
+import { Job, pipelineApi, TrainRequest, Version } from "./api";
 import { JobProgress } from "./JobProgress";
 import { TrainingCharts } from "./LineChart";
 import { ModelPanel } from "./ModelPanel";
 import { ProjectNav } from "./ProjectNav";
-import { useJob } from "./useJob";
 
-const DEFAULTS: TrainRequest = {
+/** The form's choices: every option of the request the page offers (it picks no weights file). */
+type TrainChoice = Required<Omit<TrainRequest, "weights">>;
+
+const DEFAULTS: TrainChoice = {
   model: "rfdetr-seg-nano", epochs: 10, batch_size: 4, lr: 1e-4, resolution: null, device: "cpu", from_scratch: false,
 };
 
-const score = (model: ModelDetails, key: string) => {
+const score = (model: TrainedModel, key: string) => {
   const value = model.metrics.final?.[key];
   return value === undefined ? "—" : value.toFixed(3);
 };
@@ -19,11 +24,11 @@ const score = (model: ModelDetails, key: string) => {
 function TrainForm({ versions, architectures, start, busy }: {
   versions: Version[]; architectures: string[]; start: (versionId: number, request: TrainRequest) => void; busy: boolean;
 }) {
-  const wanted = Number(new URLSearchParams(window.location.search).get("version"));
+  const wanted = Number(useSearchParams()[0].get("version"));
   const [versionId, setVersionId] = useState<number | null>(null);
-  const [request, setRequest] = useState<TrainRequest>(DEFAULTS);
+  const [request, setRequest] = useState<TrainChoice>(DEFAULTS);
   const chosen = versionId ?? (versions.find((v) => v.id === wanted) ?? versions[versions.length - 1])?.id ?? null;
-  const set = <K extends keyof TrainRequest>(key: K, value: TrainRequest[K]) => setRequest({ ...request, [key]: value });
+  const set = <K extends keyof TrainChoice>(key: K, value: TrainChoice[K]) => setRequest({ ...request, [key]: value });
 
   function submit(event: FormEvent) {
     event.preventDefault();
@@ -75,7 +80,7 @@ function TrainForm({ versions, architectures, start, busy }: {
   );
 }
 
-function ModelTable({ models, selected, select }: { models: ModelDetails[]; selected: number | null; select: (id: number) => void }) {
+function ModelTable({ models, selected, select }: { models: TrainedModel[]; selected: number | null; select: (id: number) => void }) {
   if (!models.length) return <p className="muted">No trained model yet.</p>;
   return (
     <table className="table" data-testid="models">
@@ -94,10 +99,7 @@ function ModelTable({ models, selected, select }: { models: ModelDetails[]; sele
             <td>{new Date(m.created_at).toLocaleString()}</td>
             <td className="actions">
               <button onClick={() => select(m.id)}>Details & evaluation</button>
-              <a href={`/projects/${encodeURIComponent(m.project)}/deploy?model=${m.id}`}
-                onClick={(e) => { e.preventDefault(); navigate(`/projects/${encodeURIComponent(m.project)}/deploy?model=${m.id}`); }}>
-                Deploy →
-              </a>
+              <Link to={`/projects/${encodeURIComponent(m.project)}/deploy?model=${m.id}`}>Deploy →</Link>
             </td>
           </tr>
         ))}
@@ -109,48 +111,39 @@ function ModelTable({ models, selected, select }: { models: ModelDetails[]; sele
 /** Train RF-DETR-Seg on a version and follow it live (progress, loss and mAP per epoch); trained models and their
  * evaluations. */
 export function TrainPage({ name }: { name: string }) {
-  const [versions, setVersions] = useState<Version[]>([]);
-  const [architectures, setArchitectures] = useState<string[]>([DEFAULTS.model]);
-  const [models, setModels] = useState<ModelDetails[]>([]);
+  const client = useQueryClient();
   const [selected, setSelected] = useState<number | null>(null);
   const [jobId, setJobId] = useState<number | null>(null);
-  const [error, setError] = useState("");
 
-  const load = useCallback(async () => {
-    const [list, sizes, trained, runs] = await Promise.all([
-      pipelineApi.versions(name), pipelineApi.architectures(), pipelineApi.models(name), pipelineApi.trainingJobs(),
-    ]);
-    setVersions(list);
-    setArchitectures(sizes);
-    setModels(trained);
-    // coming back to the page while a run is on: follow it again
-    const active = runs.find((j) => String(j.params.version).startsWith(`${name}/`) && ["queued", "running"].includes(j.status));
-    if (active) setJobId((current) => current ?? active.id);
-  }, [name]);
-  useEffect(() => { load().catch((e) => setError(e.message)); }, [load]);
+  const versions = useQuery({ queryKey: keys.versions(name), queryFn: () => pipelineApi.versions(name) });
+  const architectures = useQuery({ queryKey: keys.architectures, queryFn: pipelineApi.architectures });
+  const trained = useQuery({ queryKey: keys.projectModels(name), queryFn: () => pipelineApi.models(name) });
+  const runs = useQuery({ queryKey: keys.trainingJobs, queryFn: pipelineApi.trainingJobs });
+  const train = useMutation({
+    mutationFn: ({ versionId, request }: { versionId: number; request: TrainRequest }) => pipelineApi.train(versionId, request),
+    onSuccess: (queued) => setJobId(queued.id),
+  });
 
+  // coming back to the page while a run is on: follow it again
+  const active = runs.data?.find((j) => String(j.params.version).startsWith(`${name}/`) && isActive(j));
+  useEffect(() => { if (active) setJobId((current) => current ?? active.id); }, [active?.id]);
   const job = useJob(jobId, (finished: Job) => {
-    load().catch((e) => setError(e.message));
+    client.invalidateQueries({ queryKey: keys.allModels });
+    client.invalidateQueries({ queryKey: keys.trainingJobs });
     if (finished.status === "succeeded") setSelected(Number(finished.result?.model_id));
   });
 
-  async function start(versionId: number, request: TrainRequest) {
-    setError("");
-    try {
-      setJobId((await pipelineApi.train(versionId, request)).id);
-    } catch (e) {
-      setError((e as Error).message);
-    }
-  }
-
-  const busy = job !== null && (job.status === "queued" || job.status === "running");
+  const start = (versionId: number, request: TrainRequest) => train.mutate({ versionId, request });
+  const error = [versions.error, architectures.error, trained.error, runs.error, train.error].find(Boolean)?.message;
+  const busy = isActive(job);
+  const models = trained.data ?? [];
   const model = models.find((m) => m.id === selected);
   return (
     <section className="pipeline">
       <h1>{name}</h1>
       <ProjectNav name={name} />
       <h2>Train a model</h2>
-      <TrainForm versions={versions} architectures={architectures} start={start} busy={busy} />
+      <TrainForm versions={versions.data ?? []} architectures={architectures.data ?? [DEFAULTS.model]} start={start} busy={busy} />
       {error && <p className="error" role="alert">{error}</p>}
       {job && (
         <section className="card" data-testid="training-run">
@@ -164,7 +157,7 @@ export function TrainPage({ name }: { name: string }) {
       )}
       <h2>Trained models</h2>
       <ModelTable models={models} selected={selected} select={setSelected} />
-      {model && <ModelPanel model={model} />}
+      {model && <ModelPanel key={model.id} model={model} />}
     </section>
   );
 }

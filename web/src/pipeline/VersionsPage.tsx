@@ -1,14 +1,15 @@
-import { useCallback, useEffect, useState } from "react";
-import { api, Project } from "../api";
-import { navigate } from "../App";
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { useState } from "react";
+import { Link } from "react-router";
+import { api } from "../api";
 import { DownloadDialog } from "../downloads/DownloadDialog";
-import { Job, pipelineApi, Version, VersionPreview } from "./api";
+import { isActive, keys, useJob } from "../queries";
+import { Job, pipelineApi, Version } from "./api";
 import { JobProgress } from "./JobProgress";
 import { PreviewGrid } from "./PreviewGrid";
 import { ProjectNav } from "./ProjectNav";
 import { defaultForm, recipeSummary, RecipeForm, toRecipe } from "./recipe";
 import { RecipeFields } from "./RecipeFields";
-import { useJob } from "./useJob";
 
 const SPLITS = ["train", "valid", "test"];
 
@@ -28,10 +29,7 @@ function VersionList({ name, versions }: { name: string; versions: Version[] }) 
             <td className="number">{v.statistics.annotations}</td>
             <td>{recipeSummary(v.recipe).map((part) => <span key={part} className="chip">{part}</span>)}</td>
             <td>
-              <a href={`/projects/${encodeURIComponent(name)}/train?version=${v.id}`}
-                onClick={(e) => { e.preventDefault(); navigate(`/projects/${encodeURIComponent(name)}/train?version=${v.id}`); }}>
-                Train →
-              </a>
+              <Link to={`/projects/${encodeURIComponent(name)}/train?version=${v.id}`}>Train →</Link>
               {" "}<DownloadDialog version={v} />
             </td>
           </tr>
@@ -43,68 +41,44 @@ function VersionList({ name, versions }: { name: string; versions: Version[] }) 
 
 /** A project's dataset versions and the form that generates a new one, with a preview of its augmented images. */
 export function VersionsPage({ name }: { name: string }) {
-  const [project, setProject] = useState<Project | null>(null);
-  const [versions, setVersions] = useState<Version[]>([]);
+  const client = useQueryClient();
   const [form, setForm] = useState<RecipeForm>(defaultForm);
-  const [preview, setPreview] = useState<VersionPreview | null>(null);
-  const [previewing, setPreviewing] = useState(false);
   const [jobId, setJobId] = useState<number | null>(null);
   const [message, setMessage] = useState("");
-  const [error, setError] = useState("");
 
-  const load = useCallback(async () => {
-    const [loaded, list] = await Promise.all([api.project(name), pipelineApi.versions(name)]);
-    setProject(loaded);
-    setVersions(list);
-  }, [name]);
-  useEffect(() => { load().catch((e) => setError(e.message)); }, [load]);
+  const project = useQuery({ queryKey: keys.project(name), queryFn: () => api.project(name) });
+  const versions = useQuery({ queryKey: keys.versions(name), queryFn: () => pipelineApi.versions(name) });
+  const preview = useMutation({ mutationFn: () => pipelineApi.preview(name, toRecipe(form), 4) });
+  const generate = useMutation({
+    mutationFn: () => pipelineApi.createVersion(name, toRecipe(form)),
+    onMutate: () => { setMessage(""); preview.reset(); },
+    onSuccess: (queued) => setJobId(queued.id),
+  });
 
   const job = useJob(jobId, (finished: Job) => {
     if (finished.status === "succeeded") setMessage(`Version ${String(finished.result?.version)} generated`);
-    load().catch((e) => setError(e.message));
+    client.invalidateQueries({ queryKey: keys.versions(name) });
   });
 
-  async function showPreview() {
-    setError("");
-    setPreviewing(true);
-    try {
-      setPreview(await pipelineApi.preview(name, toRecipe(form), 4));
-    } catch (e) {
-      setError((e as Error).message);
-    } finally {
-      setPreviewing(false);
-    }
-  }
-
-  async function generate() {
-    setError("");
-    setMessage("");
-    try {
-      setJobId((await pipelineApi.createVersion(name, toRecipe(form))).id);
-    } catch (e) {
-      setError((e as Error).message);
-    }
-  }
-
-  const busy = job !== null && (job.status === "queued" || job.status === "running");
+  const error = [project.error, versions.error, preview.error, generate.error].find(Boolean)?.message;
   return (
     <section className="pipeline">
       <h1>{name}</h1>
       <ProjectNav name={name} />
       <h2>Versions</h2>
-      <VersionList name={name} versions={versions} />
+      <VersionList name={name} versions={versions.data ?? []} />
       <h2>Generate a new version</h2>
       <div className="generate">
         <div className="recipe">
-          <RecipeFields form={form} change={(update) => setForm(update)} categories={project?.categories ?? []} />
+          <RecipeFields form={form} change={(update) => setForm(update)} categories={project.data?.categories ?? []} />
         </div>
         <aside className="card sticky">
           <h3>Preview</h3>
           <p className="muted small">A few images as this recipe renders them, augmentation included.</p>
-          <button onClick={showPreview} disabled={previewing}>{previewing ? "Rendering…" : "Preview"}</button>
-          {preview && <PreviewGrid preview={preview} />}
+          <button onClick={() => preview.mutate()} disabled={preview.isPending}>{preview.isPending ? "Rendering…" : "Preview"}</button>
+          {preview.data && <PreviewGrid preview={preview.data} />}
           <hr />
-          <button className="primary" onClick={generate} disabled={busy}>Generate version</button>
+          <button className="primary" onClick={() => generate.mutate()} disabled={isActive(job)}>Generate version</button>
           {job && <JobProgress job={job} label="Generating" />}
           {message && <p className="success" role="status">{message}</p>}
           {error && <p className="error" role="alert">{error}</p>}

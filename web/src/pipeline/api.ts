@@ -1,65 +1,45 @@
 // The app API calls of the versions, training and deployment pages, and the Roboflow-compatible inference route.
 
-import { ApiError, call, Category, Geometry, TrainedModel } from "../api";
-import type { Recipe } from "./recipe";
+import { ApiError, call, EpochRow, Geometry, Schemas, TrainedModel } from "../api";
+import type { FullRecipe, Recipe } from "./recipe";
 
-export type JobStatus = "queued" | "running" | "cancelling" | "succeeded" | "failed" | "cancelled" | "interrupted";
+export type JobStatus = Schemas["JobStatus"];
 export const FINISHED: JobStatus[] = ["succeeded", "failed", "cancelled", "interrupted"];
 
-/** A training job's progress also carries one metric row per finished epoch (`epochs`). */
+/** What a job's `progress` JSON holds; a training job also adds one metric row per finished epoch (`epochs`). */
 export interface JobProgress { done?: number; total?: number; stage?: string; epochs?: EpochRow[] }
-export interface Job {
-  id: number; kind: string; params: Record<string, unknown>; status: JobStatus; progress: JobProgress; log: string;
-  result: Record<string, unknown> | null; error: string | null; created_at: string;
-}
-export type EpochRow = Record<string, number>;
+export type Job = Omit<Schemas["Job"], "progress"> & { progress: JobProgress };
 
-export interface Version {
-  id: number; project: string; number: number; recipe: Recipe; categories: Category[]; content_hash: string;
-  created_at: string;
-  statistics: {
-    source_images: number; images: number; annotations: number; null_images: number;
-    images_per_split: Record<string, number>; annotations_per_class: Record<string, Record<string, number>>;
-  };
+/** A version's `statistics` JSON, as the version build writes it. */
+export interface VersionStatistics {
+  source_images: number; images: number; annotations: number; null_images: number;
+  images_per_split: Record<string, number>; annotations_per_class: Record<string, Record<string, number>>;
 }
+/** A stored version; its `recipe` JSON is the recipe it was built with, every option filled in. */
+export type Version = Omit<Schemas["Version"], "recipe" | "statistics"> & { recipe: FullRecipe; statistics: VersionStatistics };
 
-export interface PreviewSample {
-  source_image_id: number; file_name: string; width: number; height: number; image: string;
+/** A preview sample's instances JSON: class and geometry (always polygons, so the page can draw them). */
+export type PreviewSample = Omit<Schemas["seglab__services__versions__PreviewImage"], "instances"> & {
   instances: { category_id: number; geometry: Geometry }[];
-}
-export interface VersionPreview { categories: Category[]; samples: PreviewSample[] }
+};
+export type VersionPreview = Omit<Schemas["VersionPreview"], "samples"> & { samples: PreviewSample[] };
 
-export interface ModelDetails extends TrainedModel {
-  class_names: string[]; created_at: string; config: Record<string, unknown>;
-  metrics: { epochs?: EpochRow[]; final?: EpochRow };
-}
-
-export interface TrainRequest {
-  model: string; epochs: number; batch_size: number; lr: number; resolution: number | null; device: string;
-  from_scratch: boolean;
-}
+export type TrainRequest = Schemas["TrainRequest"];
 
 export interface CocoMetrics {
   map50_95: number; map50: number; map75: number; map_small: number; map_medium: number; map_large: number;
 }
-export interface Evaluation {
-  model_id: number; version: string; split: string; evaluated_at: string; plots: string[];
+/** The newest evaluation; its `report` JSON is the evaluation report without the per-point curves. */
+export type Evaluation = Omit<Schemas["EvaluationSummary"], "report"> & {
   report: {
     images: number; instances: number; predictions: number; box: CocoMetrics; mask: CocoMetrics;
     best_confidence: number; precision: number; recall: number; f1: number;
     classes: { id: number; name: string; instances: number; box_map50_95: number; mask_map50_95: number; mask_map50: number }[];
     errors: { image_id: number; file_name: string; false_positives: number; misses: number; low_iou: number; wrong_class: number }[];
   };
-}
+};
 
-export interface InferencePrediction {
-  x: number; y: number; width: number; height: number; confidence: number; class: string; class_id: number;
-  detection_id: string; points: { x: number; y: number }[];
-}
-export interface InferenceAnswer {
-  inference_id: string; time: number; image: { width: number; height: number };
-  predictions: InferencePrediction[]; visualization?: string;
-}
+export type InferenceAnswer = Schemas["InferenceAnswer"];
 
 const project = (name: string) => `/projects/${encodeURIComponent(name)}`;
 
@@ -73,7 +53,7 @@ export const pipelineApi = {
   architectures: () => call<string[]>("GET", "/architectures"),
   train: (versionId: number, request: TrainRequest) => call<Job>("POST", `/versions/${versionId}/train`, request),
   trainingJobs: () => call<Job[]>("GET", "/jobs?kind=model.train"),
-  models: (name: string) => call<ModelDetails[]>("GET", `${project(name)}/models`),
+  models: (name: string) => call<TrainedModel[]>("GET", `${project(name)}/models`),
   evaluate: (modelId: number, split: string) => call<Job>("POST", `/models/${modelId}/evaluate`, { split }),
   evaluation: (modelId: number) => call<Evaluation>("GET", `/models/${modelId}/evaluation`),
 };

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { EpochRow } from "./api";
+import type { EpochRow } from "../api";
 import { bounds, epochSeries, linear, LOSS_SERIES, MAP_SERIES, niceTicks } from "./charts";
 
 const ROWS: EpochRow[] = [

@@ -1,6 +1,6 @@
 // Shaping training metrics (one row per epoch, as rfdetr logs them) into chart series, and axis scales.
 
-import type { EpochRow } from "./api";
+import type { EpochRow } from "../api";
 
 export interface Point { x: number; y: number }
 export interface Series { key: string; label: string; points: Point[] }

@@ -1,71 +1,70 @@
-// A version's recipe: the form the Versions page edits, the JSON the server takes (seglab.versions.Recipe), and the
-// one-line summary the version list shows. The option lists mirror the recipe model's enums; a Python test
-// (tests/web/test_recipe_options.py) fails when they drift apart.
+// A version's recipe: the form the Versions page edits, the JSON the server takes (seglab.versions.Recipe, its type
+// generated from the server's schema), and the one-line summary the version list shows. The option lists are keyed
+// by the recipe model's enums, so the compiler refuses a page that misses (or invents) a resize mode, contrast method
+// or augmentation.
 
-export type ResizeMode = "stretch" | "fit" | "fit-white" | "fit-reflect" | "fill";
-export type Contrast = "stretch" | "equalize" | "clahe";
+import type { Schemas } from "../api";
 
-export const RESIZE_MODES: { value: ResizeMode; label: string }[] = [
-  { value: "stretch", label: "Stretch to" },
-  { value: "fit", label: "Fit within (black edges)" },
-  { value: "fit-white", label: "Fit within (white edges)" },
-  { value: "fit-reflect", label: "Fit within (reflect edges)" },
-  { value: "fill", label: "Fill (center crop)" },
-];
+export type Recipe = Schemas["Recipe"];
+/** A recipe with every option filled in: what the form sends and what a stored version holds. */
+export type FullRecipe = Required<Recipe> & { split: Required<Schemas["SplitRecipe"]> };
+export type ResizeMode = Schemas["ResizeMode"];
+export type Contrast = Schemas["Contrast"];
+export type Augmentation = Schemas["Augmentation"];
 
-export const CONTRASTS: { value: Contrast; label: string }[] = [
-  { value: "stretch", label: "Contrast stretching" },
-  { value: "equalize", label: "Histogram equalization" },
-  { value: "clahe", label: "Adaptive equalization (CLAHE)" },
-];
+const RESIZE_LABELS: Record<ResizeMode, string> = {
+  stretch: "Stretch to",
+  fit: "Fit within (black edges)",
+  "fit-white": "Fit within (white edges)",
+  "fit-reflect": "Fit within (reflect edges)",
+  fill: "Fill (center crop)",
+};
+
+const CONTRAST_LABELS: Record<Contrast, string> = {
+  stretch: "Contrast stretching",
+  equalize: "Histogram equalization",
+  clahe: "Adaptive equalization (CLAHE)",
+};
+
+/** Each of an enum's values with its label, in the order the labels are written. */
+const options = <T extends string>(labels: Record<T, string>) =>
+  (Object.entries(labels) as [T, string][]).map(([value, label]) => ({ value, label }));
+
+export const RESIZE_MODES = options(RESIZE_LABELS);
+export const CONTRASTS = options(CONTRAST_LABELS);
 
 export interface AugmentationOption {
-  name: string; label: string; help: string;
-  /** The server's default for the step's number, or null for a step without one. */
+  name: Augmentation; label: string; help: string;
+  /** The server's default for the step's number (seglab.versions.augment), or null for a step without one. */
   value: number | null; unit: string; min: number; max: number; step: number;
 }
 
-/** Every augmentation of seglab.versions.Augmentation, with the defaults of seglab.versions.augment. */
-export const AUGMENTATIONS: AugmentationOption[] = [
-  { name: "flip", label: "Flip", help: "Horizontal flip, half the time", value: null, unit: "", min: 0, max: 0, step: 0 },
-  { name: "rot90", label: "90° rotate", help: "0, 90, 180 or 270 degrees", value: null, unit: "", min: 0, max: 0, step: 0 },
-  { name: "crop", label: "Crop", help: "Zoom in, keeping at least 100 − value % of each side", value: 20, unit: "%", min: 1, max: 95, step: 1 },
-  { name: "rotate", label: "Rotation", help: "Between −value and +value degrees", value: 15, unit: "°", min: 1, max: 180, step: 1 },
-  { name: "shear", label: "Shear", help: "Up to ±value degrees on both axes", value: 10, unit: "°", min: 1, max: 45, step: 1 },
-  { name: "grayscale", label: "Grayscale", help: "This share of the outputs in gray", value: 15, unit: "%", min: 1, max: 100, step: 1 },
-  { name: "hue", label: "Hue", help: "Shift by up to ±value degrees", value: 25, unit: "°", min: 1, max: 180, step: 1 },
-  { name: "saturation", label: "Saturation", help: "Change by up to ±value %", value: 25, unit: "%", min: 1, max: 99, step: 1 },
-  { name: "brightness", label: "Brightness", help: "Change by up to ±value %", value: 25, unit: "%", min: 1, max: 99, step: 1 },
-  { name: "exposure", label: "Exposure", help: "Gamma by up to ±value %", value: 15, unit: "%", min: 1, max: 99, step: 1 },
-  { name: "blur", label: "Blur", help: "Gaussian blur up to value pixels", value: 2.5, unit: "px", min: 0.5, max: 25, step: 0.5 },
-  { name: "noise", label: "Noise", help: "Gaussian noise up to value % of the range", value: 5, unit: "%", min: 1, max: 25, step: 1 },
-  { name: "cutout", label: "Cutout", help: "Up to value boxes of 5–10 % size blacked out", value: 3, unit: "boxes", min: 1, max: 20, step: 1 },
-  { name: "mosaic", label: "Mosaic", help: "2×2 mosaic with three other training images, value % of the time", value: 50, unit: "%", min: 1, max: 100, step: 1 },
-];
+const AUGMENTATION_OPTIONS: Record<Augmentation, Omit<AugmentationOption, "name">> = {
+  flip: { label: "Flip", help: "Horizontal flip, half the time", value: null, unit: "", min: 0, max: 0, step: 0 },
+  rot90: { label: "90° rotate", help: "0, 90, 180 or 270 degrees", value: null, unit: "", min: 0, max: 0, step: 0 },
+  crop: { label: "Crop", help: "Zoom in, keeping at least 100 − value % of each side", value: 20, unit: "%", min: 1, max: 95, step: 1 },
+  rotate: { label: "Rotation", help: "Between −value and +value degrees", value: 15, unit: "°", min: 1, max: 180, step: 1 },
+  shear: { label: "Shear", help: "Up to ±value degrees on both axes", value: 10, unit: "°", min: 1, max: 45, step: 1 },
+  grayscale: { label: "Grayscale", help: "This share of the outputs in gray", value: 15, unit: "%", min: 1, max: 100, step: 1 },
+  hue: { label: "Hue", help: "Shift by up to ±value degrees", value: 25, unit: "°", min: 1, max: 180, step: 1 },
+  saturation: { label: "Saturation", help: "Change by up to ±value %", value: 25, unit: "%", min: 1, max: 99, step: 1 },
+  brightness: { label: "Brightness", help: "Change by up to ±value %", value: 25, unit: "%", min: 1, max: 99, step: 1 },
+  exposure: { label: "Exposure", help: "Gamma by up to ±value %", value: 15, unit: "%", min: 1, max: 99, step: 1 },
+  blur: { label: "Blur", help: "Gaussian blur up to value pixels", value: 2.5, unit: "px", min: 0.5, max: 25, step: 0.5 },
+  noise: { label: "Noise", help: "Gaussian noise up to value % of the range", value: 5, unit: "%", min: 1, max: 25, step: 1 },
+  cutout: { label: "Cutout", help: "Up to value boxes of 5–10 % size blacked out", value: 3, unit: "boxes", min: 1, max: 20, step: 1 },
+  mosaic: { label: "Mosaic", help: "2×2 mosaic with three other training images, value % of the time", value: 50, unit: "%", min: 1, max: 100, step: 1 },
+};
+
+/** Every augmentation of seglab.versions.Augmentation, in the order the page lists them. */
+export const AUGMENTATIONS: AugmentationOption[] = (Object.entries(AUGMENTATION_OPTIONS) as [Augmentation, Omit<AugmentationOption, "name">][])
+  .map(([name, option]) => ({ name, ...option }));
 
 export const FLIPS = [
   { value: "h", label: "Horizontal" },
   { value: "v", label: "Vertical" },
   { value: "hv", label: "Both" },
 ];
-
-export interface Recipe {
-  split: { ratios: [number, number, number]; reassign_all: boolean };
-  preprocessing: {
-    static_crop: [number, number, number, number] | null;
-    resize: { width: number; height: number; mode: ResizeMode } | null;
-    tile: [number, number] | null;
-    grayscale: boolean;
-    contrast: Contrast | null;
-    class_remap: Record<string, string | null>;
-    max_null_fraction: number | null;
-    include_tags: string[];
-    exclude_tags: string[];
-  };
-  augmentations: { name: string; value: number | string | null }[];
-  multiplier: number;
-  seed: number;
-}
 
 /** What a class becomes in the version: kept, renamed (`to`), or omitted with its annotations. */
 export interface ClassChoice { action: "keep" | "rename" | "omit"; to: string }
@@ -111,7 +110,7 @@ export function defaultForm(): RecipeForm {
 const tags = (text: string) => text.split(",").map((t) => t.trim()).filter(Boolean);
 
 /** The form as the server's recipe JSON; options left off take the server's defaults. */
-export function toRecipe(form: RecipeForm): Recipe {
+export function toRecipe(form: RecipeForm): FullRecipe {
   const classRemap: Record<string, string | null> = {};
   for (const [name, choice] of Object.entries(form.classes)) {
     if (choice.action === "omit") classRemap[name] = null;
@@ -145,7 +144,7 @@ export function toRecipe(form: RecipeForm): Recipe {
 const percent = (fraction: number) => `${Math.round(fraction * 100)}`;
 
 /** Short phrases for a stored recipe, for the version list ("resize 640×640 fit", "rotate ±15°", "3× outputs"). */
-export function recipeSummary(recipe: Recipe): string[] {
+export function recipeSummary(recipe: FullRecipe): string[] {
   const parts = [`split ${recipe.split.ratios.map(percent).join("/")}`];
   const pre = recipe.preprocessing;
   if (pre.static_crop) parts.push(`crop ${pre.static_crop.join(",")}%`);

@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
-import type { ModelDetails } from "./api";
+import type { TrainedModel } from "../api";
 import { cliSnippet, curlSnippet, modelReference, sdkSnippet } from "./snippets";
 
-const model = (id: number, version: string) => ({ id, version }) as ModelDetails;
+const model = (id: number, version: string) => ({ id, version }) as TrainedModel;
 
 describe("model references", () => {
   it("uses project/version for the newest model of a version, the number otherwise", () => {

@@ -1,10 +1,10 @@
 // How to call a deployed model from elsewhere: Roboflow's inference-sdk, curl, and seglab's own CLI.
 
-import type { ModelDetails } from "./api";
+import type { TrainedModel } from "../api";
 
 /** The id to call a model by: `project/version` when it is the newest model of its version (that is what the
  * name resolves to), else its number. */
-export function modelReference(model: ModelDetails, models: ModelDetails[]): string {
+export function modelReference(model: TrainedModel, models: TrainedModel[]): string {
   const newest = Math.max(...models.filter((m) => m.version === model.version).map((m) => m.id));
   return newest === model.id ? model.version : String(model.id);
 }

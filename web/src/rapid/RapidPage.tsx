@@ -1,10 +1,11 @@
-import { FormEvent, useCallback, useEffect, useState } from "react";
-import { api, Category } from "../api";
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { FormEvent, useState } from "react";
+import { api } from "../api";
 import { PALETTE } from "../colors";
 import { JobProgress } from "../pipeline/JobProgress";
 import { ProjectNav } from "../pipeline/ProjectNav";
-import { useJob } from "../pipeline/useJob";
-import { classesOf, Detector, PreviewImage, PromptRow, rapidApi, toRequest } from "./api";
+import { isActive, keys, useJob } from "../queries";
+import { classesOf, PreviewImage, PromptRow, rapidApi, toRequest } from "./api";
 import { Drawn } from "./Drawn";
 import { ReviewQueue } from "./ReviewQueue";
 import { TrainNext } from "./TrainNext";
@@ -76,63 +77,44 @@ function Preview({ images, classes }: { images: PreviewImage[]; classes: string[
 /** Rapid: text prompts → an open-vocabulary detector and SAM label the project; preview first, run as a job,
  * review each proposal, then create a version and train on it. */
 export function RapidPage({ name }: { name: string }) {
+  const client = useQueryClient();
   const [rows, setRows] = useState<PromptRow[]>([{ text: "", class_name: "" }]);
   const [threshold, setThreshold] = useState(0.3);
   const [thresholds, setThresholds] = useState<Record<string, number>>({});
-  const [detectors, setDetectors] = useState<Detector[]>([]);
   const [detector, setDetector] = useState<string | null>(null);
-  const [categories, setCategories] = useState<Category[]>([]);
-  const [preview, setPreview] = useState<PreviewImage[] | null>(null);
-  const [previewing, setPreviewing] = useState(false);
   const [runJobId, setRunJobId] = useState<number | null>(null);
-  const [reviewVersion, setReviewVersion] = useState(0);
   const [pending, setPending] = useState(0);
-  const [error, setError] = useState("");
 
-  const loadProject = useCallback(() => api.project(name).then((p) => setCategories(p.categories)), [name]);
-  useEffect(() => {
-    loadProject().catch((e) => setError(e.message));
-    rapidApi.detectors().then(setDetectors).catch((e) => setError(e.message));
-  }, [loadProject]);
-
-  const runJob = useJob(runJobId, () => {
-    loadProject().catch((e) => setError(e.message));
-    setReviewVersion((v) => v + 1);
-  });
+  const project = useQuery({ queryKey: keys.project(name), queryFn: () => api.project(name) });
+  const detectorList = useQuery({ queryKey: keys.detectors, queryFn: rapidApi.detectors });
+  const detectors = detectorList.data ?? [];
+  const categories = project.data?.categories ?? [];
 
   const classes = classesOf(rows);
   const request = () => toRequest(rows, threshold, thresholds, detector);
+  const preview = useMutation({ mutationFn: () => rapidApi.preview(name, request()) });
+  const run = useMutation({ mutationFn: () => rapidApi.run(name, request()), onSuccess: (job) => setRunJobId(job.id) });
 
-  async function showPreview() {
-    setError("");
-    setPreviewing(true);
-    try {
-      setPreview((await rapidApi.preview(name, request())).images);
-    } catch (e) {
-      setError((e as Error).message);
-    } finally {
-      setPreviewing(false);
-    }
-  }
+  // the run adds classes and proposals: the project and the review queue are read again
+  const runJob = useJob(runJobId, () => {
+    client.invalidateQueries({ queryKey: keys.project(name) });
+    client.invalidateQueries({ queryKey: keys.proposals(name) });
+  });
 
-  async function run(event: FormEvent) {
+  function submit(event: FormEvent) {
     event.preventDefault();
-    setError("");
-    try {
-      setRunJobId((await rapidApi.run(name, request())).id);
-    } catch (e) {
-      setError((e as Error).message);
-    }
+    run.mutate();
   }
 
-  const running = runJob !== null && (runJob.status === "queued" || runJob.status === "running");
+  const error = [project.error, detectorList.error, preview.error, run.error].find(Boolean)?.message;
+  const running = isActive(runJob);
   const chosen = detectors.find((d) => d.name === detector) ?? detectors.find((d) => d.default);
   return (
     <section className="pipeline rapid">
       <h1>{name}</h1>
       <ProjectNav name={name} />
       <h2>Rapid: label from text prompts</h2>
-      <form className="card" onSubmit={run}>
+      <form className="card" onSubmit={submit}>
         <p className="muted small">
           Name what to find; several prompts may give one class (“hard hat” → helmet). An open-vocabulary detector
           finds boxes, Smart Polygon's model outlines them, and the results are stored as proposals to review.
@@ -150,14 +132,14 @@ export function RapidPage({ name }: { name: string }) {
               ))}
             </select>
           </label>
-          <button type="button" disabled={!classes.length || previewing} onClick={showPreview}>
-            {previewing ? "Previewing…" : "Preview on 4 images"}
+          <button type="button" disabled={!classes.length || preview.isPending} onClick={() => preview.mutate()}>
+            {preview.isPending ? "Previewing…" : "Preview on 4 images"}
           </button>
           <button type="submit" className="primary" disabled={!classes.length || running}>Label unannotated images</button>
         </div>
       </form>
       {error && <p className="error" role="alert">{error}</p>}
-      {preview && <Preview images={preview} classes={classes} />}
+      {preview.data && <Preview images={preview.data.images} classes={classes} />}
       {runJob && (
         <section className="card" data-testid="rapid-run">
           <JobProgress job={runJob} label="Labelling" />
@@ -169,7 +151,7 @@ export function RapidPage({ name }: { name: string }) {
         </section>
       )}
       <h2>Review</h2>
-      <ReviewQueue name={name} categories={categories} version={reviewVersion} onChange={setPending} />
+      <ReviewQueue name={name} categories={categories} onChange={setPending} />
       <h2>Train on it</h2>
       <TrainNext name={name} pending={pending} />
     </section>

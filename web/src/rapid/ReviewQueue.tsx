@@ -1,47 +1,49 @@
-import { useCallback, useEffect, useRef, useState } from "react";
-import { navigate } from "../App";
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { useEffect } from "react";
+import { Link } from "react-router";
 import { api, ApiError, Category } from "../api";
 import { colorOf } from "../colors";
+import { keys } from "../queries";
 import { Proposal, rapidApi } from "./api";
 import { around, Drawn } from "./Drawn";
 
+/** The proposals nobody has reviewed yet, each with its image's size (for the crops); an image's size is asked once. */
+async function reviewQueue(name: string, client: ReturnType<typeof useQueryClient>) {
+  const queue = await rapidApi.proposals(name);
+  const ids = [...new Set(queue.items.map((p) => p.image_id))];
+  const images = await Promise.all(ids.map((id) =>
+    client.fetchQuery({ queryKey: keys.image(id), queryFn: () => api.image(id), staleTime: Infinity })));
+  const sizes = Object.fromEntries(images.map((image) => [image.id, [image.width, image.height] as const]));
+  return { ...queue, sizes };
+}
+
 /** The proposals nobody has reviewed yet, each drawn on a crop of its image: accept (kept, marked accepted) or
- * reject (deleted) — what the editor's ✓ and ✗ do. `version` changes when new proposals may have arrived. */
-export function ReviewQueue({ name, categories, version, onChange }: {
-  name: string; categories: Category[]; version: number; onChange: (pending: number) => void;
+ * reject (deleted) — what the editor's ✓ and ✗ do. */
+export function ReviewQueue({ name, categories, onChange }: {
+  name: string; categories: Category[]; onChange: (pending: number) => void;
 }) {
-  const [items, setItems] = useState<Proposal[]>([]);
-  const [total, setTotal] = useState(0);
-  const sizes = useRef<Record<number, [number, number]>>({});  // image id → width, height (for the crops)
-  const [error, setError] = useState("");
+  const client = useQueryClient();
+  const queue = useQuery({ queryKey: keys.proposals(name), queryFn: () => reviewQueue(name, client) });
+  const items = queue.data?.items ?? [];
+  const total = queue.data?.total ?? 0;
+  useEffect(() => { if (queue.data) onChange(queue.data.total); }, [queue.data, onChange]);
 
-  const load = useCallback(async () => {
-    const queue = await rapidApi.proposals(name);
-    const missing = [...new Set(queue.items.map((p) => p.image_id))].filter((id) => !(id in sizes.current));
-    for (const image of await Promise.all(missing.map((id) => api.image(id)))) {
-      sizes.current[image.id] = [image.width, image.height];
-    }
-    setItems(queue.items);
-    setTotal(queue.total);
-    onChange(queue.total);
-  }, [name, onChange]);
-  useEffect(() => { load().catch((e) => setError(e.message)); }, [load, version]);
-
-  async function review(proposal: Proposal, accept: boolean) {
-    setError("");
-    try {
-      if (accept) await api.accept(proposal.id, proposal.revision, proposal.attributes);
-      else await api.deleteAnnotation(proposal.id, proposal.revision);
-    } catch (e) {
-      if (!(e instanceof ApiError && e.status === 409)) setError((e as Error).message);  // 409: changed elsewhere
-    }
-    await load();
-  }
-
-  async function acceptAll() {
-    for (const proposal of items) await api.accept(proposal.id, proposal.revision, proposal.attributes).catch(() => undefined);
-    await load();
-  }
+  const refresh = () => client.invalidateQueries({ queryKey: keys.proposals(name) });
+  const review = useMutation({
+    mutationFn: ({ proposal, accept }: { proposal: Proposal; accept: boolean }) => accept
+      ? api.accept(proposal.id, proposal.revision, proposal.attributes)
+      : api.deleteAnnotation(proposal.id, proposal.revision),
+    onSettled: refresh,
+  });
+  const acceptAll = useMutation({
+    mutationFn: async () => {
+      for (const proposal of items) await api.accept(proposal.id, proposal.revision, proposal.attributes).catch(() => undefined);
+    },
+    onSettled: refresh,
+  });
+  // 409: the proposal changed elsewhere; the queue is read again and shows how it is now
+  const failure = review.error instanceof ApiError && review.error.status === 409 ? null : review.error;
+  const error = (queue.error ?? failure)?.message;
 
   if (!total) return <p className="muted" data-testid="review-empty">Nothing to review.</p>;
   return (
@@ -49,12 +51,12 @@ export function ReviewQueue({ name, categories, version, onChange }: {
       <div className="review-head">
         <strong data-testid="review-count">{total} to review</strong>
         {total > items.length && <span className="muted small">showing the first {items.length}</span>}
-        <button onClick={acceptAll}>Accept all shown</button>
+        <button onClick={() => acceptAll.mutate()}>Accept all shown</button>
       </div>
       {error && <p className="error" role="alert">{error}</p>}
       <div className="review-grid">
         {items.map((p) => {
-          const size = sizes.current[p.image_id];
+          const size = queue.data?.sizes[p.image_id];
           const category = categories.find((c) => c.id === p.category_id);
           const label = `${category?.name ?? p.category_id} ${Math.round((p.confidence ?? 0) * 100)}%`;
           return (
@@ -68,9 +70,9 @@ export function ReviewQueue({ name, categories, version, onChange }: {
                 <span className="muted small">{Math.round((p.confidence ?? 0) * 100)}% · “{String(p.attributes.prompt ?? "")}”</span>
               </div>
               <div className="proposal-actions">
-                <button aria-label={`accept ${p.id}`} title="Accept (keep)" onClick={() => review(p, true)}>✓</button>
-                <button aria-label={`reject ${p.id}`} title="Reject (delete)" onClick={() => review(p, false)}>✗</button>
-                <a href={`/images/${p.image_id}`} onClick={(e) => { e.preventDefault(); navigate(`/images/${p.image_id}`); }}>edit</a>
+                <button aria-label={`accept ${p.id}`} title="Accept (keep)" onClick={() => review.mutate({ proposal: p, accept: true })}>✓</button>
+                <button aria-label={`reject ${p.id}`} title="Reject (delete)" onClick={() => review.mutate({ proposal: p, accept: false })}>✗</button>
+                <Link to={`/images/${p.image_id}`}>edit</Link>
               </div>
             </div>
           );

@@ -1,53 +1,54 @@
-import { FormEvent, useEffect, useState } from "react";
-import { navigate } from "../App";
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { FormEvent, useState } from "react";
+import { Link } from "react-router";
 import { Job, pipelineApi } from "../pipeline/api";
 import { JobProgress } from "../pipeline/JobProgress";
 import { defaultForm, toRecipe } from "../pipeline/recipe";
-import { useJob } from "../pipeline/useJob";
+import { isActive, keys, useJob } from "../queries";
 
 /** "Create version and train": a version with the default recipe, then training on it as soon as it exists; both
  * jobs followed live. Unreviewed proposals go into the version as they are, so the button says how many there are. */
 export function TrainNext({ name, pending }: { name: string; pending: number }) {
-  const [architectures, setArchitectures] = useState<string[]>(["rfdetr-seg-nano"]);
+  const client = useQueryClient();
   const [model, setModel] = useState("rfdetr-seg-nano");
   const [epochs, setEpochs] = useState(10);
   const [fromScratch, setFromScratch] = useState(false);
   const [versionJobId, setVersionJobId] = useState<number | null>(null);
   const [trainJobId, setTrainJobId] = useState<number | null>(null);
-  const [error, setError] = useState("");
 
-  useEffect(() => { pipelineApi.architectures().then(setArchitectures).catch(() => undefined); }, []);
-
-  const versionJob = useJob(versionJobId, async (finished: Job) => {
-    if (finished.status !== "succeeded") return;
-    try {
-      const request = { model, epochs, batch_size: 4, lr: 1e-4, resolution: null, device: "cpu", from_scratch: fromScratch };
-      setTrainJobId((await pipelineApi.train(Number(finished.result?.version_id), request)).id);
-    } catch (e) {
-      setError((e as Error).message);
-    }
+  const architectures = useQuery({ queryKey: keys.architectures, queryFn: pipelineApi.architectures });
+  const createVersion = useMutation({
+    mutationFn: () => pipelineApi.createVersion(name, toRecipe(defaultForm())),
+    onMutate: () => setTrainJobId(null),
+    onSuccess: (job) => setVersionJobId(job.id),
   });
-  const trainJob = useJob(trainJobId, () => undefined);
+  const train = useMutation({
+    mutationFn: (versionId: number) => pipelineApi.train(versionId, {
+      model, epochs, batch_size: 4, lr: 1e-4, resolution: null, device: "cpu", from_scratch: fromScratch,
+    }),
+    onSuccess: (job) => setTrainJobId(job.id),
+  });
 
-  async function start(event: FormEvent) {
+  const versionJob = useJob(versionJobId, (finished: Job) => {
+    client.invalidateQueries({ queryKey: keys.versions(name) });
+    if (finished.status === "succeeded") train.mutate(Number(finished.result?.version_id));
+  });
+  const trainJob = useJob(trainJobId, () => client.invalidateQueries({ queryKey: keys.allModels }));
+
+  function start(event: FormEvent) {
     event.preventDefault();
-    setError("");
-    setTrainJobId(null);
-    try {
-      setVersionJobId((await pipelineApi.createVersion(name, toRecipe(defaultForm()))).id);
-    } catch (e) {
-      setError((e as Error).message);
-    }
+    createVersion.mutate();
   }
 
-  const busy = [versionJob, trainJob].some((j) => j !== null && (j.status === "queued" || j.status === "running"));
+  const error = (createVersion.error ?? train.error)?.message;
+  const busy = isActive(versionJob) || isActive(trainJob);
   const trainPage = `/projects/${encodeURIComponent(name)}/train`;
   return (
     <div className="card" data-testid="train-next">
       <form className="fields" onSubmit={start}>
         <label>Model size
           <select aria-label="model size" value={model} onChange={(e) => setModel(e.target.value)}>
-            {architectures.map((a) => <option key={a} value={a}>{a}</option>)}
+            {(architectures.data ?? [model]).map((a) => <option key={a} value={a}>{a}</option>)}
           </select>
         </label>
         <label>Epochs
@@ -65,7 +66,7 @@ export function TrainNext({ name, pending }: { name: string; pending: number }) 
       {trainJob && (
         <div data-testid="training-job">
           <JobProgress job={trainJob} label={`Training on ${String(trainJob.params.version)}`} />
-          <a href={trainPage} onClick={(e) => { e.preventDefault(); navigate(trainPage); }}>Follow it on the Train page →</a>
+          <Link to={trainPage}>Follow it on the Train page →</Link>
         </div>
       )}
     </div>

@@ -1,29 +1,21 @@
 // The app API calls of the Rapid page: detectors, preview, the labelling job and the review queue.
 
-import { Annotation, call, Geometry } from "../api";
+import { Annotation, call, Geometry, Schemas } from "../api";
 import type { Job } from "../pipeline/api";
 
-export interface Detector {
-  name: string; family: string; repository: string; download_mb: number; available: boolean; default: boolean;
-}
+export type Detector = Schemas["DetectorInfo"];
 
-/** One prompt row: the words to look for and the class what they find is labelled as. */
+/** One prompt row as typed: the words to look for and the class what they find is labelled as. */
 export interface PromptRow { text: string; class_name: string }
 
-export interface RapidRequest {
-  prompts: { text: string; class_name: string | null }[];
-  threshold: number;
-  class_thresholds: Record<string, number>;
-  detector: string | null;
-  image_ids?: number[] | null;
-}
+export type RapidRequest = Schemas["AutolabelRequest"];
 
-export interface PreviewInstance {
-  class_name: string; prompt: string; confidence: number; box: number[]; segmentation: Geometry;
-}
-export interface PreviewImage { image_id: number; file_name: string; width: number; height: number; instances: PreviewInstance[] }
+/** A preview image's instances JSON: what was found, by which prompt, its box (x0, y0, x1, y1) and outline. */
+export type PreviewImage = Omit<Schemas["seglab__services__autolabel__PreviewImage"], "instances"> & {
+  instances: { class_name: string; prompt: string; confidence: number; box: number[]; segmentation: Geometry }[];
+};
 
-export interface Proposal extends Annotation { image_id: number; bbox_xyxy: number[] }
+export type Proposal = Annotation;
 
 const project = (name: string) => `/projects/${encodeURIComponent(name)}/autolabel`;
 

@@ -8,6 +8,7 @@ from typing import Any, Literal
 from fastapi import APIRouter, Request
 from pydantic import BaseModel, Field
 
+from seglab.server.schemas import Geometry
 from seglab.services.assist import AssistModelInfo, Prompt, SmartPolygon, list_models
 from seglab.store import segmentation_to_json
 
@@ -48,7 +49,7 @@ class SegmentRequest(BaseModel):
 class SegmentResponse(BaseModel):
     model: str
     image_id: int
-    segmentation: dict[str, Any] | None
+    segmentation: Geometry | None
     """As the annotations API takes it (``polygon`` with parts and holes, or ``rle``); ``null``: nothing found."""
     score: float
     area: int

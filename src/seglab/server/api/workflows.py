@@ -80,7 +80,39 @@ def list_blocks() -> list[BlockInfo]:
     return blocks
 
 
-@router.post("/validate", summary="Check a definition; answers the errors per step")
+class BlockProblem(BaseModel):
+    block_id: str
+    block_type: str | None = None
+    block_details: str | None = None
+    property_name: str | None = None
+    property_details: str | None = None
+
+
+class WorkflowCheck(BaseModel):
+    """A definition's check: ``valid`` with its steps and outputs, or the error in Roboflow's fields."""
+
+    valid: bool
+    steps: list[str] | None = None
+    outputs: list[str] | None = None
+    message: str | None = None
+    error_type: str | None = None
+    context: str | None = None
+    inner_error_type: str | None = None
+    inner_error_message: str | None = None
+    blocks_errors: list[BlockProblem] | None = None
+
+
+class WorkflowOutputs(BaseModel):
+    outputs: list[dict[str, Any]] = Field(description="One object per image: each output by name.")
+
+
+# `responses` documents the answers (for typed clients) without filtering them through a response model
+@router.post(
+    "/validate",
+    summary="Check a definition; answers the errors per step",
+    response_model=None,
+    responses={200: {"model": WorkflowCheck, "description": "The check"}},
+)
 def validate(body: SaveRequest) -> dict[str, Any]:
     try:
         compiled = workflows.validate_definition(body.specification)
@@ -89,7 +121,12 @@ def validate(body: SaveRequest) -> dict[str, Any]:
     return {"valid": True, "steps": list(compiled.steps), "outputs": [o.name for o in compiled.outputs]}
 
 
-@router.post("/run", summary="Run a definition (or a saved workflow) on images")
+@router.post(
+    "/run",
+    summary="Run a definition (or a saved workflow) on images",
+    response_model=None,
+    responses={200: {"model": WorkflowOutputs, "description": "The outputs"}},
+)
 async def run(body: RunRequest, request: Request) -> Any:
     definition: Any = body.specification if body.specification is not None else body.name
     if definition is None:

@@ -26,7 +26,8 @@ class RecordingHost implements ToolHost {
 const at = (x: number, y: number, shift = false): PointerInfo => ({ point: [x, y], client: [x, y], shift });
 
 const square: Annotation = {
-  id: 7, category_id: 1, revision: 1, source: "manual", confidence: null, attributes: {},
+  id: 7, image_id: 1, category_id: 1, revision: 1, source: "manual", confidence: null, attributes: {},
+  author: "anonymous", bbox_xyxy: [0, 0, 100, 100], area: 10000, iscrowd: false, updated_at: "2026-11-30T00:00:00",
   geometry: { type: "polygon", parts: [{ exterior: [0, 0, 100, 0, 100, 100, 0, 100], holes: [] }] },
 };
 

@@ -9,13 +9,14 @@ from dataclasses import asdict, is_dataclass
 from datetime import datetime
 from enum import Enum
 from pathlib import Path
-from typing import Annotated, Any, NoReturn
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
 from seglab.errors import InvalidInputError, SeglabError
-from seglab.services import Workspace
+
+if TYPE_CHECKING:
+    from seglab.store import Workspace
 
 JsonOption = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON.")]
 
@@ -32,6 +33,8 @@ def fail(message: str, as_json: bool) -> NoReturn:
 @contextmanager
 def workspace(as_json: bool) -> Iterator[Workspace]:
     """The workspace for one command; seglab's own errors become one-line failures."""
+    from seglab.store import Workspace
+
     ws = None
     try:
         ws = Workspace()
@@ -77,6 +80,8 @@ def progress_bar(description: str, enabled: bool) -> Iterator[Callable[[int, int
     if not enabled:
         yield lambda done, total: None
         return
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
     with Progress(*columns, transient=True) as bar:
         task = bar.add_task(description, total=None)

@@ -8,8 +8,9 @@ Measures, each as the median of ``--runs`` fresh processes:
 - ``seglab --version``: wall time and peak RSS (target: at most 0.3 s);
 - ``seglab serve`` on an empty home: from launch to the first healthy ``GET /healthz`` (target: at most 2 s).
 
-Wall times include the interpreter's start, so ``*_over_reference_s`` (the time minus the reference's) is what
-seglab itself adds. Prints one JSON object.
+Wall times include the interpreter's start, so ``over_reference_s`` (the time minus the reference's) is what
+seglab itself adds. CPU seconds (user + system) are given beside wall time: on a busy machine they vary less.
+Prints one JSON object.
 
     .venv/bin/python benchmarks/startup.py [--runs 5]
 """
@@ -19,6 +20,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -27,6 +29,7 @@ import time
 from pathlib import Path
 
 import httpx
+import psutil
 
 from _serving import free_port
 
@@ -43,28 +46,34 @@ atexit.register(_report)
 """
 
 
-def _timed(code: str, env: dict[str, str]) -> tuple[float, float, bool]:
-    """Wall seconds, peak RSS in MB and whether torch was imported, for one ``python -c code`` process."""
-    start = time.perf_counter()
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def _timed(code: str, env: dict[str, str]) -> tuple[float, float, float, bool]:
+    """Wall seconds, CPU seconds, peak RSS in MB and whether torch was imported, for one ``python -c code``."""
+    cpu, start = _children_cpu(), time.perf_counter()
     done = subprocess.run([sys.executable, "-c", _PROBE + code], capture_output=True, env=env, check=False)
-    seconds = time.perf_counter() - start
+    seconds, cpu = time.perf_counter() - start, _children_cpu() - cpu
     if done.returncode != 0:
         raise SystemExit(f"{code} failed:\n{done.stderr.decode()}")
     peak, torch = done.stderr.decode().split()[-2:]
-    return seconds, float(peak), torch == "True"
+    return seconds, cpu, float(peak), torch == "True"
 
 
 def _measure(code: str, env: dict[str, str], runs: int) -> dict[str, float | bool]:
     samples = [_timed(code, env) for _ in range(runs)]
     return {
-        "seconds": round(statistics.median(s for s, _, _ in samples), 4),
-        "peak_rss_mb": round(statistics.median(m for _, m, _ in samples), 1),
-        "imports_torch": any(torch for _, _, torch in samples),
+        "seconds": round(statistics.median(sample[0] for sample in samples), 4),
+        "cpu_s": round(statistics.median(sample[1] for sample in samples), 4),
+        "peak_rss_mb": round(statistics.median(sample[2] for sample in samples), 1),
+        "imports_torch": any(sample[3] for sample in samples),
     }
 
 
-def _until_healthy(env: dict[str, str], log: Path) -> float:
-    """Seconds from launching ``seglab serve`` to its first 200 on ``/healthz``."""
+def _until_healthy(env: dict[str, str], log: Path) -> tuple[float, float]:
+    """Seconds from launching ``seglab serve`` to its first 200 on ``/healthz``, and the CPU seconds it used."""
     port = free_port()
     url = f"http://127.0.0.1:{port}/healthz"
     with log.open("wb") as output:
@@ -76,10 +85,12 @@ def _until_healthy(env: dict[str, str], log: Path) -> float:
             while True:
                 try:
                     if httpx.get(url, timeout=1).status_code == 200:
-                        return time.perf_counter() - start
+                        seconds = time.perf_counter() - start
+                        times = psutil.Process(process.pid).cpu_times()
+                        return seconds, times.user + times.system
                 except httpx.TransportError:
                     pass
-                if process.poll() is not None or time.perf_counter() - start > 60:
+                if process.poll() is not None or time.perf_counter() - start > 600:
                     raise SystemExit(f"seglab serve did not come up:\n{log.read_text()}")
                 time.sleep(0.01)
         finally:
@@ -100,9 +111,13 @@ def main() -> None:
         version = "import runpy; sys.argv = ['seglab', '--version']; runpy.run_module('seglab', run_name='__main__')"
         measured["seglab --version"] = _measure(version, env, args.runs)  # as `python -m seglab --version`
         healthy = [_until_healthy(env, Path(folder) / f"serve{run}.log") for run in range(max(1, args.runs // 2))]
-        measured["seglab serve until /healthz"] = {"seconds": round(statistics.median(healthy), 4)}
+        measured["seglab serve until /healthz"] = {
+            "seconds": round(statistics.median(seconds for seconds, _ in healthy), 4),
+            "cpu_s": round(statistics.median(cpu for _, cpu in healthy), 4),
+        }
     for values in measured.values():
         values["over_reference_s"] = round(values["seconds"] - reference["seconds"], 4)
+        values["cpu_over_reference_s"] = round(values["cpu_s"] - reference["cpu_s"], 4)
     version_s = measured["seglab --version"]["seconds"]
     healthz_s = measured["seglab serve until /healthz"]["seconds"]
     targets = {

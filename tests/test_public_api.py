@@ -27,6 +27,7 @@ PACKAGES = [
     "seglab.workflows",
     "seglab.agent",
     "seglab.services",
+    "seglab.facade",
     "seglab.server",
     "seglab.cli",
 ]

@@ -7,11 +7,11 @@ the module ``__getattr__`` of PEP 562, as httpx and ultralytics do.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+import typing
 
 from seglab._version import __version__
 
-if TYPE_CHECKING:
+if typing.TYPE_CHECKING:
     from seglab.facade import Model, Project, load_model
 
 __all__ = ["Model", "Project", "__version__", "load_model"]
@@ -19,7 +19,7 @@ __all__ = ["Model", "Project", "__version__", "load_model"]
 _LAZY = {"Model": "seglab.facade", "Project": "seglab.facade", "load_model": "seglab.facade"}
 
 
-def __getattr__(name: str) -> Any:
+def __getattr__(name: str) -> typing.Any:
     if name in _LAZY:
         import importlib
 

@@ -11,7 +11,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from seglab.cli._common import JsonOption, fail
+from seglab.cli._common import JsonOption, fail_with
 from seglab.formats import DatasetReport, FormatError, ImageMode, Problem, Severity, writable_formats
 from seglab.services import convert_path, inspect_path
 
@@ -61,7 +61,7 @@ def inspect(
     try:
         report = inspect_path(path, format=source_format, strict=strict)
     except FormatError as error:
-        fail(str(error), as_json)
+        fail_with(error, as_json)
     if as_json:
         typer.echo(json.dumps(report.to_dict(), indent=2))
     else:
@@ -82,7 +82,7 @@ def convert(
     try:
         result = convert_path(source, output, to=to, source_format=source_format, strict=strict, image_mode=mode)
     except FormatError as error:
-        fail(str(error), as_json)
+        fail_with(error, as_json)
     if as_json:
         data = asdict(result) | {"problems": [p.to_dict() for p in result.problems]}
         typer.echo(json.dumps(data, indent=2))

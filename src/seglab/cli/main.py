@@ -10,6 +10,10 @@ from __future__ import annotations
 
 import importlib
 import json
+import logging
+import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Annotated
 
 import click
@@ -87,14 +91,41 @@ def _print_version(value: bool) -> None:
         raise typer.Exit()
 
 
+_SERVICES = {"serve", "worker"}
+"""Long-running commands: their logs (uvicorn's, the job worker's) are their output, so they stay."""
+
+
+@contextmanager
+def _quiet_libraries() -> Iterator[None]:
+    """While a command runs: no warnings (torch.jit's, Lightning's, rfdetr's) and no log records below ERROR,
+    whichever library emits them. ``logging.disable`` holds even for loggers that libraries configure as they are
+    imported (rf-detr sets its logger to INFO, printing to standard output, which would break ``--json``)."""
+    disabled = logging.root.manager.disable
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        logging.disable(logging.WARNING)
+        try:
+            yield
+        finally:
+            logging.disable(disabled)
+
+
 @app.callback()
 def _root(
+    ctx: typer.Context,
     version: Annotated[
         bool,
         typer.Option("--version", callback=_print_version, is_eager=True, help="Print the version and exit."),
     ] = False,
+    verbose: Annotated[
+        bool, typer.Option("--verbose", "-v", help="Show the libraries' warnings and log messages.")
+    ] = False,
 ) -> None:
     """seglab: label, version, train and deploy instance segmentation models on your own machine."""
+    if verbose:
+        logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    elif ctx.invoked_subcommand not in _SERVICES:
+        ctx.with_resource(_quiet_libraries())
 
 
 @app.command()

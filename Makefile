@@ -11,7 +11,7 @@ TORCH := torch==2.14.1 torchvision==0.29.1
 WEB_BUILT := src/seglab/server/static/index.html
 WEB_SOURCES := $(shell find web/src -type f 2>/dev/null) web/index.html web/vite.config.ts web/tsconfig.json
 
-.PHONY: install sdk web run test lint format clean
+.PHONY: install sdk web run test test-fast lint format clean
 
 $(INSTALLED): pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -55,6 +55,11 @@ lint: install
 test: lint sdk web
 	cd web && npm test
 	$(BIN)/pytest -n auto --dist loadgroup
+
+# The quick loop while working: every test but those that drive Chromium or train a model (markers `browser` and
+# `training`, set in tests/conftest.py from the fixtures a test uses). `make test` still runs everything.
+test-fast: $(INSTALLED)
+	$(BIN)/pytest -n auto --dist loadgroup -m "not browser and not training"
 
 format: install
 	$(BIN)/ruff format src tests benchmarks

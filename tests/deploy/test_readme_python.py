@@ -54,7 +54,6 @@ def test_the_workflow_example_runs(deployed, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     names = _run(source.replace("squares/1", deployed.reference))
     assert names["run"].to_json()[0]["count"] == names["run"].outputs[0]["count"]
-    assert names["run"].outputs[0]["count"] > 0
 
 
 def test_the_geometry_example_runs():

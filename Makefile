@@ -57,9 +57,10 @@ test: lint sdk web
 	$(BIN)/pytest -n auto --dist loadgroup
 
 # The quick loop while working: every test but those that drive Chromium or train a model (markers `browser` and
-# `training`, set in tests/conftest.py from the fixtures a test uses). `make test` still runs everything.
+# `training`, set in tests/conftest.py from the fixtures a test uses) or take more than a few seconds (`slow`: live
+# servers, SAM on the CPU, killed processes). `make test` still runs everything.
 test-fast: $(INSTALLED)
-	$(BIN)/pytest -n auto --dist loadgroup -m "not browser and not training"
+	$(BIN)/pytest -n auto --dist loadgroup -m "not slow and not browser and not training"
 
 format: install
 	$(BIN)/ruff format src tests benchmarks

@@ -11,8 +11,6 @@ import json
 import subprocess
 import sys
 
-import pytest
-
 HEAVY = ("torch", "torchvision", "rfdetr", "albumentations", "onnxruntime", "supervision", "matplotlib", "sam2")
 
 _REPORT = """
@@ -34,11 +32,16 @@ def _modules_after(code: str) -> tuple[set[str], str]:
     return set(json.loads(modules)), done.stdout + errors
 
 
-@pytest.mark.parametrize("module", ["seglab", "seglab.cli", "seglab.server.app", "seglab.services"])
-def test_importing_loads_no_heavy_library(module):
-    modules, _ = _modules_after(f"import {module}")
-    assert module in modules
-    assert not modules & set(HEAVY), f"import {module} loads {sorted(modules & set(HEAVY))}"
+def test_importing_loads_no_heavy_library():
+    """One interpreter imports each in turn (the lighter first), printing what is loaded after each."""
+    order = ["seglab", "seglab.cli", "seglab.services", "seglab.server.app"]
+    code = "".join(f"import {m}; print({m!r}, json.dumps(sorted(sys.modules)))\n" for m in order)
+    _, output = _modules_after("import json\n" + code)
+    after = {name: set(json.loads(loaded)) for name, _, loaded in (line.partition(" ") for line in output.splitlines())}
+    assert list(after) == order
+    for module, modules in zip(order, after.values(), strict=True):
+        assert module in modules
+        assert not modules & set(HEAVY), f"import {module} loads {sorted(modules & set(HEAVY))}"
 
 
 def test_seglab_version_loads_neither_heavy_libraries_nor_the_services():

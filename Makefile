@@ -14,7 +14,7 @@ WEB_SOURCES := $(shell find web/src -type f -not -path 'web/src/generated/*' 2>/
 API_SOURCES := $(shell find src/seglab -name '*.py' -not -path '*/static/*' 2>/dev/null)
 WEB_ENV := SEGLAB_PYTHON=$(abspath $(BIN))/python
 
-.PHONY: install sdk web run test lint format clean
+.PHONY: install sdk web run test test-fast lint format clean
 
 $(INSTALLED): pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -58,6 +58,12 @@ lint: install
 test: lint sdk web
 	cd web && $(WEB_ENV) npm test
 	$(BIN)/pytest -n auto --dist loadgroup
+
+# The quick loop while working: every test but those that drive Chromium or train a model (markers `browser` and
+# `training`, set in tests/conftest.py from the fixtures a test uses) or take more than a few seconds (`slow`: live
+# servers, SAM on the CPU, killed processes). `make test` still runs everything.
+test-fast: $(INSTALLED)
+	$(BIN)/pytest -n auto --dist loadgroup -m "not slow and not browser and not training"
 
 format: install
 	$(BIN)/ruff format src tests benchmarks

@@ -18,6 +18,22 @@ _DATASET_FOLDERS = [
 ]
 SHARED_DATASETS = next((folder for folder in _DATASET_FOLDERS if folder.is_dir()), _DATASET_FOLDERS[1])
 
+_BROWSER_FIXTURES = {"page"}
+"""Fixtures that start Chromium: a test using one is marked ``browser``."""
+_TRAINING_FIXTURES = {"trained", "deployed", "served"}
+"""Fixtures that train a model for real (or need the session's trained one): a test using one is ``training``."""
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark tests by what they use, so ``make test-fast`` (``-m "not browser and not training"``) leaves out every
+    test that drives Chromium or trains, including tests written later, without anyone remembering a marker."""
+    for item in items:
+        fixtures = set(getattr(item, "fixturenames", ()))
+        if fixtures & _BROWSER_FIXTURES:
+            item.add_marker(pytest.mark.browser)
+        if fixtures & _TRAINING_FIXTURES:
+            item.add_marker(pytest.mark.training)
+
 
 @pytest.fixture(autouse=True)
 def seglab_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:

@@ -1,7 +1,8 @@
 """seglab's exception hierarchy: one family, so the CLI and the HTTP API can map each kind once.
 
 ``NotFoundError`` → 404, ``ConflictError`` → 409, ``InvalidInputError`` → 400/422, ``TooLargeError`` → 413,
-``UnavailableError`` → 503; anything else is a bug (500).
+``UnavailableError`` → 503 (a subclass may name its own ``status``, as workflow errors do); anything else is a
+bug (500). The HTTP API and the CLI's ``--json`` answer failures in one shape, :func:`error_body`.
 """
 
 from __future__ import annotations
@@ -46,3 +47,9 @@ class UnavailableError(SeglabError):
     """Something needed is not ready yet (a model still loading); the same request may succeed later."""
 
     code = "unavailable"
+
+
+def error_body(code: str, message: str, details: dict[str, Any] | None = None) -> dict[str, Any]:
+    """``{"error": {"code", "message", "details"}, "message"}``: every failure, from the API and from ``--json``.
+    The top-level ``message`` repeats ``error.message``: it is where Roboflow's client looks."""
+    return {"error": {"code": code, "message": message, "details": details or {}}, "message": message}

@@ -9,7 +9,6 @@ from typing import ClassVar
 
 import numpy as np
 import pytest
-import torch
 
 from seglab.assist import ASSIST_MODELS, Prompt, build_sam, fetch_weights
 from seglab.models.weights import WeightsUnavailableError
@@ -22,11 +21,15 @@ pytestmark = pytest.mark.slow
 
 @pytest.fixture(scope="module", params=["sam2.1-hiera-tiny", "sam-vit-b"])
 def random_sam(request):
+    import torch
+
     torch.manual_seed(0)
     return build_sam(ASSIST_MODELS[request.param], None)
 
 
 def test_embedding_round_trip_and_prompts_match_the_library_itself(random_sam):
+    import torch
+
     pixels, _ = scene(320, 240)
     embedding = random_sam.embed(pixels)
     assert embedding.image_wh == (320, 240)
@@ -56,6 +59,8 @@ def test_a_single_click_picks_the_best_of_three_and_refines_with_its_logits(rand
 
 def test_random_weights_serve_through_smart_polygon(ws, ellipse_image):
     """The whole path (store image → embedding cache → SAM 2.1 → polygon), with the random-weight model."""
+    import torch
+
     image_id, _ = ellipse_image
     smart = smart_polygon(ws, default_model="sam2.1-hiera-tiny")
     torch.manual_seed(0)

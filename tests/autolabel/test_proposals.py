@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-import torch
 
 from seglab.assist import ASSIST_MODELS, GrabCutSegmenter, build_sam
 from seglab.assist.autolabel import AutolabelSettings, ClassPrompt, QueryScores, propose, select_candidates
@@ -110,6 +109,8 @@ def test_boxes_become_masks_with_one_embedding_per_image():
 
 @pytest.mark.slow
 def test_tiny_owlv2_and_random_sam2_run_the_whole_pipeline(owlv2):
+    import torch
+
     """Real OWLv2 and SAM 2.1 code end to end (random weights: whatever they find has the right shapes)."""
     torch.manual_seed(0)
     sam = build_sam(ASSIST_MODELS["sam2.1-hiera-tiny"], None)

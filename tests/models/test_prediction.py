@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-import torch
-import torch.nn.functional as F  # noqa: N812
 
 from seglab.models import PredictOptions, decode
 
@@ -88,6 +86,9 @@ def test_instances_without_mask_pixels_are_dropped():
 
 @pytest.mark.parametrize("image_wh", [(320, 240), (97, 61), (1000, 700)])
 def test_mask_inside_its_box_equals_resizing_the_whole_mask(image_wh):
+    import torch  # imported here: collecting the suite should not pay for PyTorch
+    import torch.nn.functional as F  # noqa: N812
+
     """What rfdetr computes (bilinear resize of the whole mask, align_corners=False, > 0), restricted to the box."""
     rng = np.random.default_rng(0)
     boxes, logits, masks = _outputs(queries=1, mask_hw=(26, 26))

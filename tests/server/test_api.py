@@ -200,8 +200,9 @@ def test_rle_masks_come_with_their_pixel_outline_when_asked(client, project):
 @pytest.mark.parametrize(
     ("body", "status", "message"),
     [
-        ({"category_id": 1, "geometry": {"type": "circle"}}, 400, "geometry: geometry 'type' must be"),
-        ({"category_id": 1, "geometry": {"type": "polygon", "parts": [{"exterior": [1, 2, 3]}]}}, 400, "odd number"),
+        ({"category_id": 1, "geometry": {"type": "circle"}}, 422, "body.geometry: Value error, geometry"),
+        ({"category_id": 1, "geometry": {"type": "polygon", "parts": [{"exterior": [1, 2, 3]}]}}, 422, "odd number"),
+        ({"category_id": 1, "geometry": SQUARE, "source": ""}, 422, "body.source: String should have at least 1"),
         ({"category_id": 999, "geometry": SQUARE}, 400, "does not belong"),
         ({"geometry": SQUARE}, 422, "body.category_id: Field required"),
         ({"category_id": 1, "geometry": SQUARE, "confidence": 3}, 422, "confidence"),

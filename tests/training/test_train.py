@@ -45,6 +45,7 @@ def squares(ws, tmp_path):
 
 
 @pytest.mark.slow
+@pytest.mark.training
 def test_train_from_scratch_records_the_model(ws, squares):
     epochs = []
     trained = training.train(ws, squares.reference, settings=TINY, from_scratch=True, on_epoch=epochs.append)
@@ -60,6 +61,7 @@ def test_train_from_scratch_records_the_model(ws, squares):
 
 
 @pytest.mark.slow
+@pytest.mark.training
 def test_training_as_a_background_job(ws, squares):
     job = training.submit_training(ws, TrainJob(version=str(squares.id), settings=TINY, from_scratch=True))
     finished = run_job(ws, job.id)
@@ -92,6 +94,7 @@ def test_cli_offline_weights_error_is_one_line(squares):
 
 
 @pytest.mark.slow
+@pytest.mark.training
 def test_cli_train_json(squares):
     result = CliRunner().invoke(
         app,
@@ -105,6 +108,7 @@ def test_cli_train_json(squares):
 
 
 @pytest.mark.slow
+@pytest.mark.training
 def test_evaluate_the_trained_model_writes_report_and_plots(ws, squares, tmp_path):
     from PIL import Image
 
@@ -134,6 +138,7 @@ def test_evaluate_the_trained_model_writes_report_and_plots(ws, squares, tmp_pat
 
 
 @pytest.mark.slow
+@pytest.mark.training
 def test_killed_training_worker_resumes_from_its_last_checkpoint(ws, squares, seglab_home):
     """SIGKILL the worker mid-training: the job is marked interrupted and resumes from last.ckpt."""
     import os
@@ -182,6 +187,7 @@ def test_killed_training_worker_resumes_from_its_last_checkpoint(ws, squares, se
 
 
 @pytest.mark.slow
+@pytest.mark.training
 def test_train_and_evaluate_on_a_real_roboflow_export(ws, tmp_path):
     from ..conftest import SHARED_DATASETS
 
@@ -204,6 +210,7 @@ def test_train_and_evaluate_on_a_real_roboflow_export(ws, tmp_path):
 
 
 @pytest.mark.slow
+@pytest.mark.training
 def test_cancelling_a_running_training_job_stops_it(ws, squares):
     import threading
     import time

@@ -13,8 +13,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-import httpx
-
 from seglab.agent.catalogue import catalogue_text
 from seglab.agent.explain import explain_steps, removed_steps, summarise
 from seglab.agent.plan import AgentUnavailableError, KnownModel, Plan, PlanningError, PlanRequest
@@ -165,6 +163,8 @@ class ChatPlanner:
         """One chat-completions call: the reply's text; :class:`AgentUnavailableError` when there is none."""
         headers = {"Authorization": f"Bearer {self.key}"} if self.key else {}
         body = {"model": self.model, "messages": messages, "temperature": 0}
+        import httpx  # with rich and pygments under it: loaded when the agent first calls the endpoint
+
         try:
             response = httpx.post(self.url, json=body, headers=headers, timeout=self.timeout)
         except httpx.TimeoutException:

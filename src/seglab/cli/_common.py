@@ -9,14 +9,15 @@ from dataclasses import asdict, is_dataclass
 from datetime import datetime
 from enum import Enum
 from pathlib import Path
-from typing import Annotated, Any, NoReturn
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
-from seglab.core import Progress as ProgressCallback
-from seglab.errors import InvalidInputError, SeglabError
-from seglab.services import Workspace
+from seglab.errors import InvalidInputError, SeglabError, error_body
+
+if TYPE_CHECKING:
+    from seglab.core import Progress as ProgressCallback
+    from seglab.store import Workspace
 
 JsonOption = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON.")]
 ZipOption = Annotated[
@@ -41,24 +42,34 @@ def reader_options(names: str | None, one_instance_per_class: bool = False) -> d
     return {"names": listed or None, "one_instance_per_class": one_instance_per_class}
 
 
-def fail(message: str, as_json: bool) -> NoReturn:
-    """Exit with status 1 and a one-line reason (as ``{"error": ...}`` under ``--json``)."""
+def fail(
+    message: str, as_json: bool, *, code: str = "error", details: dict[str, Any] | None = None, text: str | None = None
+) -> NoReturn:
+    """Exit with status 1 and a one-line reason: ``error: ...`` on standard error (``text`` if given), or under
+    ``--json`` the HTTP API's error body (:func:`seglab.errors.error_body`) on standard output."""
     if as_json:
-        typer.echo(json.dumps({"error": message}))
+        typer.echo(json.dumps(error_body(code, message, details)))
     else:
-        typer.echo(f"error: {message}", err=True)
+        typer.echo(f"error: {text or message}", err=True)
     raise typer.Exit(code=1)
+
+
+def fail_with(error: SeglabError, as_json: bool, *, text: str | None = None) -> NoReturn:
+    """:func:`fail` for one of seglab's errors: its code, message and details, as the API answers them."""
+    fail(error.message, as_json, code=error.code, details=error.details, text=text)
 
 
 @contextmanager
 def workspace(as_json: bool) -> Iterator[Workspace]:
     """The workspace for one command; seglab's own errors become one-line failures."""
+    from seglab.store import Workspace
+
     ws = None
     try:
         ws = Workspace()
         yield ws
     except SeglabError as error:
-        fail(error.message, as_json)
+        fail_with(error, as_json)
     finally:
         if ws is not None:
             ws.close()
@@ -92,12 +103,30 @@ def print_json(value: Any) -> None:
     typer.echo(json.dumps(_plain(value), indent=2))
 
 
+def print_record(value: Any, title: str) -> None:
+    """One record (a dataclass: a model, a version, a job) as a two-column table, what ``show`` commands print
+    without ``--json``; nested values (recipes, metrics) as compact JSON."""
+    from rich.console import Console
+    from rich.markup import escape
+    from rich.table import Table
+
+    table = Table(title=title, title_justify="left", show_header=False, box=None)
+    table.add_column(style="bold", no_wrap=True)
+    table.add_column(overflow="fold")
+    for key, item in _plain(value).items():
+        shown = item if isinstance(item, str) else json.dumps(item)
+        table.add_row(key, escape(shown))
+    Console().print(table)
+
+
 @contextmanager
 def progress_bar(description: str, enabled: bool) -> Iterator[ProgressCallback]:
     """A ``(done, total)`` callback drawing a rich progress bar (silent when ``enabled`` is false)."""
     if not enabled:
         yield lambda done, total: None
         return
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
     with Progress(*columns, transient=True) as bar:
         task = bar.add_task(description, total=None)

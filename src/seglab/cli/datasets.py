@@ -11,7 +11,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from seglab.cli._common import JsonOption, NamesOption, OneInstanceOption, fail, reader_options
+from seglab.cli._common import JsonOption, NamesOption, OneInstanceOption, fail_with, reader_options
 from seglab.formats import DatasetReport, FormatError, ImageMode, Problem, Severity, writable_formats
 from seglab.services import convert_path, inspect_path
 
@@ -65,7 +65,7 @@ def inspect(
             path, format=source_format, strict=strict, options=reader_options(names, one_instance_per_class)
         )
     except FormatError as error:
-        fail(str(error), as_json)
+        fail_with(error, as_json)
     if as_json:
         typer.echo(json.dumps(report.to_dict(), indent=2))
     else:
@@ -96,7 +96,7 @@ def convert(
             options=reader_options(names, one_instance_per_class),
         )
     except FormatError as error:
-        fail(str(error), as_json)
+        fail_with(error, as_json)
     if as_json:
         data = asdict(result) | {"problems": [p.to_dict() for p in result.problems]}
         typer.echo(json.dumps(data, indent=2))

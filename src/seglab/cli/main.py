@@ -1,48 +1,132 @@
-"""Entry point of the ``seglab`` command."""
+"""Entry point of the ``seglab`` command.
+
+Each command's module is imported only when that command runs (or when help lists it): the modules import
+seglab's services, and with them NumPy, OpenCV, SQLAlchemy and pydantic models, which ``seglab --version`` and
+``seglab serve`` need not wait for. This is click's documented lazy-loading pattern (a group whose
+``get_command`` imports on demand), applied to typer's group class.
+"""
 
 from __future__ import annotations
 
 import copy
+import importlib
 import json
+import logging
+import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Annotated, Any
 
+import click
 import typer
-from rich.console import Console
-from rich.table import Table
+import typer.main
+from typer.core import TyperGroup
+from typer.models import CommandInfo
 
 from seglab._version import __version__
-from seglab.cli import agent, assist, autolabel, datasets, deploy, projects, training, versions, workflows
 from seglab.cli._common import JsonOption
-from seglab.services import system_info
-from seglab.settings import Settings
+
+_LAZY_COMMANDS: dict[str, str] = {
+    "inspect": "seglab.cli.datasets:inspect",
+    "convert": "seglab.cli.datasets:convert",
+    "project": "seglab.cli.projects:project_app",
+    "import": "seglab.cli.projects:import_",
+    "export": "seglab.cli.projects:export",
+    "upload": "seglab.cli.projects:upload",
+    "stats": "seglab.cli.projects:stats_",
+    "version": "seglab.cli.versions:version_app",
+    "job": "seglab.cli.versions:job_app",
+    "worker": "seglab.cli.versions:worker",
+    "train": "seglab.cli.training:train",
+    "model": "seglab.cli.training:model_app",
+    "eval": "seglab.cli.training:eval_",
+    "export-model": "seglab.cli.deploy:export_model",
+    "predict": "seglab.cli.deploy:predict_",
+    "label-assist": "seglab.cli.deploy:label_assist",
+    "assist": "seglab.cli.assist:assist_app",
+    "autolabel": "seglab.cli.autolabel:autolabel",
+    "workflow": "seglab.cli.workflows:workflow_app",
+    "agent": "seglab.cli.agent:agent_command",
+}
+"""Command name → ``module:attribute``: a typer sub-app (a command group) or a command function."""
+
+
+def _load(name: str) -> click.Command:
+    module, _, attribute = _LAZY_COMMANDS[name].partition(":")
+    target = getattr(importlib.import_module(module), attribute)
+    if isinstance(target, typer.Typer):
+        group = typer.main.get_group(target)
+        group.name = name
+        return group
+    return typer.main.get_command_from_info(
+        CommandInfo(name=name, callback=target),
+        pretty_exceptions_short=app.pretty_exceptions_short,
+        rich_markup_mode=app.rich_markup_mode,
+    )
+
+
+class _LazyGroup(TyperGroup):
+    """The root group: its own commands (``serve``, ``info``) plus :data:`_LAZY_COMMANDS`, imported when asked for."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return [*super().list_commands(ctx), *(name for name in _LAZY_COMMANDS if name not in self.commands)]
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name in _LAZY_COMMANDS and cmd_name not in self.commands:
+            self.add_command(_load(cmd_name), cmd_name)
+        return super().get_command(ctx, cmd_name)
+
 
 app = typer.Typer(
     name="seglab",
     help="Self-hosted instance segmentation: annotate, version, train, evaluate and deploy.",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
+    cls=_LazyGroup,
 )
-
-
-def _console() -> Console:
-    """A console made per call, so width and colour follow the environment at the time of printing."""
-    return Console()
 
 
 def _print_version(value: bool) -> None:
     if value:
-        _console().print(f"seglab {__version__}")
+        typer.echo(f"seglab {__version__}")
         raise typer.Exit()
+
+
+_SERVICES = {"serve", "worker"}
+"""Long-running commands: their logs (uvicorn's, the job worker's) are their output, so they stay."""
+
+
+@contextmanager
+def _quiet_libraries() -> Iterator[None]:
+    """While a command runs: no warnings (torch.jit's, Lightning's, rfdetr's) and no log records below ERROR,
+    whichever library emits them. ``logging.disable`` holds even for loggers that libraries configure as they are
+    imported (rf-detr sets its logger to INFO, printing to standard output, which would break ``--json``)."""
+    disabled = logging.root.manager.disable
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        logging.disable(logging.WARNING)
+        try:
+            yield
+        finally:
+            logging.disable(disabled)
 
 
 @app.callback()
 def _root(
+    ctx: typer.Context,
     version: Annotated[
         bool,
         typer.Option("--version", callback=_print_version, is_eager=True, help="Print the version and exit."),
     ] = False,
+    verbose: Annotated[
+        bool, typer.Option("--verbose", "-v", help="Show the libraries' warnings and log messages.")
+    ] = False,
 ) -> None:
     """seglab: label, version, train and deploy instance segmentation models on your own machine."""
+    if verbose:
+        logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    elif ctx.invoked_subcommand not in _SERVICES:
+        ctx.with_resource(_quiet_libraries())
 
 
 @app.command()
@@ -54,9 +138,10 @@ def serve(
     import uvicorn
 
     from seglab.server import create_app
+    from seglab.settings import Settings
 
     settings = Settings()
-    _console().print(f"seglab {__version__}: data in {settings.ensure_home()}")
+    typer.echo(f"seglab {__version__}: data in {settings.ensure_home()}")
     uvicorn.run(
         create_app(settings), host=host or settings.host, port=port or settings.port, log_config=_redacting_logs()
     )
@@ -76,6 +161,12 @@ def _redacting_logs() -> dict[str, Any]:
 @app.command()
 def info(as_json: JsonOption = False) -> None:
     """Show the version, where data is kept, and the versions of key libraries."""
+    from rich.console import Console
+    from rich.table import Table
+
+    from seglab.services import system_info
+    from seglab.settings import Settings
+
     details = system_info(Settings())
     if as_json:
         typer.echo(json.dumps(details.model_dump(), indent=2))
@@ -87,29 +178,7 @@ def info(as_json: JsonOption = False) -> None:
         table.add_row(key, str(getattr(details, key)))
     for package, package_version in details.packages.items():
         table.add_row(package, package_version or "[dim]not installed[/dim]")
-    _console().print(table)
-
-
-app.command()(datasets.inspect)
-app.command()(datasets.convert)
-app.add_typer(projects.project_app, name="project")
-app.command("import")(projects.import_)
-app.command()(projects.export)
-app.command()(projects.upload)
-app.command("stats")(projects.stats_)
-app.add_typer(versions.version_app, name="version")
-app.add_typer(versions.job_app, name="job")
-app.command()(versions.worker)
-app.command()(training.train)
-app.add_typer(training.model_app, name="model")
-app.command("eval")(training.eval_)
-app.command("export-model")(deploy.export_model)
-app.command("predict")(deploy.predict_)
-app.command("label-assist")(deploy.label_assist)
-app.add_typer(assist.assist_app, name="assist")
-app.command("autolabel")(autolabel.autolabel)
-app.add_typer(workflows.workflow_app, name="workflow")
-app.command("agent")(agent.agent_command)
+    Console().print(table)
 
 
 def main() -> None:

@@ -68,7 +68,7 @@ def delete(
     with workspace(as_json) as ws:
         target = projects.get_project(ws, project)
         if not yes and not typer.confirm(f"Delete project {target.name!r} (#{target.id}) and all its annotations?"):
-            fail("not confirmed (pass --yes to skip the question)", as_json)
+            fail("not confirmed (pass --yes to skip the question)", as_json, code="not_confirmed")
         projects.delete_project(ws, target.id)
     if as_json:
         print_json({"deleted": target.name, "id": target.id})

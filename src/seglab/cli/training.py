@@ -10,7 +10,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from seglab.cli._common import JsonOption, print_json, progress_bar, workspace
+from seglab.cli._common import JsonOption, print_json, print_record, progress_bar, workspace
 from seglab.jobs import TrainJob
 from seglab.models import ARCHITECTURES, TrainSettings
 from seglab.services import evaluation, training
@@ -102,7 +102,7 @@ def show(model_id: int, as_json: JsonOption = False) -> None:
     if as_json:
         print_json(found)
     else:
-        Console().print(found)
+        print_record(found, f"model {found.id}")
 
 
 def eval_(

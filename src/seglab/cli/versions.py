@@ -11,7 +11,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from seglab.cli._common import JsonOption, ZipOption, print_json, progress_bar, workspace
+from seglab.cli._common import JsonOption, ZipOption, print_json, print_record, progress_bar, workspace
 from seglab.formats import ImageMode, writable_formats
 from seglab.services import downloads, jobs, versions
 
@@ -114,7 +114,7 @@ def show(
     if as_json:
         print_json(found)
     else:
-        Console().print(found)
+        print_record(found, f"version {found.reference}")
 
 
 @version_app.command("export")
@@ -165,7 +165,7 @@ def job_show(job_id: int, as_json: JsonOption = False) -> None:
     if as_json:
         print_json(found)
     else:
-        Console().print(found)
+        print_record(found, f"job {found.id}")
 
 
 @job_app.command("cancel")

@@ -9,7 +9,7 @@ from typing import Annotated, Any
 
 import typer
 
-from seglab.cli._common import JsonOption, fail, print_json, workspace
+from seglab.cli._common import JsonOption, fail_with, print_json, workspace
 from seglab.errors import InvalidInputError
 from seglab.services import workflows
 from seglab.workflows import WorkflowError
@@ -92,7 +92,7 @@ def run(
             result = workflows.run_definition(ws, compiled.definition, inputs, workflows.local_environment(ws))
             outputs = result.to_json()
         except WorkflowError as error:
-            fail(error.describe() if not as_json else json.dumps(error.roboflow_body()), as_json)
+            fail_with(error, as_json, text=error.describe())
     if out is None:
         typer.echo(json.dumps(_summarise_images(outputs), indent=2))
         return
@@ -142,7 +142,7 @@ def save(
         try:
             saved = workflows.save_workflow(ws, name, definition)
         except WorkflowError as error:
-            fail(error.describe(), as_json)
+            fail_with(error, as_json, text=error.describe())
     if as_json:
         print_json(saved)
     else:
@@ -168,9 +168,11 @@ def list_(as_json: JsonOption = False) -> None:
         typer.echo("no saved workflows (`seglab workflow save NAME SPEC` saves one)")
 
 
-def show(name: Annotated[str, typer.Argument(help="A saved workflow's name or id.")]) -> None:
-    """Print a saved definition (JSON)."""
-    with workspace(False) as ws:
+def show(
+    name: Annotated[str, typer.Argument(help="A saved workflow's name or id.")], as_json: JsonOption = False
+) -> None:
+    """Print a saved definition (JSON, with or without ``--json``: the definition is JSON)."""
+    with workspace(as_json) as ws:
         typer.echo(json.dumps(workflows.get_workflow(ws, name).spec, indent=2))
 
 

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import numpy.typing as npt
-import supervision as sv
 
 from seglab.core._annotations import Annotations
 from seglab.core._dataset import Dataset
+
+if TYPE_CHECKING:  # supervision takes a second to import: loaded on first use
+    import supervision as sv
 
 
 def annotations_to_detections(
@@ -17,6 +19,8 @@ def annotations_to_detections(
 ) -> sv.Detections:
     """``sv.Detections`` with boxes, dense masks, class ids, confidences (when every instance has one)
     and ``data["annotation_id"]`` / ``data["class_name"]``."""
+    import supervision as sv
+
     confidence = annotations.confidence
     data: dict[str, npt.NDArray[np.generic] | list[Any]] = {"annotation_id": annotations.id}
     if class_names is not None:

@@ -4,31 +4,41 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import matplotlib
-
-matplotlib.use("Agg")  # files only: works without a display
-
-import matplotlib.pyplot as plt
 import numpy as np
-import supervision as sv
-from matplotlib.figure import Figure
 from PIL import Image, ImageOps
 
 from seglab.core import Annotation, Annotations, Dataset, annotations_to_detections
 from seglab.evaluation.metrics import CONFIDENCES, EvaluationReport
+
+if TYPE_CHECKING:
+    from types import ModuleType
+
+    from matplotlib.figure import Figure
+
+
+def _pyplot() -> ModuleType:
+    """matplotlib's pyplot drawing to files only (works without a display), imported when a plot is drawn:
+    it and supervision take about a second to import, which every command would otherwise pay."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    return plt
 
 
 def _save(figure: Figure, path: Path) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     figure.tight_layout()
     figure.savefig(path, dpi=110)
-    plt.close(figure)
+    _pyplot().close(figure)
     return path
 
 
 def pr_curves(report: EvaluationReport, path: Path) -> Path:
-    figure, axes = plt.subplots(figsize=(6, 5))
+    figure, axes = _pyplot().subplots(figsize=(6, 5))
     for result in report.classes:
         axes.plot(result.recall, result.precision, label=f"{result.name} (AP50 {result.mask_map50:.3f})")
     axes.set(
@@ -45,7 +55,7 @@ def pr_curves(report: EvaluationReport, path: Path) -> Path:
 
 
 def f1_confidence(report: EvaluationReport, path: Path) -> Path:
-    figure, axes = plt.subplots(figsize=(6, 4))
+    figure, axes = _pyplot().subplots(figsize=(6, 4))
     axes.plot(CONFIDENCES, report.f1_curve, color="tab:blue")
     axes.axvline(
         report.best_confidence,
@@ -68,7 +78,7 @@ def f1_confidence(report: EvaluationReport, path: Path) -> Path:
 def confusion_matrix(report: EvaluationReport, path: Path) -> Path:
     names = [c.name for c in report.classes] + ["background"]
     matrix = np.asarray(report.confusion_matrix)
-    figure, axes = plt.subplots(figsize=(max(5.0, 1.5 + 0.7 * len(names)), max(4.5, 1.2 + 0.6 * len(names))))
+    figure, axes = _pyplot().subplots(figsize=(max(5.0, 1.5 + 0.7 * len(names)), max(4.5, 1.2 + 0.6 * len(names))))
     image = axes.imshow(matrix, cmap="Blues")
     axes.set_xticks(range(len(names)), names, rotation=45, ha="right")
     axes.set_yticks(range(len(names)), names)
@@ -93,7 +103,7 @@ def confusion_matrix(report: EvaluationReport, path: Path) -> Path:
 
 def training_curves(epochs: Sequence[dict[str, float]], path: Path) -> Path:
     """Training loss and validation mAP per epoch (from the run's metrics)."""
-    figure, (loss_axes, map_axes) = plt.subplots(1, 2, figsize=(10, 4))
+    figure, (loss_axes, map_axes) = _pyplot().subplots(1, 2, figsize=(10, 4))
     x = [row["epoch"] + 1 for row in epochs]
     for key in ("train/loss", "train/loss_mask_dice", "train/loss_mask_ce", "train/loss_bbox"):
         values = [row.get(key, np.nan) for row in epochs]
@@ -120,8 +130,10 @@ def prediction_grid(
     dataset: Dataset, predictions: Sequence[Annotation], path: Path, *, confidence: float, limit: int = 6
 ) -> Path:
     """Ground truth (left) beside predictions above ``confidence`` (right) for the first ``limit`` images."""
+    import supervision as sv
+
     chosen = dataset.images[:limit]
-    figure, axes = plt.subplots(max(1, len(chosen)), 2, figsize=(8, 3.6 * max(1, len(chosen))), squeeze=False)
+    figure, axes = _pyplot().subplots(max(1, len(chosen)), 2, figsize=(8, 3.6 * max(1, len(chosen))), squeeze=False)
     names = {c.id: c.name for c in dataset.categories}
     masks, labels = sv.MaskAnnotator(opacity=0.45), sv.LabelAnnotator(text_scale=0.4, text_padding=2)
     for row, image in enumerate(chosen):

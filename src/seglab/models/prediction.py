@@ -91,6 +91,10 @@ class Prediction:
         x, y = (float(v) for v in self.origins[index])
         return shape.translate(x, y)
 
+    def polygons(self, tolerance: float = 1.0) -> list[MultiPolygon | None]:
+        """Every instance's outline, in order (``None`` for an instance whose mask is empty)."""
+        return [self.polygon(index, tolerance) for index in range(len(self))]
+
     def rle(self, index: int) -> Rle:
         return Rle.from_mask(self.mask(index))
 

@@ -1,6 +1,7 @@
-"""One JSON error shape for every failure: ``{"error": {"code", "message", "details"}, "message"}``.
+"""One JSON error shape for every failure (:func:`seglab.errors.error_body`), and the HTTP status of each kind.
 
-The top-level ``message`` repeats ``error.message``: it is where Roboflow's client looks.
+seglab's own errors answer 4xx (or the ``status`` their class names), a request that does not validate 422 with
+the location of each problem, and anything else 500, logged with its traceback: that is a bug.
 """
 
 from __future__ import annotations
@@ -13,7 +14,15 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
 
-from seglab.errors import ConflictError, InvalidInputError, NotFoundError, SeglabError, TooLargeError, UnavailableError
+from seglab.errors import (
+    ConflictError,
+    InvalidInputError,
+    NotFoundError,
+    SeglabError,
+    TooLargeError,
+    UnavailableError,
+    error_body,
+)
 
 logger = logging.getLogger("seglab.server")
 
@@ -22,13 +31,23 @@ _HTTP_CODES = {400: "invalid_input", 404: "not_found", 405: "method_not_allowed"
 
 
 def error_response(status: int, code: str, message: str, details: dict[str, Any] | None = None) -> JSONResponse:
-    body = {"error": {"code": code, "message": message, "details": details or {}}, "message": message}
-    return JSONResponse(body, status_code=status)
+    return JSONResponse(error_body(code, message, details), status_code=status)
 
 
-def _seglab_error(_: Request, error: Exception) -> JSONResponse:
+def status_of(error: SeglabError) -> int:
+    """The HTTP status for one of seglab's errors: its class's own ``status`` if it names one (workflow errors
+    answer as Roboflow's server does), else by kind."""
+    own = getattr(error, "status", None)
+    if isinstance(own, int):
+        return own
+    return next((code for kind, code in _STATUS.items() if isinstance(error, kind)), 400)
+
+
+def _seglab_error(request: Request, error: Exception) -> JSONResponse:
     assert isinstance(error, SeglabError)
-    status = next((code for kind, code in _STATUS.items() if isinstance(error, kind)), 400)
+    status = status_of(error)
+    if status >= 500:
+        logger.error("%s on %s %s", error.code, request.method, request.url.path, exc_info=error)
     return error_response(status, error.code, error.message, error.details)
 
 
@@ -48,7 +67,8 @@ def _http_error(_: Request, error: Exception) -> JSONResponse:
 
 
 def _unexpected_error(request: Request, error: Exception) -> JSONResponse:
-    logger.exception("unexpected error on %s %s", request.method, request.url.path)
+    # the handler runs after the exception was caught (no ``sys.exc_info()``): pass it, or the log has no traceback
+    logger.error("unexpected error on %s %s", request.method, request.url.path, exc_info=error)
     return error_response(500, "internal_error", f"internal error: {type(error).__name__}: {error}")
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, Field, WithJsonSchema
+from pydantic import AfterValidator, BaseModel, Field, WithJsonSchema
 
 from seglab.core import Category, ImageRecord, ImageStatus, Split
 from seglab.errors import InvalidInputError
@@ -45,9 +45,12 @@ class CategoryMerge(BaseModel):
     into: int
 
 
+ClassName = Annotated[str, Field(min_length=1, max_length=200)]
+
+
 class ProjectIn(BaseModel):
     name: str = Field(min_length=1, max_length=200)
-    categories: list[str] = Field(default_factory=list)
+    categories: list[ClassName] = Field(default_factory=list)
 
 
 class ProjectOut(BaseModel):
@@ -184,12 +187,26 @@ def parse_geometry(geometry: Geometry) -> Segmentation:
         raise InvalidInputError(f"geometry: {error}") from None
 
 
+def _valid_geometry(geometry: Geometry) -> Geometry:
+    """Checked as the request is read, so a bad shape answers 422 at ``body.geometry`` like any invalid field."""
+    try:
+        segmentation_from_json(geometry)
+    except (KeyError, TypeError) as error:
+        raise ValueError(str(error)) from None
+    return geometry
+
+
+CheckedGeometry = Annotated[Geometry, AfterValidator(_valid_geometry)]
+
+
 class AnnotationIn(BaseModel):
     category_id: int
-    geometry: Geometry
+    geometry: CheckedGeometry
     iscrowd: bool = False
     confidence: float | None = Field(default=None, ge=0, le=1)
-    source: str = "manual"
+    source: str = Field(
+        default="manual", min_length=1, max_length=200, description="Who made it: manual, assist:sam, model:<id>, ..."
+    )
     attributes: dict[str, Any] = Field(default_factory=dict)
 
 
@@ -202,7 +219,7 @@ class AnnotationsIn(BaseModel):
 class AnnotationPatch(BaseModel):
     revision: int = Field(description="The revision this edit was made on; a stale one gets 409.")
     category_id: int | None = None
-    geometry: Geometry | None = None
+    geometry: CheckedGeometry | None = None
     attributes: dict[str, Any] | None = None
 
 

@@ -14,9 +14,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import albumentations as albu
 import cv2
 import numpy as np
 
@@ -24,6 +23,9 @@ from seglab.geometry import MultiPolygon, Polygon, clean_polygons, segmentation_
 from seglab.versions.instances import MIN_AREA, Instance, instance_from_mask
 from seglab.versions.preprocess import Pixels
 from seglab.versions.recipe import Augmentation, AugmentStep
+
+if TYPE_CHECKING:  # albumentations imports torch: loaded when a pipeline is built, not with the package
+    import albumentations as albu
 
 _HALF_PIXEL = 0.5
 VECTOR_TOLERANCE = 0.5
@@ -53,6 +55,8 @@ def _number(step: AugmentStep) -> float:
 
 def _transform(step: AugmentStep, size_wh: tuple[int, int]) -> list[albu.BasicTransform]:
     """The albumentations transform(s) for one recipe step."""
+    import albumentations as albu
+
     value = _number(step)
     constant = {"border_mode": cv2.BORDER_CONSTANT, "fill": 0, "fill_mask": 0}
     match step.name:
@@ -124,6 +128,8 @@ class Augmenter:
 
     def pipeline(self, size_wh: tuple[int, int]) -> albu.Compose:
         if size_wh not in self._pipelines:
+            import albumentations as albu
+
             # mosaic first (it combines whole images), then geometry, then pixel-level changes
             ordered = sorted(self.steps, key=lambda s: s.name is not Augmentation.MOSAIC)
             transforms = [t for step in ordered for t in _transform(step, size_wh)]

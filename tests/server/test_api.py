@@ -200,7 +200,7 @@ def test_rle_masks_come_with_their_pixel_outline_when_asked(client, project):
 @pytest.mark.parametrize(
     ("body", "status", "message"),
     [
-        ({"category_id": 1, "geometry": {"type": "circle"}}, 422, "body.geometry: Value error, geometry"),
+        ({"category_id": 1, "geometry": {"type": "circle"}}, 422, "body.geometry: geometry"),
         ({"category_id": 1, "geometry": {"type": "polygon", "parts": [{"exterior": [1, 2, 3]}]}}, 422, "odd number"),
         ({"category_id": 1, "geometry": SQUARE, "source": ""}, 422, "body.source: String should have at least 1"),
         ({"category_id": 999, "geometry": SQUARE}, 400, "does not belong"),

@@ -7,6 +7,7 @@ the location of each problem, and anything else 500, logged with its traceback: 
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -54,7 +55,7 @@ def _seglab_error(request: Request, error: Exception) -> JSONResponse:
 def _validation_error(_: Request, error: Exception) -> JSONResponse:
     assert isinstance(error, RequestValidationError)
     problems = [
-        {"location": ".".join(str(part) for part in item.get("loc", ())), "message": item.get("msg", "")}
+        {"location": ".".join(str(part) for part in item.get("loc", ())), "message": _plain_message(item)}
         for item in error.errors()
     ]
     first = problems[0] if problems else {"location": "", "message": "invalid request"}
@@ -77,3 +78,9 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(HTTPException, _http_error)
     app.add_exception_handler(Exception, _unexpected_error)
+
+
+def _plain_message(item: Mapping[str, Any]) -> str:
+    """pydantic's message without the "Value error, " it puts before a validator's own words."""
+    message = str(item.get("msg", ""))
+    return message.removeprefix("Value error, ") if item.get("type") == "value_error" else message

@@ -14,7 +14,7 @@ from seglab.jobs.kinds import (
     TrainJob,
     job_params,
 )
-from seglab.jobs.reporting import JobCancelledError, Reporter, worker_is_gone, worker_name
+from seglab.jobs.reporting import JobCancelledError, Reporter, stage_progress, worker_is_gone, worker_name
 
 __all__ = [
     "JOB_KINDS",
@@ -27,6 +27,7 @@ __all__ = [
     "Reporter",
     "TrainJob",
     "job_params",
+    "stage_progress",
     "worker_is_gone",
     "worker_name",
 ]

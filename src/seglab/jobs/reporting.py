@@ -6,6 +6,8 @@ import os
 import socket
 from typing import Any, Protocol
 
+from seglab.core import Progress
+
 
 class JobCancelledError(Exception):
     """Raised inside a handler when its job was asked to stop."""
@@ -23,6 +25,17 @@ class Reporter(Protocol):
 
     def check_cancelled(self) -> None:
         """Raise :class:`JobCancelledError` if the job was asked to stop."""
+
+
+def stage_progress(reporter: Reporter, stage: str) -> Progress:
+    """A ``(done, total)`` callback for a use case run by a job: it stops the work when the job was cancelled,
+    then reports the progress under ``stage``."""
+
+    def progress(done: int, total: int) -> None:
+        reporter.check_cancelled()
+        reporter.progress(done, total, stage)
+
+    return progress
 
 
 def worker_name() -> str:

@@ -28,7 +28,7 @@ from seglab.assist.autolabel import (
 from seglab.core import Progress, match_categories, no_progress
 from seglab.errors import InvalidInputError, SeglabError
 from seglab.geometry import mask_to_polygon
-from seglab.jobs import AutolabelJob, Reporter
+from seglab.jobs import AutolabelJob, Reporter, stage_progress
 from seglab.services.assist import smart_polygon as open_smart_polygon
 from seglab.services.images import upload_paths
 from seglab.services.jobs import register_handler, submit
@@ -170,12 +170,14 @@ def _autolabel_job(ws: Workspace, params: AutolabelJob, reporter: Reporter) -> d
     prompts = ", ".join(f"{p.text!r} → {p.class_name}" for p in settings.prompts)
     reporter.log(f"rapid on {params.project!r} with {found.name} and {segment.name}: {prompts}")
 
-    def progress(done: int, total: int) -> None:
-        reporter.check_cancelled()
-        reporter.progress(done, total, "finding and segmenting")
-
     report = autolabel(
-        ws, params.project, settings, detector=found, segmenter=segment, image_ids=params.image_ids, progress=progress
+        ws,
+        params.project,
+        settings,
+        detector=found,
+        segmenter=segment,
+        image_ids=params.image_ids,
+        progress=stage_progress(reporter, "finding and segmenting"),
     )
     if report.created_classes:
         reporter.log(f"new classes: {', '.join(report.created_classes)}")

@@ -13,7 +13,7 @@ import numpy as np
 from seglab.core import Annotation, Dataset, Progress, Split, match_categories, no_progress
 from seglab.errors import InvalidInputError, NotFoundError
 from seglab.evaluation import EvaluationReport, evaluate, plots
-from seglab.jobs import EvaluateJob, Reporter
+from seglab.jobs import EvaluateJob, Reporter, stage_progress
 from seglab.models import PredictOptions, Predictor
 from seglab.models.registry import Backend
 from seglab.services import versions
@@ -120,12 +120,8 @@ def submit_evaluation(ws: Workspace, model_id: int, *, split: Split | str = Spli
 
 
 def _evaluate_job(ws: Workspace, params: EvaluateJob, reporter: Reporter) -> dict[str, Any]:
-    def progress(done: int, total: int) -> None:
-        reporter.check_cancelled()
-        reporter.progress(done, total, "predicting")
-
     reporter.log(f"evaluating model {params.model_id} on its {params.split.value} split")
-    result = evaluate_model(ws, params.model_id, split=params.split, progress=progress)
+    result = evaluate_model(ws, params.model_id, split=params.split, progress=stage_progress(reporter, "predicting"))
     reporter.log(f"mask mAP50-95 {result.report.mask.map50_95:.4f}, box mAP50-95 {result.report.box.map50_95:.4f}")
     return {"model_id": result.model_id, "mask_map50_95": result.report.mask.map50_95, "output_dir": result.output_dir}
 

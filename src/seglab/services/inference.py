@@ -12,7 +12,7 @@ from typing import Any
 from seglab.assist import LabelAssistReport, prediction_proposals
 from seglab.core import Progress, match_categories, no_progress
 from seglab.errors import InvalidInputError, SeglabError
-from seglab.jobs import LabelAssistJob, Reporter
+from seglab.jobs import LabelAssistJob, Reporter, stage_progress
 from seglab.models import PredictOptions
 from seglab.models.export import ExportFailedError
 from seglab.models.registry import (
@@ -142,12 +142,13 @@ def submit_label_assist(ws: Workspace, params: LabelAssistJob) -> Job:
 def _label_assist_job(ws: Workspace, params: LabelAssistJob, reporter: Reporter) -> dict[str, Any]:
     reporter.log(f"label assist on {params.project!r} with model {params.model}")
 
-    def progress(done: int, total: int) -> None:
-        reporter.check_cancelled()
-        reporter.progress(done, total, "predicting")
-
     report = label_assist(
-        ws, params.project, params.model, image_ids=params.image_ids, confidence=params.confidence, progress=progress
+        ws,
+        params.project,
+        params.model,
+        image_ids=params.image_ids,
+        confidence=params.confidence,
+        progress=stage_progress(reporter, "predicting"),
     )
     if report.unmatched_classes:
         reporter.log(f"model classes not in the project (skipped): {', '.join(report.unmatched_classes)}")

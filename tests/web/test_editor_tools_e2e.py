@@ -18,6 +18,7 @@ from shapely.geometry import Polygon
 from ..assist.conftest import scene
 from .canvas import stage_pixel
 from .network import delay_answers
+from .polling import poll_until
 
 pytestmark = pytest.mark.slow
 
@@ -85,13 +86,7 @@ def test_holes_parts_brush_eraser_move_vertices_class_and_lock(page, live_server
         return sorted(httpx.get(f"{api}/images/{image_id}/annotations").json(), key=lambda a: a["id"])
 
     def wait_for(condition: Callable[[list[dict[str, Any]]], bool]) -> list[dict[str, Any]]:
-        deadline = time.monotonic() + 15
-        while time.monotonic() < deadline:
-            annotations = stored()
-            if condition(annotations):
-                return annotations
-            time.sleep(0.1)
-        raise AssertionError(f"the server never reached the expected state: {stored()}")
+        return poll_until(stored, condition, "the expected state")
 
     page.goto(f"{live_server}/images/{image_id}")
     expect(page.get_by_test_id("stage")).to_be_visible()

@@ -8,13 +8,13 @@ edits on the same image are left alone.
 from __future__ import annotations
 
 import json
-import time
 from collections.abc import Callable
 from typing import Any
 
 import httpx
 import pytest
 
+from .polling import poll_until
 from .test_editor_tools_e2e import Screen, _grey_project, _rectangle
 
 pytestmark = pytest.mark.slow
@@ -36,13 +36,7 @@ def test_ten_mixed_edits_undo_and_redo_exactly_on_the_server(page, live_server, 
         }
 
     def wait_for(condition: Callable[[Snapshot], bool], what: str) -> Snapshot:
-        deadline = time.monotonic() + 15
-        while time.monotonic() < deadline:
-            state = snapshot()
-            if condition(state):
-                return state
-            time.sleep(0.05)
-        raise AssertionError(f"the server never showed {what}: {snapshot()}")
+        return poll_until(snapshot, condition, what)
 
     page.goto(f"{live_server}/images/{image_id}")
     expect(page.get_by_test_id("stage")).to_be_visible()

@@ -327,6 +327,18 @@ def image_review(ws: Workspace, caller: Principal, image_id: int) -> ImageReview
         return ImageReview(job, item, can_submit, can_review, store.image_events(session, image_id))
 
 
+def candidates(ws: Workspace, project: int | str) -> list[tuple[str, str]]:
+    """Who may be given a job in the project, as ``(name, role)``: active workspace admins (role ``admin``) and the
+    members above viewer. Empty in the single-user mode (no accounts): jobs there belong to the one person."""
+    with ws.db.transaction() as session:
+        project_id = projects.get_project(session, project).id
+        roles = {m.user.name: m.role for m in users.list_members(session, project_id) if not m.user.disabled}
+        for user in users.list_users(session):
+            if user.is_admin and not user.disabled:
+                roles[user.name] = "admin"
+        return sorted((name, role) for name, role in roles.items() if role != "viewer")
+
+
 def approved_image_ids(ws: Workspace, project: int | str) -> set[int]:
     with ws.db.transaction() as session:
         return store.approved_image_ids(session, projects.get_project(session, project).id)

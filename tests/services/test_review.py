@@ -244,3 +244,22 @@ def _png() -> bytes:
     ok, data = cv2.imencode(".png", np.full((8, 8, 3), 200, np.uint8))
     assert ok
     return data.tobytes()
+
+
+def test_a_version_of_only_approved_images(ws: Workspace, project: str, team: Team) -> None:
+    from seglab.services import versions
+    from seglab.store import versions as version_store
+
+    first, second = team.image_ids[:2]
+    _job(ws, team, project, [first, second])
+    for image in (first, second):
+        review.submit(ws, team.annotator, image)
+    review.approve(ws, team.reviewer, second)
+    recipe = versions.recipe_from_options(only_approved=True)
+    version = versions.create_version(ws, project, recipe, workers=1)
+    assert version.statistics["images"] == 1
+    with ws.db.transaction() as session:
+        taken, _ = version_store.version_contents(session, version.id)
+    assert [image.source_image_id for image in taken] == [second]
+    everything = versions.create_version(ws, project, versions.recipe_from_options(), workers=1)
+    assert everything.statistics["images"] == len(team.image_ids)

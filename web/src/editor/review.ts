@@ -2,6 +2,7 @@
 // approve, reject with a comment), and queue mode (`?queue=annotate|review`): next/previous walk the person's
 // queue, and after a move the editor opens the next image waiting in it.
 
+import { api } from "../api";
 import { ImageReview, QueueName, queueIds, queueStep, reviewApi } from "../review/api";
 import type { EditorController } from "./controller";
 import { Store } from "./store";
@@ -72,6 +73,10 @@ export class Review {
     const review = await reviewApi.act(imageId, action, comment);
     if (this.editor.state.imageId === imageId) this.store.set({ review, rejecting: false });
     this.editor.say(DONE[action]);
+    if (action === "approve" && !this.queue) { // approval makes the image `reviewed`: show its new status
+      const updated = await api.image(imageId);
+      this.editor.store.set((s) => ({ loaded: s.loaded && s.loaded.image.id === imageId ? { ...s.loaded, image: updated } : s.loaded }));
+    }
     if (this.queue) await this.editor.go("next");
   }
 

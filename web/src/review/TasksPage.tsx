@@ -1,4 +1,5 @@
-import { useQuery } from "@tanstack/react-query";
+import { useQuery, useQueryClient } from "@tanstack/react-query";
+import { useState } from "react";
 import { Link } from "react-router";
 import { AnnotationJob, QueueEntry, QueueName, reviewApi } from "./api";
 import "./review.css";
@@ -40,13 +41,25 @@ function QueueList({ entries, queue, title }: { entries: QueueEntry[]; queue: Qu
 
 /** My queue: the jobs I annotate or review, with their progress, and the images waiting for me. */
 export function TasksPage() {
+  const client = useQueryClient();
   const jobs = useQuery({ queryKey: ["review", "my-jobs"], queryFn: reviewApi.myJobs });
   const queue = useQuery({ queryKey: ["review", "queue"], queryFn: reviewApi.queue });
+  const [notice, setNotice] = useState("");
   const error = (jobs.error ?? queue.error)?.message;
+  async function submitDone(job: AnnotationJob) {
+    try {
+      const { submitted } = await reviewApi.submitDone(job.id);
+      setNotice(`${submitted.length} finished image${submitted.length === 1 ? "" : "s"} of “${job.name}” submitted for review`);
+      await client.invalidateQueries({ queryKey: ["review"] });
+    } catch (e) {
+      setNotice((e as Error).message);
+    }
+  }
   return (
     <section className="tasks">
       <h1>My queue</h1>
       {error && <p className="error" role="alert">{error}</p>}
+      {notice && <p role="status">{notice}</p>}
       <h2>My jobs</h2>
       {jobs.data?.length === 0 && <p className="muted">No annotation job for you yet.</p>}
       <table className="table">
@@ -57,6 +70,13 @@ export function TasksPage() {
               <td className="muted small">annotator {job.annotator ?? "—"} · reviewer {job.reviewer ?? "—"}</td>
               <td><JobProgress job={job} /></td>
               <td className="small">{job.instructions}</td>
+              <td>
+                {job.counts.annotate > 0 && (
+                  <button title="Submit every image of the job that has annotations (or is marked null)" onClick={() => submitDone(job)}>
+                    Submit all done
+                  </button>
+                )}
+              </td>
             </tr>
           ))}
         </tbody>

@@ -17,6 +17,9 @@ export const reviewApi = {
     call<Schemas["CreatedJobOut"]>("POST", `${project(name)}/annotation-jobs`, body),
   progress: (name: string) => call<ReviewProgress>("GET", `${project(name)}/review-progress`),
   deleteJob: (id: number) => call<AnnotationJob>("DELETE", `/annotation-jobs/${id}`),
+  reassign: (id: number, people: { annotator?: string | null; reviewer?: string | null }) =>
+    call<AnnotationJob>("PATCH", `/annotation-jobs/${id}`, people),
+  submitDone: (id: number) => call<{ submitted: number[] }>("POST", `/annotation-jobs/${id}/submit`),
   myJobs: () => call<AnnotationJob[]>("GET", "/review/jobs"),
   queue: () => call<Queue>("GET", "/review/queue"),
   image: (imageId: number) => call<ImageReview>("GET", `/images/${imageId}/review`),

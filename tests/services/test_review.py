@@ -263,3 +263,19 @@ def test_a_version_of_only_approved_images(ws: Workspace, project: str, team: Te
     assert [image.source_image_id for image in taken] == [second]
     everything = versions.create_version(ws, project, versions.recipe_from_options(), workers=1)
     assert everything.statistics["images"] == len(team.image_ids)
+
+
+def test_the_database_itself_refuses_a_second_open_job(ws: Workspace, project: str, team: Team) -> None:
+    """The rule holds under concurrent requests too: a partial unique index, not only the service's check."""
+    from sqlalchemy.exc import IntegrityError
+
+    from seglab.store._models import ReviewItemRow
+
+    image, other = team.image_ids[:2]
+    _job(ws, team, project, [image])
+    second, _ = review.create_job(ws, team.manager, project, "other", image_ids=[other])
+    with ws.db.transaction() as session:
+        session.add(ReviewItemRow(job_id=second.id, image_id=image, state="annotate", comment=""))
+        with pytest.raises(IntegrityError):
+            session.flush()
+        session.rollback()

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import delete, func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, aliased
 
 from seglab.core import ImageStatus
@@ -297,7 +298,12 @@ def add_images(
         _reopen_status(session, image)
         _record(session, job, image.id, "assign", None, ANNOTATE, actor)
         added.append(image.id)
-    session.flush()
+    try:
+        session.flush()
+    except IntegrityError as error:  # the partial unique index: another request assigned one of them meanwhile
+        raise ConflictError(
+            "an image was given to another annotation job at the same time; try again", images=added
+        ) from error
     already = [i for i in wanted if i in here and i not in added]
     return Assignment(added, already, sorted(elsewhere))
 

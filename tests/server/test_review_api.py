@@ -70,22 +70,22 @@ def test_a_job_through_the_api(app_as: tuple[TestClient, dict[str, Principal]], 
     assert [e["image_id"] for e in queue["to_annotate"]] == [first, second]
     state = client.get(f"/api/v1/images/{first}/review").json()
     assert (state["item"]["state"], state["can_submit"], state["can_review"]) == ("annotate", True, False)
-    submitted = client.post(f"/api/v1/images/{first}/review", json={"action": "submit"})
+    submitted = client.post(f"/api/v1/images/{first}/review/submit")
     assert submitted.json()["item"]["state"] == "in_review"
-    assert client.post(f"/api/v1/images/{first}/review", json={"action": "approve"}).status_code == 403
+    assert client.post(f"/api/v1/images/{first}/review/approve").status_code == 403
 
     _as(client, people["rex"])
     assert [e["image_id"] for e in client.get("/api/v1/review/queue").json()["to_review"]] == [first]
-    no_reason = client.post(f"/api/v1/images/{first}/review", json={"action": "reject"})
+    no_reason = client.post(f"/api/v1/images/{first}/review/reject", json={"comment": " "})
     assert no_reason.status_code == 400
-    rejected = client.post(f"/api/v1/images/{first}/review", json={"action": "reject", "comment": "tail missing"})
+    rejected = client.post(f"/api/v1/images/{first}/review/reject", json={"comment": "tail missing"})
     assert rejected.json()["item"] == {**rejected.json()["item"], "state": "annotate", "comment": "tail missing"}
-    assert client.post(f"/api/v1/images/{first}/review", json={"action": "approve"}).status_code == 409
+    assert client.post(f"/api/v1/images/{first}/review/approve").status_code == 409
 
     _as(client, people["anna"])
     assert client.get("/api/v1/review/queue").json()["to_annotate"][0]["comment"] == "tail missing"
-    client.post(f"/api/v1/images/{first}/review", json={"action": "submit"})
-    final = _as(client, people["rex"]).post(f"/api/v1/images/{first}/review", json={"action": "approve"}).json()
+    client.post(f"/api/v1/images/{first}/review/submit")
+    final = _as(client, people["rex"]).post(f"/api/v1/images/{first}/review/approve").json()
     assert [(e["action"], e["actor"]) for e in final["events"]] == [
         ("assign", "maud"),
         ("submit", "anna"),

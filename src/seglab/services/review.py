@@ -45,15 +45,16 @@ def _require_manager(session: Session, caller: Principal, project_id: int) -> No
 
 
 def _person(session: Session, project_id: int, reference: PersonRef, role: str) -> int | None:
-    """The user id for a job's ``role``; they must be a workspace admin or hold a role in the project above viewer
-    (a job given to someone who cannot open the project would never move)."""
+    """The user id for a job's ``role``: a workspace admin, or a project member whose role allows the work (any
+    editing role annotates; reviewing takes a reviewer or admin), so the role table never refuses their moves."""
     if reference is None or reference == "":
         return None
     user = users.get_user(session, int(reference) if isinstance(reference, str) and reference.isdigit() else reference)
     if user.disabled:
         raise InvalidInputError(f"user {user.name!r} is disabled: they cannot be the job's {role}", user=user.name)
     project_role = users.member_role(session, project_id, user.id)
-    if not user.is_admin and project_role in (None, "viewer"):
+    allowed = ("admin", "reviewer") if role == "reviewer" else ("admin", "reviewer", "annotator")
+    if not user.is_admin and project_role not in allowed:
         raise InvalidInputError(
             f"user {user.name!r} has no role in this project that lets them {_VERBS[role]}; give them one first",
             user=user.name,
@@ -329,7 +330,8 @@ def image_review(ws: Workspace, caller: Principal, image_id: int) -> ImageReview
 
 def candidates(ws: Workspace, project: int | str) -> list[tuple[str, str]]:
     """Who may be given a job in the project, as ``(name, role)``: active workspace admins (role ``admin``) and the
-    members above viewer. Empty in the single-user mode (no accounts): jobs there belong to the one person."""
+    members above viewer (only reviewers and admins may review). Empty in the single-user mode (no accounts): jobs
+    there belong to the one person."""
     with ws.db.transaction() as session:
         project_id = projects.get_project(session, project).id
         roles = {m.user.name: m.role for m in users.list_members(session, project_id) if not m.user.disabled}

@@ -24,7 +24,7 @@ export const reviewApi = {
   queue: () => call<Queue>("GET", "/review/queue"),
   image: (imageId: number) => call<ImageReview>("GET", `/images/${imageId}/review`),
   act: (imageId: number, action: "submit" | "approve" | "reject", comment = "") =>
-    call<ImageReview>("POST", `/images/${imageId}/review`, { action, comment }),
+    call<ImageReview>("POST", `/images/${imageId}/review/${action}`, action === "reject" ? { comment } : undefined),
 };
 
 /** The image ids of one of the caller's queues, in order. */

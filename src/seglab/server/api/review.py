@@ -7,7 +7,7 @@ Each route acts as the calling principal; ``services.review`` decides whether th
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Literal
+from typing import Annotated
 
 from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
@@ -151,9 +151,8 @@ class ImageReviewOut(BaseModel):
     events: list[ReviewEventOut]
 
 
-class ReviewActionIn(BaseModel):
-    action: Literal["submit", "approve", "reject"]
-    comment: str = Field(default="", max_length=review.MAX_COMMENT_CHARS)
+class RejectIn(BaseModel):
+    comment: str = Field(max_length=review.MAX_COMMENT_CHARS, description="What to fix (required).")
 
 
 class QueueEntryOut(BaseModel):
@@ -225,46 +224,48 @@ def people(project: str, ws: WorkspaceDep) -> list[dict[str, str]]:
     return [{"name": name, "role": role} for name, role in review.candidates(ws, project)]
 
 
-@router.get("/annotation-jobs/{job_id}", response_model=AnnotationJobOut)
-def get_job(job_id: int, ws: WorkspaceDep) -> AnnotationJobOut:
-    return AnnotationJobOut.of(review.get_job(ws, job_id))
+@router.get("/annotation-jobs/{annotation_job_id}", response_model=AnnotationJobOut)
+def get_job(annotation_job_id: int, ws: WorkspaceDep) -> AnnotationJobOut:
+    return AnnotationJobOut.of(review.get_job(ws, annotation_job_id))
 
 
-@router.patch("/annotation-jobs/{job_id}", response_model=AnnotationJobOut, summary="Rename, reassign")
-def update_job(job_id: int, body: AnnotationJobPatch, ws: WorkspaceDep, caller: PrincipalDep) -> AnnotationJobOut:
+@router.patch("/annotation-jobs/{annotation_job_id}", response_model=AnnotationJobOut, summary="Rename, reassign")
+def update_job(
+    annotation_job_id: int, body: AnnotationJobPatch, ws: WorkspaceDep, caller: PrincipalDep
+) -> AnnotationJobOut:
     people: dict[str, Person] = {
         role: getattr(body, role) for role in ("annotator", "reviewer") if role in body.model_fields_set
     }
     return AnnotationJobOut.of(
-        review.update_job(ws, caller, job_id, name=body.name, instructions=body.instructions, people=people)
+        review.update_job(ws, caller, annotation_job_id, name=body.name, instructions=body.instructions, people=people)
     )
 
 
-@router.delete("/annotation-jobs/{job_id}", response_model=AnnotationJobOut)
-def delete_job(job_id: int, ws: WorkspaceDep, caller: PrincipalDep) -> AnnotationJobOut:
-    return AnnotationJobOut.of(review.delete_job(ws, caller, job_id))
+@router.delete("/annotation-jobs/{annotation_job_id}", response_model=AnnotationJobOut)
+def delete_job(annotation_job_id: int, ws: WorkspaceDep, caller: PrincipalDep) -> AnnotationJobOut:
+    return AnnotationJobOut.of(review.delete_job(ws, caller, annotation_job_id))
 
 
-@router.get("/annotation-jobs/{job_id}/images", response_model=list[ReviewItemOut])
+@router.get("/annotation-jobs/{annotation_job_id}/images", response_model=list[ReviewItemOut])
 def job_images(
-    job_id: int,
+    annotation_job_id: int,
     ws: WorkspaceDep,
     state: Annotated[list[str] | None, Query(description="Only images in these states.")] = None,
 ) -> list[ReviewItemOut]:
-    return [ReviewItemOut.of(item) for item in review.job_items(ws, job_id, state)]
+    return [ReviewItemOut.of(item) for item in review.job_items(ws, annotation_job_id, state)]
 
 
-@router.post("/annotation-jobs/{job_id}/images", response_model=AssignmentOut, summary="Add images to a job")
-def add_images(job_id: int, body: JobImagesIn, ws: WorkspaceDep, caller: PrincipalDep) -> AssignmentOut:
+@router.post("/annotation-jobs/{annotation_job_id}/images", response_model=AssignmentOut, summary="Add images to a job")
+def add_images(annotation_job_id: int, body: JobImagesIn, ws: WorkspaceDep, caller: PrincipalDep) -> AssignmentOut:
     filters = body.filter.image_filter() if body.filter is not None else None
     return AssignmentOut.of(
-        review.add_images(ws, caller, job_id, image_ids=body.image_ids, filters=filters, move=body.move)
+        review.add_images(ws, caller, annotation_job_id, image_ids=body.image_ids, filters=filters, move=body.move)
     )
 
 
-@router.post("/annotation-jobs/{job_id}/submit", summary="Submit every finished image of the job for review")
-def submit_done(job_id: int, ws: WorkspaceDep, caller: PrincipalDep) -> dict[str, list[int]]:
-    return {"submitted": review.submit_done(ws, caller, job_id)}
+@router.post("/annotation-jobs/{annotation_job_id}/submit", summary="Submit every finished image of the job for review")
+def submit_done(annotation_job_id: int, ws: WorkspaceDep, caller: PrincipalDep) -> dict[str, list[int]]:
+    return {"submitted": review.submit_done(ws, caller, annotation_job_id)}
 
 
 @router.get("/review/queue", response_model=QueueOut, summary="The images waiting for the caller")
@@ -293,12 +294,21 @@ def image_review(image_id: int, ws: WorkspaceDep, caller: PrincipalDep) -> Image
     return _image_review(review.image_review(ws, caller, image_id))
 
 
-@router.post("/images/{image_id}/review", response_model=ImageReviewOut, summary="Submit, approve or reject")
-def review_image(image_id: int, body: ReviewActionIn, ws: WorkspaceDep, caller: PrincipalDep) -> ImageReviewOut:
-    if body.action == "submit":
-        review.submit(ws, caller, image_id)
-    elif body.action == "approve":
-        review.approve(ws, caller, image_id)
-    else:
-        review.reject(ws, caller, image_id, body.comment)
+@router.post("/images/{image_id}/review/submit", response_model=ImageReviewOut, summary="Submit for review")
+def submit_image(image_id: int, ws: WorkspaceDep, caller: PrincipalDep) -> ImageReviewOut:
+    """The job's annotator hands the image to the reviewer."""
+    review.submit(ws, caller, image_id)
+    return _image_review(review.image_review(ws, caller, image_id))
+
+
+@router.post("/images/{image_id}/review/approve", response_model=ImageReviewOut, summary="Approve the image")
+def approve_image(image_id: int, ws: WorkspaceDep, caller: PrincipalDep) -> ImageReviewOut:
+    review.approve(ws, caller, image_id)
+    return _image_review(review.image_review(ws, caller, image_id))
+
+
+@router.post("/images/{image_id}/review/reject", response_model=ImageReviewOut, summary="Reject, with a comment")
+def reject_image(image_id: int, body: RejectIn, ws: WorkspaceDep, caller: PrincipalDep) -> ImageReviewOut:
+    """Back to the annotator at ``annotate``, with what to fix."""
+    review.reject(ws, caller, image_id, body.comment)
     return _image_review(review.image_review(ws, caller, image_id))

@@ -74,3 +74,22 @@ def test_recipe_json_is_canonical_and_round_trips():
 def test_invalid_preprocessing(kwargs, message):
     with pytest.raises(ValueError, match=message):
         Preprocessing(**kwargs)
+
+
+def test_only_approved_leaves_older_recipes_hashes_alone() -> None:
+    """Versions made before the option existed hash their recipe without it: off, it is not in the text."""
+    import json
+
+    from seglab.versions import Preprocessing, Recipe
+
+    recipe = Recipe(preprocessing=Preprocessing(include_tags=("day",)))
+    before_the_option = json.dumps(
+        recipe.model_dump(mode="json", exclude={"preprocessing": {"only_approved"}}),
+        sort_keys=True,
+        separators=(",", ":"),
+    )
+    assert recipe.canonical_json() == before_the_option
+    stored = Recipe.model_validate(json.loads(before_the_option))  # a version's stored recipe, read back
+    assert stored.canonical_json() == before_the_option
+    approved = Recipe(preprocessing=Preprocessing(include_tags=("day",), only_approved=True))
+    assert '"only_approved":true' in approved.canonical_json()

@@ -9,6 +9,8 @@ import { DeployPage } from "./pipeline/DeployPage";
 import { TrainPage } from "./pipeline/TrainPage";
 import { VersionsPage } from "./pipeline/VersionsPage";
 import { RapidPage } from "./rapid/RapidPage";
+import { JobsPage } from "./review/JobsPage";
+import { TasksPage } from "./review/TasksPage";
 
 /** A project page for `/projects/:name/...`, remounted per project so no state leaks from one to the next. */
 function ProjectRoute({ page: Page }: { page: ComponentType<{ name: string }> }) {
@@ -29,11 +31,14 @@ export function App() {
         <Link to="/" className="brand">seglab</Link>
         <Link to="/workflows" className="header-link">Workflows</Link>
         <Link to="/users" className="header-link">Users</Link>
+        <Link to="/tasks" className="header-link">My queue</Link>
       </header>
       <main>
         <Routes>
           <Route path="/workflows" element={<Workflows />} />
           <Route path="/users" element={<UsersPage />} />
+          <Route path="/tasks" element={<TasksPage />} />
+          <Route path="/projects/:name/jobs" element={<ProjectRoute page={JobsPage} />} />
           <Route path="/images/:id" element={<EditorRoute />} />
           <Route path="/projects/:name" element={<ProjectRoute page={ProjectPage} />} />
           <Route path="/projects/:name/rapid" element={<ProjectRoute page={RapidPage} />} />

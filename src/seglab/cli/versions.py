@@ -39,6 +39,9 @@ def create(
     ] = None,
     include_tag: Annotated[list[str] | None, typer.Option(help="Only images with this tag; repeatable.")] = None,
     exclude_tag: Annotated[list[str] | None, typer.Option(help="Leave out images with this tag; repeatable.")] = None,
+    only_approved: Annotated[
+        bool, typer.Option("--only-approved", help="Only images approved in review (annotation jobs).")
+    ] = False,
     augment: Annotated[
         str | None, typer.Option(help="Training augmentations, e.g. flip,rotate=15,brightness=25,mosaic.")
     ] = None,
@@ -61,6 +64,7 @@ def create(
             max_null_percent=max_null,
             include_tags=include_tag or [],
             exclude_tags=exclude_tag or [],
+            only_approved=only_approved,
             augment=augment,
             multiplier=multiplier,
             seed=seed,

@@ -21,6 +21,7 @@ from seglab.models.visualize import to_jpeg
 from seglab.services.jobs import register_handler, submit
 from seglab.store import Project, Workspace, images, projects, segmentation_to_json
 from seglab.store import annotations as annotation_store
+from seglab.store import review as review_store
 from seglab.store import versions as version_store
 from seglab.store.jobs import Job
 from seglab.store.versions import Version
@@ -55,6 +56,7 @@ def recipe_from_options(
     max_null_percent: float | None = None,
     include_tags: Sequence[str] = (),
     exclude_tags: Sequence[str] = (),
+    only_approved: bool = False,
     augment: str | None = None,
     multiplier: int = 1,
     seed: int = 0,
@@ -82,6 +84,7 @@ def recipe_from_options(
             max_null_fraction=max_null_percent / 100 if max_null_percent is not None else None,
             include_tags=tuple(include_tags),
             exclude_tags=tuple(exclude_tags),
+            only_approved=only_approved,
         )
         return Recipe(
             split=(split_recipe or Recipe().split).model_copy(update={"reassign_all": reassign_splits}),
@@ -94,12 +97,18 @@ def recipe_from_options(
         raise InvalidInputError(f"invalid recipe: {error}") from None
 
 
-def _project_contents(ws: Workspace, project: int | str) -> tuple[Project, list[ImageRecord], list[Annotation]]:
-    """The project with its images and live annotations, read in one transaction."""
+def _project_contents(
+    ws: Workspace, project: int | str, recipe: Recipe
+) -> tuple[Project, list[ImageRecord], list[Annotation]]:
+    """The project with its images and live annotations, read in one transaction (only the approved images when
+    the recipe asks for them)."""
     with ws.db.transaction() as session:
         target = projects.get_project(session, project)
         records = images.all_images(session, target.id)
         stored = annotation_store.project_annotations(session, target.id)
+        if recipe.preprocessing.only_approved:
+            approved = review_store.approved_image_ids(session, target.id)
+            records = [record for record in records if record.id in approved]
     return target, records, [item.annotation for item in stored]
 
 
@@ -108,7 +117,7 @@ def create_version(
 ) -> Version:
     """Generate the version now, in this process (with ``workers`` processes for the images; default every core)
     and store it."""
-    target, records, annotations = _project_contents(ws, project)
+    target, records, annotations = _project_contents(ws, project, recipe)
     rendered = render_version(
         target.categories,
         records,
@@ -172,7 +181,7 @@ class VersionPreview:
 def preview_version(ws: Workspace, project: int | str, recipe: Recipe, *, samples: int = 4) -> VersionPreview:
     """A few outputs of ``recipe`` rendered now and stored nowhere: what the version would hold (same seed, same
     pixels)."""
-    target, records, annotations = _project_contents(ws, project)
+    target, records, annotations = _project_contents(ws, project, recipe)
     categories, rendered = preview_samples(target.categories, records, annotations, recipe, samples, ws.blobs)
     return VersionPreview(categories, [_preview_image(sample) for sample in rendered])
 

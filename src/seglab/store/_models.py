@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any, ClassVar
 
-from sqlalchemy import JSON, Boolean, DateTime, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Boolean, DateTime, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 
@@ -323,3 +323,63 @@ class AuditEventRow(Base):
     action: Mapped[str] = mapped_column(String(100), index=True)
     target: Mapped[str] = mapped_column(String(500), default="")
     detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+
+class AnnotationJobRow(Base):
+    """A batch of a project's images given to one annotator and one reviewer (``None``: not assigned yet, so only
+    the project's managers act on it)."""
+
+    __tablename__ = "annotation_jobs"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    instructions: Mapped[str] = mapped_column(Text, default="")
+    annotator_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), default=None)
+    reviewer_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), default=None)
+    created_by: Mapped[str] = mapped_column(String(200), default="")
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utc_now)
+
+
+_OPEN_ITEM = text("state != 'approved'")
+
+
+class ReviewItemRow(Base):
+    """One image's place in a job: ``annotate``, ``in_review`` or ``approved``. A rejection puts it back to
+    ``annotate`` with the reviewer's ``comment``. An image is open (not approved) in at most one job at a time."""
+
+    __tablename__ = "review_items"
+    __table_args__ = (
+        UniqueConstraint("job_id", "image_id"),
+        Index(
+            "ux_review_items_open_image", "image_id", unique=True, sqlite_where=_OPEN_ITEM, postgresql_where=_OPEN_ITEM
+        ),
+        Index("ix_review_items_job_state", "job_id", "state"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    job_id: Mapped[int] = mapped_column(ForeignKey("annotation_jobs.id", ondelete="CASCADE"))
+    image_id: Mapped[int] = mapped_column(ForeignKey("images.id", ondelete="CASCADE"))
+    state: Mapped[str] = mapped_column(String(20), default="annotate")
+    comment: Mapped[str] = mapped_column(Text, default="")
+    """The last rejection's comment, kept so the annotator sees what to fix (and the reviewer what was asked)."""
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utc_now)
+
+
+class ReviewEventRow(Base):
+    """One step of an image through review: who moved it from which state to which, when, and why. Kept when
+    the job is deleted (``job_id`` becomes ``None``, ``job_name`` stays) so the image's history stays whole."""
+
+    __tablename__ = "review_events"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    image_id: Mapped[int] = mapped_column(ForeignKey("images.id", ondelete="CASCADE"), index=True)
+    job_id: Mapped[int | None] = mapped_column(ForeignKey("annotation_jobs.id", ondelete="SET NULL"), index=True)
+    job_name: Mapped[str] = mapped_column(String(200), default="")
+    action: Mapped[str] = mapped_column(String(20))
+    """``assign``, ``submit``, ``approve``, ``reject``, ``move`` (to another job) or ``remove`` (job deleted)."""
+    from_state: Mapped[str | None] = mapped_column(String(20), default=None)
+    to_state: Mapped[str | None] = mapped_column(String(20), default=None)
+    actor: Mapped[str] = mapped_column(String(200), default="")
+    comment: Mapped[str] = mapped_column(Text, default="")
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utc_now)

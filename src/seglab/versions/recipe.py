@@ -78,6 +78,9 @@ class Preprocessing(_Frozen):
     """Keep at most this share of images without annotations (None keeps them all)."""
     include_tags: tuple[str, ...] = ()
     exclude_tags: tuple[str, ...] = ()
+    only_approved: bool = False
+    """Only images approved in review (approved in an annotation job, open in none); the service that reads the
+    project applies it, since review states are stored data, not part of an image record."""
 
     @model_validator(mode="after")
     def _check(self) -> Preprocessing:
@@ -127,8 +130,12 @@ class Recipe(_Frozen):
     seed: int = 0
 
     def canonical_json(self) -> str:
-        """Stable text for hashing: sorted keys, no whitespace."""
-        return json.dumps(self.model_dump(mode="json"), sort_keys=True, separators=(",", ":"))
+        """Stable text for hashing: sorted keys, no whitespace. Options added after versions were first made are
+        left out while off, so a recipe without them hashes as it always did."""
+        data = self.model_dump(mode="json")
+        if not self.preprocessing.only_approved:
+            del data["preprocessing"]["only_approved"]
+        return json.dumps(data, sort_keys=True, separators=(",", ":"))
 
 
 def parse_split(text: str) -> SplitRecipe:

@@ -1,5 +1,5 @@
 import { KeyboardEvent, useEffect, useMemo, useRef } from "react";
-import { useNavigate } from "react-router";
+import { useNavigate, useSearchParams } from "react-router";
 import { runKey } from "./actions";
 import { EditorController } from "./controller";
 import { Panel } from "./Panel";
@@ -14,6 +14,10 @@ export function Editor({ imageId }: { imageId: number }) {
   const navigate = useNavigate();
   const editor = useMemo(() => new EditorController(imageId, navigate), []);
   const root = useRef<HTMLDivElement>(null);
+  // queue mode (opened from "My queue"): next/previous and the moves after a review action walk that queue
+  const [params] = useSearchParams();
+  const queue = params.get("queue");
+  editor.review.setQueue(queue === "annotate" || queue === "review" ? queue : null);
   useEffect(() => { editor.open(imageId); }, [editor, imageId]);
   useEffect(() => () => editor.close(), [editor]);
   const loaded = useStore(editor.store, (s) => s.loaded);

@@ -1,6 +1,6 @@
 import { ACTIONS, Action, keysText } from "./actions";
 
-const SECTIONS: Action["section"][] = ["Tools", "Annotations", "Navigation"];
+const SECTIONS: Action["section"][] = ["Tools", "Annotations", "Navigation", "Review"];
 
 /** Every keyboard shortcut of the editor, shown with `?`: written from the action table the keys run on. */
 export function HelpOverlay() {

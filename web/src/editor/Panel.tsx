@@ -1,6 +1,7 @@
 import type { ReactNode } from "react";
 import { action, runButton } from "./actions";
 import { AnnotationList } from "./AnnotationList";
+import { ReviewPanel } from "./ReviewPanel";
 import type { EditorController } from "./controller";
 import { DRAW_MODE_NAMES, DRAW_MODES, isReady, TOOLS, toggled } from "./state";
 import { useStore } from "./store";
@@ -67,6 +68,7 @@ export function Panel({ editor, back }: { editor: EditorController; back: ReactN
         <div className="row">{["undo", "redo"].map(button)}</div>
         <div className="row">{["previous", "next", "mark-null", "mark-reviewed"].map(button)}</div>
         <p className="muted" data-testid="image-status">status: {image.status}</p>
+        <ReviewPanel editor={editor} />
         <p role="status" data-testid="message">{message}</p>
         <p className="muted">Smart Polygon: {embedding || "unavailable"} · press ? for shortcuts</p>
         <label>

@@ -20,7 +20,7 @@ export interface Action {
   id: string;
   /** The button's or menu entry's text. */
   label: string;
-  section: "Tools" | "Annotations" | "Navigation";
+  section: "Tools" | "Annotations" | "Navigation" | "Review";
   /** The help overlay's line, after the keys. */
   help: string;
   keys: Shortcut[];
@@ -58,7 +58,7 @@ export const ACTIONS: Action[] = [
   },
   {
     id: "complete", label: "finish", section: "Tools", help: "close the polygon / accept the Smart Polygon",
-    keys: [{ key: "enter" }], perform: (editor) => editor.complete(),
+    keys: [{ key: "enter", shift: false }], perform: (editor) => editor.complete(),
   },
   {
     id: "cancel", label: "cancel", section: "Tools", help: "drop the drawing or the prompt, close this help",
@@ -131,6 +131,20 @@ export const ACTIONS: Action[] = [
   {
     id: "pan", label: "pan", section: "Navigation", help: "hold and drag to pan (or right-drag, or Alt+drag)",
     keys: [{ key: " " }], preventDefault: true, perform: (editor) => editor.holdSpace(true),
+  },
+  {
+    id: "submit-review", label: "Submit for review", section: "Review", keys: [{ key: "enter", shift: true }],
+    help: "annotator: hand the image to its reviewer (then the next image of your queue)",
+    perform: (editor) => editor.review.submit(),
+  },
+  {
+    id: "approve", label: "Approve", section: "Review", keys: [{ key: "a" }],
+    help: "reviewer: approve the image (then the next one to review)", perform: (editor) => editor.review.approve(),
+  },
+  {
+    id: "reject", label: "Reject…", section: "Review", keys: [{ key: "r" }],
+    help: "reviewer: send it back to the annotator with a comment (Enter sends it)",
+    perform: (editor) => editor.review.startReject(),
   },
   {
     id: "help", label: "shortcuts", section: "Navigation", help: "show or hide this help", keys: [{ key: "?" }],

@@ -3,6 +3,7 @@
 
 import { Annotation, api } from "../api";
 import { Edits } from "./edits";
+import { Review } from "./review";
 import { Point, Shape, toImage, View, zoomAt } from "./geometry";
 import { SerialQueue } from "./serialInput";
 import {
@@ -22,6 +23,7 @@ export class EditorController implements ToolHost {
   readonly store: Store<EditorState>;
   readonly tools: Record<ToolId, StateNode>;
   readonly edits = new Edits(this);
+  readonly review = new Review(this);
   private canvas: HTMLCanvasElement | null = null;
   private fitted: number | null = null;
   /** Space is held: a drag pans, whatever the tool (as in most image editors). */
@@ -96,6 +98,7 @@ export class EditorController implements ToolHost {
       this.store.set((s) => ({ models: trained, assistModel: s.assistModel || (trained.length ? String(trained[0].id) : "") }));
     })().catch((e) => this.say(e.message)).finally(arrived);
     this.pollEmbedding(imageId, current);
+    this.review.load(imageId).catch((e) => this.say(e.message));
   }
 
   /** Smart Polygon needs the image's embedding: ask for it as soon as the image opens, and say while it is computed. */
@@ -287,10 +290,11 @@ export class EditorController implements ToolHost {
   }
 
   async go(which: "previous" | "next"): Promise<void> {
-    const target = (await api.neighbours(this.state.imageId))[which];
-    if (target === null) { this.say(`no ${which} image`); return; }
+    const queue = this.review.queue;
+    const target = queue ? await this.review.step(which) : (await api.neighbours(this.state.imageId))[which];
+    if (target === null) { this.say(queue ? "nothing else waits in your queue" : `no ${which} image`); return; }
     const loadedThere = new Promise<void>((resolve) => { this.arrival = { id: target, resolve }; });
-    this.navigate(`/images/${target}`);
+    this.navigate(queue ? `/images/${target}?queue=${queue}` : `/images/${target}`);
     await loadedThere;
   }
 

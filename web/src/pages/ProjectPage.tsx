@@ -10,6 +10,7 @@ import { keys } from "../queries";
 import { ClassesPanel } from "./ClassesPanel";
 import { LabelAssistPanel } from "./LabelAssistPanel";
 import { SelectionPanel } from "./SelectionPanel";
+import { AssignDialog } from "../review/AssignDialog";
 
 export function ProjectPage({ name }: { name: string }) {
   const client = useQueryClient();
@@ -109,6 +110,7 @@ export function ProjectPage({ name }: { name: string }) {
           reload();
         }}
       />
+      <AssignDialog project={name} selection={[...selection]} filter={query} onCreated={(summary) => { setNotice(summary); reload(); }} />
       {notice && <p role="status" data-testid="selection-message">{notice}</p>}
       <div className="row filters">
         <select aria-label="split" value={filters.split} onChange={(e) => filter("split")(e.target.value)}>

@@ -4,6 +4,7 @@ import "./pipeline.css";
 const TABS = [
   { label: "Images", path: "" },
   { label: "Rapid", path: "/rapid" },
+  { label: "Jobs", path: "/jobs" },
   { label: "Versions", path: "/versions" },
   { label: "Train", path: "/train" },
   { label: "Deploy", path: "/deploy" },

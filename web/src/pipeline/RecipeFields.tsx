@@ -115,6 +115,10 @@ function PreprocessingFields({ form, change, categories }: { form: RecipeForm; c
             onChange={(e) => set("includeTags", e.target.value)} />
           <input aria-label="exclude tags" placeholder="leave out images tagged" value={form.excludeTags}
             onChange={(e) => set("excludeTags", e.target.value)} />
+          <label>
+            <input type="checkbox" aria-label="only approved images" checked={form.onlyApproved}
+              onChange={(e) => set("onlyApproved", e.target.checked)} /> only images approved in review
+          </label>
         </div>
       </div>
       {categories.length > 0 && (

@@ -81,6 +81,8 @@ export interface RecipeForm {
   nullCap: { on: boolean; percent: number };
   includeTags: string;
   excludeTags: string;
+  /** Only images approved in review (annotation jobs). */
+  onlyApproved: boolean;
   augmentations: Record<string, { on: boolean; value: number | string | null }>;
   multiplier: number;
   seed: number;
@@ -99,6 +101,7 @@ export function defaultForm(): RecipeForm {
     nullCap: { on: false, percent: 10 },
     includeTags: "",
     excludeTags: "",
+    onlyApproved: false,
     augmentations: Object.fromEntries(
       AUGMENTATIONS.map((a) => [a.name, { on: false, value: a.name === "flip" ? "h" : a.value }]),
     ),
@@ -134,6 +137,8 @@ export function toRecipe(form: RecipeForm): FullRecipe {
       max_null_fraction: form.nullCap.on ? form.nullCap.percent / 100 : null,
       include_tags: tags(form.includeTags),
       exclude_tags: tags(form.excludeTags),
+      // sent only when on: a recipe without it is the one older versions were made from
+      ...(form.onlyApproved ? { only_approved: true } : {}),
     },
     augmentations,
     multiplier: augmentations.length ? form.multiplier : 1,
@@ -157,6 +162,7 @@ export function recipeSummary(recipe: FullRecipe): string[] {
   if (pre.max_null_fraction !== null && pre.max_null_fraction !== undefined) parts.push(`≤${percent(pre.max_null_fraction)}% null`);
   if (pre.include_tags?.length) parts.push(`tags ${pre.include_tags.join(",")}`);
   if (pre.exclude_tags?.length) parts.push(`not ${pre.exclude_tags.join(",")}`);
+  if (pre.only_approved) parts.push("approved only");
   for (const step of recipe.augmentations) {
     const option = AUGMENTATIONS.find((a) => a.name === step.name);
     const value = step.value ?? option?.value;

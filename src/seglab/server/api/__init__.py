@@ -12,6 +12,7 @@ from seglab.server.api import (
     models,
     projects,
     users,
+    review,
     versions,
     workflows,
 )
@@ -28,5 +29,6 @@ router.include_router(workflows.router)
 router.include_router(agent.router)
 router.include_router(downloads.router)
 router.include_router(users.router)
+router.include_router(review.router)
 
 __all__ = ["router"]

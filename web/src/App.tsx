@@ -1,5 +1,8 @@
 import type { ComponentType } from "react";
 import { Link, Route, Routes, useParams } from "react-router";
+import { AccountPage } from "./auth/AccountPage";
+import { LoginPage } from "./auth/LoginPage";
+import { UserMenu } from "./auth/UserMenu";
 import { Editor } from "./editor/Editor";
 import { ProjectPage } from "./pages/ProjectPage";
 import { Projects } from "./pages/Projects";
@@ -27,10 +30,13 @@ export function App() {
       <header>
         <Link to="/" className="brand">seglab</Link>
         <Link to="/workflows" className="header-link">Workflows</Link>
+        <UserMenu />
       </header>
       <main>
         <Routes>
           <Route path="/workflows" element={<Workflows />} />
+          <Route path="/login" element={<LoginPage />} />
+          <Route path="/account" element={<AccountPage />} />
           <Route path="/images/:id" element={<EditorRoute />} />
           <Route path="/projects/:name" element={<ProjectRoute page={ProjectPage} />} />
           <Route path="/projects/:name/rapid" element={<ProjectRoute page={RapidPage} />} />

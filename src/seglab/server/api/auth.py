@@ -14,7 +14,7 @@ from fastapi import APIRouter, Request, Response
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
-from seglab.errors import ConflictError, ForbiddenError, UnauthenticatedError
+from seglab.errors import ConflictError, ForbiddenError, InvalidInputError, UnauthenticatedError
 from seglab.server.api._deps import PrincipalDep, WorkspaceDep
 from seglab.server.auth import SESSION_COOKIE
 from seglab.server.errors import error_response
@@ -180,7 +180,7 @@ def revoke_key(key_id: int, ws: WorkspaceDep, caller: PrincipalDep) -> KeyOut:
 def change_password(body: PasswordIn, request: Request, ws: WorkspaceDep, caller: PrincipalDep) -> Response:
     name = _own_account(caller)
     if accounts.authenticate_password(ws, name, body.current) is None:
-        raise UnauthenticatedError("the current password is wrong")
+        raise InvalidInputError("the current password is wrong")
     accounts.set_password(ws, name, body.new)
     credentials.end_sessions_of(ws, name, keep_token=request.cookies.get(SESSION_COOKIE))
     _audit(ws, name, "user.password")

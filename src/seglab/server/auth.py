@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import ipaddress
 import json
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal
@@ -37,6 +38,8 @@ WRITES = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 PUBLIC_PATHS = frozenset({"/healthz", "/readiness", "/api/v1/auth/login", "/api/v1/auth/logout"})
 """Answered without credentials even when accounts are on: liveness probes and signing in. So are the web app's
 shell and assets (any GET the app's pages answer), which hold no data."""
+MODE_TTL = 1.0
+"""Seconds a server takes to notice that its first account was created (or its last one disabled)."""
 _BODY_KEY_LIMIT = 64 * 2**20
 """A JSON body is searched for ``api_key`` only up to this size (the body limit middleware bounds it anyway)."""
 
@@ -84,9 +87,8 @@ def identify(ws: Workspace, key: str | None, session: str | None) -> Identity:
 
 
 async def _identity(
-    ws: Workspace, open_without_accounts: bool, scope: Scope, headers: Headers, receive: Receive
+    ws: Workspace, mode: Mode, scope: Scope, headers: Headers, receive: Receive
 ) -> tuple[Identity, Receive]:
-    mode = await run_in_threadpool(current_mode, ws, open_without_accounts)
     if mode == "single-user":
         return Identity(LOCAL_ADMIN, mode), receive  # any api_key works here, as it always did
     if mode == "locked":
@@ -119,6 +121,18 @@ class Authentication:
         self.workspace = workspace
         self.open_without_accounts = open_without_accounts
         self.is_page = is_page
+        self._mode: Mode | None = None
+        self._mode_at = 0.0
+
+    async def mode(self) -> Mode:
+        """:func:`current_mode`, read again at most every :data:`MODE_TTL` seconds (a query per request would
+        double the cost of a light one); who a credential belongs to is read on every request."""
+        now = time.monotonic()
+        mode = self._mode
+        if mode is None or now - self._mode_at > MODE_TTL:
+            mode = await run_in_threadpool(current_mode, self.workspace, self.open_without_accounts)
+            self._mode, self._mode_at = mode, now
+        return mode
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -131,7 +145,7 @@ class Authentication:
             message = f"cross-origin request refused: {source[:200]!r} is not this server"
             await error_response(403, "forbidden", message)(scope, receive, send)
             return
-        identity, receive = await _identity(self.workspace, self.open_without_accounts, scope, headers, receive)
+        identity, receive = await _identity(self.workspace, await self.mode(), scope, headers, receive)
         state = scope.setdefault("state", {})
         state["principal"] = identity.principal
         state["auth_mode"] = identity.mode

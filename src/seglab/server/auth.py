@@ -128,10 +128,10 @@ class Authentication:
         """:func:`current_mode`, read again at most every :data:`MODE_TTL` seconds (a query per request would
         double the cost of a light one); who a credential belongs to is read on every request."""
         now = time.monotonic()
-        mode = self._mode
-        if mode is None or now - self._mode_at > MODE_TTL:
-            mode = await run_in_threadpool(current_mode, self.workspace, self.open_without_accounts)
-            self._mode, self._mode_at = mode, now
+        if self._mode is not None and now - self._mode_at <= MODE_TTL:
+            return self._mode
+        mode = await run_in_threadpool(current_mode, self.workspace, self.open_without_accounts)
+        self._mode, self._mode_at = mode, now
         return mode
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:

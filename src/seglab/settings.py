@@ -62,6 +62,18 @@ class Settings(BaseSettings):
     """The endpoint's API key (sent as a bearer token); never printed."""
     host: str = "127.0.0.1"
     port: int = 8420
+    allowed_hosts: str | None = None
+    """``Host`` names the server answers (comma-separated; ``*`` for any), against DNS rebinding. Default: the
+    loopback names plus ``host`` when it is a specific address; bound to ``0.0.0.0`` or ``::`` without this setting,
+    any name is accepted (with a warning at start)."""
+    trusted_proxies: str = ""
+    """Addresses (comma-separated, ``*`` for any) of reverse proxies whose ``X-Forwarded-Proto`` and
+    ``X-Forwarded-For`` are believed: then a request that reached the proxy over https gets a ``Secure`` cookie."""
+    session_hours: float = Field(default=12.0, gt=0)
+    """How long a web sign-in lasts; expired sessions are refused and removed."""
+    insecure_no_auth: bool = False
+    """Serve without accounts on a non-loopback address (``seglab serve --insecure-no-auth``): anyone who reaches
+    the port may do anything."""
 
     @property
     def resolved_database_url(self) -> str:

@@ -1,5 +1,8 @@
 import type { ComponentType } from "react";
 import { Link, Route, Routes, useParams } from "react-router";
+import { AccountPage } from "./auth/AccountPage";
+import { LoginPage } from "./auth/LoginPage";
+import { UserMenu } from "./auth/UserMenu";
 import { Editor } from "./editor/Editor";
 import { ProjectPage } from "./pages/ProjectPage";
 import { Projects } from "./pages/Projects";
@@ -32,6 +35,7 @@ export function App() {
         <Link to="/workflows" className="header-link">Workflows</Link>
         <Link to="/users" className="header-link">Users</Link>
         <Link to="/tasks" className="header-link">My queue</Link>
+        <UserMenu />
       </header>
       <main>
         <Routes>
@@ -39,6 +43,8 @@ export function App() {
           <Route path="/users" element={<UsersPage />} />
           <Route path="/tasks" element={<TasksPage />} />
           <Route path="/projects/:name/jobs" element={<ProjectRoute page={JobsPage} />} />
+          <Route path="/login" element={<LoginPage />} />
+          <Route path="/account" element={<AccountPage />} />
           <Route path="/images/:id" element={<EditorRoute />} />
           <Route path="/projects/:name" element={<ProjectRoute page={ProjectPage} />} />
           <Route path="/projects/:name/rapid" element={<ProjectRoute page={RapidPage} />} />

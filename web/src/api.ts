@@ -1,6 +1,7 @@
 // The app API under /api/v1: typed calls, one error type carrying the server's message. Every type is the server's
 // own, generated from its OpenAPI schema at build time (`npm run types` → src/generated/api.d.ts).
 
+import { signInAgain } from "./auth/signInAgain";
 import type { components, paths } from "./generated/api";
 
 export type Schemas = components["schemas"];
@@ -33,6 +34,7 @@ export async function call<T>(method: string, path: string, body?: unknown): Pro
     headers: body === undefined ? {} : { "Content-Type": "application/json" },
     body: body === undefined ? undefined : JSON.stringify(body),
   });
+  if (response.status === 401) signInAgain();
   const data = await response.json().catch(() => ({}));
   if (!response.ok) throw new ApiError(response.status, data.message ?? response.statusText);
   return data as T;
@@ -111,6 +113,7 @@ export function upload(
     request.open("POST", `/api/v1/projects/${encodeURIComponent(project)}/images`);
     request.upload.onprogress = (event) => event.lengthComputable && onProgress(event.loaded / event.total);
     request.onload = () => {
+      if (request.status === 401) signInAgain();
       const data = JSON.parse(request.responseText || "{}");
       if (request.status >= 400) reject(new ApiError(request.status, data.message ?? "upload failed"));
       else resolve(data as UploadReport);

@@ -48,6 +48,8 @@ _LAZY_COMMANDS: dict[str, str] = {
     "workflow": "seglab.cli.workflows:workflow_app",
     "agent": "seglab.cli.agent:agent_command",
     "review": "seglab.cli.review:review_app",
+    "user": "seglab.cli.accounts:user_app",
+    "key": "seglab.cli.accounts:key_app",
 }
 """Command name → ``module:attribute``: a typer sub-app (a command group) or a command function."""
 
@@ -134,17 +136,33 @@ def _root(
 def serve(
     host: Annotated[str | None, typer.Option(help="Interface to bind (default 127.0.0.1, or SEGLAB_HOST).")] = None,
     port: Annotated[int | None, typer.Option(help="Port to listen on (default 8420, or SEGLAB_PORT).")] = None,
+    insecure_no_auth: Annotated[
+        bool,
+        typer.Option(
+            "--insecure-no-auth",
+            help="Serve a non-loopback address without accounts: anyone who reaches the port may do anything.",
+        ),
+    ] = False,
 ) -> None:
-    """Start the web app and the HTTP APIs."""
+    """Start the web app and the HTTP APIs. On loopback without users: single-user, no sign-in. Anywhere else,
+    create an admin first (``seglab user create admin --admin``)."""
     import uvicorn
 
+    from seglab.cli.serving import check_mode
     from seglab.server import create_app
     from seglab.settings import Settings
 
     settings = Settings()
+    overrides = {"host": host, "port": port, "insecure_no_auth": True if insecure_no_auth else None}
+    settings = settings.model_copy(update={k: v for k, v in overrides.items() if v is not None})
     typer.echo(f"seglab {__version__}: data in {settings.ensure_home()}")
+    check_mode(settings)
     uvicorn.run(
-        create_app(settings), host=host or settings.host, port=port or settings.port, log_config=_redacting_logs()
+        create_app(settings),
+        host=settings.host,
+        port=settings.port,
+        log_config=_redacting_logs(),
+        proxy_headers=False,  # the app believes X-Forwarded-* only from SEGLAB_TRUSTED_PROXIES
     )
 
 

@@ -2,15 +2,23 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
+from starlette.middleware.trustedhost import TrustedHostMiddleware
+from starlette.routing import Match
+from starlette.types import Scope
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from seglab._version import __version__
 from seglab.server import roboflow, web
 from seglab.server import workflows as workflow_routes
 from seglab.server.api import router as api_router
+from seglab.server.auth import Authentication, is_loopback
 from seglab.server.body_limit import BodyLimit
 from seglab.server.errors import install_error_handlers
+from seglab.server.hosts import allowed_hosts, trusted_proxies
 from seglab.server.model_manager import ModelManager
 from seglab.server.workers import worker_lifespan
 from seglab.services import SystemInfo, Workspace, check_health, system_info
@@ -40,9 +48,17 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.workspace = workspace
     app.state.smart_polygon = smart_polygon
     install_error_handlers(app)
+    open_without_accounts = is_loopback(settings.host) or settings.insecure_no_auth
+    app.state.open_without_accounts = open_without_accounts
+    app.add_middleware(
+        Authentication, workspace=workspace, open_without_accounts=open_without_accounts, is_page=_page_matcher(app)
+    )
     app.add_middleware(
         BodyLimit, max_request_bytes=settings.max_request_bytes, max_upload_bytes=settings.max_upload_bytes
     )
+    if proxies := trusted_proxies(settings):
+        app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=proxies)
+    app.add_middleware(TrustedHostMiddleware, allowed_hosts=allowed_hosts(settings), www_redirect=False)
     app.include_router(api_router)
     roboflow.install(app, models)
     workflow_routes.install(app)
@@ -61,3 +77,17 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     roboflow.install_legacy(app)  # its catch-all POST path must come after every other route
     web.install(app)  # and the app's GET pages after every API route
     return app
+
+
+def _page_matcher(app: FastAPI) -> Callable[[Scope], bool]:
+    """Whether a request is for the web app's shell or assets (which hold no data, and show the sign-in page): the
+    first route that takes it is one of :data:`web.PAGE_ROUTES`."""
+
+    def is_page(scope: Scope) -> bool:
+        for route in app.router.routes:
+            match, _ = route.matches(scope)
+            if match == Match.FULL:
+                return getattr(route, "name", None) in web.PAGE_ROUTES
+        return False
+
+    return is_page

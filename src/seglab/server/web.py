@@ -11,6 +11,8 @@ from starlette.exceptions import HTTPException
 
 STATIC = Path(__file__).with_name("static")
 _NOT_PAGES = ("api/", "model/", "infer/", "docs", "openapi.json", "redoc")
+PAGE_ROUTES = frozenset({"index", "client_route", "assets"})
+"""The routes below: open without signing in (the app then shows its sign-in page)."""
 
 
 def install(app: FastAPI, folder: Path = STATIC) -> None:

@@ -28,6 +28,8 @@ class SystemInfo(BaseModel):
     blob_url: str
     python: str
     packages: dict[str, str | None]
+    auth_warning: str | None = None
+    """Set when the server runs without authentication on a non-loopback address (``--insecure-no-auth``)."""
 
 
 def _installed_version(distribution: str) -> str | None:
@@ -59,7 +61,14 @@ def system_info(settings: Settings) -> SystemInfo:
         blob_url=redact(settings.resolved_blob_url),
         python=platform.python_version(),
         packages={name: _installed_version(name) for name in _REPORTED_PACKAGES},
+        auth_warning=_auth_warning(settings),
     )
+
+
+def _auth_warning(settings: Settings) -> str | None:
+    if not settings.insecure_no_auth or settings.host in ("127.0.0.1", "localhost", "::1"):
+        return None
+    return f"serving {settings.host} WITHOUT AUTHENTICATION (--insecure-no-auth): anyone reaching it may do anything"
 
 
 def check_health(settings: Settings) -> dict[str, str]:

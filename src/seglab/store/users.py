@@ -22,6 +22,11 @@ def _user(row: UserRow) -> User:
     return User(row.id, row.name, row.is_admin, row.disabled, row.created_at)
 
 
+def user_record(row: UserRow) -> User:
+    """The record of a user row (for the repositories that join users: keys, sessions)."""
+    return _user(row)
+
+
 def check_user_name(name: str) -> str:
     """``name`` once it is usable as a sign-in name: 1-64 letters, digits, ``.``, ``_``, ``@``, ``-``, starting with
     a letter or digit, and not only digits (which would read as an id)."""

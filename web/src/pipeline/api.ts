@@ -1,6 +1,7 @@
 // The app API calls of the versions, training and deployment pages, and the Roboflow-compatible inference route.
 
 import { ApiError, call, EpochRow, Geometry, Schemas, TrainedModel } from "../api";
+import { signInAgain } from "../auth/signInAgain";
 import type { FullRecipe, Recipe } from "./recipe";
 
 export type JobStatus = Schemas["JobStatus"];
@@ -67,6 +68,7 @@ export async function infer(modelId: string, imageBase64: string, confidence: nu
       model_id: modelId, image: { type: "base64", value: imageBase64 }, confidence, visualize_predictions: true,
     }),
   });
+  if (response.status === 401) signInAgain();
   const data = await response.json().catch(() => ({}));
   if (!response.ok) throw new ApiError(response.status, data.message ?? response.statusText);
   return data as InferenceAnswer;

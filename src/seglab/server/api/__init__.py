@@ -6,6 +6,7 @@ from seglab.server.api import (
     agent,
     annotations,
     assist,
+    auth,
     autolabel,
     downloads,
     images,
@@ -30,5 +31,6 @@ router.include_router(agent.router)
 router.include_router(downloads.router)
 router.include_router(users.router)
 router.include_router(review.router)
+router.include_router(auth.router)
 
 __all__ = ["router"]

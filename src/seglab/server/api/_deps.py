@@ -6,6 +6,7 @@ from typing import Annotated
 
 from fastapi import Depends, Header, Request
 
+from seglab.errors import UnauthenticatedError
 from seglab.services import Workspace
 from seglab.services.accounts import LOCAL_ADMIN, Principal
 
@@ -19,7 +20,11 @@ def principal(request: Request) -> Principal:
     """Who is calling: what authentication put on ``request.state.principal``; the local admin when nothing did
     (single-user mode: no accounts, bound to loopback)."""
     found: Principal | None = getattr(request.state, "principal", None)
-    return found if found is not None else LOCAL_ADMIN
+    if found is not None:
+        return found
+    if getattr(request.state, "auth_mode", "single-user") != "single-user":  # a public route, accounts on
+        raise UnauthenticatedError("sign in, or send an API key")
+    return LOCAL_ADMIN
 
 
 PrincipalDep = Annotated[Principal, Depends(principal)]

@@ -65,8 +65,13 @@ def create_user(
         roles = _roles(ws, role or [])
         users.check_user_name(name)
         password = accounts.check_password(_password(password_stdin))
-        user = accounts.create_user(ws, name, password, admin=admin)
-        accounts.give_roles(ws, user.id, [(project_id, project_role) for project_id, _, project_role in roles])
+        user = accounts.create_user(
+            ws,
+            name,
+            password,
+            admin=admin,
+            roles={f"#{project_id}": project_role for project_id, _, project_role in roles},
+        )
         audit.log(ws, "local", "user.create", name, {"admin": admin, "roles": [r for *_, r in roles]})
     given = {project_name: project_role for _, project_name, project_role in roles}
     if as_json:

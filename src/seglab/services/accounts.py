@@ -151,10 +151,3 @@ def authenticate_password(ws: Workspace, name: str, password: str) -> User | Non
 
 def principal_of(user: User, *, scope: Scope = "full", method: Method = "session") -> Principal:
     return Principal(name=user.name, user_id=user.id, is_admin=user.is_admin, scope=scope, method=method)
-
-
-def give_roles(ws: Workspace, user_id: int, roles: list[tuple[int, str]]) -> None:
-    """Set the user's role in each ``(project id, role)``, in one transaction."""
-    with ws.db.transaction() as session:
-        for project_id, role in roles:
-            users.set_member_role(session, project_id, user_id, role)

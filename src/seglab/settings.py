@@ -23,6 +23,9 @@ class Settings(BaseSettings):
     """Where image and weight bytes live; default: the folder ``blobs`` under ``home``."""
     workers: int = 1
     """Background worker processes ``seglab serve`` starts (0: none; run ``seglab worker`` yourself)."""
+    job_lease_seconds: float = Field(default=30.0, gt=0)
+    """A worker holds its running job by a lease it renews every third of this; a job whose lease expired (its worker
+    was killed) is marked interrupted by the server or another worker."""
     max_image_pixels: int = 40_000_000
     """Images above this many pixels (read from the header, before decoding) are refused (413) by uploads, dataset
     imports, thumbnails and inference alike, instead of exhausting memory."""

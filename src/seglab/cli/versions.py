@@ -194,8 +194,15 @@ def job_resume(job_id: int, as_json: JsonOption = False) -> None:
 
 def worker(
     poll: Annotated[float, typer.Option(help="Seconds between looks at the queue when it is empty.")] = 0.5,
+    parent: Annotated[
+        int | None, typer.Option(help="End when the process with this id ends (`seglab serve` passes its own).")
+    ] = None,
 ) -> None:
     """Run queued background jobs until stopped (Ctrl+C or SIGTERM)."""
+    if parent is not None:
+        from seglab.lifetime import die_with_parent
+
+        die_with_parent(parent)
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     with workspace(False) as ws:

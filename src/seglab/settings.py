@@ -26,6 +26,9 @@ class Settings(BaseSettings):
     job_lease_seconds: float = Field(default=30.0, gt=0)
     """A worker holds its running job by a lease it renews every third of this; a job whose lease expired (its worker
     was killed) is marked interrupted by the server or another worker."""
+    gc_grace_minutes: float = Field(default=60.0, ge=0)
+    """``seglab gc`` never collects a blob stored (or stored again) less than this long ago, nor one stored since the
+    longest-running job started: an upload or a version writes its blobs before the rows naming them commit."""
     max_image_pixels: int = 40_000_000
     """Images above this many pixels (read from the header, before decoding) are refused (413) by uploads, dataset
     imports, thumbnails and inference alike, instead of exhausting memory."""

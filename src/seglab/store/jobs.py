@@ -183,3 +183,13 @@ def mark_interrupted(session: Session, is_gone: Callable[[str | None], bool]) ->
         row.status, row.finished_at, row.lease_expires_at = JobStatus.INTERRUPTED.value, utc_now(), None
         row.error = f"the worker ({row.worker}) stopped while the job was running; submit it again to retry"
     return [row.id for row in orphans]
+
+
+def running_since(session: Session) -> datetime | None:
+    """When the longest-running job still running started (its blobs may not be referenced by a row yet)."""
+    return session.scalar(
+        select(JobRow.started_at)
+        .where(JobRow.status.in_([JobStatus.RUNNING.value, JobStatus.CANCELLING.value]))
+        .order_by(JobRow.started_at)
+        .limit(1)
+    )

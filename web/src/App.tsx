@@ -3,6 +3,7 @@ import { Link, Route, Routes, useParams } from "react-router";
 import { Editor } from "./editor/Editor";
 import { ProjectPage } from "./pages/ProjectPage";
 import { Projects } from "./pages/Projects";
+import { UsersPage } from "./pages/UsersPage";
 import { Workflows } from "./pages/Workflows";
 import { DeployPage } from "./pipeline/DeployPage";
 import { TrainPage } from "./pipeline/TrainPage";
@@ -27,10 +28,12 @@ export function App() {
       <header>
         <Link to="/" className="brand">seglab</Link>
         <Link to="/workflows" className="header-link">Workflows</Link>
+        <Link to="/users" className="header-link">Users</Link>
       </header>
       <main>
         <Routes>
           <Route path="/workflows" element={<Workflows />} />
+          <Route path="/users" element={<UsersPage />} />
           <Route path="/images/:id" element={<EditorRoute />} />
           <Route path="/projects/:name" element={<ProjectRoute page={ProjectPage} />} />
           <Route path="/projects/:name/rapid" element={<ProjectRoute page={RapidPage} />} />

@@ -11,6 +11,7 @@ from seglab.server.api import (
     images,
     models,
     projects,
+    users,
     versions,
     workflows,
 )
@@ -26,5 +27,6 @@ router.include_router(autolabel.router)
 router.include_router(workflows.router)
 router.include_router(agent.router)
 router.include_router(downloads.router)
+router.include_router(users.router)
 
 __all__ = ["router"]

@@ -53,3 +53,20 @@ def kill_hard(pid: int) -> None:
 def assert_all_end(pids: list[int], what: str, timeout: float = 10) -> None:
     """Every process in ``pids`` ends within ``timeout`` seconds (they must not outlive the one that was killed)."""
     poll_until(lambda: [pid for pid in pids if alive(pid)], lambda left: not left, f"{what} ending", timeout)
+
+
+def cpu_seconds(pid: int) -> float:
+    """CPU time ``pid`` has used so far (0 once it is gone): a seeded fault point that does not depend on how busy
+    the machine is."""
+    try:
+        times = psutil.Process(pid).cpu_times()
+    except psutil.NoSuchProcess:
+        return 0.0
+    return float(times.user + times.system)
+
+
+def command_line(pid: int) -> str:
+    try:
+        return " ".join(psutil.Process(pid).cmdline())
+    except psutil.NoSuchProcess:
+        return ""

@@ -3,11 +3,7 @@ degraded meanwhile; a killed server takes its workers with it."""
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from datetime import timedelta
-from pathlib import Path
 
 import httpx
 import pytest
@@ -17,35 +13,11 @@ from seglab.services import jobs
 from seglab.store import jobs as job_store
 from seglab.store.jobs import JobStatus
 
-from ..server.conftest import free_port
 from ..web.polling import poll_until
 from .processes import alive, assert_all_end, kill_hard, wait_for_children
+from .server import Server
 
 pytestmark = pytest.mark.slow
-
-
-def _serve(home: Path, log: Path, **env: str) -> tuple[subprocess.Popen[bytes], str]:
-    """``seglab serve`` with one worker; returns once ``/healthz`` answers 200."""
-    port = free_port()
-    with log.open("wb") as output:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "seglab", "serve", "--port", str(port)],
-            stdout=output,
-            stderr=subprocess.STDOUT,
-            env={**os.environ, "SEGLAB_HOME": str(home), "SEGLAB_WORKERS": "1", **env},
-        )
-    url = f"http://127.0.0.1:{port}"
-
-    def status() -> int:
-        if process.poll() is not None:
-            raise AssertionError(f"seglab serve exited:\n{log.read_text()}")
-        try:
-            return httpx.get(f"{url}/healthz", timeout=1).status_code
-        except httpx.TransportError:
-            return 0
-
-    poll_until(status, lambda code: code == 200, "seglab serve answering /healthz", timeout=60)
-    return process, url
 
 
 def _health(url: str) -> tuple[int, dict[str, object]]:
@@ -54,7 +26,8 @@ def _health(url: str) -> tuple[int, dict[str, object]]:
 
 
 def test_a_killed_worker_is_restarted_and_its_job_interrupted(ws, seglab_home, tmp_path):
-    server, url = _serve(seglab_home, tmp_path / "serve.log", SEGLAB_JOB_LEASE_SECONDS="2")
+    server = Server(seglab_home, tmp_path / "serve.log", SEGLAB_WORKERS="1", SEGLAB_JOB_LEASE_SECONDS="2").start()
+    url = server.url
     try:
         _, health = _health(url)
         assert health["workers"] == {"expected": 1, "alive": 1, "restarts": 0}
@@ -80,17 +53,15 @@ def test_a_killed_worker_is_restarted_and_its_job_interrupted(ws, seglab_home, t
         expired = poll_until(lambda: jobs.get_job(ws, elsewhere.id), lambda j: j.status is JobStatus.INTERRUPTED, "")
         assert "lease" in (expired.error or "")
     finally:
-        server.terminate()
-        server.wait(timeout=30)
+        server.stop()
 
 
 def test_a_killed_server_takes_its_worker_with_it(seglab_home, tmp_path):
-    server, _ = _serve(seglab_home, tmp_path / "serve.log")
+    server = Server(seglab_home, tmp_path / "serve.log", SEGLAB_WORKERS="1").start()
     try:
         [worker] = wait_for_children(server.pid, 1, "the worker")
-        kill_hard(server.pid)
-        server.wait()
+        server.kill()
         assert_all_end([worker], "the worker of a killed server")
     finally:
-        kill_hard(server.pid)
+        server.kill()
     assert not alive(worker)

@@ -36,7 +36,7 @@ _LAZY_COMMANDS: dict[str, str] = {
     "stats": "seglab.cli.projects:stats_",
     "version": "seglab.cli.versions:version_app",
     "job": "seglab.cli.versions:job_app",
-    "worker": "seglab.cli.versions:worker",
+    "worker": "seglab.cli.worker:worker",
     "train": "seglab.cli.training:train",
     "model": "seglab.cli.training:model_app",
     "eval": "seglab.cli.training:eval_",

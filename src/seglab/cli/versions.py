@@ -1,9 +1,7 @@
-"""``seglab version``, ``seglab job`` and ``seglab worker``: versions and the background work behind them."""
+"""``seglab version`` and ``seglab job``: versions and the background work behind them."""
 
 from __future__ import annotations
 
-import signal
-import threading
 from pathlib import Path
 from typing import Annotated
 
@@ -190,23 +188,3 @@ def job_resume(job_id: int, as_json: JsonOption = False) -> None:
         print_json(found)
     else:
         typer.echo(f"job {job_id} resumes as job {found.id} from {found.params['resume']}")
-
-
-def worker(
-    poll: Annotated[float, typer.Option(help="Seconds between looks at the queue when it is empty.")] = 0.5,
-    parent: Annotated[
-        int | None, typer.Option(help="End when the process with this id ends (`seglab serve` passes its own).")
-    ] = None,
-) -> None:
-    """Run queued background jobs until stopped (Ctrl+C or SIGTERM)."""
-    if parent is not None:
-        from seglab.lifetime import die_with_parent
-
-        die_with_parent(parent)
-    stop = threading.Event()
-    signal.signal(signal.SIGTERM, lambda *_: stop.set())
-    with workspace(False) as ws:
-        try:
-            jobs.work(ws, stop, poll_interval=poll)
-        except KeyboardInterrupt:
-            stop.set()

@@ -104,13 +104,10 @@ class WorkerSupervisor:
             for slot in self._slots:
                 if slot.process is not None and slot.process.poll() is not None:
                     code = slot.process.returncode
-                    slot.backoff = (
-                        self.min_backoff
-                        if now - slot.started >= STABLE_SECONDS
-                        else min(slot.backoff * 2, self.max_backoff)
-                    )
-                    slot.process, slot.restart_at, died = None, now + slot.backoff, True
-                    logger.error("worker exited with status %s; restarting it in %.0f s", code, slot.backoff)
+                    delay = self.min_backoff if now - slot.started >= STABLE_SECONDS else slot.backoff
+                    slot.backoff = min(delay * 2, self.max_backoff)  # the next death, if soon, waits longer
+                    slot.process, slot.restart_at, died = None, now + delay, True
+                    logger.error("worker exited with status %s; restarting it in %.0f s", code, delay)
         if died:  # its job is interrupted now, not when its lease runs out
             recover_interrupted(self.ws)
         reclaim_expired(self.ws)

@@ -23,6 +23,12 @@ class Settings(BaseSettings):
     """Where image and weight bytes live; default: the folder ``blobs`` under ``home``."""
     workers: int = 1
     """Background worker processes ``seglab serve`` starts (0: none; run ``seglab worker`` yourself)."""
+    job_lease_seconds: float = Field(default=30.0, gt=0)
+    """A worker holds its running job by a lease it renews every third of this; a job whose lease expired (its worker
+    was killed) is marked interrupted by the server or another worker."""
+    gc_grace_minutes: float = Field(default=60.0, ge=0)
+    """``seglab gc`` never collects a blob stored (or stored again) less than this long ago, nor one stored since the
+    longest-running job started: an upload or a version writes its blobs before the rows naming them commit."""
     max_image_pixels: int = 40_000_000
     """Images above this many pixels (read from the header, before decoding) are refused (413) by uploads, dataset
     imports, thumbnails and inference alike, instead of exhausting memory."""
@@ -51,6 +57,14 @@ class Settings(BaseSettings):
     """A Hugging Face model folder for ``autolabel_detector`` (instead of the cache under ``home/weights``)."""
     embedding_cache_gb: float = 5.0
     """Disk space for Smart Polygon's image embeddings (least recently used go first)."""
+    embedding_memory_mb: float = Field(default=256.0, gt=0)
+    """Memory for the most recently used image embeddings (about 16 MB each for SAM 2.1); older ones are read back
+    from disk."""
+    thumbnail_cache_mb: float = Field(default=1024.0, gt=0)
+    """Disk space for cached thumbnails (least recently used deleted first; they are made again when asked for)."""
+    loaded_models_mb: float = Field(default=2048.0, gt=0)
+    """The models the server keeps loaded for inference, by the size of their weights: loading one beyond this
+    unloads the least recently used (the newest is kept even if it alone is larger)."""
     agent_engine: Literal["auto", "offline", "llm"] = "auto"
     """The workflow agent's planner: ``llm`` (the chat endpoint at ``agent_url``), ``offline`` (built-in rules), or
     ``auto``: the endpoint when ``agent_url`` is set, else the built-in rules."""

@@ -16,7 +16,11 @@ from seglab.settings import Settings
 def test_healthz_reports_ok_and_creates_home(client, seglab_home):
     response = client.get("/healthz")
     assert response.status_code == 200
-    assert response.json() == {"status": "healthy", "home": str(seglab_home.resolve())}
+    assert response.json() == {
+        "status": "healthy",
+        "home": str(seglab_home.resolve()),
+        "workers": {"expected": 0, "alive": 0, "restarts": 0},
+    }
     assert seglab_home.is_dir()
 
 

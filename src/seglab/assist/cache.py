@@ -1,15 +1,15 @@
-"""Image embeddings, computed once: in memory (the last few), on disk (every one), and ahead of time.
+"""Image embeddings, computed once: in memory (the most recently used, within ``memory_bytes``), on disk (the most
+recently used, within ``max_bytes``), and ahead of time.
 
 Keyed by model and image content (SHA-256), so a re-uploaded image or a restarted server finds its
 embedding again. Concurrent requests for an embedding being computed wait for that computation.
-A SAM 2.1 embedding is about 16 MB, so the disk cache keeps the most recently used up to ``max_bytes``.
+A SAM 2.1 embedding is about 16 MB, so both budgets are in bytes rather than entries.
 """
 
 from __future__ import annotations
 
 import io
 import threading
-from collections import OrderedDict
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
@@ -17,16 +17,17 @@ from typing import Any
 
 import numpy as np
 
+from seglab.lru import SizedLru
+
 Key = tuple[str, str]
 """``(model name, image SHA-256)``."""
 
 
 class EmbeddingCache:
-    def __init__(self, folder: Path, *, in_memory: int = 16, max_bytes: int = 5 * 1024**3) -> None:
+    def __init__(self, folder: Path, *, memory_bytes: int = 256 * 1024**2, max_bytes: int = 5 * 1024**3) -> None:
         self.folder = folder
-        self.in_memory = in_memory
         self.max_bytes = max_bytes
-        self._memory: OrderedDict[Key, Any] = OrderedDict()
+        self._memory: SizedLru[Key, Any] = SizedLru(memory_bytes)
         self._pending: dict[Key, Future[Any]] = {}
         self._lock = threading.Lock()
         self._ahead = ThreadPoolExecutor(max_workers=1, thread_name_prefix="embed-ahead")
@@ -36,10 +37,12 @@ class EmbeddingCache:
         return self.folder / model / digest[:2] / f"{digest}.npz"
 
     def _remember(self, key: Key, embedding: Any) -> None:
-        self._memory[key] = embedding
-        self._memory.move_to_end(key)
-        while len(self._memory) > self.in_memory:
-            self._memory.popitem(last=False)
+        self._memory.put(key, embedding, sum(array.nbytes for array in embedding.arrays().values()))
+
+    @property
+    def memory_bytes(self) -> int:
+        """Bytes of the embeddings held in memory now."""
+        return self._memory.total_bytes
 
     def ready(self, key: Key) -> bool:
         with self._lock:
@@ -57,9 +60,9 @@ class EmbeddingCache:
     ) -> Any:
         """The embedding for ``key``: from memory, from disk, from a computation under way, or computed now."""
         with self._lock:
-            if key in self._memory:
-                self._memory.move_to_end(key)
-                return self._memory[key]
+            remembered = self._memory.get(key)
+            if remembered is not None:
+                return remembered
             pending = self._pending.get(key)
             owner = pending is None
             if owner:

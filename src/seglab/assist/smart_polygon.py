@@ -87,7 +87,9 @@ class SmartPolygon:
         self.locate = locate
         self.default_model = default_model or settings.assist_model
         self.cache = EmbeddingCache(
-            settings.home.expanduser() / "embeddings", max_bytes=int(settings.embedding_cache_gb * 1024**3)
+            settings.home.expanduser() / "embeddings",
+            memory_bytes=int(settings.embedding_memory_mb * 1024**2),
+            max_bytes=int(settings.embedding_cache_gb * 1024**3),
         )
         self._segmenters: dict[str, Segmenter] = {}
         self._loading = threading.Lock()

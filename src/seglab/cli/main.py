@@ -36,7 +36,7 @@ _LAZY_COMMANDS: dict[str, str] = {
     "stats": "seglab.cli.projects:stats_",
     "version": "seglab.cli.versions:version_app",
     "job": "seglab.cli.versions:job_app",
-    "worker": "seglab.cli.versions:worker",
+    "worker": "seglab.cli.worker:worker",
     "train": "seglab.cli.training:train",
     "model": "seglab.cli.training:model_app",
     "eval": "seglab.cli.training:eval_",
@@ -50,6 +50,8 @@ _LAZY_COMMANDS: dict[str, str] = {
     "review": "seglab.cli.review:review_app",
     "user": "seglab.cli.accounts:user_app",
     "key": "seglab.cli.accounts:key_app",
+    "gc": "seglab.cli.maintenance:gc",
+    "doctor": "seglab.cli.maintenance:doctor",
 }
 """Command name → ``module:attribute``: a typer sub-app (a command group) or a command function."""
 

@@ -1,9 +1,7 @@
-"""``seglab version``, ``seglab job`` and ``seglab worker``: versions and the background work behind them."""
+"""``seglab version`` and ``seglab job``: versions and the background work behind them."""
 
 from __future__ import annotations
 
-import signal
-import threading
 from pathlib import Path
 from typing import Annotated
 
@@ -194,16 +192,3 @@ def job_resume(job_id: int, as_json: JsonOption = False) -> None:
         print_json(found)
     else:
         typer.echo(f"job {job_id} resumes as job {found.id} from {found.params['resume']}")
-
-
-def worker(
-    poll: Annotated[float, typer.Option(help="Seconds between looks at the queue when it is empty.")] = 0.5,
-) -> None:
-    """Run queued background jobs until stopped (Ctrl+C or SIGTERM)."""
-    stop = threading.Event()
-    signal.signal(signal.SIGTERM, lambda *_: stop.set())
-    with workspace(False) as ws:
-        try:
-            jobs.work(ws, stop, poll_interval=poll)
-        except KeyboardInterrupt:
-            stop.set()

@@ -15,7 +15,6 @@ import os
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
@@ -23,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from seglab.errors import SeglabError
+from seglab.lifetime import die_with_parent
 from seglab.models.catalog import Architecture
 
 EpochCallback = Callable[[dict[str, float]], None]
@@ -145,23 +145,10 @@ def read_step_progress(progress_file: Path) -> dict[str, Any] | None:
         return None
 
 
-def _exit_with_parent(parent: int, interval: float = 0.2) -> None:
-    """End this process as soon as ``parent`` is gone. A worker killed outright (SIGKILL, out of memory) cannot stop
-    its training process; left alone, that orphan would go on writing checkpoints into the run folder that the
-    resumed job trains in. (Polling the parent works everywhere, unlike Linux's PR_SET_PDEATHSIG.)"""
-
-    def watch() -> None:
-        while os.getppid() == parent:
-            time.sleep(interval)
-        os._exit(70)  # no cleanup: the run folder belongs to whoever resumes the job now
-
-    threading.Thread(target=watch, name="exit-with-parent", daemon=True).start()
-
-
 def run_training(request: dict[str, Any]) -> None:
     """The body of a training process (``python -m seglab.models.rfdetr_backend REQUEST.json``)."""
     if request.get("parent_pid") is not None:
-        _exit_with_parent(int(request["parent_pid"]))
+        die_with_parent(int(request["parent_pid"]))
     _with_step_progress(Path(request["output_dir"]).parent / "progress.json")
     arch = Architecture(**request["architecture"])
     settings = TrainSettings(**request["settings"])

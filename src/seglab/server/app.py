@@ -20,7 +20,7 @@ from seglab.server.body_limit import BodyLimit
 from seglab.server.errors import install_error_handlers
 from seglab.server.hosts import allowed_hosts, trusted_proxies
 from seglab.server.model_manager import ModelManager
-from seglab.server.workers import worker_lifespan
+from seglab.server.workers import WorkerSupervisor, worker_lifespan
 from seglab.services import SystemInfo, Workspace, check_health, system_info
 from seglab.services.assist import smart_polygon as open_smart_polygon
 from seglab.settings import Settings
@@ -32,6 +32,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     settings.ensure_home()
     workspace = Workspace(settings)
     models = ModelManager(workspace)
+    supervisor = WorkerSupervisor(workspace, settings.workers)
     smart_polygon = open_smart_polygon(workspace)
 
     def stop() -> None:
@@ -39,7 +40,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         smart_polygon.close()
 
     app = FastAPI(
-        lifespan=worker_lifespan(workspace, settings.workers, on_stop=stop),
+        lifespan=worker_lifespan(workspace, supervisor, on_stop=stop),
         title="seglab",
         version=__version__,
         description="Self-hosted instance segmentation: annotate, version, train, evaluate and deploy.",
@@ -47,6 +48,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.workspace = workspace
     app.state.smart_polygon = smart_polygon
+    app.state.workers = supervisor
     install_error_handlers(app)
     open_without_accounts = is_loopback(settings.host) or settings.insecure_no_auth
     app.state.open_without_accounts = open_without_accounts
@@ -63,12 +65,23 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     roboflow.install(app, models)
     workflow_routes.install(app)
 
-    @app.get("/healthz", tags=["system"], summary="Liveness and storage check")
+    @app.get("/healthz", tags=["system"], summary="Liveness, storage and background workers check")
     def healthz() -> JSONResponse:
+        """200 ``healthy``; 503 ``degraded`` while fewer background workers are alive than expected (jobs would
+        wait), 503 ``error`` when the home folder is not writable: load balancers take any non-200 as unhealthy."""
+        workers = supervisor.health()
         try:
-            return JSONResponse(check_health(settings))
+            health: dict[str, object] = {**check_health(settings), "workers": workers}
         except OSError as error:
-            return JSONResponse({"status": "error", "message": f"home folder not writable: {error}"}, 503)
+            return JSONResponse(
+                {"status": "error", "message": f"home folder not writable: {error}", "workers": workers}, 503
+            )
+        if workers["alive"] < workers["expected"]:
+            missing = workers["expected"] - workers["alive"]
+            return JSONResponse(
+                {**health, "status": "degraded", "message": f"{missing} background worker(s) down, restarting"}, 503
+            )
+        return JSONResponse(health)
 
     @app.get("/info", tags=["system"], summary="What this server is", response_model=SystemInfo)
     def info(request: Request) -> SystemInfo:

@@ -5,6 +5,8 @@ model loads; concurrent requests for a model that is loading wait for that one l
 Each model has one inference thread. Requests queue for it; when it becomes free it takes every
 queued image (up to ``max_batch``) as one batch. A lone request therefore runs at once, and under
 load requests share a forward pass instead of waiting behind each other.
+Loaded models are kept within ``SEGLAB_LOADED_MODELS_MB`` (by the size of their weights): loading one beyond it
+unloads the least recently used.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from seglab.errors import UnavailableError
+from seglab.lru import SizedLru
 from seglab.models import Prediction, PredictOptions
 from seglab.models.images import RgbImage
 from seglab.services.inference import LoadedModel, load_model
@@ -111,11 +114,21 @@ def _settle(future: asyncio.Future[Prediction], result: Prediction | BaseExcepti
 class ModelManager:
     """Loaded models by the id they were asked for (``project/version`` or a number)."""
 
-    def __init__(self, ws: Workspace, *, max_batch: int = 8) -> None:
+    def __init__(self, ws: Workspace, *, max_batch: int = 8, max_bytes: int | None = None) -> None:
         self.ws = ws
         self.max_batch = max_batch
         self._served: dict[str, _Batcher] = {}
         self._loading: dict[str, asyncio.Future[_Batcher]] = {}
+        budget = max_bytes if max_bytes is not None else int(ws.settings.loaded_models_mb * 1024**2)
+        self._recent: SizedLru[str, None] = SizedLru(budget, lambda model_id, _: self._unload(model_id))
+
+    def loaded(self) -> list[str]:
+        """The loaded models' ids, least recently used first."""
+        return self._recent.keys()
+
+    def _footprint(self, loaded: LoadedModel) -> int:
+        stored = self.ws.blobs.stat(loaded.model.weights_sha256)
+        return stored.size if stored is not None else 0
 
     def registry(self) -> list[dict[str, Any]]:
         entries = []
@@ -137,6 +150,7 @@ class ModelManager:
     async def add(self, model_id: str) -> LoadedModel:
         """Load ``model_id`` unless it is loaded; waits for a load already under way."""
         if model_id in self._served:
+            self._recent.get(model_id)
             return self._served[model_id].loaded
         pending = self._loading.get(model_id)
         if pending is None:
@@ -147,6 +161,7 @@ class ModelManager:
                 batcher = _Batcher(loaded, self.max_batch)
                 batcher.start()
                 self._served[model_id] = batcher
+                self._recent.put(model_id, None, self._footprint(loaded))  # may unload the least recently used
                 pending.set_result(batcher)
             except BaseException as error:
                 pending.set_exception(error)
@@ -159,9 +174,14 @@ class ModelManager:
         return (await asyncio.shield(pending)).loaded
 
     def remove(self, model_id: str) -> None:
+        self._recent.pop(model_id)
+        self._unload(model_id)
+
+    def _unload(self, model_id: str) -> None:
         batcher = self._served.pop(model_id, None)
         if batcher is not None:
             batcher.stop()
+            logger.info("model %s unloaded", model_id)
 
     def clear(self) -> None:
         for model_id in list(self._served):

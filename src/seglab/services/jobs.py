@@ -11,7 +11,8 @@ import logging
 import threading
 import time
 import traceback
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from datetime import timedelta
 from typing import Any, TypeVar
 
 from seglab.errors import SeglabError
@@ -94,13 +95,45 @@ class StoreReporter:
             raise JobCancelledError(f"job {self.job_id} was cancelled")
 
 
+@contextlib.contextmanager
+def _heartbeat(ws: Workspace, job_id: int, worker: str, lease: timedelta) -> Iterator[None]:
+    """While the block runs, a thread renews ``worker``'s lease on the job three times per lease period, so the job
+    is reclaimed soon after the worker dies (``kill -9``, out of memory) and never while it lives."""
+    stop = threading.Event()
+
+    def beat() -> None:
+        while not stop.wait(lease.total_seconds() / 3):
+            try:
+                with ws.db.transaction() as session:
+                    if not job_store.renew_lease(session, job_id, worker, lease):
+                        return
+            except Exception:  # a busy database: the next beat tries again
+                logger.warning("could not renew the lease on job %s", job_id, exc_info=True)
+
+    thread = threading.Thread(target=beat, name=f"lease-{job_id}", daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        thread.join()
+
+
 def run_job(ws: Workspace, job_id: int, *, worker: str | None = None) -> Job:
-    """Claim and run one job to its end; its outcome (result or error) is stored, never raised."""
+    """Claim and run one job to its end, holding it by a lease its heartbeat renews; its outcome (result or error)
+    is stored, never raised."""
     name = worker or worker_name()
+    lease = timedelta(seconds=ws.settings.job_lease_seconds)
     with ws.db.transaction() as session:
-        if not job_store.claim(session, job_id, name):
+        if not job_store.claim(session, job_id, name, lease):
             return job_store.get_job(session, job_id)
         job = job_store.get_job(session, job_id)
+    with _heartbeat(ws, job_id, name, lease):
+        return _run_claimed(ws, job)
+
+
+def _run_claimed(ws: Workspace, job: Job) -> Job:
+    job_id = job.id
     reporter = StoreReporter(ws, job_id)
     try:
         params = job_params(job.kind, job.params)
@@ -127,6 +160,7 @@ def work(ws: Workspace, stop: threading.Event, *, poll_interval: float = 0.5) ->
     if interrupted:
         logger.warning("jobs %s were interrupted: their worker is gone", interrupted)
     while not stop.is_set():
+        reclaim_expired(ws)
         with ws.db.transaction() as session:
             job_id = job_store.next_queued(session)
         if job_id is None:
@@ -139,3 +173,13 @@ def recover_interrupted(ws: Workspace, is_gone: Callable[[str | None], bool] = w
     """Mark jobs whose worker died (crash, kill, restart) as interrupted; called when workers start."""
     with ws.db.transaction() as session:
         return job_store.mark_interrupted(session, is_gone)
+
+
+def reclaim_expired(ws: Workspace) -> list[int]:
+    """Mark running jobs whose lease expired (their worker was killed or hangs) as interrupted; every worker does
+    this between jobs, and the server when it checks its workers."""
+    with ws.db.transaction() as session:
+        reclaimed = job_store.reclaim_expired(session)
+    if reclaimed:
+        logger.warning("jobs %s were interrupted: their worker stopped renewing its lease", reclaimed)
+    return reclaimed

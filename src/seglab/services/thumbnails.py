@@ -2,13 +2,15 @@
 
 Both kinds are made once and cached under ``home/cache/thumbnails``: plain ones by the image's content hash (they
 never change), annotated ones also by a digest of the annotations and class colours they show (an edit makes a new
-one). Written to a temporary file and renamed, so a crash never leaves half a thumbnail.
+one). Written to a temporary file and renamed, so a crash never leaves half a thumbnail. The cache holds at most
+``SEGLAB_THUMBNAIL_CACHE_MB``: the least recently used thumbnails are deleted (and made again when asked for).
 """
 
 from __future__ import annotations
 
 import hashlib
 import tempfile
+import threading
 from pathlib import Path
 
 import cv2
@@ -19,6 +21,7 @@ from PIL import Image, ImageOps
 from seglab.errors import InvalidInputError
 from seglab.geometry import MultiPolygon, polygon_to_mask
 from seglab.limits import open_image, to_rgb
+from seglab.lru import SizedLru
 from seglab.services.images import get_image
 from seglab.store import Workspace, images, projects
 from seglab.store import annotations as annotation_store
@@ -34,6 +37,44 @@ def _cache_dir(ws: Workspace) -> Path:
     folder = ws.settings.ensure_home() / "cache" / "thumbnails"
     folder.mkdir(parents=True, exist_ok=True)
     return folder
+
+
+_budgets: dict[Path, SizedLru[Path, None]] = {}
+_budgets_lock = threading.Lock()
+
+
+def _delete(path: Path, _: None) -> None:
+    path.unlink(missing_ok=True)
+
+
+def _budget(ws: Workspace) -> SizedLru[Path, None]:
+    """The cache folder's files by last use, within the byte budget (read from the folder once per process, oldest
+    first, so a budget lowered since the last run takes effect at once)."""
+    folder = _cache_dir(ws)
+    with _budgets_lock:
+        budget = _budgets.get(folder)
+        if budget is None:
+            budget = SizedLru(int(ws.settings.thumbnail_cache_mb * 1024**2), _delete)
+            found = []
+            for path in folder.glob("*.jpg"):
+                try:
+                    info = path.stat()
+                except FileNotFoundError:
+                    continue
+                found.append((info.st_mtime, info.st_size, path))
+            for _, size, path in sorted(found):
+                budget.put(path, None, size)
+            _budgets[folder] = budget
+    return budget
+
+
+def _used(ws: Workspace, path: Path) -> None:
+    """``path`` was just served or written: the most recently used; the least recently used beyond the budget go."""
+    budget = _budget(ws)
+    if path in budget:
+        budget.get(path)
+    else:
+        budget.put(path, None, path.stat().st_size)
 
 
 def _write_jpeg(picture: Image.Image, path: Path) -> None:
@@ -57,6 +98,7 @@ def thumbnail(ws: Workspace, image_id: int, size: int = 256, *, with_annotations
             picture = to_rgb(ImageOps.exif_transpose(original))
         picture.thumbnail((size, size))
         _write_jpeg(picture, plain)
+    _used(ws, plain)
     if not with_annotations:
         return plain
     with ws.db.transaction() as session:
@@ -72,6 +114,7 @@ def thumbnail(ws: Workspace, image_id: int, size: int = 256, *, with_annotations
         with Image.open(plain) as base:
             pixels = np.asarray(base.convert("RGB"))
         _write_jpeg(Image.fromarray(_draw(pixels, shown, colours, (record.width, record.height))), drawn)
+    _used(ws, drawn)
     return drawn
 
 

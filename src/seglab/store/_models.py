@@ -154,6 +154,9 @@ class JobRow(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utc_now)
     started_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), default=None)
     finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), default=None)
+    lease_expires_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), default=None)
+    """Until when the running job's worker holds it; the worker renews it while alive, and a job whose lease has
+    expired (its worker was killed, or hangs) is reclaimed by any other worker or the server."""
 
 
 class VersionRow(Base):

@@ -9,7 +9,8 @@ from __future__ import annotations
 import hashlib
 import os
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Protocol
 from urllib.parse import unquote, urlparse
@@ -20,6 +21,26 @@ from seglab.private import private_dir
 _CHUNK = 1 << 20
 
 
+@dataclass(frozen=True)
+class StoredBlob:
+    """A blob as the store holds it: when it was last written or re-stored matters to the collector's grace
+    period (an upload stores its bytes before the row naming them commits)."""
+
+    digest: str
+    size: int
+    modified: float
+    """Seconds since the epoch."""
+
+
+@dataclass(frozen=True)
+class LeftoverFile:
+    """A temporary file a crash left in the store (a write that never reached its rename)."""
+
+    path: Path
+    size: int
+    modified: float
+
+
 class BlobStore(Protocol):
     def put_bytes(self, data: bytes) -> str: ...
     def put_file(self, path: Path) -> str: ...
@@ -27,6 +48,16 @@ class BlobStore(Protocol):
     def read(self, digest: str) -> bytes: ...
     def local_path(self, digest: str) -> Path:
         """A file holding the blob (for stores that are not local: a cached copy)."""
+        ...
+
+    def blobs(self) -> Iterator[StoredBlob]:
+        """Every blob in the store."""
+        ...
+
+    def stat(self, digest: str) -> StoredBlob | None: ...
+    def delete(self, digest: str) -> None: ...
+    def leftovers(self) -> Iterator[LeftoverFile]:
+        """Temporary files of writes that never finished."""
         ...
 
 
@@ -49,15 +80,24 @@ class LocalBlobStore:
             raise InvalidInputError(f"not a sha256 digest: {digest!r}")
         return self.root / digest[:2] / digest[2:4] / digest
 
+    def _refresh(self, digest: str) -> bool:
+        """True if the blob is stored; its time is set to now, so the collector's grace period protects a blob that
+        an unreferenced copy is about to be referenced again."""
+        try:
+            os.utime(self._path(digest))
+        except FileNotFoundError:
+            return False
+        return True
+
     def put_bytes(self, data: bytes) -> str:
         digest = hashlib.sha256(data).hexdigest()
-        if not self.exists(digest):
+        if not self._refresh(digest):
             self._write(digest, lambda handle: handle.write(data))
         return digest
 
     def put_file(self, path: Path) -> str:
         digest = sha256_of_file(path)
-        if not self.exists(digest):
+        if not self._refresh(digest):
 
             def copy(handle: IO[bytes]) -> None:
                 with path.open("rb") as source:
@@ -97,6 +137,31 @@ class LocalBlobStore:
         if not path.is_file():
             raise NotFoundError(f"blob {digest} is not in the store at {self.root}")
         return path
+
+    def blobs(self) -> Iterator[StoredBlob]:
+        for path in self.root.glob("??/??/*"):
+            if not path.name.startswith(".") and len(path.name) == 64:
+                found = self.stat(path.name)
+                if found is not None:
+                    yield found
+
+    def stat(self, digest: str) -> StoredBlob | None:
+        try:
+            info = self._path(digest).stat()
+        except FileNotFoundError:
+            return None
+        return StoredBlob(digest, info.st_size, info.st_mtime)
+
+    def delete(self, digest: str) -> None:
+        self._path(digest).unlink(missing_ok=True)
+
+    def leftovers(self) -> Iterator[LeftoverFile]:
+        for path in self.root.glob("??/??/.tmp-*"):
+            try:
+                info = path.stat()
+            except FileNotFoundError:  # finished meanwhile
+                continue
+            yield LeftoverFile(path, info.st_size, info.st_mtime)
 
 
 def open_blob_store(url: str) -> BlobStore:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
@@ -83,14 +83,54 @@ def list_jobs(session: Session, *, kind: str | None = None, limit: int = 100) ->
     return [_job(row) for row in session.scalars(query)]
 
 
-def claim(session: Session, job_id: int, worker: str) -> bool:
-    """Mark a queued job as running by ``worker``; false if another worker got it first."""
+def claim(session: Session, job_id: int, worker: str, lease: timedelta | None = None) -> bool:
+    """Mark a queued job as running by ``worker``, held for ``lease`` (renewed by :func:`renew_lease`); false if
+    another worker got it first."""
+    now = utc_now()
     result = session.execute(
         update(JobRow)
         .where(JobRow.id == job_id, JobRow.status == JobStatus.QUEUED.value)
-        .values(status=JobStatus.RUNNING.value, worker=worker, started_at=utc_now())
+        .values(
+            status=JobStatus.RUNNING.value,
+            worker=worker,
+            started_at=now,
+            lease_expires_at=now + lease if lease is not None else None,
+        )
     )
     return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+def renew_lease(session: Session, job_id: int, worker: str, lease: timedelta) -> bool:
+    """Extend ``worker``'s hold on its running job; false when the job is no longer its own (finished, reclaimed)."""
+    result = session.execute(
+        update(JobRow)
+        .where(
+            JobRow.id == job_id,
+            JobRow.worker == worker,
+            JobRow.status.in_([JobStatus.RUNNING.value, JobStatus.CANCELLING.value]),
+        )
+        .values(lease_expires_at=utc_now() + lease)
+    )
+    return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+def reclaim_expired(session: Session) -> list[int]:
+    """Running jobs whose lease expired (their worker was killed, or stopped renewing) become ``interrupted``."""
+    now = utc_now()
+    rows = session.scalars(
+        select(JobRow).where(
+            JobRow.status.in_([JobStatus.RUNNING.value, JobStatus.CANCELLING.value]),
+            JobRow.lease_expires_at.is_not(None),
+            JobRow.lease_expires_at < now,
+        )
+    ).all()
+    for row in rows:
+        row.status, row.finished_at, row.lease_expires_at = JobStatus.INTERRUPTED.value, now, None
+        row.error = (
+            f"the worker ({row.worker}) stopped renewing its lease on the job (it was killed or hung); submit it "
+            f"again to retry (a training job continues from its last checkpoint: `seglab job resume {row.id}`)"
+        )
+    return [row.id for row in rows]
 
 
 def next_queued(session: Session) -> int | None:
@@ -115,6 +155,7 @@ def finish(
     if row is None:
         raise NotFoundError(f"job {job_id} does not exist", job=job_id)
     row.status, row.result, row.error, row.finished_at = status.value, result, error, utc_now()
+    row.lease_expires_at = None
     return _job(row)
 
 
@@ -139,6 +180,16 @@ def mark_interrupted(session: Session, is_gone: Callable[[str | None], bool]) ->
     ).all()
     orphans = [row for row in rows if is_gone(row.worker)]
     for row in orphans:
-        row.status, row.finished_at = JobStatus.INTERRUPTED.value, utc_now()
+        row.status, row.finished_at, row.lease_expires_at = JobStatus.INTERRUPTED.value, utc_now(), None
         row.error = f"the worker ({row.worker}) stopped while the job was running; submit it again to retry"
     return [row.id for row in orphans]
+
+
+def running_since(session: Session) -> datetime | None:
+    """When the longest-running job still running started (its blobs may not be referenced by a row yet)."""
+    return session.scalar(
+        select(JobRow.started_at)
+        .where(JobRow.status.in_([JobStatus.RUNNING.value, JobStatus.CANCELLING.value]))
+        .order_by(JobRow.started_at)
+        .limit(1)
+    )

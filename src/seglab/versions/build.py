@@ -18,6 +18,7 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 
 from seglab.core import Annotation, Category, ImageRecord, Progress, Split, no_progress
+from seglab.lifetime import die_with_parent
 from seglab.store import segmentation_to_json
 from seglab.store.blobs import BlobStore
 from seglab.store.versions import VersionAnnotation, VersionImage
@@ -139,7 +140,10 @@ def _render_all(tasks: list[RenderTask], workers: int, progress: Progress) -> It
     # fork starts workers at once; it is only safe without other threads (the CLI, `seglab worker`)
     method = "fork" if threading.active_count() == 1 and "fork" in multiprocessing.get_all_start_methods() else "spawn"
     context = multiprocessing.get_context(method)
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+    # each render process ends with the one rendering the version: a killed worker leaves no renderer writing blobs
+    with ProcessPoolExecutor(
+        max_workers=workers, mp_context=context, initializer=die_with_parent, initargs=(os.getpid(),)
+    ) as pool:
         for done, result in enumerate(pool.map(render, tasks, chunksize=4), start=1):
             yield result
             progress(done, len(tasks))

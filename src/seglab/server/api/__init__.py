@@ -12,8 +12,8 @@ from seglab.server.api import (
     images,
     models,
     projects,
-    users,
     review,
+    users,
     versions,
     workflows,
 )

@@ -8,6 +8,8 @@ from typing import BinaryIO
 
 from PIL import Image, UnidentifiedImageError
 
+from seglab.limits import IMAGE_FORMATS
+
 IMAGE_EXTENSIONS = frozenset({".jpg", ".jpeg", ".png", ".bmp", ".tif", ".tiff", ".webp"})
 _EXIF_ORIENTATION = 0x0112
 _EXIF_FORMATS = frozenset({"JPEG", "MPO", "TIFF", "WEBP"})
@@ -36,10 +38,20 @@ def turned_by_exif(image: Image.Image) -> bool:
     return orientation in _TRANSPOSING_ORIENTATIONS
 
 
+def open_untrusted(source: Path | BinaryIO) -> Image.Image:
+    """``Image.open`` (lazy: the header only) for files from a dataset: only the formats seglab decodes (EPS would
+    run Ghostscript on ``load``), and a header claiming more pixels than Pillow's bomb limit raises ``ValueError``
+    instead of Pillow's own error, which is no ``OSError`` and would escape the readers' handling."""
+    try:
+        return Image.open(source, formats=IMAGE_FORMATS)
+    except Image.DecompressionBombError as error:
+        raise ValueError(f"image too large to open, a decompression bomb ({error})") from None
+
+
 def displayed_size(source: Path | BinaryIO, check: ImageCheck = ImageCheck.HEADER) -> tuple[int, int]:
     """``(width, height)`` as displayed, i.e. after EXIF orientation; raises ``ValueError`` if unreadable."""
     try:
-        with Image.open(source) as image:
+        with open_untrusted(source) as image:
             width, height = image.size
             turned = turned_by_exif(image)
             if check is ImageCheck.DECODE:

@@ -202,12 +202,15 @@ def _read_file(
         log.error(file, f"{error} ({image_name}); image skipped")
         return None
     shapes = []
+    if not isinstance(data["shapes"], list):
+        log.error(file, "'shapes' is not a list; the image is kept without shapes")
     for index, shape in enumerate(data["shapes"] if isinstance(data["shapes"], list) else []):
         location = f"shapes[{index}]"
-        label = str(shape.get("label", "")).strip() if isinstance(shape, dict) else ""
-        if not label:
-            log.error(file, "shape without a label; skipped", location)
+        label = shape.get("label") if isinstance(shape, dict) else None
+        if not isinstance(label, str | int) or isinstance(label, bool) or not str(label).strip():
+            log.error(file, "shape without a label (text); skipped", location)
             continue
+        label = str(label).strip()
         try:
             geometry = _shape_geometry(shape, record)
         except (ValueError, TypeError) as error:

@@ -240,11 +240,11 @@ def _read_annotations(
             log.error(file, f"duplicate annotation id {item['id']}; the second one skipped", location)
             continue
         seen.add(item["id"])
-        image = images.get(item.get("image_id"))  # type: ignore[arg-type]
+        image = images.get(item["image_id"]) if is_int(item.get("image_id")) else None
         if image is None:
             log.error(file, f"refers to image {item.get('image_id')!r}, which is not available; skipped", location)
             continue
-        if item.get("category_id") not in categories:
+        if not is_int(item.get("category_id")) or item["category_id"] not in categories:
             log.error(file, f"category id {item.get('category_id')!r} is not among the categories; skipped", location)
             continue
         segmentation = _segmentation(item, image, file, log, location)

@@ -26,7 +26,7 @@ from ..tiny_model import register_tiny_model
 from .conftest import SCRAMBLED_TIFF, may_be_accepted, record_figures, stored
 from .generate import Case, encoded
 
-pytestmark = [SCRAMBLED_TIFF, pytest.mark.xdist_group("corpus-api")]
+pytestmark = [SCRAMBLED_TIFF, pytest.mark.slow, pytest.mark.xdist_group("corpus-api")]
 
 MEMORY_SLACK = 150 * 2**20
 """What the process may keep after the run above its warmed-up baseline (allocator slack, caches); one decoded

@@ -130,3 +130,21 @@ def test_yolo_empty_class_names_are_a_located_format_error(tmp_path):
     with pytest.raises(FormatError, match="class 1 has an empty name") as raised:
         load_yolo(tmp_path)
     assert raised.value.problem.file == str(tmp_path / "data.yaml")
+
+
+def test_yolo_coordinates_of_1e308_are_a_located_error_without_overflow(tmp_path):
+    write_image(tmp_path / "images" / "a.png")
+    (tmp_path / "labels").mkdir()
+    (tmp_path / "labels" / "a.txt").write_text("0 1e308 0.1 0.5 0.1 0.5 0.5\n")
+    (tmp_path / "data.yaml").write_text("names: ['thing']\ntrain: images\n")
+    (problem,) = load_yolo(tmp_path).problems
+    assert (problem.location, "NaN or infinity" in problem.message) == ("line 1", True)
+
+
+def test_a_mask_classes_file_that_is_no_csv_is_a_located_error(tmp_path):
+    write_image(tmp_path / "a.png")
+    Image.fromarray(np.zeros((HEIGHT, WIDTH), dtype=np.uint8)).save(tmp_path / "a_mask.png")
+    (tmp_path / "_classes.csv").write_text("Pixel Value, Class\n1, a\rb\n", newline="")
+    with pytest.raises(FormatError, match="not a readable CSV file") as raised:
+        load_masks(tmp_path)
+    assert raised.value.problem.file == str(tmp_path / "_classes.csv")

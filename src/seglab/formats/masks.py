@@ -84,8 +84,12 @@ def _read_classes(file: Path) -> dict[int, str]:
         text = file.read_bytes().decode("utf-8-sig")
     except UnicodeDecodeError as error:
         raise FormatError.at(file, f"not UTF-8 text ({error.reason} at byte {error.start})") from None
+    try:
+        rows = list(csv.reader(io.StringIO(text), skipinitialspace=True))
+    except csv.Error as error:  # a stray carriage return or NUL inside a field
+        raise FormatError.at(file, f"not a readable CSV file ({error})") from None
     classes: dict[int, str] = {}
-    for number, row in enumerate(csv.reader(io.StringIO(text), skipinitialspace=True), start=1):
+    for number, row in enumerate(rows, start=1):
         if not row or (number == 1 and not row[0].strip().isdigit()):
             continue  # blank line or the header
         if len(row) < 2 or not row[0].strip().isdigit() or not row[1].strip():

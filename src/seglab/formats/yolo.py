@@ -193,7 +193,9 @@ def _parse_line(
         log.error(file, f"odd number of coordinates ({len(coordinates)}); line skipped", location)
         return None
     try:
-        ring = ring_from_points(coordinates.reshape(-1, 2) * [image.width, image.height], what="polygon")
+        with np.errstate(over="ignore"):  # 1e308 x the width is infinite: refused below as not finite
+            pixels = coordinates.reshape(-1, 2) * [image.width, image.height]
+        ring = ring_from_points(pixels, what="polygon")
     except ValueError as error:
         log.error(file, f"{error}; line skipped", location)
         return None

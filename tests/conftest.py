@@ -82,6 +82,8 @@ def project(ws: Workspace, coco_export: Path) -> str:
 
 _CORPUS_FIGURES: dict[str, Counter[str]] = {}
 """Cases of the hostile-input corpus (tests/corpus) by entry point and outcome, reported by its tests."""
+_CORPUS_NOTES: dict[str, dict[str, object]] = {}
+_FIVES = tuple(f": {status}" for status in range(500, 600))
 
 
 def pytest_runtest_logreport(report: pytest.TestReport) -> None:
@@ -89,6 +91,7 @@ def pytest_runtest_logreport(report: pytest.TestReport) -> None:
         if name == "corpus" and report.when == "call":
             figures = json.loads(str(value))
             _CORPUS_FIGURES.setdefault(figures["entry"], Counter()).update(figures["outcomes"])
+            _CORPUS_NOTES.setdefault(figures["entry"], {}).update(figures.get("notes", {}))
 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
@@ -99,4 +102,7 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
     terminalreporter.write_sep("-", "hostile-input corpus")
     for entry, outcomes in sorted(_CORPUS_FIGURES.items()):
         shown = ", ".join(f"{outcome} {count}" for outcome, count in sorted(outcomes.items()))
-        terminalreporter.write_line(f"{entry}: {sum(outcomes.values())} cases: {shown}")
+        notes = "".join(f"; {name} {value}" for name, value in _CORPUS_NOTES.get(entry, {}).items())
+        broken = sum(count for outcome, count in outcomes.items() if outcome.endswith(("traceback", *_FIVES)))
+        total = sum(outcomes.values())
+        terminalreporter.write_line(f"{entry}: {total} cases: {shown}; 5xx/tracebacks: {broken}{notes}")

@@ -35,6 +35,7 @@ def stored(home: Path) -> tuple[int, int]:
     return int(rows), blobs
 
 
-def record_figures(record_property, entry: str, outcomes: Counter[str]) -> None:
-    """Hand one entry point's figures to the session summary (tests/conftest.py prints them, also under xdist)."""
-    record_property("corpus", json.dumps({"entry": entry, "outcomes": dict(outcomes)}))
+def record_figures(record_property, entry: str, outcomes: Counter[str], **notes: object) -> None:
+    """Hand one entry point's figures (and ``notes`` such as memory) to the session summary (tests/conftest.py
+    prints them, also under xdist)."""
+    record_property("corpus", json.dumps({"entry": entry, "outcomes": dict(outcomes), "notes": notes}))

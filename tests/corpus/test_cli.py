@@ -58,7 +58,8 @@ def test_every_case_through_import_and_inspect(family, corpus, seglab_home: Path
             if case.name.startswith("coco-image-") and not may_be_accepted(case):  # a broken image: never stored
                 failures.append(_problem(case, "import --strict", "stored", imported.stdout))
         else:
-            outcomes["import: refused"] += 1
+            traceback = not isinstance(imported.exception, SystemExit)
+            outcomes["import: traceback" if traceback else "import: refused"] += 1
             failures.append(_refusal(case, "import", imported) or "")
             if stored(seglab_home) != before:
                 failures.append(_problem(case, "import", "partly written", f"{before} -> {stored(seglab_home)}"))
@@ -70,6 +71,7 @@ def test_every_case_through_import_and_inspect(family, corpus, seglab_home: Path
             if unlocated:
                 failures.append(_problem(case, "inspect", "problem without its file", json.dumps(unlocated[0])))
         elif not isinstance(inspected.exception, SystemExit):
+            outcomes["inspect: traceback"] += 1
             failures.append(_problem(case, "inspect", "traceback", repr(inspected.exception)))
         else:
             outcomes["inspect: refused"] += 1

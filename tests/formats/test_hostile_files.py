@@ -148,3 +148,18 @@ def test_a_mask_classes_file_that_is_no_csv_is_a_located_error(tmp_path):
     with pytest.raises(FormatError, match="not a readable CSV file") as raised:
         load_masks(tmp_path)
     assert raised.value.problem.file == str(tmp_path / "_classes.csv")
+
+
+def test_a_coco_file_name_too_long_for_the_system_is_a_located_error(tmp_path):
+    _coco(tmp_path, {"images": [{"id": 1, "file_name": "x" * 5000, "width": 5, "height": 5}], "annotations": [],
+                     "categories": []})  # fmt: skip
+    (problem,) = load_coco(tmp_path).problems
+    assert (problem.file, problem.location) == (str(tmp_path / "_annotations.coco.json"), "image 1")
+
+
+def test_a_labelme_circle_of_enormous_finite_radius_is_drawn_with_few_points(tmp_path):
+    write_image(tmp_path / "a.png")
+    shapes = [{"label": "x", "points": [[-390, 28949], [-9_223_372_036_854_775_808, 1e308]], "shape_type": "circle"}]
+    (tmp_path / "a.json").write_text(json.dumps({"shapes": shapes, "imagePath": "a.png"}))
+    result = load_labelme(tmp_path)  # was OverflowError: cannot convert float infinity to integer
+    assert all(p.file == str(tmp_path / "a.json") for p in result.problems)

@@ -64,7 +64,9 @@ stars = st.builds(_star, st.floats(20, 80), st.floats(20, 80), st.lists(st.float
 def test_polygon_to_rle_to_area_agrees_with_the_polygon(shape):
     EXAMPLES["area"] += 1
     rle = polygon_to_rle(shape, (100, 100))
-    assert rle.area == polygon_pixel_area(shape)
+    # pycocotools rounds each vertex on a 1/5-pixel grid; a vertex on a rounding tie may round the other way once
+    # polygon_pixel_area moves the shape to its own window (a float subtraction): one pixel apart at most
+    assert abs(rle.area - polygon_pixel_area(shape)) <= 1
     assert abs(rle.area - shape.geometric_area) <= _perimeter(shape) + 4  # rasterisation differs by about the outline
     assert Rle.from_coco(rle.to_coco()).area == rle.area
 

@@ -65,13 +65,22 @@ def displayed_size(source: Path | BinaryIO, check: ImageCheck = ImageCheck.HEADE
     return (height, width) if turned else (width, height)
 
 
+def is_file(path: Path) -> bool:
+    """``path.is_file()``, false rather than an ``OSError`` for a name the system refuses (too long, say), as a
+    dataset file may name anything."""
+    try:
+        return path.is_file()
+    except OSError:
+        return False
+
+
 def probe_image(path: Path, check: ImageCheck) -> tuple[int, int] | None:
     """Check ``path`` as hard as ``check`` says; its displayed size, or ``None`` if only existence was checked.
 
     Raises ``ValueError`` saying what is wrong (missing, not an image, truncated).
     """
     if check is ImageCheck.EXISTS:
-        if not path.is_file():
+        if not is_file(path):
             raise ValueError("image file is missing")
         return None
     return displayed_size(path, check)

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from seglab.core import Annotation, Category, Dataset, ImageRecord, Split
-from seglab.formats._images import ImageCheck, probe_image
+from seglab.formats._images import ImageCheck, is_file, probe_image
 from seglab.formats._output import ImageMode, place_image, write_json_atomic
 from seglab.formats._problems import FormatError, Problem, ProblemLog, Severity
 from seglab.formats._reading import (
@@ -298,7 +298,7 @@ def guess_images_dir(file: Path, raw_images: object) -> Path:
     first = raw_images[0] if isinstance(raw_images, list) and raw_images else None
     if isinstance(first, dict) and "file_name" in first:
         for folder in candidates:
-            if (folder / str(first["file_name"])).is_file():
+            if is_file(folder / str(first["file_name"])):
                 return folder
     return file.parent
 

@@ -66,7 +66,7 @@ def _circle_ring(center: np.ndarray, edge: np.ndarray) -> np.ndarray:
     radius = math.hypot(*(edge - center))  # no overflow for coordinates near 1e308 (np.linalg.norm squares them)
     if not math.isfinite(radius):
         raise ValueError("the circle's radius is not a finite number")
-    count = max(16, min(128, math.ceil(2 * math.pi * radius / 2)))  # a vertex every ~2 px
+    count = max(16, math.ceil(min(128.0, math.pi * radius)))  # a vertex every ~2 px, at most 128 (no infinity)
     angles = np.linspace(0, 2 * math.pi, count, endpoint=False)
     return np.column_stack([center[0] + radius * np.cos(angles), center[1] + radius * np.sin(angles)])
 

@@ -163,3 +163,13 @@ def test_a_labelme_circle_of_enormous_finite_radius_is_drawn_with_few_points(tmp
     (tmp_path / "a.json").write_text(json.dumps({"shapes": shapes, "imagePath": "a.png"}))
     result = load_labelme(tmp_path)  # was OverflowError: cannot convert float infinity to integer
     assert all(p.file == str(tmp_path / "a.json") for p in result.problems)
+
+
+def test_coco_image_ids_of_any_type_beside_a_resized_image_are_skipped(tmp_path):
+    """The size check (an image whose JSON size differs from its file) looked the ids up unchecked."""
+    write_image(tmp_path / "a.png")
+    annotations = [{"id": 1, "image_id": {"a": 1}, "category_id": 1, "segmentation": [[1, 1, 9, 1, 9, 9]]}]
+    _coco(tmp_path, {"images": [{"id": 0, "file_name": "a.png", "width": 10**9, "height": HEIGHT}],
+                     "annotations": annotations, "categories": [{"id": 1, "name": "x"}]})  # fmt: skip
+    result = load_coco(tmp_path)
+    assert [p.location for p in result.problems if p.severity.value == "error"] == ["annotation 1"]

@@ -152,7 +152,7 @@ def _settle_sizes(
         return images
     reach: dict[int, tuple[float, float]] = {}
     for item in raw if isinstance(raw, list) else []:
-        if isinstance(item, dict) and item.get("image_id") in real_sizes:
+        if isinstance(item, dict) and is_int(item.get("image_id")) and item["image_id"] in real_sizes:
             x, y = _raw_extent(item)
             old = reach.get(item["image_id"], (0.0, 0.0))
             reach[item["image_id"]] = (max(old[0], x), max(old[1], y))

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import os
+from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -76,3 +78,31 @@ def project(ws: Workspace, coco_export: Path) -> str:
 
     transfer.import_dataset(ws, coco_export, "pets", create_project=True)
     return "pets"
+
+
+_CORPUS_FIGURES: dict[str, Counter[str]] = {}
+"""Cases of the hostile-input corpus (tests/corpus) by entry point and outcome, reported by its tests."""
+_CORPUS_NOTES: dict[str, dict[str, object]] = {}
+_FIVES = tuple(f": {status}" for status in range(500, 600))
+
+
+def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    for name, value in report.user_properties:
+        if name == "corpus" and report.when == "call":
+            figures = json.loads(str(value))
+            _CORPUS_FIGURES.setdefault(figures["entry"], Counter()).update(figures["outcomes"])
+            _CORPUS_NOTES.setdefault(figures["entry"], {}).update(figures.get("notes", {}))
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """The corpus's figures at the end of the run: cases tried per entry point, refused (4xx or a located CLI
+    error), accepted where that is right, and 500s/tracebacks (which fail the tests)."""
+    if not _CORPUS_FIGURES:
+        return
+    terminalreporter.write_sep("-", "hostile-input corpus")
+    for entry, outcomes in sorted(_CORPUS_FIGURES.items()):
+        shown = ", ".join(f"{outcome} {count}" for outcome, count in sorted(outcomes.items()))
+        notes = "".join(f"; {name} {value}" for name, value in _CORPUS_NOTES.get(entry, {}).items())
+        broken = sum(count for outcome, count in outcomes.items() if outcome.endswith(("traceback", *_FIVES)))
+        total = sum(outcomes.values())
+        terminalreporter.write_line(f"{entry}: {total} cases: {shown}; 5xx/tracebacks: {broken}{notes}")

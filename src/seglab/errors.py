@@ -62,6 +62,26 @@ class UnavailableError(SeglabError):
     code = "unavailable"
 
 
+_HTTP_STATUS: tuple[tuple[type[SeglabError], int], ...] = (
+    (UnauthenticatedError, 401),
+    (ForbiddenError, 403),
+    (NotFoundError, 404),
+    (ConflictError, 409),
+    (TooLargeError, 413),
+    (InvalidInputError, 400),
+    (UnavailableError, 503),
+)
+
+
+def http_status(error: SeglabError) -> int:
+    """The HTTP status for one of seglab's errors: its class's own ``status`` if it names one (workflow errors
+    answer as Roboflow's server does), else by kind (400 for any other)."""
+    own = getattr(error, "status", None)
+    if isinstance(own, int):
+        return own
+    return next((code for kind, code in _HTTP_STATUS if isinstance(error, kind)), 400)
+
+
 def error_body(code: str, message: str, details: dict[str, Any] | None = None) -> dict[str, Any]:
     """``{"error": {"code", "message", "details"}, "message"}``: every failure, from the API and from ``--json``.
     The top-level ``message`` repeats ``error.message``: it is where Roboflow's client looks."""

@@ -12,7 +12,8 @@ from rich.console import Console
 from rich.table import Table
 
 from seglab.cli._common import JsonOption, NamesOption, OneInstanceOption, fail_with, reader_options
-from seglab.formats import DatasetReport, FormatError, ImageMode, Problem, Severity, writable_formats
+from seglab.errors import SeglabError
+from seglab.formats import DatasetReport, ImageMode, Problem, Severity, writable_formats
 from seglab.services import convert_path, inspect_path
 
 _SEVERITY_STYLE = {Severity.ERROR: "red", Severity.WARNING: "yellow", Severity.INFO: "cyan"}
@@ -64,7 +65,7 @@ def inspect(
         report = inspect_path(
             path, format=source_format, strict=strict, options=reader_options(names, one_instance_per_class)
         )
-    except FormatError as error:
+    except SeglabError as error:  # a located problem, or an archive above a limit
         fail_with(error, as_json)
     if as_json:
         typer.echo(json.dumps(report.to_dict(), indent=2))
@@ -95,7 +96,7 @@ def convert(
             image_mode=mode,
             options=reader_options(names, one_instance_per_class),
         )
-    except FormatError as error:
+    except SeglabError as error:  # a located problem, or an archive above a limit
         fail_with(error, as_json)
     if as_json:
         data = asdict(result) | {"problems": [p.to_dict() for p in result.problems]}

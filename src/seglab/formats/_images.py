@@ -8,6 +8,8 @@ from typing import BinaryIO
 
 from PIL import Image, UnidentifiedImageError
 
+from seglab.limits import IMAGE_FORMATS
+
 IMAGE_EXTENSIONS = frozenset({".jpg", ".jpeg", ".png", ".bmp", ".tif", ".tiff", ".webp"})
 _EXIF_ORIENTATION = 0x0112
 _EXIF_FORMATS = frozenset({"JPEG", "MPO", "TIFF", "WEBP"})
@@ -36,10 +38,20 @@ def turned_by_exif(image: Image.Image) -> bool:
     return orientation in _TRANSPOSING_ORIENTATIONS
 
 
+def open_untrusted(source: Path | BinaryIO) -> Image.Image:
+    """``Image.open`` (lazy: the header only) for files from a dataset: only the formats seglab decodes (EPS would
+    run Ghostscript on ``load``), and a header claiming more pixels than Pillow's bomb limit raises ``ValueError``
+    instead of Pillow's own error, which is no ``OSError`` and would escape the readers' handling."""
+    try:
+        return Image.open(source, formats=IMAGE_FORMATS)
+    except Image.DecompressionBombError as error:
+        raise ValueError(f"image too large to open, a decompression bomb ({error})") from None
+
+
 def displayed_size(source: Path | BinaryIO, check: ImageCheck = ImageCheck.HEADER) -> tuple[int, int]:
     """``(width, height)`` as displayed, i.e. after EXIF orientation; raises ``ValueError`` if unreadable."""
     try:
-        with Image.open(source) as image:
+        with open_untrusted(source) as image:
             width, height = image.size
             turned = turned_by_exif(image)
             if check is ImageCheck.DECODE:
@@ -53,13 +65,22 @@ def displayed_size(source: Path | BinaryIO, check: ImageCheck = ImageCheck.HEADE
     return (height, width) if turned else (width, height)
 
 
+def is_file(path: Path) -> bool:
+    """``path.is_file()``, false rather than an ``OSError`` for a name the system refuses (too long, say), as a
+    dataset file may name anything."""
+    try:
+        return path.is_file()
+    except OSError:
+        return False
+
+
 def probe_image(path: Path, check: ImageCheck) -> tuple[int, int] | None:
     """Check ``path`` as hard as ``check`` says; its displayed size, or ``None`` if only existence was checked.
 
     Raises ``ValueError`` saying what is wrong (missing, not an image, truncated).
     """
     if check is ImageCheck.EXISTS:
-        if not path.is_file():
+        if not is_file(path):
             raise ValueError("image file is missing")
         return None
     return displayed_size(path, check)

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from seglab.core import Annotation, Category, Dataset, ImageRecord, Split
-from seglab.formats._images import ImageCheck, probe_image
+from seglab.formats._images import ImageCheck, is_file, probe_image
 from seglab.formats._output import ImageMode, place_image, write_json_atomic
 from seglab.formats._problems import FormatError, Problem, ProblemLog, Severity
 from seglab.formats._reading import (
@@ -152,7 +152,7 @@ def _settle_sizes(
         return images
     reach: dict[int, tuple[float, float]] = {}
     for item in raw if isinstance(raw, list) else []:
-        if isinstance(item, dict) and item.get("image_id") in real_sizes:
+        if isinstance(item, dict) and is_int(item.get("image_id")) and item["image_id"] in real_sizes:
             x, y = _raw_extent(item)
             old = reach.get(item["image_id"], (0.0, 0.0))
             reach[item["image_id"]] = (max(old[0], x), max(old[1], y))
@@ -240,11 +240,11 @@ def _read_annotations(
             log.error(file, f"duplicate annotation id {item['id']}; the second one skipped", location)
             continue
         seen.add(item["id"])
-        image = images.get(item.get("image_id"))  # type: ignore[arg-type]
+        image = images.get(item["image_id"]) if is_int(item.get("image_id")) else None
         if image is None:
             log.error(file, f"refers to image {item.get('image_id')!r}, which is not available; skipped", location)
             continue
-        if item.get("category_id") not in categories:
+        if not is_int(item.get("category_id")) or item["category_id"] not in categories:
             log.error(file, f"category id {item.get('category_id')!r} is not among the categories; skipped", location)
             continue
         segmentation = _segmentation(item, image, file, log, location)
@@ -298,7 +298,7 @@ def guess_images_dir(file: Path, raw_images: object) -> Path:
     first = raw_images[0] if isinstance(raw_images, list) and raw_images else None
     if isinstance(first, dict) and "file_name" in first:
         for folder in candidates:
-            if (folder / str(first["file_name"])).is_file():
+            if is_file(folder / str(first["file_name"])):
                 return folder
     return file.parent
 

@@ -26,7 +26,7 @@ import numpy as np
 from PIL import Image
 
 from seglab.core import Annotation, Category, Dataset, ImageRecord, Split
-from seglab.formats._images import IMAGE_EXTENSIONS, ImageCheck, probe_image
+from seglab.formats._images import IMAGE_EXTENSIONS, ImageCheck, open_untrusted, probe_image
 from seglab.formats._output import ImageMode, place_image, write_json_atomic
 from seglab.formats._problems import FormatError, Problem, ProblemLog
 from seglab.formats._reading import LoadResult, PendingShape, check_polygons, read_each, read_json
@@ -63,15 +63,23 @@ def find_labelme_files(path: Path) -> list[Path]:
 
 
 def _circle_ring(center: np.ndarray, edge: np.ndarray) -> np.ndarray:
-    radius = float(np.linalg.norm(edge - center))
-    count = max(16, min(128, math.ceil(2 * math.pi * radius / 2)))  # a vertex every ~2 px
+    radius = math.hypot(*(edge - center))  # no overflow for coordinates near 1e308 (np.linalg.norm squares them)
+    if not math.isfinite(radius):
+        raise ValueError("the circle's radius is not a finite number")
+    count = max(16, math.ceil(min(128.0, math.pi * radius)))  # a vertex every ~2 px, at most 128 (no infinity)
     angles = np.linspace(0, 2 * math.pi, count, endpoint=False)
     return np.column_stack([center[0] + radius * np.cos(angles), center[1] + radius * np.sin(angles)])
 
 
 def _decode_mask(shape: Mapping[str, Any], points: np.ndarray, image: ImageRecord) -> np.ndarray:
     data = base64.b64decode(str(shape.get("mask", "")), validate=True)
-    local = np.asarray(Image.open(io.BytesIO(data)).convert("L"), dtype=np.uint8) > 0
+    try:
+        with open_untrusted(io.BytesIO(data)) as opened:
+            if opened.width * opened.height > image.width * image.height:
+                raise ValueError(f"mask is {opened.width}x{opened.height}, larger than its image")
+            local = np.asarray(opened.convert("L"), dtype=np.uint8) > 0
+    except OSError as error:
+        raise ValueError(f"mask is not a readable image ({error})") from None
     x0, y0 = (round(float(v)) for v in points[0])
     canvas = np.zeros((image.height, image.width), dtype=bool)
     height = min(local.shape[0], image.height - y0)
@@ -117,7 +125,7 @@ def _embedded_image(data: Mapping[str, Any], file: Path) -> tuple[Path, str] | N
         return None
     try:
         raw = base64.b64decode(encoded, validate=False)
-        with Image.open(io.BytesIO(raw)) as picture:
+        with open_untrusted(io.BytesIO(raw)) as picture:
             kind = (picture.format or "png").lower()
     except (ValueError, OSError) as error:
         raise FormatError.at(file, f"imageData is not a readable image ({error})") from None
@@ -194,12 +202,15 @@ def _read_file(
         log.error(file, f"{error} ({image_name}); image skipped")
         return None
     shapes = []
+    if not isinstance(data["shapes"], list):
+        log.error(file, "'shapes' is not a list; the image is kept without shapes")
     for index, shape in enumerate(data["shapes"] if isinstance(data["shapes"], list) else []):
         location = f"shapes[{index}]"
-        label = str(shape.get("label", "")).strip() if isinstance(shape, dict) else ""
-        if not label:
-            log.error(file, "shape without a label; skipped", location)
+        label = shape.get("label") if isinstance(shape, dict) else None
+        if not isinstance(label, str | int) or isinstance(label, bool) or not str(label).strip():
+            log.error(file, "shape without a label (text); skipped", location)
             continue
+        label = str(label).strip()
         try:
             geometry = _shape_geometry(shape, record)
         except (ValueError, TypeError) as error:

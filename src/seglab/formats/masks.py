@@ -29,7 +29,7 @@ import numpy.typing as npt
 from PIL import Image
 
 from seglab.core import Annotation, Category, Dataset, ImageRecord, Split
-from seglab.formats._images import ImageCheck, displayed_size, image_files
+from seglab.formats._images import ImageCheck, displayed_size, image_files, open_untrusted
 from seglab.formats._output import ImageMode, place_image, write_text_atomic
 from seglab.formats._problems import FormatError, Problem, ProblemLog
 from seglab.formats._reading import LoadResult
@@ -72,9 +72,9 @@ def first_mask(path: Path) -> Path | None:
 def is_instance_mask(mask_file: Path) -> bool:
     """Whether a mask PNG holds 16-bit values (seglab's instance encoding) rather than 8-bit classes."""
     try:
-        with Image.open(mask_file) as image:
+        with open_untrusted(mask_file) as image:
             return image.mode in _INSTANCE_MODES
-    except OSError:
+    except (OSError, ValueError):
         return False
 
 
@@ -84,8 +84,12 @@ def _read_classes(file: Path) -> dict[int, str]:
         text = file.read_bytes().decode("utf-8-sig")
     except UnicodeDecodeError as error:
         raise FormatError.at(file, f"not UTF-8 text ({error.reason} at byte {error.start})") from None
+    try:
+        rows = list(csv.reader(io.StringIO(text), skipinitialspace=True))
+    except csv.Error as error:  # a stray carriage return or NUL inside a field
+        raise FormatError.at(file, f"not a readable CSV file ({error})") from None
     classes: dict[int, str] = {}
-    for number, row in enumerate(csv.reader(io.StringIO(text), skipinitialspace=True), start=1):
+    for number, row in enumerate(rows, start=1):
         if not row or (number == 1 and not row[0].strip().isdigit()):
             continue  # blank line or the header
         if len(row) < 2 or not row[0].strip().isdigit() or not row[1].strip():
@@ -118,10 +122,17 @@ def _categories(
     return [Category(value, name) for value, name in sorted(classes.items()) if value != 0]
 
 
-def _mask_values(mask_file: Path) -> npt.NDArray[np.int64]:
-    """The mask's values as integers; ``FormatError`` for colour masks, which this format does not use."""
+def _mask_values(mask_file: Path, image_path: Path, size: tuple[int, int]) -> npt.NDArray[np.int64]:
+    """The mask's values as integers, once its header shows the size of its image ``size`` (a mask of another
+    size, a bomb among them, is refused before it is decoded); ``FormatError`` for colour masks, which this format
+    does not use."""
     try:
-        with Image.open(mask_file) as image:
+        with open_untrusted(mask_file) as image:
+            if image.size != size:
+                raise FormatError.at(
+                    mask_file,
+                    f"mask is {image.size[0]}x{image.size[1]} but its image {image_path.name} is {size[0]}x{size[1]}",
+                )
             if image.mode in ("RGB", "RGBA"):
                 array = np.asarray(image.convert("RGB"))
                 if not (np.array_equal(array[..., 0], array[..., 1]) and np.array_equal(array[..., 0], array[..., 2])):
@@ -130,7 +141,9 @@ def _mask_values(mask_file: Path) -> npt.NDArray[np.int64]:
             if image.mode in ("L", "1", "P", *_INSTANCE_MODES):  # "P": the palette index is the class
                 return np.asarray(image).astype(np.int64)
             return np.asarray(image.convert("I")).astype(np.int64)
-    except OSError as error:
+    except (OSError, ValueError) as error:
+        if isinstance(error, FormatError):
+            raise
         raise FormatError.at(mask_file, f"not a readable PNG ({error})") from None
 
 
@@ -185,16 +198,9 @@ def load_masks(
                 values = None
             else:
                 try:
-                    values = _mask_values(mask_file)
+                    values = _mask_values(mask_file, image_path, (width, height))
                 except FormatError as error:
                     log.error(mask_file, f"{error.problem.message}; image and mask skipped")
-                    continue
-                if values.shape != (height, width):
-                    log.error(
-                        mask_file,
-                        f"mask is {values.shape[1]}x{values.shape[0]} but its image {image_path.name} is "
-                        f"{width}x{height}; image and mask skipped",
-                    )
                     continue
             record = ImageRecord(len(images), image_path.name, width, height, split=split, path=image_path)
             images.append(record)

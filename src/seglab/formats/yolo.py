@@ -102,10 +102,15 @@ def _read_yaml(file: Path) -> dict[str, Any]:
 
 def _categories(names: object, file: Path) -> list[Category]:
     if isinstance(names, list):
-        return [Category(index, str(name)) for index, name in enumerate(names)]
-    if isinstance(names, dict) and all(isinstance(k, int) and not isinstance(k, bool) for k in names):
-        return [Category(int(k), str(v)) for k, v in sorted(names.items())]
-    raise FormatError.at(file, "'names' must be a list or a mapping of class index to name")
+        pairs = list(enumerate(names))
+    elif isinstance(names, dict) and all(isinstance(k, int) and not isinstance(k, bool) for k in names):
+        pairs = sorted(names.items())
+    else:
+        raise FormatError.at(file, "'names' must be a list or a mapping of class index to name")
+    empty = next((index for index, name in pairs if name is None or not str(name).strip()), None)
+    if empty is not None:
+        raise FormatError.at(file, f"class {empty} has an empty name", "names")
+    return [Category(int(index), str(name)) for index, name in pairs]
 
 
 def _names_file(root: Path) -> Path | None:
@@ -188,7 +193,9 @@ def _parse_line(
         log.error(file, f"odd number of coordinates ({len(coordinates)}); line skipped", location)
         return None
     try:
-        ring = ring_from_points(coordinates.reshape(-1, 2) * [image.width, image.height], what="polygon")
+        with np.errstate(over="ignore"):  # 1e308 x the width is infinite: refused below as not finite
+            pixels = coordinates.reshape(-1, 2) * [image.width, image.height]
+        ring = ring_from_points(pixels, what="polygon")
     except ValueError as error:
         log.error(file, f"{error}; line skipped", location)
         return None

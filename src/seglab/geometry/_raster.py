@@ -58,7 +58,8 @@ def polygon_pixel_area(shape: MultiPolygon) -> int:
     """Pixels covered when rasterised, computed in the shape's own bounding window (no image size needed).
 
     Equals the pixel count inside any image that contains the shape, because rasterisation is
-    translation-invariant for whole-pixel shifts.
+    translation-invariant for whole-pixel shifts; to a pixel where a vertex lies on a rounding tie of
+    pycocotools' 1/5-pixel grid, which the shift's float subtraction may tip (found by tests/fuzz).
     """
     x_min, y_min, x_max, y_max = shape.bounds_xyxy()
     x0, y0 = np.floor(x_min), np.floor(y_min)

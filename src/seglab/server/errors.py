@@ -15,29 +15,10 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
 
-from seglab.errors import (
-    ConflictError,
-    ForbiddenError,
-    InvalidInputError,
-    NotFoundError,
-    SeglabError,
-    TooLargeError,
-    UnauthenticatedError,
-    UnavailableError,
-    error_body,
-)
+from seglab.errors import SeglabError, error_body, http_status
 
 logger = logging.getLogger("seglab.server")
 
-_STATUS = {
-    UnauthenticatedError: 401,
-    ForbiddenError: 403,
-    NotFoundError: 404,
-    ConflictError: 409,
-    TooLargeError: 413,
-    InvalidInputError: 400,
-    UnavailableError: 503,
-}
 _HTTP_CODES = {
     400: "invalid_input",
     401: "unauthenticated",
@@ -54,12 +35,8 @@ def error_response(status: int, code: str, message: str, details: dict[str, Any]
 
 
 def status_of(error: SeglabError) -> int:
-    """The HTTP status for one of seglab's errors: its class's own ``status`` if it names one (workflow errors
-    answer as Roboflow's server does), else by kind."""
-    own = getattr(error, "status", None)
-    if isinstance(own, int):
-        return own
-    return next((code for kind, code in _STATUS.items() if isinstance(error, kind)), 400)
+    """The HTTP status for one of seglab's errors (:func:`seglab.errors.http_status`)."""
+    return http_status(error)
 
 
 def _seglab_error(request: Request, error: Exception) -> JSONResponse:

@@ -114,14 +114,15 @@ def _prepare_categories(
 def _within_limits(
     ws: Workspace, batch: tuple[ImageRecord, ...], report: ImportReport, strict: bool
 ) -> tuple[ImageRecord, ...]:
-    """The images whose header shows an accepted format within ``SEGLAB_MAX_IMAGE_PIXELS``; the others are
-    skipped with their annotations, each reported as an error (raised when ``strict``)."""
+    """The images whose header shows an accepted format within ``SEGLAB_MAX_IMAGE_PIXELS`` and whose pixels
+    decode (a truncated file is never stored, as uploads refuse it); the others are skipped with their
+    annotations, each reported as an error (raised when ``strict``)."""
     kept = []
     for image in batch:
         if image.path is not None:
             try:
-                with open_image(image.path, max_pixels=ws.settings.max_image_pixels, name=image.file_name):
-                    pass
+                with open_image(image.path, max_pixels=ws.settings.max_image_pixels, name=image.file_name) as opened:
+                    opened.load()
             except InvalidInputError as error:
                 if strict:
                     raise

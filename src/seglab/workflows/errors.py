@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from seglab.errors import SeglabError
+from seglab.errors import SeglabError, http_status
 
 
 @dataclass(frozen=True)
@@ -113,7 +113,21 @@ class RuntimeInputError(WorkflowError):
 
 
 class StepExecutionError(WorkflowError):
-    """A step failed while running (the inner error says why)."""
+    """A step failed while running (the inner error says why): a 500 as in Roboflow's server, unless the inner
+    error is one of seglab's refusals of the input (an unknown model, an image above the pixel limit), which
+    answers with that refusal's 4xx (the same body) instead of reporting a server fault."""
 
     status = 500
     context = "workflow_execution | step_execution"
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        blocks_errors: list[BlockError] | None = None,
+        inner_error: BaseException | None = None,
+        context: str | None = None,
+    ) -> None:
+        super().__init__(message, blocks_errors=blocks_errors, inner_error=inner_error, context=context)
+        if isinstance(inner_error, SeglabError) and not isinstance(inner_error, WorkflowError):
+            self.status = http_status(inner_error)

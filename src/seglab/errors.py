@@ -1,8 +1,9 @@
 """seglab's exception hierarchy: one family, so the CLI and the HTTP API can map each kind once.
 
 ``NotFoundError`` → 404, ``ConflictError`` → 409, ``InvalidInputError`` → 400/422, ``TooLargeError`` → 413,
-``UnavailableError`` → 503 (a subclass may name its own ``status``, as workflow errors do); anything else is a
-bug (500). The HTTP API and the CLI's ``--json`` answer failures in one shape, :func:`error_body`.
+``UnavailableError`` → 503, ``UnauthenticatedError`` → 401, ``ForbiddenError`` → 403 (a subclass may name its own
+``status``, as workflow errors do); anything else is a bug (500). The HTTP API and the CLI's ``--json`` answer
+failures in one shape, :func:`error_body`.
 """
 
 from __future__ import annotations
@@ -29,6 +30,18 @@ class ConflictError(SeglabError):
     """The request is valid but collides with the current state (stale revision, duplicate name)."""
 
     code = "conflict"
+
+
+class UnauthenticatedError(SeglabError):
+    """The caller is not signed in, or their credentials (password, session, API key) are wrong or revoked."""
+
+    code = "unauthenticated"
+
+
+class ForbiddenError(SeglabError):
+    """The caller is known but their role does not allow this."""
+
+    code = "forbidden"
 
 
 class InvalidInputError(SeglabError):

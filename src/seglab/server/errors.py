@@ -17,18 +17,36 @@ from starlette.exceptions import HTTPException
 
 from seglab.errors import (
     ConflictError,
+    ForbiddenError,
     InvalidInputError,
     NotFoundError,
     SeglabError,
     TooLargeError,
+    UnauthenticatedError,
     UnavailableError,
     error_body,
 )
 
 logger = logging.getLogger("seglab.server")
 
-_STATUS = {NotFoundError: 404, ConflictError: 409, TooLargeError: 413, InvalidInputError: 400, UnavailableError: 503}
-_HTTP_CODES = {400: "invalid_input", 404: "not_found", 405: "method_not_allowed", 409: "conflict", 413: "too_large"}
+_STATUS = {
+    UnauthenticatedError: 401,
+    ForbiddenError: 403,
+    NotFoundError: 404,
+    ConflictError: 409,
+    TooLargeError: 413,
+    InvalidInputError: 400,
+    UnavailableError: 503,
+}
+_HTTP_CODES = {
+    400: "invalid_input",
+    401: "unauthenticated",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    409: "conflict",
+    413: "too_large",
+}
 
 
 def error_response(status: int, code: str, message: str, details: dict[str, Any] | None = None) -> JSONResponse:

@@ -6,6 +6,7 @@ transaction(s), so behaviour is the same whichever front end calls it.
 
 from seglab.core import Progress
 from seglab.services import (
+    accounts,
     agent,
     annotations,
     assist,
@@ -41,6 +42,7 @@ __all__ = [
     "SystemInfo",
     "UploadReport",
     "Workspace",
+    "accounts",
     "agent",
     "annotations",
     "assist",

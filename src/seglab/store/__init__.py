@@ -13,6 +13,7 @@ from seglab.store import (
     models,
     projects,
     statistics,
+    users,
     versions,
     workflows,
 )
@@ -22,7 +23,7 @@ from seglab.store.annotations import NewAnnotation
 from seglab.store.blobs import BlobStore, LocalBlobStore, open_blob_store, sha256_of_file
 from seglab.store.edit_steps import EditStep
 from seglab.store.images import ImageFilter
-from seglab.store.records import Project, ProjectSummary, Revision, StoredAnnotation
+from seglab.store.records import Member, Project, ProjectSummary, Revision, StoredAnnotation, User
 from seglab.store.workspace import Workspace
 
 __all__ = [
@@ -31,11 +32,13 @@ __all__ = [
     "EditStep",
     "ImageFilter",
     "LocalBlobStore",
+    "Member",
     "NewAnnotation",
     "Project",
     "ProjectSummary",
     "Revision",
     "StoredAnnotation",
+    "User",
     "Workspace",
     "annotations",
     "conversations",
@@ -50,6 +53,7 @@ __all__ = [
     "segmentation_to_json",
     "sha256_of_file",
     "statistics",
+    "users",
     "versions",
     "workflows",
 ]

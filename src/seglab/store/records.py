@@ -49,3 +49,23 @@ class Revision:
     author: str
     source: str
     created_at: datetime
+
+
+@dataclass(frozen=True)
+class User:
+    """A person who signs in (never their password hash: that stays in the store)."""
+
+    id: int
+    name: str
+    is_admin: bool
+    disabled: bool
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class Member:
+    """A user's role in one project."""
+
+    user: User
+    project_id: int
+    role: str

@@ -56,13 +56,6 @@ class TooLargeError(InvalidInputError):
     code = "too_large"
 
 
-class ForbiddenError(SeglabError):
-    """The caller may not do this (a path outside the configured roots, a route for admins only)."""
-
-    code = "forbidden"
-    status = 403
-
-
 class UnavailableError(SeglabError):
     """Something needed is not ready yet (a model still loading); the same request may succeed later."""
 

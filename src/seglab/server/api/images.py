@@ -11,7 +11,7 @@ from fastapi import APIRouter, Depends, File, Form, Query, UploadFile
 from fastapi.responses import FileResponse
 
 from seglab.core import ImageStatus, Split
-from seglab.server.api._deps import WorkspaceDep
+from seglab.server.api._deps import PrincipalDep, WorkspaceDep
 from seglab.server.schemas import ImageOut, ImagePage, ImagePatch, ImagesChosen, ImagesPatch, UploadedFile, UploadOut
 from seglab.services import images, thumbnails
 from seglab.store import ImageFilter
@@ -86,8 +86,8 @@ def update_images(project: str, body: ImagesPatch, ws: WorkspaceDep) -> list[Ima
 
 
 @router.post("/projects/{project}/images/delete", summary="Delete many images with their annotations")
-def delete_images(project: str, body: ImagesChosen, ws: WorkspaceDep) -> dict[str, int]:
-    return {"deleted": len(images.delete_images(ws, project, body.image_ids))}
+def delete_images(project: str, body: ImagesChosen, ws: WorkspaceDep, caller: PrincipalDep) -> dict[str, int]:
+    return {"deleted": len(images.delete_images(ws, project, body.image_ids, actor=caller.name))}
 
 
 @router.get("/projects/{project}/image-ids", summary="The ids of every image matching the filters (select all)")
@@ -135,5 +135,5 @@ def update_image(image_id: int, body: ImagePatch, ws: WorkspaceDep) -> ImageOut:
 
 
 @router.delete("/images/{image_id}", response_model=ImageOut)
-def delete_image(image_id: int, ws: WorkspaceDep) -> ImageOut:
-    return ImageOut.of(images.delete_image(ws, image_id))
+def delete_image(image_id: int, ws: WorkspaceDep, caller: PrincipalDep) -> ImageOut:
+    return ImageOut.of(images.delete_image(ws, image_id, actor=caller.name))

@@ -12,6 +12,7 @@ from seglab.server.api import router as api_router
 from seglab.server.body_limit import BodyLimit
 from seglab.server.errors import install_error_handlers
 from seglab.server.model_manager import ModelManager
+from seglab.server.security_headers import SecurityHeaders
 from seglab.server.workers import worker_lifespan
 from seglab.services import SystemInfo, Workspace, check_health, system_info
 from seglab.services.assist import smart_polygon as open_smart_polygon
@@ -43,6 +44,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(
         BodyLimit, max_request_bytes=settings.max_request_bytes, max_upload_bytes=settings.max_upload_bytes
     )
+    app.add_middleware(SecurityHeaders)  # outermost: on every answer, the body limit's 413 too
     app.include_router(api_router)
     roboflow.install(app, models)
     workflow_routes.install(app)

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import io
 import json
+import logging
+import sys
 import tarfile
 import zipfile
 from pathlib import Path
@@ -16,6 +18,7 @@ from typer.testing import CliRunner
 
 from seglab.cli import app as cli
 from seglab.formats import save_dataset
+from seglab.redact import RedactingFilter, redact
 from seglab.server.api._deps import principal
 from seglab.services.accounts import Principal
 
@@ -187,6 +190,33 @@ def test_downloads_carry_content_disposition(client):
 
 
 SECRET_URL = "postgresql://u:secret@h/db"
+
+
+def test_logged_tracebacks_are_redacted():
+    try:
+        raise ConnectionError(f"could not connect to {SECRET_URL}")
+    except ConnectionError:
+        record = logging.LogRecord(
+            "seglab.server", logging.ERROR, __file__, 1, "failed: %s", (SECRET_URL,), sys.exc_info()
+        )
+    RedactingFilter().filter(record)
+    text = logging.Formatter().format(record)
+    assert "secret" not in text
+    assert "postgresql://u:***@h/db" in text
+    assert "ConnectionError" in text
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("postgresql://u:p@ss@h/db", "postgresql://u:***@h/db"),  # an unescaped @ in the password
+        ("postgresql://u:a/b@h:5432/db", "postgresql://u:***@h:5432/db"),  # a slash in it
+        ("url=mysql://u:s3cret@h, next", "url=mysql://u:***@h, next"),
+        ("http://host:8080/a", "http://host:8080/a"),  # a port is no password
+    ],
+)
+def test_passwords_with_at_signs_and_slashes_are_redacted(text, expected):
+    assert redact(text) == expected
 
 
 def test_info_over_http_shows_no_database_password(seglab_home, monkeypatch):

@@ -155,6 +155,8 @@ def _redacting_logs() -> dict[str, Any]:
     config.setdefault("filters", {})["redact"] = {"()": "seglab.redact.RedactingFilter"}
     for handler in config["handlers"].values():
         handler.setdefault("filters", []).append("redact")
+    # seglab's own warnings and errors (a 500's traceback) through the same redacting handler, not Python's last resort
+    config["loggers"]["seglab"] = {"handlers": ["default"], "level": "WARNING", "propagate": False}
     return config
 
 

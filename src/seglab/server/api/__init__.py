@@ -6,6 +6,7 @@ from seglab.server.api import (
     agent,
     annotations,
     assist,
+    audit,
     autolabel,
     downloads,
     images,
@@ -26,5 +27,6 @@ router.include_router(autolabel.router)
 router.include_router(workflows.router)
 router.include_router(agent.router)
 router.include_router(downloads.router)
+router.include_router(audit.router)
 
 __all__ = ["router"]

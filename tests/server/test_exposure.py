@@ -247,3 +247,21 @@ def test_seglab_info_shows_no_database_password(seglab_home, monkeypatch):
     as_json = runner.invoke(cli, ["info", "--json"])
     assert "secret" not in as_json.output
     assert json.loads(as_json.output)["database_url"] == "postgresql://u:***@h/db"
+
+
+def test_an_archive_whose_coco_reaches_out_reports_the_member(client):
+    _project(client)
+    document = {
+        "images": [{"id": 1, "file_name": "../../etc/passwd", "width": 8, "height": 8}],
+        "categories": [{"id": 1, "name": "cat"}],
+        "annotations": [],
+    }
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as zipped:
+        zipped.writestr("coco/_annotations.coco.json", json.dumps(document))
+    answer = client.post("/api/v1/projects/zoo/import/archive", files={"file": ("evil.zip", buffer.getvalue())})
+    assert answer.status_code == 200, answer.text
+    (problem,) = [p for p in answer.json()["problems"] if "outside" in p["message"]]
+    assert problem["file"] == "evil.zip/coco/_annotations.coco.json"  # the member, not a temporary folder
+    assert problem["location"] == "image 1"
+    assert _image_count(client) == 0

@@ -1,6 +1,7 @@
 import type { ComponentType } from "react";
 import { Link, Route, Routes, useParams } from "react-router";
 import { Editor } from "./editor/Editor";
+import { AuditPage } from "./pages/AuditPage";
 import { ProjectPage } from "./pages/ProjectPage";
 import { Projects } from "./pages/Projects";
 import { Workflows } from "./pages/Workflows";
@@ -27,10 +28,12 @@ export function App() {
       <header>
         <Link to="/" className="brand">seglab</Link>
         <Link to="/workflows" className="header-link">Workflows</Link>
+        <Link to="/audit" className="header-link">Audit</Link>
       </header>
       <main>
         <Routes>
           <Route path="/workflows" element={<Workflows />} />
+          <Route path="/audit" element={<AuditPage />} />
           <Route path="/images/:id" element={<EditorRoute />} />
           <Route path="/projects/:name" element={<ProjectRoute page={ProjectPage} />} />
           <Route path="/projects/:name/rapid" element={<ProjectRoute page={RapidPage} />} />

@@ -62,7 +62,8 @@ def import_dataset(
             options=options,
         )
         dataset = loaded.dataset
-        report = ImportReport(project=str(project), format=loaded.format, problems=list(loaded.problems))
+        problems = [_in_archive(problem, Path(workdir), path) for problem in loaded.problems]
+        report = ImportReport(project=str(project), format=loaded.format, problems=problems)
         category_ids = _prepare_categories(ws, dataset, project, create_project, report)
         by_image: dict[int, list[NewAnnotation]] = {}
         for annotation in dataset.annotations:
@@ -83,6 +84,17 @@ def import_dataset(
             _import_batch(ws, report, _within_limits(ws, batch, report, strict), by_image, split)
             progress(min(start + batch_size, total), total)
     return report
+
+
+def _in_archive(problem: Problem, workdir: Path, archive: Path) -> Problem:
+    """A problem in an extracted archive names the archive and the member (``pets.zip/coco/x.json``), not the
+    temporary folder it was read from."""
+    try:
+        member = Path(problem.file).relative_to(workdir)
+    except ValueError:
+        return problem
+    inside = Path(*member.parts[1:]).as_posix() if len(member.parts) > 1 else ""
+    return replace(problem, file=f"{archive.name}/{inside}" if inside else archive.name)
 
 
 def _prepare_categories(

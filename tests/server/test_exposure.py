@@ -265,3 +265,20 @@ def test_an_archive_whose_coco_reaches_out_reports_the_member(client):
     assert problem["file"] == "evil.zip/coco/_annotations.coco.json"  # the member, not a temporary folder
     assert problem["location"] == "image 1"
     assert _image_count(client) == 0
+
+
+def test_a_path_import_never_follows_a_link_out_of_the_dataset(client, tmp_path):
+    _project(client)
+    secret = write_image(tmp_path / "private" / "secret.png")
+    folder = tmp_path / "roots" / "linked"
+    folder.mkdir(parents=True)
+    document = {"images": [{"id": 1, "file_name": "a.png", "width": 64, "height": 48}], "categories": []}
+    (folder / "_annotations.coco.json").write_text(json.dumps({**document, "annotations": []}))
+    (folder / "a.png").symlink_to(secret)
+    _roots(client, [tmp_path / "roots"], [])
+    report = client.post("/api/v1/projects/zoo/import", json={"path": str(folder)}).json()
+    assert report["images_added"] == 0
+    (problem,) = [p for p in report["problems"] if p["severity"] == "error"]
+    assert problem["file"] == str(folder / "a.png")
+    assert "symbolic link leading outside" in problem["message"]
+    assert _image_count(client) == 0

@@ -118,6 +118,7 @@ def load_dataset(
     workdir: Path | None = None,
     archive_limits: ArchiveLimits | None = None,
     options: Mapping[str, Any] | None = None,
+    follow_links: bool = False,
 ) -> LoadResult:
     """Read the dataset at ``path`` (a folder, a file, a zip archive or a tarball) in ``format`` (or auto-detect).
 
@@ -126,7 +127,8 @@ def load_dataset(
     ``options`` go to the format's reader (``names`` for YOLO and mask PNGs, ``one_instance_per_class``
     for mask PNGs); one the reader does not take is an error rather than silently ignored.
     A dataset never reaches outside its own folder: an image reached through a symbolic link that leads out of it
-    is an error naming the image (skipped with its annotations; raised when ``strict``).
+    is an error naming the image (skipped with its annotations; raised when ``strict``), unless ``follow_links``
+    (the command line's own folders, such as ``seglab convert --link``'s output, are their owner's to link).
     """
     if path.is_file() and is_archive(path):
         target = workdir if workdir is not None else Path(tempfile.mkdtemp(prefix="seglab-extract-"))
@@ -146,7 +148,7 @@ def load_dataset(
     if unknown:
         raise FormatError.at(path, f"the {format} reader does not take {', '.join(unknown)}")
     loaded = known[format].load(path, strict=strict, image_check=image_check, **given)
-    return _without_escaping_links(loaded, root, strict)
+    return loaded if follow_links else _without_escaping_links(loaded, root, strict)
 
 
 def _dataset_root(path: Path) -> Path:

@@ -45,12 +45,15 @@ def import_dataset(
     progress: Progress = no_progress,
     batch_size: int = IMPORT_BATCH,
     options: Mapping[str, Any] | None = None,
+    follow_links: bool = False,
 ) -> ImportReport:
     """Import the dataset at ``path`` into ``project``: categories matched by name (missing ones created),
     images stored by content hash, annotations written with ``source=import`` as their first revision.
 
     ``split`` overrides the splits found in the dataset. Work is committed in batches of images,
     with ``progress(done, total)`` after each. ``options`` go to the format's reader (``names``…).
+    Images linked from outside the dataset are refused unless ``follow_links`` (the CLI and the Python API, whose
+    caller owns the disk; never the HTTP API).
     """
     with tempfile.TemporaryDirectory(prefix="seglab-import-") as workdir:
         loaded = load_dataset(
@@ -60,6 +63,7 @@ def import_dataset(
             workdir=Path(workdir),
             archive_limits=archive_limits(ws),
             options=options,
+            follow_links=follow_links,
         )
         dataset = loaded.dataset
         problems = [_in_archive(problem, Path(workdir), path) for problem in loaded.problems]

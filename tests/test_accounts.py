@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from seglab.errors import ConflictError, InvalidInputError
+from seglab.errors import ConflictError, InvalidInputError, NotFoundError
 from seglab.services import accounts, projects
 from seglab.store import Workspace, users
 
@@ -54,3 +54,11 @@ def test_project_roles(ws: Workspace) -> None:
         assert users.member_role(session, project.id, user.id) == "reviewer"
         assert [m.user.name for m in users.list_members(session, project.id)] == ["dan"]
         assert users.roles_of(session, user.id) == {project.id: "reviewer"}
+
+
+def test_a_failed_role_rolls_back_the_new_account(ws: Workspace) -> None:
+    """The account and its roles are one transaction. (It was once written under a savepoint, which on SQLite
+    started a transaction of its own at SAVEPOINT and committed it at RELEASE: the account outlived the rollback.)"""
+    with pytest.raises(NotFoundError, match="nope"):
+        accounts.create_user(ws, "ghost", "long enough pw", roles={"nope": "viewer"})
+    assert accounts.list_users(ws) == []

@@ -4,6 +4,7 @@ import { Editor } from "./editor/Editor";
 import { AuditPage } from "./pages/AuditPage";
 import { ProjectPage } from "./pages/ProjectPage";
 import { Projects } from "./pages/Projects";
+import { UsersPage } from "./pages/UsersPage";
 import { Workflows } from "./pages/Workflows";
 import { DeployPage } from "./pipeline/DeployPage";
 import { TrainPage } from "./pipeline/TrainPage";
@@ -28,11 +29,13 @@ export function App() {
       <header>
         <Link to="/" className="brand">seglab</Link>
         <Link to="/workflows" className="header-link">Workflows</Link>
+        <Link to="/users" className="header-link">Users</Link>
         <Link to="/audit" className="header-link">Audit</Link>
       </header>
       <main>
         <Routes>
           <Route path="/workflows" element={<Workflows />} />
+          <Route path="/users" element={<UsersPage />} />
           <Route path="/audit" element={<AuditPage />} />
           <Route path="/images/:id" element={<EditorRoute />} />
           <Route path="/projects/:name" element={<ProjectRoute page={ProjectPage} />} />

@@ -6,12 +6,13 @@ admin (whoever runs it can already read the database file); the server decides t
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
 from typing import TYPE_CHECKING, Literal
 
 from seglab.errors import InvalidInputError, NotFoundError
-from seglab.store import User, Workspace, users
+from seglab.store import User, Workspace, projects, users
 
 if TYPE_CHECKING:
     from pwdlib import PasswordHash
@@ -74,11 +75,22 @@ def _dummy_hash() -> str:
     return _hasher().hash("seglab-no-such-user")
 
 
-def create_user(ws: Workspace, name: str, password: str | None, *, admin: bool = False) -> User:
-    """A new user; ``password`` ``None`` makes an account that signs in only with API keys."""
+def create_user(
+    ws: Workspace,
+    name: str,
+    password: str | None,
+    *,
+    admin: bool = False,
+    roles: Mapping[str, str] | None = None,
+) -> User:
+    """A new user; ``password`` ``None`` makes an account that signs in only with API keys. ``roles`` gives them a
+    role in projects (by name or `#id`) in the same transaction, so a failed role leaves no half-made account."""
     hashed = hash_secret(check_password(password)) if password is not None else None
     with ws.db.transaction() as session:
-        return users.create_user(session, name, hashed, is_admin=admin)
+        user = users.create_user(session, name, hashed, is_admin=admin)
+        for project, role in (roles or {}).items():
+            users.set_member_role(session, projects.get_project(session, project).id, user.id, role)
+        return user
 
 
 def list_users(ws: Workspace) -> list[User]:
@@ -100,6 +112,21 @@ def set_password(ws: Workspace, name: str, password: str) -> User:
 def set_disabled(ws: Workspace, name: str, disabled: bool = True) -> User:
     with ws.db.transaction() as session:
         return users.set_disabled(session, name, disabled)
+
+
+def set_admin(ws: Workspace, name: str, admin: bool) -> User:
+    with ws.db.transaction() as session:
+        return users.set_admin(session, name, admin)
+
+
+def project_roles(ws: Workspace) -> dict[int, dict[str, str]]:
+    """Each user's roles: user id → {project name: role}."""
+    with ws.db.transaction() as session:
+        names = projects.project_names(session)
+        return {
+            user.id: {names[project_id]: role for project_id, role in users.roles_of(session, user.id).items()}
+            for user in users.list_users(session)
+        }
 
 
 def has_users(ws: Workspace) -> bool:

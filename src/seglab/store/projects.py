@@ -91,6 +91,11 @@ def get_project(session: Session, reference: int | str) -> Project:
     return _project(session, _project_row(session, reference))
 
 
+def project_names(session: Session) -> dict[int, str]:
+    """Every project's name by id (cheap: no counts)."""
+    return {row.id: row.name for row in session.execute(select(ProjectRow.id, ProjectRow.name))}
+
+
 def list_projects(session: Session) -> list[ProjectSummary]:
     images = select(func.count(ImageRow.id)).where(ImageRow.project_id == ProjectRow.id).scalar_subquery()
     annotations = (

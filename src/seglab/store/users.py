@@ -47,12 +47,15 @@ def _user_row(session: Session, reference: int | str) -> UserRow:
 
 
 def create_user(session: Session, name: str, password_hash: str | None, *, is_admin: bool = False) -> User:
+    """A new user. A duplicate name is a located error; it ends the caller's transaction (no savepoint: on SQLite a
+    SAVEPOINT as a transaction's first statement starts a transaction of its own, which RELEASE would commit)."""
     row = UserRow(name=check_user_name(name), password_hash=password_hash, is_admin=is_admin)
+    if session.scalar(select(UserRow.id).where(UserRow.name == row.name)) is not None:
+        raise ConflictError(f"user {name!r} already exists", user=name)
+    session.add(row)
     try:
-        with session.begin_nested():
-            session.add(row)
-            session.flush()
-    except IntegrityError as error:
+        session.flush()
+    except IntegrityError as error:  # created meanwhile by another request
         raise ConflictError(f"user {name!r} already exists", user=name) from error
     return _user(row)
 

@@ -12,6 +12,7 @@ from seglab.server.api import (
     images,
     models,
     projects,
+    users,
     versions,
     workflows,
 )
@@ -27,6 +28,7 @@ router.include_router(autolabel.router)
 router.include_router(workflows.router)
 router.include_router(agent.router)
 router.include_router(downloads.router)
+router.include_router(users.router)
 router.include_router(audit.router)
 
 __all__ = ["router"]

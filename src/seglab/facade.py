@@ -159,7 +159,13 @@ class Project:
         """Import a dataset (COCO, YOLO, LabelMe, SA-1B, ...; detected unless ``format`` says): classes matched by
         name, images stored once, annotations as their first revision."""
         return transfer.import_dataset(
-            self._ws, Path(path), self.name, format=format, split=Split(split) if split else None, strict=strict
+            self._ws,
+            Path(path),
+            self.name,
+            format=format,
+            split=Split(split) if split else None,
+            strict=strict,
+            follow_links=True,  # the caller's own disk
         )
 
     @property

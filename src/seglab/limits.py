@@ -29,6 +29,8 @@ IMAGE_FORMATS = ("JPEG", "PNG", "WEBP", "TIFF", "BMP", "GIF", "AVIF")
 AVIF: Pillow's own plugin). Everything else (EPS, which runs Ghostscript; PSD, ICO, ...) is refused unread."""
 
 _PILLOW_PIXELS = re.compile(r"\((\d+) pixels\)")
+_MEDIA_TYPES = {"MPO": "image/jpeg"}
+"""Where Pillow's own MIME type is not one browsers show (a multi-picture JPEG is a JPEG to them)."""
 
 
 def megapixels(pixels: int) -> str:
@@ -88,6 +90,19 @@ def _open(source: Path | BinaryIO, max_pixels: int, name: str) -> Image.Image:
         ) from None
     except (OSError, SyntaxError, ValueError, EOFError) as error:
         raise InvalidInputError(f"{name} is corrupt or truncated ({error})") from None
+
+
+def image_media_type(path: Path) -> str | None:
+    """The media type of the image format Pillow finds in ``path``'s header (never its name), or ``None`` when the
+    bytes are not an image in :data:`IMAGE_FORMATS`: what a server may say it is sending, and nothing else."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            with Image.open(path, formats=IMAGE_FORMATS) as image:
+                found = image.format or ""
+    except (OSError, SyntaxError, ValueError, EOFError, Image.DecompressionBombError):
+        return None
+    return _MEDIA_TYPES.get(found) or Image.MIME.get(found)
 
 
 def to_rgb(image: Image.Image) -> Image.Image:

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import Field, SecretStr
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from seglab.private import private_dir
 
@@ -74,6 +75,13 @@ class Settings(BaseSettings):
     """The model name the endpoint is asked for."""
     agent_key: SecretStr | None = None
     """The endpoint's API key (sent as a bearer token); never printed."""
+    import_roots: Annotated[list[Path], NoDecode] = Field(default_factory=list)
+    """Folders under which the HTTP API may import datasets by server path (admins only), separated by ``:``
+    (``;`` on Windows). Empty (the default): path imports are refused; upload an archive instead."""
+    export_roots: Annotated[list[Path], NoDecode] = Field(default_factory=list)
+    """Folders under which the HTTP API may export into new folders by server path (admins only); empty (the
+    default): path exports are refused; download the zip instead. Apart from ``import_roots`` because reading a
+    folder and writing into one are different permissions."""
     host: str = "127.0.0.1"
     port: int = 8420
     allowed_hosts: str | None = None
@@ -88,6 +96,14 @@ class Settings(BaseSettings):
     insecure_no_auth: bool = False
     """Serve without accounts on a non-loopback address (``seglab serve --insecure-no-auth``): anyone who reaches
     the port may do anything."""
+
+    @field_validator("import_roots", "export_roots", mode="before")
+    @classmethod
+    def _path_list(cls, value: object) -> object:
+        """``SEGLAB_IMPORT_ROOTS=/data/in:/srv/datasets``: the environment's list, split like ``PATH``."""
+        if isinstance(value, str):
+            return [part for part in value.split(os.pathsep) if part.strip()]
+        return value
 
     @property
     def resolved_database_url(self) -> str:

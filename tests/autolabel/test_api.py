@@ -3,6 +3,8 @@ preview, the job, and the review (accept with PATCH, reject with DELETE) through
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from fastapi.testclient import TestClient
 
@@ -89,7 +91,12 @@ def test_bad_requests_say_why(client, site):
     assert "unknown detector 'yolo-world'" in unknown.json()["error"]["message"]
     orphan = client.post("/api/v1/projects/site/autolabel/preview", json={**BODY, "class_thresholds": {"cat": 0.2}})
     assert "thresholds for classes no prompt names: cat" in orphan.json()["error"]["message"]
-    missing = client.post("/api/v1/projects/site/autolabel/preview", json={**BODY, "detector_weights": "/nowhere"})
+    weights = {**BODY, "detector_weights": "/nowhere"}
+    refused = client.post("/api/v1/projects/site/autolabel/preview", json=weights)
+    assert refused.status_code == 403  # a folder on the server: only under SEGLAB_IMPORT_ROOTS
+    assert "SEGLAB_IMPORT_ROOTS" in refused.json()["error"]["message"]
+    client.app.state.workspace.settings.import_roots = [Path("/")]
+    missing = client.post("/api/v1/projects/site/autolabel/preview", json=weights)
     assert "--detector-weights" not in missing.json()["error"]["message"]  # a folder was named: what is wrong with it
     assert "not a Hugging Face model folder" in missing.json()["error"]["message"]
     assert client.post("/api/v1/projects/nope/autolabel/jobs", json=BODY).status_code == 404

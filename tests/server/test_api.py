@@ -226,6 +226,8 @@ def test_import_export_and_stats(client, tmp_path):
     from ..formats.conftest import build_dataset
 
     save_dataset(build_dataset(tmp_path / "src"), tmp_path / "coco", format="coco")
+    settings = client.app.state.workspace.settings  # server paths: only under the configured roots
+    settings.import_roots, settings.export_roots = [tmp_path], [tmp_path]
     client.post("/api/v1/projects", json={"name": "zoo"})
     report = client.post("/api/v1/projects/zoo/import", json={"path": str(tmp_path / "coco")}).json()
     assert (report["images_added"], report["annotations_added"], report["categories_created"]) == (

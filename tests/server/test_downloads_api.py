@@ -95,6 +95,7 @@ def test_server_side_import_takes_the_reader_options(client, tmp_path):
     (tmp_path / "yolo/labels").mkdir(parents=True)
     (tmp_path / "yolo/labels/a.txt").write_text("0 0.1 0.1 0.5 0.1 0.5 0.5\n")
     client.post("/api/v1/projects", json={"name": "farm", "categories": []})
+    client.app.state.workspace.settings.import_roots = [tmp_path]
     body = {"path": str(tmp_path / "yolo"), "names": ["hen"]}
     report = client.post("/api/v1/projects/farm/import", json=body).json()
     assert (report["format"], report["categories_created"], report["annotations_added"]) == ("yolo", ["hen"], 1)

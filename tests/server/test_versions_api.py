@@ -33,7 +33,12 @@ def test_queue_list_and_cancel_in_process(client, tmp_path):
 @pytest.mark.slow
 def test_serve_runs_version_jobs_in_its_worker(seglab_home, coco_export, tmp_path):
     port = free_port()
-    env = {**os.environ, "SEGLAB_WORKERS": "1"}
+    env = {
+        **os.environ,
+        "SEGLAB_WORKERS": "1",
+        "SEGLAB_IMPORT_ROOTS": str(tmp_path),
+        "SEGLAB_EXPORT_ROOTS": str(tmp_path),
+    }
     server = subprocess.Popen([sys.executable, "-m", "seglab", "serve", "--port", str(port)], env=env)
     api = f"http://127.0.0.1:{port}/api/v1"
     try:
@@ -68,6 +73,7 @@ def test_serve_runs_version_jobs_in_its_worker(seglab_home, coco_export, tmp_pat
 
 def test_training_is_queued_as_a_job(client, coco_export):
     client.post("/api/v1/projects", json={"name": "pets"})
+    client.app.state.workspace.settings.import_roots = [coco_export]
     client.post("/api/v1/projects/pets/import", json={"path": str(coco_export)})
     from seglab.services.jobs import run_job
 

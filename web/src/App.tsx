@@ -4,6 +4,7 @@ import { AccountPage } from "./auth/AccountPage";
 import { LoginPage } from "./auth/LoginPage";
 import { UserMenu } from "./auth/UserMenu";
 import { Editor } from "./editor/Editor";
+import { AuditPage } from "./pages/AuditPage";
 import { ProjectPage } from "./pages/ProjectPage";
 import { Projects } from "./pages/Projects";
 import { UsersPage } from "./pages/UsersPage";
@@ -36,6 +37,7 @@ export function App() {
         <Link to="/users" className="header-link">Users</Link>
         <Link to="/tasks" className="header-link">My queue</Link>
         <UserMenu />
+        <Link to="/audit" className="header-link">Audit</Link>
       </header>
       <main>
         <Routes>
@@ -45,6 +47,7 @@ export function App() {
           <Route path="/projects/:name/jobs" element={<ProjectRoute page={JobsPage} />} />
           <Route path="/login" element={<LoginPage />} />
           <Route path="/account" element={<AccountPage />} />
+          <Route path="/audit" element={<AuditPage />} />
           <Route path="/images/:id" element={<EditorRoute />} />
           <Route path="/projects/:name" element={<ProjectRoute page={ProjectPage} />} />
           <Route path="/projects/:name/rapid" element={<ProjectRoute page={RapidPage} />} />

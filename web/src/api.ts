@@ -101,26 +101,53 @@ export const api = {
   ) => call<SegmentAnswer>("POST", "/assist/segment", { image_id: imageId, points, box, mask_id: maskId, detail }),
 };
 
-/** Upload files (images, zip archives, videos sampled at `fps`) with upload progress, which `fetch` cannot report. */
-export function upload(
-  project: string, files: File[], onProgress: (fraction: number) => void, fps = 1,
-): Promise<UploadReport> {
+/** POST a form with upload progress, which `fetch` cannot report. */
+function sendForm<T>(path: string, form: FormData, onProgress: (fraction: number) => void): Promise<T> {
   return new Promise((resolve, reject) => {
-    const form = new FormData();
-    files.forEach((file) => form.append("files", file, file.name));
-    form.append("fps", String(fps));
     const request = new XMLHttpRequest();
-    request.open("POST", `/api/v1/projects/${encodeURIComponent(project)}/images`);
+    request.open("POST", `/api/v1${path}`);
     request.upload.onprogress = (event) => event.lengthComputable && onProgress(event.loaded / event.total);
     request.onload = () => {
       if (request.status === 401) signInAgain();
-      const data = JSON.parse(request.responseText || "{}");
+      let data: { message?: string } = {};
+      try { data = JSON.parse(request.responseText || "{}"); } catch { /* not JSON: the status says enough */ }
       if (request.status >= 400) reject(new ApiError(request.status, data.message ?? "upload failed"));
-      else resolve(data as UploadReport);
+      else resolve(data as T);
     };
     request.onerror = () => reject(new ApiError(0, "network error"));
     request.send(form);
   });
+}
+
+/** Upload files (images, zip archives, videos sampled at `fps`) with upload progress. */
+export function upload(
+  project: string, files: File[], onProgress: (fraction: number) => void, fps = 1,
+): Promise<UploadReport> {
+  const form = new FormData();
+  files.forEach((file) => form.append("files", file, file.name));
+  form.append("fps", String(fps));
+  return sendForm(`/projects/${encodeURIComponent(project)}/images`, form, onProgress);
+}
+
+export type ImportReport = Schemas["ImportReport"];
+
+/** Import a dataset (any readable format) uploaded as a zip or tar.gz archive, with upload progress. */
+export function importArchive(
+  project: string, file: File, format: string, onProgress: (fraction: number) => void,
+): Promise<ImportReport> {
+  const form = new FormData();
+  form.append("file", file, file.name);
+  form.append("format", format);
+  return sendForm(`/projects/${encodeURIComponent(project)}/import/archive`, form, onProgress);
+}
+
+export type AuditEvent = Schemas["AuditEventOut"];
+
+/** The audit log (admins), newest first; empty filters are left out. */
+export function auditLog(filters: { since?: string; actor?: string; action?: string }): Promise<AuditEvent[]> {
+  const query = new URLSearchParams();
+  Object.entries(filters).forEach(([key, value]) => value && query.set(key, value));
+  return call<AuditEvent[]>("GET", `/audit?${query}`);
 }
 
 // Workflows (Roboflow-style definitions): saved ones, validation with errors per step, runs.

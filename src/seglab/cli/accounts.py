@@ -47,7 +47,7 @@ def _roles(ws: Workspace, pairs: list[str]) -> list[tuple[int, str, str]]:
 
 
 def _audit(ws: Workspace, action: str, target: str, detail: dict[str, object] | None = None) -> None:
-    audit.log(ws, "local", action, target, detail)
+    audit.record_alone(ws, "local", action, target, **(detail or {}))
 
 
 @user_app.command("create")
@@ -72,7 +72,7 @@ def create_user(
             admin=admin,
             roles={f"#{project_id}": project_role for project_id, _, project_role in roles},
         )
-        audit.log(ws, "local", "user.create", name, {"admin": admin, "roles": [r for *_, r in roles]})
+        audit.record_alone(ws, "local", "user.create", name, admin=admin, roles=[r for *_, r in roles])
     given = {project_name: project_role for _, project_name, project_role in roles}
     if as_json:
         print_json({**user.__dict__, "roles": given})

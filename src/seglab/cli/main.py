@@ -52,6 +52,7 @@ _LAZY_COMMANDS: dict[str, str] = {
     "key": "seglab.cli.accounts:key_app",
     "gc": "seglab.cli.maintenance:gc",
     "doctor": "seglab.cli.maintenance:doctor",
+    "audit": "seglab.cli.audit:audit",
 }
 """Command name → ``module:attribute``: a typer sub-app (a command group) or a command function."""
 
@@ -176,6 +177,8 @@ def _redacting_logs() -> dict[str, Any]:
     config.setdefault("filters", {})["redact"] = {"()": "seglab.redact.RedactingFilter"}
     for handler in config["handlers"].values():
         handler.setdefault("filters", []).append("redact")
+    # seglab's own warnings and errors (a 500's traceback) through the same redacting handler, not Python's last resort
+    config["loggers"]["seglab"] = {"handlers": ["default"], "level": "WARNING", "propagate": False}
     return config
 
 

@@ -101,6 +101,7 @@ def import_(
             create_project=create,
             progress=progress,
             options=reader_options(names, one_instance_per_class),
+            follow_links=True,  # the local admin's own disk
         )
     if as_json:
         print_json(report)

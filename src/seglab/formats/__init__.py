@@ -4,7 +4,7 @@ Readers never raise for bad items: they skip or repair them and return :class:`P
 naming the file and line or annotation id (``strict=True`` raises :class:`FormatError` instead).
 """
 
-from seglab.formats._archive import extract_zip
+from seglab.formats._archive import extract_zip, is_archive
 from seglab.formats._images import IMAGE_EXTENSIONS, ImageCheck, displayed_size, image_files, turned_by_exif
 from seglab.formats._output import ImageMode
 from seglab.formats._problems import FormatError, Problem, Severity
@@ -43,6 +43,7 @@ __all__ = [
     "formats",
     "image_files",
     "inspect_dataset",
+    "is_archive",
     "load_coco",
     "load_cvat",
     "load_dataset",

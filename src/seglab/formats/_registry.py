@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import inspect
+import os
 import re
 import shutil
 import tempfile
@@ -12,12 +13,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
+import numpy as np
+
 from seglab.core import Dataset
 from seglab.formats import coco, yolo
-from seglab.formats._archive import extract_zip
+from seglab.formats._archive import archive_stem, extract_archive, is_archive
 from seglab.formats._images import ImageCheck
 from seglab.formats._output import ImageMode
-from seglab.formats._problems import FormatError, Problem
+from seglab.formats._problems import FormatError, Problem, Severity
 from seglab.formats._reading import LoadResult
 from seglab.limits import ArchiveLimits
 from seglab.plugins import hook_results
@@ -115,20 +118,25 @@ def load_dataset(
     workdir: Path | None = None,
     archive_limits: ArchiveLimits | None = None,
     options: Mapping[str, Any] | None = None,
+    follow_links: bool = False,
 ) -> LoadResult:
-    """Read the dataset at ``path`` (a folder, a file, or a zip archive) in ``format`` (or auto-detect).
+    """Read the dataset at ``path`` (a folder, a file, a zip archive or a tarball) in ``format`` (or auto-detect).
 
-    A zip archive is checked for paths escaping the target and for ``archive_limits``, then extracted into
+    An archive is checked for paths escaping the target and for ``archive_limits``, then extracted into
     ``workdir``, which must outlive the result (its images point there); without one a temporary folder is made.
     ``options`` go to the format's reader (``names`` for YOLO and mask PNGs, ``one_instance_per_class``
     for mask PNGs); one the reader does not take is an error rather than silently ignored.
+    A dataset never reaches outside its own folder: an image reached through a symbolic link that leads out of it
+    is an error naming the image (skipped with its annotations; raised when ``strict``), unless ``follow_links``
+    (the command line's own folders, such as ``seglab convert --link``'s output, are their owner's to link).
     """
-    if path.is_file() and path.suffix.lower() == ".zip":
+    if path.is_file() and is_archive(path):
         target = workdir if workdir is not None else Path(tempfile.mkdtemp(prefix="seglab-extract-"))
-        path = extract_zip(path, target / path.stem, archive_limits)
+        path = extract_archive(path, target / archive_stem(path), archive_limits)
         children = [c for c in path.iterdir() if not c.name.startswith((".", "__MACOSX"))]
         if len(children) == 1 and children[0].is_dir():
             path = children[0]
+    root = _dataset_root(path)
     known = formats()
     if format == "auto":
         format, path = detect_format(path)
@@ -139,7 +147,43 @@ def load_dataset(
     unknown = sorted(set(given) - set(accepted))
     if unknown:
         raise FormatError.at(path, f"the {format} reader does not take {', '.join(unknown)}")
-    return known[format].load(path, strict=strict, image_check=image_check, **given)
+    loaded = known[format].load(path, strict=strict, image_check=image_check, **given)
+    return loaded if follow_links else _without_escaping_links(loaded, root, strict)
+
+
+def _dataset_root(path: Path) -> Path:
+    """The folder a dataset given as ``path`` may read from: the folder itself, or a file's folder (its parent's
+    when that is COCO's ``annotations/``, whose images lie beside it)."""
+    if path.is_dir():
+        return path
+    return path.parent.parent if path.parent.name == "annotations" else path.parent
+
+
+def _without_escaping_links(loaded: LoadResult, root: Path, strict: bool) -> LoadResult:
+    """``loaded`` without the images whose file is a symbolic link (or lies in a linked folder) leading outside
+    ``root``; each one an error naming it. Readers already refuse absolute and ``..`` names; links are only
+    visible once resolved."""
+    base = root.resolve()
+    kept, problems = [], list(loaded.problems)
+    for index, image in enumerate(loaded.dataset.images):
+        if image.path is not None:
+            lexical = Path(os.path.abspath(image.path))  # noqa: PTH100 - unresolved on purpose: links kept
+            resolved = image.path.resolve()
+            if resolved != lexical and not (resolved == base or resolved.is_relative_to(base)):
+                problem = Problem(
+                    Severity.ERROR,
+                    str(image.path),
+                    "a symbolic link leading outside the dataset folder; image skipped",
+                    f"image {image.id}",
+                )
+                if strict:
+                    raise FormatError(problem)
+                problems.append(problem)
+                continue
+        kept.append(index)
+    if len(kept) == len(loaded.dataset.images):
+        return loaded
+    return LoadResult(loaded.dataset[np.asarray(kept, dtype=np.int64)], problems, loaded.format)
 
 
 def save_dataset(dataset: Dataset, out: Path, *, format: str, image_mode: ImageMode = ImageMode.COPY) -> list[Problem]:

@@ -48,13 +48,24 @@ class DatasetReport:
 
 
 def inspect_dataset(
-    path: Path, *, format: str = "auto", strict: bool = False, options: Mapping[str, Any] | None = None
+    path: Path,
+    *,
+    format: str = "auto",
+    strict: bool = False,
+    options: Mapping[str, Any] | None = None,
+    follow_links: bool = False,
 ) -> DatasetReport:
     """Read ``path`` decoding every image (so truncated files are found) and summarise what is there;
-    ``options`` go to the reader (see ``load_dataset``)."""
+    ``options`` and ``follow_links`` go to the reader (see ``load_dataset``)."""
     with tempfile.TemporaryDirectory(prefix="seglab-inspect-") as workdir:
         result = load_dataset(
-            path, format=format, strict=strict, image_check=ImageCheck.DECODE, workdir=Path(workdir), options=options
+            path,
+            format=format,
+            strict=strict,
+            image_check=ImageCheck.DECODE,
+            workdir=Path(workdir),
+            options=options,
+            follow_links=follow_links,
         )
     dataset = result.dataset
     counts = dataset.annotation_counts()

@@ -20,6 +20,7 @@ from seglab.server.body_limit import BodyLimit
 from seglab.server.errors import install_error_handlers
 from seglab.server.hosts import allowed_hosts, trusted_proxies
 from seglab.server.model_manager import ModelManager
+from seglab.server.security_headers import SecurityHeaders
 from seglab.server.workers import WorkerSupervisor, worker_lifespan
 from seglab.services import SystemInfo, Workspace, check_health, system_info
 from seglab.services.assist import smart_polygon as open_smart_polygon
@@ -61,6 +62,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     if proxies := trusted_proxies(settings):
         app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=proxies)
     app.add_middleware(TrustedHostMiddleware, allowed_hosts=allowed_hosts(settings), www_redirect=False)
+    app.add_middleware(SecurityHeaders)  # outermost: on every answer, the body limit's 413 too
     app.include_router(api_router)
     roboflow.install(app, models)
     workflow_routes.install(app)

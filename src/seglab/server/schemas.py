@@ -290,7 +290,9 @@ def _outline(segmentation: Segmentation) -> Geometry | None:
 
 
 class ImportIn(BaseModel):
-    path: str = Field(description="A dataset folder, annotation file or zip archive on the server's disk.")
+    path: str = Field(
+        description="A dataset folder, annotation file or archive on the server's disk, inside SEGLAB_IMPORT_ROOTS."
+    )
     format: str = "auto"
     split: Split | None = None
     strict: bool = False
@@ -299,7 +301,7 @@ class ImportIn(BaseModel):
 
 
 class ExportIn(BaseModel):
-    path: str = Field(description="A new folder on the server's disk.")
+    path: str = Field(description="A new folder on the server's disk, inside SEGLAB_EXPORT_ROOTS.")
     format: str = "coco"
 
 

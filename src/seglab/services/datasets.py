@@ -27,7 +27,8 @@ class ConversionResult:
 def inspect_path(
     path: Path, *, format: str = "auto", strict: bool = False, options: Mapping[str, Any] | None = None
 ) -> DatasetReport:
-    return inspect_dataset(path, format=format, strict=strict, options=options)
+    """What the command line's ``inspect`` reports; links out of the dataset are followed (the caller's own disk)."""
+    return inspect_dataset(path, format=format, strict=strict, options=options, follow_links=True)
 
 
 def convert_path(
@@ -42,7 +43,9 @@ def convert_path(
 ) -> ConversionResult:
     """Read ``source`` (``options`` go to its reader) and write it to the new folder ``output`` in format ``to``."""
     with tempfile.TemporaryDirectory(prefix="seglab-convert-") as workdir:
-        loaded = load_dataset(source, format=source_format, strict=strict, workdir=Path(workdir), options=options)
+        loaded = load_dataset(  # the command line's own folders: links out of the dataset are followed
+            source, format=source_format, strict=strict, workdir=Path(workdir), options=options, follow_links=True
+        )
         written = save_dataset(loaded.dataset, output, format=to, image_mode=image_mode)
     dataset = loaded.dataset
     return ConversionResult(

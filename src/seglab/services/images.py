@@ -22,6 +22,8 @@ from seglab.formats import (
     turned_by_exif,
 )
 from seglab.limits import ArchiveLimits, open_image
+from seglab.services import audit
+from seglab.services.accounts import LOCAL_ADMIN
 from seglab.store import ImageFilter, Workspace, images, projects
 
 VIDEO_EXTENSIONS = frozenset({".mp4", ".avi", ".mov", ".mkv", ".webm", ".m4v"})
@@ -304,14 +306,21 @@ def update_images(
         )
 
 
-def delete_images(ws: Workspace, project: int | str, image_ids: Sequence[int]) -> list[ImageRecord]:
-    """Delete many images with their annotations, in one transaction (all or nothing)."""
+def delete_images(
+    ws: Workspace, project: int | str, image_ids: Sequence[int], *, actor: str = LOCAL_ADMIN.name
+) -> list[ImageRecord]:
+    """Delete many images with their annotations, in one transaction (all or nothing), recorded in the audit log."""
     with ws.db.transaction() as session:
-        project_id = projects.get_project(session, project).id
-        rows = images.project_rows(session, project_id, image_ids)
-        return [images.delete_image(session, row.id) for row in rows]
+        found = projects.get_project(session, project)
+        rows = images.project_rows(session, found.id, image_ids)
+        deleted = [images.delete_image(session, row.id) for row in rows]
+        audit.record(session, actor, "images.delete", found.name, image_ids=[image.id for image in deleted])
+        return deleted
 
 
-def delete_image(ws: Workspace, image_id: int) -> ImageRecord:
+def delete_image(ws: Workspace, image_id: int, *, actor: str = LOCAL_ADMIN.name) -> ImageRecord:
     with ws.db.transaction() as session:
-        return images.delete_image(session, image_id)
+        project = projects.get_project(session, images.image_row(session, image_id).project_id).name
+        deleted = images.delete_image(session, image_id)
+        audit.record(session, actor, "images.delete", project, image_ids=[deleted.id], file_name=deleted.file_name)
+        return deleted

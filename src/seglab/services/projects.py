@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from seglab.core import Category
 from seglab.errors import ConflictError, InvalidInputError
+from seglab.services import audit
+from seglab.services.accounts import LOCAL_ADMIN
 from seglab.store import Project, ProjectSummary, Workspace, projects
 from seglab.store import annotations as annotation_store
 
@@ -26,9 +28,12 @@ def get_project(ws: Workspace, reference: int | str) -> Project:
         return projects.get_project(session, reference)
 
 
-def delete_project(ws: Workspace, reference: int | str) -> Project:
+def delete_project(ws: Workspace, reference: int | str, *, actor: str = LOCAL_ADMIN.name) -> Project:
+    """Delete a project with everything in it; the audit log keeps who did it."""
     with ws.db.transaction() as session:
-        return projects.delete_project(session, reference)
+        deleted = projects.delete_project(session, reference)
+        audit.record(session, actor, "project.delete", deleted.name, project_id=deleted.id)
+        return deleted
 
 
 def add_category(ws: Workspace, project: int | str, name: str, color: str | None = None) -> Category:
@@ -61,6 +66,7 @@ def delete_category(
     reassign_to: int | None = None,
     delete_annotations: bool = False,
     author: str = "",
+    actor: str = LOCAL_ADMIN.name,
 ) -> int:
     """Delete a category. The rule for its annotations: a category that still has annotations is only
     deleted when told what to do with them: move them to ``reassign_to`` (each move is a revision,
@@ -83,4 +89,6 @@ def delete_category(
         elif count:
             annotation_store.delete_category_annotations(session, category_id, author=author)
         projects.remove_category_row(session, category_id)
+        if count and reassign_to is None:  # annotations gone for good, history included: the log keeps the act
+            audit.record(session, actor, "annotations.delete", row.name, category_id=category_id, annotations=count)
         return count

@@ -45,12 +45,15 @@ def import_dataset(
     progress: Progress = no_progress,
     batch_size: int = IMPORT_BATCH,
     options: Mapping[str, Any] | None = None,
+    follow_links: bool = False,
 ) -> ImportReport:
     """Import the dataset at ``path`` into ``project``: categories matched by name (missing ones created),
     images stored by content hash, annotations written with ``source=import`` as their first revision.
 
     ``split`` overrides the splits found in the dataset. Work is committed in batches of images,
     with ``progress(done, total)`` after each. ``options`` go to the format's reader (``names``…).
+    Images linked from outside the dataset are refused unless ``follow_links`` (the CLI and the Python API, whose
+    caller owns the disk; never the HTTP API).
     """
     with tempfile.TemporaryDirectory(prefix="seglab-import-") as workdir:
         loaded = load_dataset(
@@ -60,9 +63,11 @@ def import_dataset(
             workdir=Path(workdir),
             archive_limits=archive_limits(ws),
             options=options,
+            follow_links=follow_links,
         )
         dataset = loaded.dataset
-        report = ImportReport(project=str(project), format=loaded.format, problems=list(loaded.problems))
+        problems = [_in_archive(problem, Path(workdir), path) for problem in loaded.problems]
+        report = ImportReport(project=str(project), format=loaded.format, problems=problems)
         category_ids = _prepare_categories(ws, dataset, project, create_project, report)
         by_image: dict[int, list[NewAnnotation]] = {}
         for annotation in dataset.annotations:
@@ -83,6 +88,17 @@ def import_dataset(
             _import_batch(ws, report, _within_limits(ws, batch, report, strict), by_image, split)
             progress(min(start + batch_size, total), total)
     return report
+
+
+def _in_archive(problem: Problem, workdir: Path, archive: Path) -> Problem:
+    """A problem in an extracted archive names the archive and the member (``pets.zip/coco/x.json``), not the
+    temporary folder it was read from."""
+    try:
+        member = Path(problem.file).relative_to(workdir)
+    except ValueError:
+        return problem
+    inside = Path(*member.parts[1:]).as_posix() if len(member.parts) > 1 else ""
+    return replace(problem, file=f"{archive.name}/{inside}" if inside else archive.name)
 
 
 def _prepare_categories(

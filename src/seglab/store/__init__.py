@@ -6,6 +6,7 @@ decides what one transaction is.
 
 from seglab.store import (
     annotations,
+    audit,
     conversations,
     edit_steps,
     images,
@@ -42,6 +43,7 @@ __all__ = [
     "User",
     "Workspace",
     "annotations",
+    "audit",
     "conversations",
     "create_database_engine",
     "edit_steps",

@@ -5,6 +5,7 @@ import { api, upload, UploadReport } from "../api";
 import { anyFilter, filtersFrom, GridFilters, serverQuery, withFilter } from "../grid/filters";
 import { ImageGrid } from "../grid/ImageGrid";
 import { DownloadDialog } from "../downloads/DownloadDialog";
+import { ImportDialog } from "./ImportDialog";
 import { ProjectNav } from "../pipeline/ProjectNav";
 import { keys } from "../queries";
 import { ClassesPanel } from "./ClassesPanel";
@@ -86,7 +87,10 @@ export function ProjectPage({ name }: { name: string }) {
     <section>
       <h1>{name}</h1>
       <ProjectNav name={name} />
-      <DownloadDialog project={name} />
+      <div className="row">
+        <ImportDialog project={name} onImported={reload} />
+        <DownloadDialog project={name} />
+      </div>
       {project.data && <ClassesPanel project={project.data} onChanged={reload} />}
       <label className="dropzone" onDragOver={(e) => e.preventDefault()} onDrop={onDrop}>
         Drop images, zip archives or videos here, or

@@ -6,6 +6,7 @@ from seglab.server.api import (
     agent,
     annotations,
     assist,
+    audit,
     auth,
     autolabel,
     downloads,
@@ -32,5 +33,6 @@ router.include_router(downloads.router)
 router.include_router(users.router)
 router.include_router(review.router)
 router.include_router(auth.router)
+router.include_router(audit.router)
 
 __all__ = ["router"]

@@ -188,4 +188,4 @@ def change_password(body: PasswordIn, request: Request, ws: WorkspaceDep, caller
 
 
 def _audit(ws: Workspace, actor: str, action: str, target: str = "", detail: dict[str, object] | None = None) -> None:
-    audit.log(ws, actor, action, target, detail)
+    audit.record_alone(ws, actor, action, target, **(detail or {}))

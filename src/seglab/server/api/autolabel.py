@@ -10,9 +10,11 @@ from fastapi import APIRouter, Query, Request
 from pydantic import BaseModel, Field
 
 from seglab.jobs import AutolabelJob
-from seglab.server.api._deps import WorkspaceDep
+from seglab.server.api._deps import PrincipalDep, WorkspaceDep
+from seglab.server.api._paths import readable_path
 from seglab.server.schemas import AnnotationOut
-from seglab.services import autolabel
+from seglab.services import Workspace, autolabel
+from seglab.services.accounts import Principal
 from seglab.services.autolabel import AutolabelSettings, ClassPrompt, DetectorInfo, PreviewImage
 from seglab.store.jobs import Job
 
@@ -31,7 +33,9 @@ class AutolabelRequest(BaseModel):
     nms_iou: float = Field(default=0.5, ge=0, le=1, description="Overlapping boxes of any prompts above it: best kept.")
     max_instances: int = Field(default=100, ge=1)
     detector: str | None = Field(default=None, description="Default: SEGLAB_AUTOLABEL_DETECTOR.")
-    detector_weights: str | None = Field(default=None, description="A model folder on the server.")
+    detector_weights: str | None = Field(
+        default=None, description="A model folder on the server (admins; under SEGLAB_IMPORT_ROOTS)."
+    )
     segmenter: str | None = Field(default=None, description="Smart Polygon's model; default: SEGLAB_ASSIST_MODEL.")
     image_ids: list[int] | None = Field(
         default=None, description="Default: unannotated images (a preview: the first 4)."
@@ -46,9 +50,9 @@ class AutolabelRequest(BaseModel):
             max_instances=self.max_instances,
         )
 
-    @property
-    def weights(self) -> Path | None:
-        return Path(self.detector_weights) if self.detector_weights else None
+    def weights(self, caller: Principal, ws: Workspace) -> Path | None:
+        """``detector_weights``, once allowed: a folder on the server (admins; under ``SEGLAB_IMPORT_ROOTS``)."""
+        return readable_path(caller, ws, self.detector_weights) if self.detector_weights else None
 
 
 class PreviewOut(BaseModel):
@@ -67,7 +71,9 @@ def detectors(ws: WorkspaceDep) -> list[DetectorInfo]:
 
 
 @router.post("/projects/{project}/autolabel/preview", response_model=PreviewOut, summary="Try prompts on a few images")
-async def preview(project: str, body: AutolabelRequest, request: Request, ws: WorkspaceDep) -> PreviewOut:
+async def preview(
+    project: str, body: AutolabelRequest, request: Request, ws: WorkspaceDep, caller: PrincipalDep
+) -> PreviewOut:
     """What the prompts find on up to 4 images, nothing stored (the first use loads the detector: seconds)."""
     images = await asyncio.to_thread(
         autolabel.preview,
@@ -76,7 +82,7 @@ async def preview(project: str, body: AutolabelRequest, request: Request, ws: Wo
         body.settings(),
         image_ids=body.image_ids,
         detector=body.detector,
-        detector_weights=body.weights,
+        detector_weights=body.weights(caller, ws),
         segmenter=body.segmenter,
         smart_polygon=request.app.state.smart_polygon,
     )
@@ -84,14 +90,14 @@ async def preview(project: str, body: AutolabelRequest, request: Request, ws: Wo
 
 
 @router.post("/projects/{project}/autolabel/jobs", response_model=Job, status_code=202, summary="Label a project")
-def autolabel_job(project: str, body: AutolabelRequest, ws: WorkspaceDep) -> Job:
+def autolabel_job(project: str, body: AutolabelRequest, ws: WorkspaceDep, caller: PrincipalDep) -> Job:
     """A background job (progress per image on ``/api/v1/jobs/{id}``); what it finds is stored as annotations with
     ``source`` ``model:<detector>`` and the detector's confidence, to review."""
     params = AutolabelJob(
         project=project,
         settings=body.settings(),
         detector=body.detector,
-        detector_weights=body.weights,
+        detector_weights=body.weights(caller, ws),
         segmenter=body.segmenter,
         image_ids=body.image_ids,
     )

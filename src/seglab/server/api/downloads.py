@@ -10,8 +10,8 @@ from fastapi.responses import StreamingResponse
 from pydantic import BaseModel
 
 from seglab.formats import formats
-from seglab.server.api._deps import WorkspaceDep
-from seglab.services import downloads
+from seglab.server.api._deps import PrincipalDep, WorkspaceDep
+from seglab.services import audit, downloads
 
 router = APIRouter(tags=["downloads"])
 FormatQuery = Annotated[str, Query(description="Any writable format (see GET /api/v1/formats).")]
@@ -36,12 +36,20 @@ def _zip_response(download: downloads.Download) -> StreamingResponse:
 
 
 @router.get("/versions/{version_id}/export.zip", response_class=StreamingResponse, summary="Download a version")
-def version_zip(version_id: int, ws: WorkspaceDep, format: FormatQuery = "coco") -> StreamingResponse:
+def version_zip(
+    version_id: int, ws: WorkspaceDep, caller: PrincipalDep, format: FormatQuery = "coco"
+) -> StreamingResponse:
     """The version as a zip archive in ``format`` (default COCO: Roboflow's train/valid/test layout)."""
-    return _zip_response(downloads.version_zip(ws, version_id, format=format))
+    download = downloads.version_zip(ws, version_id, format=format)
+    audit.record_alone(ws, caller.name, "version.download", str(version_id), file=download.filename, format=format)
+    return _zip_response(download)
 
 
 @router.get("/projects/{project}/export.zip", response_class=StreamingResponse, summary="Download a project")
-def project_zip(project: str, ws: WorkspaceDep, format: FormatQuery = "coco") -> StreamingResponse:
+def project_zip(
+    project: str, ws: WorkspaceDep, caller: PrincipalDep, format: FormatQuery = "coco"
+) -> StreamingResponse:
     """The project's images and current annotations as a zip archive in ``format``."""
-    return _zip_response(downloads.project_zip(ws, project, format=format))
+    download = downloads.project_zip(ws, project, format=format)
+    audit.record_alone(ws, caller.name, "dataset.download", project, file=download.filename, format=format)
+    return _zip_response(download)

@@ -11,7 +11,8 @@ from fastapi import APIRouter, Depends, File, Form, Query, UploadFile
 from fastapi.responses import FileResponse
 
 from seglab.core import ImageStatus, Split
-from seglab.server.api._deps import WorkspaceDep
+from seglab.limits import image_media_type
+from seglab.server.api._deps import PrincipalDep, WorkspaceDep
 from seglab.server.schemas import ImageOut, ImagePage, ImagePatch, ImagesChosen, ImagesPatch, UploadedFile, UploadOut
 from seglab.services import images, thumbnails
 from seglab.store import ImageFilter
@@ -86,8 +87,8 @@ def update_images(project: str, body: ImagesPatch, ws: WorkspaceDep) -> list[Ima
 
 
 @router.post("/projects/{project}/images/delete", summary="Delete many images with their annotations")
-def delete_images(project: str, body: ImagesChosen, ws: WorkspaceDep) -> dict[str, int]:
-    return {"deleted": len(images.delete_images(ws, project, body.image_ids))}
+def delete_images(project: str, body: ImagesChosen, ws: WorkspaceDep, caller: PrincipalDep) -> dict[str, int]:
+    return {"deleted": len(images.delete_images(ws, project, body.image_ids, actor=caller.name))}
 
 
 @router.get("/projects/{project}/image-ids", summary="The ids of every image matching the filters (select all)")
@@ -109,10 +110,18 @@ def image_neighbours(image_id: int, ws: WorkspaceDep) -> dict[str, int | None]:
 
 @router.get("/images/{image_id}/file", response_class=FileResponse, summary="The original image bytes")
 def image_file(image_id: int, ws: WorkspaceDep) -> FileResponse:
+    """Served as the image format its bytes are (read by Pillow), never as what its name says: an upload named
+    ``x.html`` is a PNG to the browser, or, were the bytes no image seglab reads, an attachment to download."""
     record = images.get_image(ws, image_id)
-    media_type = mimetypes.guess_type(record.file_name)[0] or "application/octet-stream"
+    path = images.image_file(ws, image_id)
     headers = {"Cache-Control": "public, max-age=31536000, immutable"}  # content-addressed: never changes
-    return FileResponse(images.image_file(ws, image_id), media_type=media_type, headers=headers)
+    media_type = image_media_type(path)
+    name = Path(record.file_name).name or f"image-{image_id}"
+    if media_type is None:
+        return FileResponse(path, media_type="application/octet-stream", headers=headers, filename=name)
+    if mimetypes.guess_type(name)[0] != media_type:  # saved as what it is, not as the page its name claims
+        name = f"{Path(name).stem or 'image'}{mimetypes.guess_extension(media_type) or ''}"
+    return FileResponse(path, media_type=media_type, headers=headers, filename=name, content_disposition_type="inline")
 
 
 @router.get("/images/{image_id}/thumbnail", response_class=FileResponse, summary="A small JPEG of the image")
@@ -135,5 +144,5 @@ def update_image(image_id: int, body: ImagePatch, ws: WorkspaceDep) -> ImageOut:
 
 
 @router.delete("/images/{image_id}", response_model=ImageOut)
-def delete_image(image_id: int, ws: WorkspaceDep) -> ImageOut:
-    return ImageOut.of(images.delete_image(ws, image_id))
+def delete_image(image_id: int, ws: WorkspaceDep, caller: PrincipalDep) -> ImageOut:
+    return ImageOut.of(images.delete_image(ws, image_id, actor=caller.name))

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from fastapi import APIRouter
 from fastapi.responses import FileResponse
 from pydantic import BaseModel, Field
@@ -11,7 +9,8 @@ from pydantic import BaseModel, Field
 from seglab.core import Split
 from seglab.jobs import LabelAssistJob, TrainJob
 from seglab.models import TrainSettings
-from seglab.server.api._deps import WorkspaceDep
+from seglab.server.api._deps import PrincipalDep, WorkspaceDep
+from seglab.server.api._paths import readable_path
 from seglab.services import evaluation, inference, training
 from seglab.services.evaluation import EvaluationSummary
 from seglab.services.inference import LabelAssistReport
@@ -28,17 +27,19 @@ class TrainRequest(BaseModel):
     lr: float = Field(default=1e-4, gt=0)
     resolution: int | None = Field(default=None, gt=0)
     device: str = "cpu"
-    weights: str | None = Field(default=None, description="A .pth file on the server to start from.")
+    weights: str | None = Field(
+        default=None, description="A .pth file on the server to start from (admins; under SEGLAB_IMPORT_ROOTS)."
+    )
     from_scratch: bool = False
 
 
 @router.post("/versions/{version_id}/train", response_model=Job, status_code=202, summary="Queue a training run")
-def train(version_id: int, body: TrainRequest, ws: WorkspaceDep) -> Job:
+def train(version_id: int, body: TrainRequest, ws: WorkspaceDep, caller: PrincipalDep) -> Job:
     """Training runs in a background worker; ``/api/v1/jobs/{id}`` shows epochs, losses and metrics as they come."""
     settings = TrainSettings(
         epochs=body.epochs, batch_size=body.batch_size, lr=body.lr, resolution=body.resolution, device=body.device
     )
-    weights = Path(body.weights) if body.weights else None
+    weights = readable_path(caller, ws, body.weights) if body.weights else None  # admins; SEGLAB_IMPORT_ROOTS
     params = TrainJob(
         version=str(version_id), model=body.model, settings=settings, weights=weights, from_scratch=body.from_scratch
     )

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import tempfile
 from pathlib import Path
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, File, Form, Query, UploadFile
 
-from seglab.server.api._deps import AuthorDep, WorkspaceDep
+from seglab.core import Split
+from seglab.errors import InvalidInputError
+from seglab.formats import is_archive
+from seglab.server.api._deps import AuthorDep, PrincipalDep, WorkspaceDep
+from seglab.server.api._paths import readable_path, writable_path
 from seglab.server.schemas import (
     CategoryIn,
     CategoryMerge,
@@ -19,7 +24,7 @@ from seglab.server.schemas import (
     ProjectIn,
     ProjectOut,
 )
-from seglab.services import ImportReport, ProjectStats, projects, stats, transfer
+from seglab.services import ImportReport, ProjectStats, audit, projects, stats, transfer
 from seglab.store import ProjectSummary
 
 router = APIRouter(tags=["projects"])
@@ -41,8 +46,8 @@ def get_project(project: str, ws: WorkspaceDep) -> ProjectOut:
 
 
 @router.delete("/projects/{project}", response_model=ProjectOut)
-def delete_project(project: str, ws: WorkspaceDep) -> ProjectOut:
-    return ProjectOut.of(projects.delete_project(ws, project))
+def delete_project(project: str, ws: WorkspaceDep, caller: PrincipalDep) -> ProjectOut:
+    return ProjectOut.of(projects.delete_project(ws, project, actor=caller.name))
 
 
 @router.post("/projects/{project}/categories", response_model=CategoryOut, status_code=201)
@@ -65,28 +70,77 @@ def delete_category(
     category_id: int,
     ws: WorkspaceDep,
     user: AuthorDep,
+    caller: PrincipalDep,
     reassign_to: Annotated[int | None, Query(description="Move its annotations to this category.")] = None,
     delete_annotations: Annotated[bool, Query(description="Delete its annotations with it.")] = False,
 ) -> dict[str, int]:
     affected = projects.delete_category(
-        ws, category_id, reassign_to=reassign_to, delete_annotations=delete_annotations, author=user
+        ws, category_id, reassign_to=reassign_to, delete_annotations=delete_annotations, author=user, actor=caller.name
     )
     return {"deleted": category_id, "annotations_affected": affected}
 
 
 @router.post(
-    "/projects/{project}/import", response_model=ImportReport, summary="Import a dataset from the server's disk"
+    "/projects/{project}/import",
+    response_model=ImportReport,
+    summary="Import a dataset from the server's disk (admins; under SEGLAB_IMPORT_ROOTS)",
 )
-def import_dataset(project: str, body: ImportIn, ws: WorkspaceDep) -> ImportReport:
+def import_dataset(project: str, body: ImportIn, ws: WorkspaceDep, caller: PrincipalDep) -> ImportReport:
+    """Only for admins, and only from inside a folder listed in ``SEGLAB_IMPORT_ROOTS`` (empty by default: 403);
+    everyone else uploads an archive (``POST .../import/archive``)."""
+    path = readable_path(caller, ws, body.path)
     options = {"names": body.names, "one_instance_per_class": body.one_instance_per_class}
-    return transfer.import_dataset(
-        ws, Path(body.path), project, format=body.format, split=body.split, strict=body.strict, options=options
+    report = transfer.import_dataset(
+        ws, path, project, format=body.format, split=body.split, strict=body.strict, options=options
     )
+    audit.record_alone(
+        ws, caller.name, "dataset.import", report.project, path=str(path), images_added=report.images_added
+    )
+    return report
 
 
-@router.post("/projects/{project}/export", response_model=ExportOut, summary="Export to a new folder on the server")
-def export_project(project: str, body: ExportIn, ws: WorkspaceDep) -> ExportOut:
-    problems = transfer.export_project(ws, project, Path(body.path), format=body.format)
+@router.post(
+    "/projects/{project}/import/archive",
+    response_model=ImportReport,
+    summary="Import a dataset uploaded as a zip or tar.gz archive",
+)
+def import_archive(
+    project: str,
+    ws: WorkspaceDep,
+    caller: PrincipalDep,
+    file: Annotated[UploadFile, File(description="The dataset as a .zip, .tar.gz, .tgz or .tar archive.")],
+    format: Annotated[str, Form(description="A readable format, or auto-detect.")] = "auto",
+    split: Annotated[Split | None, Form(description="Put every image in this split (default: the dataset's).")] = None,
+    strict: Annotated[bool, Form(description="Fail on the first bad item instead of skipping it.")] = False,
+) -> ImportReport:
+    """The archive is expanded (within the ``SEGLAB_MAX_ARCHIVE_*`` limits, nothing outside it followed) into a
+    private temporary folder, read as a path import would read it, and removed."""
+    name = Path(file.filename or "").name
+    if not is_archive(Path(name)):
+        raise InvalidInputError(f"{name or 'the upload'} is not a .zip, .tar.gz, .tgz or .tar archive", file=name)
+    with tempfile.TemporaryDirectory(prefix="seglab-archive-") as folder:  # created readable by its owner only
+        saved = Path(folder) / name
+        with saved.open("wb") as handle:
+            while chunk := file.file.read(1 << 20):
+                handle.write(chunk)
+        report = transfer.import_dataset(ws, saved, project, format=format, split=split, strict=strict)
+    audit.record_alone(
+        ws, caller.name, "dataset.import", report.project, archive=name, images_added=report.images_added
+    )
+    return report
+
+
+@router.post(
+    "/projects/{project}/export",
+    response_model=ExportOut,
+    summary="Export to a new folder on the server (admins; under SEGLAB_EXPORT_ROOTS)",
+)
+def export_project(project: str, body: ExportIn, ws: WorkspaceDep, caller: PrincipalDep) -> ExportOut:
+    """Only for admins, and only into a folder inside one listed in ``SEGLAB_EXPORT_ROOTS`` (empty by default: 403);
+    everyone else downloads the zip (``GET .../export.zip``)."""
+    out = writable_path(caller, ws, body.path)
+    problems = transfer.export_project(ws, project, out, format=body.format)
+    audit.record_alone(ws, caller.name, "dataset.export", project, path=str(out), format=body.format)
     return ExportOut(path=body.path, format=body.format, problems=problems)
 
 

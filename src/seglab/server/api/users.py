@@ -9,7 +9,7 @@ from pydantic import BaseModel, Field
 
 from seglab.errors import ForbiddenError
 from seglab.server.api._deps import PrincipalDep, WorkspaceDep
-from seglab.services import accounts
+from seglab.services import accounts, audit
 from seglab.services.accounts import Principal
 from seglab.store import User
 
@@ -65,6 +65,7 @@ def list_users(ws: WorkspaceDep, caller: PrincipalDep) -> list[UserOut]:
 def create_user(body: UserIn, ws: WorkspaceDep, caller: PrincipalDep) -> UserOut:
     _require_admin(caller)
     user = accounts.create_user(ws, body.name, body.password, admin=body.is_admin, roles=body.roles)
+    audit.record_alone(ws, caller.name, "user.create", user.name, admin=user.is_admin, roles=body.roles)
     return UserOut.of(user, dict(body.roles))
 
 
@@ -78,4 +79,8 @@ def update_user(name: str, body: UserPatch, ws: WorkspaceDep, caller: PrincipalD
         user = accounts.set_admin(ws, name, body.is_admin)
     if body.disabled is not None:
         user = accounts.set_disabled(ws, name, body.disabled)
+    changed = body.model_dump(exclude_none=True, exclude={"password"}) | (
+        {"password": "reset"} if body.password else {}
+    )
+    audit.record_alone(ws, caller.name, "user.update", user.name, **changed)
     return UserOut.of(user, accounts.project_roles(ws).get(user.id))

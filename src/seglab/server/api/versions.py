@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from fastapi import APIRouter
 from pydantic import BaseModel, Field
 
-from seglab.server.api._deps import WorkspaceDep
+from seglab.server.api._deps import PrincipalDep, WorkspaceDep
+from seglab.server.api._paths import writable_path
 from seglab.server.schemas import ExportIn, ExportOut
-from seglab.services import jobs, training, versions
+from seglab.services import audit, jobs, training, versions
 from seglab.store.jobs import Job
 from seglab.store.versions import Version
 from seglab.versions import Recipe
@@ -50,8 +49,12 @@ def get_version(version_id: int, ws: WorkspaceDep) -> Version:
 
 
 @router.post("/versions/{version_id}/export", response_model=ExportOut, summary="Export to a new folder on the server")
-def export_version(version_id: int, body: ExportIn, ws: WorkspaceDep) -> ExportOut:
-    problems = versions.export(ws, version_id, Path(body.path), format=body.format)
+def export_version(version_id: int, body: ExportIn, ws: WorkspaceDep, caller: PrincipalDep) -> ExportOut:
+    """Only for admins, and only into a folder inside one listed in ``SEGLAB_EXPORT_ROOTS`` (empty by default: 403);
+    everyone else downloads the zip (``GET .../export.zip``)."""
+    out = writable_path(caller, ws, body.path)
+    problems = versions.export(ws, version_id, out, format=body.format)
+    audit.record_alone(ws, caller.name, "version.export", str(version_id), path=str(out), format=body.format)
     return ExportOut(path=body.path, format=body.format, problems=problems)
 
 

@@ -1,0 +1,59 @@
+"""Headers on every response that keep a browser from turning seglab's answers against its users.
+
+``nosniff`` stops a browser from guessing that bytes served as an image are a page; ``frame-ancestors`` and
+``X-Frame-Options`` stop other sites from framing the app (clickjacking); ``Referrer-Policy`` keeps URLs (project
+names, image ids) from leaking to other origins. The app's HTML pages also get a Content-Security-Policy that
+allows only seglab's own scripts, so a script that reached the page some other way would not run. FastAPI's
+``/docs`` and ``/redoc`` load their scripts from a CDN and inline, so they get no policy of their own.
+"""
+
+from __future__ import annotations
+
+from starlette.datastructures import MutableHeaders
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+CONTENT_SECURITY_POLICY = "; ".join(
+    (
+        "default-src 'self'",
+        "script-src 'self'",
+        "style-src 'self' 'unsafe-inline'",  # React's style={{...}} attributes
+        "img-src 'self' data: blob:",  # predictions drawn by the server come back as data: URLs
+        "connect-src 'self'",
+        "font-src 'self' data:",
+        "worker-src 'self' blob:",
+        "object-src 'none'",
+        "base-uri 'self'",
+        "form-action 'self'",
+        "frame-ancestors 'none'",
+    )
+)
+ALWAYS = {
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    "Referrer-Policy": "same-origin",
+}
+_OWN_POLICY = ("/docs", "/redoc")
+
+
+class SecurityHeaders:
+    """ASGI middleware adding :data:`ALWAYS` to every response and :data:`CONTENT_SECURITY_POLICY` to HTML ones."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        documentation = str(scope.get("path", "")).startswith(_OWN_POLICY)
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = MutableHeaders(scope=message)
+                for name, value in ALWAYS.items():
+                    headers.setdefault(name, value)
+                if headers.get("content-type", "").startswith("text/html") and not documentation:
+                    headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)

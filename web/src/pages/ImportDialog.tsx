@@ -1,0 +1,94 @@
+// "Import dataset": a dataset in any readable format, uploaded as a zip or tar.gz archive
+// (POST /api/v1/projects/{name}/import/archive) and imported as a path import would be, with the same report.
+// The server never reads a path it is sent from here: the archive is all it gets.
+
+import { useEffect, useState } from "react";
+import { call, importArchive, ImportReport } from "../api";
+import "../downloads/downloads.css";
+
+interface DatasetFormat { name: string; description: string }
+
+export function ImportDialog({ project, onImported }: { project: string; onImported: () => void }) {
+  const [open, setOpen] = useState(false);
+  const [formats, setFormats] = useState<DatasetFormat[]>([]);
+  const [format, setFormat] = useState("auto");
+  const [file, setFile] = useState<File | null>(null);
+  const [progress, setProgress] = useState<number | null>(null);
+  const [report, setReport] = useState<ImportReport | null>(null);
+  const [error, setError] = useState("");
+
+  useEffect(() => {
+    if (open) call<DatasetFormat[]>("GET", "/formats").then(setFormats).catch((e) => setError(e.message));
+  }, [open]);
+
+  async function send() {
+    if (!file) return;
+    setError("");
+    setReport(null);
+    setProgress(0);
+    try {
+      setReport(await importArchive(project, file, format, setProgress));
+      onImported();
+    } catch (e) {
+      setError((e as Error).message);
+    } finally {
+      setProgress(null);
+    }
+  }
+
+  if (!open) return <button onClick={() => setOpen(true)}>Import dataset</button>;
+  const busy = progress !== null;
+  return (
+    <div className="download-backdrop" onClick={() => !busy && setOpen(false)}>
+      <div role="dialog" aria-modal="true" aria-label={`Import a dataset into ${project}`} className="download-dialog card"
+        onClick={(e) => e.stopPropagation()}>
+        <h3>Import a dataset into {project}</h3>
+        <p className="muted small">A zip or tar.gz of a COCO, YOLO, LabelMe, CVAT, SA-1B or mask PNG dataset, as exported
+          by Roboflow, CVAT or seglab. Classes are matched by name; images already in the project are skipped.</p>
+        <label>
+          Archive{" "}
+          <input type="file" aria-label="dataset archive" accept=".zip,.tar.gz,.tgz,.tar"
+            onChange={(e) => setFile(e.target.files?.[0] ?? null)} />
+        </label>
+        <label>
+          Format{" "}
+          <select aria-label="import format" value={format} onChange={(e) => setFormat(e.target.value)}>
+            <option value="auto">detect</option>
+            {formats.map((f) => <option key={f.name} value={f.name} title={f.description}>{f.name}</option>)}
+          </select>
+        </label>
+        {busy && <progress value={progress} max={1} aria-label="import progress" />}
+        {busy && progress >= 1 && <span className="muted"> uploaded; importing on the server…</span>}
+        {report && <ImportSummary report={report} />}
+        {error && <p className="error" role="alert">{error}</p>}
+        <div className="row">
+          <button className="primary" disabled={!file || busy} onClick={send}>Import</button>
+          <button disabled={busy} onClick={() => setOpen(false)}>Close</button>
+        </div>
+      </div>
+    </div>
+  );
+}
+
+function ImportSummary({ report }: { report: ImportReport }) {
+  const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? "" : "s"}`;
+  const { images_added: images = 0, annotations_added: annotations = 0, duplicates = 0 } = report;
+  const created = report.categories_created ?? [];
+  const problems = report.problems ?? [];
+  return (
+    <div data-testid="import-report">
+      <p>
+        {report.format}: added {plural(images, "image")} and {plural(annotations, "annotation")}
+        {duplicates > 0 && ` · ${plural(duplicates, "duplicate")} skipped`}
+        {created.length > 0 && ` · new classes: ${created.join(", ")}`}
+      </p>
+      {problems.length > 0 && (
+        <ul className="small" role="alert">
+          {problems.slice(0, 50).map((p, i) => (
+            <li key={i}>{p.severity}: {p.file}{p.location ? ` (${p.location})` : ""}: {p.message}</li>
+          ))}
+        </ul>
+      )}
+    </div>
+  );
+}

@@ -1,9 +1,9 @@
 """seglab's exception hierarchy: one family, so the CLI and the HTTP API can map each kind once.
 
 ``NotFoundError`` → 404, ``ConflictError`` → 409, ``InvalidInputError`` → 400/422, ``TooLargeError`` → 413,
-``UnavailableError`` → 503, ``UnauthenticatedError`` → 401, ``ForbiddenError`` → 403 (a subclass may name its own
-``status``, as workflow errors do); anything else is a bug (500). The HTTP API and the CLI's ``--json`` answer
-failures in one shape, :func:`error_body`.
+``UnavailableError`` → 503, ``UnauthenticatedError`` → 401, ``ForbiddenError`` → 403, ``QuotaExceededError`` → 429
+(a subclass may name its own ``status``, as workflow errors do); anything else is a bug (500). The HTTP API and the
+CLI's ``--json`` answer failures in one shape, :func:`error_body`.
 """
 
 from __future__ import annotations
@@ -54,6 +54,12 @@ class TooLargeError(InvalidInputError):
     """The input is well-formed but bigger than this installation accepts (an image's pixel count, say)."""
 
     code = "too_large"
+
+
+class QuotaExceededError(SeglabError):
+    """The caller has used up a per-user allowance (jobs waiting or running); the message names the setting."""
+
+    code = "quota_exceeded"
 
 
 class UnavailableError(SeglabError):

@@ -47,6 +47,7 @@ _LAZY_COMMANDS: dict[str, str] = {
     "autolabel": "seglab.cli.autolabel:autolabel",
     "workflow": "seglab.cli.workflows:workflow_app",
     "agent": "seglab.cli.agent:agent_command",
+    "member": "seglab.cli.members:member_app",
 }
 """Command name → ``module:attribute``: a typer sub-app (a command group) or a command function."""
 

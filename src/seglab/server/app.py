@@ -9,6 +9,7 @@ from seglab._version import __version__
 from seglab.server import roboflow, web
 from seglab.server import workflows as workflow_routes
 from seglab.server.api import router as api_router
+from seglab.server.api._access import PUBLIC, requires
 from seglab.server.body_limit import BodyLimit
 from seglab.server.errors import install_error_handlers
 from seglab.server.model_manager import ModelManager
@@ -47,14 +48,20 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     roboflow.install(app, models)
     workflow_routes.install(app)
 
-    @app.get("/healthz", tags=["system"], summary="Liveness and storage check")
+    @app.get("/healthz", tags=["system"], summary="Liveness and storage check", dependencies=[PUBLIC])
     def healthz() -> JSONResponse:
         try:
             return JSONResponse(check_health(settings))
         except OSError as error:
             return JSONResponse({"status": "error", "message": f"home folder not writable: {error}"}, 503)
 
-    @app.get("/info", tags=["system"], summary="What this server is", response_model=SystemInfo)
+    @app.get(
+        "/info",
+        tags=["system"],
+        summary="What this server is",
+        response_model=SystemInfo,
+        dependencies=[requires("workspace.read")],
+    )
     def info(request: Request) -> SystemInfo:
         return system_info(request.app.state.settings)
 

@@ -20,6 +20,7 @@ from seglab.errors import (
     ForbiddenError,
     InvalidInputError,
     NotFoundError,
+    QuotaExceededError,
     SeglabError,
     TooLargeError,
     UnauthenticatedError,
@@ -35,6 +36,7 @@ _STATUS = {
     NotFoundError: 404,
     ConflictError: 409,
     TooLargeError: 413,
+    QuotaExceededError: 429,
     InvalidInputError: 400,
     UnavailableError: 503,
 }

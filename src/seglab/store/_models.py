@@ -154,6 +154,10 @@ class JobRow(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utc_now)
     started_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), default=None)
     finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), default=None)
+    owner: Mapped[str | None] = mapped_column(String(200), default=None, index=True)
+    """Who submitted it (a user name; ``local`` from the CLI or single-user mode): counted in their quota."""
+    project_id: Mapped[int | None] = mapped_column(Integer, default=None, index=True)
+    """The project it works on, for deciding who may see and cancel it (no foreign key: a job outlives nothing)."""
 
 
 class VersionRow(Base):

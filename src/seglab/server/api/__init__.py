@@ -9,6 +9,7 @@ from seglab.server.api import (
     autolabel,
     downloads,
     images,
+    members,
     models,
     projects,
     versions,
@@ -26,5 +27,6 @@ router.include_router(autolabel.router)
 router.include_router(workflows.router)
 router.include_router(agent.router)
 router.include_router(downloads.router)
+router.include_router(members.router)
 
 __all__ = ["router"]

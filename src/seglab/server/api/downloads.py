@@ -10,6 +10,7 @@ from fastapi.responses import StreamingResponse
 from pydantic import BaseModel
 
 from seglab.formats import formats
+from seglab.server.api._access import requires
 from seglab.server.api._deps import WorkspaceDep
 from seglab.services import downloads
 
@@ -23,7 +24,12 @@ class FormatInfo(BaseModel):
     writable: bool
 
 
-@router.get("/formats", response_model=list[FormatInfo], summary="Dataset formats seglab reads and writes")
+@router.get(
+    "/formats",
+    response_model=list[FormatInfo],
+    summary="Dataset formats seglab reads and writes",
+    dependencies=[requires("workspace.read")],
+)
 def list_formats() -> list[FormatInfo]:
     return [FormatInfo(name=n, description=f.description, writable=f.save is not None) for n, f in formats().items()]
 
@@ -35,13 +41,23 @@ def _zip_response(download: downloads.Download) -> StreamingResponse:
     return StreamingResponse(download.chunks, media_type="application/zip", headers=headers)
 
 
-@router.get("/versions/{version_id}/export.zip", response_class=StreamingResponse, summary="Download a version")
+@router.get(
+    "/versions/{version_id}/export.zip",
+    response_class=StreamingResponse,
+    summary="Download a version",
+    dependencies=[requires("export.download")],
+)
 def version_zip(version_id: int, ws: WorkspaceDep, format: FormatQuery = "coco") -> StreamingResponse:
     """The version as a zip archive in ``format`` (default COCO: Roboflow's train/valid/test layout)."""
     return _zip_response(downloads.version_zip(ws, version_id, format=format))
 
 
-@router.get("/projects/{project}/export.zip", response_class=StreamingResponse, summary="Download a project")
+@router.get(
+    "/projects/{project}/export.zip",
+    response_class=StreamingResponse,
+    summary="Download a project",
+    dependencies=[requires("export.download")],
+)
 def project_zip(project: str, ws: WorkspaceDep, format: FormatQuery = "coco") -> StreamingResponse:
     """The project's images and current annotations as a zip archive in ``format``."""
     return _zip_response(downloads.project_zip(ws, project, format=format))

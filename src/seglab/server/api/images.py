@@ -11,6 +11,7 @@ from fastapi import APIRouter, Depends, File, Form, Query, UploadFile
 from fastapi.responses import FileResponse
 
 from seglab.core import ImageStatus, Split
+from seglab.server.api._access import requires
 from seglab.server.api._deps import WorkspaceDep
 from seglab.server.schemas import ImageOut, ImagePage, ImagePatch, ImagesChosen, ImagesPatch, UploadedFile, UploadOut
 from seglab.services import images, thumbnails
@@ -19,7 +20,9 @@ from seglab.store import ImageFilter
 router = APIRouter(tags=["images"])
 
 
-@router.post("/projects/{project}/images", response_model=UploadOut, status_code=201)
+@router.post(
+    "/projects/{project}/images", response_model=UploadOut, status_code=201, dependencies=[requires("image.upload")]
+)
 def upload_images(
     project: str,
     ws: WorkspaceDep,
@@ -63,7 +66,7 @@ def _image_filter(
 ImageFilterDep = Annotated[ImageFilter, Depends(_image_filter)]
 
 
-@router.get("/projects/{project}/images", response_model=ImagePage)
+@router.get("/projects/{project}/images", response_model=ImagePage, dependencies=[requires("project.read")])
 def list_images(
     project: str,
     ws: WorkspaceDep,
@@ -76,7 +79,10 @@ def list_images(
 
 
 @router.patch(
-    "/projects/{project}/images", response_model=list[ImageOut], summary="Move many images to a split, tag them"
+    "/projects/{project}/images",
+    response_model=list[ImageOut],
+    summary="Move many images to a split, tag them",
+    dependencies=[requires("image.update")],
 )
 def update_images(project: str, body: ImagesPatch, ws: WorkspaceDep) -> list[ImageOut]:
     updated = images.update_images(
@@ -85,29 +91,46 @@ def update_images(project: str, body: ImagesPatch, ws: WorkspaceDep) -> list[Ima
     return [ImageOut.of(i) for i in updated]
 
 
-@router.post("/projects/{project}/images/delete", summary="Delete many images with their annotations")
+@router.post(
+    "/projects/{project}/images/delete",
+    summary="Delete many images with their annotations",
+    dependencies=[requires("image.delete")],
+)
 def delete_images(project: str, body: ImagesChosen, ws: WorkspaceDep) -> dict[str, int]:
     return {"deleted": len(images.delete_images(ws, project, body.image_ids))}
 
 
-@router.get("/projects/{project}/image-ids", summary="The ids of every image matching the filters (select all)")
+@router.get(
+    "/projects/{project}/image-ids",
+    summary="The ids of every image matching the filters (select all)",
+    dependencies=[requires("project.read")],
+)
 def list_image_ids(project: str, ws: WorkspaceDep, filters: ImageFilterDep) -> dict[str, list[int]]:
     return {"ids": images.image_ids(ws, project, filters)}
 
 
-@router.get("/images/{image_id}", response_model=ImageOut)
+@router.get("/images/{image_id}", response_model=ImageOut, dependencies=[requires("project.read")])
 def get_image(image_id: int, ws: WorkspaceDep) -> ImageOut:
     found = ImageOut.of(images.get_image(ws, image_id))
     return found.model_copy(update={"project": images.project_of_image(ws, image_id)})
 
 
-@router.get("/images/{image_id}/neighbours", summary="The previous and next image of its project")
+@router.get(
+    "/images/{image_id}/neighbours",
+    summary="The previous and next image of its project",
+    dependencies=[requires("project.read")],
+)
 def image_neighbours(image_id: int, ws: WorkspaceDep) -> dict[str, int | None]:
     previous, following = images.neighbours(ws, image_id)
     return {"previous": previous, "next": following}
 
 
-@router.get("/images/{image_id}/file", response_class=FileResponse, summary="The original image bytes")
+@router.get(
+    "/images/{image_id}/file",
+    response_class=FileResponse,
+    summary="The original image bytes",
+    dependencies=[requires("project.read")],
+)
 def image_file(image_id: int, ws: WorkspaceDep) -> FileResponse:
     record = images.get_image(ws, image_id)
     media_type = mimetypes.guess_type(record.file_name)[0] or "application/octet-stream"
@@ -115,7 +138,12 @@ def image_file(image_id: int, ws: WorkspaceDep) -> FileResponse:
     return FileResponse(images.image_file(ws, image_id), media_type=media_type, headers=headers)
 
 
-@router.get("/images/{image_id}/thumbnail", response_class=FileResponse, summary="A small JPEG of the image")
+@router.get(
+    "/images/{image_id}/thumbnail",
+    response_class=FileResponse,
+    summary="A small JPEG of the image",
+    dependencies=[requires("project.read")],
+)
 def image_thumbnail(
     image_id: int,
     ws: WorkspaceDep,
@@ -129,11 +157,16 @@ def image_thumbnail(
     return FileResponse(path, media_type="image/jpeg", headers={"Cache-Control": cache})
 
 
-@router.patch("/images/{image_id}", response_model=ImageOut, summary="Change split, status or tags")
+@router.patch(
+    "/images/{image_id}",
+    response_model=ImageOut,
+    summary="Change split, status or tags",
+    dependencies=[requires("image.update")],
+)
 def update_image(image_id: int, body: ImagePatch, ws: WorkspaceDep) -> ImageOut:
     return ImageOut.of(images.update_image(ws, image_id, split=body.split, status=body.status, tags=body.tags))
 
 
-@router.delete("/images/{image_id}", response_model=ImageOut)
+@router.delete("/images/{image_id}", response_model=ImageOut, dependencies=[requires("image.delete")])
 def delete_image(image_id: int, ws: WorkspaceDep) -> ImageOut:
     return ImageOut.of(images.delete_image(ws, image_id))

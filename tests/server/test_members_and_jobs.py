@@ -70,7 +70,8 @@ def test_projects_list_only_the_callers_and_carry_their_role(calls: Calls):
 
     viewer = calls.as_("vic").get("/api/v1/projects/p1").json()
     assert viewer["role"] == "viewer"
-    assert "project.read" in viewer["permissions"] and "annotation.write" not in viewer["permissions"]
+    assert "project.read" in viewer["permissions"]
+    assert "annotation.write" not in viewer["permissions"]
     annotator = calls.as_("anna").get("/api/v1/projects/p1").json()
     assert {"annotation.write", "image.upload"} <= set(annotator["permissions"])
     assert "project.delete" not in annotator["permissions"]
@@ -84,7 +85,8 @@ def test_a_project_not_given_is_not_found_and_a_role_that_may_not_is_forbidden(c
     )  # the same answer as for a project that does not exist: nothing leaks
     refused = calls.as_("anna").delete("/api/v1/projects/p1")
     assert refused.status_code == 403
-    assert "project.delete" in refused.json()["message"] and "annotator" in refused.json()["message"]
+    assert "project.delete" in refused.json()["message"]
+    assert "annotator" in refused.json()["message"]
     assert calls.as_("root").get("/api/v1/projects/p1").status_code == 200  # still there
 
 
@@ -123,7 +125,8 @@ def test_anyone_could_cancel_anyones_job_now_only_its_owner_or_an_admin(calls: C
     assert calls.as_("nobody").post(f"/api/v1/jobs/{job_id}/cancel").status_code == 404
     assert calls.as_("vic").get(f"/api/v1/jobs/{job_id}").status_code == 200  # viewers follow the project's jobs
     owner = calls.as_("alice").post(f"/api/v1/jobs/{job_id}/cancel")
-    assert owner.status_code == 200 and owner.json()["status"] == "cancelled"
+    assert owner.status_code == 200
+    assert owner.json()["status"] == "cancelled"
 
 
 def test_a_job_owner_who_is_not_an_admin_cancels_their_own(calls: Calls):
@@ -174,7 +177,8 @@ def test_member_commands(seglab_home: Path):
     listed = json.loads(runner.invoke(cli, ["member", "list", "zoo", "--json"]).output)
     assert [(m["user"]["name"], m["role"]) for m in listed] == [("vic", "viewer")]
     refused = runner.invoke(cli, ["member", "add", "zoo", "vic", "--role", "owner"])
-    assert refused.exit_code != 0 and "role 'owner' is not one of" in refused.output
+    assert refused.exit_code != 0
+    assert "role 'owner' is not one of" in refused.output
     assert runner.invoke(cli, ["member", "remove", "zoo", "vic"]).exit_code == 0
     assert json.loads(runner.invoke(cli, ["member", "list", "zoo", "--json"]).output) == []
     assert roles_table() in runner.invoke(cli, ["member", "roles"]).output

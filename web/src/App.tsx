@@ -1,6 +1,7 @@
 import type { ComponentType } from "react";
 import { Link, Route, Routes, useParams } from "react-router";
 import { Editor } from "./editor/Editor";
+import { Members } from "./pages/Members";
 import { ProjectPage } from "./pages/ProjectPage";
 import { Projects } from "./pages/Projects";
 import { Workflows } from "./pages/Workflows";
@@ -37,6 +38,7 @@ export function App() {
           <Route path="/projects/:name/versions" element={<ProjectRoute page={VersionsPage} />} />
           <Route path="/projects/:name/train" element={<ProjectRoute page={TrainPage} />} />
           <Route path="/projects/:name/deploy" element={<ProjectRoute page={DeployPage} />} />
+          <Route path="/projects/:name/members" element={<ProjectRoute page={Members} />} />
           <Route path="*" element={<Projects />} />
         </Routes>
       </main>

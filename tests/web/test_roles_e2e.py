@@ -95,7 +95,9 @@ def test_a_viewer_sees_a_read_only_app(site: Site, page) -> None:  # type: ignor
     assert page.get_by_role("button", name="undo").count() == 0
     page.get_by_test_id("editor").press("Tab")  # selecting is looking
     page.get_by_test_id("editor").press("Delete")  # deleting is editing
-    poll_until(lambda: page.get_by_test_id("message").inner_text(), lambda text: "read-only" in text, "a read-only notice")
+    poll_until(
+        lambda: page.get_by_test_id("message").inner_text(), lambda text: "read-only" in text, "a read-only notice"
+    )
 
 
 def test_a_project_admin_manages_members_on_the_members_page(site: Site, page) -> None:  # type: ignore[no-untyped-def]
@@ -105,7 +107,11 @@ def test_a_project_admin_manages_members_on_the_members_page(site: Site, page) -
     page.get_by_role("link", name="Members").click()
     page.get_by_label("role of vic").wait_for()
     page.get_by_label("role of vic").select_option("annotator")
-    poll_until(lambda: {m.user.name: m.role for m in list_members(ws, "p1")}, lambda m: m.get("vic") == "annotator", "vic as annotator")
+    poll_until(
+        lambda: {m.user.name: m.role for m in list_members(ws, "p1")},
+        lambda m: m.get("vic") == "annotator",
+        "vic as annotator",
+    )
 
     site.sign_in(page, "vic")
     page.goto(f"{site.url}/projects/p1")

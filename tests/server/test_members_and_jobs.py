@@ -182,3 +182,48 @@ def test_member_commands(seglab_home: Path):
     assert runner.invoke(cli, ["member", "remove", "zoo", "vic"]).exit_code == 0
     assert json.loads(runner.invoke(cli, ["member", "list", "zoo", "--json"]).output) == []
     assert roles_table() in runner.invoke(cli, ["member", "roles"]).output
+
+
+def _model_in(ws, project: str) -> int:  # type: ignore[no-untyped-def]
+    from seglab.store import models as model_store
+
+    version = versions.create_version(ws, project, Recipe(), workers=1)
+    with ws.db.transaction() as session:
+        return model_store.create_model(
+            session,
+            version_id=version.id,
+            architecture="rfdetr-seg-nano",
+            weights_sha256="0" * 64,
+            class_names=["dog"],
+            config={},
+            metrics={},
+        ).id
+
+
+def test_a_workflow_runs_only_models_the_caller_may_run(calls: Calls):
+    """``workflow.run`` is a workspace action; each model step is checked as ``model.infer`` in its project."""
+    import base64
+    import io
+
+    from PIL import Image
+
+    elsewhere = _model_in(calls.app.state.workspace, "p2")
+    buffer = io.BytesIO()
+    Image.new("RGB", (16, 16)).save(buffer, "PNG")
+    definition = {
+        "version": "1.0",
+        "inputs": [{"type": "InferenceImage", "name": "image"}],
+        "steps": [{"type": "InstanceSegmentationModel", "name": "seg", "image": "$inputs.image", "model_id": "p2/1"}],
+        "outputs": [{"type": "JsonField", "name": "found", "selector": "$steps.seg.predictions"}],
+    }
+    body = {
+        "specification": definition,
+        "inputs": {"image": {"type": "base64", "value": base64.b64encode(buffer.getvalue()).decode()}},
+    }
+    refused = calls.as_("vic").post("/workflows/run", json=body)
+    assert refused.status_code == 404, refused.text  # p2 was not given to vic: as if the model did not exist
+    assert "p2" in refused.json()["message"]
+    by_id = {**definition, "steps": [{**definition["steps"][0], "model_id": str(elsewhere)}]}
+    assert calls.as_("vic").post("/workflows/run", json={**body, "specification": by_id}).status_code == 404
+    allowed = calls.as_("root").post("/workflows/run", json=body)
+    assert allowed.status_code not in (403, 404), allowed.text  # the admin gets past the check (the weights are fake)

@@ -17,7 +17,7 @@ from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 
-from seglab.errors import SeglabError
+from seglab.errors import ForbiddenError, NotFoundError, SeglabError
 from seglab.models import Prediction, PredictOptions
 from seglab.models.images import RgbImage
 from seglab.server.api._access import requires
@@ -43,6 +43,14 @@ class ManagedModels:
         return pending.result()
 
 
+class ModelRefusedError(WorkflowError):
+    """A model step names a model the caller may not run (403), or one in a project they were not given (404)."""
+
+    def __init__(self, refusal: ForbiddenError | NotFoundError, *, context: str) -> None:
+        self.status = 403 if isinstance(refusal, ForbiddenError) else 404
+        super().__init__(refusal.message, context=context)
+
+
 def server_environment(request: Request) -> Environment:
     """The models the workflow's steps run are those the caller may run (``model.infer`` in each model's project)."""
     app = request.app
@@ -50,7 +58,10 @@ def server_environment(request: Request) -> Environment:
     caller = access.principal if access is not None else principal(request)
 
     def allow(model_id: str) -> object:
-        return permissions.authorize(app.state.workspace, caller, "model.infer", ("model", model_id))
+        try:
+            return permissions.authorize(app.state.workspace, caller, "model.infer", ("model", model_id))
+        except (ForbiddenError, NotFoundError) as error:
+            raise ModelRefusedError(error, context="workflow_execution") from error
 
     return workflows.local_environment(
         app.state.workspace,

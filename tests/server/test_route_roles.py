@@ -259,3 +259,31 @@ def _is_refusal(body: object) -> bool:
     """An allowed caller never gets the project-hiding 404 for the fixture's project (it exists)."""
     message = body.get("message", "") if isinstance(body, dict) else ""
     return "'p1' does not exist" in message
+
+
+SENSITIVE = {
+    ("DELETE", "/api/v1/projects/{project}"): "project.delete",
+    ("POST", "/api/v1/projects"): "project.create",
+    ("POST", "/api/v1/projects/{project}/import"): "dataset.import",
+    ("POST", "/api/v1/projects/{project}/export"): "dataset.export",
+    ("POST", "/api/v1/versions/{version_id}/export"): "dataset.export",
+    ("POST", "/api/v1/projects/{project}/images/delete"): "image.delete",
+    ("DELETE", "/api/v1/images/{image_id}"): "image.delete",
+    ("DELETE", "/api/v1/categories/{category_id}"): "category.manage",
+    ("PUT", "/api/v1/projects/{project}/members/{user}"): "members.manage",
+    ("DELETE", "/api/v1/projects/{project}/members/{user}"): "members.manage",
+    ("POST", "/api/v1/jobs/{job_id}/cancel"): "job.cancel",
+    ("POST", "/api/v1/versions/{version_id}/train"): "model.train",
+    ("GET", "/api/v1/images/{image_id}/file"): "project.read",
+    ("GET", "/api/v1/projects/{project}/export.zip"): "export.download",
+    ("POST", "/infer/instance_segmentation"): "model.infer",
+    ("POST", "/{dataset_id}/{version_id}"): "model.infer",
+    ("GET", "/healthz"): "public",
+}
+"""Routes whose action matters most, pinned: the walk checks each route against the action it declares; this
+checks that these declare the right one."""
+
+
+def test_the_sensitive_routes_declare_the_right_action(world: World) -> None:
+    declared = {(m, r.path): _declared(r)[0] for r in _routes(world.app) for m in r.methods}
+    assert {key: declared.get(key) for key in SENSITIVE} == SENSITIVE

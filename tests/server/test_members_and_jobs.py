@@ -227,3 +227,10 @@ def test_a_workflow_runs_only_models_the_caller_may_run(calls: Calls):
     assert calls.as_("vic").post("/workflows/run", json={**body, "specification": by_id}).status_code == 404
     allowed = calls.as_("root").post("/workflows/run", json=body)
     assert allowed.status_code not in (403, 404), allowed.text  # the admin gets past the check (the weights are fake)
+
+
+def test_label_assist_uses_only_models_the_caller_may_run(calls: Calls):
+    elsewhere = _model_in(calls.app.state.workspace, "p2")
+    for route in ("label-assist", "label-assist/jobs"):
+        refused = calls.as_("anna").post(f"/api/v1/projects/p1/{route}", json={"model": str(elsewhere)})
+        assert refused.status_code == 404, refused.text  # a model of a project anna was not given

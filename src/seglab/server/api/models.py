@@ -14,7 +14,7 @@ from seglab.jobs import LabelAssistJob, TrainJob
 from seglab.models import TrainSettings
 from seglab.server.api._access import requires
 from seglab.server.api._deps import WorkspaceDep
-from seglab.services import evaluation, inference, projects, training
+from seglab.services import evaluation, inference, permissions, projects, training
 from seglab.services.evaluation import EvaluationSummary
 from seglab.services.inference import LabelAssistReport
 from seglab.services.permissions import Access
@@ -124,11 +124,14 @@ class LabelAssistRequest(BaseModel):
     "/projects/{project}/label-assist",
     response_model=LabelAssistReport,
     summary="Label assist, now",
-    dependencies=[requires("annotation.write")],
 )
-def label_assist(project: str, body: LabelAssistRequest, ws: WorkspaceDep) -> LabelAssistReport:
+def label_assist(
+    project: str, body: LabelAssistRequest, ws: WorkspaceDep, access: Annotated[Access, requires("annotation.write")]
+) -> LabelAssistReport:
     """The model's predictions become annotations (``source`` ``model:<id>``, with confidence) to review; for a few
-    images (the editor's current one). Use ``/label-assist/jobs`` for many."""
+    images (the editor's current one). Use ``/label-assist/jobs`` for many. The model must be one the caller may
+    run (``model.infer`` in its project)."""
+    permissions.authorize(ws, access.principal, "model.infer", ("model", body.model))
     return inference.label_assist(ws, project, body.model, image_ids=body.image_ids, confidence=body.confidence)
 
 
@@ -141,5 +144,6 @@ def label_assist_job(
     project: str, body: LabelAssistRequest, ws: WorkspaceDep, access: Annotated[Access, requires("annotation.write")]
 ) -> Job:
     """Label assist as a background job (progress per image on ``/api/v1/jobs/{id}``)."""
+    permissions.authorize(ws, access.principal, "model.infer", ("model", body.model))
     params = LabelAssistJob(project=project, model=body.model, image_ids=body.image_ids, confidence=body.confidence)
     return inference.submit_label_assist(ws, params, owner=access.principal.name)

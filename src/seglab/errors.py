@@ -1,9 +1,9 @@
 """seglab's exception hierarchy: one family, so the CLI and the HTTP API can map each kind once.
 
 ``NotFoundError`` → 404, ``ConflictError`` → 409, ``InvalidInputError`` → 400/422, ``TooLargeError`` → 413,
-``UnavailableError`` → 503, ``UnauthenticatedError`` → 401, ``ForbiddenError`` → 403 (a subclass may name its own
-``status``, as workflow errors do); anything else is a bug (500). The HTTP API and the CLI's ``--json`` answer
-failures in one shape, :func:`error_body`.
+``UnavailableError`` → 503, ``UnauthenticatedError`` → 401, ``ForbiddenError`` → 403, ``QuotaExceededError`` → 429
+(a subclass may name its own ``status``, as workflow errors do); anything else is a bug (500). The HTTP API and the
+CLI's ``--json`` answer failures in one shape, :func:`error_body`.
 """
 
 from __future__ import annotations
@@ -56,6 +56,12 @@ class TooLargeError(InvalidInputError):
     code = "too_large"
 
 
+class QuotaExceededError(SeglabError):
+    """The caller has used up a per-user allowance (jobs waiting or running); the message names the setting."""
+
+    code = "quota_exceeded"
+
+
 class UnavailableError(SeglabError):
     """Something needed is not ready yet (a model still loading); the same request may succeed later."""
 
@@ -68,6 +74,7 @@ _HTTP_STATUS: tuple[tuple[type[SeglabError], int], ...] = (
     (NotFoundError, 404),
     (ConflictError, 409),
     (TooLargeError, 413),
+    (QuotaExceededError, 429),
     (InvalidInputError, 400),
     (UnavailableError, 503),
 )

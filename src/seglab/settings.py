@@ -45,6 +45,8 @@ class Settings(BaseSettings):
     """A zip archive with more members is refused before extraction."""
     max_text_chars: int = 10_000
     """Free text longer than this (an agent request) is refused (413) before it is parsed."""
+    max_jobs_per_user: int = Field(default=10, ge=0)
+    """Background jobs one user may have waiting or running at once (0: no limit); one more is refused (429)."""
     inference_threads: int = 0
     """Threads ONNX Runtime uses per model (0: its default, one per core)."""
     assist_model: str = "auto"

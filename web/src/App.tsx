@@ -5,6 +5,7 @@ import { LoginPage } from "./auth/LoginPage";
 import { UserMenu } from "./auth/UserMenu";
 import { Editor } from "./editor/Editor";
 import { AuditPage } from "./pages/AuditPage";
+import { Members } from "./pages/Members";
 import { ProjectPage } from "./pages/ProjectPage";
 import { Projects } from "./pages/Projects";
 import { UsersPage } from "./pages/UsersPage";
@@ -54,6 +55,7 @@ export function App() {
           <Route path="/projects/:name/versions" element={<ProjectRoute page={VersionsPage} />} />
           <Route path="/projects/:name/train" element={<ProjectRoute page={TrainPage} />} />
           <Route path="/projects/:name/deploy" element={<ProjectRoute page={DeployPage} />} />
+          <Route path="/projects/:name/members" element={<ProjectRoute page={Members} />} />
           <Route path="*" element={<Projects />} />
         </Routes>
       </main>

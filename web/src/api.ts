@@ -12,7 +12,8 @@ type Answer<P extends keyof paths, M extends "get" | "post" | "delete"> =
 
 export type Category = Schemas["CategoryOut"];
 export type Project = Schemas["ProjectOut"];
-export type ProjectSummary = Schemas["ProjectSummary"];
+export type ProjectSummary = Schemas["ProjectListed"];
+export type Member = Schemas["MemberOut"];
 export type ImageRecord = Schemas["ImageOut"];
 export type Annotation = Schemas["AnnotationOut"];
 export type Geometry = Annotation["geometry"];
@@ -44,6 +45,11 @@ export const api = {
   projects: () => call<ProjectSummary[]>("GET", "/projects"),
   project: (name: string) => call<Project>("GET", `/projects/${encodeURIComponent(name)}`),
   createProject: (name: string, categories: string[]) => call<Project>("POST", "/projects", { name, categories }),
+  members: (project: string) => call<Member[]>("GET", `/projects/${encodeURIComponent(project)}/members`),
+  setMember: (project: string, user: string, role: string) =>
+    call<Member>("PUT", `/projects/${encodeURIComponent(project)}/members/${encodeURIComponent(user)}`, { role }),
+  removeMember: (project: string, user: string) =>
+    call<Member>("DELETE", `/projects/${encodeURIComponent(project)}/members/${encodeURIComponent(user)}`),
   images: (project: string, offset = 0, filters: Record<string, string> = {}) => {
     const query = new URLSearchParams({ offset: String(offset), limit: "100" });
     Object.entries(filters).forEach(([key, value]) => value && query.set(key, value));

@@ -16,6 +16,7 @@ export const queryClient = new QueryClient({
 export const keys = {
   projects: ["projects"] as const,
   project: (name: string) => ["project", name] as const,
+  members: (name: string) => ["members", name] as const,
   image: (id: number) => ["image", id] as const,
   images: (name: string) => ["images", name] as const,
   imagePage: (name: string, query: Record<string, string>, page: number) => ["images", name, query, page] as const,

@@ -53,6 +53,7 @@ _LAZY_COMMANDS: dict[str, str] = {
     "gc": "seglab.cli.maintenance:gc",
     "doctor": "seglab.cli.maintenance:doctor",
     "audit": "seglab.cli.audit:audit",
+    "member": "seglab.cli.members:member_app",
 }
 """Command name → ``module:attribute``: a typer sub-app (a command group) or a command function."""
 

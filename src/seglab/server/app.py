@@ -15,6 +15,7 @@ from seglab._version import __version__
 from seglab.server import roboflow, web
 from seglab.server import workflows as workflow_routes
 from seglab.server.api import router as api_router
+from seglab.server.api._access import PUBLIC, requires
 from seglab.server.auth import Authentication, is_loopback
 from seglab.server.body_limit import BodyLimit
 from seglab.server.errors import install_error_handlers
@@ -67,7 +68,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     roboflow.install(app, models)
     workflow_routes.install(app)
 
-    @app.get("/healthz", tags=["system"], summary="Liveness, storage and background workers check")
+    @app.get(
+        "/healthz", tags=["system"], summary="Liveness, storage and background workers check", dependencies=[PUBLIC]
+    )
     def healthz() -> JSONResponse:
         """200 ``healthy``; 503 ``degraded`` while fewer background workers are alive than expected (jobs would
         wait), 503 ``error`` when the home folder is not writable: load balancers take any non-200 as unhealthy."""
@@ -85,7 +88,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             )
         return JSONResponse(health)
 
-    @app.get("/info", tags=["system"], summary="What this server is", response_model=SystemInfo)
+    @app.get(
+        "/info",
+        tags=["system"],
+        summary="What this server is",
+        response_model=SystemInfo,
+        dependencies=[requires("workspace.read")],
+    )
     def info(request: Request) -> SystemInfo:
         return system_info(request.app.state.settings)
 

@@ -27,6 +27,7 @@ _HTTP_CODES = {
     405: "method_not_allowed",
     409: "conflict",
     413: "too_large",
+    429: "quota_exceeded",
 }
 
 

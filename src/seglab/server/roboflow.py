@@ -20,6 +20,7 @@ from seglab.errors import InvalidInputError
 from seglab.models import Prediction, PredictOptions, decode_for_model, decode_image
 from seglab.models.images import RgbImage, decode_base64
 from seglab.models.visualize import annotate, to_jpeg
+from seglab.server.api._access import PUBLIC, requires
 from seglab.server.model_manager import ModelManager
 from seglab.services.prediction_json import MaskFormat, response_json
 
@@ -135,29 +136,33 @@ def _options(
     )
 
 
-@router.get("/readiness", tags=["system"])
+@router.get("/readiness", tags=["system"], dependencies=[PUBLIC])
 def readiness() -> dict[str, str]:
     return {"status": "ready"}
 
 
-@router.get("/model/registry", summary="Models this server has loaded")
+@router.get("/model/registry", summary="Models this server has loaded", dependencies=[requires("models.unload")])
 def registry(request: Request) -> dict[str, Any]:
     return {"models": _manager(request).registry()}
 
 
-@router.post("/model/add", summary="Load a model (project/version)")
+@router.post(
+    "/model/add",
+    summary="Load a model (project/version)",
+    dependencies=[requires("model.infer", body=("model_id", "model"))],
+)
 async def add_model(body: ModelRequest, request: Request) -> dict[str, Any]:
     await _manager(request).add(body.model_id)
     return {"models": _manager(request).registry()}
 
 
-@router.post("/model/remove", summary="Unload a model (unknown ids are fine)")
+@router.post("/model/remove", summary="Unload a model (unknown ids are fine)", dependencies=[requires("models.unload")])
 def remove_model(body: ModelRequest, request: Request) -> dict[str, Any]:
     _manager(request).remove(body.model_id)
     return {"models": _manager(request).registry()}
 
 
-@router.post("/model/clear", summary="Unload every model")
+@router.post("/model/clear", summary="Unload every model", dependencies=[requires("models.unload")])
 def clear_models(request: Request) -> dict[str, Any]:
     _manager(request).clear()
     return {"models": _manager(request).registry()}
@@ -209,6 +214,7 @@ class InferenceAnswer(BaseModel):
     summary="Instance segmentation (one image, or a list: a batch)",
     response_model=None,
     responses={200: {"model": InferenceAnswer | list[InferenceAnswer], "description": "One answer per image"}},
+    dependencies=[requires("model.infer", body=("model_id", "model"))],
 )
 async def infer_instance_segmentation(body: InstanceSegmentationRequest, request: Request) -> Any:
     """``iou_threshold`` applies NMS only when the request sets it (RF-DETR gives one query per object and needs
@@ -245,7 +251,11 @@ async def _legacy_image(request: Request) -> bytes:
     return decode_base64(text)
 
 
-@legacy_router.post("/{dataset_id}/{version_id}", summary="Roboflow v0 inference (project/version in the path)")
+@legacy_router.post(
+    "/{dataset_id}/{version_id}",
+    summary="Roboflow v0 inference (project/version in the path)",
+    dependencies=[requires("model.infer")],
+)
 async def legacy_infer(
     dataset_id: str,
     version_id: str,

@@ -59,15 +59,21 @@ class ProjectOut(BaseModel):
     task: str
     created_at: datetime
     categories: list[CategoryOut]
+    role: str | None = None
+    """The caller's role in the project (``admin`` for workspace admins)."""
+    permissions: list[str] = Field(default_factory=list)
+    """The actions the caller may do in the project (the roles table's names), for clients to hide the others."""
 
     @classmethod
-    def of(cls, project: Project) -> ProjectOut:
+    def of(cls, project: Project, *, role: str | None = None, permissions: list[str] | None = None) -> ProjectOut:
         return cls(
             id=project.id,
             name=project.name,
             task=project.task,
             created_at=project.created_at,
             categories=[CategoryOut.of(c) for c in project.categories],
+            role=role,
+            permissions=permissions or [],
         )
 
 

@@ -9,6 +9,8 @@ from fastapi.responses import FileResponse
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException
 
+from seglab.server.api._access import PUBLIC
+
 STATIC = Path(__file__).with_name("static")
 _NOT_PAGES = ("api/", "model/", "infer/", "docs", "openapi.json", "redoc")
 PAGE_ROUTES = frozenset({"index", "client_route", "assets"})
@@ -23,11 +25,11 @@ def install(app: FastAPI, folder: Path = STATIC) -> None:
     if (folder / "assets").is_dir():
         app.mount("/assets", StaticFiles(directory=folder / "assets"), name="assets")
 
-    @app.get("/", include_in_schema=False)
+    @app.get("/", include_in_schema=False, dependencies=[PUBLIC])
     def index() -> FileResponse:
         return _page(folder)
 
-    @app.get("/{path:path}", include_in_schema=False)
+    @app.get("/{path:path}", include_in_schema=False, dependencies=[PUBLIC])
     def client_route(path: str) -> FileResponse:
         if path.startswith(_NOT_PAGES):
             raise HTTPException(404, f"no route GET /{path}")

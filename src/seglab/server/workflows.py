@@ -10,18 +10,21 @@ is not checked, since one seglab server is one workspace.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 
-from seglab.errors import SeglabError
+from seglab.errors import ForbiddenError, NotFoundError, SeglabError
 from seglab.models import Prediction, PredictOptions
 from seglab.models.images import RgbImage
+from seglab.server.api._access import requires
+from seglab.server.api._deps import principal
 from seglab.server.model_manager import ModelManager
-from seglab.services import workflows
+from seglab.services import permissions, workflows
+from seglab.services.permissions import Access
 from seglab.workflows import AssistSegmenters, Environment, WorkflowError
 
 router = APIRouter(tags=["workflows (Roboflow-compatible)"])
@@ -31,19 +34,38 @@ class ManagedModels:
     """The server's model manager as a workflow's model provider: steps run in worker threads and hand their
     images to the manager's event loop, where concurrent requests for a model share a batch."""
 
-    def __init__(self, manager: ModelManager, loop: asyncio.AbstractEventLoop) -> None:
-        self.manager, self.loop = manager, loop
+    def __init__(self, manager: ModelManager, loop: asyncio.AbstractEventLoop, allow: Callable[[str], object]) -> None:
+        self.manager, self.loop, self.allow = manager, loop, allow
 
     def predict(self, model_id: str, images: Sequence[RgbImage], options: PredictOptions) -> list[Prediction]:
+        self.allow(model_id)  # raises when the caller may not run this model (model.infer in its project)
         pending = asyncio.run_coroutine_threadsafe(self.manager.predict(model_id, list(images), options), self.loop)
         return pending.result()
 
 
+class ModelRefusedError(WorkflowError):
+    """A model step names a model the caller may not run (403), or one in a project they were not given (404)."""
+
+    def __init__(self, refusal: ForbiddenError | NotFoundError, *, context: str) -> None:
+        self.status = 403 if isinstance(refusal, ForbiddenError) else 404
+        super().__init__(refusal.message, context=context)
+
+
 def server_environment(request: Request) -> Environment:
+    """The models the workflow's steps run are those the caller may run (``model.infer`` in each model's project)."""
     app = request.app
+    access: Access | None = getattr(request.state, "access", None)
+    caller = access.principal if access is not None else principal(request)
+
+    def allow(model_id: str) -> object:
+        try:
+            return permissions.authorize(app.state.workspace, caller, "model.infer", ("model", model_id))
+        except (ForbiddenError, NotFoundError) as error:
+            raise ModelRefusedError(error, context="workflow_execution") from error
+
     return workflows.local_environment(
         app.state.workspace,
-        models=ManagedModels(app.state.models, asyncio.get_running_loop()),
+        models=ManagedModels(app.state.models, asyncio.get_running_loop(), allow),
         segmenters=AssistSegmenters(app.state.smart_polygon),
     )
 
@@ -84,14 +106,21 @@ async def _answer(request: Request, definition: Any, body: WorkflowRunRequest) -
     return JSONResponse({"outputs": outputs, "profiler_trace": []})
 
 
-@router.post("/workflows/run", summary="Run a workflow definition sent with the request")
+@router.post(
+    "/workflows/run", summary="Run a workflow definition sent with the request", dependencies=[requires("workflow.run")]
+)
 async def run_specification(body: WorkflowRunRequest, request: Request) -> JSONResponse:
     if body.specification is None:
         return roboflow_error(WorkflowError("the request needs `specification`: a workflow definition"))
     return await _answer(request, body.specification, body)
 
 
-@router.post("/infer/workflows", summary="Run a workflow definition (Roboflow's legacy path)", include_in_schema=False)
+@router.post(
+    "/infer/workflows",
+    summary="Run a workflow definition (Roboflow's legacy path)",
+    include_in_schema=False,
+    dependencies=[requires("workflow.run")],
+)
 async def run_specification_legacy(body: WorkflowRunRequest, request: Request) -> JSONResponse:
     return await run_specification(body, request)
 
@@ -104,20 +133,30 @@ async def _saved(request: Request, workflow_id: str, body: WorkflowRunRequest) -
     return await _answer(request, definition, body)
 
 
-@router.post("/{workspace_name}/workflows/{workflow_id}", summary="Run a workflow saved in seglab (by name or id)")
+@router.post(
+    "/{workspace_name}/workflows/{workflow_id}",
+    summary="Run a workflow saved in seglab (by name or id)",
+    dependencies=[requires("workflow.run")],
+)
 async def run_saved(workspace_name: str, workflow_id: str, body: WorkflowRunRequest, request: Request) -> JSONResponse:
     """``workspace_name`` is not checked: one seglab server is one workspace."""
     return await _saved(request, workflow_id, body)
 
 
-@router.post("/infer/workflows/{workspace_name}/{workflow_id}", include_in_schema=False)
+@router.post(
+    "/infer/workflows/{workspace_name}/{workflow_id}", include_in_schema=False, dependencies=[requires("workflow.run")]
+)
 async def run_saved_legacy(
     workspace_name: str, workflow_id: str, body: WorkflowRunRequest, request: Request
 ) -> JSONResponse:
     return await _saved(request, workflow_id, body)
 
 
-@router.post("/workflows/validate", summary="Check a workflow definition without running it")
+@router.post(
+    "/workflows/validate",
+    summary="Check a workflow definition without running it",
+    dependencies=[requires("workflow.read")],
+)
 async def validate(request: Request) -> JSONResponse:
     """The body is the definition itself, as Roboflow's server takes it."""
     try:

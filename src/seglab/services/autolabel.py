@@ -148,14 +148,14 @@ def autolabel(
     return report
 
 
-def submit_autolabel(ws: Workspace, params: AutolabelJob) -> Job:
+def submit_autolabel(ws: Workspace, params: AutolabelJob, *, owner: str | None = None) -> Job:
     """Queue it for a background worker (progress per image on the job). Names are checked now, not in the worker."""
     if params.detector is not None:
         detector_spec(params.detector)
     open_smart_polygon(ws).resolve(params.segmenter)
     with ws.db.transaction() as session:
         project_store.get_project(session, params.project)
-    return submit(ws, params)
+    return submit(ws, params, owner=owner)
 
 
 def _autolabel_job(ws: Workspace, params: AutolabelJob, reporter: Reporter) -> dict[str, Any]:

@@ -112,11 +112,13 @@ def evaluations_dir(ws: Workspace, model_id: int) -> Path:
     return ws.settings.home.expanduser() / "evaluations" / f"model-{model_id}"
 
 
-def submit_evaluation(ws: Workspace, model_id: int, *, split: Split | str = Split.TEST) -> Job:
+def submit_evaluation(
+    ws: Workspace, model_id: int, *, split: Split | str = Split.TEST, owner: str | None = None
+) -> Job:
     """Queue :func:`evaluate_model` (default folder) for a background worker; progress counts images."""
     with ws.db.transaction() as session:
         model_store.get_model(session, model_id)  # an unknown model is refused now, not in the worker
-    return submit(ws, EvaluateJob(model_id=model_id, split=Split(split)))
+    return submit(ws, EvaluateJob(model_id=model_id, split=Split(split)), owner=owner)
 
 
 def _evaluate_job(ws: Workspace, params: EvaluateJob, reporter: Reporter) -> dict[str, Any]:

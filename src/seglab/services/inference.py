@@ -133,10 +133,10 @@ def label_assist(
     return report
 
 
-def submit_label_assist(ws: Workspace, params: LabelAssistJob) -> Job:
+def submit_label_assist(ws: Workspace, params: LabelAssistJob, *, owner: str | None = None) -> Job:
     """Queue label assist for a background worker (progress per image shows on the job)."""
     resolve_model(ws, params.model)  # refuse an unknown model now, not in the worker
-    return submit(ws, params)
+    return submit(ws, params, owner=owner)
 
 
 def _label_assist_job(ws: Workspace, params: LabelAssistJob, reporter: Reporter) -> dict[str, Any]:

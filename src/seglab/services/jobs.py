@@ -11,14 +11,30 @@ import logging
 import threading
 import time
 import traceback
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Collection, Iterator
 from datetime import timedelta
 from typing import Any, TypeVar
 
-from seglab.errors import SeglabError
-from seglab.jobs import JobCancelledError, JobParams, Reporter, job_params, worker_is_gone, worker_name
+from sqlalchemy.orm import Session
+
+from seglab.errors import QuotaExceededError, SeglabError
+from seglab.jobs import (
+    AutolabelJob,
+    CreateVersionJob,
+    EvaluateJob,
+    JobCancelledError,
+    JobParams,
+    LabelAssistJob,
+    Reporter,
+    TrainJob,
+    job_params,
+    worker_is_gone,
+    worker_name,
+)
 from seglab.store import Workspace
 from seglab.store import jobs as job_store
+from seglab.store import versions as version_store
+from seglab.store.access import project_id_of
 from seglab.store.jobs import Job, JobStatus
 
 logger = logging.getLogger("seglab.jobs")
@@ -33,10 +49,34 @@ def register_handler(kind: type[P], handler: Callable[[Workspace, P, Reporter], 
     HANDLERS[kind.kind] = handler
 
 
-def submit(ws: Workspace, params: JobParams) -> Job:
-    """Queue a job; a worker runs it. Its parameters are stored as ``params``' JSON."""
+def submit(ws: Workspace, params: JobParams, *, owner: str | None = None) -> Job:
+    """Queue a job; a worker runs it. Its parameters are stored as ``params``' JSON, with ``owner`` (who submitted
+    it: they, a project admin or a workspace admin may cancel it) and the project it works on. An owner with
+    ``SEGLAB_MAX_JOBS_PER_USER`` jobs waiting or running is refused (checked in the same transaction)."""
+    limit = ws.settings.max_jobs_per_user
     with ws.db.transaction() as session:
-        return job_store.submit(session, params.kind, params.to_json())
+        if owner is not None and limit > 0:
+            active = job_store.count_active(session, owner)
+            if active >= limit:
+                raise QuotaExceededError(
+                    f"{owner!r} already has {active} jobs waiting or running, the most one user may have "
+                    f"(SEGLAB_MAX_JOBS_PER_USER={limit}); wait for one to finish or cancel one",
+                    owner=owner,
+                    limit=limit,
+                )
+        project_id = _project_of(session, params)
+        return job_store.submit(session, params.kind, params.to_json(), owner=owner, project_id=project_id)
+
+
+def _project_of(session: Session, params: JobParams) -> int | None:
+    """The project a job works on, from the parameters of its kind (a project, a version or a model)."""
+    if isinstance(params, CreateVersionJob | LabelAssistJob | AutolabelJob):
+        return project_id_of(session, "project", params.project)
+    if isinstance(params, TrainJob):
+        return version_store.get_version(session, params.version).project_id
+    if isinstance(params, EvaluateJob):
+        return project_id_of(session, "model", params.model_id)
+    return None
 
 
 def get_job(ws: Workspace, job_id: int) -> Job:
@@ -44,9 +84,17 @@ def get_job(ws: Workspace, job_id: int) -> Job:
         return job_store.get_job(session, job_id)
 
 
-def list_jobs(ws: Workspace, *, kind: str | None = None, limit: int = 100) -> list[Job]:
+def list_jobs(
+    ws: Workspace,
+    *,
+    kind: str | None = None,
+    limit: int = 100,
+    projects: Collection[int] | None = None,
+    owner: str | None = None,
+) -> list[Job]:
+    """The newest jobs; with ``projects``, only those of these projects (and ``owner``'s own)."""
     with ws.db.transaction() as session:
-        return job_store.list_jobs(session, kind=kind, limit=limit)
+        return job_store.list_jobs(session, kind=kind, limit=limit, projects=projects, owner=owner)
 
 
 def cancel_job(ws: Workspace, job_id: int) -> Job:

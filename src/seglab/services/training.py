@@ -100,16 +100,16 @@ def train(
         )
 
 
-def submit_training(ws: Workspace, params: TrainJob) -> Job:
+def submit_training(ws: Workspace, params: TrainJob, *, owner: str | None = None) -> Job:
     """Queue training for a background worker; progress (epoch, loss, metrics) shows on the job."""
     backend_for(params.model)  # an unknown model is refused now, not in the worker
     with ws.db.transaction() as session:
         target = version_store.get_version(session, params.version)
     run_dir = params.run_dir or new_run_dir(ws.settings.home, target.project, target.number)
-    return submit(ws, params.model_copy(update={"version": target.reference, "run_dir": run_dir}))
+    return submit(ws, params.model_copy(update={"version": target.reference, "run_dir": run_dir}), owner=owner)
 
 
-def resume_training(ws: Workspace, job_id: int) -> Job:
+def resume_training(ws: Workspace, job_id: int, *, owner: str | None = None) -> Job:
     """Queue an interrupted (or failed, or cancelled) training job again, continuing from its last checkpoint."""
     with ws.db.transaction() as session:
         job = job_store.get_job(session, job_id)
@@ -121,7 +121,7 @@ def resume_training(ws: Workspace, job_id: int) -> Job:
     checkpoint = last_checkpoint(params.run_dir) if params.run_dir else None
     if checkpoint is None:
         raise InvalidInputError(f"job {job_id} left no checkpoint to resume from; start the training again")
-    return submit(ws, params.model_copy(update={"resume": checkpoint, "resumes_job": job_id}))
+    return submit(ws, params.model_copy(update={"resume": checkpoint, "resumes_job": job_id}), owner=owner)
 
 
 def list_models(ws: Workspace, project: int | str) -> list[TrainedModel]:

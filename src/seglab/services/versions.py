@@ -140,9 +140,9 @@ def create_version(
         )
 
 
-def submit_version(ws: Workspace, project: int | str, recipe: Recipe) -> Job:
+def submit_version(ws: Workspace, project: int | str, recipe: Recipe, *, owner: str | None = None) -> Job:
     """Queue the generation for a background worker; follow it with the returned job."""
-    return submit(ws, CreateVersionJob(project=get_project_name(ws, project), recipe=recipe))
+    return submit(ws, CreateVersionJob(project=get_project_name(ws, project), recipe=recipe), owner=owner)
 
 
 def _version_job(ws: Workspace, params: CreateVersionJob, reporter: Reporter) -> dict[str, Any]:

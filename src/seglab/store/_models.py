@@ -157,6 +157,10 @@ class JobRow(Base):
     lease_expires_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), default=None)
     """Until when the running job's worker holds it; the worker renews it while alive, and a job whose lease has
     expired (its worker was killed, or hangs) is reclaimed by any other worker or the server."""
+    owner: Mapped[str | None] = mapped_column(String(200), default=None, index=True)
+    """Who submitted it (a user name; ``local`` from the CLI or single-user mode): counted in their quota."""
+    project_id: Mapped[int | None] = mapped_column(Integer, default=None, index=True)
+    """The project it works on, for deciding who may see and cancel it (no foreign key: a job outlives nothing)."""
 
 
 class VersionRow(Base):

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import Session
 
 from seglab.errors import ConflictError, NotFoundError
@@ -43,6 +43,9 @@ class Job:
     created_at: datetime
     started_at: datetime | None
     finished_at: datetime | None
+    owner: str | None = None
+    """Who submitted it (a user name; ``local`` for the CLI and single-user mode; ``None`` from before owners)."""
+    project_id: int | None = None
 
 
 def _job(row: JobRow) -> Job:
@@ -59,11 +62,17 @@ def _job(row: JobRow) -> Job:
         row.created_at,
         row.started_at,
         row.finished_at,
+        row.owner,
+        row.project_id,
     )
 
 
-def submit(session: Session, kind: str, params: dict[str, Any]) -> Job:
-    row = JobRow(kind=kind, params=params, status=JobStatus.QUEUED.value, progress={}, log="")
+def submit(
+    session: Session, kind: str, params: dict[str, Any], *, owner: str | None = None, project_id: int | None = None
+) -> Job:
+    row = JobRow(
+        kind=kind, params=params, status=JobStatus.QUEUED.value, progress={}, log="", owner=owner, project_id=project_id
+    )
     session.add(row)
     session.flush()
     return _job(row)
@@ -76,11 +85,28 @@ def get_job(session: Session, job_id: int) -> Job:
     return _job(row)
 
 
-def list_jobs(session: Session, *, kind: str | None = None, limit: int = 100) -> list[Job]:
+def list_jobs(
+    session: Session,
+    *,
+    kind: str | None = None,
+    limit: int = 100,
+    projects: Collection[int] | None = None,
+    owner: str | None = None,
+) -> list[Job]:
+    """The newest jobs (of ``kind``); with ``projects``, only the jobs of those projects and ``owner``'s own."""
     query = select(JobRow).order_by(JobRow.id.desc()).limit(limit)
     if kind is not None:
         query = query.where(JobRow.kind == kind)
+    if projects is not None:
+        query = query.where(or_(JobRow.project_id.in_(list(projects)), JobRow.owner == owner))
     return [_job(row) for row in session.scalars(query)]
+
+
+def count_active(session: Session, owner: str) -> int:
+    """How many of ``owner``'s jobs are waiting or running (what a per-user quota counts)."""
+    active = [JobStatus.QUEUED.value, JobStatus.RUNNING.value, JobStatus.CANCELLING.value]
+    query = select(func.count()).select_from(JobRow).where(JobRow.owner == owner, JobRow.status.in_(active))
+    return int(session.scalar(query) or 0)
 
 
 def claim(session: Session, job_id: int, worker: str, lease: timedelta | None = None) -> bool:

@@ -9,7 +9,8 @@ interface Props {
   onSelect(id: number): void;
   onToggleHidden(id: number): void;
   onToggleLocked(id: number): void;
-  onReview(annotation: Annotation, keep: boolean): void;
+  /** Accept or reject a model's proposal; without it (a read-only editor) there are no such buttons. */
+  onReview?(annotation: Annotation, keep: boolean): void;
 }
 
 /** The image's annotations: select one, hide or lock it, and review label-assist proposals. */
@@ -36,10 +37,10 @@ export function AnnotationList(props: Props) {
                 title="lock: cannot be selected on the image or edited" onClick={(e) => { e.stopPropagation(); props.onToggleLocked(a.id); }}
               ><Icon name={locked.has(a.id) ? "locked" : "unlocked"} /></button>
             </span>
-            {a.source.startsWith("model:") && !a.attributes.accepted && (
+            {props.onReview && a.source.startsWith("model:") && !a.attributes.accepted && (
               <span className="review">
-                <button onClick={(e) => { e.stopPropagation(); props.onReview(a, true); }} aria-label={`accept ${a.id}`}>accept</button>
-                <button onClick={(e) => { e.stopPropagation(); props.onReview(a, false); }} aria-label={`reject ${a.id}`}>reject</button>
+                <button onClick={(e) => { e.stopPropagation(); props.onReview?.(a, true); }} aria-label={`accept ${a.id}`}>accept</button>
+                <button onClick={(e) => { e.stopPropagation(); props.onReview?.(a, false); }} aria-label={`reject ${a.id}`}>reject</button>
               </span>
             )}
           </li>

@@ -34,6 +34,7 @@ export function Panel({ editor, back }: { editor: EditorController; back: ReactN
     <button key={id} title={action(id).help} onClick={() => editor.input.submit(() => runButton(editor, id))}>{action(id).label}</button>
   );
   if (!image || !project) return null;
+  if (editor.readOnly) return <ReadOnlyPanel editor={editor} back={back} />;
   return (
     <aside className="panel">
       <fieldset className="plain" disabled={!ready}>
@@ -88,6 +89,44 @@ export function Panel({ editor, back }: { editor: EditorController; back: ReactN
           onReview={(a, keep) => editor.input.submit(() => editor.edits.review(a, keep).catch(report))}
         />
       </fieldset>
+    </aside>
+  );
+}
+
+/** For a role that may only look (a viewer): the image, its annotations, moving on; nothing that edits. */
+function ReadOnlyPanel({ editor, back }: { editor: EditorController; back: ReactNode }) {
+  const store = editor.store;
+  const image = useStore(store, (s) => s.loaded?.image);
+  const project = useStore(store, (s) => s.loaded?.project);
+  const annotations = useStore(store, (s) => s.annotations);
+  const selected = useStore(store, (s) => s.selected);
+  const hidden = useStore(store, (s) => s.hidden);
+  const allHidden = useStore(store, (s) => s.allHidden);
+  const locked = useStore(store, (s) => s.locked);
+  const message = useStore(store, (s) => s.message);
+  if (!image || !project) return null;
+  return (
+    <aside className="panel" data-testid="read-only">
+      <p>{back}</p>
+      <h2>{image.file_name}</h2>
+      <p className="badge">read-only: your role in this project ({project.role ?? "none"}) does not allow editing</p>
+      <div className="row">
+        {["previous", "next"].map((id) => (
+          <button key={id} onClick={() => editor.input.submit(() => runButton(editor, id))}>{action(id).label}</button>
+        ))}
+      </div>
+      <p className="muted" data-testid="image-status">status: {image.status}</p>
+      <p role="status" data-testid="message">{message}</p>
+      <AnnotationList
+        annotations={annotations}
+        categories={project.categories}
+        selected={selected}
+        hidden={allHidden ? new Set(annotations.map((a) => a.id)) : hidden}
+        locked={locked}
+        onSelect={(id) => editor.select(id)}
+        onToggleHidden={(id) => { store.set((s) => ({ hidden: toggled(s.hidden, id) })); if (id === selected) editor.select(null); }}
+        onToggleLocked={(id) => store.set((s) => ({ locked: toggled(s.locked, id) }))}
+      />
     </aside>
   );
 }

@@ -182,15 +182,27 @@ export function keysText(action: Action): string[] {
   return action.keysText ? [action.keysText] : action.keys.map(shortcutText);
 }
 
+/** What a role that may not edit (a viewer) may still do: look, select, move on. */
+const READ_ONLY_ACTIONS = new Set([
+  "tool-select", "cancel", "select-next", "select-previous", "lock", "hide-all", "copy", "next", "previous", "fit", "pan", "help",
+]);
+
+/** Whether the editor may run the action: every one, unless it is read-only and the action would edit. */
+function permitted(editor: EditorController, found: Action): boolean {
+  if (!editor.readOnly || READ_ONLY_ACTIONS.has(found.id)) return true;
+  editor.say("read-only: your role in this project does not allow editing");
+  return false;
+}
+
 /** Run the action a key asks for; keys that wait for the next image to load, or belong to none, do nothing. */
 export function runKey(editor: EditorController, event: KeyLike & { ctrlKey: boolean; metaKey: boolean }): unknown {
   const found = actionFor(event);
-  if (!found || (!found.whileLoading && !isReady(editor.state))) return undefined;
+  if (!found || (!found.whileLoading && !isReady(editor.state)) || !permitted(editor, found)) return undefined;
   if (found.preventDefault) event.preventDefault();
   return found.perform(editor, event);
 }
 
 /** Run an action from its button (reported like a key's errors, by the caller). */
 export function runButton(editor: EditorController, id: string): unknown {
-  return action(id).perform(editor, null);
+  return permitted(editor, action(id)) ? action(id).perform(editor, null) : undefined;
 }

@@ -54,6 +54,12 @@ export class EditorController implements ToolHost {
     return this.store.get();
   }
 
+  /** The caller's role in the image's project does not allow editing annotations (a viewer): the editor only shows. */
+  get readOnly(): boolean {
+    const project = this.state.loaded?.project;
+    return project !== undefined && !(project.permissions ?? []).includes("annotation.write");
+  }
+
   say(message: string): void {
     this.store.set({ message });
   }
@@ -171,7 +177,7 @@ export class EditorController implements ToolHost {
 
   pointerDown(event: MouseLike): unknown {
     if (!isReady(this.state)) return undefined; // clicks on the last image while the next one loads are dropped
-    if (event.button === 1 || event.button === 2 || event.altKey || this.spaceHeld) {
+    if (event.button === 1 || event.button === 2 || event.altKey || this.spaceHeld || this.readOnly) {
       this.pan = { start: [event.clientX, event.clientY], view: this.state.view };
       return undefined;
     }
@@ -194,7 +200,7 @@ export class EditorController implements ToolHost {
   }
 
   doubleClick(event: MouseLike): unknown {
-    return isReady(this.state) ? this.toTool("doubleClick", this.info(event)) : undefined;
+    return isReady(this.state) && !this.readOnly ? this.toTool("doubleClick", this.info(event)) : undefined;
   }
 
   pointerLeave(): unknown {
@@ -213,7 +219,7 @@ export class EditorController implements ToolHost {
   }
 
   chooseTool(tool: ToolId): void {
-    if (tool === this.state.tool) return;
+    if (tool === this.state.tool || (this.readOnly && tool !== "select")) return;
     this.tools[this.state.tool].exit();
     this.store.set({ tool });
     this.tools[tool].enter();

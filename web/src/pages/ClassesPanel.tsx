@@ -1,4 +1,5 @@
 import { useEffect, useRef, useState } from "react";
+import { allows } from "../access";
 import { api, Project } from "../api";
 import { colorOf } from "../colors";
 
@@ -18,6 +19,14 @@ export function ClassesPanel({ project, onChanged }: { project: Project; onChang
   }
 
   const { categories } = project;
+  if (!allows(project, "category.manage")) {
+    return (
+      <details className="classes">
+        <summary>Classes ({categories.length})</summary>
+        <ul>{categories.map((c) => <li key={c.id} style={{ color: colorOf(categories, c.id) }}>{c.name}</li>)}</ul>
+      </details>
+    );
+  }
   return (
     <details className="classes" open={categories.length === 0}>
       <summary>Classes ({categories.length})</summary>

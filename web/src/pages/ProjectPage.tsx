@@ -1,6 +1,7 @@
 import { keepPreviousData, useQuery, useQueryClient } from "@tanstack/react-query";
 import { DragEvent, useEffect, useState } from "react";
 import { useSearchParams } from "react-router";
+import { allows } from "../access";
 import { api, upload, UploadReport } from "../api";
 import { anyFilter, filtersFrom, GridFilters, serverQuery, withFilter } from "../grid/filters";
 import { ImageGrid } from "../grid/ImageGrid";
@@ -83,38 +84,51 @@ export function ProjectPage({ name }: { name: string }) {
   }
 
   const total = first.data?.total ?? 0;
+  const can = (action: string) => allows(project.data, action);
   return (
     <section>
       <h1>{name}</h1>
       <ProjectNav name={name} />
       <div className="row">
-        <ImportDialog project={name} onImported={reload} />
-        <DownloadDialog project={name} />
+        {can("dataset.import") && <ImportDialog project={name} onImported={reload} />}
+        {can("export.download") && <DownloadDialog project={name} />}
       </div>
       {project.data && <ClassesPanel project={project.data} onChanged={reload} />}
-      <label className="dropzone" onDragOver={(e) => e.preventDefault()} onDrop={onDrop}>
-        Drop images, zip archives or videos here, or
-        <input type="file" multiple aria-label="upload" onChange={(e) => send(Array.from(e.target.files ?? []))} />
-      </label>
-      <label>
-        frames per second from videos{" "}
-        <input type="number" min={0.1} step={0.1} value={fps} aria-label="video fps" onChange={(e) => setFps(Number(e.target.value) || 1)} />
-      </label>
+      {can("image.upload") && (
+        <>
+          <label className="dropzone" onDragOver={(e) => e.preventDefault()} onDrop={onDrop}>
+            Drop images, zip archives or videos here, or
+            <input type="file" multiple aria-label="upload" onChange={(e) => send(Array.from(e.target.files ?? []))} />
+          </label>
+          <label>
+            frames per second from videos{" "}
+            <input type="number" min={0.1} step={0.1} value={fps} aria-label="video fps" onChange={(e) => setFps(Number(e.target.value) || 1)} />
+          </label>
+        </>
+      )}
+      {project.data && !can("annotation.write") && (
+        <p className="badge" data-testid="read-only">read-only: your role here is {project.data.role ?? "none"}</p>
+      )}
       {progress !== null && <progress value={progress} max={1} aria-label="upload progress" />}
       {progress !== null && progress >= 1 && <span className="muted"> uploaded; reading the files on the server (video frames, zip archives)…</span>}
       {report && <UploadSummary report={report} />}
       {failure && <p className="error" role="alert">{failure}</p>}
-      <LabelAssistPanel project={name} selection={[...selection]} onFinished={reload} />
-      <SelectionPanel
-        project={name}
-        selection={[...selection]}
-        onChanged={(summary, deleted) => {
-          setNotice(summary);
-          if (deleted) setSelection(new Set());
-          reload();
-        }}
-      />
-      <AssignDialog project={name} selection={[...selection]} filter={query} onCreated={(summary) => { setNotice(summary); reload(); }} />
+      {can("annotation.write") && <LabelAssistPanel project={name} selection={[...selection]} onFinished={reload} />}
+      {can("image.update") && (
+        <SelectionPanel
+          project={name}
+          selection={[...selection]}
+          canDelete={can("image.delete")}
+          onChanged={(summary, deleted) => {
+            setNotice(summary);
+            if (deleted) setSelection(new Set());
+            reload();
+          }}
+        />
+      )}
+      {can("review.manage") && (
+        <AssignDialog project={name} selection={[...selection]} filter={query} onCreated={(summary) => { setNotice(summary); reload(); }} />
+      )}
       {notice && <p role="status" data-testid="selection-message">{notice}</p>}
       <div className="row filters">
         <select aria-label="split" value={filters.split} onChange={(e) => filter("split")(e.target.value)}>

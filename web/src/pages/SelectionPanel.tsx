@@ -7,6 +7,8 @@ interface Props {
   selection: number[];
   /** After a change, with what was done: the grid reloads; after a deletion the selection is emptied too. */
   onChanged(summary: string, deleted: boolean): void;
+  /** The caller's role allows deleting images (`image.delete`). */
+  canDelete: boolean;
 }
 
 const SPLITS: Schemas["Split"][] = ["train", "valid", "test", "unassigned"];
@@ -14,7 +16,7 @@ const SPLITS: Schemas["Split"][] = ["train", "valid", "test", "unassigned"];
 const tagList = (text: string) => text.split(",").map((t) => t.trim()).filter(Boolean);
 
 /** What can be done to the ticked images at once: a split, tags, deletion — each all or nothing on the server. */
-export function SelectionPanel({ project, selection, onChanged }: Props) {
+export function SelectionPanel({ project, selection, onChanged, canDelete }: Props) {
   const [split, setSplit] = useState<Schemas["Split"] | "">("");
   const [addTags, setAddTags] = useState("");
   const [removeTags, setRemoveTags] = useState("");
@@ -59,7 +61,7 @@ export function SelectionPanel({ project, selection, onChanged }: Props) {
         <input aria-label="add tags" placeholder="add tags (a, b)" value={addTags} onChange={(e) => setAddTags(e.target.value)} />
         <input aria-label="remove tags" placeholder="remove tags" value={removeTags} onChange={(e) => setRemoveTags(e.target.value)} />
         <button onClick={apply} disabled={nothingToApply}>Apply to {count}</button>
-        {!confirming && <button onClick={() => setConfirming(true)}>Delete…</button>}
+        {canDelete && !confirming && <button onClick={() => setConfirming(true)}>Delete…</button>}
         {confirming && (
           <>
             <button className="danger" onClick={remove}>Delete {count} and their annotations</button>

@@ -6,6 +6,7 @@ import { TrainedModel } from "../api";
 import { Evaluation, Job, pipelineApi } from "./api";
 import { JobProgress } from "./JobProgress";
 import { TrainingCharts } from "./LineChart";
+import { useCan } from "../access";
 
 const PLOT_TITLES: Record<string, string> = {
   pr_curves: "Precision–recall (masks, IoU 0.5)",
@@ -111,6 +112,7 @@ export function ModelPanel({ model }: { model: TrainedModel }) {
 
   const error = evaluation.error?.message ?? evaluate.error?.message;
   const running = isActive(job);
+  const can = useCan(model.project);
   return (
     <section className="card" data-testid="model-panel">
       <h3>Model {model.id} · {model.architecture} · trained on {model.version}</h3>
@@ -119,7 +121,7 @@ export function ModelPanel({ model }: { model: TrainedModel }) {
         <select aria-label="evaluation split" value={split} onChange={(e) => setSplit(e.target.value)}>
           {["test", "valid", "train"].map((s) => <option key={s} value={s}>{s} split</option>)}
         </select>
-        <button className="primary" onClick={() => evaluate.mutate()} disabled={running}>Evaluate</button>
+        {can("model.train") && <button className="primary" onClick={() => evaluate.mutate()} disabled={running}>Evaluate</button>}
       </div>
       {job && <JobProgress job={job} label="Evaluating" />}
       {error && <p className="error" role="alert">{error}</p>}

@@ -8,6 +8,7 @@ import { JobProgress } from "./JobProgress";
 import { TrainingCharts } from "./LineChart";
 import { ModelPanel } from "./ModelPanel";
 import { ProjectNav } from "./ProjectNav";
+import { useCan } from "../access";
 
 /** The form's choices: every option of the request the page offers (it picks no weights file). */
 type TrainChoice = Required<Omit<TrainRequest, "weights">>;
@@ -138,12 +139,17 @@ export function TrainPage({ name }: { name: string }) {
   const busy = isActive(job);
   const models = trained.data ?? [];
   const model = models.find((m) => m.id === selected);
+  const can = useCan(name);
   return (
     <section className="pipeline">
       <h1>{name}</h1>
       <ProjectNav name={name} />
-      <h2>Train a model</h2>
-      <TrainForm versions={versions.data ?? []} architectures={architectures.data ?? [DEFAULTS.model]} start={start} busy={busy} />
+      {can("model.train") && (
+        <>
+          <h2>Train a model</h2>
+          <TrainForm versions={versions.data ?? []} architectures={architectures.data ?? [DEFAULTS.model]} start={start} busy={busy} />
+        </>
+      )}
       {error && <p className="error" role="alert">{error}</p>}
       {job && (
         <section className="card" data-testid="training-run">

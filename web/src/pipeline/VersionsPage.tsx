@@ -10,10 +10,12 @@ import { PreviewGrid } from "./PreviewGrid";
 import { ProjectNav } from "./ProjectNav";
 import { defaultForm, recipeSummary, RecipeForm, toRecipe } from "./recipe";
 import { RecipeFields } from "./RecipeFields";
+import { allows, useCan } from "../access";
 
 const SPLITS = ["train", "valid", "test"];
 
 function VersionList({ name, versions }: { name: string; versions: Version[] }) {
+  const can = useCan(name);
   if (!versions.length) return <p className="muted">No version yet: generate one below.</p>;
   return (
     <table className="table" data-testid="versions">
@@ -29,8 +31,8 @@ function VersionList({ name, versions }: { name: string; versions: Version[] }) 
             <td className="number">{v.statistics.annotations}</td>
             <td>{recipeSummary(v.recipe).map((part) => <span key={part} className="chip">{part}</span>)}</td>
             <td>
-              <Link to={`/projects/${encodeURIComponent(name)}/train?version=${v.id}`}>Train →</Link>
-              {" "}<DownloadDialog version={v} />
+              {can("model.train") && <Link to={`/projects/${encodeURIComponent(name)}/train?version=${v.id}`}>Train →</Link>}
+              {" "}{can("export.download") && <DownloadDialog version={v} />}
             </td>
           </tr>
         ))}
@@ -61,14 +63,15 @@ export function VersionsPage({ name }: { name: string }) {
   });
 
   const error = [project.error, versions.error, preview.error, generate.error].find(Boolean)?.message;
+  const canGenerate = allows(project.data, "version.create");
   return (
     <section className="pipeline">
       <h1>{name}</h1>
       <ProjectNav name={name} />
       <h2>Versions</h2>
       <VersionList name={name} versions={versions.data ?? []} />
-      <h2>Generate a new version</h2>
-      <div className="generate">
+      {canGenerate && <h2>Generate a new version</h2>}
+      {canGenerate && <div className="generate">
         <div className="recipe">
           <RecipeFields form={form} change={(update) => setForm(update)} categories={project.data?.categories ?? []} />
         </div>
@@ -83,7 +86,7 @@ export function VersionsPage({ name }: { name: string }) {
           {message && <p className="success" role="status">{message}</p>}
           {error && <p className="error" role="alert">{error}</p>}
         </aside>
-      </div>
+      </div>}
     </section>
   );
 }

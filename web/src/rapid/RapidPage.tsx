@@ -10,6 +10,7 @@ import { Drawn } from "./Drawn";
 import { ReviewQueue } from "./ReviewQueue";
 import { TrainNext } from "./TrainNext";
 import "./rapid.css";
+import { allows } from "../access";
 
 function PromptRows({ rows, setRows }: { rows: PromptRow[]; setRows: (rows: PromptRow[]) => void }) {
   const change = (index: number, key: keyof PromptRow, value: string) =>
@@ -114,7 +115,8 @@ export function RapidPage({ name }: { name: string }) {
       <h1>{name}</h1>
       <ProjectNav name={name} />
       <h2>Rapid: label from text prompts</h2>
-      <form className="card" onSubmit={submit}>
+      {!allows(project.data, "annotation.write") && <p className="muted">Your role in this project does not label images.</p>}
+      {allows(project.data, "annotation.write") && <form className="card" onSubmit={submit}>
         <p className="muted small">
           Name what to find; several prompts may give one class (“hard hat” → helmet). An open-vocabulary detector
           finds boxes, Smart Polygon's model outlines them, and the results are stored as proposals to review.
@@ -137,7 +139,7 @@ export function RapidPage({ name }: { name: string }) {
           </button>
           <button type="submit" className="primary" disabled={!classes.length || running}>Label unannotated images</button>
         </div>
-      </form>
+      </form>}
       {error && <p className="error" role="alert">{error}</p>}
       {preview.data && <Preview images={preview.data.images} classes={classes} />}
       {runJob && (

@@ -11,6 +11,7 @@ from seglab.server.api import (
     autolabel,
     downloads,
     images,
+    members,
     models,
     projects,
     review,
@@ -34,5 +35,6 @@ router.include_router(users.router)
 router.include_router(review.router)
 router.include_router(auth.router)
 router.include_router(audit.router)
+router.include_router(members.router)
 
 __all__ = ["router"]

@@ -12,6 +12,7 @@ from fastapi import APIRouter
 from pydantic import BaseModel, Field
 
 from seglab.agent import EngineName
+from seglab.server.api._access import requires
 from seglab.server.api._deps import WorkspaceDep
 from seglab.services import agent
 
@@ -55,7 +56,12 @@ class ConversationAnswer(BaseModel):
     updated_at: datetime
 
 
-@router.post("", response_model=PlanAnswer, summary="Plan a request: a new or edited workflow definition, explained")
+@router.post(
+    "",
+    response_model=PlanAnswer,
+    summary="Plan a request: a new or edited workflow definition, explained",
+    dependencies=[requires("workflow.manage")],
+)
 def plan(body: PlanBody, ws: WorkspaceDep) -> PlanAnswer:
     reply = agent.plan_request(ws, body.request, workflow=body.workflow, definition=body.definition, engine=body.engine)
     return PlanAnswer(
@@ -71,7 +77,12 @@ def plan(body: PlanBody, ws: WorkspaceDep) -> PlanAnswer:
     )
 
 
-@router.get("/conversations/{workflow}", response_model=ConversationAnswer, summary="A workflow's conversation")
+@router.get(
+    "/conversations/{workflow}",
+    response_model=ConversationAnswer,
+    summary="A workflow's conversation",
+    dependencies=[requires("workflow.read")],
+)
 def conversation(workflow: str, ws: WorkspaceDep) -> ConversationAnswer:
     found = agent.get_conversation(ws, workflow)
     return ConversationAnswer(
@@ -79,6 +90,10 @@ def conversation(workflow: str, ws: WorkspaceDep) -> ConversationAnswer:
     )
 
 
-@router.delete("/conversations/{workflow}", summary="Start a workflow's conversation over")
+@router.delete(
+    "/conversations/{workflow}",
+    summary="Start a workflow's conversation over",
+    dependencies=[requires("workflow.manage")],
+)
 def reset(workflow: str, ws: WorkspaceDep) -> dict[str, Any]:
     return {"workflow": workflow, "deleted": agent.reset_conversation(ws, workflow)}

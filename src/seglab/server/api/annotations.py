@@ -6,6 +6,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
 
+from seglab.server.api._access import requires
 from seglab.server.api._deps import AuthorDep, WorkspaceDep
 from seglab.server.schemas import (
     AnnotationIn,
@@ -21,7 +22,9 @@ from seglab.store import NewAnnotation, Revision
 router = APIRouter(tags=["annotations"])
 
 
-@router.get("/images/{image_id}/annotations", response_model=list[AnnotationOut])
+@router.get(
+    "/images/{image_id}/annotations", response_model=list[AnnotationOut], dependencies=[requires("project.read")]
+)
 def list_annotations(
     image_id: int,
     ws: WorkspaceDep,
@@ -30,7 +33,12 @@ def list_annotations(
     return [AnnotationOut.of(a, outline=outlines) for a in annotation_service.list_annotations(ws, image_id)]
 
 
-@router.post("/images/{image_id}/annotations", response_model=AnnotationOut, status_code=201)
+@router.post(
+    "/images/{image_id}/annotations",
+    response_model=AnnotationOut,
+    status_code=201,
+    dependencies=[requires("annotation.write")],
+)
 def create_annotation(image_id: int, body: AnnotationIn, ws: WorkspaceDep, user: AuthorDep) -> AnnotationOut:
     return AnnotationOut.of(annotation_service.create_annotation(ws, image_id, _new(body), author=user))
 
@@ -40,6 +48,7 @@ def create_annotation(image_id: int, body: AnnotationIn, ws: WorkspaceDep, user:
     response_model=list[AnnotationOut],
     status_code=201,
     summary="Create several annotations together (all or none; one undo step)",
+    dependencies=[requires("annotation.write")],
 )
 def create_annotations(image_id: int, body: AnnotationsIn, ws: WorkspaceDep, user: AuthorDep) -> list[AnnotationOut]:
     news = [_new(item) for item in body.annotations]
@@ -57,7 +66,7 @@ def _new(body: AnnotationIn) -> NewAnnotation:
     )
 
 
-@router.get("/annotations/{annotation_id}", response_model=AnnotationOut)
+@router.get("/annotations/{annotation_id}", response_model=AnnotationOut, dependencies=[requires("project.read")])
 def get_annotation(annotation_id: int, ws: WorkspaceDep) -> AnnotationOut:
     return AnnotationOut.of(annotation_service.get_annotation(ws, annotation_id))
 
@@ -66,6 +75,7 @@ def get_annotation(annotation_id: int, ws: WorkspaceDep) -> AnnotationOut:
     "/annotations/{annotation_id}",
     response_model=AnnotationOut,
     responses={409: {"description": "The annotation changed since `revision`: reload and reapply."}},
+    dependencies=[requires("annotation.write")],
 )
 def update_annotation(annotation_id: int, body: AnnotationPatch, ws: WorkspaceDep, user: AuthorDep) -> AnnotationOut:
     stored = annotation_service.update_annotation(
@@ -81,7 +91,10 @@ def update_annotation(annotation_id: int, body: AnnotationPatch, ws: WorkspaceDe
 
 
 @router.delete(
-    "/annotations/{annotation_id}", response_model=AnnotationOut, responses={409: {"description": "Stale revision."}}
+    "/annotations/{annotation_id}",
+    response_model=AnnotationOut,
+    responses={409: {"description": "Stale revision."}},
+    dependencies=[requires("annotation.write")],
 )
 def delete_annotation(
     annotation_id: int, revision: Annotated[int, Query()], ws: WorkspaceDep, user: AuthorDep
@@ -89,12 +102,16 @@ def delete_annotation(
     return AnnotationOut.of(annotation_service.delete_annotation(ws, annotation_id, revision, author=user))
 
 
-@router.get("/annotations/{annotation_id}/history", response_model=list[Revision])
+@router.get(
+    "/annotations/{annotation_id}/history", response_model=list[Revision], dependencies=[requires("project.read")]
+)
 def annotation_history(annotation_id: int, ws: WorkspaceDep) -> list[Revision]:
     return annotation_service.annotation_history(ws, annotation_id)
 
 
-@router.post("/annotations/{annotation_id}/undo", response_model=AnnotationOut)
+@router.post(
+    "/annotations/{annotation_id}/undo", response_model=AnnotationOut, dependencies=[requires("annotation.write")]
+)
 def undo_annotation(
     annotation_id: int, ws: WorkspaceDep, user: AuthorDep, revision: int | None = None
 ) -> AnnotationOut:
@@ -103,7 +120,7 @@ def undo_annotation(
     )
 
 
-@router.get("/images/{image_id}/history", response_model=list[Revision])
+@router.get("/images/{image_id}/history", response_model=list[Revision], dependencies=[requires("project.read")])
 def image_history(image_id: int, ws: WorkspaceDep) -> list[Revision]:
     return annotation_service.image_history(ws, image_id)
 
@@ -119,6 +136,7 @@ _STEP_CONFLICT: dict[int | str, dict[str, Any]] = {
     summary="Undo your latest edit of the image",
     description="Each person (`X-Seglab-User`) undoes only their own edits, newest first; a paste undoes whole.",
     responses=_STEP_CONFLICT,
+    dependencies=[requires("annotation.write")],
 )
 def undo_image(image_id: int, ws: WorkspaceDep, user: AuthorDep) -> EditStepOut:
     return EditStepOut.of(annotation_service.undo_image(ws, image_id, author=user))
@@ -130,6 +148,7 @@ def undo_image(image_id: int, ws: WorkspaceDep, user: AuthorDep) -> EditStepOut:
     summary="Redo your edit of the image undone last",
     description="A new edit after undos drops what was undone (as in every editor).",
     responses=_STEP_CONFLICT,
+    dependencies=[requires("annotation.write")],
 )
 def redo_image(image_id: int, ws: WorkspaceDep, user: AuthorDep) -> EditStepOut:
     return EditStepOut.of(annotation_service.redo_image(ws, image_id, author=user))

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import asyncio
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Request
 from pydantic import BaseModel, Field
 
+from seglab.server.api._access import requires
 from seglab.server.schemas import Geometry
+from seglab.services import permissions
 from seglab.services.assist import AssistModelInfo, Prompt, SmartPolygon, list_models
+from seglab.services.permissions import Access
 from seglab.store import segmentation_to_json
 
 router = APIRouter(prefix="/assist", tags=["assist"])
@@ -63,17 +66,24 @@ def _smart(request: Request) -> SmartPolygon:
     return smart
 
 
-@router.get("/models", response_model=list[AssistModelInfo])
+@router.get("/models", response_model=list[AssistModelInfo], dependencies=[requires("workspace.read")])
 def models(request: Request) -> list[AssistModelInfo]:
     return list_models(_smart(request))
 
 
 @router.post("/embed", response_model=EmbedResponse)
-async def embed(body: EmbedRequest, request: Request) -> EmbedResponse:
-    """Compute an image's embedding ahead of the clicks (when it is opened), and the next images' in turn."""
+async def embed(
+    body: EmbedRequest,
+    request: Request,
+    access: Annotated[Access, requires("annotation.write", body=("image_id", "image"))],
+) -> EmbedResponse:
+    """Compute an image's embedding ahead of the clicks (when it is opened), and the next images' in turn (those of
+    the same project)."""
     smart = _smart(request)
     status = await asyncio.to_thread(smart.embed, body.image_id, body.model, wait=body.wait)
-    for image_id in body.next_image_ids:
+    ws = request.app.state.workspace
+    following = await asyncio.to_thread(permissions.same_project, ws, access.project_id, "image", body.next_image_ids)
+    for image_id in following:
         await asyncio.to_thread(smart.embed, image_id, body.model, wait=False)
     return EmbedResponse(
         model=status.model,
@@ -83,7 +93,11 @@ async def embed(body: EmbedRequest, request: Request) -> EmbedResponse:
     )
 
 
-@router.post("/segment", response_model=SegmentResponse)
+@router.post(
+    "/segment",
+    response_model=SegmentResponse,
+    dependencies=[requires("annotation.write", body=("image_id", "image"))],
+)
 async def segment(body: SegmentRequest, request: Request) -> SegmentResponse:
     """The object under the clicks (and in the box). Uses the cached embedding (waits for one being computed)."""
     prompt = Prompt.of([[p.x, p.y] for p in body.points], [p.label for p in body.points], body.box)

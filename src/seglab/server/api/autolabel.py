@@ -10,12 +10,14 @@ from fastapi import APIRouter, Query, Request
 from pydantic import BaseModel, Field
 
 from seglab.jobs import AutolabelJob
+from seglab.server.api._access import requires
 from seglab.server.api._deps import PrincipalDep, WorkspaceDep
 from seglab.server.api._paths import readable_path
 from seglab.server.schemas import AnnotationOut
 from seglab.services import Workspace, autolabel
 from seglab.services.accounts import Principal
 from seglab.services.autolabel import AutolabelSettings, ClassPrompt, DetectorInfo, PreviewImage
+from seglab.services.permissions import Access
 from seglab.store.jobs import Job
 
 router = APIRouter(tags=["rapid"])
@@ -65,12 +67,22 @@ class ProposalsOut(BaseModel):
     items: list[AnnotationOut]
 
 
-@router.get("/autolabel/detectors", response_model=list[DetectorInfo], summary="Open-vocabulary detectors")
+@router.get(
+    "/autolabel/detectors",
+    response_model=list[DetectorInfo],
+    summary="Open-vocabulary detectors",
+    dependencies=[requires("workspace.read")],
+)
 def detectors(ws: WorkspaceDep) -> list[DetectorInfo]:
     return autolabel.list_detectors(ws)
 
 
-@router.post("/projects/{project}/autolabel/preview", response_model=PreviewOut, summary="Try prompts on a few images")
+@router.post(
+    "/projects/{project}/autolabel/preview",
+    response_model=PreviewOut,
+    summary="Try prompts on a few images",
+    dependencies=[requires("annotation.write")],
+)
 async def preview(
     project: str, body: AutolabelRequest, request: Request, ws: WorkspaceDep, caller: PrincipalDep
 ) -> PreviewOut:
@@ -89,22 +101,34 @@ async def preview(
     return PreviewOut(images=images)
 
 
-@router.post("/projects/{project}/autolabel/jobs", response_model=Job, status_code=202, summary="Label a project")
-def autolabel_job(project: str, body: AutolabelRequest, ws: WorkspaceDep, caller: PrincipalDep) -> Job:
+@router.post(
+    "/projects/{project}/autolabel/jobs",
+    response_model=Job,
+    status_code=202,
+    summary="Label a project",
+)
+def autolabel_job(
+    project: str, body: AutolabelRequest, ws: WorkspaceDep, access: Annotated[Access, requires("annotation.write")]
+) -> Job:
     """A background job (progress per image on ``/api/v1/jobs/{id}``); what it finds is stored as annotations with
     ``source`` ``model:<detector>`` and the detector's confidence, to review."""
     params = AutolabelJob(
         project=project,
         settings=body.settings(),
         detector=body.detector,
-        detector_weights=body.weights(caller, ws),
+        detector_weights=body.weights(access.principal, ws),
         segmenter=body.segmenter,
         image_ids=body.image_ids,
     )
-    return autolabel.submit_autolabel(ws, params)
+    return autolabel.submit_autolabel(ws, params, owner=access.principal.name)
 
 
-@router.get("/projects/{project}/autolabel/proposals", response_model=ProposalsOut, summary="The review queue")
+@router.get(
+    "/projects/{project}/autolabel/proposals",
+    response_model=ProposalsOut,
+    summary="The review queue",
+    dependencies=[requires("project.read")],
+)
 def proposals(project: str, ws: WorkspaceDep, limit: Annotated[int, Query(ge=1, le=5000)] = 500) -> ProposalsOut:
     """Proposals not yet reviewed. Accept one with ``PATCH /annotations/{id}`` (``attributes.accepted: true``),
     reject it with ``DELETE /annotations/{id}``."""

@@ -10,6 +10,7 @@ from fastapi.responses import StreamingResponse
 from pydantic import BaseModel
 
 from seglab.formats import formats
+from seglab.server.api._access import requires
 from seglab.server.api._deps import PrincipalDep, WorkspaceDep
 from seglab.services import audit, downloads
 
@@ -23,7 +24,12 @@ class FormatInfo(BaseModel):
     writable: bool
 
 
-@router.get("/formats", response_model=list[FormatInfo], summary="Dataset formats seglab reads and writes")
+@router.get(
+    "/formats",
+    response_model=list[FormatInfo],
+    summary="Dataset formats seglab reads and writes",
+    dependencies=[requires("workspace.read")],
+)
 def list_formats() -> list[FormatInfo]:
     return [FormatInfo(name=n, description=f.description, writable=f.save is not None) for n, f in formats().items()]
 
@@ -35,7 +41,12 @@ def _zip_response(download: downloads.Download) -> StreamingResponse:
     return StreamingResponse(download.chunks, media_type="application/zip", headers=headers)
 
 
-@router.get("/versions/{version_id}/export.zip", response_class=StreamingResponse, summary="Download a version")
+@router.get(
+    "/versions/{version_id}/export.zip",
+    response_class=StreamingResponse,
+    summary="Download a version",
+    dependencies=[requires("export.download")],
+)
 def version_zip(
     version_id: int, ws: WorkspaceDep, caller: PrincipalDep, format: FormatQuery = "coco"
 ) -> StreamingResponse:
@@ -45,7 +56,12 @@ def version_zip(
     return _zip_response(download)
 
 
-@router.get("/projects/{project}/export.zip", response_class=StreamingResponse, summary="Download a project")
+@router.get(
+    "/projects/{project}/export.zip",
+    response_class=StreamingResponse,
+    summary="Download a project",
+    dependencies=[requires("export.download")],
+)
 def project_zip(
     project: str, ws: WorkspaceDep, caller: PrincipalDep, format: FormatQuery = "coco"
 ) -> StreamingResponse:

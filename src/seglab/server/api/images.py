@@ -12,6 +12,7 @@ from fastapi.responses import FileResponse
 
 from seglab.core import ImageStatus, Split
 from seglab.limits import image_media_type
+from seglab.server.api._access import requires
 from seglab.server.api._deps import PrincipalDep, WorkspaceDep
 from seglab.server.schemas import ImageOut, ImagePage, ImagePatch, ImagesChosen, ImagesPatch, UploadedFile, UploadOut
 from seglab.services import images, thumbnails
@@ -20,7 +21,9 @@ from seglab.store import ImageFilter
 router = APIRouter(tags=["images"])
 
 
-@router.post("/projects/{project}/images", response_model=UploadOut, status_code=201)
+@router.post(
+    "/projects/{project}/images", response_model=UploadOut, status_code=201, dependencies=[requires("image.upload")]
+)
 def upload_images(
     project: str,
     ws: WorkspaceDep,
@@ -64,7 +67,7 @@ def _image_filter(
 ImageFilterDep = Annotated[ImageFilter, Depends(_image_filter)]
 
 
-@router.get("/projects/{project}/images", response_model=ImagePage)
+@router.get("/projects/{project}/images", response_model=ImagePage, dependencies=[requires("project.read")])
 def list_images(
     project: str,
     ws: WorkspaceDep,
@@ -77,7 +80,10 @@ def list_images(
 
 
 @router.patch(
-    "/projects/{project}/images", response_model=list[ImageOut], summary="Move many images to a split, tag them"
+    "/projects/{project}/images",
+    response_model=list[ImageOut],
+    summary="Move many images to a split, tag them",
+    dependencies=[requires("image.update")],
 )
 def update_images(project: str, body: ImagesPatch, ws: WorkspaceDep) -> list[ImageOut]:
     updated = images.update_images(
@@ -86,29 +92,46 @@ def update_images(project: str, body: ImagesPatch, ws: WorkspaceDep) -> list[Ima
     return [ImageOut.of(i) for i in updated]
 
 
-@router.post("/projects/{project}/images/delete", summary="Delete many images with their annotations")
+@router.post(
+    "/projects/{project}/images/delete",
+    summary="Delete many images with their annotations",
+    dependencies=[requires("image.delete")],
+)
 def delete_images(project: str, body: ImagesChosen, ws: WorkspaceDep, caller: PrincipalDep) -> dict[str, int]:
     return {"deleted": len(images.delete_images(ws, project, body.image_ids, actor=caller.name))}
 
 
-@router.get("/projects/{project}/image-ids", summary="The ids of every image matching the filters (select all)")
+@router.get(
+    "/projects/{project}/image-ids",
+    summary="The ids of every image matching the filters (select all)",
+    dependencies=[requires("project.read")],
+)
 def list_image_ids(project: str, ws: WorkspaceDep, filters: ImageFilterDep) -> dict[str, list[int]]:
     return {"ids": images.image_ids(ws, project, filters)}
 
 
-@router.get("/images/{image_id}", response_model=ImageOut)
+@router.get("/images/{image_id}", response_model=ImageOut, dependencies=[requires("project.read")])
 def get_image(image_id: int, ws: WorkspaceDep) -> ImageOut:
     found = ImageOut.of(images.get_image(ws, image_id))
     return found.model_copy(update={"project": images.project_of_image(ws, image_id)})
 
 
-@router.get("/images/{image_id}/neighbours", summary="The previous and next image of its project")
+@router.get(
+    "/images/{image_id}/neighbours",
+    summary="The previous and next image of its project",
+    dependencies=[requires("project.read")],
+)
 def image_neighbours(image_id: int, ws: WorkspaceDep) -> dict[str, int | None]:
     previous, following = images.neighbours(ws, image_id)
     return {"previous": previous, "next": following}
 
 
-@router.get("/images/{image_id}/file", response_class=FileResponse, summary="The original image bytes")
+@router.get(
+    "/images/{image_id}/file",
+    response_class=FileResponse,
+    summary="The original image bytes",
+    dependencies=[requires("project.read")],
+)
 def image_file(image_id: int, ws: WorkspaceDep) -> FileResponse:
     """Served as the image format its bytes are (read by Pillow), never as what its name says: an upload named
     ``x.html`` is a PNG to the browser, or, were the bytes no image seglab reads, an attachment to download."""
@@ -124,7 +147,12 @@ def image_file(image_id: int, ws: WorkspaceDep) -> FileResponse:
     return FileResponse(path, media_type=media_type, headers=headers, filename=name, content_disposition_type="inline")
 
 
-@router.get("/images/{image_id}/thumbnail", response_class=FileResponse, summary="A small JPEG of the image")
+@router.get(
+    "/images/{image_id}/thumbnail",
+    response_class=FileResponse,
+    summary="A small JPEG of the image",
+    dependencies=[requires("project.read")],
+)
 def image_thumbnail(
     image_id: int,
     ws: WorkspaceDep,
@@ -138,11 +166,16 @@ def image_thumbnail(
     return FileResponse(path, media_type="image/jpeg", headers={"Cache-Control": cache})
 
 
-@router.patch("/images/{image_id}", response_model=ImageOut, summary="Change split, status or tags")
+@router.patch(
+    "/images/{image_id}",
+    response_model=ImageOut,
+    summary="Change split, status or tags",
+    dependencies=[requires("image.update")],
+)
 def update_image(image_id: int, body: ImagePatch, ws: WorkspaceDep) -> ImageOut:
     return ImageOut.of(images.update_image(ws, image_id, split=body.split, status=body.status, tags=body.tags))
 
 
-@router.delete("/images/{image_id}", response_model=ImageOut)
+@router.delete("/images/{image_id}", response_model=ImageOut, dependencies=[requires("image.delete")])
 def delete_image(image_id: int, ws: WorkspaceDep, caller: PrincipalDep) -> ImageOut:
     return ImageOut.of(images.delete_image(ws, image_id, actor=caller.name))

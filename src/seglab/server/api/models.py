@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 from fastapi import APIRouter
 from fastapi.responses import FileResponse
 from pydantic import BaseModel, Field
@@ -9,11 +11,13 @@ from pydantic import BaseModel, Field
 from seglab.core import Split
 from seglab.jobs import LabelAssistJob, TrainJob
 from seglab.models import TrainSettings
-from seglab.server.api._deps import PrincipalDep, WorkspaceDep
+from seglab.server.api._access import requires
+from seglab.server.api._deps import WorkspaceDep
 from seglab.server.api._paths import readable_path
-from seglab.services import evaluation, inference, training
+from seglab.services import evaluation, inference, permissions, projects, training
 from seglab.services.evaluation import EvaluationSummary
 from seglab.services.inference import LabelAssistReport
+from seglab.services.permissions import Access
 from seglab.store.jobs import Job
 from seglab.store.models import TrainedModel
 
@@ -34,34 +38,45 @@ class TrainRequest(BaseModel):
 
 
 @router.post("/versions/{version_id}/train", response_model=Job, status_code=202, summary="Queue a training run")
-def train(version_id: int, body: TrainRequest, ws: WorkspaceDep, caller: PrincipalDep) -> Job:
+def train(
+    version_id: int, body: TrainRequest, ws: WorkspaceDep, access: Annotated[Access, requires("model.train")]
+) -> Job:
     """Training runs in a background worker; ``/api/v1/jobs/{id}`` shows epochs, losses and metrics as they come."""
     settings = TrainSettings(
         epochs=body.epochs, batch_size=body.batch_size, lr=body.lr, resolution=body.resolution, device=body.device
     )
-    weights = readable_path(caller, ws, body.weights) if body.weights else None  # admins; SEGLAB_IMPORT_ROOTS
+    weights = readable_path(access.principal, ws, body.weights) if body.weights else None  # admins; SEGLAB_IMPORT_ROOTS
     params = TrainJob(
         version=str(version_id), model=body.model, settings=settings, weights=weights, from_scratch=body.from_scratch
     )
-    return training.submit_training(ws, params)
+    return training.submit_training(ws, params, owner=access.principal.name)
 
 
-@router.get("/projects/{project}/models", response_model=list[TrainedModel])
+@router.get("/projects/{project}/models", response_model=list[TrainedModel], dependencies=[requires("model.read")])
 def list_models(project: str, ws: WorkspaceDep) -> list[TrainedModel]:
     return training.list_models(ws, project)
 
 
-@router.get("/models", response_model=list[TrainedModel], summary="Every trained model")
-def all_models(ws: WorkspaceDep) -> list[TrainedModel]:
-    return training.all_models(ws)
+@router.get("/models", response_model=list[TrainedModel], summary="Every trained model of the caller's projects")
+def all_models(ws: WorkspaceDep, access: Annotated[Access, requires("workspace.read")]) -> list[TrainedModel]:
+    everything = training.all_models(ws)
+    if access.visible_projects is None:
+        return everything
+    names = {p.name for p in projects.list_projects(ws) if p.id in access.visible_projects}
+    return [m for m in everything if m.project in names]
 
 
-@router.get("/models/{model_id}", response_model=TrainedModel)
+@router.get("/models/{model_id}", response_model=TrainedModel, dependencies=[requires("model.read")])
 def get_model(model_id: int, ws: WorkspaceDep) -> TrainedModel:
     return training.get_model(ws, model_id)
 
 
-@router.get("/architectures", response_model=list[str], summary="Model architectures training accepts")
+@router.get(
+    "/architectures",
+    response_model=list[str],
+    summary="Model architectures training accepts",
+    dependencies=[requires("workspace.read")],
+)
 def architectures() -> list[str]:
     return training.trainable_models()
 
@@ -70,19 +85,33 @@ class EvaluateRequest(BaseModel):
     split: Split = Split.TEST
 
 
-@router.post("/models/{model_id}/evaluate", response_model=Job, status_code=202, summary="Queue an evaluation")
-def evaluate(model_id: int, body: EvaluateRequest, ws: WorkspaceDep) -> Job:
+@router.post(
+    "/models/{model_id}/evaluate",
+    response_model=Job,
+    status_code=202,
+    summary="Queue an evaluation",
+)
+def evaluate(
+    model_id: int, body: EvaluateRequest, ws: WorkspaceDep, access: Annotated[Access, requires("model.train")]
+) -> Job:
     """Evaluates on a split of the version the model was trained on, in a background worker (progress per image);
     the result is then at ``/models/{id}/evaluation``."""
-    return evaluation.submit_evaluation(ws, model_id, split=body.split)
+    return evaluation.submit_evaluation(ws, model_id, split=body.split, owner=access.principal.name)
 
 
-@router.get("/models/{model_id}/evaluation", response_model=EvaluationSummary, summary="The newest evaluation")
+@router.get(
+    "/models/{model_id}/evaluation",
+    response_model=EvaluationSummary,
+    summary="The newest evaluation",
+    dependencies=[requires("model.read")],
+)
 def latest_evaluation(model_id: int, ws: WorkspaceDep) -> EvaluationSummary:
     return evaluation.latest_evaluation(ws, model_id)
 
 
-@router.get("/models/{model_id}/evaluation/plots/{name}.png", response_class=FileResponse)
+@router.get(
+    "/models/{model_id}/evaluation/plots/{name}.png", response_class=FileResponse, dependencies=[requires("model.read")]
+)
 def evaluation_plot(model_id: int, name: str, ws: WorkspaceDep) -> FileResponse:
     return FileResponse(evaluation.evaluation_plot(ws, model_id, name), media_type="image/png")
 
@@ -93,15 +122,30 @@ class LabelAssistRequest(BaseModel):
     confidence: float = Field(default=0.5, ge=0, le=1)
 
 
-@router.post("/projects/{project}/label-assist", response_model=LabelAssistReport, summary="Label assist, now")
-def label_assist(project: str, body: LabelAssistRequest, ws: WorkspaceDep) -> LabelAssistReport:
+@router.post(
+    "/projects/{project}/label-assist",
+    response_model=LabelAssistReport,
+    summary="Label assist, now",
+)
+def label_assist(
+    project: str, body: LabelAssistRequest, ws: WorkspaceDep, access: Annotated[Access, requires("annotation.write")]
+) -> LabelAssistReport:
     """The model's predictions become annotations (``source`` ``model:<id>``, with confidence) to review; for a few
-    images (the editor's current one). Use ``/label-assist/jobs`` for many."""
+    images (the editor's current one). Use ``/label-assist/jobs`` for many. The model must be one the caller may
+    run (``model.infer`` in its project)."""
+    permissions.authorize(ws, access.principal, "model.infer", ("model", body.model))
     return inference.label_assist(ws, project, body.model, image_ids=body.image_ids, confidence=body.confidence)
 
 
-@router.post("/projects/{project}/label-assist/jobs", response_model=Job, status_code=202)
-def label_assist_job(project: str, body: LabelAssistRequest, ws: WorkspaceDep) -> Job:
+@router.post(
+    "/projects/{project}/label-assist/jobs",
+    response_model=Job,
+    status_code=202,
+)
+def label_assist_job(
+    project: str, body: LabelAssistRequest, ws: WorkspaceDep, access: Annotated[Access, requires("annotation.write")]
+) -> Job:
     """Label assist as a background job (progress per image on ``/api/v1/jobs/{id}``)."""
+    permissions.authorize(ws, access.principal, "model.infer", ("model", body.model))
     params = LabelAssistJob(project=project, model=body.model, image_ids=body.image_ids, confidence=body.confidence)
-    return inference.submit_label_assist(ws, params)
+    return inference.submit_label_assist(ws, params, owner=access.principal.name)

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 from fastapi import APIRouter
 from pydantic import BaseModel, Field
 
+from seglab.server.api._access import requires
 from seglab.server.api._deps import PrincipalDep, WorkspaceDep
 from seglab.server.api._paths import writable_path
 from seglab.server.schemas import ExportIn, ExportOut
 from seglab.services import audit, jobs, training, versions
+from seglab.services.permissions import Access
 from seglab.store.jobs import Job
 from seglab.store.versions import Version
 from seglab.versions import Recipe
@@ -20,10 +24,17 @@ class VersionRequest(BaseModel):
     recipe: Recipe = Field(default_factory=Recipe)
 
 
-@router.post("/projects/{project}/versions", response_model=Job, status_code=202, summary="Queue a new version")
-def create_version(project: str, body: VersionRequest, ws: WorkspaceDep) -> Job:
+@router.post(
+    "/projects/{project}/versions",
+    response_model=Job,
+    status_code=202,
+    summary="Queue a new version",
+)
+def create_version(
+    project: str, body: VersionRequest, ws: WorkspaceDep, access: Annotated[Access, requires("version.create")]
+) -> Job:
     """Generation runs in a background worker; poll ``/api/v1/jobs/{id}`` for progress and the version."""
-    return versions.submit_version(ws, project, body.recipe)
+    return versions.submit_version(ws, project, body.recipe, owner=access.principal.name)
 
 
 class PreviewRequest(BaseModel):
@@ -31,24 +42,34 @@ class PreviewRequest(BaseModel):
     samples: int = Field(default=4, ge=1, le=16)
 
 
-@router.post("/projects/{project}/versions/preview", response_model=versions.VersionPreview, summary="Preview a recipe")
+@router.post(
+    "/projects/{project}/versions/preview",
+    response_model=versions.VersionPreview,
+    summary="Preview a recipe",
+    dependencies=[requires("version.create")],
+)
 def preview_version(project: str, body: PreviewRequest, ws: WorkspaceDep) -> versions.VersionPreview:
     """A few of the project's images as the recipe would render them (preprocessed and augmented), stored nowhere;
     the same recipe (seed included) previews the same pixels."""
     return versions.preview_version(ws, project, body.recipe, samples=body.samples)
 
 
-@router.get("/projects/{project}/versions", response_model=list[Version])
+@router.get("/projects/{project}/versions", response_model=list[Version], dependencies=[requires("version.read")])
 def list_versions(project: str, ws: WorkspaceDep) -> list[Version]:
     return versions.list_versions(ws, project)
 
 
-@router.get("/versions/{version_id}", response_model=Version)
+@router.get("/versions/{version_id}", response_model=Version, dependencies=[requires("version.read")])
 def get_version(version_id: int, ws: WorkspaceDep) -> Version:
     return versions.get_version(ws, version_id)
 
 
-@router.post("/versions/{version_id}/export", response_model=ExportOut, summary="Export to a new folder on the server")
+@router.post(
+    "/versions/{version_id}/export",
+    response_model=ExportOut,
+    summary="Export to a new folder on the server (admins; under SEGLAB_EXPORT_ROOTS)",
+    dependencies=[requires("dataset.export")],
+)
 def export_version(version_id: int, body: ExportIn, ws: WorkspaceDep, caller: PrincipalDep) -> ExportOut:
     """Only for admins, and only into a folder inside one listed in ``SEGLAB_EXPORT_ROOTS`` (empty by default: 403);
     everyone else downloads the zip (``GET .../export.zip``)."""
@@ -58,22 +79,31 @@ def export_version(version_id: int, body: ExportIn, ws: WorkspaceDep, caller: Pr
     return ExportOut(path=body.path, format=body.format, problems=problems)
 
 
-@router.get("/jobs", response_model=list[Job], tags=["jobs"])
-def list_jobs(ws: WorkspaceDep, kind: str | None = None) -> list[Job]:
-    return jobs.list_jobs(ws, kind=kind)
+@router.get("/jobs", response_model=list[Job], tags=["jobs"], summary="Jobs of the caller's projects, and theirs")
+def list_jobs(
+    ws: WorkspaceDep, access: Annotated[Access, requires("workspace.read")], kind: str | None = None
+) -> list[Job]:
+    visible = access.visible_projects
+    return jobs.list_jobs(ws, kind=kind, projects=visible, owner=None if visible is None else access.principal.name)
 
 
-@router.get("/jobs/{job_id}", response_model=Job, tags=["jobs"])
+@router.get("/jobs/{job_id}", response_model=Job, tags=["jobs"], dependencies=[requires("job.read")])
 def get_job(job_id: int, ws: WorkspaceDep) -> Job:
     return jobs.get_job(ws, job_id)
 
 
 @router.post("/jobs/{job_id}/resume", response_model=Job, status_code=202, tags=["jobs"])
-def resume_job(job_id: int, ws: WorkspaceDep) -> Job:
+def resume_job(job_id: int, ws: WorkspaceDep, access: Annotated[Access, requires("model.train")]) -> Job:
     """Queue an interrupted training job again; it continues from its last checkpoint."""
-    return training.resume_training(ws, job_id)
+    return training.resume_training(ws, job_id, owner=access.principal.name)
 
 
-@router.post("/jobs/{job_id}/cancel", response_model=Job, tags=["jobs"])
+@router.post(
+    "/jobs/{job_id}/cancel",
+    response_model=Job,
+    tags=["jobs"],
+    summary="Cancel a job (its owner, a project admin or a workspace admin)",
+    dependencies=[requires("job.cancel")],
+)
 def cancel_job(job_id: int, ws: WorkspaceDep) -> Job:
     return jobs.cancel_job(ws, job_id)

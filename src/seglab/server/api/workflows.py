@@ -13,6 +13,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
+from seglab.server.api._access import requires
 from seglab.server.api._deps import WorkspaceDep
 from seglab.server.errors import error_response
 from seglab.server.workflows import run_workflow
@@ -62,12 +63,17 @@ class BlockInfo(BaseModel):
     outputs: list[str]
 
 
-@router.get("", response_model=list[Workflow], summary="Saved workflows")
+@router.get("", response_model=list[Workflow], summary="Saved workflows", dependencies=[requires("workflow.read")])
 def list_workflows(ws: WorkspaceDep) -> list[Workflow]:
     return [_workflow(saved) for saved in workflows.list_workflows(ws)]
 
 
-@router.get("/blocks", response_model=list[BlockInfo], summary="The blocks a definition can use")
+@router.get(
+    "/blocks",
+    response_model=list[BlockInfo],
+    summary="The blocks a definition can use",
+    dependencies=[requires("workspace.read")],
+)
 def list_blocks() -> list[BlockInfo]:
     blocks = []
     for block in default_registry():
@@ -112,6 +118,7 @@ class WorkflowOutputs(BaseModel):
     summary="Check a definition; answers the errors per step",
     response_model=None,
     responses={200: {"model": WorkflowCheck, "description": "The check"}},
+    dependencies=[requires("workflow.read")],
 )
 def validate(body: SaveRequest) -> dict[str, Any]:
     try:
@@ -126,6 +133,7 @@ def validate(body: SaveRequest) -> dict[str, Any]:
     summary="Run a definition (or a saved workflow) on images",
     response_model=None,
     responses={200: {"model": WorkflowOutputs, "description": "The outputs"}},
+    dependencies=[requires("workflow.run")],
 )
 async def run(body: RunRequest, request: Request) -> Any:
     definition: Any = body.specification if body.specification is not None else body.name
@@ -138,12 +146,17 @@ async def run(body: RunRequest, request: Request) -> Any:
     return {"outputs": outputs}
 
 
-@router.get("/{name}", response_model=Workflow)
+@router.get("/{name}", response_model=Workflow, dependencies=[requires("workflow.read")])
 def get_workflow(name: str, ws: WorkspaceDep) -> Workflow:
     return _workflow(workflows.get_workflow(ws, name))
 
 
-@router.put("/{name}", response_model=Workflow, summary="Save (create or replace) a workflow; it is validated first")
+@router.put(
+    "/{name}",
+    response_model=Workflow,
+    summary="Save (create or replace) a workflow; it is validated first",
+    dependencies=[requires("workflow.manage")],
+)
 def save_workflow(name: str, body: SaveRequest, ws: WorkspaceDep) -> Any:
     try:
         return _workflow(workflows.save_workflow(ws, name, body.specification))
@@ -151,6 +164,6 @@ def save_workflow(name: str, body: SaveRequest, ws: WorkspaceDep) -> Any:
         return _error(error)
 
 
-@router.delete("/{name}", response_model=Workflow)
+@router.delete("/{name}", response_model=Workflow, dependencies=[requires("workflow.manage")])
 def delete_workflow(name: str, ws: WorkspaceDep) -> Workflow:
     return _workflow(workflows.delete_workflow(ws, name))

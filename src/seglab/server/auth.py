@@ -35,9 +35,12 @@ from seglab.store import Workspace
 SESSION_COOKIE = "seglab_session"
 LOOPBACK_NAMES = ("localhost", "127.0.0.1", "::1")
 WRITES = frozenset({"POST", "PUT", "PATCH", "DELETE"})
-PUBLIC_PATHS = frozenset({"/healthz", "/readiness", "/api/v1/auth/login", "/api/v1/auth/logout"})
-"""Answered without credentials even when accounts are on: liveness probes and signing in. So are the web app's
-shell and assets (any GET the app's pages answer), which hold no data."""
+PUBLIC_PATHS = frozenset(
+    {"/healthz", "/readiness", "/api/v1/auth/login", "/api/v1/auth/logout", "/openapi.json", "/docs", "/redoc"}
+)
+"""Answered without credentials even when accounts are on: liveness probes, signing in, and the API's description
+(the same for every installation of a version: no data). So are the web app's shell and assets (any GET the app's
+pages answer), which hold none either."""
 MODE_TTL = 1.0
 """Seconds a server takes to notice that its first account was created (or its last one disabled)."""
 _BODY_KEY_LIMIT = 64 * 2**20

@@ -23,7 +23,7 @@ from seglab.store import Workspace, users
 from seglab.store.access import job_owner, project_id_of
 
 Scope = Literal["project", "workspace"]
-Located = Literal["project", "image", "annotation", "category", "version", "model", "job"]
+Located = Literal["project", "image", "annotation", "category", "version", "model", "job", "annotation_job"]
 
 ADMIN, REVIEWER, ANNOTATOR, VIEWER = users.PROJECT_ROLES
 USER = "user"
@@ -68,6 +68,9 @@ ACTIONS: dict[str, Rule] = {
     "job.read": _rule("project", [*_MEMBERS, OWNER], "follow the project's background jobs"),
     "job.cancel": _rule("project", [ADMIN, OWNER], "cancel a job"),
     "members.manage": _rule("project", [ADMIN], "see and change who has which role in the project"),
+    "review.manage": _rule("project", [ADMIN], "create, reassign and delete annotation jobs; see who may be given one"),
+    "review.submit": _rule("project", _EDITORS, "submit images for review (the job's annotator)"),
+    "review.approve": _rule("project", [ADMIN, REVIEWER], "approve or reject images in review (the job's reviewer)"),
     # the workspace
     "workspace.read": _rule(
         "workspace", [USER, *_MEMBERS], "list one's projects, models and jobs; formats, architectures, blocks"
@@ -77,6 +80,9 @@ ACTIONS: dict[str, Rule] = {
     "workflow.run": _rule("workspace", _MEMBERS, "run a workflow (each model step checks model.infer)"),
     "workflow.manage": _rule("workspace", _EDITORS, "save and delete workflows; plan with the agent"),
     "models.unload": _rule("workspace", [*_MEMBERS, INFERENCE], "see loaded models, unload them (Roboflow's API)"),
+    "account.manage": _rule("workspace", [USER, *_MEMBERS], "one's own API keys and password"),
+    "user.manage": _rule("workspace", [], "create, disable and reset users (workspace admins only)"),
+    "audit.read": _rule("workspace", [], "read the audit log (workspace admins only)"),
 }
 """Every action a route may require, with the roles that may do it (workspace admins may do everything)."""
 

@@ -8,10 +8,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from seglab.errors import NotFoundError
-from seglab.store._models import AnnotationRow, CategoryRow, ImageRow, JobRow, ModelRow, VersionRow
+from seglab.store._models import AnnotationJobRow, AnnotationRow, CategoryRow, ImageRow, JobRow, ModelRow, VersionRow
 from seglab.store.projects import _project_row
 
-_TABLES: dict[str, type[ImageRow] | type[CategoryRow] | type[VersionRow] | type[ModelRow]] = {
+_TABLES: dict[str, type[ImageRow] | type[CategoryRow] | type[VersionRow] | type[ModelRow] | type[AnnotationJobRow]] = {
+    "annotation_job": AnnotationJobRow,
     "image": ImageRow,
     "category": CategoryRow,
     "version": VersionRow,
@@ -22,8 +23,8 @@ _MODEL_REFERENCE = re.compile(r"(.+)/(\d+)")
 
 def project_id_of(session: Session, kind: str, reference: int | str) -> int | None:
     """The id of the project that ``kind`` ``reference`` belongs to (``kind``: project, image, annotation, category,
-    version, model or job; a model also as ``project/version``); ``None`` for a job submitted without one. A
-    missing thing is a ``NotFoundError`` naming it, as its own route would say."""
+    version, model, job or annotation_job; a model also as ``project/version``); ``None`` for a job submitted
+    without one. A missing thing is a ``NotFoundError`` naming it, as its own route would say."""
     if kind == "project":
         return _project_row(session, reference).id
     if kind == "model" and isinstance(reference, str) and (named := _MODEL_REFERENCE.fullmatch(reference)):

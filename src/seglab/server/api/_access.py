@@ -29,6 +29,7 @@ PATH_PARAMETERS: dict[str, Located] = {
     "version_id": "version",
     "model_id": "model",
     "job_id": "job",
+    "annotation_job_id": "annotation_job",
 }
 """Path parameters that name a project or something in one, and what they name."""
 

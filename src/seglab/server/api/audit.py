@@ -8,8 +8,8 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query
 from pydantic import BaseModel
 
-from seglab.errors import ForbiddenError
-from seglab.server.api._deps import PrincipalDep, WorkspaceDep
+from seglab.server.api._access import requires
+from seglab.server.api._deps import WorkspaceDep
 from seglab.services import audit
 
 router = APIRouter(tags=["audit"])
@@ -25,17 +25,19 @@ class AuditEventOut(BaseModel):
     detail: dict[str, Any]
 
 
-@router.get("/audit", response_model=list[AuditEventOut], summary="The audit log, newest first (admins)")
+@router.get(
+    "/audit",
+    response_model=list[AuditEventOut],
+    summary="The audit log, newest first (admins)",
+    dependencies=[requires("audit.read")],
+)
 def audit_log(
     ws: WorkspaceDep,
-    caller: PrincipalDep,
     since: Annotated[str | None, Query(description="An ISO date or time (UTC), or a span back: 12h, 7d.")] = None,
     actor: Annotated[str | None, Query(description="Only what this user did.")] = None,
     action: Annotated[str | None, Query(description="An action (project.delete) or a family (project).")] = None,
     limit: Annotated[int, Query(ge=1, le=10_000)] = 500,
 ) -> list[AuditEventOut]:
-    if not caller.is_admin:
-        raise ForbiddenError("the audit log is for admins", user=caller.name)
     start = audit.parse_since(since) if since else None
     found = audit.events(ws, since=start, actor=actor or None, action=action or None, limit=limit)
     return [AuditEventOut(**vars(event)) for event in found]

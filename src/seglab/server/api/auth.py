@@ -15,6 +15,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
 from seglab.errors import ConflictError, ForbiddenError, InvalidInputError, UnauthenticatedError
+from seglab.server.api._access import PUBLIC, requires
 from seglab.server.api._deps import PrincipalDep, WorkspaceDep
 from seglab.server.auth import SESSION_COOKIE
 from seglab.server.errors import error_response
@@ -107,7 +108,7 @@ def _own_account(caller: Principal) -> str:
     return caller.name
 
 
-@router.post("/login", response_model=MeOut, summary="Sign in: sets the session cookie")
+@router.post("/login", response_model=MeOut, summary="Sign in: sets the session cookie", dependencies=[PUBLIC])
 def login(body: LoginIn, request: Request, response: Response, ws: WorkspaceDep) -> MeOut | JSONResponse:
     if not accounts.has_users(ws):
         raise ConflictError("this server runs without accounts (single-user mode): there is nothing to sign in to")
@@ -141,7 +142,9 @@ def login(body: LoginIn, request: Request, response: Response, ws: WorkspaceDep)
     return _me(request, caller)
 
 
-@router.post("/logout", status_code=204, summary="Sign out: ends the session and clears the cookie")
+@router.post(
+    "/logout", status_code=204, summary="Sign out: ends the session and clears the cookie", dependencies=[PUBLIC]
+)
 def logout(request: Request, ws: WorkspaceDep) -> Response:
     token = request.cookies.get(SESSION_COOKIE)
     if token:
@@ -151,24 +154,42 @@ def logout(request: Request, ws: WorkspaceDep) -> Response:
     return response
 
 
-@router.get("/me", response_model=MeOut, summary="Who is calling, and whether the server has accounts")
+@router.get(
+    "/me", response_model=MeOut, summary="Who is calling, and whether the server has accounts", dependencies=[PUBLIC]
+)
 def me(request: Request, caller: PrincipalDep) -> MeOut:
     return _me(request, caller)
 
 
-@router.get("/keys", response_model=list[KeyOut], summary="The caller's API keys (not revoked)")
+@router.get(
+    "/keys",
+    response_model=list[KeyOut],
+    summary="The caller's API keys (not revoked)",
+    dependencies=[requires("account.manage")],
+)
 def list_keys(ws: WorkspaceDep, caller: PrincipalDep) -> list[KeyOut]:
     return [KeyOut.of(key) for key in credentials.list_keys(ws, _own_account(caller))]
 
 
-@router.post("/keys", response_model=NewKeyOut, status_code=201, summary="Create an API key (shown once)")
+@router.post(
+    "/keys",
+    response_model=NewKeyOut,
+    status_code=201,
+    summary="Create an API key (shown once)",
+    dependencies=[requires("account.manage")],
+)
 def create_key(body: KeyIn, ws: WorkspaceDep, caller: PrincipalDep) -> NewKeyOut:
     created = credentials.create_key(ws, _own_account(caller), name=body.name, scope=body.scope)
     _audit(ws, caller.name, "key.create", created.key.prefix, {"scope": body.scope, "name": body.name})
     return NewKeyOut(key=KeyOut.of(created.key), secret=created.secret)
 
 
-@router.delete("/keys/{key_id}", response_model=KeyOut, summary="Revoke one of the caller's API keys")
+@router.delete(
+    "/keys/{key_id}",
+    response_model=KeyOut,
+    summary="Revoke one of the caller's API keys",
+    dependencies=[requires("account.manage")],
+)
 def revoke_key(key_id: int, ws: WorkspaceDep, caller: PrincipalDep) -> KeyOut:
     _own_account(caller)
     revoked = credentials.revoke_key(ws, key_id, owner=caller)
@@ -176,7 +197,12 @@ def revoke_key(key_id: int, ws: WorkspaceDep, caller: PrincipalDep) -> KeyOut:
     return KeyOut.of(revoked)
 
 
-@router.post("/password", status_code=204, summary="Change the caller's password (signs out their other sessions)")
+@router.post(
+    "/password",
+    status_code=204,
+    summary="Change the caller's password (signs out their other sessions)",
+    dependencies=[requires("account.manage")],
+)
 def change_password(body: PasswordIn, request: Request, ws: WorkspaceDep, caller: PrincipalDep) -> Response:
     name = _own_account(caller)
     if accounts.authenticate_password(ws, name, body.current) is None:

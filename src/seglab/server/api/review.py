@@ -13,6 +13,7 @@ from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
 
 from seglab.core import ImageStatus, Split
+from seglab.server.api._access import requires
 from seglab.server.api._deps import PrincipalDep, WorkspaceDep
 from seglab.services import review
 from seglab.store import ImageFilter
@@ -190,7 +191,12 @@ def _entries(entries: list[review.QueueEntry]) -> list[QueueEntryOut]:
     ]
 
 
-@router.post("/projects/{project}/annotation-jobs", response_model=CreatedJobOut, status_code=201)
+@router.post(
+    "/projects/{project}/annotation-jobs",
+    response_model=CreatedJobOut,
+    status_code=201,
+    dependencies=[requires("review.manage")],
+)
 def create_job(project: str, body: AnnotationJobIn, ws: WorkspaceDep, caller: PrincipalDep) -> CreatedJobOut:
     """Give images (ids, or every image matching the grid's filter) to an annotator and a reviewer."""
     job, assignment = review.create_job(
@@ -208,28 +214,48 @@ def create_job(project: str, body: AnnotationJobIn, ws: WorkspaceDep, caller: Pr
     return CreatedJobOut(job=AnnotationJobOut.of(job), assignment=AssignmentOut.of(assignment))
 
 
-@router.get("/projects/{project}/annotation-jobs", response_model=list[AnnotationJobOut])
+@router.get(
+    "/projects/{project}/annotation-jobs",
+    response_model=list[AnnotationJobOut],
+    dependencies=[requires("project.read")],
+)
 def list_jobs(project: str, ws: WorkspaceDep) -> list[AnnotationJobOut]:
     return [AnnotationJobOut.of(job) for job in review.list_jobs(ws, project)]
 
 
-@router.get("/projects/{project}/review-progress", response_model=ProgressOut, summary="Progress per job and person")
+@router.get(
+    "/projects/{project}/review-progress",
+    response_model=ProgressOut,
+    summary="Progress per job and person",
+    dependencies=[requires("project.read")],
+)
 def project_progress(project: str, ws: WorkspaceDep) -> ProgressOut:
     report = review.progress(ws, project)
     return ProgressOut(jobs=[AnnotationJobOut.of(job) for job in report.jobs], people=report.people)
 
 
-@router.get("/projects/{project}/review-people", summary="Who may be given an annotation job here")
+@router.get(
+    "/projects/{project}/review-people",
+    summary="Who may be given an annotation job here",
+    dependencies=[requires("review.manage")],
+)
 def people(project: str, ws: WorkspaceDep) -> list[dict[str, str]]:
     return [{"name": name, "role": role} for name, role in review.candidates(ws, project)]
 
 
-@router.get("/annotation-jobs/{annotation_job_id}", response_model=AnnotationJobOut)
+@router.get(
+    "/annotation-jobs/{annotation_job_id}", response_model=AnnotationJobOut, dependencies=[requires("project.read")]
+)
 def get_job(annotation_job_id: int, ws: WorkspaceDep) -> AnnotationJobOut:
     return AnnotationJobOut.of(review.get_job(ws, annotation_job_id))
 
 
-@router.patch("/annotation-jobs/{annotation_job_id}", response_model=AnnotationJobOut, summary="Rename, reassign")
+@router.patch(
+    "/annotation-jobs/{annotation_job_id}",
+    response_model=AnnotationJobOut,
+    summary="Rename, reassign",
+    dependencies=[requires("review.manage")],
+)
 def update_job(
     annotation_job_id: int, body: AnnotationJobPatch, ws: WorkspaceDep, caller: PrincipalDep
 ) -> AnnotationJobOut:
@@ -241,12 +267,18 @@ def update_job(
     )
 
 
-@router.delete("/annotation-jobs/{annotation_job_id}", response_model=AnnotationJobOut)
+@router.delete(
+    "/annotation-jobs/{annotation_job_id}", response_model=AnnotationJobOut, dependencies=[requires("review.manage")]
+)
 def delete_job(annotation_job_id: int, ws: WorkspaceDep, caller: PrincipalDep) -> AnnotationJobOut:
     return AnnotationJobOut.of(review.delete_job(ws, caller, annotation_job_id))
 
 
-@router.get("/annotation-jobs/{annotation_job_id}/images", response_model=list[ReviewItemOut])
+@router.get(
+    "/annotation-jobs/{annotation_job_id}/images",
+    response_model=list[ReviewItemOut],
+    dependencies=[requires("project.read")],
+)
 def job_images(
     annotation_job_id: int,
     ws: WorkspaceDep,
@@ -255,7 +287,12 @@ def job_images(
     return [ReviewItemOut.of(item) for item in review.job_items(ws, annotation_job_id, state)]
 
 
-@router.post("/annotation-jobs/{annotation_job_id}/images", response_model=AssignmentOut, summary="Add images to a job")
+@router.post(
+    "/annotation-jobs/{annotation_job_id}/images",
+    response_model=AssignmentOut,
+    summary="Add images to a job",
+    dependencies=[requires("review.manage")],
+)
 def add_images(annotation_job_id: int, body: JobImagesIn, ws: WorkspaceDep, caller: PrincipalDep) -> AssignmentOut:
     filters = body.filter.image_filter() if body.filter is not None else None
     return AssignmentOut.of(
@@ -263,18 +300,32 @@ def add_images(annotation_job_id: int, body: JobImagesIn, ws: WorkspaceDep, call
     )
 
 
-@router.post("/annotation-jobs/{annotation_job_id}/submit", summary="Submit every finished image of the job for review")
+@router.post(
+    "/annotation-jobs/{annotation_job_id}/submit",
+    summary="Submit every finished image of the job for review",
+    dependencies=[requires("review.submit")],
+)
 def submit_done(annotation_job_id: int, ws: WorkspaceDep, caller: PrincipalDep) -> dict[str, list[int]]:
     return {"submitted": review.submit_done(ws, caller, annotation_job_id)}
 
 
-@router.get("/review/queue", response_model=QueueOut, summary="The images waiting for the caller")
+@router.get(
+    "/review/queue",
+    response_model=QueueOut,
+    summary="The images waiting for the caller",
+    dependencies=[requires("workspace.read")],
+)
 def my_queue(ws: WorkspaceDep, caller: PrincipalDep, project: str | None = None) -> QueueOut:
     queue = review.my_queue(ws, caller, project)
     return QueueOut(to_annotate=_entries(queue.to_annotate), to_review=_entries(queue.to_review))
 
 
-@router.get("/review/jobs", response_model=list[AnnotationJobOut], summary="The jobs the caller annotates or reviews")
+@router.get(
+    "/review/jobs",
+    response_model=list[AnnotationJobOut],
+    summary="The jobs the caller annotates or reviews",
+    dependencies=[requires("workspace.read")],
+)
 def my_jobs(ws: WorkspaceDep, caller: PrincipalDep) -> list[AnnotationJobOut]:
     return [AnnotationJobOut.of(job) for job in review.list_jobs(ws, mine=caller)]
 
@@ -289,25 +340,45 @@ def _image_review(found: review.ImageReview) -> ImageReviewOut:
     )
 
 
-@router.get("/images/{image_id}/review", response_model=ImageReviewOut, summary="The image's review state")
+@router.get(
+    "/images/{image_id}/review",
+    response_model=ImageReviewOut,
+    summary="The image's review state",
+    dependencies=[requires("project.read")],
+)
 def image_review(image_id: int, ws: WorkspaceDep, caller: PrincipalDep) -> ImageReviewOut:
     return _image_review(review.image_review(ws, caller, image_id))
 
 
-@router.post("/images/{image_id}/review/submit", response_model=ImageReviewOut, summary="Submit for review")
+@router.post(
+    "/images/{image_id}/review/submit",
+    response_model=ImageReviewOut,
+    summary="Submit for review",
+    dependencies=[requires("review.submit")],
+)
 def submit_image(image_id: int, ws: WorkspaceDep, caller: PrincipalDep) -> ImageReviewOut:
     """The job's annotator hands the image to the reviewer."""
     review.submit(ws, caller, image_id)
     return _image_review(review.image_review(ws, caller, image_id))
 
 
-@router.post("/images/{image_id}/review/approve", response_model=ImageReviewOut, summary="Approve the image")
+@router.post(
+    "/images/{image_id}/review/approve",
+    response_model=ImageReviewOut,
+    summary="Approve the image",
+    dependencies=[requires("review.approve")],
+)
 def approve_image(image_id: int, ws: WorkspaceDep, caller: PrincipalDep) -> ImageReviewOut:
     review.approve(ws, caller, image_id)
     return _image_review(review.image_review(ws, caller, image_id))
 
 
-@router.post("/images/{image_id}/review/reject", response_model=ImageReviewOut, summary="Reject, with a comment")
+@router.post(
+    "/images/{image_id}/review/reject",
+    response_model=ImageReviewOut,
+    summary="Reject, with a comment",
+    dependencies=[requires("review.approve")],
+)
 def reject_image(image_id: int, body: RejectIn, ws: WorkspaceDep, caller: PrincipalDep) -> ImageReviewOut:
     """Back to the annotator at ``annotate``, with what to fix."""
     review.reject(ws, caller, image_id, body.comment)

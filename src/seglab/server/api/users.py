@@ -7,10 +7,9 @@ from datetime import datetime
 from fastapi import APIRouter
 from pydantic import BaseModel, Field
 
-from seglab.errors import ForbiddenError
+from seglab.server.api._access import requires
 from seglab.server.api._deps import PrincipalDep, WorkspaceDep
 from seglab.services import accounts, audit
-from seglab.services.accounts import Principal
 from seglab.store import User
 
 router = APIRouter(tags=["users"])
@@ -49,29 +48,26 @@ class UserPatch(BaseModel):
     password: str | None = Field(default=None, max_length=accounts.MAX_PASSWORD_CHARS)
 
 
-def _require_admin(caller: Principal) -> None:
-    if not caller.is_admin:
-        raise ForbiddenError("only workspace admins manage users")
-
-
-@router.get("/users", response_model=list[UserOut])
-def list_users(ws: WorkspaceDep, caller: PrincipalDep) -> list[UserOut]:
-    _require_admin(caller)
+@router.get("/users", response_model=list[UserOut], dependencies=[requires("user.manage")])
+def list_users(ws: WorkspaceDep) -> list[UserOut]:
     roles = accounts.project_roles(ws)
     return [UserOut.of(user, roles.get(user.id)) for user in accounts.list_users(ws)]
 
 
-@router.post("/users", response_model=UserOut, status_code=201)
+@router.post("/users", response_model=UserOut, status_code=201, dependencies=[requires("user.manage")])
 def create_user(body: UserIn, ws: WorkspaceDep, caller: PrincipalDep) -> UserOut:
-    _require_admin(caller)
     user = accounts.create_user(ws, body.name, body.password, admin=body.is_admin, roles=body.roles)
     audit.record_alone(ws, caller.name, "user.create", user.name, admin=user.is_admin, roles=body.roles)
     return UserOut.of(user, dict(body.roles))
 
 
-@router.patch("/users/{name}", response_model=UserOut, summary="Disable, enable, make admin, or reset a password")
+@router.patch(
+    "/users/{name}",
+    response_model=UserOut,
+    summary="Disable, enable, make admin, or reset a password",
+    dependencies=[requires("user.manage")],
+)
 def update_user(name: str, body: UserPatch, ws: WorkspaceDep, caller: PrincipalDep) -> UserOut:
-    _require_admin(caller)
     user = accounts.get_user(ws, name)
     if body.password is not None:
         user = accounts.set_password(ws, name, body.password)

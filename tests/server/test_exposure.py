@@ -19,10 +19,10 @@ from typer.testing import CliRunner
 from seglab.cli import app as cli
 from seglab.formats import save_dataset
 from seglab.redact import RedactingFilter, redact
-from seglab.server.api._deps import principal
-from seglab.services.accounts import Principal
+from seglab.services import accounts
 
 from ..formats.conftest import build_dataset, write_image
+from ..signing import signed_in
 
 
 @pytest.fixture
@@ -89,17 +89,16 @@ def test_paths_outside_the_roots_are_refused_and_inside_allowed(client, dataset,
 def test_server_paths_are_for_admins_only(client, dataset, tmp_path):
     _project(client)
     _roots(client, [tmp_path], [tmp_path])
-    client.app.dependency_overrides[principal] = lambda: Principal(name="ann", user_id=7, is_admin=False)
-    try:
-        for route, body in [
-            ("/api/v1/projects/zoo/import", {"path": str(dataset)}),
-            ("/api/v1/projects/zoo/export", {"path": str(tmp_path / "out"), "format": "coco"}),
-        ]:
-            answer = client.post(route, json=body)
-            assert answer.status_code == 403, route
-            assert "for admins" in answer.json()["error"]["message"]
-    finally:
-        client.app.dependency_overrides.clear()
+    # an admin of the project (the roles table lets them import and export) who is no workspace admin
+    accounts.create_user(client.app.state.workspace, "ann", None, roles={"zoo": "admin"})
+    signed_in(client, "ann")
+    for route, body in [
+        ("/api/v1/projects/zoo/import", {"path": str(dataset)}),
+        ("/api/v1/projects/zoo/export", {"path": str(tmp_path / "out"), "format": "coco"}),
+    ]:
+        answer = client.post(route, json=body)
+        assert answer.status_code == 403, route
+        assert "for admins" in answer.json()["error"]["message"]
     assert _image_count(client) == 0
     assert not (tmp_path / "out").exists()
 

@@ -1,6 +1,5 @@
-"""The review routes in-process (TestClient): the principal is set with ``app.dependency_overrides[principal]``,
-so these test what each person may do and see, apart from how they signed in (authentication is tested by the auth
-branch's tests; the end-to-end test with real sign-ins comes with the merge)."""
+"""The review routes in-process (TestClient): each person signs in with a real API key of theirs (tests/signing.py),
+so these test what each person may do and see."""
 
 from __future__ import annotations
 
@@ -10,11 +9,12 @@ import pytest
 from fastapi.testclient import TestClient
 
 from seglab.server import create_app
-from seglab.server.api._deps import principal
 from seglab.services import accounts, images
 from seglab.services.accounts import Principal, principal_of
 from seglab.settings import Settings
 from seglab.store import Workspace, projects, users
+
+from ..signing import signed_in
 
 
 @pytest.fixture
@@ -35,8 +35,7 @@ def app_as(ws: Workspace, project: str) -> Iterator[tuple[TestClient, dict[str, 
 
 
 def _as(client: TestClient, who: Principal) -> TestClient:
-    client.app.dependency_overrides[principal] = lambda: who  # type: ignore[attr-defined]
-    return client
+    return signed_in(client, who.name)
 
 
 def test_a_job_through_the_api(app_as: tuple[TestClient, dict[str, Principal]], ws: Workspace, project: str) -> None:

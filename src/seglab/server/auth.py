@@ -114,6 +114,17 @@ def request_origin_matches(headers: Headers) -> bool:
     return bool(host) and urlsplit(source).netloc.lower() == host
 
 
+def _carries_credentials(headers: Headers, scope: Scope) -> bool:
+    """Whether the request names a signed-in user (a bearer key, a session cookie, or an ``sgl_`` API key in the
+    query): Roboflow's clients send some ``api_key`` always, which single-user mode ignores."""
+    query = scope.get("query_string", b"").decode("latin-1")
+    return (
+        headers.get("authorization", "").lower().startswith("bearer ")
+        or SESSION_COOKIE in headers.get("cookie", "")
+        or "api_key=sgl_" in query
+    )
+
+
 class Authentication:
     """ASGI middleware: CSRF check, then the principal, then 401 for a route that needs one and got none."""
 
@@ -126,15 +137,17 @@ class Authentication:
         self.is_page = is_page
         self._mode: Mode | None = None
         self._mode_at = 0.0
+        self._mode_changes = accounts.changes()
 
-    async def mode(self) -> Mode:
+    async def mode(self, *, fresh: bool = False) -> Mode:
         """:func:`current_mode`, read again at most every :data:`MODE_TTL` seconds (a query per request would
-        double the cost of a light one); who a credential belongs to is read on every request."""
+        double the cost of a light one) unless ``fresh``; who a credential belongs to is read on every request."""
         now = time.monotonic()
-        if self._mode is not None and now - self._mode_at <= MODE_TTL:
+        current = accounts.changes()
+        if not fresh and self._mode is not None and now - self._mode_at <= MODE_TTL and current == self._mode_changes:
             return self._mode
         mode = await run_in_threadpool(current_mode, self.workspace, self.open_without_accounts)
-        self._mode, self._mode_at = mode, now
+        self._mode, self._mode_at, self._mode_changes = mode, now, current
         return mode
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -148,7 +161,10 @@ class Authentication:
             message = f"cross-origin request refused: {source[:200]!r} is not this server"
             await error_response(403, "forbidden", message)(scope, receive, send)
             return
-        identity, receive = await _identity(self.workspace, await self.mode(), scope, headers, receive)
+        mode = await self.mode()
+        if mode == "single-user" and _carries_credentials(headers, scope):
+            mode = await self.mode(fresh=True)  # the first account may have been made within the last second
+        identity, receive = await _identity(self.workspace, mode, scope, headers, receive)
         state = scope.setdefault("state", {})
         state["principal"] = identity.principal
         state["auth_mode"] = identity.mode

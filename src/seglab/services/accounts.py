@@ -40,6 +40,20 @@ LOCAL_ADMIN = Principal(name="local", user_id=None, is_admin=True)
 """The principal of the CLI and of a server in single-user mode."""
 
 
+_changes = 0
+
+
+def changes() -> int:
+    """How many times this process has created or disabled accounts: a cache of whether accounts are on (the
+    server's sign-in mode) compares it to know it is stale at once (another process's change shows within its TTL)."""
+    return _changes
+
+
+def _changed() -> None:
+    global _changes
+    _changes += 1
+
+
 @cache
 def _hasher() -> PasswordHash:
     from pwdlib import PasswordHash
@@ -90,7 +104,8 @@ def create_user(
         user = users.create_user(session, name, hashed, is_admin=admin)
         for project, role in (roles or {}).items():
             users.set_member_role(session, projects.get_project(session, project).id, user.id, role)
-        return user
+    _changed()
+    return user
 
 
 def list_users(ws: Workspace) -> list[User]:
@@ -111,7 +126,9 @@ def set_password(ws: Workspace, name: str, password: str) -> User:
 
 def set_disabled(ws: Workspace, name: str, disabled: bool = True) -> User:
     with ws.db.transaction() as session:
-        return users.set_disabled(session, name, disabled)
+        user = users.set_disabled(session, name, disabled)
+    _changed()
+    return user
 
 
 def set_admin(ws: Workspace, name: str, admin: bool) -> User:

@@ -7,6 +7,7 @@ from datetime import datetime
 from fastapi import APIRouter
 from pydantic import BaseModel, Field
 
+from seglab.errors import ConflictError
 from seglab.server.api._access import requires
 from seglab.server.api._deps import PrincipalDep, WorkspaceDep
 from seglab.services import accounts, audit
@@ -56,6 +57,13 @@ def list_users(ws: WorkspaceDep) -> list[UserOut]:
 
 @router.post("/users", response_model=UserOut, status_code=201, dependencies=[requires("user.manage")])
 def create_user(body: UserIn, ws: WorkspaceDep, caller: PrincipalDep) -> UserOut:
+    if not accounts.has_users(ws) and not (body.is_admin and body.password):
+        # the first account turns sign-in on: anyone else would lock the person at this browser out
+        raise ConflictError(
+            "the first account must be a workspace admin with a password: it turns sign-in on, and you will sign in "
+            "as it",
+            user=body.name,
+        )
     user = accounts.create_user(ws, body.name, body.password, admin=body.is_admin, roles=body.roles)
     audit.record_alone(ws, caller.name, "user.create", user.name, admin=user.is_admin, roles=body.roles)
     return UserOut.of(user, dict(body.roles))

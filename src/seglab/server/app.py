@@ -43,10 +43,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(
         BodyLimit, max_request_bytes=settings.max_request_bytes, max_upload_bytes=settings.max_upload_bytes
     )
-    app.include_router(api_router)
-    roboflow.install(app, models)
-    workflow_routes.install(app)
 
+    # The system routes come first: a request is matched against the routes in order, and FastAPI prepares an
+    # included router's routes when a request is first matched against them, so ``/healthz`` (what a supervisor
+    # and the tests wait on) answers without waiting for every API route to be prepared.
     @app.get("/healthz", tags=["system"], summary="Liveness and storage check")
     def healthz() -> JSONResponse:
         try:
@@ -58,6 +58,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     def info(request: Request) -> SystemInfo:
         return system_info(request.app.state.settings)
 
+    app.include_router(api_router)
+    roboflow.install(app, models)
+    workflow_routes.install(app)
     roboflow.install_legacy(app)  # its catch-all POST path must come after every other route
     web.install(app)  # and the app's GET pages after every API route
     return app

@@ -1,8 +1,17 @@
-"""Shared fixtures. Every test gets its own SEGLAB_HOME so nothing touches the user's ~/.seglab."""
+"""Shared fixtures. Every test gets its own SEGLAB_HOME so nothing touches the user's ~/.seglab.
+
+- ``seglab_home`` (autouse): the test's SEGLAB_HOME, holding a copy of a database that Alembic migrated once per
+  test worker (running every migration per test cost more than most tests). A test about what a new home gets
+  (creating the database, its migrations, file modes, leaving no home behind) is marked ``new_home`` and starts
+  with no home at all.
+- ``ws``: a :class:`~seglab.store.Workspace` on that home; ``project``: ``ws`` holding the small test dataset as
+  project ``pets``; ``coco_export``: that dataset as a COCO export.
+"""
 
 from __future__ import annotations
 
 import os
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -35,9 +44,30 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(pytest.mark.training)
 
 
+@pytest.fixture(scope="session")
+def migrated_database(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A SQLite database brought to the newest schema by Alembic, once per test worker: ``seglab_home`` copies it.
+
+    A copy is the database a new home would get (the same migrations made it), at a fraction of the cost of
+    running them again: tests that open a workspace, start a server or run a command skip the migrations (and
+    the import of Alembic)."""
+    from seglab.store import Database
+
+    path = tmp_path_factory.mktemp("migrated") / "seglab.db"
+    Database(f"sqlite:///{path}").dispose()  # the last connection's close checkpoints the WAL into the file
+    assert not path.with_name("seglab.db-wal").exists()
+    return path
+
+
 @pytest.fixture(autouse=True)
-def seglab_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+def seglab_home(
+    request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, migrated_database: Path
+) -> Path:
     home = tmp_path / "seglab-home"
+    if request.node.get_closest_marker("new_home") is None:
+        home.mkdir(mode=0o700)
+        shutil.copyfile(migrated_database, home / "seglab.db")
+        (home / "seglab.db").chmod(0o600)
     monkeypatch.setenv("SEGLAB_HOME", str(home))
     for variable in ("SEGLAB_DATABASE_URL", "SEGLAB_BLOB_URL", "SEGLAB_HOST", "SEGLAB_PORT"):
         monkeypatch.delenv(variable, raising=False)

@@ -67,7 +67,7 @@ def test_serving_an_up_to_date_database_loads_no_migration_tool(seglab_home):
     ``benchmarks/startup.py``."""
     from seglab.store import Workspace
 
-    Workspace().close()  # migrates the new home, in this process
+    Workspace().close()  # the home holds a database at the newest migration (see seglab_home in conftest.py)
     modules, _ = _modules_after("from seglab.server import create_app\ncreate_app()")
     assert "seglab.server.app" in modules
     assert not modules & {*HEAVY, "alembic"}, sorted(modules & {*HEAVY, "alembic"})

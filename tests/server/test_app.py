@@ -13,6 +13,7 @@ from seglab.server import create_app
 from seglab.settings import Settings
 
 
+@pytest.mark.new_home
 def test_healthz_reports_ok_and_creates_home(client, seglab_home):
     response = client.get("/healthz")
     assert response.status_code == 200

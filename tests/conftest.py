@@ -6,6 +6,9 @@
   with no home at all.
 - ``ws``: a :class:`~seglab.store.Workspace` on that home; ``project``: ``ws`` holding the small test dataset as
   project ``pets``; ``coco_export``: that dataset as a COCO export.
+- ``fake_training`` (yields the model name ``fake-seg``) and ``fake_training_env`` (a subprocess's environment): a
+  FAKE training backend (tests/plugins/fake_training.py) for tests of the job plumbing around training (queue,
+  progress, cancel, models list, the pages showing jobs); real training only where training is the subject.
 """
 
 from __future__ import annotations
@@ -76,6 +79,34 @@ def seglab_home(
     # oversubscribing them (OpenMP threads spinning against each other slow training several-fold)
     monkeypatch.setenv("OMP_NUM_THREADS", "1")
     return home
+
+
+@pytest.fixture
+def fake_training() -> Iterator[str]:
+    """The FAKE training backend registered in this test's process (as an installed plugin would be); yields its
+    model name. Training jobs run in this process (``run_job``) then train it in a moment."""
+    from seglab.plugins import plugin_manager
+
+    from .plugins import fake_training as plugin
+
+    manager = plugin_manager()
+    manager.register(plugin, name="tests.fake_training")
+    yield plugin.ARCHITECTURE
+    manager.unregister(name="tests.fake_training")
+
+
+@pytest.fixture(scope="session")
+def fake_training_env(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
+    """Environment for a ``seglab`` subprocess (``running_server(log, **fake_training_env)``) that finds the FAKE
+    training backend as an installed plugin: a folder on its PYTHONPATH holding the module and the ``*.dist-info``
+    (entry point group ``seglab``) that ``pip install`` would leave."""
+    site = tmp_path_factory.mktemp("fake-training-site")
+    shutil.copyfile(Path(__file__).with_name("plugins") / "fake_training.py", site / "seglab_fake_training.py")
+    info = site / "seglab_fake_training-1.0.dist-info"
+    info.mkdir()
+    (info / "METADATA").write_text("Metadata-Version: 2.1\nName: seglab-fake-training\nVersion: 1.0\n")
+    (info / "entry_points.txt").write_text("[seglab]\nfake_training = seglab_fake_training\n")
+    return {"PYTHONPATH": os.pathsep.join([str(site), os.environ.get("PYTHONPATH", "")])}
 
 
 @pytest.fixture

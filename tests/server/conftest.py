@@ -1,5 +1,11 @@
+"""Server fixtures: ``client`` (the app in-process, on the test's home), ``live_server`` (``seglab serve`` on the
+test's home: for a test that prepares that home itself or needs a server of its own), ``shared_server`` (one
+``seglab serve`` per test worker, on a home of its own, shared by every test that asks for it: such a test keeps
+to its own projects, named with ``unique_name``, and assumes nothing about what other tests put there)."""
+
 from __future__ import annotations
 
+import itertools
 import os
 import socket
 import subprocess
@@ -70,3 +76,23 @@ def live_server(seglab_home: Path) -> Iterator[str]:
     """``seglab serve`` on this test's SEGLAB_HOME; yields its base URL."""
     with running_server(seglab_home.parent / "serve.log") as url:
         yield url
+
+
+@pytest.fixture(scope="session")
+def shared_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """One ``seglab serve`` (no background worker) per test worker, started by the first test that asks for it and
+    kept for the others: starting a server per test costs seconds of CPU each. Its home is its own, not the test's
+    ``seglab_home``; tests name what they create with ``unique_name``."""
+    folder = tmp_path_factory.mktemp("shared-server")
+    with running_server(folder / "serve.log", SEGLAB_HOME=str(folder / "home"), SEGLAB_WORKERS="0") as url:
+        yield url
+
+
+_names = itertools.count(1)
+
+
+@pytest.fixture
+def unique_name(request: pytest.FixtureRequest) -> str:
+    """A project name no other test in this session uses (the test's name and a counter): for ``shared_server``."""
+    stem = "".join(c if c.isalnum() else "-" for c in request.node.name.removeprefix("test_"))[:40].strip("-")
+    return f"{stem}-{next(_names)}"

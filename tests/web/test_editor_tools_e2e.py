@@ -90,7 +90,7 @@ def test_holes_parts_brush_eraser_move_vertices_class_and_lock(page, live_server
 
     page.goto(f"{live_server}/images/{image_id}")
     expect(page.get_by_test_id("stage")).to_be_visible()
-    page.wait_for_timeout(300)  # the image is fitted to the stage once it has loaded
+    expect(page.get_by_test_id("loading")).to_have_count(0)  # loaded, and fitted to the stage in the same step
     screen = Screen(page)
 
     # a polygon; then, with it selected, a polygon inside it cuts a hole, and one beside it adds a part
@@ -213,7 +213,7 @@ def test_an_rle_mask_is_drawn_selected_and_edited_as_polygons_and_undo_restores_
 
     page.goto(f"{live_server}/images/{image_id}")
     expect(page.get_by_test_id("stage")).to_be_visible()
-    page.wait_for_timeout(300)  # the image is fitted to the stage once it has loaded
+    expect(page.get_by_test_id("loading")).to_have_count(0)  # loaded, and fitted to the stage in the same step
     screen = Screen(page)
 
     # drawn: the mask's pixels are tinted, its hole and the background are not
@@ -256,7 +256,7 @@ def test_a_brush_stroke_begun_while_the_last_one_is_saved_is_painted_whole(page,
 
     page.goto(f"{live_server}/images/{image_id}")
     expect(page.get_by_test_id("stage")).to_be_visible()
-    page.wait_for_timeout(300)  # the image is fitted to the stage once it has loaded
+    expect(page.get_by_test_id("loading")).to_have_count(0)  # loaded, and fitted to the stage in the same step
     screen = Screen(page)
     delay_answers(page, "/annotations", 500, method="POST")  # a new annotation's answer arrives 500 ms late
     page.keyboard.press("b")
@@ -297,7 +297,7 @@ def test_copy_paste_onto_the_next_image_fit_and_space_pan(page, live_server, tmp
 
     page.goto(f"{live_server}/images/{first_id}")
     expect(page.get_by_test_id("stage")).to_be_visible()
-    page.wait_for_timeout(300)  # the image is fitted to the stage once it has loaded
+    expect(page.get_by_test_id("loading")).to_have_count(0)  # loaded, and fitted to the stage in the same step
     screen = Screen(page)
     screen.polygon(*_rectangle(100, 100, 500, 300))
     wait_until(lambda: len(stored(first_id)) == 1)

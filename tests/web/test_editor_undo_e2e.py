@@ -40,7 +40,7 @@ def test_ten_mixed_edits_undo_and_redo_exactly_on_the_server(page, live_server, 
 
     page.goto(f"{live_server}/images/{image_id}")
     expect(page.get_by_test_id("stage")).to_be_visible()
-    page.wait_for_timeout(300)  # the image is fitted to the stage once it has loaded
+    expect(page.get_by_test_id("loading")).to_have_count(0)  # loaded, and fitted to the stage in the same step
     screen = Screen(page)
     states: list[Snapshot] = [snapshot()]
 
@@ -129,7 +129,7 @@ def test_pointer_moves_redraw_the_canvas_without_rendering_react(page, live_serv
     page.add_init_script(COUNT_REACT_COMMITS)
     page.goto(f"{live_server}/images/{image_id}")
     expect(page.get_by_test_id("stage")).to_be_visible()
-    page.wait_for_timeout(300)  # the image is fitted to the stage once it has loaded
+    expect(page.get_by_test_id("loading")).to_have_count(0)  # loaded, and fitted to the stage in the same step
     screen = Screen(page)
     page.keyboard.press("b")
     expect(page.get_by_label("brush size")).to_be_visible()

@@ -114,19 +114,21 @@ def test_create_upload_draw_save_reload_undo_smart_polygon_and_conflict(page, li
     expect(page.get_by_test_id("image-count")).to_have_text("1 image")
 
 
-def test_help_next_previous_mark_null_and_reviewed(page, live_server, tmp_path):
+def test_help_next_previous_mark_null_and_reviewed(page, shared_server, unique_name, tmp_path):
     from playwright.sync_api import expect
 
-    httpx.post(f"{live_server}/api/v1/projects", json={"name": "help", "categories": ["a"]})
+    httpx.post(f"{shared_server}/api/v1/projects", json={"name": unique_name, "categories": ["a"]})
     for index in range(2):
         pixels, _ = scene(200 + 40 * index, 100)
         picture = tmp_path / f"small{index}.png"
         cv2.imwrite(str(picture), pixels)
         with picture.open("rb") as handle:
             files = [("files", (picture.name, handle, "image/png"))]
-            httpx.post(f"{live_server}/api/v1/projects/help/images", files=files)
-    first, second = sorted(i["id"] for i in httpx.get(f"{live_server}/api/v1/projects/help/images").json()["items"])
-    page.goto(f"{live_server}/images/{first}")
+            httpx.post(f"{shared_server}/api/v1/projects/{unique_name}/images", files=files)
+    first, second = sorted(
+        i["id"] for i in httpx.get(f"{shared_server}/api/v1/projects/{unique_name}/images").json()["items"]
+    )
+    page.goto(f"{shared_server}/images/{first}")
     page.get_by_test_id("stage").click()
     page.keyboard.press("?")
     expect(page.get_by_role("dialog", name="keyboard shortcuts")).to_contain_text("Ctrl+Z")
@@ -140,9 +142,9 @@ def test_help_next_previous_mark_null_and_reviewed(page, live_server, tmp_path):
     expect(page.get_by_role("button", name="mark null")).to_be_disabled()
     page.get_by_role("button", name="mark null").click()  # waits until the image has loaded
     expect(page.get_by_test_id("image-status")).to_have_text("status: null")
-    assert httpx.get(f"{live_server}/api/v1/images/{second}").json()["status"] == "null"
+    assert httpx.get(f"{shared_server}/api/v1/images/{second}").json()["status"] == "null"
     page.get_by_role("button", name="← previous").click()
     expect(page).to_have_url(re.compile(rf"/images/{first}$"))
     page.get_by_role("button", name="mark reviewed").click()
     expect(page.get_by_test_id("image-status")).to_have_text("status: reviewed")
-    assert httpx.get(f"{live_server}/api/v1/images/{first}").json()["status"] == "reviewed"
+    assert httpx.get(f"{shared_server}/api/v1/images/{first}").json()["status"] == "reviewed"

@@ -11,7 +11,7 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -37,17 +37,22 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+_SESSION_ENVIRONMENT = dict(os.environ)
+"""The environment before any test changed it: what ``shared_server`` starts with, whichever test starts it."""
+
+
 @contextmanager
-def running_server(log: Path, **env: str) -> Iterator[str]:
+def running_server(log: Path, base: Mapping[str, str] | None = None, **env: str) -> Iterator[str]:
     """``seglab serve`` in its own process on a loopback port (output to ``log``: a pipe nobody reads would fill up
-    and stall it); yields its base URL once ``/healthz`` answers."""
+    and stall it), in environment ``base`` (default: this process's) with ``env`` on top; yields its base URL once
+    ``/healthz`` answers."""
     port = free_port()
     with log.open("wb") as output:
         process = subprocess.Popen(
             [sys.executable, "-m", "seglab", "serve", "--port", str(port)],
             stdout=output,
             stderr=subprocess.STDOUT,
-            env={**os.environ, **env},
+            env={**(os.environ if base is None else base), **env},
         )
         url = f"http://127.0.0.1:{port}"
         try:
@@ -84,7 +89,11 @@ def shared_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     kept for the others: starting a server per test costs seconds of CPU each. Its home is its own, not the test's
     ``seglab_home``; tests name what they create with ``unique_name``."""
     folder = tmp_path_factory.mktemp("shared-server")
-    with running_server(folder / "serve.log", SEGLAB_HOME=str(folder / "home"), SEGLAB_WORKERS="0") as url:
+    environment = {**_SESSION_ENVIRONMENT, "SEGLAB_HOME": str(folder / "home"), "SEGLAB_WORKERS": "0"}
+    for variable in ("SEGLAB_DATABASE_URL", "SEGLAB_BLOB_URL", "SEGLAB_HOST", "SEGLAB_PORT"):
+        environment.pop(variable, None)
+    # not the environment of the test that happens to start it (a test may set variables for its own server)
+    with running_server(folder / "serve.log", base=environment, OMP_NUM_THREADS="1") as url:
         yield url
 
 

@@ -9,10 +9,15 @@
 - ``fake_training`` (yields the model name ``fake-seg``) and ``fake_training_env`` (a subprocess's environment): a
   FAKE training backend (tests/plugins/fake_training.py) for tests of the job plumbing around training (queue,
   progress, cancel, models list, the pages showing jobs); real training only where training is the subject.
+- ``shared_server``: one ``seglab serve`` (no background worker) per test worker, on a home of its own, shared by
+  every test that asks for it (a server per test costs seconds of CPU). Such a test keeps to its own projects,
+  named with ``unique_name``, and assumes nothing about what other tests put there. ``live_server`` (in
+  tests/server/conftest.py) is the server on the test's own home, for tests that prepare that home themselves.
 """
 
 from __future__ import annotations
 
+import itertools
 import os
 import shutil
 from collections.abc import Iterator
@@ -22,6 +27,9 @@ import pytest
 
 from seglab.core import Split
 from seglab.store import Workspace
+
+_SESSION_ENVIRONMENT = dict(os.environ)
+"""The environment before any test changed it: what ``shared_server`` starts with, whichever test starts it."""
 
 _DATASET_FOLDERS = [
     Path(os.environ.get("SEGLAB_SHARED_DATASETS", "/nonexistent")),
@@ -137,3 +145,29 @@ def project(ws: Workspace, coco_export: Path) -> str:
 
     transfer.import_dataset(ws, coco_export, "pets", create_project=True)
     return "pets"
+
+
+@pytest.fixture(scope="session")
+def shared_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """One ``seglab serve`` (no background worker) per test worker, started by the first test that asks for it and
+    kept for the others: starting a server per test costs seconds of CPU each. Its home is its own, not the test's
+    ``seglab_home``; tests name what they create with ``unique_name``."""
+    from .server.conftest import running_server
+
+    folder = tmp_path_factory.mktemp("shared-server")
+    environment = {**_SESSION_ENVIRONMENT, "SEGLAB_HOME": str(folder / "home"), "SEGLAB_WORKERS": "0"}
+    for variable in ("SEGLAB_DATABASE_URL", "SEGLAB_BLOB_URL", "SEGLAB_HOST", "SEGLAB_PORT"):
+        environment.pop(variable, None)
+    # not the environment of the test that happens to start it (a test may set variables for its own server)
+    with running_server(folder / "serve.log", base=environment, OMP_NUM_THREADS="1") as url:
+        yield url
+
+
+_names = itertools.count(1)
+
+
+@pytest.fixture
+def unique_name(request: pytest.FixtureRequest) -> str:
+    """A project name no other test in this session uses (the test's name and a counter): for ``shared_server``."""
+    stem = "".join(c if c.isalnum() else "-" for c in request.node.name.removeprefix("test_"))[:40].strip("-")
+    return f"{stem}-{next(_names)}"

@@ -12,8 +12,6 @@ from seglab.server.web import STATIC
 from ..server.conftest import (
     live_server,  # noqa: F401  (the same live `seglab serve` the API tests use)
     running_server,
-    shared_server,  # noqa: F401  (one `seglab serve` per test worker, for tests that keep to their own projects)
-    unique_name,  # noqa: F401
 )
 
 CHROMIUM = Path("/usr/bin/chromium")

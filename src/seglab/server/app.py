@@ -8,6 +8,7 @@ from fastapi.responses import JSONResponse
 from seglab._version import __version__
 from seglab.server import roboflow, web
 from seglab.server import workflows as workflow_routes
+from seglab.server.api import PREFIX as API_PREFIX
 from seglab.server.api import router as api_router
 from seglab.server.body_limit import BodyLimit
 from seglab.server.errors import install_error_handlers
@@ -58,7 +59,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     def info(request: Request) -> SystemInfo:
         return system_info(request.app.state.settings)
 
-    app.include_router(api_router)
+    app.include_router(api_router, prefix=API_PREFIX)
     roboflow.install(app, models)
     workflow_routes.install(app)
     roboflow.install_legacy(app)  # its catch-all POST path must come after every other route

@@ -15,7 +15,10 @@ from seglab.server.api import (
     workflows,
 )
 
-router = APIRouter(prefix="/api/v1")
+PREFIX = "/api/v1"
+router = APIRouter()
+"""Included under :data:`PREFIX` by the app: a prefix given when including spares FastAPI a check that prepares
+every route once more at start-up."""
 router.include_router(projects.router)
 router.include_router(images.router)
 router.include_router(annotations.router)
@@ -27,4 +30,4 @@ router.include_router(workflows.router)
 router.include_router(agent.router)
 router.include_router(downloads.router)
 
-__all__ = ["router"]
+__all__ = ["PREFIX", "router"]

@@ -72,9 +72,13 @@ def migrated_database(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(autouse=True)
 def seglab_home(
-    request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, migrated_database: Path
+    request: pytest.FixtureRequest,
+    tmp_path_factory: pytest.TempPathFactory,
+    monkeypatch: pytest.MonkeyPatch,
+    migrated_database: Path,
 ) -> Path:
-    home = tmp_path / "seglab-home"
+    # beside the test's tmp_path, not in it: tests check what their own code leaves in tmp_path
+    home = tmp_path_factory.mktemp("home") / "seglab-home"
     if request.node.get_closest_marker("new_home") is None:
         home.mkdir(mode=0o700)
         shutil.copyfile(migrated_database, home / "seglab.db")

@@ -1,9 +1,26 @@
-"""Shared fixtures. Every test gets its own SEGLAB_HOME so nothing touches the user's ~/.seglab."""
+"""Shared fixtures. Every test gets its own SEGLAB_HOME so nothing touches the user's ~/.seglab.
+
+- ``seglab_home`` (autouse): the test's SEGLAB_HOME, holding a copy of a database that Alembic migrated once per
+  test worker (running every migration per test cost more than most tests). A test about what a new home gets
+  (creating the database, its migrations, file modes, leaving no home behind) is marked ``new_home`` and starts
+  with no home at all.
+- ``ws``: a :class:`~seglab.store.Workspace` on that home; ``project``: ``ws`` holding the small test dataset as
+  project ``pets``; ``coco_export``: that dataset as a COCO export.
+- ``fake_training`` (yields the model name ``fake-seg``) and ``fake_training_env`` (a subprocess's environment): a
+  FAKE training backend (tests/plugins/fake_training.py) for tests of the job plumbing around training (queue,
+  progress, cancel, models list, the pages showing jobs); real training only where training is the subject.
+- ``shared_server``: one ``seglab serve`` (no background worker) per test worker, on a home of its own, shared by
+  every test that asks for it (a server per test costs seconds of CPU). Such a test keeps to its own projects,
+  named with ``unique_name``, and assumes nothing about what other tests put there. ``live_server`` (in
+  tests/server/conftest.py) is the server on the test's own home, for tests that prepare that home themselves.
+"""
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
+import shutil
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
@@ -12,6 +29,9 @@ import pytest
 
 from seglab.core import Split
 from seglab.store import Workspace
+
+_SESSION_ENVIRONMENT = dict(os.environ)
+"""The environment before any test changed it: what ``shared_server`` starts with, whichever test starts it."""
 
 _DATASET_FOLDERS = [
     Path(os.environ.get("SEGLAB_SHARED_DATASETS", "/nonexistent")),
@@ -37,9 +57,34 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(pytest.mark.training)
 
 
+@pytest.fixture(scope="session")
+def migrated_database(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A SQLite database brought to the newest schema by Alembic, once per test worker: ``seglab_home`` copies it.
+
+    A copy is the database a new home would get (the same migrations made it), at a fraction of the cost of
+    running them again: tests that open a workspace, start a server or run a command skip the migrations (and
+    the import of Alembic)."""
+    from seglab.store import Database
+
+    path = tmp_path_factory.mktemp("migrated") / "seglab.db"
+    Database(f"sqlite:///{path}").dispose()  # the last connection's close checkpoints the WAL into the file
+    assert not path.with_name("seglab.db-wal").exists()
+    return path
+
+
 @pytest.fixture(autouse=True)
-def seglab_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    home = tmp_path / "seglab-home"
+def seglab_home(
+    request: pytest.FixtureRequest,
+    tmp_path_factory: pytest.TempPathFactory,
+    monkeypatch: pytest.MonkeyPatch,
+    migrated_database: Path,
+) -> Path:
+    # beside the test's tmp_path, not in it: tests check what their own code leaves in tmp_path
+    home = tmp_path_factory.mktemp("home") / "seglab-home"
+    if request.node.get_closest_marker("new_home") is None:
+        home.mkdir(mode=0o700)
+        shutil.copyfile(migrated_database, home / "seglab.db")
+        (home / "seglab.db").chmod(0o600)
     monkeypatch.setenv("SEGLAB_HOME", str(home))
     for variable in ("SEGLAB_DATABASE_URL", "SEGLAB_BLOB_URL", "SEGLAB_HOST", "SEGLAB_PORT"):
         monkeypatch.delenv(variable, raising=False)
@@ -48,6 +93,34 @@ def seglab_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     # oversubscribing them (OpenMP threads spinning against each other slow training several-fold)
     monkeypatch.setenv("OMP_NUM_THREADS", "1")
     return home
+
+
+@pytest.fixture
+def fake_training() -> Iterator[str]:
+    """The FAKE training backend registered in this test's process (as an installed plugin would be); yields its
+    model name. Training jobs run in this process (``run_job``) then train it in a moment."""
+    from seglab.plugins import plugin_manager
+
+    from .plugins import fake_training as plugin
+
+    manager = plugin_manager()
+    manager.register(plugin, name="tests.fake_training")
+    yield plugin.ARCHITECTURE
+    manager.unregister(name="tests.fake_training")
+
+
+@pytest.fixture(scope="session")
+def fake_training_env(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
+    """Environment for a ``seglab`` subprocess (``running_server(log, **fake_training_env)``) that finds the FAKE
+    training backend as an installed plugin: a folder on its PYTHONPATH holding the module and the ``*.dist-info``
+    (entry point group ``seglab``) that ``pip install`` would leave."""
+    site = tmp_path_factory.mktemp("fake-training-site")
+    shutil.copyfile(Path(__file__).with_name("plugins") / "fake_training.py", site / "seglab_fake_training.py")
+    info = site / "seglab_fake_training-1.0.dist-info"
+    info.mkdir()
+    (info / "METADATA").write_text("Metadata-Version: 2.1\nName: seglab-fake-training\nVersion: 1.0\n")
+    (info / "entry_points.txt").write_text("[seglab]\nfake_training = seglab_fake_training\n")
+    return {"PYTHONPATH": os.pathsep.join([str(site), os.environ.get("PYTHONPATH", "")])}
 
 
 @pytest.fixture
@@ -106,3 +179,29 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
         broken = sum(count for outcome, count in outcomes.items() if outcome.endswith(("traceback", *_FIVES)))
         total = sum(outcomes.values())
         terminalreporter.write_line(f"{entry}: {total} cases: {shown}; 5xx/tracebacks: {broken}{notes}")
+
+
+@pytest.fixture(scope="session")
+def shared_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """One ``seglab serve`` (no background worker) per test worker, started by the first test that asks for it and
+    kept for the others: starting a server per test costs seconds of CPU each. Its home is its own, not the test's
+    ``seglab_home``; tests name what they create with ``unique_name``."""
+    from .server.conftest import running_server
+
+    folder = tmp_path_factory.mktemp("shared-server")
+    environment = {**_SESSION_ENVIRONMENT, "SEGLAB_HOME": str(folder / "home"), "SEGLAB_WORKERS": "0"}
+    for variable in ("SEGLAB_DATABASE_URL", "SEGLAB_BLOB_URL", "SEGLAB_HOST", "SEGLAB_PORT"):
+        environment.pop(variable, None)
+    # not the environment of the test that happens to start it (a test may set variables for its own server)
+    with running_server(folder / "serve.log", base=environment, OMP_NUM_THREADS="1") as url:
+        yield url
+
+
+_names = itertools.count(1)
+
+
+@pytest.fixture
+def unique_name(request: pytest.FixtureRequest) -> str:
+    """A project name no other test in this session uses (the test's name and a counter): for ``shared_server``."""
+    stem = "".join(c if c.isalnum() else "-" for c in request.node.name.removeprefix("test_"))[:40].strip("-")
+    return f"{stem}-{next(_names)}"

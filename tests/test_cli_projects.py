@@ -2,6 +2,7 @@
 
 import json
 
+import pytest
 from typer.testing import CliRunner
 
 from seglab.cli import app
@@ -16,6 +17,7 @@ def _run(*arguments, input=None):
     return result
 
 
+@pytest.mark.new_home
 def test_project_lifecycle(seglab_home, tmp_path):
     from seglab.formats import save_dataset
 

@@ -58,3 +58,23 @@ def test_a_command_loads_only_its_own_module():
     assert "seglab.cli.projects" in modules
     assert not {"seglab.cli.training", "seglab.cli.workflows", "seglab.cli.agent"} & modules
     assert not modules & set(HEAVY)
+
+
+def test_serving_an_up_to_date_database_loads_no_migration_tool(seglab_home):
+    """``seglab serve`` builds its app without Alembic (over half a second to import) once the database is at the
+    newest migration: the check reads the migration files' revision ids instead. (A new home still migrates, and
+    then Alembic loads: see test_database.py.) ``/healthz`` answering within 2 s is measured by
+    ``benchmarks/startup.py``."""
+    from seglab.store import Workspace
+
+    Workspace().close()  # the home holds a database at the newest migration (see seglab_home in conftest.py)
+    modules, _ = _modules_after("from seglab.server import create_app\ncreate_app()")
+    assert "seglab.server.app" in modules
+    assert not modules & {*HEAVY, "alembic"}, sorted(modules & {*HEAVY, "alembic"})
+
+
+def test_the_migration_files_head_is_alembics_head(ws):
+    """The quick head check (migration files read as text) agrees with Alembic's own reading of the scripts."""
+    from seglab.store._database import _file_head_revision
+
+    assert _file_head_revision() == ws.db.head_revision() is not None

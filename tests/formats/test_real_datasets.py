@@ -18,7 +18,10 @@ from ..conftest import SHARED_DATASETS
 from .conftest import assert_same_instances
 
 DATASETS = sorted(p for p in SHARED_DATASETS.glob("*") if p.is_dir()) if SHARED_DATASETS.is_dir() else []
-pytestmark = pytest.mark.skipif(not DATASETS, reason=f"shared datasets folder not found at {SHARED_DATASETS}")
+pytestmark = [
+    pytest.mark.skipif(not DATASETS, reason=f"shared datasets folder not found at {SHARED_DATASETS}"),
+    pytest.mark.slow,  # seconds each (thousands of real annotations): in `make test`, not in `make test-fast`
+]
 
 
 def _provenance_counts(folder: Path) -> tuple[int, int] | None:

@@ -1,3 +1,7 @@
+"""Server fixtures: ``client`` (the app in-process, on the test's home), ``live_server`` (``seglab serve`` on the
+test's home: for a test that prepares that home itself or needs a server of its own). ``shared_server`` (one
+``seglab serve`` per test worker) is in tests/conftest.py."""
+
 from __future__ import annotations
 
 import os
@@ -5,7 +9,7 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -32,16 +36,17 @@ def free_port() -> int:
 
 
 @contextmanager
-def running_server(log: Path, **env: str) -> Iterator[str]:
+def running_server(log: Path, base: Mapping[str, str] | None = None, **env: str) -> Iterator[str]:
     """``seglab serve`` in its own process on a loopback port (output to ``log``: a pipe nobody reads would fill up
-    and stall it); yields its base URL once ``/healthz`` answers."""
+    and stall it), in environment ``base`` (default: this process's) with ``env`` on top; yields its base URL once
+    ``/healthz`` answers."""
     port = free_port()
     with log.open("wb") as output:
         process = subprocess.Popen(
             [sys.executable, "-m", "seglab", "serve", "--port", str(port)],
             stdout=output,
             stderr=subprocess.STDOUT,
-            env={**os.environ, **env},
+            env={**(os.environ if base is None else base), **env},
         )
         url = f"http://127.0.0.1:{port}"
         try:

@@ -13,6 +13,7 @@ from seglab.server import create_app
 from seglab.settings import Settings
 
 
+@pytest.mark.new_home
 def test_healthz_reports_ok_and_creates_home(client, seglab_home):
     response = client.get("/healthz")
     assert response.status_code == 200
@@ -58,8 +59,8 @@ def test_openapi_documents_the_routes(client):
 
 
 @pytest.mark.slow
-def test_seglab_serve_answers_on_loopback(live_server):
-    response = httpx.get(f"{live_server}/healthz")
+def test_seglab_serve_answers_on_loopback(shared_server):
+    response = httpx.get(f"{shared_server}/healthz")
     assert response.status_code == 200
     assert response.json()["status"] == "healthy"
-    assert httpx.get(f"{live_server}/info").json()["version"] == __version__
+    assert httpx.get(f"{shared_server}/info").json()["version"] == __version__

@@ -11,15 +11,15 @@ from ..formats.conftest import write_image
 
 
 @pytest.mark.slow
-def test_two_clients_same_revision_one_wins_one_conflicts(live_server, tmp_path):
-    api = f"{live_server}/api/v1"
-    httpx.post(f"{api}/projects", json={"name": "shared", "categories": ["car"]}).raise_for_status()
+def test_two_clients_same_revision_one_wins_one_conflicts(shared_server, unique_name, tmp_path):
+    api = f"{shared_server}/api/v1"
+    httpx.post(f"{api}/projects", json={"name": unique_name, "categories": ["car"]}).raise_for_status()
     path = write_image(tmp_path / "street.png")
     uploaded = httpx.post(
-        f"{api}/projects/shared/images", files=[("files", (path.name, path.read_bytes(), "image/png"))]
+        f"{api}/projects/{unique_name}/images", files=[("files", (path.name, path.read_bytes(), "image/png"))]
     )
     image = uploaded.json()["added"][0]
-    category = httpx.get(f"{api}/projects/shared").json()["categories"][0]
+    category = httpx.get(f"{api}/projects/{unique_name}").json()["categories"][0]
     square = {"type": "polygon", "parts": [{"exterior": [1, 1, 11, 1, 11, 11, 1, 11], "holes": []}]}
     created = httpx.post(
         f"{api}/images/{image['id']}/annotations", json={"category_id": category["id"], "geometry": square}
@@ -53,11 +53,11 @@ def test_two_clients_same_revision_one_wins_one_conflicts(live_server, tmp_path)
 
 
 @pytest.mark.slow
-def test_concurrent_uploads_of_the_same_bytes_store_one_image(live_server, tmp_path):
+def test_concurrent_uploads_of_the_same_bytes_store_one_image(shared_server, unique_name, tmp_path):
     """20 clients upload the same file at once: one stores it, the others are told it is a duplicate (before the
     fix several got a 500 IntegrityError from the unique (project, sha256) constraint)."""
-    api = f"{live_server}/api/v1"
-    httpx.post(f"{api}/projects", json={"name": "race", "categories": []}).raise_for_status()
+    api = f"{shared_server}/api/v1"
+    httpx.post(f"{api}/projects", json={"name": unique_name, "categories": []}).raise_for_status()
     data = write_image(tmp_path / "same.png").read_bytes()
     barrier = threading.Barrier(20)
     responses: list[httpx.Response] = []
@@ -65,7 +65,7 @@ def test_concurrent_uploads_of_the_same_bytes_store_one_image(live_server, tmp_p
     def upload() -> None:
         with httpx.Client(timeout=60) as http:
             barrier.wait()
-            responses.append(http.post(f"{api}/projects/race/images", files=[("files", ("same.png", data))]))
+            responses.append(http.post(f"{api}/projects/{unique_name}/images", files=[("files", ("same.png", data))]))
 
     threads = [threading.Thread(target=upload) for _ in range(20)]
     for thread in threads:
@@ -76,4 +76,4 @@ def test_concurrent_uploads_of_the_same_bytes_store_one_image(live_server, tmp_p
     outcomes = sorted(r.json()["files"][0]["outcome"] for r in responses)
     assert outcomes == ["duplicate"] * 19 + ["stored"]
     assert len({r.json()["files"][0]["image_id"] for r in responses}) == 1
-    assert httpx.get(f"{api}/projects/race/images").json()["total"] == 1
+    assert httpx.get(f"{api}/projects/{unique_name}/images").json()["total"] == 1

@@ -7,6 +7,8 @@ import json
 import subprocess
 import sys
 
+import pytest
+
 from seglab.server import openapi_dump
 
 
@@ -32,6 +34,7 @@ def test_the_dump_documents_what_the_web_app_reads(tmp_path):
     assert "class" in components["InferencePrediction"]["properties"]  # Roboflow's name, not the Python one
 
 
+@pytest.mark.new_home
 def test_the_dump_runs_as_a_module_and_leaves_seglab_home_alone(seglab_home, tmp_path):
     out = tmp_path / "openapi.json"
     subprocess.run([sys.executable, "-m", "seglab.server.openapi_dump", str(out)], check=True, timeout=300)

@@ -62,6 +62,7 @@ def _mode(path) -> int:
     return stat.S_IMODE(path.stat().st_mode)
 
 
+@pytest.mark.new_home
 def test_home_database_and_blobs_are_private(seglab_home, tmp_path, usual_umask):
     ws = Workspace()
     try:

@@ -1,10 +1,12 @@
 import sqlite3
 
+import pytest
 from sqlalchemy import text
 
 from seglab.store import Database
 
 
+@pytest.mark.new_home
 def test_sqlite_file_in_wal_mode_at_the_newest_schema(ws, seglab_home):
     database_file = seglab_home / "seglab.db"
     assert database_file.is_file()

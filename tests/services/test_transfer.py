@@ -76,6 +76,7 @@ def test_export_makes_clashing_file_names_unique(ws, tmp_path):
 
 
 @pytest.mark.skipif(not REAL_DATASETS, reason=f"shared datasets folder not found at {SHARED_DATASETS}")
+@pytest.mark.slow  # a real dataset: seconds to import and export
 @pytest.mark.parametrize("dataset", REAL_DATASETS, ids=[p.name for p in REAL_DATASETS])
 def test_real_dataset_survives_import_and_export(ws, tmp_path, dataset):
     original = load_dataset(dataset).dataset

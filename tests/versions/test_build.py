@@ -28,6 +28,7 @@ def bigger(ws, project, tmp_path):
     return project
 
 
+@pytest.mark.slow  # builds versions (the augmentation library loads, and worker processes start): many seconds
 def test_splits_multiplier_and_statistics(ws, bigger):
     recipe = versions.recipe_from_options(split="50,25,25", augment="flip,rotate=10", multiplier=3, seed=1)
     version = versions.create_version(ws, bigger, recipe)
@@ -42,6 +43,7 @@ def test_splits_multiplier_and_statistics(ws, bigger):
     assert [c.id for c in version.categories] == [1, 2, 3]
 
 
+@pytest.mark.slow  # builds versions (the augmentation library loads, and worker processes start): many seconds
 def test_same_recipe_same_data_same_hash_and_bytes(ws, bigger, tmp_path):
     recipe = Recipe(augmentations=parse_augmentations("flip,rotate=20,noise,mosaic"), multiplier=2, seed=4)
     first = versions.create_version(ws, bigger, recipe)
@@ -54,6 +56,7 @@ def test_same_recipe_same_data_same_hash_and_bytes(ws, bigger, tmp_path):
     assert other.content_hash != first.content_hash
 
 
+@pytest.mark.slow  # builds versions (the augmentation library loads, and worker processes start): many seconds
 def test_parallel_and_serial_rendering_agree(ws, bigger):
     from seglab.versions import build as build_module
 

@@ -10,27 +10,26 @@ import pytest
 pytestmark = pytest.mark.slow
 
 
-def test_add_recolour_rename_refused_delete_and_merge(page, live_server, tmp_path):
+def test_add_recolour_rename_refused_delete_and_merge(page, shared_server, unique_name, tmp_path):
     from playwright.sync_api import expect
 
-    api = f"{live_server}/api/v1"
-    httpx.post(f"{api}/projects", json={"name": "zoo", "categories": ["cat"]}).raise_for_status()
+    api = f"{shared_server}/api/v1"
+    httpx.post(f"{api}/projects", json={"name": unique_name, "categories": ["cat"]}).raise_for_status()
     picture = tmp_path / "one.png"
     cv2.imwrite(str(picture), np.full((40, 40, 3), 90, np.uint8))
     with picture.open("rb") as handle:
-        image_id = httpx.post(f"{api}/projects/zoo/images", files=[("files", ("one.png", handle))]).json()["added"][0][
-            "id"
-        ]
+        added = httpx.post(f"{api}/projects/{unique_name}/images", files=[("files", ("one.png", handle))])
+    image_id = added.json()["added"][0]["id"]
 
     def categories() -> dict[str, dict]:
-        return {c["name"]: c for c in httpx.get(f"{api}/projects/zoo").json()["categories"]}
+        return {c["name"]: c for c in httpx.get(f"{api}/projects/{unique_name}").json()["categories"]}
 
     cat = categories()["cat"]["id"]
     polygon = {"type": "polygon", "parts": [{"exterior": [2, 2, 30, 2, 30, 30], "holes": []}]}
     created = httpx.post(f"{api}/images/{image_id}/annotations", json={"category_id": cat, "geometry": polygon})
     created.raise_for_status()
 
-    page.goto(f"{live_server}/projects/zoo")
+    page.goto(f"{shared_server}/projects/{unique_name}")
     page.get_by_text("Classes (1)").click()
     page.get_by_label("new class").fill("dog")
     page.get_by_role("button", name="Add class").click()

@@ -19,18 +19,18 @@ def _annotations(page) -> int:
     return page.get_by_test_id("annotations").locator("li").count()
 
 
-def test_create_upload_draw_save_reload_undo_smart_polygon_and_conflict(page, live_server, tmp_path):
+def test_create_upload_draw_save_reload_undo_smart_polygon_and_conflict(page, shared_server, unique_name, tmp_path):
     from playwright.sync_api import expect
 
     pixels, _ = scene(600, 400)
     picture = tmp_path / "ellipse.png"
     cv2.imwrite(str(picture), pixels[:, :, ::-1])
 
-    page.goto(live_server)
-    page.get_by_label("project name").fill("pets")
+    page.goto(shared_server)
+    page.get_by_label("project name").fill(unique_name)
     page.get_by_label("classes").fill("cat, dog")
     page.get_by_role("button", name="Create project").click()
-    expect(page).to_have_url(re.compile(r"/projects/pets$"))
+    expect(page).to_have_url(re.compile(rf"/projects/{re.escape(unique_name)}$"))
     page.get_by_label("upload").set_input_files(str(picture))
     page.get_by_alt_text("ellipse.png").click()
     expect(page).to_have_url(re.compile(r"/images/\d+$"))
@@ -49,7 +49,7 @@ def test_create_upload_draw_save_reload_undo_smart_polygon_and_conflict(page, li
 
     page.reload()
     expect(page.get_by_test_id("annotations").locator("li")).to_have_count(1)  # it was saved on the server
-    stored = httpx.get(f"{live_server}/api/v1/images/{image_id}/annotations").json()
+    stored = httpx.get(f"{shared_server}/api/v1/images/{image_id}/annotations").json()
     assert len(stored) == 1
     assert stored[0]["geometry"]["type"] == "polygon"
 
@@ -91,11 +91,11 @@ def test_create_upload_draw_save_reload_undo_smart_polygon_and_conflict(page, li
     expect(page.get_by_test_id("annotations").locator("li")).to_have_count(4)
 
     # a conflict: someone else edits the first polygon while we drag one of its vertices
-    first = httpx.get(f"{live_server}/api/v1/images/{image_id}/annotations").json()[0]
+    first = httpx.get(f"{shared_server}/api/v1/images/{image_id}/annotations").json()[0]
     page.keyboard.press("v")
     page.get_by_test_id("annotations").locator("li").first.click()  # the first polygon (others overlap it)
     changed = httpx.patch(
-        f"{live_server}/api/v1/annotations/{first['id']}",
+        f"{shared_server}/api/v1/annotations/{first['id']}",
         json={"revision": first["revision"], "category_id": first["category_id"]},
     )
     assert changed.status_code == 200
@@ -104,29 +104,31 @@ def test_create_upload_draw_save_reload_undo_smart_polygon_and_conflict(page, li
     page.mouse.move(corners[3][0] - 30, corners[3][1] + 20)
     page.mouse.up()
     expect(page.get_by_test_id("message")).to_contain_text("conflict")
-    assert httpx.get(f"{live_server}/api/v1/annotations/{first['id']}").json()["revision"] == first["revision"] + 1
+    assert httpx.get(f"{shared_server}/api/v1/annotations/{first['id']}").json()["revision"] == first["revision"] + 1
 
     # the project's grid, filtered on the server
-    page.goto(f"{live_server}/projects/pets")
+    page.goto(f"{shared_server}/projects/{unique_name}")
     page.get_by_label("status").select_option("unannotated")
     expect(page.get_by_test_id("image-count")).to_have_text("0 images")
     page.get_by_label("status").select_option("annotated")
     expect(page.get_by_test_id("image-count")).to_have_text("1 image")
 
 
-def test_help_next_previous_mark_null_and_reviewed(page, live_server, tmp_path):
+def test_help_next_previous_mark_null_and_reviewed(page, shared_server, unique_name, tmp_path):
     from playwright.sync_api import expect
 
-    httpx.post(f"{live_server}/api/v1/projects", json={"name": "help", "categories": ["a"]})
+    httpx.post(f"{shared_server}/api/v1/projects", json={"name": unique_name, "categories": ["a"]})
     for index in range(2):
         pixels, _ = scene(200 + 40 * index, 100)
         picture = tmp_path / f"small{index}.png"
         cv2.imwrite(str(picture), pixels)
         with picture.open("rb") as handle:
             files = [("files", (picture.name, handle, "image/png"))]
-            httpx.post(f"{live_server}/api/v1/projects/help/images", files=files)
-    first, second = sorted(i["id"] for i in httpx.get(f"{live_server}/api/v1/projects/help/images").json()["items"])
-    page.goto(f"{live_server}/images/{first}")
+            httpx.post(f"{shared_server}/api/v1/projects/{unique_name}/images", files=files)
+    first, second = sorted(
+        i["id"] for i in httpx.get(f"{shared_server}/api/v1/projects/{unique_name}/images").json()["items"]
+    )
+    page.goto(f"{shared_server}/images/{first}")
     page.get_by_test_id("stage").click()
     page.keyboard.press("?")
     expect(page.get_by_role("dialog", name="keyboard shortcuts")).to_contain_text("Ctrl+Z")
@@ -140,9 +142,9 @@ def test_help_next_previous_mark_null_and_reviewed(page, live_server, tmp_path):
     expect(page.get_by_role("button", name="mark null")).to_be_disabled()
     page.get_by_role("button", name="mark null").click()  # waits until the image has loaded
     expect(page.get_by_test_id("image-status")).to_have_text("status: null")
-    assert httpx.get(f"{live_server}/api/v1/images/{second}").json()["status"] == "null"
+    assert httpx.get(f"{shared_server}/api/v1/images/{second}").json()["status"] == "null"
     page.get_by_role("button", name="← previous").click()
     expect(page).to_have_url(re.compile(rf"/images/{first}$"))
     page.get_by_role("button", name="mark reviewed").click()
     expect(page.get_by_test_id("image-status")).to_have_text("status: reviewed")
-    assert httpx.get(f"{live_server}/api/v1/images/{first}").json()["status"] == "reviewed"
+    assert httpx.get(f"{shared_server}/api/v1/images/{first}").json()["status"] == "reviewed"

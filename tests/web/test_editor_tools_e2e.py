@@ -69,18 +69,18 @@ def _rectangle(x0: float, y0: float, x1: float, y1: float) -> tuple[tuple[float,
     return (x0, y0), (x1, y0), (x1, y1), (x0, y1)
 
 
-def test_holes_parts_brush_eraser_move_vertices_class_and_lock(page, live_server, tmp_path):
+def test_holes_parts_brush_eraser_move_vertices_class_and_lock(page, shared_server, unique_name, tmp_path):
     from playwright.sync_api import expect
 
-    api = f"{live_server}/api/v1"
-    httpx.post(f"{api}/projects", json={"name": "tools", "categories": ["cat", "dog"]}).raise_for_status()
+    api = f"{shared_server}/api/v1"
+    httpx.post(f"{api}/projects", json={"name": unique_name, "categories": ["cat", "dog"]}).raise_for_status()
     pixels, _ = scene(WIDTH, HEIGHT)
     picture = tmp_path / "scene.png"
     cv2.imwrite(str(picture), pixels)
     with picture.open("rb") as handle:
-        httpx.post(f"{api}/projects/tools/images", files=[("files", ("scene.png", handle, "image/png"))])
-    image_id = httpx.get(f"{api}/projects/tools/images").json()["items"][0]["id"]
-    cats = {c["name"]: c["id"] for c in httpx.get(f"{api}/projects/tools").json()["categories"]}
+        httpx.post(f"{api}/projects/{unique_name}/images", files=[("files", ("scene.png", handle, "image/png"))])
+    image_id = httpx.get(f"{api}/projects/{unique_name}/images").json()["items"][0]["id"]
+    cats = {c["name"]: c["id"] for c in httpx.get(f"{api}/projects/{unique_name}").json()["categories"]}
 
     def stored() -> list[dict[str, Any]]:
         return sorted(httpx.get(f"{api}/images/{image_id}/annotations").json(), key=lambda a: a["id"])
@@ -88,9 +88,9 @@ def test_holes_parts_brush_eraser_move_vertices_class_and_lock(page, live_server
     def wait_for(condition: Callable[[list[dict[str, Any]]], bool]) -> list[dict[str, Any]]:
         return poll_until(stored, condition, "the expected state")
 
-    page.goto(f"{live_server}/images/{image_id}")
+    page.goto(f"{shared_server}/images/{image_id}")
     expect(page.get_by_test_id("stage")).to_be_visible()
-    page.wait_for_timeout(300)  # the image is fitted to the stage once it has loaded
+    expect(page.get_by_test_id("loading")).to_have_count(0)  # loaded, and fitted to the stage in the same step
     screen = Screen(page)
 
     # a polygon; then, with it selected, a polygon inside it cuts a hole, and one beside it adds a part
@@ -180,9 +180,9 @@ def test_holes_parts_brush_eraser_move_vertices_class_and_lock(page, live_server
     wait_for(lambda a: len(a) == 1)
 
 
-def _grey_project(live_server: str, tmp_path, name: str, category: str) -> tuple[str, int, int]:
+def _grey_project(server: str, tmp_path, name: str, category: str) -> tuple[str, int, int]:
     """A project with one class and one plain grey image: ``(api url, image id, category id)``."""
-    api = f"{live_server}/api/v1"
+    api = f"{server}/api/v1"
     httpx.post(f"{api}/projects", json={"name": name, "categories": [category]}).raise_for_status()
     picture = tmp_path / "grey.png"
     cv2.imwrite(str(picture), np.full((HEIGHT, WIDTH, 3), 128, dtype=np.uint8))
@@ -193,13 +193,15 @@ def _grey_project(live_server: str, tmp_path, name: str, category: str) -> tuple
     return api, image_id, category_id
 
 
-def test_an_rle_mask_is_drawn_selected_and_edited_as_polygons_and_undo_restores_it(page, live_server, tmp_path):
+def test_an_rle_mask_is_drawn_selected_and_edited_as_polygons_and_undo_restores_it(
+    page, shared_server, unique_name, tmp_path
+):
     """COCO crowd regions and imported masks are RLE: the editor shows and edits them through their pixel outline."""
     from playwright.sync_api import expect
 
     from seglab.geometry import Rle
 
-    api, image_id, category = _grey_project(live_server, tmp_path, "masks", "crowd")
+    api, image_id, category = _grey_project(shared_server, tmp_path, unique_name, "crowd")
     mask = np.zeros((HEIGHT, WIDTH), dtype=bool)
     mask[100:300, 100:400] = True
     mask[180:220, 230:270] = False  # a hole
@@ -211,9 +213,9 @@ def test_an_rle_mask_is_drawn_selected_and_edited_as_polygons_and_undo_restores_
         (annotation,) = httpx.get(f"{api}/images/{image_id}/annotations").json()
         return annotation
 
-    page.goto(f"{live_server}/images/{image_id}")
+    page.goto(f"{shared_server}/images/{image_id}")
     expect(page.get_by_test_id("stage")).to_be_visible()
-    page.wait_for_timeout(300)  # the image is fitted to the stage once it has loaded
+    expect(page.get_by_test_id("loading")).to_have_count(0)  # loaded, and fitted to the stage in the same step
     screen = Screen(page)
 
     # drawn: the mask's pixels are tinted, its hole and the background are not
@@ -248,15 +250,15 @@ def test_an_rle_mask_is_drawn_selected_and_edited_as_polygons_and_undo_restores_
     assert stored()["geometry"] == rle
 
 
-def test_a_brush_stroke_begun_while_the_last_one_is_saved_is_painted_whole(page, live_server, tmp_path):
+def test_a_brush_stroke_begun_while_the_last_one_is_saved_is_painted_whole(page, shared_server, unique_name, tmp_path):
     """Input waits for a save in flight; mouse moves wait with it, so the second stroke is not cut to a dot."""
     from playwright.sync_api import expect
 
-    api, image_id, _ = _grey_project(live_server, tmp_path, "strokes", "paint")
+    api, image_id, _ = _grey_project(shared_server, tmp_path, unique_name, "paint")
 
-    page.goto(f"{live_server}/images/{image_id}")
+    page.goto(f"{shared_server}/images/{image_id}")
     expect(page.get_by_test_id("stage")).to_be_visible()
-    page.wait_for_timeout(300)  # the image is fitted to the stage once it has loaded
+    expect(page.get_by_test_id("loading")).to_have_count(0)  # loaded, and fitted to the stage in the same step
     screen = Screen(page)
     delay_answers(page, "/annotations", 500, method="POST")  # a new annotation's answer arrives 500 ms late
     page.keyboard.press("b")
@@ -275,16 +277,16 @@ def test_a_brush_stroke_begun_while_the_last_one_is_saved_is_painted_whole(page,
     assert len(painted["geometry"]["parts"]) == 1
 
 
-def test_copy_paste_onto_the_next_image_fit_and_space_pan(page, live_server, tmp_path):
+def test_copy_paste_onto_the_next_image_fit_and_space_pan(page, shared_server, unique_name, tmp_path):
     """Ctrl+C / Ctrl+V carry annotations to the next image (clipped to it; one undo); F fits; Space + drag pans."""
     from playwright.sync_api import expect
 
-    api, first_id, _ = _grey_project(live_server, tmp_path, "frames", "car")
+    api, first_id, _ = _grey_project(shared_server, tmp_path, unique_name, "car")
     smaller = tmp_path / "smaller.png"
     cv2.imwrite(str(smaller), np.full((200, 300, 3), 90, dtype=np.uint8))
     with smaller.open("rb") as handle:
-        httpx.post(f"{api}/projects/frames/images", files=[("files", ("smaller.png", handle, "image/png"))])
-    second_id = max(i["id"] for i in httpx.get(f"{api}/projects/frames/images").json()["items"])
+        httpx.post(f"{api}/projects/{unique_name}/images", files=[("files", ("smaller.png", handle, "image/png"))])
+    second_id = max(i["id"] for i in httpx.get(f"{api}/projects/{unique_name}/images").json()["items"])
 
     def stored(image_id: int) -> list[dict[str, Any]]:
         return httpx.get(f"{api}/images/{image_id}/annotations").json()
@@ -295,9 +297,9 @@ def test_copy_paste_onto_the_next_image_fit_and_space_pan(page, live_server, tmp
             assert time.monotonic() < deadline, "the server never reached the expected state"
             time.sleep(0.1)
 
-    page.goto(f"{live_server}/images/{first_id}")
+    page.goto(f"{shared_server}/images/{first_id}")
     expect(page.get_by_test_id("stage")).to_be_visible()
-    page.wait_for_timeout(300)  # the image is fitted to the stage once it has loaded
+    expect(page.get_by_test_id("loading")).to_have_count(0)  # loaded, and fitted to the stage in the same step
     screen = Screen(page)
     screen.polygon(*_rectangle(100, 100, 500, 300))
     wait_until(lambda: len(stored(first_id)) == 1)
@@ -330,7 +332,7 @@ def test_copy_paste_onto_the_next_image_fit_and_space_pan(page, live_server, tmp
     delay_answers(page, f"/api/v1/images/{second_id}", 500)  # the next image's record arrives 500 ms late
     page.keyboard.press("n")
     page.keyboard.press("Control+v")  # typed at once: it waits for the next image to load, then pastes there
-    expect(page).to_have_url(f"{live_server}/images/{second_id}")
+    expect(page).to_have_url(f"{shared_server}/images/{second_id}")
     wait_until(lambda: len(stored(second_id)) == 1)
     assert len(stored(first_id)) == 1
     (pasted,) = stored(second_id)

@@ -22,11 +22,11 @@ pytestmark = pytest.mark.slow
 Snapshot = dict[int, tuple[Any, ...]]
 
 
-def test_ten_mixed_edits_undo_and_redo_exactly_on_the_server(page, live_server, tmp_path):
+def test_ten_mixed_edits_undo_and_redo_exactly_on_the_server(page, shared_server, unique_name, tmp_path):
     from playwright.sync_api import expect
 
-    api, image_id, _ = _grey_project(live_server, tmp_path, "history", "cat")
-    httpx.post(f"{api}/projects/history/categories", json={"name": "dog"}).raise_for_status()
+    api, image_id, _ = _grey_project(shared_server, tmp_path, unique_name, "cat")
+    httpx.post(f"{api}/projects/{unique_name}/categories", json={"name": "dog"}).raise_for_status()
 
     def snapshot() -> Snapshot:
         """Everything stored about the image's annotations but their revision bookkeeping, by id."""
@@ -38,9 +38,9 @@ def test_ten_mixed_edits_undo_and_redo_exactly_on_the_server(page, live_server, 
     def wait_for(condition: Callable[[Snapshot], bool], what: str) -> Snapshot:
         return poll_until(snapshot, condition, what)
 
-    page.goto(f"{live_server}/images/{image_id}")
+    page.goto(f"{shared_server}/images/{image_id}")
     expect(page.get_by_test_id("stage")).to_be_visible()
-    page.wait_for_timeout(300)  # the image is fitted to the stage once it has loaded
+    expect(page.get_by_test_id("loading")).to_have_count(0)  # loaded, and fitted to the stage in the same step
     screen = Screen(page)
     states: list[Snapshot] = [snapshot()]
 
@@ -121,15 +121,15 @@ window.__REACT_DEVTOOLS_GLOBAL_HOOK__ = {
 """
 
 
-def test_pointer_moves_redraw_the_canvas_without_rendering_react(page, live_server, tmp_path):
+def test_pointer_moves_redraw_the_canvas_without_rendering_react(page, shared_server, unique_name, tmp_path):
     """The cursor, a stroke and a pan live in the editor's store: the canvas redraws, the panel does not re-render."""
     from playwright.sync_api import expect
 
-    _, image_id, _ = _grey_project(live_server, tmp_path, "moves", "thing")
+    _, image_id, _ = _grey_project(shared_server, tmp_path, unique_name, "thing")
     page.add_init_script(COUNT_REACT_COMMITS)
-    page.goto(f"{live_server}/images/{image_id}")
+    page.goto(f"{shared_server}/images/{image_id}")
     expect(page.get_by_test_id("stage")).to_be_visible()
-    page.wait_for_timeout(300)  # the image is fitted to the stage once it has loaded
+    expect(page.get_by_test_id("loading")).to_have_count(0)  # loaded, and fitted to the stage in the same step
     screen = Screen(page)
     page.keyboard.press("b")
     expect(page.get_by_label("brush size")).to_be_visible()

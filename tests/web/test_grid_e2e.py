@@ -78,18 +78,20 @@ def test_grid_of_10k_images_renders_and_fetches_only_what_is_on_screen(page, seg
     expect(page.get_by_alt_text("img-00001.jpg")).to_have_count(0)
 
 
-def test_grid_selection_sets_what_batch_label_assist_runs_on(page, live_server, tmp_path):
+def test_grid_selection_sets_what_batch_label_assist_runs_on(page, shared_server, unique_name, tmp_path):
     """Ticking images in the grid changes what batch label assist will run on (the run itself needs a trained
     model: tests/deploy/test_review_web.py)."""
     from playwright.sync_api import expect
 
-    httpx.post(f"{live_server}/api/v1/projects", json={"name": "few", "categories": ["a"]}).raise_for_status()
+    httpx.post(f"{shared_server}/api/v1/projects", json={"name": unique_name, "categories": ["a"]}).raise_for_status()
     for index in range(3):
         picture = tmp_path / f"p{index}.png"
         cv2.imwrite(str(picture), np.full((30, 40, 3), 60 * index, np.uint8))
         with picture.open("rb") as handle:
-            httpx.post(f"{live_server}/api/v1/projects/few/images", files=[("files", (picture.name, handle))])
-    page.goto(f"{live_server}/projects/few")
+            httpx.post(
+                f"{shared_server}/api/v1/projects/{unique_name}/images", files=[("files", (picture.name, handle))]
+            )
+    page.goto(f"{shared_server}/projects/{unique_name}")
     expect(page.get_by_role("button", name="Label unannotated images")).to_be_disabled()  # no model yet
     page.get_by_label("select p0.png").check()
     page.get_by_label("select p2.png").check()

@@ -20,27 +20,29 @@ def _query(url: str) -> dict[str, list[str]]:
     return parse_qs(urlparse(url).query)
 
 
-def test_filters_survive_the_editor_and_the_back_button(page, live_server, tmp_path):
+def test_filters_survive_the_editor_and_the_back_button(page, shared_server, unique_name, tmp_path):
     from playwright.sync_api import expect
 
-    api = f"{live_server}/api/v1"
-    project = httpx.post(f"{api}/projects", json={"name": "shelf", "categories": ["cat", "dog"]}).json()
+    api = f"{shared_server}/api/v1"
+    project = httpx.post(f"{api}/projects", json={"name": unique_name, "categories": ["cat", "dog"]}).json()
     dog = next(c["id"] for c in project["categories"] if c["name"] == "dog")
     ids = {}
     for index in range(5):
         picture = tmp_path / f"s{index}.png"
         cv2.imwrite(str(picture), np.full((40, 60, 3), 30 * index, dtype=np.uint8))
         with picture.open("rb") as handle:
-            answer = httpx.post(f"{api}/projects/shelf/images", files=[("files", (picture.name, handle, "image/png"))])
+            answer = httpx.post(
+                f"{api}/projects/{unique_name}/images", files=[("files", (picture.name, handle, "image/png"))]
+            )
         ids[picture.name] = answer.json()["added"][0]["id"]
     # s0, s1, s2 in valid with the tag "day"; s1 and s2 hold a dog (annotated); s3 and s4 stay unassigned
     change = {"image_ids": [ids["s0.png"], ids["s1.png"], ids["s2.png"]], "split": "valid", "add_tags": ["day"]}
-    httpx.patch(f"{api}/projects/shelf/images", json=change).raise_for_status()
+    httpx.patch(f"{api}/projects/{unique_name}/images", json=change).raise_for_status()
     for name in ("s1.png", "s2.png"):
         body = {"category_id": dog, "geometry": SQUARE}
         httpx.post(f"{api}/images/{ids[name]}/annotations", json=body).raise_for_status()
 
-    page.goto(f"{live_server}/projects/shelf")
+    page.goto(f"{shared_server}/projects/{unique_name}")
     count = page.get_by_test_id("image-count")
     expect(count).to_have_text("5 images")
     page.get_by_label("split").select_option("valid")
@@ -55,7 +57,7 @@ def test_filters_survive_the_editor_and_the_back_button(page, live_server, tmp_p
 
     # open an image from the filtered grid, then come back with the browser's back button
     page.get_by_role("link", name="s2.png").click()
-    expect(page).to_have_url(f"{live_server}/images/{ids['s2.png']}")
+    expect(page).to_have_url(f"{shared_server}/images/{ids['s2.png']}")
     page.go_back()
     expect(page).to_have_url(filtered)
     expect(count).to_have_text("2 images")
@@ -69,14 +71,14 @@ def test_filters_survive_the_editor_and_the_back_button(page, live_server, tmp_p
 
     # forward again reaches the editor; a cleared filter leaves the URL
     page.go_forward()
-    expect(page).to_have_url(f"{live_server}/images/{ids['s2.png']}")
+    expect(page).to_have_url(f"{shared_server}/images/{ids['s2.png']}")
     page.go_back()
     page.get_by_label("class filter").select_option("")
     expect(count).to_have_text("3 images")
     assert _query(page.url) == {"split": ["valid"], "tag": ["day"]}
 
     # the filtered URL, shared: a fresh page shows the same filters and grid
-    page.goto(f"{live_server}/projects/shelf?status=unannotated&split=unassigned")
+    page.goto(f"{shared_server}/projects/{unique_name}?status=unannotated&split=unassigned")
     expect(count).to_have_text("2 images")
     expect(page.get_by_label("status")).to_have_value("unannotated")
     expect(page.get_by_label("split")).to_have_value("unassigned")

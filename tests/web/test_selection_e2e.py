@@ -10,21 +10,21 @@ import pytest
 pytestmark = pytest.mark.slow
 
 
-def test_tick_images_then_split_tag_and_delete_them(page, live_server, tmp_path):
+def test_tick_images_then_split_tag_and_delete_them(page, shared_server, unique_name, tmp_path):
     from playwright.sync_api import expect
 
-    api = f"{live_server}/api/v1"
-    httpx.post(f"{api}/projects", json={"name": "batch", "categories": ["a"]}).raise_for_status()
+    api = f"{shared_server}/api/v1"
+    httpx.post(f"{api}/projects", json={"name": unique_name, "categories": ["a"]}).raise_for_status()
     for index in range(4):
         picture = tmp_path / f"p{index}.png"
         cv2.imwrite(str(picture), np.full((40, 60, 3), 40 * index, dtype=np.uint8))
         with picture.open("rb") as handle:
-            httpx.post(f"{api}/projects/batch/images", files=[("files", (picture.name, handle, "image/png"))])
+            httpx.post(f"{api}/projects/{unique_name}/images", files=[("files", (picture.name, handle, "image/png"))])
 
     def stored() -> dict[str, dict]:
-        return {i["file_name"]: i for i in httpx.get(f"{api}/projects/batch/images").json()["items"]}
+        return {i["file_name"]: i for i in httpx.get(f"{api}/projects/{unique_name}/images").json()["items"]}
 
-    page.goto(f"{live_server}/projects/batch")
+    page.goto(f"{shared_server}/projects/{unique_name}")
     page.get_by_label("select p0.png").check()
     page.get_by_label("select p2.png").check()
     panel = page.get_by_test_id("selection-panel")

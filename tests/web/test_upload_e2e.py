@@ -38,10 +38,12 @@ def _zip(members: dict[str, bytes]) -> bytes:
     return buffer.getvalue()
 
 
-def test_drop_images_a_zip_and_a_video_and_see_what_came_in(page, live_server, tmp_path):
+def test_drop_images_a_zip_and_a_video_and_see_what_came_in(page, shared_server, unique_name, tmp_path):
     from playwright.sync_api import expect
 
-    httpx.post(f"{live_server}/api/v1/projects", json={"name": "drops", "categories": ["thing"]}).raise_for_status()
+    httpx.post(
+        f"{shared_server}/api/v1/projects", json={"name": unique_name, "categories": ["thing"]}
+    ).raise_for_status()
     dropped = {
         "loose.png": _png(1),
         "photos.zip": _zip({"shots/a.png": _png(2), "shots/b.png": _png(3), "shots/broken.png": b"not an image"}),
@@ -49,7 +51,7 @@ def test_drop_images_a_zip_and_a_video_and_see_what_came_in(page, live_server, t
         "again.png": _png(2),  # the same bytes as a zip member: a duplicate
     }
 
-    page.goto(f"{live_server}/projects/drops")
+    page.goto(f"{shared_server}/projects/{unique_name}")
     page.get_by_label("video fps").fill("2")
     # a real drop: a DataTransfer holding File objects, dispatched on the drop zone as the browser would
     transfer = page.evaluate_handle(
@@ -71,7 +73,7 @@ def test_drop_images_a_zip_and_a_video_and_see_what_came_in(page, live_server, t
     expect(report).to_contain_text("1 duplicate already in the project, skipped")
     expect(report.get_by_role("alert")).to_contain_text(re.compile(r"photos\.zip/shots/broken\.png: .+"))
 
-    listed = httpx.get(f"{live_server}/api/v1/projects/drops/images", params={"limit": 100}).json()
+    listed = httpx.get(f"{shared_server}/api/v1/projects/{unique_name}/images", params={"limit": 100}).json()
     assert listed["total"] == 9
     names = sorted(image["file_name"] for image in listed["items"])
     assert names[:3] == ["a.png", "b.png", "clip_000000.jpg"]

@@ -14,6 +14,7 @@ from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 from seglab._version import __version__
 from seglab.server import roboflow, web
 from seglab.server import workflows as workflow_routes
+from seglab.server.api import PREFIX as API_PREFIX
 from seglab.server.api import router as api_router
 from seglab.server.api._access import PUBLIC, requires
 from seglab.server.auth import Authentication, is_loopback
@@ -64,10 +65,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=proxies)
     app.add_middleware(TrustedHostMiddleware, allowed_hosts=allowed_hosts(settings), www_redirect=False)
     app.add_middleware(SecurityHeaders)  # outermost: on every answer, the body limit's 413 too
-    app.include_router(api_router)
-    roboflow.install(app, models)
-    workflow_routes.install(app)
 
+    # The system routes come first: a request is matched against the routes in order, and FastAPI prepares an
+    # included router's routes when a request is first matched against them, so ``/healthz`` (what a supervisor
+    # and the tests wait on) answers without waiting for every API route to be prepared.
     @app.get(
         "/healthz", tags=["system"], summary="Liveness, storage and background workers check", dependencies=[PUBLIC]
     )
@@ -98,6 +99,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     def info(request: Request) -> SystemInfo:
         return system_info(request.app.state.settings)
 
+    app.include_router(api_router, prefix=API_PREFIX)
+    roboflow.install(app, models)
+    workflow_routes.install(app)
     roboflow.install_legacy(app)  # its catch-all POST path must come after every other route
     web.install(app)  # and the app's GET pages after every API route
     return app

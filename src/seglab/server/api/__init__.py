@@ -20,7 +20,10 @@ from seglab.server.api import (
     workflows,
 )
 
-router = APIRouter(prefix="/api/v1")
+PREFIX = "/api/v1"
+router = APIRouter()
+"""Included under :data:`PREFIX` by the app: a prefix given when including spares FastAPI a check that prepares
+every route once more at start-up."""
 router.include_router(projects.router)
 router.include_router(images.router)
 router.include_router(annotations.router)
@@ -37,4 +40,4 @@ router.include_router(auth.router)
 router.include_router(audit.router)
 router.include_router(members.router)
 
-__all__ = ["router"]
+__all__ = ["PREFIX", "router"]

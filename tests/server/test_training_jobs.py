@@ -9,6 +9,7 @@ import threading
 import httpx
 import pytest
 
+from seglab.services import transfer
 from seglab.services.jobs import run_job
 
 from ..web.polling import poll_until
@@ -17,7 +18,7 @@ from .conftest import running_server
 
 def _version(client, coco_export) -> int:
     client.post("/api/v1/projects", json={"name": "pets"})
-    client.post("/api/v1/projects/pets/import", json={"path": str(coco_export)})
+    transfer.import_dataset(client.app.state.workspace, coco_export, "pets")  # a server path: the CLI's way in
     job = client.post("/api/v1/projects/pets/versions", json={}).json()
     run_job(client.app.state.workspace, job["id"])
     return client.get(f"/api/v1/jobs/{job['id']}").json()["result"]["version_id"]
@@ -61,7 +62,8 @@ def test_cancelling_a_running_training_job_stops_it(client, coco_export, fake_tr
 @pytest.mark.slow
 def test_seglab_serves_worker_trains_with_an_installed_backend(seglab_home, coco_export, fake_training_env):
     """The backend reaches ``seglab serve``'s background worker the way an installed plugin does (entry point)."""
-    with running_server(seglab_home.parent / "serve.log", SEGLAB_WORKERS="1", **fake_training_env) as url:
+    roots = {"SEGLAB_IMPORT_ROOTS": str(coco_export.parent)}  # a path import: only under the configured roots
+    with running_server(seglab_home.parent / "serve.log", SEGLAB_WORKERS="1", **roots, **fake_training_env) as url:
         api = f"{url}/api/v1"
         httpx.post(f"{api}/projects", json={"name": "pets"})
         assert httpx.post(f"{api}/projects/pets/import", json={"path": str(coco_export)}).status_code == 200

@@ -8,7 +8,7 @@ from datetime import timedelta
 import pytest
 
 from seglab.jobs import CreateVersionJob
-from seglab.services import jobs
+from seglab.services import jobs, projects
 from seglab.store import jobs as job_store
 from seglab.store.jobs import JobStatus
 
@@ -35,6 +35,7 @@ def test_a_running_job_keeps_its_lease_while_its_worker_lives(ws, monkeypatch):
         return {}
 
     monkeypatch.setitem(jobs.HANDLERS, CreateVersionJob.kind, slow)
+    projects.create_project(ws, "p")
     job = jobs.submit(ws, CreateVersionJob(project="p"))
     runner = threading.Thread(target=jobs.run_job, args=(ws, job.id))
     runner.start()

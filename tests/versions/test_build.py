@@ -162,9 +162,12 @@ def test_background_job_generates_the_version(ws, project):
 
 def test_failed_and_cancelled_jobs(ws, project):
     from seglab.jobs import CreateVersionJob
+    from seglab.services import projects
     from seglab.services.jobs import run_job, submit
 
+    projects.create_project(ws, "ghost")
     broken = submit(ws, CreateVersionJob(project="ghost"))
+    projects.delete_project(ws, "ghost")  # gone before a worker takes the job
     outcome = run_job(ws, broken.id)
     assert outcome.status is JobStatus.FAILED
     assert "project 'ghost' does not exist" in outcome.error

@@ -34,7 +34,8 @@ class Guarded:
 
 @pytest.fixture(scope="module")
 def guarded(trained: Deployed, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Guarded]:
-    """A copy of the trained model's home with accounts (a user, a full key and a deploy key), served."""
+    """A copy of the trained model's home with accounts (a user who may view the model's project, with a full key and
+    a deploy key), served."""
     root = tmp_path_factory.mktemp("guarded")
     home = root / "home"
     shutil.copytree(trained.home, home)
@@ -42,7 +43,8 @@ def guarded(trained: Deployed, tmp_path_factory: pytest.TempPathFactory) -> Iter
         patch.setenv("SEGLAB_HOME", str(home))
         ws = Workspace()
         try:
-            accounts.create_user(ws, "deployer", "correct horse battery")
+            project = trained.reference.split("/")[0]
+            accounts.create_user(ws, "deployer", "correct horse battery", roles={project: "viewer"})
             key = credentials.create_key(ws, "deployer", name="laptop").secret
             deploy_key = credentials.create_key(ws, "deployer", name="camera", scope="inference").secret
         finally:

@@ -173,3 +173,10 @@ def test_coco_image_ids_of_any_type_beside_a_resized_image_are_skipped(tmp_path)
                      "annotations": annotations, "categories": [{"id": 1, "name": "x"}]})  # fmt: skip
     result = load_coco(tmp_path)
     assert [p.location for p in result.problems if p.severity.value == "error"] == ["annotation 1"]
+
+
+def test_a_bomb_is_refused_even_after_a_library_raised_pillows_limit(tmp_path, monkeypatch):
+    """rf-detr sets ``PIL.Image.MAX_IMAGE_PIXELS`` to 2e9 when imported: a worker that has trained must refuse the
+    same bombs as one that has not."""
+    monkeypatch.setattr(Image, "MAX_IMAGE_PIXELS", 2_000_000_000)
+    test_a_bomb_as_a_dataset_image_is_a_located_problem(tmp_path)

@@ -1,9 +1,7 @@
 """The web app per role, in Chromium: a viewer gets a read-only app (no upload, no editing tools, the editor only
 shows), a project admin manages members on the project's Members page.
 
-This tests authorization apart from authentication: the server runs in-process (uvicorn in a thread) with the
-``principal`` dependency overridden to read a test cookie naming the user, in place of the auth branch's session
-cookie (which its own tests cover).
+The server runs in-process (uvicorn in a thread) with accounts on; each person signs in on the sign-in page.
 """
 
 from __future__ import annotations
@@ -15,14 +13,12 @@ from dataclasses import dataclass
 
 import pytest
 import uvicorn
-from fastapi import Request
 from PIL import Image
 
 from seglab.geometry import MultiPolygon
 from seglab.server import create_app
-from seglab.server.api._deps import principal
 from seglab.services import annotations, images, projects
-from seglab.services.accounts import LOCAL_ADMIN, Principal, create_user, principal_of
+from seglab.services.accounts import create_user
 from seglab.services.members import list_members, set_member
 from seglab.settings import Settings
 from seglab.store import NewAnnotation
@@ -30,7 +26,7 @@ from seglab.store import NewAnnotation
 from ..server.conftest import free_port
 from .polling import poll_until
 
-COOKIE = "seglab-test-user"
+PASSWORD = "a long enough secret"
 
 
 @dataclass
@@ -41,7 +37,11 @@ class Site:
 
     def sign_in(self, page, name: str) -> None:  # type: ignore[no-untyped-def]
         page.context.clear_cookies()
-        page.context.add_cookies([{"name": COOKIE, "value": name, "url": self.url}])
+        page.goto(f"{self.url}/login")
+        page.get_by_label("User name").fill(name)
+        page.get_by_label("Password").fill(PASSWORD)
+        page.get_by_role("button", name="Sign in").click()
+        page.get_by_role("heading", name="Projects").wait_for()
 
 
 @pytest.fixture
@@ -55,16 +55,10 @@ def site(seglab_home) -> Iterator[Site]:  # type: ignore[no-untyped-def]
     assert image_id is not None
     square = MultiPolygon.from_coco([[5, 5, 30, 5, 30, 30, 5, 30]])
     annotations.create_annotation(ws, image_id, NewAnnotation(project.categories[0].id, square))
-    people: dict[str, Principal] = {}
     for name in ("alice", "vic"):
-        people[name] = principal_of(create_user(ws, name, None))
+        create_user(ws, name, PASSWORD)
     set_member(ws, "p1", "alice", "admin", actor="test")
     set_member(ws, "p1", "vic", "viewer", actor="test")
-
-    def signed_in(request: Request) -> Principal:
-        return people.get(request.cookies.get(COOKIE, ""), LOCAL_ADMIN)
-
-    app.dependency_overrides[principal] = signed_in
     port = free_port()
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)

@@ -1,6 +1,7 @@
 import type { ComponentType } from "react";
 import { Link, Route, Routes, useParams } from "react-router";
 import { AccountPage } from "./auth/AccountPage";
+import { AdminLinks } from "./auth/AdminLinks";
 import { LoginPage } from "./auth/LoginPage";
 import { UserMenu } from "./auth/UserMenu";
 import { Editor } from "./editor/Editor";
@@ -35,10 +36,9 @@ export function App() {
       <header>
         <Link to="/" className="brand">seglab</Link>
         <Link to="/workflows" className="header-link">Workflows</Link>
-        <Link to="/users" className="header-link">Users</Link>
         <Link to="/tasks" className="header-link">My queue</Link>
+        <AdminLinks />
         <UserMenu />
-        <Link to="/audit" className="header-link">Audit</Link>
       </header>
       <main>
         <Routes>

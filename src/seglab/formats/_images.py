@@ -38,14 +38,26 @@ def turned_by_exif(image: Image.Image) -> bool:
     return orientation in _TRANSPOSING_ORIENTATIONS
 
 
+BOMB_PIXELS = 2 * 89_478_485
+"""Pillow's default refusal (twice its ``MAX_IMAGE_PIXELS``), fixed here: importing rf-detr raises Pillow's global
+limit to 2 billion pixels for the whole process, which would let a bomb through in a worker that has trained."""
+
+
 def open_untrusted(source: Path | BinaryIO) -> Image.Image:
     """``Image.open`` (lazy: the header only) for files from a dataset: only the formats seglab decodes (EPS would
     run Ghostscript on ``load``), and a header claiming more pixels than Pillow's bomb limit raises ``ValueError``
     instead of Pillow's own error, which is no ``OSError`` and would escape the readers' handling."""
     try:
-        return Image.open(source, formats=IMAGE_FORMATS)
+        image = Image.open(source, formats=IMAGE_FORMATS)
     except Image.DecompressionBombError as error:
         raise ValueError(f"image too large to open, a decompression bomb ({error})") from None
+    if image.width * image.height > BOMB_PIXELS:  # Pillow's own check reads a global that libraries change
+        image.close()
+        raise ValueError(
+            f"image too large to open, a decompression bomb ({image.width}x{image.height} pixels, "
+            f"above {BOMB_PIXELS})"
+        )
+    return image
 
 
 def displayed_size(source: Path | BinaryIO, check: ImageCheck = ImageCheck.HEADER) -> tuple[int, int]:

@@ -54,8 +54,7 @@ def open_untrusted(source: Path | BinaryIO) -> Image.Image:
     if image.width * image.height > BOMB_PIXELS:  # Pillow's own check reads a global that libraries change
         image.close()
         raise ValueError(
-            f"image too large to open, a decompression bomb ({image.width}x{image.height} pixels, "
-            f"above {BOMB_PIXELS})"
+            f"image too large to open, a decompression bomb ({image.width}x{image.height} pixels, above {BOMB_PIXELS})"
         )
     return image
 

@@ -1,29 +1,25 @@
 """The web app per role, in Chromium: a viewer gets a read-only app (no upload, no editing tools, the editor only
 shows), a project admin manages members on the project's Members page.
 
-The server runs in-process (uvicorn in a thread) with accounts on; each person signs in on the sign-in page.
+A live ``seglab serve`` with accounts; each person signs in on the sign-in page.
 """
 
 from __future__ import annotations
 
 import io
-import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 
 import pytest
-import uvicorn
 from PIL import Image
 
 from seglab.geometry import MultiPolygon
-from seglab.server import create_app
 from seglab.services import annotations, images, projects
 from seglab.services.accounts import create_user
 from seglab.services.members import list_members, set_member
-from seglab.settings import Settings
-from seglab.store import NewAnnotation
+from seglab.store import NewAnnotation, Workspace
 
-from ..server.conftest import free_port
+from ..server.conftest import running_server
 from .polling import poll_until
 
 PASSWORD = "a long enough secret"
@@ -33,7 +29,14 @@ PASSWORD = "a long enough secret"
 class Site:
     url: str
     image_id: int
-    app: object
+
+    def members(self) -> dict[str, str]:
+        """The project's members and roles, read from the server's own database (the same SEGLAB_HOME)."""
+        ws = Workspace()
+        try:
+            return {m.user.name: m.role for m in list_members(ws, "p1")}
+        finally:
+            ws.close()
 
     def sign_in(self, page, name: str) -> None:  # type: ignore[no-untyped-def]
         page.context.clear_cookies()
@@ -46,30 +49,23 @@ class Site:
 
 @pytest.fixture
 def site(seglab_home) -> Iterator[Site]:  # type: ignore[no-untyped-def]
-    app = create_app(Settings(workers=0))
-    ws = app.state.workspace
-    project = projects.create_project(ws, "p1", ["cat"])
-    buffer = io.BytesIO()
-    Image.new("RGB", (64, 48), (30, 120, 200)).save(buffer, "PNG")
-    image_id = images.add_image_bytes(ws, "p1", "a.png", buffer.getvalue()).files[0].image_id
-    assert image_id is not None
-    square = MultiPolygon.from_coco([[5, 5, 30, 5, 30, 30, 5, 30]])
-    annotations.create_annotation(ws, image_id, NewAnnotation(project.categories[0].id, square))
-    for name in ("alice", "vic"):
-        create_user(ws, name, PASSWORD)
-    set_member(ws, "p1", "alice", "admin", actor="test")
-    set_member(ws, "p1", "vic", "viewer", actor="test")
-    port = free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    poll_until(lambda: server.started, bool, "the in-process server started", timeout=30)
+    ws = Workspace()
     try:
-        yield Site(f"http://127.0.0.1:{port}", image_id, app)
+        project = projects.create_project(ws, "p1", ["cat"])
+        buffer = io.BytesIO()
+        Image.new("RGB", (64, 48), (30, 120, 200)).save(buffer, "PNG")
+        image_id = images.add_image_bytes(ws, "p1", "a.png", buffer.getvalue()).files[0].image_id
+        assert image_id is not None
+        square = MultiPolygon.from_coco([[5, 5, 30, 5, 30, 30, 5, 30]])
+        annotations.create_annotation(ws, image_id, NewAnnotation(project.categories[0].id, square))
+        for name in ("alice", "vic"):
+            create_user(ws, name, PASSWORD)
+        set_member(ws, "p1", "alice", "admin", actor="test")
+        set_member(ws, "p1", "vic", "viewer", actor="test")
     finally:
-        server.should_exit = True
-        thread.join(timeout=30)
         ws.close()
+    with running_server(seglab_home.parent / "serve.log", SEGLAB_WORKERS="0") as url:
+        yield Site(url, image_id)
 
 
 def test_a_viewer_sees_a_read_only_app(site: Site, page) -> None:  # type: ignore[no-untyped-def]
@@ -95,14 +91,13 @@ def test_a_viewer_sees_a_read_only_app(site: Site, page) -> None:  # type: ignor
 
 
 def test_a_project_admin_manages_members_on_the_members_page(site: Site, page) -> None:  # type: ignore[no-untyped-def]
-    ws = site.app.state.workspace  # type: ignore[attr-defined]
     site.sign_in(page, "alice")
     page.goto(f"{site.url}/projects/p1")
     page.get_by_role("link", name="Members").click()
     page.get_by_label("role of vic").wait_for()
     page.get_by_label("role of vic").select_option("annotator")
     poll_until(
-        lambda: {m.user.name: m.role for m in list_members(ws, "p1")},
+        site.members,
         lambda m: m.get("vic") == "annotator",
         "vic as annotator",
     )
@@ -115,9 +110,9 @@ def test_a_project_admin_manages_members_on_the_members_page(site: Site, page) -
     site.sign_in(page, "alice")
     page.goto(f"{site.url}/projects/p1/members")
     page.get_by_role("button", name="remove vic").click()
-    poll_until(lambda: {m.user.name for m in list_members(ws, "p1")}, lambda names: "vic" not in names, "vic removed")
+    poll_until(site.members, lambda members: "vic" not in members, "vic removed")
     page.get_by_label("user name").fill("vic")
     page.get_by_label("new member role").select_option("reviewer")
     page.get_by_role("button", name="Add member").click()
     page.get_by_label("role of vic").wait_for()
-    assert {m.user.name: m.role for m in list_members(ws, "p1")}["vic"] == "reviewer"
+    assert site.members()["vic"] == "reviewer"

@@ -159,8 +159,15 @@ _CORPUS_NOTES: dict[str, dict[str, object]] = {}
 _FIVES = tuple(f": {status}" for status in range(500, 600))
 
 
+_FIGURES: list[str] = []
+"""Lines a test reports with ``record_property("figures", line)`` (the fault suite's), printed at the end of the run:
+a test's own output stays in its worker under xdist."""
+
+
 def pytest_runtest_logreport(report: pytest.TestReport) -> None:
     for name, value in report.user_properties:
+        if name == "figures" and report.when == "call":
+            _FIGURES.append(str(value))
         if name == "corpus" and report.when == "call":
             figures = json.loads(str(value))
             _CORPUS_FIGURES.setdefault(figures["entry"], Counter()).update(figures["outcomes"])
@@ -169,7 +176,11 @@ def pytest_runtest_logreport(report: pytest.TestReport) -> None:
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
     """The corpus's figures at the end of the run: cases tried per entry point, refused (4xx or a located CLI
-    error), accepted where that is right, and 500s/tracebacks (which fail the tests)."""
+    error), accepted where that is right, and 500s/tracebacks (which fail the tests); then other tests' figures."""
+    if _FIGURES:
+        terminalreporter.write_sep("-", "figures")
+        for line in _FIGURES:
+            terminalreporter.write_line(line)
     if not _CORPUS_FIGURES:
         return
     terminalreporter.write_sep("-", "hostile-input corpus")

@@ -171,7 +171,7 @@ def _doctor(*args: str) -> dict[str, object]:
     return dict(report)
 
 
-def test_kill_9_at_seeded_points_loses_nothing(ws, seglab_home: Path, tmp_path: Path, capsys):
+def test_kill_9_at_seeded_points_loses_nothing(ws, seglab_home: Path, tmp_path: Path, record_property):
     rng = np.random.default_rng(SEED)
     figures = Figures()
     project = projects.create_project(ws, "faults", ["thing"])
@@ -199,23 +199,23 @@ def test_kill_9_at_seeded_points_loses_nothing(ws, seglab_home: Path, tmp_path: 
     repaired = _doctor("--repair")
     figures.repaired = sum(1 for finding in repaired["findings"] if finding["repaired"])  # type: ignore[union-attr,index]
     after = _doctor()
-    with capsys.disabled():
-        print(
-            "\nfault suite figures: "
-            + json.dumps(
-                {
-                    "seed": SEED,
-                    "faults_injected": figures.faults,
-                    "edits_acknowledged": figures.edits_acknowledged,
-                    "edits_lost": figures.edits_lost,
-                    "orphans": figures.orphans,
-                    "jobs": figures.jobs,
-                    "partial_blobs": len(partial),
-                    "doctor_repaired": figures.repaired,
-                    "doctor_clean": after["clean"],
-                }
-            )
-        )
+    record_property(
+        "figures",
+        "fault suite: "
+        + json.dumps(
+            {
+                "seed": SEED,
+                "faults_injected": figures.faults,
+                "edits_acknowledged": figures.edits_acknowledged,
+                "edits_lost": figures.edits_lost,
+                "orphans": figures.orphans,
+                "jobs": figures.jobs,
+                "partial_blobs": len(partial),
+                "doctor_repaired": figures.repaired,
+                "doctor_clean": after["clean"],
+            }
+        ),
+    )
     assert figures.faults == 3
     assert figures.edits_lost == 0
     assert figures.orphans == 0

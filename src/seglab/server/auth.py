@@ -115,14 +115,10 @@ def request_origin_matches(headers: Headers) -> bool:
 
 
 def _carries_credentials(headers: Headers, scope: Scope) -> bool:
-    """Whether the request names a signed-in user (a bearer key, a session cookie, or an ``sgl_`` API key in the
-    query): Roboflow's clients send some ``api_key`` always, which single-user mode ignores."""
-    query = scope.get("query_string", b"").decode("latin-1")
-    return (
-        headers.get("authorization", "").lower().startswith("bearer ")
-        or SESSION_COOKIE in headers.get("cookie", "")
-        or "api_key=sgl_" in query
-    )
+    """Whether the request names a signed-in user (one of seglab's API keys, as Bearer or ``api_key``, or a session
+    cookie): Roboflow's clients send some ``api_key`` always, which single-user mode ignores."""
+    key = _header_or_query_key(headers, scope)
+    return (key is not None and key.startswith(credentials.KEY_PREFIX)) or SESSION_COOKIE in headers.get("cookie", "")
 
 
 class Authentication:

@@ -60,7 +60,11 @@ def team(seglab_home: Path, tmp_path: Path) -> Iterator[Team]:
     finally:
         ws.close()
     with running_server(seglab_home.parent / "serve.log") as url:
-        yield Team(url, admin_key)
+        members = Team(url, admin_key)
+        try:
+            yield members
+        finally:
+            members.api.close()  # an unclosed client's socket warns later, in whichever test the collector runs
 
 
 def _sign_in(page, url: str, name: str, password: str = PASSWORD) -> None:

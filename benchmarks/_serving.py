@@ -22,7 +22,7 @@ def free_port() -> int:
 
 @contextmanager
 def seglab_server(home: Path, log: Path, port: int | None = None) -> Iterator[str]:
-    """``seglab serve`` on ``home`` (no background workers), output to ``log``; yields its URL once it answers."""
+    """``seglab serve`` on ``home`` (no background workers), output to ``log``; yields its URL once it is ready."""
     port = port or free_port()
     env = {**os.environ, "SEGLAB_HOME": str(home), "SEGLAB_WORKERS": "0"}
     with log.open("wb") as output:
@@ -35,14 +35,16 @@ def seglab_server(home: Path, log: Path, port: int | None = None) -> Iterator[st
         url = f"http://127.0.0.1:{port}"
         try:
             deadline = time.monotonic() + 60
-            while True:
-                try:
-                    if httpx.get(f"{url}/healthz", timeout=1).status_code == 200:
-                        break
-                except httpx.TransportError:
-                    time.sleep(0.2)
-                if time.monotonic() > deadline:
-                    raise SystemExit(f"seglab serve did not start:\n{log.read_text()}")
+            # alive, then ready (every route installed: they are after the start, see seglab.server.deferred)
+            for path in ("/healthz", "/readiness"):
+                while True:
+                    try:
+                        if httpx.get(f"{url}{path}", timeout=1).status_code == 200:
+                            break
+                    except httpx.TransportError:
+                        time.sleep(0.2)
+                    if time.monotonic() > deadline:
+                        raise SystemExit(f"seglab serve did not start:\n{log.read_text()}")
             yield url
         finally:
             process.terminate()

@@ -33,6 +33,8 @@ class Server:
             )
         self.url = f"http://127.0.0.1:{port}"
         poll_until(self.health_code, lambda code: code == 200, "seglab serve answering /healthz", timeout)
+        # then every route: they are installed after the start (seglab.server.deferred)
+        poll_until(lambda: self.health_code("/readiness"), lambda code: code == 200, "/readiness", timeout)
         return self
 
     @property
@@ -40,12 +42,12 @@ class Server:
         assert self.process is not None
         return self.process.pid
 
-    def health_code(self) -> int:
+    def health_code(self, path: str = "/healthz") -> int:
         assert self.process is not None
         if self.process.poll() is not None:
             raise AssertionError(f"seglab serve exited:\n{self.log.read_text()[-3000:]}")
         try:
-            return httpx.get(f"{self.url}/healthz", timeout=2).status_code
+            return httpx.get(f"{self.url}{path}", timeout=2).status_code
         except httpx.TransportError:
             return 0
 

@@ -39,7 +39,7 @@ def free_port() -> int:
 def running_server(log: Path, base: Mapping[str, str] | None = None, **env: str) -> Iterator[str]:
     """``seglab serve`` in its own process on a loopback port (output to ``log``: a pipe nobody reads would fill up
     and stall it), in environment ``base`` (default: this process's) with ``env`` on top; yields its base URL once
-    ``/healthz`` answers."""
+    ``/healthz`` and then ``/readiness`` answer."""
     port = free_port()
     with log.open("wb") as output:
         process = subprocess.Popen(
@@ -51,15 +51,17 @@ def running_server(log: Path, base: Mapping[str, str] | None = None, **env: str)
         url = f"http://127.0.0.1:{port}"
         try:
             deadline = time.monotonic() + 60
-            while True:
-                try:
-                    if httpx.get(f"{url}/healthz", timeout=1).status_code == 200:
-                        break
-                except httpx.TransportError:
-                    pass
-                if process.poll() is not None or time.monotonic() > deadline:
-                    pytest.fail(f"seglab serve did not come up:\n{log.read_text()}")
-                time.sleep(0.2)
+            # alive, then ready: /readiness waits for the routes installed after the start (seglab.server.deferred)
+            for path in ("/healthz", "/readiness"):
+                while True:
+                    try:
+                        if httpx.get(f"{url}{path}", timeout=1).status_code == 200:
+                            break
+                    except httpx.TransportError:
+                        pass
+                    if process.poll() is not None or time.monotonic() > deadline:
+                        pytest.fail(f"seglab serve did not come up:\n{log.read_text()}")
+                    time.sleep(0.2)
             yield url
         finally:
             process.terminate()

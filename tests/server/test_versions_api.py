@@ -44,7 +44,7 @@ def test_serve_runs_version_jobs_in_its_worker(seglab_home, coco_export, tmp_pat
     try:
         for _ in range(150):
             try:
-                httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1)
+                httpx.get(f"http://127.0.0.1:{port}/readiness", timeout=1)  # every route installed
                 break
             except httpx.TransportError:
                 time.sleep(0.2)

@@ -162,7 +162,7 @@ def serve(
     typer.echo(f"seglab {__version__}: data in {settings.ensure_home()}")
     check_mode(settings)
     uvicorn.run(
-        create_app(settings),
+        create_app(settings, defer_routes=True),  # /healthz answers while the other routes are installed
         host=settings.host,
         port=settings.port,
         log_config=_redacting_logs(),

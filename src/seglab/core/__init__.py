@@ -1,12 +1,44 @@
-"""The data model as plain, validated types: categories, images, annotations and in-memory datasets."""
+"""The data model as plain, validated types: categories, images, annotations and in-memory datasets.
 
-from seglab.core._annotation import Annotation
-from seglab.core._annotations import Annotations
-from seglab.core._category import DEFAULT_PALETTE, Category, default_color, match_categories
-from seglab.core._dataset import Dataset
-from seglab.core._image import ImageRecord, ImageStatus, Split
-from seglab.core._progress import Progress, no_progress
-from seglab.core._supervision import annotations_to_detections, dataset_to_detections
+Its names load on first use (see :mod:`seglab.lazy`): categories, images and progress load without NumPy and the
+geometry that annotations need.
+"""
+
+from typing import TYPE_CHECKING, Any
+
+from seglab.lazy import lazy_attribute
+
+if TYPE_CHECKING:
+    from seglab.core._annotation import Annotation
+    from seglab.core._annotations import Annotations
+    from seglab.core._category import DEFAULT_PALETTE, Category, default_color, match_categories
+    from seglab.core._dataset import Dataset
+    from seglab.core._image import ImageRecord, ImageStatus, Split
+    from seglab.core._progress import Progress, no_progress
+    from seglab.core._supervision import annotations_to_detections, dataset_to_detections
+
+EXPORTS = {
+    "Annotation": "seglab.core._annotation",
+    "Annotations": "seglab.core._annotations",
+    "Category": "seglab.core._category",
+    "DEFAULT_PALETTE": "seglab.core._category",
+    "Dataset": "seglab.core._dataset",
+    "ImageRecord": "seglab.core._image",
+    "ImageStatus": "seglab.core._image",
+    "Progress": "seglab.core._progress",
+    "Split": "seglab.core._image",
+    "annotations_to_detections": "seglab.core._supervision",
+    "dataset_to_detections": "seglab.core._supervision",
+    "default_color": "seglab.core._category",
+    "match_categories": "seglab.core._category",
+    "no_progress": "seglab.core._progress",
+}
+"""Each name the package offers, and the module it comes from (imported on first use)."""
+
+
+def __getattr__(name: str) -> Any:
+    return lazy_attribute(__name__, EXPORTS, name)
+
 
 __all__ = [
     "DEFAULT_PALETTE",

@@ -2,19 +2,49 @@
 
 The queue itself (submitting, claiming, running, progress) is a use case of :mod:`seglab.services.jobs`, the
 one layer that opens transactions; ``seglab worker`` (started by ``seglab serve``) runs it.
+
+Its names load on first use (see :mod:`seglab.lazy`): the reporting types load without the kinds' parameter
+models, which import the versions, models and assist layers.
 """
 
-from seglab.jobs.kinds import (
-    JOB_KINDS,
-    AutolabelJob,
-    CreateVersionJob,
-    EvaluateJob,
-    JobParams,
-    LabelAssistJob,
-    TrainJob,
-    job_params,
-)
-from seglab.jobs.reporting import JobCancelledError, Reporter, stage_progress, worker_is_gone, worker_name
+from typing import TYPE_CHECKING, Any
+
+from seglab.lazy import lazy_attribute
+
+if TYPE_CHECKING:
+    from seglab.jobs.kinds import (
+        JOB_KINDS,
+        AutolabelJob,
+        CreateVersionJob,
+        EvaluateJob,
+        JobParams,
+        LabelAssistJob,
+        TrainJob,
+        job_params,
+    )
+    from seglab.jobs.reporting import JobCancelledError, Reporter, stage_progress, worker_is_gone, worker_name
+
+EXPORTS = {
+    "AutolabelJob": "seglab.jobs.kinds",
+    "CreateVersionJob": "seglab.jobs.kinds",
+    "EvaluateJob": "seglab.jobs.kinds",
+    "JOB_KINDS": "seglab.jobs.kinds",
+    "JobCancelledError": "seglab.jobs.reporting",
+    "JobParams": "seglab.jobs.kinds",
+    "LabelAssistJob": "seglab.jobs.kinds",
+    "Reporter": "seglab.jobs.reporting",
+    "TrainJob": "seglab.jobs.kinds",
+    "job_params": "seglab.jobs.kinds",
+    "stage_progress": "seglab.jobs.reporting",
+    "worker_is_gone": "seglab.jobs.reporting",
+    "worker_name": "seglab.jobs.reporting",
+}
+"""Each name the package offers, and the module it comes from (imported on first use)."""
+
+
+def __getattr__(name: str) -> Any:
+    return lazy_attribute(__name__, EXPORTS, name)
+
 
 __all__ = [
     "JOB_KINDS",

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
@@ -12,45 +13,59 @@ from starlette.types import Scope
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from seglab._version import __version__
-from seglab.server import roboflow, web
-from seglab.server import workflows as workflow_routes
-from seglab.server.api import PREFIX as API_PREFIX
-from seglab.server.api import router as api_router
-from seglab.server.api._access import PUBLIC, requires
+from seglab.server import web
+from seglab.server.api._access import PUBLIC
 from seglab.server.auth import Authentication, is_loopback
 from seglab.server.body_limit import BodyLimit
+from seglab.server.deferred import DeferredRoutes, RoutesGate
 from seglab.server.errors import install_error_handlers
 from seglab.server.hosts import allowed_hosts, trusted_proxies
-from seglab.server.model_manager import ModelManager
 from seglab.server.security_headers import SecurityHeaders
 from seglab.server.workers import WorkerSupervisor, worker_lifespan
-from seglab.services import SystemInfo, Workspace, check_health, system_info
-from seglab.services.assist import smart_polygon as open_smart_polygon
+from seglab.services.system import check_health
 from seglab.settings import Settings
+from seglab.store import Workspace
+
+HEALTH_PATH = "/healthz"
 
 
-def create_app(settings: Settings | None = None) -> FastAPI:
-    """Build the app for ``settings`` (default: read from the environment)."""
+def create_app(settings: Settings | None = None, *, defer_routes: bool = False) -> FastAPI:
+    """Build the app for ``settings`` (default: read from the environment).
+
+    With ``defer_routes`` (``seglab serve``), the app starts with ``/healthz`` only, and the other routes (and the
+    modules behind them) are installed in a thread once it starts: see :mod:`seglab.server.deferred`. Without, they
+    are all there when this returns (tests, the OpenAPI dump)."""
     settings = settings or Settings()
     settings.ensure_home()
     workspace = Workspace(settings)
-    models = ModelManager(workspace)
     supervisor = WorkerSupervisor(workspace, settings.workers)
-    smart_polygon = open_smart_polygon(workspace)
+    deferred = DeferredRoutes(lambda: _install_routes(app, workspace)) if defer_routes else None
 
     def stop() -> None:
-        models.clear()
-        smart_polygon.close()
+        if deferred is not None:
+            deferred.join()  # what it created is there to be closed
+        if (models := getattr(app.state, "models", None)) is not None:
+            models.clear()
+        if (smart_polygon := getattr(app.state, "smart_polygon", None)) is not None:
+            smart_polygon.close()
+
+    workers = worker_lifespan(workspace, supervisor, on_stop=stop)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        async with workers(app):
+            if deferred is not None:
+                deferred.start()
+            yield
 
     app = FastAPI(
-        lifespan=worker_lifespan(workspace, supervisor, on_stop=stop),
+        lifespan=lifespan,
         title="seglab",
         version=__version__,
         description="Self-hosted instance segmentation: annotate, version, train, evaluate and deploy.",
     )
     app.state.settings = settings
     app.state.workspace = workspace
-    app.state.smart_polygon = smart_polygon
     app.state.workers = supervisor
     install_error_handlers(app)
     open_without_accounts = is_loopback(settings.host) or settings.insecure_no_auth
@@ -64,18 +79,25 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     if proxies := trusted_proxies(settings):
         app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=proxies)
     app.add_middleware(TrustedHostMiddleware, allowed_hosts=allowed_hosts(settings), www_redirect=False)
+    if deferred is not None:  # outside the authentication, which reads the routes to tell pages from API calls
+        app.add_middleware(RoutesGate, routes=deferred, exempt=frozenset({HEALTH_PATH}))
     app.add_middleware(SecurityHeaders)  # outermost: on every answer, the body limit's 413 too
 
     # The system routes come first: a request is matched against the routes in order, and FastAPI prepares an
     # included router's routes when a request is first matched against them, so ``/healthz`` (what a supervisor
     # and the tests wait on) answers without waiting for every API route to be prepared.
     @app.get(
-        "/healthz", tags=["system"], summary="Liveness, storage and background workers check", dependencies=[PUBLIC]
+        HEALTH_PATH, tags=["system"], summary="Liveness, storage and background workers check", dependencies=[PUBLIC]
     )
     def healthz() -> JSONResponse:
         """200 ``healthy``; 503 ``degraded`` while fewer background workers are alive than expected (jobs would
-        wait), 503 ``error`` when the home folder is not writable: load balancers take any non-200 as unhealthy."""
+        wait), 503 ``error`` when the home folder is not writable or the routes failed to install: load balancers
+        take any non-200 as unhealthy. (While the routes are being installed, the server is healthy: requests
+        wait for them.)"""
         workers = supervisor.health()
+        if deferred is not None and deferred.failure is not None:
+            message = f"the server failed to start: {deferred.failure!r}"
+            return JSONResponse({"status": "error", "message": message, "workers": workers}, 503)
         try:
             health: dict[str, object] = {**check_health(settings), "workers": workers}
         except OSError as error:
@@ -89,6 +111,25 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             )
         return JSONResponse(health)
 
+    if deferred is None:
+        _install_routes(app, workspace)
+    return app
+
+
+def _install_routes(app: FastAPI, workspace: Workspace) -> None:
+    """Every route after ``/healthz``, in the order they are matched; imports the modules behind them (most of
+    seglab, NumPy, OpenCV), which is why :func:`create_app` may defer it."""
+    from seglab.server import roboflow
+    from seglab.server import workflows as workflow_routes
+    from seglab.server.api import PREFIX as API_PREFIX
+    from seglab.server.api._access import requires
+    from seglab.server.api.routes import router as api_router
+    from seglab.server.model_manager import ModelManager
+    from seglab.services.assist import smart_polygon as open_smart_polygon
+    from seglab.services.system import SystemInfo, system_info
+
+    app.state.smart_polygon = open_smart_polygon(workspace)
+
     @app.get(
         "/info",
         tags=["system"],
@@ -100,11 +141,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         return system_info(request.app.state.settings)
 
     app.include_router(api_router, prefix=API_PREFIX)
-    roboflow.install(app, models)
+    roboflow.install(app, ModelManager(workspace))
     workflow_routes.install(app)
     roboflow.install_legacy(app)  # its catch-all POST path must come after every other route
     web.install(app)  # and the app's GET pages after every API route
-    return app
 
 
 def _page_matcher(app: FastAPI) -> Callable[[Scope], bool]:

@@ -2,38 +2,88 @@
 
 Each function takes a :class:`Workspace` (settings, database, blob store) and runs its own
 transaction(s), so behaviour is the same whichever front end calls it.
+
+Its names load on first use (see :mod:`seglab.lazy`): the modules behind them import NumPy, OpenCV and every
+format, and ``seglab serve`` needs only a few use cases before it answers ``/healthz``.
 """
 
-from seglab.core import Progress
-from seglab.services import (
-    accounts,
-    agent,
-    annotations,
-    assist,
-    audit,
-    autolabel,
-    downloads,
-    evaluation,
-    images,
-    inference,
-    jobs,
-    predict,
-    prediction_json,
-    projects,
-    review,
-    stats,
-    thumbnails,
-    training,
-    transfer,
-    versions,
-    workflows,
-)
-from seglab.services.datasets import ConversionResult, convert_path, inspect_path
-from seglab.services.images import UploadReport
-from seglab.services.stats import ClassStats, ProjectStats
-from seglab.services.system import SystemInfo, check_health, system_info
-from seglab.services.transfer import ImportReport
-from seglab.store import Workspace
+from typing import TYPE_CHECKING, Any
+
+from seglab.lazy import lazy_attribute
+
+if TYPE_CHECKING:
+    from seglab.core import Progress
+    from seglab.services import (
+        accounts,
+        agent,
+        annotations,
+        assist,
+        audit,
+        autolabel,
+        downloads,
+        evaluation,
+        images,
+        inference,
+        jobs,
+        predict,
+        prediction_json,
+        projects,
+        review,
+        stats,
+        thumbnails,
+        training,
+        transfer,
+        versions,
+        workflows,
+    )
+    from seglab.services.datasets import ConversionResult, convert_path, inspect_path
+    from seglab.services.images import UploadReport
+    from seglab.services.stats import ClassStats, ProjectStats
+    from seglab.services.system import SystemInfo, check_health, system_info
+    from seglab.services.transfer import ImportReport
+    from seglab.store import Workspace
+
+EXPORTS = {
+    "ClassStats": "seglab.services.stats",
+    "ConversionResult": "seglab.services.datasets",
+    "ImportReport": "seglab.services.transfer",
+    "Progress": "seglab.core",
+    "ProjectStats": "seglab.services.stats",
+    "SystemInfo": "seglab.services.system",
+    "UploadReport": "seglab.services.images",
+    "Workspace": "seglab.store",
+    "accounts": "seglab.services.accounts",
+    "agent": "seglab.services.agent",
+    "annotations": "seglab.services.annotations",
+    "assist": "seglab.services.assist",
+    "audit": "seglab.services.audit",
+    "autolabel": "seglab.services.autolabel",
+    "check_health": "seglab.services.system",
+    "convert_path": "seglab.services.datasets",
+    "downloads": "seglab.services.downloads",
+    "evaluation": "seglab.services.evaluation",
+    "images": "seglab.services.images",
+    "inference": "seglab.services.inference",
+    "inspect_path": "seglab.services.datasets",
+    "jobs": "seglab.services.jobs",
+    "predict": "seglab.services.predict",
+    "prediction_json": "seglab.services.prediction_json",
+    "projects": "seglab.services.projects",
+    "review": "seglab.services.review",
+    "stats": "seglab.services.stats",
+    "system_info": "seglab.services.system",
+    "thumbnails": "seglab.services.thumbnails",
+    "training": "seglab.services.training",
+    "transfer": "seglab.services.transfer",
+    "versions": "seglab.services.versions",
+    "workflows": "seglab.services.workflows",
+}
+"""Each name the package offers, and the module it comes from (imported on first use)."""
+
+
+def __getattr__(name: str) -> Any:
+    return lazy_attribute(__name__, EXPORTS, name)
+
 
 __all__ = [
     "ClassStats",

@@ -7,42 +7,43 @@ registered here by the service module it belongs to (``register_handler(TrainJob
 from __future__ import annotations
 
 import contextlib
+import importlib
 import logging
 import threading
 import time
 import traceback
 from collections.abc import Callable, Collection, Iterator
 from datetime import timedelta
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from sqlalchemy.orm import Session
 
 from seglab.errors import QuotaExceededError, SeglabError
-from seglab.jobs import (
-    AutolabelJob,
-    CreateVersionJob,
-    EvaluateJob,
-    JobCancelledError,
-    JobParams,
-    LabelAssistJob,
-    Reporter,
-    TrainJob,
-    job_params,
-    worker_is_gone,
-    worker_name,
-)
+from seglab.jobs.reporting import JobCancelledError, Reporter, worker_is_gone, worker_name
 from seglab.store import Workspace
 from seglab.store import jobs as job_store
 from seglab.store import versions as version_store
 from seglab.store.access import project_id_of
 from seglab.store.jobs import Job, JobStatus
 
+if TYPE_CHECKING:  # the kinds' parameter models import most layers: loaded where a job is submitted or run
+    from seglab.jobs.kinds import JobParams
+
 logger = logging.getLogger("seglab.jobs")
 
-P = TypeVar("P", bound=JobParams)
+P = TypeVar("P", bound="JobParams")
 Handler = Callable[[Workspace, Any, Reporter], dict[str, Any]]
 HANDLERS: dict[str, Handler] = {}
 """Job kind -> the use case that runs it (registered when its service module is imported)."""
+HANDLER_MODULES = (
+    "seglab.services.autolabel",
+    "seglab.services.evaluation",
+    "seglab.services.inference",
+    "seglab.services.training",
+    "seglab.services.versions",
+)
+"""The service modules registering the built-in kinds' handlers: imported before a job runs, since importing
+:mod:`seglab.services` no longer imports every service module (see :mod:`seglab.lazy`)."""
 
 
 def register_handler(kind: type[P], handler: Callable[[Workspace, P, Reporter], dict[str, Any]]) -> None:
@@ -70,6 +71,8 @@ def submit(ws: Workspace, params: JobParams, *, owner: str | None = None) -> Job
 
 def _project_of(session: Session, params: JobParams) -> int | None:
     """The project a job works on, from the parameters of its kind (a project, a version or a model)."""
+    from seglab.jobs.kinds import AutolabelJob, CreateVersionJob, EvaluateJob, LabelAssistJob, TrainJob
+
     if isinstance(params, CreateVersionJob | LabelAssistJob | AutolabelJob):
         return project_id_of(session, "project", params.project)
     if isinstance(params, TrainJob):
@@ -180,12 +183,21 @@ def run_job(ws: Workspace, job_id: int, *, worker: str | None = None) -> Job:
         return _run_claimed(ws, job)
 
 
+def _handler(kind: str) -> Handler:
+    if kind not in HANDLERS:
+        for module in HANDLER_MODULES:
+            importlib.import_module(module)
+    return HANDLERS[kind]
+
+
 def _run_claimed(ws: Workspace, job: Job) -> Job:
     job_id = job.id
     reporter = StoreReporter(ws, job_id)
+    from seglab.jobs.kinds import job_params
+
     try:
         params = job_params(job.kind, job.params)
-        result = HANDLERS[job.kind](ws, params, reporter)
+        result = _handler(job.kind)(ws, params, reporter)
         status, error = JobStatus.SUCCEEDED, None
     except JobCancelledError:
         result, status, error = None, JobStatus.CANCELLED, "cancelled on request"

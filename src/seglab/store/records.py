@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from seglab.core import Annotation, Category
+if TYPE_CHECKING:  # annotations only: the records load without NumPy and the geometry
+    from seglab.core import Annotation, Category
 
 
 @dataclass(frozen=True)

@@ -1,43 +1,7 @@
-"""The app API under ``/api/v1``: what the web app (and any script) uses."""
-
-from fastapi import APIRouter
-
-from seglab.server.api import (
-    agent,
-    annotations,
-    assist,
-    audit,
-    auth,
-    autolabel,
-    downloads,
-    images,
-    members,
-    models,
-    projects,
-    review,
-    users,
-    versions,
-    workflows,
-)
+"""The app API under ``/api/v1``: what the web app (and any script) uses. The router is assembled in
+:mod:`seglab.server.api.routes`; this package imports nothing, so its light modules (``_access``, ``_deps``) load
+without every route module (``seglab serve`` answers ``/healthz`` before it imports them)."""
 
 PREFIX = "/api/v1"
-router = APIRouter()
-"""Included under :data:`PREFIX` by the app: a prefix given when including spares FastAPI a check that prepares
-every route once more at start-up."""
-router.include_router(projects.router)
-router.include_router(images.router)
-router.include_router(annotations.router)
-router.include_router(versions.router)
-router.include_router(models.router)
-router.include_router(assist.router)
-router.include_router(autolabel.router)
-router.include_router(workflows.router)
-router.include_router(agent.router)
-router.include_router(downloads.router)
-router.include_router(users.router)
-router.include_router(review.router)
-router.include_router(auth.router)
-router.include_router(audit.router)
-router.include_router(members.router)
 
-__all__ = ["PREFIX", "router"]
+__all__ = ["PREFIX"]

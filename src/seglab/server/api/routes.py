@@ -1,0 +1,42 @@
+"""The app API's router: every route module's routes, included by the app under :data:`~seglab.server.api.PREFIX`."""
+
+from fastapi import APIRouter
+
+from seglab.server.api import (
+    agent,
+    annotations,
+    assist,
+    audit,
+    auth,
+    autolabel,
+    downloads,
+    images,
+    members,
+    models,
+    projects,
+    review,
+    users,
+    versions,
+    workflows,
+)
+
+router = APIRouter()
+"""Included under ``PREFIX`` by the app: a prefix given when including spares FastAPI a check that prepares
+every route once more at start-up."""
+router.include_router(projects.router)
+router.include_router(images.router)
+router.include_router(annotations.router)
+router.include_router(versions.router)
+router.include_router(models.router)
+router.include_router(assist.router)
+router.include_router(autolabel.router)
+router.include_router(workflows.router)
+router.include_router(agent.router)
+router.include_router(downloads.router)
+router.include_router(users.router)
+router.include_router(review.router)
+router.include_router(auth.router)
+router.include_router(audit.router)
+router.include_router(members.router)
+
+__all__ = ["router"]

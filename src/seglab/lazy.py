@@ -4,7 +4,7 @@
 them all with the package would load NumPy, OpenCV, Shapely and most of seglab wherever any one is needed (every
 command, and ``seglab serve`` before it answers ``/healthz``). Each such package lists its names with the module
 each comes from, imports them under ``TYPE_CHECKING`` for the type checker, and defines
-``def __getattr__(name): return lazy_attribute(__name__, EXPORTS, name)``.
+``def __getattr__(name): return lazy_attribute(__name__, _EXPORTS, name)``.
 """
 
 from __future__ import annotations

@@ -5,15 +5,15 @@
 """
 
 import sys
-from typing import TYPE_CHECKING, Any
+import typing
 
 from seglab._version import __version__
 from seglab.lazy import lazy_attribute
 
-if TYPE_CHECKING:
+if typing.TYPE_CHECKING:
     from seglab.cli.main import app
 
-EXPORTS = {"app": "seglab.cli.main"}
+_EXPORTS = {"app": "seglab.cli.main"}
 
 
 def main() -> None:
@@ -26,8 +26,8 @@ def main() -> None:
     run()
 
 
-def __getattr__(name: str) -> Any:
-    return lazy_attribute(__name__, EXPORTS, name)
+def __getattr__(name: str) -> typing.Any:
+    return lazy_attribute(__name__, _EXPORTS, name)
 
 
 __all__ = ["app", "main"]

@@ -4,11 +4,11 @@ Its names load on first use (see :mod:`seglab.lazy`): categories, images and pro
 geometry that annotations need.
 """
 
-from typing import TYPE_CHECKING, Any
+import typing
 
 from seglab.lazy import lazy_attribute
 
-if TYPE_CHECKING:
+if typing.TYPE_CHECKING:
     from seglab.core._annotation import Annotation
     from seglab.core._annotations import Annotations
     from seglab.core._category import DEFAULT_PALETTE, Category, default_color, match_categories
@@ -17,7 +17,7 @@ if TYPE_CHECKING:
     from seglab.core._progress import Progress, no_progress
     from seglab.core._supervision import annotations_to_detections, dataset_to_detections
 
-EXPORTS = {
+_EXPORTS = {
     "Annotation": "seglab.core._annotation",
     "Annotations": "seglab.core._annotations",
     "Category": "seglab.core._category",
@@ -36,8 +36,8 @@ EXPORTS = {
 """Each name the package offers, and the module it comes from (imported on first use)."""
 
 
-def __getattr__(name: str) -> Any:
-    return lazy_attribute(__name__, EXPORTS, name)
+def __getattr__(name: str) -> typing.Any:
+    return lazy_attribute(__name__, _EXPORTS, name)
 
 
 __all__ = [

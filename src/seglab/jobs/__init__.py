@@ -7,11 +7,11 @@ Its names load on first use (see :mod:`seglab.lazy`): the reporting types load w
 models, which import the versions, models and assist layers.
 """
 
-from typing import TYPE_CHECKING, Any
+import typing
 
 from seglab.lazy import lazy_attribute
 
-if TYPE_CHECKING:
+if typing.TYPE_CHECKING:
     from seglab.jobs.kinds import (
         JOB_KINDS,
         AutolabelJob,
@@ -24,7 +24,7 @@ if TYPE_CHECKING:
     )
     from seglab.jobs.reporting import JobCancelledError, Reporter, stage_progress, worker_is_gone, worker_name
 
-EXPORTS = {
+_EXPORTS = {
     "AutolabelJob": "seglab.jobs.kinds",
     "CreateVersionJob": "seglab.jobs.kinds",
     "EvaluateJob": "seglab.jobs.kinds",
@@ -42,8 +42,8 @@ EXPORTS = {
 """Each name the package offers, and the module it comes from (imported on first use)."""
 
 
-def __getattr__(name: str) -> Any:
-    return lazy_attribute(__name__, EXPORTS, name)
+def __getattr__(name: str) -> typing.Any:
+    return lazy_attribute(__name__, _EXPORTS, name)
 
 
 __all__ = [

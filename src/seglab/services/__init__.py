@@ -7,11 +7,11 @@ Its names load on first use (see :mod:`seglab.lazy`): the modules behind them im
 format, and ``seglab serve`` needs only a few use cases before it answers ``/healthz``.
 """
 
-from typing import TYPE_CHECKING, Any
+import typing
 
 from seglab.lazy import lazy_attribute
 
-if TYPE_CHECKING:
+if typing.TYPE_CHECKING:
     from seglab.core import Progress
     from seglab.services import (
         accounts,
@@ -43,7 +43,7 @@ if TYPE_CHECKING:
     from seglab.services.transfer import ImportReport
     from seglab.store import Workspace
 
-EXPORTS = {
+_EXPORTS = {
     "ClassStats": "seglab.services.stats",
     "ConversionResult": "seglab.services.datasets",
     "ImportReport": "seglab.services.transfer",
@@ -81,8 +81,8 @@ EXPORTS = {
 """Each name the package offers, and the module it comes from (imported on first use)."""
 
 
-def __getattr__(name: str) -> Any:
-    return lazy_attribute(__name__, EXPORTS, name)
+def __getattr__(name: str) -> typing.Any:
+    return lazy_attribute(__name__, _EXPORTS, name)
 
 
 __all__ = [

@@ -7,11 +7,11 @@ Its names load on first use (see :mod:`seglab.lazy`): the store's light modules 
 load without those whose records need NumPy and the geometry.
 """
 
-from typing import TYPE_CHECKING, Any
+import typing
 
 from seglab.lazy import lazy_attribute
 
-if TYPE_CHECKING:
+if typing.TYPE_CHECKING:
     from seglab.store import (
         annotations,
         audit,
@@ -36,7 +36,7 @@ if TYPE_CHECKING:
     from seglab.store.records import Member, Project, ProjectSummary, Revision, StoredAnnotation, User
     from seglab.store.workspace import Workspace
 
-EXPORTS = {
+_EXPORTS = {
     "BlobStore": "seglab.store.blobs",
     "Database": "seglab.store._database",
     "EditStep": "seglab.store.edit_steps",
@@ -72,8 +72,8 @@ EXPORTS = {
 """Each name the package offers, and the module it comes from (imported on first use)."""
 
 
-def __getattr__(name: str) -> Any:
-    return lazy_attribute(__name__, EXPORTS, name)
+def __getattr__(name: str) -> typing.Any:
+    return lazy_attribute(__name__, _EXPORTS, name)
 
 
 __all__ = [

@@ -8,7 +8,8 @@ Measures, each as the median of ``--runs`` fresh processes:
 - ``seglab --version``: wall time and peak RSS (target: at most 0.3 s);
 - ``seglab serve``: from launch to the first healthy ``GET /healthz``, on a home whose database is at the newest
   migration (every start but the first; target: at most 2 s), and on a new home (the first start, which also
-  creates the database and runs every migration).
+  creates the database and runs every migration); beside it, ``until_readiness_s``: to the first ``GET /readiness``,
+  which answers once the routes installed after the start are all there.
 
 Wall times include the interpreter's start, so ``over_reference_s`` (the time minus the reference's) is what
 seglab itself adds. CPU seconds (user + system) are given beside wall time: on a busy machine they vary less.
@@ -74,30 +75,39 @@ def _measure(code: str, env: dict[str, str], runs: int) -> dict[str, float | boo
     }
 
 
-def _until_healthy(env: dict[str, str], log: Path) -> tuple[float, float]:
-    """Seconds from launching ``seglab serve`` to its first 200 on ``/healthz``, and the CPU seconds it used."""
+def _until_healthy(env: dict[str, str], log: Path) -> tuple[float, float, float]:
+    """Seconds from launching ``seglab serve`` to its first 200 on ``/healthz``, the CPU seconds it had used then,
+    and the seconds to its first 200 on ``/readiness`` (every route installed: they are installed after the start,
+    see ``seglab.server.deferred``)."""
     port = free_port()
-    url = f"http://127.0.0.1:{port}/healthz"
+    url = f"http://127.0.0.1:{port}"
     with log.open("wb") as output:
         start = time.perf_counter()
         process = subprocess.Popen(
             [sys.executable, "-m", "seglab", "serve", "--port", str(port)], stdout=output, stderr=output, env=env
         )
         try:
-            while True:
-                try:
-                    if httpx.get(url, timeout=1).status_code == 200:
-                        seconds = time.perf_counter() - start
-                        times = psutil.Process(process.pid).cpu_times()
-                        return seconds, times.user + times.system
-                except httpx.TransportError:
-                    pass
-                if process.poll() is not None or time.perf_counter() - start > 600:
-                    raise SystemExit(f"seglab serve did not come up:\n{log.read_text()}")
-                time.sleep(0.01)
+            seconds, cpu = _first_ok(f"{url}/healthz", process, start, log)
+            ready, _ = _first_ok(f"{url}/readiness", process, start, log)
+            return seconds, cpu, ready
         finally:
             process.terminate()
             process.wait(timeout=30)
+
+
+def _first_ok(url: str, process: subprocess.Popen[bytes], start: float, log: Path) -> tuple[float, float]:
+    """Seconds from ``start`` to the first 200 from ``url``, and the CPU seconds ``process`` had used then."""
+    while True:
+        try:
+            if httpx.get(url, timeout=1).status_code == 200:
+                seconds = time.perf_counter() - start
+                times = psutil.Process(process.pid).cpu_times()
+                return seconds, times.user + times.system
+        except httpx.TransportError:
+            pass
+        if process.poll() is not None or time.perf_counter() - start > 600:
+            raise SystemExit(f"seglab serve did not come up:\n{log.read_text()}")
+        time.sleep(0.01)
 
 
 def main() -> None:
@@ -124,8 +134,9 @@ def main() -> None:
             ("seglab serve until /healthz, new home", fresh),
         ):
             measured[name] = {
-                "seconds": round(statistics.median(seconds for seconds, _ in healthy), 4),
-                "cpu_s": round(statistics.median(cpu for _, cpu in healthy), 4),
+                "seconds": round(statistics.median(seconds for seconds, _, _ in healthy), 4),
+                "cpu_s": round(statistics.median(cpu for _, cpu, _ in healthy), 4),
+                "until_readiness_s": round(statistics.median(ready for _, _, ready in healthy), 4),
             }
     for values in measured.values():
         values["over_reference_s"] = round(values["seconds"] - reference["seconds"], 4)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import importlib
 import logging
+import pkgutil
 import threading
 import time
 import traceback
@@ -35,15 +36,6 @@ P = TypeVar("P", bound="JobParams")
 Handler = Callable[[Workspace, Any, Reporter], dict[str, Any]]
 HANDLERS: dict[str, Handler] = {}
 """Job kind -> the use case that runs it (registered when its service module is imported)."""
-HANDLER_MODULES = (
-    "seglab.services.autolabel",
-    "seglab.services.evaluation",
-    "seglab.services.inference",
-    "seglab.services.training",
-    "seglab.services.versions",
-)
-"""The service modules registering the built-in kinds' handlers: imported before a job runs, since importing
-:mod:`seglab.services` no longer imports every service module (see :mod:`seglab.lazy`)."""
 
 
 def register_handler(kind: type[P], handler: Callable[[Workspace, P, Reporter], dict[str, Any]]) -> None:
@@ -184,9 +176,13 @@ def run_job(ws: Workspace, job_id: int, *, worker: str | None = None) -> Job:
 
 
 def _handler(kind: str) -> Handler:
+    """The handler of ``kind``. Handlers register when their service module is imported, and importing
+    :mod:`seglab.services` no longer imports every service module (see :mod:`seglab.lazy`): the first job of a kind
+    not registered yet imports them all."""
     if kind not in HANDLERS:
-        for module in HANDLER_MODULES:
-            importlib.import_module(module)
+        services = importlib.import_module(__name__.rpartition(".")[0])
+        for module in pkgutil.iter_modules(services.__path__):
+            importlib.import_module(f"{services.__name__}.{module.name}")
     return HANDLERS[kind]
 
 

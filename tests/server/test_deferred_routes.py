@@ -14,7 +14,6 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 import httpx
-import pytest
 from fastapi.testclient import TestClient
 from starlette.applications import Starlette
 from starlette.responses import PlainTextResponse
@@ -71,7 +70,6 @@ def _signature(app: Starlette) -> list[tuple[str, str, list[str]]]:
     ]
 
 
-@pytest.mark.slow  # imports every route module (in a suite, other tests have: then it takes a moment)
 def test_deferred_routes_are_the_same_routes_in_the_same_order(seglab_home):
     eager = create_app(Settings())
     deferred = create_app(Settings(), defer_routes=True)
@@ -136,7 +134,6 @@ def test_routes_that_fail_to_install_answer_500_and_healthz_503(seglab_home, mon
     app.state.workspace.close()
 
 
-@pytest.mark.slow
 def test_every_job_kind_finds_its_handler_when_only_the_queue_was_imported():
     """``seglab worker`` imports :mod:`seglab.services.jobs` alone (the package imports its modules on use): the
     handlers' modules load when a job runs."""

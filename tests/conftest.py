@@ -62,7 +62,7 @@ def pytest_collection_finish(session: pytest.Session) -> None:
     """Under ``--dist loadgroup`` pytest-xdist suffixes a grouped test's id with its group; a pytest it does not know
     how to do that for (pytest 9 with xdist 3.8) silently spreads a group over every worker, each then building the
     group's expensive session fixture (a trained model: minutes). Fail the run instead."""
-    if not session.config.getvalue("loadgroup"):
+    if not getattr(session.config.option, "loadgroup", False):  # set in xdist workers under --dist loadgroup
         return
     for item in session.items:
         if item.get_closest_marker("xdist_group") and "@" not in item.nodeid:

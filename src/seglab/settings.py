@@ -24,6 +24,8 @@ class Settings(BaseSettings):
     """Where image and weight bytes live; default: the folder ``blobs`` under ``home``."""
     workers: int = 1
     """Background worker processes ``seglab serve`` starts (0: none; run ``seglab worker`` yourself)."""
+    render_workers: int = Field(default=0, ge=0)
+    """Processes rendering a version's images (0: one per core); 1 renders in the generating process itself."""
     job_lease_seconds: float = Field(default=30.0, gt=0)
     """A worker holds its running job by a lease it renews every third of this; a job whose lease expired (its worker
     was killed) is marked interrupted by the server or another worker."""

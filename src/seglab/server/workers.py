@@ -105,7 +105,13 @@ class WorkerSupervisor:
     def health(self) -> dict[str, Any]:
         """``{"expected", "alive", "restarts", "processes", "elsewhere"}``: ``processes`` are this server's workers
         (id, pid, alive, restarts, last heartbeat), ``elsewhere`` the workers other processes (other hosts) run
-        against the same database, by their last heartbeat (read every third of a lease, not per request)."""
+        against the same database, by their last heartbeat (read every third of a lease, not per request; by the
+        request itself when this server runs no workers of its own, the usual set-up with workers on other hosts)."""
+        if self._thread is None:
+            try:
+                self._read_registry(time.monotonic())
+            except Exception:  # the database unreachable: the workers are unknown, the rest of the check stands
+                logger.exception("reading the workers' heartbeats failed")
         with self._lock:
             processes = [
                 {

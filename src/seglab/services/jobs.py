@@ -268,8 +268,9 @@ def work(
     finally:
         stop.set()
         interrupt_worker(ws, name, "was stopped")
+        deadline = time.monotonic() + 10
         for thread in threads:  # a running handler stops at its next check: its job is no longer running
-            thread.join(timeout=10)
+            thread.join(timeout=max(0.0, deadline - time.monotonic()))
         with ws.db.transaction() as session:
             worker_store.remove(session, name)
 

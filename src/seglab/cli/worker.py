@@ -17,11 +17,14 @@ def worker(
     kinds: Annotated[
         str | None,
         typer.Option(
+            envvar="SEGLAB_WORKER_KINDS",
             help="The job kinds this worker takes, comma-separated: train, predict, evaluate, autolabel, version "
-            "(or kind names such as model.train); default: every kind. A host without a GPU leaves out train."
+            "(or kind names such as model.train); default: every kind. A host without a GPU leaves out train.",
         ),
     ] = None,
-    concurrency: Annotated[int, typer.Option(min=1, help="How many jobs it runs at once.")] = 1,
+    concurrency: Annotated[
+        int, typer.Option(min=1, envvar="SEGLAB_WORKER_CONCURRENCY", help="How many jobs it runs at once.")
+    ] = 1,
     poll: Annotated[float, typer.Option(help="Seconds between looks at the queue when it is empty.")] = 0.5,
     parent: Annotated[
         int | None, typer.Option(help="End when the process with this id ends (`seglab serve` passes its own).")

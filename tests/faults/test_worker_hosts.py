@@ -25,7 +25,7 @@ from seglab.versions import Recipe
 from ..web.polling import poll_until
 from .processes import kill_hard
 
-pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("worker-hosts")]
+pytestmark = pytest.mark.slow
 
 LEASE_SECONDS = 1.0
 EPOCHS = 2000

@@ -29,6 +29,9 @@ class Settings(BaseSettings):
     job_lease_seconds: float = Field(default=30.0, gt=0)
     """A worker holds its running job by a lease it renews every third of this; a job whose lease expired (its worker
     was killed) is marked interrupted by the server or another worker."""
+    job_time_limits: dict[str, float] = Field(default_factory=dict)
+    """How long one attempt of a job kind may run, in seconds, by kind (JSON: ``{"train": 86400, "predict": 3600}``;
+    short names or kind names); a job past it is failed. A job submitted with its own limit keeps that one."""
     gc_grace_minutes: float = Field(default=60.0, ge=0)
     """``seglab gc`` never collects a blob stored (or stored again) less than this long ago, nor one stored since the
     longest-running job started: an upload or a version writes its blobs before the rows naming them commit."""

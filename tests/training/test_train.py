@@ -140,13 +140,16 @@ def test_killed_training_worker_resumes_from_its_last_checkpoint(ws, squares, se
     import psutil
 
     from seglab.services import jobs
-    from seglab.services.jobs import recover_interrupted
+    from seglab.services.jobs import reclaim_expired
+
+    from ..web.polling import poll_until
 
     settings = TrainSettings(epochs=2, batch_size=2, resolution=96)
     job = training.submit_training(ws, TrainJob(version=squares.reference, settings=settings, from_scratch=True))
     checkpoint = Path(job.params["run_dir"]) / "output" / "last.ckpt"
     worker = subprocess.Popen(
-        [sys.executable, "-m", "seglab", "worker"], env={**os.environ, "SEGLAB_HOME": str(seglab_home)}
+        [sys.executable, "-m", "seglab", "worker"],
+        env={**os.environ, "SEGLAB_HOME": str(seglab_home), "SEGLAB_JOB_LEASE_SECONDS": "2"},
     )
     try:
         deadline = time.monotonic() + 240
@@ -162,7 +165,8 @@ def test_killed_training_worker_resumes_from_its_last_checkpoint(ws, squares, se
     # the training process must not outlive its worker: it would keep writing into the run the resume now uses
     _, alive = psutil.wait_procs(training_processes, timeout=10)
     assert not alive, f"training went on after its worker was killed: {alive}"
-    assert recover_interrupted(ws) == [job.id]
+    # nothing tells the queue the worker died: its lease lapses, and the next look at the queue reclaims the job
+    assert poll_until(lambda: reclaim_expired(ws), bool, "the killed worker's lease lapsing", timeout=30) == [job.id]
     assert jobs.get_job(ws, job.id).status is JobStatus.INTERRUPTED
     resumed = training.resume_training(ws, job.id)
     assert resumed.params["resume"] == str(checkpoint)

@@ -31,6 +31,9 @@ def train(
     from_scratch: Annotated[bool, typer.Option("--from-scratch", help="Start from random weights.")] = False,
     device: Annotated[str, typer.Option(help="cpu, cuda or cuda:N.")] = "cpu",
     background: Annotated[bool, typer.Option("--background", help="Queue it for `seglab worker` instead.")] = False,
+    time_limit: Annotated[
+        float | None, typer.Option(min=1, help="With --background: fail the job past this many seconds.")
+    ] = None,
     as_json: JsonOption = False,
 ) -> None:
     """Train an RF-DETR-Seg model on a dataset version (shows progress per epoch)."""
@@ -40,7 +43,7 @@ def train(
             params = TrainJob(
                 version=version, model=model, settings=settings, weights=weights, from_scratch=from_scratch
             )
-            job = training.submit_training(ws, params)
+            job = training.submit_training(ws, params, time_limit_seconds=time_limit)
             if as_json:
                 print_json(job)
             else:

@@ -13,8 +13,9 @@ from seglab.jobs.kinds import (
     LabelAssistJob,
     TrainJob,
     job_params,
+    parse_kinds,
 )
-from seglab.jobs.reporting import JobCancelledError, Reporter, stage_progress, worker_is_gone, worker_name
+from seglab.jobs.reporting import JobCancelledError, Reporter, stage_progress, worker_name
 
 __all__ = [
     "JOB_KINDS",
@@ -27,7 +28,7 @@ __all__ = [
     "Reporter",
     "TrainJob",
     "job_params",
+    "parse_kinds",
     "stage_progress",
-    "worker_is_gone",
     "worker_name",
 ]

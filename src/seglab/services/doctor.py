@@ -14,8 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
-from seglab.jobs import worker_is_gone
-from seglab.services.jobs import reclaim_expired, recover_interrupted
+from seglab.services.jobs import reclaim_expired
 from seglab.store import Workspace
 from seglab.store.blob_references import blob_references
 from seglab.store.blobs import sha256_of_file
@@ -119,11 +118,11 @@ def _check_leftovers(ws: Workspace, report: DoctorReport, *, repair: bool, min_a
 
 def _check_jobs(ws: Workspace, report: DoctorReport, *, repair: bool) -> None:
     with ws.db.transaction() as session:
-        stuck = stuck_jobs(session, worker_is_gone)
+        stuck = stuck_jobs(session)
     report.checked["stuck jobs"] = len(stuck)
     repaired: set[int] = set()
     if repair and stuck:
-        repaired = set(reclaim_expired(ws)) | set(recover_interrupted(ws))
+        repaired = set(reclaim_expired(ws))
     for job in stuck:
         report.findings.append(
             Finding(

@@ -35,6 +35,9 @@ class TrainRequest(BaseModel):
         default=None, description="A .pth file on the server to start from (admins; under SEGLAB_IMPORT_ROOTS)."
     )
     from_scratch: bool = False
+    time_limit_seconds: float | None = Field(
+        default=None, gt=0, description="Fail the run past this long (default: SEGLAB_JOB_TIME_LIMITS' for train)."
+    )
 
 
 @router.post("/versions/{version_id}/train", response_model=Job, status_code=202, summary="Queue a training run")
@@ -49,7 +52,7 @@ def train(
     params = TrainJob(
         version=str(version_id), model=body.model, settings=settings, weights=weights, from_scratch=body.from_scratch
     )
-    return training.submit_training(ws, params, owner=access.principal.name)
+    return training.submit_training(ws, params, owner=access.principal.name, time_limit_seconds=body.time_limit_seconds)
 
 
 @router.get("/projects/{project}/models", response_model=list[TrainedModel], dependencies=[requires("model.read")])

@@ -93,16 +93,25 @@ def _answers(folder: Path) -> dict[str, dict[str, Any]]:
     return found
 
 
-def _embedded(ws: Workspace, model: str, pictures: Path, out: Path) -> dict[str, dict[str, Any]]:
-    report = predict.predict_sources(ws, model, [pictures], out=out)
+@pytest.fixture(scope="module")
+def expected(pictures: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[str, Any]]:
+    """The embedded run's answers (in a workspace of its own: the tiny model answers the same in any)."""
+    home = tmp_path_factory.mktemp("embedded-home")
+    model = register_tiny_model(home)
+    ws = Workspace(Settings(home=home))
+    try:
+        report = predict.predict_sources(ws, model, [pictures], out=home / "out")
+    finally:
+        ws.close()
     assert report.images == IMAGES
     assert not report.failed
-    return _answers(out)
+    return _answers(home / "out")
 
 
-def test_cli_predict_on_a_two_node_cluster_gives_the_embedded_results(cluster, pictures, ws, seglab_home, tmp_path):
+def test_cli_predict_on_a_two_node_cluster_gives_the_embedded_results(
+    cluster, pictures, expected, seglab_home, tmp_path
+):
     model = register_tiny_model(seglab_home)
-    expected = _embedded(ws, model, pictures, tmp_path / "embedded")
     assert len(expected) == IMAGES
     assert len({json.dumps(v["image"]) for v in expected.values()}) > 100
 
@@ -118,9 +127,10 @@ def test_cli_predict_on_a_two_node_cluster_gives_the_embedded_results(cluster, p
     assert not list(out.glob("*.tmp"))
 
 
-def test_a_ray_worker_killed_mid_run_leaves_every_image_predicted_once(cluster, pictures, ws, seglab_home, tmp_path):
+def test_a_ray_worker_killed_mid_run_leaves_every_image_predicted_once(
+    cluster, pictures, expected, seglab_home, tmp_path
+):
     model = register_tiny_model(seglab_home)
-    expected = _embedded(ws, model, pictures, tmp_path / "embedded")
     ray.init(address=cluster, logging_level="WARNING", log_to_driver=False)  # kept: predict uses this connection
     small_batches = Workspace(Settings(home=seglab_home, ray_batch_size=5))
     killed: list[int] = []

@@ -100,11 +100,17 @@ def map_batches(
                 ray.kill(actor)
 
 
+def _actor_workspace(settings: Settings) -> Workspace:
+    """The driver's workspace, opened by an actor: ONNX Runtime on one thread (the one CPU Ray gave the actor)
+    unless ``inference_threads`` says otherwise, so actors sharing a host do not oversubscribe its cores."""
+    return Workspace(settings.model_copy(update={"inference_threads": settings.inference_threads or 1}))
+
+
 class PredictActor:
     """Holds one model; predicts batches of image files (``seglab predict``)."""
 
     def __init__(self, settings: Settings, model_id: int, backend: str, images: ImageRun) -> None:
-        self.ws = Workspace(settings)
+        self.ws = _actor_workspace(settings)
         self.loaded = load_model(self.ws, model_id, backend)
         self.images = images
 
@@ -151,7 +157,7 @@ class LabelAssistActor:
         mapping: dict[str, int],
         tolerance: float,
     ) -> None:
-        self.ws = Workspace(settings)
+        self.ws = _actor_workspace(settings)
         self.loaded = load_model(self.ws, model_id, backend)
         self.options, self.mapping, self.tolerance = options, mapping, tolerance
 

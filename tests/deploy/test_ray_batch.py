@@ -136,10 +136,11 @@ def test_a_ray_worker_killed_mid_run_leaves_every_image_predicted_once(
     killed: list[int] = []
 
     def kill_one_actor(done: int, total: int) -> None:
-        """After the first batch, SIGKILL one actor process (Ray names them ``ray::PredictActor...``)."""
+        """After the first batch, SIGKILL one actor process: one of this cluster's (its nodes are this process's
+        children, their workers theirs), which Ray names ``ray::PredictActor...``."""
         if killed or done < 5:
             return
-        actors = [p for p in psutil.process_iter(["pid", "cmdline"]) if "ray::PredictActor" in " ".join(p.cmdline())]
+        actors = [p for p in psutil.Process().children(recursive=True) if _is_predict_actor(p)]
         assert actors, "no actor process found"
         os.kill(actors[0].pid, signal.SIGKILL)
         killed.append(actors[0].pid)
@@ -157,6 +158,13 @@ def test_a_ray_worker_killed_mid_run_leaves_every_image_predicted_once(
     written = [Path(p).name for p in report.written]
     assert sorted(written) == sorted(expected), "each image's result written exactly once"
     assert _answers(tmp_path / "ray") == expected
+
+
+def _is_predict_actor(process: psutil.Process) -> bool:
+    try:
+        return "ray::PredictActor" in " ".join(process.cmdline())
+    except psutil.Error:  # ended meanwhile
+        return False
 
 
 def _proposals(ws: Workspace, project: str) -> dict[str, list[tuple[Any, ...]]]:

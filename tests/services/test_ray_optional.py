@@ -16,7 +16,6 @@ from seglab.cli import app
 from ..tiny_model import register_tiny_model
 
 
-@pytest.mark.slow
 def test_predict_with_ray_asked_for_but_not_installed_says_how_to_install_it(
     seglab_home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ):

@@ -54,6 +54,13 @@ class Settings(BaseSettings):
     """Background jobs one user may have waiting or running at once (0: no limit); one more is refused (429)."""
     inference_threads: int = 0
     """Threads ONNX Runtime uses per model (0: its default, one per core)."""
+    ray_address: str | None = None
+    """A Ray cluster for batch work (``seglab predict``, label assist): ``auto`` (the cluster ``ray start`` began on
+    this host) or its head's address (``10.0.0.5:6379``). Unset: batch work runs in this process."""
+    ray_batch_size: int = Field(default=32, ge=1)
+    """Images per Ray task: one result message and one write per batch."""
+    ray_actors: int = Field(default=0, ge=0)
+    """Model-holding Ray actors (one CPU each) for a batch run; 0: one per CPU of the cluster."""
     assist_model: str = "auto"
     """Smart Polygon's model: ``auto`` (a SAM whose weights are in the cache, else GrabCut), or a name from
     ``seglab assist models``."""

@@ -31,6 +31,10 @@ class TrainRequest(BaseModel):
     lr: float = Field(default=1e-4, gt=0)
     resolution: int | None = Field(default=None, gt=0)
     device: str = "cpu"
+    devices: int | str | None = Field(
+        default=None, description="Several GPUs (with device cuda): a count (2) or indices ('0,1'); rfdetr's DDP."
+    )
+    strategy: str | None = Field(default=None, description="Lightning strategy with devices (ddp, fsdp, ...).")
     weights: str | None = Field(
         default=None, description="A .pth file on the server to start from (admins; under SEGLAB_IMPORT_ROOTS)."
     )
@@ -46,7 +50,13 @@ def train(
 ) -> Job:
     """Training runs in a background worker; ``/api/v1/jobs/{id}`` shows epochs, losses and metrics as they come."""
     settings = TrainSettings(
-        epochs=body.epochs, batch_size=body.batch_size, lr=body.lr, resolution=body.resolution, device=body.device
+        epochs=body.epochs,
+        batch_size=body.batch_size,
+        lr=body.lr,
+        resolution=body.resolution,
+        device=body.device,
+        devices=body.devices,
+        strategy=body.strategy,
     )
     weights = readable_path(access.principal, ws, body.weights) if body.weights else None  # admins; SEGLAB_IMPORT_ROOTS
     params = TrainJob(

@@ -35,7 +35,7 @@ def seglab_server(home: Path, log: Path, port: int | None = None, workers: int =
         )
         url = f"http://127.0.0.1:{port}"
         try:
-            deadline = time.monotonic() + 60
+            deadline = time.monotonic() + 180  # a busy shared machine takes its time
             while True:
                 try:
                     if httpx.get(f"{url}/healthz", timeout=1).status_code == 200:

@@ -8,6 +8,7 @@ does not verify ``x-amz-checksum-sha256`` as AWS does; nothing here relies on th
 
 from __future__ import annotations
 
+import functools
 import itertools
 import os
 import subprocess
@@ -63,6 +64,7 @@ def s3_endpoint(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
             process.wait(timeout=30)
 
 
+@functools.lru_cache
 def s3_client(endpoint: str) -> Any:
     """A boto3 client of the test server, for what the tests check behind seglab's back."""
     import boto3

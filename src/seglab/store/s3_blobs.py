@@ -25,6 +25,7 @@ import threading
 import time
 from collections import OrderedDict
 from collections.abc import Iterator
+from functools import lru_cache
 from pathlib import Path
 from typing import IO, Any
 from urllib.parse import parse_qs, urlparse
@@ -141,10 +142,7 @@ class S3BlobStore:
         self.prefix = prefix.strip("/")
         self.cache = cache
         if client is None:
-            # an endpoint of one's own (MinIO, Ceph, moto) rarely has a DNS name per bucket: path-style addressing
-            style = "path" if endpoint_url or os.environ.get("AWS_ENDPOINT_URL_S3") else "auto"
-            config = botocore.config.Config(s3={"addressing_style": style}, retries={"mode": "standard"})
-            client = boto3.session.Session().client("s3", endpoint_url=endpoint_url, region_name=region, config=config)
+            client = _client(endpoint_url, region)
         self.client: Any = client
         self._transfer = boto3.s3.transfer.TransferConfig(
             multipart_threshold=multipart_threshold, multipart_chunksize=multipart_chunksize
@@ -321,6 +319,20 @@ class S3BlobStore:
     def discard(self, leftover: LeftoverFile) -> None:
         key, upload_id = leftover.handle
         self.client.abort_multipart_upload(Bucket=self.bucket, Key=key, UploadId=upload_id)
+
+
+@lru_cache(maxsize=8)
+def _client(endpoint_url: str | None, region: str | None) -> Any:
+    """One client per endpoint and region in a process: making one loads botocore's service description (a second
+    of CPU), and clients are thread-safe."""
+    # an endpoint of one's own (MinIO, Ceph, moto) rarely has a DNS name per bucket: path-style addressing
+    style = (
+        "path"
+        if endpoint_url or os.environ.get("AWS_ENDPOINT_URL_S3") or os.environ.get("AWS_ENDPOINT_URL")
+        else "auto"
+    )
+    config = botocore.config.Config(s3={"addressing_style": style}, retries={"mode": "standard"})
+    return boto3.session.Session().client("s3", endpoint_url=endpoint_url, region_name=region, config=config)
 
 
 def s3_store_from_url(url: str, cache: BlobCache | None) -> S3BlobStore:

@@ -100,12 +100,15 @@ def test_an_upload_that_fails_midway_leaves_nothing(bucket, s3_endpoint, good):
 
 def test_the_file_cache_stays_within_its_budget(bucket, s3_endpoint, tmp_path):
     cache = BlobCache(tmp_path / "cache", 250, min_age=0)
+    worker = BlobCache(tmp_path / "cache", 250, min_age=0)  # another process sharing the folder
     store = _store(bucket, s3_endpoint, cache=cache)
     digests = [store.put_bytes(bytes([n]) * 100) for n in range(3)]
     for digest in digests:
         store.local_path(digest)
     assert cache.total_bytes <= 250
     assert not cache.path(digests[0]).exists()  # least recently used: gone
+    assert worker.get(digests[0]) is None
+    assert worker.get(digests[2]) == cache.path(digests[2])  # filled by the other: used as it is
     assert cache.path(digests[2]).read_bytes() == bytes([2]) * 100
     assert store.local_path(digests[0]).read_bytes() == bytes([0]) * 100  # fetched again when asked for
     again = BlobCache(tmp_path / "cache", 250, min_age=0)  # a new process finds what is on disk

@@ -60,7 +60,10 @@ class BlobCache:
         found = []
         for path in self.folder.glob("??/*"):
             if len(path.name) == 64:
-                info = path.stat()
+                try:
+                    info = path.stat()
+                except FileNotFoundError:  # evicted by another process meanwhile
+                    continue
                 found.append((info.st_mtime, path.name, info.st_size))
         for used, digest, size in sorted(found):
             self._entries[digest] = (size, used)
@@ -74,14 +77,22 @@ class BlobCache:
         return self.folder / digest[:2] / digest
 
     def get(self, digest: str) -> Path | None:
-        """The cached copy (now the most recently used), or ``None``."""
+        """The cached copy (now the most recently used), or ``None``. Other processes sharing ``home`` (workers)
+        fill and evict copies too: the file, and its time, are what count."""
         path = self.path(digest)
+        try:
+            os.utime(path)
+            size = path.stat().st_size
+        except FileNotFoundError:
+            with self._lock:
+                found = self._entries.pop(digest, None)
+                if found is not None:
+                    self._bytes -= found[0]
+            return None
         with self._lock:
-            found = self._entries.get(digest)
-            if found is None or not path.is_file():
-                return None
-            self._entries[digest] = (found[0], time.time())
-            self._entries.move_to_end(digest)
+            found = self._entries.pop(digest, None)
+            self._bytes += size - (found[0] if found else 0)
+            self._entries[digest] = (size, time.time())
         return path
 
     def fill(self, digest: str, download: Any) -> Path:
@@ -114,13 +125,28 @@ class BlobCache:
             self._bytes += size - (previous[0] if previous else 0)
             self._entries[digest] = (size, now)
             for old, (old_size, used) in list(self._entries.items()):
-                if self._bytes <= self.max_bytes or used > now - self.min_age:
+                if self._bytes <= self.max_bytes or used > now - self.min_age or old == digest:
                     break  # oldest first: the rest were used more recently still
                 del self._entries[old]
                 self._bytes -= old_size
-                evicted.append(old)
-        for old in evicted:
-            self.path(old).unlink(missing_ok=True)
+                evicted.append((old, old_size))
+        for old, old_size in evicted:
+            self._evict(old, old_size, now)
+
+    def _evict(self, digest: str, size: int, now: float) -> None:
+        """Delete a copy, unless another process (a worker sharing ``home``) used it lately: its time says so."""
+        path = self.path(digest)
+        try:
+            used = path.stat().st_mtime
+        except FileNotFoundError:
+            return
+        if used > now - self.min_age:
+            with self._lock:
+                self._entries[digest] = (size, used)
+                self._entries.move_to_end(digest, last=False)
+                self._bytes += size
+            return
+        path.unlink(missing_ok=True)
 
 
 class S3BlobStore:

@@ -13,7 +13,7 @@ import time
 
 import pytest
 
-from seglab.errors import NotFoundError
+from seglab.errors import NotFoundError, UnavailableError
 from seglab.services import images, projects
 from seglab.services.blob_gc import collect_garbage
 from seglab.services.doctor import diagnose
@@ -158,3 +158,11 @@ def test_gc_and_doctor_see_the_bucket(bucket, s3_endpoint, ws: Workspace, coco_e
     assert [f.check for f in damaged.findings] == ["corrupt blob"]
     assert record.sha256 in damaged.findings[0].message
     assert projects.list_projects(ws)  # the database was never touched
+
+
+def test_a_bucket_that_is_not_there_is_a_clear_error(s3_endpoint, bucket):
+    store = _store(f"{bucket}-missing", s3_endpoint)
+    with pytest.raises(UnavailableError, match=rf"s3://{bucket}-missing/data.* answered NoSuchBucket"):
+        store.put_bytes(b"anything")
+    with pytest.raises(UnavailableError, match="NoSuchBucket"):
+        list(store.blobs())

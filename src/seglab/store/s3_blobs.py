@@ -25,6 +25,7 @@ import threading
 import time
 from collections import OrderedDict
 from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
 from typing import IO, Any
@@ -33,9 +34,10 @@ from urllib.parse import parse_qs, urlparse
 import boto3
 import boto3.s3.transfer
 import botocore.config
-from botocore.exceptions import ClientError
+from boto3.exceptions import S3UploadFailedError
+from botocore.exceptions import BotoCoreError, ClientError
 
-from seglab.errors import InvalidInputError, NotFoundError
+from seglab.errors import InvalidInputError, NotFoundError, UnavailableError
 from seglab.private import private_dir
 from seglab.store.blobs import LeftoverFile, StoredBlob, check_digest, sha256_of_file
 
@@ -182,34 +184,45 @@ class S3BlobStore:
         name = f"{digest[:2]}/{digest[2:4]}/{digest}"
         return f"{self.prefix}/{name}" if self.prefix else name
 
-    def _missing(self, error: Exception) -> bool:
-        code = str(getattr(error, "response", {}).get("Error", {}).get("Code", ""))
-        return code in {"404", "NoSuchKey", "NotFound"}
+    @contextmanager
+    def _answers(self, digest: str | None = None) -> Iterator[None]:
+        """The bucket's failures as seglab's: a missing blob is :class:`NotFoundError`; a bucket that does not exist,
+        refused credentials or an endpoint out of reach, :class:`UnavailableError` (503) saying which bucket."""
+        try:
+            yield
+        except ClientError as error:
+            answer = error.response.get("Error", {})
+            code = str(answer.get("Code", ""))
+            if digest is not None and code in {"404", "NoSuchKey", "NotFound"}:
+                raise NotFoundError(f"blob {digest} is not in {self!r}") from error
+            raise UnavailableError(
+                f"{self!r} answered {code}: {answer.get('Message', '')} (check SEGLAB_BLOB_URL and the AWS_* settings)"
+            ) from error
+        except (BotoCoreError, S3UploadFailedError) as error:
+            raise UnavailableError(f"{self!r} failed: {error} (check SEGLAB_BLOB_URL and AWS_* settings)") from error
 
     def _head(self, digest: str) -> dict[str, Any] | None:
         try:
-            return dict(self.client.head_object(Bucket=self.bucket, Key=self.key(digest)))
-        except ClientError as error:
-            if self._missing(error):
-                return None
-            raise
+            with self._answers(digest):
+                return dict(self.client.head_object(Bucket=self.bucket, Key=self.key(digest)))
+        except NotFoundError:
+            return None
 
     def _refresh(self, digest: str) -> bool:
         """True if the blob is stored; its ``LastModified`` is set to now (copied onto itself), for ``seglab gc``'s
         grace period, as the local store touches its file."""
         key = self.key(digest)
         try:
-            self.client.copy_object(
-                Bucket=self.bucket,
-                Key=key,
-                CopySource={"Bucket": self.bucket, "Key": key},
-                MetadataDirective="REPLACE",
-                Metadata={"stored": str(int(time.time()))},
-            )
-        except ClientError as error:
-            if self._missing(error):
-                return False
-            raise
+            with self._answers(digest):
+                self.client.copy_object(
+                    Bucket=self.bucket,
+                    Key=key,
+                    CopySource={"Bucket": self.bucket, "Key": key},
+                    MetadataDirective="REPLACE",
+                    Metadata={"stored": str(int(time.time()))},
+                )
+        except NotFoundError:
+            return False
         return True
 
     def put_bytes(self, data: bytes) -> str:
@@ -217,7 +230,8 @@ class S3BlobStore:
         if not self._refresh(digest):
             checksum = base64.b64encode(hashlib.sha256(data).digest()).decode()
             # the server checks the bytes it received against their sha256: a corrupted body is refused, not stored
-            self.client.put_object(Bucket=self.bucket, Key=self.key(digest), Body=data, ChecksumSHA256=checksum)
+            with self._answers():
+                self.client.put_object(Bucket=self.bucket, Key=self.key(digest), Body=data, ChecksumSHA256=checksum)
         return digest
 
     def put_file(self, path: Path) -> str:
@@ -230,7 +244,8 @@ class S3BlobStore:
     def upload(self, digest: str, source: IO[bytes]) -> None:
         """Stream ``source`` into the object for ``digest``: in parts above the multipart threshold; a failed
         upload is aborted, so nothing becomes visible."""
-        self.client.upload_fileobj(source, self.bucket, self.key(digest), Config=self._transfer)
+        with self._answers():
+            self.client.upload_fileobj(source, self.bucket, self.key(digest), Config=self._transfer)
 
     def exists(self, digest: str) -> bool:
         return self._head(digest) is not None
@@ -258,12 +273,8 @@ class S3BlobStore:
         return bytes(self._get(digest, Range=f"bytes=0-{count - 1}")["Body"].read())
 
     def _get(self, digest: str, **options: str) -> dict[str, Any]:
-        try:
+        with self._answers(digest):
             return dict(self.client.get_object(Bucket=self.bucket, Key=self.key(digest), **options))
-        except ClientError as error:
-            if self._missing(error):
-                raise NotFoundError(f"blob {digest} is not in {self!r}") from error
-            raise
 
     def url_origin(self) -> str:
         """The scheme and host that presigned URLs point at (for the pages' Content-Security-Policy)."""
@@ -289,12 +300,8 @@ class S3BlobStore:
             return cached
 
         def download(handle: IO[bytes]) -> None:
-            try:
+            with self._answers(digest):
                 self.client.download_fileobj(self.bucket, self.key(digest), handle, Config=self._transfer)
-            except ClientError as error:
-                if self._missing(error):
-                    raise NotFoundError(f"blob {digest} is not in {self!r}") from error
-                raise
             handle.flush()
             os.fsync(handle.fileno())
 
@@ -304,11 +311,12 @@ class S3BlobStore:
         pages = self.client.get_paginator("list_objects_v2").paginate(
             Bucket=self.bucket, Prefix=f"{self.prefix}/" if self.prefix else ""
         )
-        for page in pages:
-            for item in page.get("Contents", []):
-                name = str(item["Key"]).rsplit("/", 1)[-1]
-                if len(name) == 64 and str(item["Key"]) == self.key_or_none(name):
-                    yield StoredBlob(name, int(item["Size"]), item["LastModified"].timestamp())
+        with self._answers():  # a page (a thousand keys) at a time
+            for page in pages:
+                for item in page.get("Contents", []):
+                    name = str(item["Key"]).rsplit("/", 1)[-1]
+                    if len(name) == 64 and str(item["Key"]) == self.key_or_none(name):
+                        yield StoredBlob(name, int(item["Size"]), item["LastModified"].timestamp())
 
     def key_or_none(self, name: str) -> str | None:
         try:
@@ -323,7 +331,8 @@ class S3BlobStore:
         return StoredBlob(digest, int(found["ContentLength"]), found["LastModified"].timestamp())
 
     def delete(self, digest: str) -> None:
-        self.client.delete_object(Bucket=self.bucket, Key=self.key(digest))
+        with self._answers():
+            self.client.delete_object(Bucket=self.bucket, Key=self.key(digest))
         if self.cache is not None:
             self.cache.discard(digest)
 
@@ -332,19 +341,21 @@ class S3BlobStore:
         pages = self.client.get_paginator("list_multipart_uploads").paginate(
             Bucket=self.bucket, Prefix=f"{self.prefix}/" if self.prefix else ""
         )
-        for page in pages:
-            for upload in page.get("Uploads", []):
-                key, upload_id = str(upload["Key"]), str(upload["UploadId"])
-                yield LeftoverFile(
-                    f"s3://{self.bucket}/{key} (unfinished multipart upload {upload_id})",
-                    0,
-                    upload["Initiated"].timestamp(),
-                    (key, upload_id),
-                )
+        with self._answers():
+            for page in pages:
+                for upload in page.get("Uploads", []):
+                    key, upload_id = str(upload["Key"]), str(upload["UploadId"])
+                    yield LeftoverFile(
+                        f"s3://{self.bucket}/{key} (unfinished multipart upload {upload_id})",
+                        0,
+                        upload["Initiated"].timestamp(),
+                        (key, upload_id),
+                    )
 
     def discard(self, leftover: LeftoverFile) -> None:
         key, upload_id = leftover.handle
-        self.client.abort_multipart_upload(Bucket=self.bucket, Key=key, UploadId=upload_id)
+        with self._answers():
+            self.client.abort_multipart_upload(Bucket=self.bucket, Key=key, UploadId=upload_id)
 
 
 @lru_cache(maxsize=8)

@@ -169,12 +169,18 @@ class S3BlobStore:
         self.bucket = bucket
         self.prefix = prefix.strip("/")
         self.cache = cache
-        if client is None:
-            client = _client(endpoint_url, region)
-        self.client: Any = client
+        self._client = client
+        self._endpoint = (endpoint_url, region)
         self._transfer = boto3.s3.transfer.TransferConfig(
             multipart_threshold=multipart_threshold, multipart_chunksize=multipart_chunksize
         )
+
+    @property
+    def client(self) -> Any:
+        """boto3's S3 client, made when first used: a server starts without paying for it."""
+        if self._client is None:
+            self._client = _client(*self._endpoint)
+        return self._client
 
     def __repr__(self) -> str:
         return f"S3BlobStore(s3://{self.bucket}/{self.prefix})"

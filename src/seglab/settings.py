@@ -21,7 +21,18 @@ class Settings(BaseSettings):
     database_url: str | None = None
     """Any SQLAlchemy URL; default: SQLite file ``seglab.db`` under ``home``."""
     blob_url: str | None = None
-    """Where image and weight bytes live; default: the folder ``blobs`` under ``home``."""
+    """Where image and weight bytes live; default: the folder ``blobs`` under ``home``. A bucket:
+    ``s3://bucket/prefix`` (AWS S3, MinIO, Ceph, R2; the ``seglab[s3]`` extra), its endpoint and credentials from
+    the ``AWS_*`` variables or ``?endpoint_url=...&region=...`` on the URL."""
+    blob_cache_mb: float = Field(default=10240.0, gt=0)
+    """With blobs in a bucket: local disk (under ``home/cache/blobs``) for the copies that training, inference and
+    thumbnails read as files (least recently used deleted first)."""
+    blob_delivery: Literal["stream", "presigned"] = "stream"
+    """With blobs in a bucket, how browsers get original images: ``stream`` (the server relays the bytes) or
+    ``presigned`` (a redirect to a short-lived signed URL of the bucket: the bytes never pass through the server;
+    the bucket must be reachable from the browsers)."""
+    blob_presign_seconds: int = Field(default=3600, gt=0, le=7 * 24 * 3600)
+    """How long a presigned image URL stays valid."""
     workers: int = 1
     """Background worker processes ``seglab serve`` starts (0: none; run ``seglab worker`` yourself)."""
     render_workers: int = Field(default=0, ge=0)

@@ -24,7 +24,7 @@ from seglab.server.hosts import allowed_hosts, trusted_proxies
 from seglab.server.model_manager import ModelManager
 from seglab.server.security_headers import SecurityHeaders
 from seglab.server.workers import WorkerSupervisor, worker_lifespan
-from seglab.services import SystemInfo, Workspace, check_health, system_info
+from seglab.services import SystemInfo, Workspace, check_health, image_delivery, system_info
 from seglab.services.assist import smart_polygon as open_smart_polygon
 from seglab.settings import Settings
 
@@ -64,7 +64,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     if proxies := trusted_proxies(settings):
         app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=proxies)
     app.add_middleware(TrustedHostMiddleware, allowed_hosts=allowed_hosts(settings), www_redirect=False)
-    app.add_middleware(SecurityHeaders)  # outermost: on every answer, the body limit's 413 too
+    # outermost: on every answer, the body limit's 413 too
+    app.add_middleware(SecurityHeaders, image_sources=image_delivery.image_origins(workspace))
 
     # The system routes come first: a request is matched against the routes in order, and FastAPI prepares an
     # included router's routes when a request is first matched against them, so ``/healthz`` (what a supervisor

@@ -14,7 +14,7 @@ WEB_SOURCES := $(shell find web/src -type f -not -path 'web/src/generated/*' 2>/
 API_SOURCES := $(shell find src/seglab -name '*.py' -not -path '*/static/*' 2>/dev/null)
 WEB_ENV := SEGLAB_PYTHON=$(abspath $(BIN))/python
 
-.PHONY: install sdk web run test test-fast lint format clean
+.PHONY: install sdk web vitest run test test-fast lint format clean
 
 $(INSTALLED): pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -24,7 +24,7 @@ $(INSTALLED): pyproject.toml constraints.txt
 	# environment, which would download another torch) and without its optional CUDA kernel.
 	$(BIN)/pip install -c constraints.txt setuptools
 	SAM2_BUILD_CUDA=0 $(BIN)/pip install -c constraints.txt --no-build-isolation sam2
-	$(BIN)/pip install -c constraints.txt -e '.[dev,sam]'
+	$(BIN)/pip install -c constraints.txt -e '.[dev,sam,ray,s3]'
 	touch $@
 
 install: $(INSTALLED) web
@@ -57,8 +57,13 @@ lint: $(INSTALLED)
 	$(BIN)/lint-imports
 
 # `web` has just generated the API types from the server (what `npm test` would do again first): run Vitest alone
-test: lint sdk web
+vitest: web
 	cd web && npx vitest run
+
+# The steps before pytest run side by side (the SDK's venv and `npm ci` download while pip installs seglab; mypy
+# checks while Vite builds), each step's output kept together
+test:
+	$(MAKE) --no-print-directory -j4 --output-sync=target lint sdk vitest
 	$(BIN)/pytest -n auto --dist loadgroup
 
 # The quick loop while working: every test but those that drive Chromium or train a model (markers `browser` and

@@ -21,10 +21,11 @@ def free_port() -> int:
 
 
 @contextmanager
-def seglab_server(home: Path, log: Path, port: int | None = None) -> Iterator[str]:
-    """``seglab serve`` on ``home`` (no background workers), output to ``log``; yields its URL once it is ready."""
+def seglab_server(home: Path, log: Path, port: int | None = None, workers: int = 0) -> Iterator[str]:
+    """``seglab serve`` on ``home`` with ``workers`` background workers (none by default), output to ``log``; yields
+    its URL once it is ready."""
     port = port or free_port()
-    env = {**os.environ, "SEGLAB_HOME": str(home), "SEGLAB_WORKERS": "0"}
+    env = {**os.environ, "SEGLAB_HOME": str(home), "SEGLAB_WORKERS": str(workers)}
     with log.open("wb") as output:
         process = subprocess.Popen(
             [sys.executable, "-m", "seglab", "serve", "--port", str(port)],
@@ -34,7 +35,7 @@ def seglab_server(home: Path, log: Path, port: int | None = None) -> Iterator[st
         )
         url = f"http://127.0.0.1:{port}"
         try:
-            deadline = time.monotonic() + 60
+            deadline = time.monotonic() + 180  # a busy shared machine takes its time
             # alive, then ready (every route installed: they are after the start, see seglab.server.deferred)
             for path in ("/healthz", "/readiness"):
                 while True:

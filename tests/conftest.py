@@ -104,6 +104,9 @@ def seglab_home(
     # pytest-xdist runs two tests at once on two cores: one thread per training process avoids
     # oversubscribing them (OpenMP threads spinning against each other slow training several-fold)
     monkeypatch.setenv("OMP_NUM_THREADS", "1")
+    # versions render in the test's process: a pool of spawned renderers costs seconds of imports per version, and
+    # xdist already keeps both cores busy (tests/versions/test_build.py tests the pool with workers=2 itself)
+    monkeypatch.setenv("SEGLAB_RENDER_WORKERS", "1")
     return home
 
 

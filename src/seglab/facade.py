@@ -192,7 +192,7 @@ class Project:
     ) -> Model:
         """Train ``model`` on ``version`` (default: the newest) in this process and load the result.
         ``settings`` are :class:`~seglab.models.TrainSettings` fields: ``epochs``, ``batch_size``, ``lr``,
-        ``resolution``, ``device``, ``seed``."""
+        ``resolution``, ``device``, ``seed``, ``devices``, ``strategy``."""
         chosen = self._version(version)
         trained = training.train(
             self._ws,

@@ -92,7 +92,7 @@ def _open(source: Path | BinaryIO, max_pixels: int, name: str) -> Image.Image:
         raise InvalidInputError(f"{name} is corrupt or truncated ({error})") from None
 
 
-def image_media_type(path: Path) -> str | None:
+def image_media_type(path: Path | BinaryIO) -> str | None:
     """The media type of the image format Pillow finds in ``path``'s header (never its name), or ``None`` when the
     bytes are not an image in :data:`IMAGE_FORMATS`: what a server may say it is sending, and nothing else."""
     try:

@@ -21,12 +21,28 @@ class Settings(BaseSettings):
     database_url: str | None = None
     """Any SQLAlchemy URL; default: SQLite file ``seglab.db`` under ``home``."""
     blob_url: str | None = None
-    """Where image and weight bytes live; default: the folder ``blobs`` under ``home``."""
+    """Where image and weight bytes live; default: the folder ``blobs`` under ``home``. A bucket:
+    ``s3://bucket/prefix`` (AWS S3, MinIO, Ceph, R2; the ``seglab[s3]`` extra), its endpoint and credentials from
+    the ``AWS_*`` variables or ``?endpoint_url=...&region=...`` on the URL."""
+    blob_cache_mb: float = Field(default=10240.0, gt=0)
+    """With blobs in a bucket: local disk (under ``home/cache/blobs``) for the copies that training, inference and
+    thumbnails read as files (least recently used deleted first)."""
+    blob_delivery: Literal["stream", "presigned"] = "stream"
+    """With blobs in a bucket, how browsers get original images: ``stream`` (the server relays the bytes) or
+    ``presigned`` (a redirect to a short-lived signed URL of the bucket: the bytes never pass through the server;
+    the bucket must be reachable from the browsers)."""
+    blob_presign_seconds: int = Field(default=3600, gt=0, le=7 * 24 * 3600)
+    """How long a presigned image URL stays valid."""
     workers: int = 1
     """Background worker processes ``seglab serve`` starts (0: none; run ``seglab worker`` yourself)."""
+    render_workers: int = Field(default=0, ge=0)
+    """Processes rendering a version's images (0: one per core); 1 renders in the generating process itself."""
     job_lease_seconds: float = Field(default=30.0, gt=0)
     """A worker holds its running job by a lease it renews every third of this; a job whose lease expired (its worker
     was killed) is marked interrupted by the server or another worker."""
+    job_time_limits: dict[str, float] = Field(default_factory=dict)
+    """How long one attempt of a job kind may run, in seconds, by kind (JSON: ``{"train": 86400, "predict": 3600}``;
+    short names or kind names); a job past it is failed. A job submitted with its own limit keeps that one."""
     gc_grace_minutes: float = Field(default=60.0, ge=0)
     """``seglab gc`` never collects a blob stored (or stored again) less than this long ago, nor one stored since the
     longest-running job started: an upload or a version writes its blobs before the rows naming them commit."""
@@ -49,6 +65,13 @@ class Settings(BaseSettings):
     """Background jobs one user may have waiting or running at once (0: no limit); one more is refused (429)."""
     inference_threads: int = 0
     """Threads ONNX Runtime uses per model (0: its default, one per core)."""
+    ray_address: str | None = None
+    """A Ray cluster for batch work (``seglab predict``, label assist): ``auto`` (the cluster ``ray start`` began on
+    this host) or its head's address (``10.0.0.5:6379``). Unset: batch work runs in this process."""
+    ray_batch_size: int = Field(default=32, ge=1)
+    """Images per Ray task: one result message and one write per batch."""
+    ray_actors: int = Field(default=0, ge=0)
+    """Model-holding Ray actors (one CPU each) for a batch run; 0: one per CPU of the cluster."""
     assist_model: str = "auto"
     """Smart Polygon's model: ``auto`` (a SAM whose weights are in the cache, else GrabCut), or a name from
     ``seglab assist models``."""

@@ -27,33 +27,47 @@ def random_sam(request):
     return build_sam(ASSIST_MODELS[request.param], None)
 
 
-def test_embedding_round_trip_and_prompts_match_the_library_itself(random_sam):
+ROUND_TRIP = Prompt.of([[100, 80], [250, 200]], [1, 0], [50, 40, 300, 220])
+
+
+@pytest.fixture(scope="module")
+def embedded(random_sam):
+    """One image through the image encoder (seconds to a minute on a CPU for ViT-B, so once per model): our
+    embedding of it, and the library's own answer to ``ROUND_TRIP`` from the state its ``set_image`` left."""
     import torch
 
     pixels, _ = scene(320, 240)
-    embedding = random_sam.embed(pixels)
+    embedding = random_sam.embed(pixels)  # the library's set_image, then its state read out
+    with torch.inference_mode():
+        masks, scores, _ = random_sam.predictor.predict(
+            point_coords=ROUND_TRIP.points, point_labels=ROUND_TRIP.labels, box=ROUND_TRIP.box, multimask_output=False
+        )
+    return embedding, masks[0] > 0, float(scores[0])
+
+
+def _forget_image(sam) -> None:
+    """Drop the predictor's image state, so only what :meth:`restore` puts back can answer a prompt."""
+    reset = getattr(sam.predictor, "reset_predictor", None) or sam.predictor.reset_image
+    reset()
+
+
+def test_embedding_round_trip_and_prompts_match_the_library_itself(random_sam, embedded):
+    embedding, library_mask, library_score = embedded
     assert embedding.image_wh == (320, 240)
+    _forget_image(random_sam)
     restored = random_sam.restore(embedding.arrays())  # what the disk cache stores and gives back
-    prompt = Prompt.of([[100, 80], [250, 200]], [1, 0], [50, 40, 300, 220])
-    ours = random_sam.segment(restored, prompt)
+    ours = random_sam.segment(restored, ROUND_TRIP)
     assert ours.mask.shape == (240, 320)
     assert ours.logits.shape == (256, 256)
-    predictor = random_sam.predictor
-    with torch.inference_mode():
-        predictor.set_image(pixels)
-        masks, scores, _ = predictor.predict(
-            point_coords=prompt.points, point_labels=prompt.labels, box=prompt.box, multimask_output=False
-        )
-    np.testing.assert_array_equal(ours.mask, masks[0] > 0)
-    assert ours.score == pytest.approx(float(scores[0]), abs=1e-5)
+    np.testing.assert_array_equal(ours.mask, library_mask)
+    assert ours.score == pytest.approx(library_score, abs=1e-5)
 
 
-def test_a_single_click_picks_the_best_of_three_and_refines_with_its_logits(random_sam):
-    pixels, _ = scene(200, 160)
-    embedding = random_sam.embed(pixels)
+def test_a_single_click_picks_the_best_of_three_and_refines_with_its_logits(random_sam, embedded):
+    embedding = embedded[0]
     first = random_sam.segment(embedding, Prompt.of([[100, 80]], [1]))
     again = random_sam.segment(embedding, Prompt(np.array([[100, 80]], np.float32), np.array([1]), None, first.logits))
-    assert first.mask.shape == again.mask.shape == (160, 200)
+    assert first.mask.shape == again.mask.shape == (240, 320)
     assert 0.0 <= first.score <= 1.5
 
 

@@ -20,7 +20,7 @@ def test_healthz_reports_ok_and_creates_home(client, seglab_home):
     assert response.json() == {
         "status": "healthy",
         "home": str(seglab_home.resolve()),
-        "workers": {"expected": 0, "alive": 0, "restarts": 0},
+        "workers": {"expected": 0, "alive": 0, "restarts": 0, "processes": [], "elsewhere": []},
     }
     assert seglab_home.is_dir()
 

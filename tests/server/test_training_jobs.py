@@ -27,13 +27,17 @@ def _version(client, coco_export) -> int:
 def test_a_training_job_reports_its_epochs_and_lists_its_model(client, coco_export, fake_training):
     assert fake_training in client.get("/api/v1/architectures").json()
     version_id = _version(client, coco_export)
-    queued = client.post(f"/api/v1/versions/{version_id}/train", json={"model": fake_training, "epochs": 3})
+    body = {"model": fake_training, "epochs": 3, "time_limit_seconds": 3600}
+    queued = client.post(f"/api/v1/versions/{version_id}/train", json=body)
     assert queued.status_code == 202, queued.text
     assert client.get(f"/api/v1/jobs/{queued.json()['id']}").json()["status"] == "queued"
+    submitted = queued.json()
+    assert (submitted["time_limit_seconds"], submitted["attempts"], submitted["max_attempts"]) == (3600, 0, 1)
 
     run_job(client.app.state.workspace, queued.json()["id"])
     job = client.get(f"/api/v1/jobs/{queued.json()['id']}").json()
     assert job["status"] == "succeeded", job
+    assert job["attempts"] == 1
     assert [row["epoch"] for row in job["progress"]["epochs"]] == [0, 1, 2]
     (model,) = client.get("/api/v1/projects/pets/models").json()
     assert job["result"]["model_id"] == model["id"]

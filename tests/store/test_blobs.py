@@ -43,5 +43,8 @@ def test_missing_and_malformed_digests(tmp_path):
 def test_blob_urls(tmp_path):
     assert isinstance(open_blob_store((tmp_path / "b").as_uri()), LocalBlobStore)
     assert isinstance(open_blob_store(str(tmp_path / "c")), LocalBlobStore)
-    with pytest.raises(InvalidInputError, match="'s3' is not supported yet"):
-        open_blob_store("s3://bucket/prefix")
+    assert repr(open_blob_store("s3://bucket/prefix")) == "S3BlobStore(s3://bucket/prefix)"  # tests/s3 use one
+    with pytest.raises(InvalidInputError, match="'gs' is not supported"):
+        open_blob_store("gs://bucket/prefix")
+    with pytest.raises(InvalidInputError, match="unknown option"):
+        open_blob_store("s3://bucket/prefix?endpoint=http://x")

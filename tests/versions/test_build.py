@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import threading
+from datetime import timedelta
 
 import pytest
 from pycocotools.coco import COCO
@@ -194,33 +195,14 @@ def test_worker_loop_takes_queued_jobs(ws, project):
     assert jobs.get_job(ws, job.id).status is JobStatus.SUCCEEDED
 
 
-def test_jobs_of_a_dead_worker_are_marked_interrupted(ws):
-    from seglab.services.jobs import recover_interrupted
-
+def test_jobs_of_a_stopped_worker_are_marked_interrupted(ws):
     with ws.db.transaction() as session:
         job = job_store.submit(session, "version.create", {})
-        job_store.claim(session, job.id, "old-host:1234")
-    assert recover_interrupted(ws) == []  # another machine's worker may still be alive
-    assert recover_interrupted(ws, is_gone=lambda worker: worker == "old-host:1234") == [job.id]
+        job_store.claim(session, job.id, "old-host:1234:ab12", timedelta(minutes=5))
+        other = job_store.submit(session, "version.create", {})
+        job_store.claim(session, other.id, "old-host:1234:cd34", timedelta(minutes=5))
+    assert jobs.interrupt_worker(ws, "old-host:1234:ab12", "was stopped") == [job.id]
     interrupted = jobs.get_job(ws, job.id)
     assert interrupted.status is JobStatus.INTERRUPTED
-    assert "old-host:1234" in interrupted.error
-
-
-def test_a_dead_local_worker_is_detected(ws):
-    import subprocess
-    import sys
-
-    from seglab.jobs import worker_name
-    from seglab.services.jobs import recover_interrupted
-
-    finished = subprocess.run(
-        [sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True, check=True
-    )
-    dead = f"{worker_name().rpartition(':')[0]}:{finished.stdout.strip()}"
-    with ws.db.transaction() as session:
-        job = job_store.submit(session, "version.create", {})
-        job_store.claim(session, job.id, dead)
-        alive = job_store.submit(session, "version.create", {})
-        job_store.claim(session, alive.id, worker_name())
-    assert recover_interrupted(ws) == [job.id]
+    assert "old-host:1234:ab12" in interrupted.error
+    assert jobs.get_job(ws, other.id).status is JobStatus.RUNNING  # the same host and PID, another worker

@@ -15,6 +15,14 @@ from seglab.models import PredictOptions
 from seglab.services import inference, predict
 
 ModelArgument = Annotated[str, typer.Argument(help="Model id (42) or project/version (pets/1: its newest model).")]
+RayOption = Annotated[
+    str | None,
+    typer.Option(
+        "--ray",
+        help="Run on a Ray cluster: auto (the one `ray start` began here) or its address; default: the setting "
+        "SEGLAB_RAY_ADDRESS, else in this process. Needs seglab[ray].",
+    ),
+]
 
 
 def export_model(
@@ -64,6 +72,7 @@ def predict_(
     backend: Annotated[
         inference.Backend, typer.Option(help="auto: ONNX Runtime, PyTorch if export fails.")
     ] = inference.Backend.AUTO,
+    ray: RayOption = None,
     as_json: JsonOption = False,
 ) -> None:
     """Segment images, folders and videos with a trained model (ONNX Runtime)."""
@@ -87,6 +96,7 @@ def predict_(
             backend=backend,
             tolerance=tolerance,
             progress=progress,
+            ray_address=ray,
         )
     if to_stdout:
         typer.echo(json.dumps(report.results, indent=2))
@@ -111,6 +121,7 @@ def label_assist(
     ] = None,
     confidence: Annotated[float, typer.Option(min=0.0, max=1.0)] = 0.5,
     background: Annotated[bool, typer.Option("--background", help="Queue it for `seglab worker` instead.")] = False,
+    ray: RayOption = None,
     as_json: JsonOption = False,
 ) -> None:
     """Let a trained model propose annotations (source model:<id>, with confidence) for review."""
@@ -126,7 +137,7 @@ def label_assist(
             return
         with progress_bar("predicting", not as_json) as progress:
             report = inference.label_assist(
-                ws, project, model, image_ids=image_ids, confidence=confidence, progress=progress
+                ws, project, model, image_ids=image_ids, confidence=confidence, progress=progress, ray_address=ray
             )
     if as_json:
         print_json(report)

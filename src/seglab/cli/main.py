@@ -153,8 +153,11 @@ def serve(
     import uvicorn
 
     from seglab.cli.serving import check_mode
+    from seglab.malloc import cap_arenas
     from seglab.server import create_app
     from seglab.settings import Settings
+
+    cap_arenas()  # before the server starts its threads: their memory stays flat under load (seglab.malloc)
 
     settings = Settings()
     overrides = {"host": host, "port": port, "insecure_no_auth": True if insecure_no_auth else None}

@@ -30,17 +30,35 @@ def train(
     weights: Annotated[Path | None, typer.Option(help="Start from this .pth file instead of downloading.")] = None,
     from_scratch: Annotated[bool, typer.Option("--from-scratch", help="Start from random weights.")] = False,
     device: Annotated[str, typer.Option(help="cpu, cuda or cuda:N.")] = "cpu",
+    devices: Annotated[
+        str | None,
+        typer.Option(help="Several GPUs (with --device cuda): a count (2) or indices (0,1); rfdetr trains with DDP."),
+    ] = None,
+    strategy: Annotated[
+        str | None, typer.Option(help="Lightning strategy with --devices (ddp, fsdp, ...); default: rfdetr's auto.")
+    ] = None,
     background: Annotated[bool, typer.Option("--background", help="Queue it for `seglab worker` instead.")] = False,
+    time_limit: Annotated[
+        float | None, typer.Option(min=1, help="With --background: fail the job past this many seconds.")
+    ] = None,
     as_json: JsonOption = False,
 ) -> None:
     """Train an RF-DETR-Seg model on a dataset version (shows progress per epoch)."""
-    settings = TrainSettings(epochs=epochs, batch_size=batch_size, lr=lr, resolution=resolution, device=device)
     with workspace(as_json) as ws:
+        settings = TrainSettings(
+            epochs=epochs,
+            batch_size=batch_size,
+            lr=lr,
+            resolution=resolution,
+            device=device,
+            devices=int(devices) if devices is not None and devices.strip().isdigit() else devices,
+            strategy=strategy,
+        )
         if background:
             params = TrainJob(
                 version=version, model=model, settings=settings, weights=weights, from_scratch=from_scratch
             )
-            job = training.submit_training(ws, params)
+            job = training.submit_training(ws, params, time_limit_seconds=time_limit)
             if as_json:
                 print_json(job)
             else:

@@ -122,12 +122,15 @@ def mask_to_polygon(mask: npt.ArrayLike, tolerance: float = 0.0) -> MultiPolygon
         parent = hierarchy[0][index][3]
         if parent != -1:
             continue  # holes are handled with their outer contour below
-        region = _outline(contour)
+        holes = []
         child = hierarchy[0][index][2]
         while child != -1:
-            region = shapely.difference(region, _hole(contours[child]))
+            holes.append(_hole(contours[child]))
             child = hierarchy[0][child][0]
-        geometries.append(region)
+        region = _outline(contour)
+        # one difference with every hole at once: a difference per hole re-walks the whole outline each time,
+        # minutes for a speckled mask with thousands of holes (a model's noisy output)
+        geometries.append(shapely.difference(region, shapely.union_all(holes)) if holes else region)
     shape = from_shapely(shapely.union_all(geometries))
     return shape if shape is None else simplify_polygon(shape, tolerance)
 

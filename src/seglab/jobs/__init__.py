@@ -21,8 +21,9 @@ if typing.TYPE_CHECKING:
         LabelAssistJob,
         TrainJob,
         job_params,
+        parse_kinds,
     )
-    from seglab.jobs.reporting import JobCancelledError, Reporter, stage_progress, worker_is_gone, worker_name
+    from seglab.jobs.reporting import JobCancelledError, Reporter, stage_progress, worker_name
 
 _EXPORTS = {
     "AutolabelJob": "seglab.jobs.kinds",
@@ -35,8 +36,8 @@ _EXPORTS = {
     "Reporter": "seglab.jobs.reporting",
     "TrainJob": "seglab.jobs.kinds",
     "job_params": "seglab.jobs.kinds",
+    "parse_kinds": "seglab.jobs.kinds",
     "stage_progress": "seglab.jobs.reporting",
-    "worker_is_gone": "seglab.jobs.reporting",
     "worker_name": "seglab.jobs.reporting",
 }
 """Each name the package offers, and the module it comes from (imported on first use)."""
@@ -57,7 +58,7 @@ __all__ = [
     "Reporter",
     "TrainJob",
     "job_params",
+    "parse_kinds",
     "stage_progress",
-    "worker_is_gone",
     "worker_name",
 ]

@@ -21,6 +21,11 @@ class JobParams(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     kind: ClassVar[str]
+    alias: ClassVar[str]
+    """A short name for ``seglab worker --kinds`` (``train``)."""
+    max_attempts: ClassVar[int] = 1
+    """How many times a failed job of this kind is run before it stays failed: kinds whose work is safe to repeat
+    retry a failure that may pass (a bug in a dependency, a lost connection); a refusal of bad input never retries."""
 
     def to_json(self) -> dict[str, Any]:
         return self.model_dump(mode="json")
@@ -30,6 +35,8 @@ class CreateVersionJob(JobParams):
     """Generate a version of ``project`` following ``recipe``."""
 
     kind: ClassVar[str] = "version.create"
+    alias: ClassVar[str] = "version"
+    max_attempts: ClassVar[int] = 3
     project: str
     recipe: Recipe = Field(default_factory=Recipe)
 
@@ -38,6 +45,8 @@ class TrainJob(JobParams):
     """Train ``model`` on ``version``; ``run_dir`` keeps the run's files, ``resume`` continues from a checkpoint."""
 
     kind: ClassVar[str] = "model.train"
+    alias: ClassVar[str] = "train"
+    max_attempts: ClassVar[int] = 1  # hours of GPU time: an interrupted run is resumed from its checkpoint instead
     version: str
     """``project/number`` or a version id."""
     model: str = "rfdetr-seg-nano"
@@ -54,6 +63,8 @@ class EvaluateJob(JobParams):
     """Evaluate model ``model_id`` on ``split`` of the version it was trained on."""
 
     kind: ClassVar[str] = "model.evaluate"
+    alias: ClassVar[str] = "evaluate"
+    max_attempts: ClassVar[int] = 2
     model_id: int
     split: Split = Split.TEST
 
@@ -62,6 +73,8 @@ class LabelAssistJob(JobParams):
     """Propose annotations on ``image_ids`` of ``project`` (default: the unannotated ones) with a trained model."""
 
     kind: ClassVar[str] = "model.label_assist"
+    alias: ClassVar[str] = "predict"
+    max_attempts: ClassVar[int] = 2
     project: str
     model: str
     """A model id, or ``project/version``."""
@@ -73,6 +86,8 @@ class AutolabelJob(JobParams):
     """Rapid: find the prompts' objects on ``image_ids`` of ``project`` (default: the unannotated ones)."""
 
     kind: ClassVar[str] = "assist.autolabel"
+    alias: ClassVar[str] = "autolabel"
+    max_attempts: ClassVar[int] = 2
     project: str
     settings: AutolabelSettings
     detector: str | None = None
@@ -92,3 +107,17 @@ def job_params(kind: str, params: dict[str, Any]) -> JobParams:
     if model is None:
         raise InvalidInputError(f"unknown job kind {kind!r} (known: {', '.join(sorted(JOB_KINDS))})")
     return model.model_validate(params)
+
+
+def parse_kinds(text: str) -> list[str]:
+    """``train,predict`` (short names or kind names, comma-separated) as the kinds they name; an unknown name is
+    refused with the names known."""
+    aliases = {model.alias: kind for kind, model in JOB_KINDS.items()}
+    kinds = []
+    for name in (part.strip() for part in text.split(",")):
+        kind = aliases.get(name, name)
+        if kind not in JOB_KINDS:
+            known = ", ".join(f"{alias} ({kind})" for alias, kind in sorted(aliases.items()))
+            raise InvalidInputError(f"unknown job kind {name!r} in --kinds {text!r}; known: {known}")
+        kinds.append(kind)
+    return kinds

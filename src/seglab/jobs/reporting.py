@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import secrets
 import socket
 from typing import Any, Protocol
 
@@ -38,19 +39,8 @@ def stage_progress(reporter: Reporter, stage: str) -> Progress:
     return progress
 
 
-def worker_name() -> str:
-    return f"{socket.gethostname()}:{os.getpid()}"
-
-
-def worker_is_gone(worker: str | None) -> bool:
-    """True for a worker of this machine whose process no longer exists (workers elsewhere are left alone)."""
-    host, _, pid = (worker or "").rpartition(":")
-    if host != socket.gethostname() or not pid.isdigit():
-        return False
-    try:
-        os.kill(int(pid), 0)
-    except ProcessLookupError:
-        return True
-    except PermissionError:
-        return False
-    return False
+def worker_name(*, pid: int | None = None, token: str | None = None) -> str:
+    """A worker's id, ``host:pid:random``: unique across hosts and restarts (a restarted container may reuse both
+    its PID and, in a pool, its host name), so a job is only ever held, renewed and released by the worker that
+    took it. ``seglab serve`` passes ``token`` to the workers it starts, so it knows their ids."""
+    return f"{socket.gethostname()}:{os.getpid() if pid is None else pid}:{token or secrets.token_hex(4)}"

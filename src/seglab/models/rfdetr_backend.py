@@ -21,7 +21,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from seglab.errors import SeglabError
+from seglab.errors import InvalidInputError, SeglabError
 from seglab.lifetime import die_with_parent
 from seglab.models.catalog import Architecture
 
@@ -46,6 +46,46 @@ class TrainSettings:
     num_workers: int = 0
     seed: int | None = None
     """Seeds rfdetr's random generators, for a repeatable run."""
+    devices: int | str | None = None
+    """Train on several GPUs at once (``--devices``): a count (``2``) or GPU indices (``"0,1"``), as PyTorch
+    Lightning's ``devices`` reads them; rfdetr's trainer then runs data-parallel. ``None``: the one ``device``."""
+    strategy: str | None = None
+    """Lightning's distribution strategy for ``devices`` (``ddp``, ``fsdp``, ...); ``None``: rfdetr's ``auto``
+    (DDP with several GPUs)."""
+
+    def __post_init__(self) -> None:
+        if self.devices is None:
+            if self.strategy is not None:
+                raise InvalidInputError("a training strategy needs several devices: give --devices too")
+            return
+        if self.device == "cpu" or ":" in self.device:
+            raise InvalidInputError(
+                f"--devices {self.devices} chooses the GPUs itself: train with --device cuda, not {self.device}"
+            )
+        text = str(self.devices).strip()
+        indices = [part.strip() for part in text.split(",")]
+        if not all(part.isdigit() for part in indices) or (len(indices) == 1 and int(text) < 1):
+            raise InvalidInputError(f"--devices takes a GPU count (2) or GPU indices (0,1), got {self.devices!r}")
+
+
+def trainer_options(settings: TrainSettings) -> dict[str, Any]:
+    """What of ``settings`` goes to ``RFDETR.train`` beside the dataset and the output folder: rfdetr builds its
+    ``TrainConfig`` (and from it the Lightning trainer) from these."""
+    options: dict[str, Any] = {
+        "epochs": settings.epochs,
+        "batch_size": settings.batch_size,
+        "lr": settings.lr,
+        "device": settings.device,
+        "num_workers": settings.num_workers,
+        "use_ema": False,
+    }
+    if settings.seed is not None:
+        options["seed"] = settings.seed
+    if settings.devices is not None:
+        options["devices"] = settings.devices
+    if settings.strategy is not None:
+        options["strategy"] = settings.strategy
+    return options
 
 
 @dataclass(frozen=True)
@@ -158,14 +198,8 @@ def run_training(request: dict[str, Any]) -> None:
     _model_class(arch)(**model_kwargs).train(
         dataset_dir=request["dataset_dir"],
         output_dir=request["output_dir"],
-        epochs=settings.epochs,
-        batch_size=settings.batch_size,
-        lr=settings.lr,
-        device=settings.device,
-        num_workers=settings.num_workers,
         resume=request["resume"],
-        use_ema=False,
-        **({"seed": settings.seed} if settings.seed is not None else {}),
+        **trainer_options(settings),
     )
 
 

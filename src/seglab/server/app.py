@@ -22,6 +22,7 @@ from seglab.server.errors import install_error_handlers
 from seglab.server.hosts import allowed_hosts, trusted_proxies
 from seglab.server.security_headers import SecurityHeaders
 from seglab.server.workers import WorkerSupervisor, worker_lifespan
+from seglab.services import image_delivery
 from seglab.services.system import check_health
 from seglab.settings import Settings
 from seglab.store import Workspace
@@ -81,7 +82,8 @@ def create_app(settings: Settings | None = None, *, defer_routes: bool = False) 
     app.add_middleware(TrustedHostMiddleware, allowed_hosts=allowed_hosts(settings), www_redirect=False)
     if deferred is not None:  # outside the authentication, which reads the routes to tell pages from API calls
         app.add_middleware(RoutesGate, routes=deferred, exempt=frozenset({HEALTH_PATH}))
-    app.add_middleware(SecurityHeaders)  # outermost: on every answer, the body limit's 413 too
+    # outermost: on every answer, the body limit's 413 too
+    app.add_middleware(SecurityHeaders, image_sources=image_delivery.image_origins(workspace))
 
     # The system routes come first: a request is matched against the routes in order, and FastAPI prepares an
     # included router's routes when a request is first matched against them, so ``/healthz`` (what a supervisor

@@ -12,21 +12,29 @@ from __future__ import annotations
 from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-CONTENT_SECURITY_POLICY = "; ".join(
-    (
-        "default-src 'self'",
-        "script-src 'self'",
-        "style-src 'self' 'unsafe-inline'",  # React's style={{...}} attributes
-        "img-src 'self' data: blob:",  # predictions drawn by the server come back as data: URLs
-        "connect-src 'self'",
-        "font-src 'self' data:",
-        "worker-src 'self' blob:",
-        "object-src 'none'",
-        "base-uri 'self'",
-        "form-action 'self'",
-        "frame-ancestors 'none'",
+
+def content_security_policy(image_sources: tuple[str, ...] = ()) -> str:
+    """The pages' policy; ``image_sources``: other origins images may come from (the bucket that presigned image
+    URLs point at, ``SEGLAB_BLOB_DELIVERY=presigned``)."""
+    return "; ".join(
+        (
+            "default-src 'self'",
+            "script-src 'self'",
+            "style-src 'self' 'unsafe-inline'",  # React's style={{...}} attributes
+            # predictions drawn by the server come back as data: URLs
+            " ".join(("img-src 'self' data: blob:", *image_sources)),
+            "connect-src 'self'",
+            "font-src 'self' data:",
+            "worker-src 'self' blob:",
+            "object-src 'none'",
+            "base-uri 'self'",
+            "form-action 'self'",
+            "frame-ancestors 'none'",
+        )
     )
-)
+
+
+CONTENT_SECURITY_POLICY = content_security_policy()
 ALWAYS = {
     "X-Content-Type-Options": "nosniff",
     "X-Frame-Options": "DENY",
@@ -36,10 +44,11 @@ _OWN_POLICY = ("/docs", "/redoc")
 
 
 class SecurityHeaders:
-    """ASGI middleware adding :data:`ALWAYS` to every response and :data:`CONTENT_SECURITY_POLICY` to HTML ones."""
+    """ASGI middleware adding :data:`ALWAYS` to every response and the content security policy to HTML ones."""
 
-    def __init__(self, app: ASGIApp) -> None:
+    def __init__(self, app: ASGIApp, image_sources: tuple[str, ...] = ()) -> None:
         self.app = app
+        self.policy = content_security_policy(image_sources)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -53,7 +62,7 @@ class SecurityHeaders:
                 for name, value in ALWAYS.items():
                     headers.setdefault(name, value)
                 if headers.get("content-type", "").startswith("text/html") and not documentation:
-                    headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+                    headers.setdefault("Content-Security-Policy", self.policy)
             await send(message)
 
         await self.app(scope, receive, send_with_headers)

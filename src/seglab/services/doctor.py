@@ -8,17 +8,17 @@ temporary files and marks the stuck jobs interrupted; what it cannot repair is r
 
 from __future__ import annotations
 
+import hashlib
 import time
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from pathlib import Path
+from functools import partial
 from typing import Literal
 
-from seglab.jobs import worker_is_gone
-from seglab.services.jobs import reclaim_expired, recover_interrupted
+from seglab.services.jobs import reclaim_expired
 from seglab.store import Workspace
 from seglab.store.blob_references import blob_references
-from seglab.store.blobs import sha256_of_file
 from seglab.store.integrity import invalid_annotations, stuck_jobs
 
 Severity = Literal["problem", "note"]
@@ -56,17 +56,28 @@ class DoctorReport:
         }
 
 
-def _temporary_files(ws: Workspace) -> list[tuple[Path, float]]:
-    """Half-written files: the blob store's ``.tmp-*``, the caches' ``*.tmp``."""
-    found = [(leftover.path, leftover.modified) for leftover in ws.blobs.leftovers()]
+def _temporary_files(ws: Workspace) -> list[tuple[str, float, Callable[[], None]]]:
+    """Half-written things, each with how to remove it: the blob store's leftovers (``.tmp-*`` files, a bucket's
+    unfinished multipart uploads), the caches' ``*.tmp``."""
+    found: list[tuple[str, float, Callable[[], None]]] = [
+        (leftover.name, leftover.modified, partial(ws.blobs.discard, leftover)) for leftover in ws.blobs.leftovers()
+    ]
     cache = ws.settings.ensure_home() / "cache"
     if cache.is_dir():
         for path in cache.rglob("*.tmp"):
             try:
-                found.append((path, path.stat().st_mtime))
+                found.append((str(path), path.stat().st_mtime, partial(path.unlink, missing_ok=True)))
             except FileNotFoundError:  # renamed into place meanwhile
                 continue
     return found
+
+
+def _hash_of_blob(ws: Workspace, digest: str) -> str:
+    """The sha256 of the blob's bytes as the store holds them (a bucket's read from it, not from the local cache)."""
+    hashed = hashlib.sha256()
+    for chunk in ws.blobs.stream(digest):
+        hashed.update(chunk)
+    return hashed.hexdigest()
 
 
 def _check_blobs(ws: Workspace, report: DoctorReport, *, verify: bool) -> None:
@@ -76,13 +87,17 @@ def _check_blobs(ws: Workspace, report: DoctorReport, *, verify: bool) -> None:
     for reference in references:
         by_digest[reference.digest].append(f"{reference.kind} {reference.row_id}")
     report.checked["blob references"] = len(references)
+    # listed after the references are read, as each was looked up one by one before: one listing instead of a
+    # request per blob when they are in a bucket
+    stored = list(ws.blobs.blobs())
+    present = {blob.digest for blob in stored}
     for digest, users in sorted(by_digest.items()):
         named = ", ".join(users[:5]) + (f" and {len(users) - 5} more" if len(users) > 5 else "")
-        if ws.blobs.stat(digest) is None:
+        if digest not in present:
             report.findings.append(
                 Finding("missing blob", f"blob {digest} of {named} is not in the store", remedy="restore it")
             )
-        elif verify and sha256_of_file(ws.blobs.local_path(digest)) != digest:
+        elif verify and _hash_of_blob(ws, digest) != digest:
             report.findings.append(
                 Finding(
                     "corrupt blob",
@@ -90,7 +105,6 @@ def _check_blobs(ws: Workspace, report: DoctorReport, *, verify: bool) -> None:
                     remedy="restore it from a backup, or upload the original again",
                 )
             )
-    stored = list(ws.blobs.blobs())
     report.checked["blobs"] = len(stored)
     orphans = [blob for blob in stored if blob.digest not in by_digest]
     if orphans:
@@ -107,23 +121,23 @@ def _check_blobs(ws: Workspace, report: DoctorReport, *, verify: bool) -> None:
 
 def _check_leftovers(ws: Workspace, report: DoctorReport, *, repair: bool, min_age: float) -> None:
     cutoff = time.time() - min_age
-    leftovers = [path for path, modified in _temporary_files(ws) if modified <= cutoff]
+    leftovers = [(name, remove) for name, modified, remove in _temporary_files(ws) if modified <= cutoff]
     report.checked["temporary files"] = len(leftovers)
-    for path in leftovers:
-        finding = Finding("leftover file", f"{path} is a temporary file of a write that never finished")
+    for name, remove in leftovers:
+        finding = Finding("leftover file", f"{name} is a temporary file of a write that never finished")
         if repair:
-            path.unlink(missing_ok=True)
+            remove()
             finding.repaired = True
         report.findings.append(finding)
 
 
 def _check_jobs(ws: Workspace, report: DoctorReport, *, repair: bool) -> None:
     with ws.db.transaction() as session:
-        stuck = stuck_jobs(session, worker_is_gone)
+        stuck = stuck_jobs(session)
     report.checked["stuck jobs"] = len(stuck)
     repaired: set[int] = set()
     if repair and stuck:
-        repaired = set(reclaim_expired(ws)) | set(recover_interrupted(ws))
+        repaired = set(reclaim_expired(ws))
     for job in stuck:
         report.findings.append(
             Finding(

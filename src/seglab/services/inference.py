@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from seglab.assist import LabelAssistReport, prediction_proposals
-from seglab.core import Progress, match_categories, no_progress
+from seglab.core import ImageRecord, Progress, match_categories, no_progress
 from seglab.errors import InvalidInputError, SeglabError
 from seglab.jobs import LabelAssistJob, Reporter, stage_progress
 from seglab.models import PredictOptions
@@ -24,8 +24,8 @@ from seglab.models.registry import (
     torch_predictor,
 )
 from seglab.services.jobs import register_handler, submit
-from seglab.services.proposals import images_to_label, store_proposals
-from seglab.store import Workspace
+from seglab.services.proposals import images_to_label, store_proposal_batch, store_proposals
+from seglab.store import NewAnnotation, Workspace
 from seglab.store import models as model_store
 from seglab.store import projects as project_store
 from seglab.store.jobs import Job
@@ -105,9 +105,12 @@ def label_assist(
     backend: Backend | str = Backend.AUTO,
     author: str = "label-assist",
     progress: Progress = no_progress,
+    ray_address: str | None = None,
 ) -> LabelAssistReport:
     """Propose annotations on ``image_ids`` (default: the project's unannotated images) with a trained model; each
-    image's proposals are stored as it is done (see :func:`submit_label_assist` for a job)."""
+    image's proposals are stored as it is done (see :func:`submit_label_assist` for a job). With ``ray_address``
+    (or the ``ray_address`` setting) actors on that Ray cluster predict, reading images from the blob store, and
+    proposals are stored a batch per transaction."""
     with ws.db.transaction() as session:
         target = project_store.get_project(session, project)
         chosen = images_to_label(session, target, image_ids)
@@ -117,20 +120,73 @@ def label_assist(
         loaded.model.id, unmatched_classes=[n for n in loaded.model.class_names if n not in mapping]
     )
     options = PredictOptions(confidence=confidence, class_filter=frozenset(mapping))
+    address = ray_address or ws.settings.ray_address
+    if address:
+        _label_assist_on_ray(ws, loaded, chosen, address, report, options, mapping, tolerance, author, progress)
+        return report
     for done, image in enumerate(chosen, start=1):
         assert image.sha256 is not None  # stored images always have their hash
         try:
-            path = ws.blobs.local_path(image.sha256)
-            prediction = loaded.predictor.predict_file(path, options, max_pixels=ws.settings.max_image_pixels)
+            proposals = propose(ws, loaded, image.sha256, options, mapping, tolerance)
         except SeglabError as error:
             report.failed.append((image.id, error.message))
             progress(done, len(chosen))
             continue
-        proposals = prediction_proposals(prediction, mapping, source=f"model:{loaded.model.id}", tolerance=tolerance)
         report.annotations += store_proposals(ws, image, proposals, author=author)
         report.images += 1
         progress(done, len(chosen))
     return report
+
+
+def propose(
+    ws: Workspace,
+    loaded: LoadedModel,
+    digest: str,
+    options: PredictOptions,
+    mapping: dict[str, int],
+    tolerance: float,
+) -> list[NewAnnotation]:
+    """One stored image's proposals (read from the blob store by its digest), here or on a Ray actor."""
+    path = ws.blobs.local_path(digest)
+    prediction = loaded.predictor.predict_file(path, options, max_pixels=ws.settings.max_image_pixels)
+    return prediction_proposals(prediction, mapping, source=f"model:{loaded.model.id}", tolerance=tolerance)
+
+
+def _label_assist_on_ray(
+    ws: Workspace,
+    loaded: LoadedModel,
+    chosen: list[ImageRecord],
+    address: str,
+    report: LabelAssistReport,
+    options: PredictOptions,
+    mapping: dict[str, int],
+    tolerance: float,
+    author: str,
+    progress: Progress,
+) -> None:
+    """Label assist with Ray actors predicting; each batch's proposals are stored here in one transaction."""
+    from seglab.services import ray_batch
+
+    images = {image.id: image for image in chosen}
+    done = 0
+
+    def store(results: list[ray_batch.AssistResult]) -> None:
+        nonlocal done
+        batch = []
+        for image_id, proposals, reason in results:
+            if proposals is None:
+                report.failed.append((image_id, reason or "failed"))
+            else:
+                batch.append((images[image_id], proposals))
+        report.annotations += store_proposal_batch(ws, batch, author=author)
+        report.images += len(batch)
+        done += len(results)
+        progress(done, len(chosen))
+
+    items = [(image.id, image.sha256) for image in chosen if image.sha256 is not None]
+    ray_batch.label_images(
+        ws, loaded, items, address, options=options, mapping=mapping, tolerance=tolerance, on_batch=store
+    )
 
 
 def submit_label_assist(ws: Workspace, params: LabelAssistJob, *, owner: str | None = None) -> Job:

@@ -9,7 +9,9 @@ from __future__ import annotations
 import contextlib
 import importlib
 import logging
+import os
 import pkgutil
+import socket
 import threading
 import time
 import traceback
@@ -20,12 +22,15 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from sqlalchemy.orm import Session
 
 from seglab.errors import QuotaExceededError, SeglabError
-from seglab.jobs.reporting import JobCancelledError, Reporter, worker_is_gone, worker_name
+from seglab.jobs.reporting import JobCancelledError, Reporter, worker_name
 from seglab.store import Workspace
 from seglab.store import jobs as job_store
 from seglab.store import versions as version_store
+from seglab.store import workers as worker_store
+from seglab.store._models import utc_now
 from seglab.store.access import project_id_of
 from seglab.store.jobs import Job, JobStatus
+from seglab.store.workers import Worker
 
 if TYPE_CHECKING:  # the kinds' parameter models import most layers: loaded where a job is submitted or run
     from seglab.jobs.kinds import JobParams
@@ -42,10 +47,14 @@ def register_handler(kind: type[P], handler: Callable[[Workspace, P, Reporter], 
     HANDLERS[kind.kind] = handler
 
 
-def submit(ws: Workspace, params: JobParams, *, owner: str | None = None) -> Job:
+def submit(
+    ws: Workspace, params: JobParams, *, owner: str | None = None, time_limit_seconds: float | None = None
+) -> Job:
     """Queue a job; a worker runs it. Its parameters are stored as ``params``' JSON, with ``owner`` (who submitted
-    it: they, a project admin or a workspace admin may cancel it) and the project it works on. An owner with
-    ``SEGLAB_MAX_JOBS_PER_USER`` jobs waiting or running is refused (checked in the same transaction)."""
+    it: they, a project admin or a workspace admin may cancel it), the project it works on, its kind's attempts and
+    its time limit (``time_limit_seconds``, else its kind's in ``SEGLAB_JOB_TIME_LIMITS``): stored with the job, so
+    a worker on any host applies the same. An owner with ``SEGLAB_MAX_JOBS_PER_USER`` jobs waiting or running is
+    refused (checked in the same transaction)."""
     limit = ws.settings.max_jobs_per_user
     with ws.db.transaction() as session:
         if owner is not None and limit > 0:
@@ -58,7 +67,20 @@ def submit(ws: Workspace, params: JobParams, *, owner: str | None = None) -> Job
                     limit=limit,
                 )
         project_id = _project_of(session, params)
-        return job_store.submit(session, params.kind, params.to_json(), owner=owner, project_id=project_id)
+        return job_store.submit(
+            session,
+            params.kind,
+            params.to_json(),
+            owner=owner,
+            project_id=project_id,
+            max_attempts=params.max_attempts,
+            time_limit_seconds=time_limit_seconds or _kind_limit(ws, params),
+        )
+
+
+def _kind_limit(ws: Workspace, params: JobParams) -> float | None:
+    limits = ws.settings.job_time_limits
+    return limits.get(params.kind, limits.get(params.alias))
 
 
 def _project_of(session: Session, params: JobParams) -> int | None:
@@ -119,35 +141,45 @@ class StoreReporter:
         self.flush({"done": done, "total": total, "stage": stage, **self.details})
 
     def check_cancelled(self) -> None:
-        """Raise :class:`JobCancelledError` if the job was asked to stop (reads the database at most every interval)."""
+        """Raise :class:`JobCancelledError` if the job was asked to stop, or is no longer this worker's to run (failed
+        for its time limit, reclaimed after a lapsed lease); reads the database at most every interval."""
         now = time.monotonic()
         if now - self._last_check < self.interval:
             return
         self._last_check = now
         with self.ws.db.transaction() as session:
             status = job_store.get_job(session, self.job_id).status
-        if status is JobStatus.CANCELLING:
-            raise JobCancelledError(f"job {self.job_id} was cancelled")
+        _stop_unless_running(self.job_id, status)
 
     def flush(self, progress: dict[str, Any] | None = None) -> None:
         with self.ws.db.transaction() as session:
             current = job_store.get_job(session, self.job_id).progress
             status = job_store.set_progress(session, self.job_id, progress or current, self._pending)
         self._pending = []
-        if status is JobStatus.CANCELLING:
-            raise JobCancelledError(f"job {self.job_id} was cancelled")
+        _stop_unless_running(self.job_id, status)
+
+
+def _stop_unless_running(job_id: int, status: JobStatus) -> None:
+    if status is JobStatus.CANCELLING:
+        raise JobCancelledError(f"job {job_id} was cancelled")
+    if status is not JobStatus.RUNNING:
+        raise JobCancelledError(f"job {job_id} is {status.value}: its worker stops it")
 
 
 @contextlib.contextmanager
 def _heartbeat(ws: Workspace, job_id: int, worker: str, lease: timedelta) -> Iterator[None]:
     """While the block runs, a thread renews ``worker``'s lease on the job three times per lease period, so the job
-    is reclaimed soon after the worker dies (``kill -9``, out of memory) and never while it lives."""
+    is reclaimed soon after the worker dies (``kill -9``, out of memory) and never while it lives; it also fails the
+    job once it has run past its time limit (the handler stops at its next check, as on a cancel)."""
     stop = threading.Event()
 
     def beat() -> None:
         while not stop.wait(lease.total_seconds() / 3):
             try:
                 with ws.db.transaction() as session:
+                    overdue = job_store.fail_overdue(session, job_id, worker)
+                    if overdue is not None:
+                        logger.warning("%s", overdue.error)
                     if not job_store.renew_lease(session, job_id, worker, lease):
                         return
             except Exception:  # a busy database: the next beat tries again
@@ -172,7 +204,7 @@ def run_job(ws: Workspace, job_id: int, *, worker: str | None = None) -> Job:
             return job_store.get_job(session, job_id)
         job = job_store.get_job(session, job_id)
     with _heartbeat(ws, job_id, name, lease):
-        return _run_claimed(ws, job)
+        return _run_claimed(ws, job, name)
 
 
 def _handler(kind: str) -> Handler:
@@ -186,49 +218,120 @@ def _handler(kind: str) -> Handler:
     return HANDLERS[kind]
 
 
-def _run_claimed(ws: Workspace, job: Job) -> Job:
-    job_id = job.id
-    reporter = StoreReporter(ws, job_id)
+def _run_claimed(ws: Workspace, job: Job, worker: str) -> Job:
+    """Run the claimed attempt; its outcome is stored only while ``worker`` still holds the job (not after it was
+    failed for its time limit or reclaimed). An unexpected failure queues the job again while it has attempts left."""
     from seglab.jobs.kinds import job_params
 
+    job_id = job.id
+    reporter = StoreReporter(ws, job_id)
+    retryable = False
     try:
         params = job_params(job.kind, job.params)
         result = _handler(job.kind)(ws, params, reporter)
         status, error = JobStatus.SUCCEEDED, None
     except JobCancelledError:
         result, status, error = None, JobStatus.CANCELLED, "cancelled on request"
-    except SeglabError as failure:
+    except SeglabError as failure:  # a clear refusal (bad input): the same again would fail the same way
         result, status, error = None, JobStatus.FAILED, failure.message
-    except Exception as failure:  # a bug: keep the traceback with the job
+    except Exception as failure:  # a bug, or a failure that may pass: keep the traceback with the job
         logger.exception("job %s failed", job_id)
         result, status, error = None, JobStatus.FAILED, f"{type(failure).__name__}: {failure}\n{traceback.format_exc()}"
+        retryable = True
     with contextlib.suppress(JobCancelledError):
         reporter.flush()
     with ws.db.transaction() as session:
-        return job_store.finish(session, job_id, status, result=result, error=error)
+        if retryable and (queued := job_store.retry(session, job_id, worker, (error or "").splitlines()[0])):
+            logger.warning("job %s failed on attempt %s of %s; queued again", job_id, job.attempts, job.max_attempts)
+            return queued
+        return job_store.finish(session, job_id, status, result=result, error=error, worker=worker)
 
 
-def work(ws: Workspace, stop: threading.Event, *, poll_interval: float = 0.5) -> None:
-    """Take queued jobs one after another until ``stop`` is set."""
-    name = worker_name()
-    logger.info("worker %s started", name)
-    interrupted = recover_interrupted(ws)
-    if interrupted:
-        logger.warning("jobs %s were interrupted: their worker is gone", interrupted)
-    while not stop.is_set():
-        reclaim_expired(ws)
+def work(
+    ws: Workspace,
+    stop: threading.Event,
+    *,
+    poll_interval: float = 0.5,
+    kinds: Collection[str] | None = None,
+    concurrency: int = 1,
+    worker: str | None = None,
+) -> None:
+    """Run queued jobs (of ``kinds``, default every kind) ``concurrency`` at a time until ``stop`` is set, as one
+    worker (``worker``: its id). The worker's heartbeat is recorded in the workers' table; between jobs it reclaims
+    any job whose lease lapsed, whichever host held it. When stopped it hands back the jobs it still holds as
+    ``interrupted`` (a training job then resumes from its checkpoint) instead of leaving them to their leases."""
+    name = worker or worker_name()
+    from seglab.jobs.kinds import JOB_KINDS
+
+    taken = sorted(kinds) if kinds is not None else sorted(JOB_KINDS)
+    logger.info("worker %s started: %s, %s at a time", name, ", ".join(taken), concurrency)
+    threads = [threading.Thread(target=_beat_registry, args=(ws, name, taken, concurrency, stop), daemon=True)]
+    for slot in range(concurrency):
+        loop = threading.Thread(
+            target=_take_jobs, args=(ws, name, kinds, stop, poll_interval), name=f"{name}/{slot}", daemon=True
+        )
+        threads.append(loop)
+    for thread in threads:
+        thread.start()
+    try:
+        stop.wait()
+    finally:
+        stop.set()
+        interrupt_worker(ws, name, "was stopped")
+        deadline = time.monotonic() + 10
+        for thread in threads:  # a running handler stops at its next check: its job is no longer running
+            thread.join(timeout=max(0.0, deadline - time.monotonic()))
         with ws.db.transaction() as session:
-            job_id = job_store.next_queued(session)
-        if job_id is None:
+            worker_store.remove(session, name)
+
+
+def _take_jobs(
+    ws: Workspace, worker: str, kinds: Collection[str] | None, stop: threading.Event, poll_interval: float
+) -> None:
+    """One of a worker's slots: claim the oldest queued job it can run, run it, again, until ``stop``."""
+    while not stop.is_set():
+        try:
+            reclaim_expired(ws)
+            with ws.db.transaction() as session:
+                job_id = job_store.next_queued(session, kinds)
+            if job_id is None:
+                stop.wait(poll_interval)
+                continue
+            run_job(ws, job_id, worker=worker)
+        except Exception:  # a busy or unreachable database: the slot tries again after a pause
+            logger.exception("worker %s could not take a job", worker)
             stop.wait(poll_interval)
-            continue
-        run_job(ws, job_id, worker=name)
 
 
-def recover_interrupted(ws: Workspace, is_gone: Callable[[str | None], bool] = worker_is_gone) -> list[int]:
-    """Mark jobs whose worker died (crash, kill, restart) as interrupted; called when workers start."""
+def _beat_registry(ws: Workspace, worker: str, kinds: list[str], concurrency: int, stop: threading.Event) -> None:
+    """Record the worker's heartbeat every third of a lease (what ``/healthz`` and ``seglab worker list`` show)."""
+    host, pid = socket.gethostname(), os.getpid()
+    lease = ws.settings.job_lease_seconds
+    while True:
+        try:
+            with ws.db.transaction() as session:
+                worker_store.beat(session, worker, host=host, pid=pid, kinds=kinds, concurrency=concurrency)
+                # a killed worker never took itself off: it is shown as silent for a while, then forgotten
+                worker_store.forget_silent(session, utc_now() - timedelta(seconds=max(10 * lease, 60)))
+        except Exception:  # a busy database: the next beat tries again
+            logger.warning("could not record worker %s's heartbeat", worker, exc_info=True)
+        if stop.wait(lease / 3):
+            return
+
+
+def interrupt_worker(ws: Workspace, worker: str, reason: str) -> list[int]:
+    """Mark the jobs of ``worker`` (known to have stopped: ``reason``) interrupted now, not when their leases lapse."""
     with ws.db.transaction() as session:
-        return job_store.mark_interrupted(session, is_gone)
+        interrupted = job_store.interrupt_worker(session, worker, reason)
+    if interrupted:
+        logger.warning("jobs %s were interrupted: their worker %s %s", interrupted, worker, reason)
+    return interrupted
+
+
+def list_workers(ws: Workspace) -> list[Worker]:
+    """The workers that recorded a heartbeat (any host), the most recently alive first."""
+    with ws.db.transaction() as session:
+        return worker_store.list_workers(session)
 
 
 def reclaim_expired(ws: Workspace) -> list[int]:

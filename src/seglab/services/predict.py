@@ -90,6 +90,72 @@ def _frames(path: Path) -> Iterator[tuple[int, float, RgbImage]]:
         capture.release()
 
 
+@dataclass
+class ImageResult:
+    """One image's prediction, as a worker (this process, or a Ray actor) hands it back to be recorded."""
+
+    index: int
+    """The image's place among the sources, which orders results and COCO ids."""
+    source: str
+    body: dict[str, Any] | None = None
+    """The Roboflow-shaped response; ``None`` when the image failed."""
+    coco: list[dict[str, Any]] = field(default_factory=list)
+    """COCO result entries, numbered from 1 for image 0 (renumbered when recorded)."""
+    image_wh: tuple[int, int] = (0, 0)
+    written: list[str] = field(default_factory=list)
+    """Pictures the worker drew into the output folder itself (``--visualize``)."""
+    error: str | None = None
+
+
+@dataclass(frozen=True)
+class ImageTask:
+    """What a worker needs to predict one image: where it is, and where its picture goes (no pixels)."""
+
+    index: int
+    source: Path
+    name: str
+    """The output name (unique in the output folder), fixed by the driver in source order."""
+
+
+@dataclass(frozen=True)
+class ImageRun:
+    """How every image of a ``predict`` call is predicted, the same in this process and on a Ray actor."""
+
+    options: PredictOptions
+    tolerance: float
+    max_pixels: int
+    category_ids: dict[str, int]
+    out: Path | None
+    visualize: bool
+
+    def predict(self, loaded: LoadedModel, task: ImageTask) -> ImageResult:
+        """Predict one image file; seglab's errors become a failed result, not an exception."""
+        try:
+            at_least = loaded.predictor.input_wh()
+            pixels, size = decode_for_model(task.source, at_least=at_least, max_pixels=self.max_pixels)
+            started = time.perf_counter()
+            prediction = loaded.predictor.predict([pixels], self.options, sizes=[size] if size else None)[0]
+            body = response_json(prediction, elapsed=time.perf_counter() - started, tolerance=self.tolerance)
+            result = ImageResult(task.index, str(task.source), body, image_wh=prediction.image_wh)
+            if self.out is not None:
+                result.coco = coco_annotations(prediction, 0, 1, self.category_ids)
+            if self.visualize and self.out is not None:  # on every pixel of the image, which the model may not need
+                full = decode_image(task.source, max_pixels=self.max_pixels)
+                drawn = cv2.cvtColor(annotate(full, prediction), cv2.COLOR_RGB2BGR)
+                picture = self.out / f"{task.name}.jpg"
+                _write_atomic(picture, cv2.imencode(".jpg", drawn)[1].tobytes())
+                result.written.append(str(picture))
+            return result
+        except SeglabError as error:
+            return ImageResult(task.index, str(task.source), error=error.message)
+
+
+def _write_atomic(path: Path, data: bytes) -> None:
+    temporary = path.with_name(path.name + ".tmp")
+    temporary.write_bytes(data)
+    temporary.replace(path)
+
+
 class _Run:
     """One ``predict`` call: the model, the options and where results go."""
 
@@ -109,6 +175,9 @@ class _Run:
         self.coco = _Coco()
         self.category_ids = {name: index + 1 for index, name in enumerate(loaded.model.class_names)}
         self.used_names: set[str] = set()
+        self.images = ImageRun(options, tolerance, ws.settings.max_image_pixels, self.category_ids, out, visualize)
+        self.pending: dict[int, ImageResult] = {}
+        """Images recorded out of order (from Ray), kept until :meth:`finish` adds them in source order."""
 
     def output_name(self, source: Path) -> str:
         """The source's stem, made unique in the output folder."""
@@ -136,32 +205,41 @@ class _Run:
         )
 
     def write(self, path: Path, data: bytes) -> None:
-        temporary = path.with_name(path.name + ".tmp")
-        temporary.write_bytes(data)
-        temporary.replace(path)
+        _write_atomic(path, data)
         self.report.written.append(str(path))
 
-    def image(self, source: Path) -> None:
-        limit = self.ws.settings.max_image_pixels
-        pixels, size = decode_for_model(source, at_least=self.loaded.predictor.input_wh(), max_pixels=limit)
-        prediction, body = self.predict(pixels, size)
-        if self.out is None:
-            self.report.results.append({"source": str(source), **body})
-            return
-        name = self.output_name(source)
-        if self.output_format is OutputFormat.JSON:
-            self.write(self.out / f"{name}.json", json.dumps(body, indent=2).encode())
-        else:
-            self.add_coco(source.name, prediction)
-        if self.visualize:  # on every pixel of the image, which the model may not have needed
-            full = decode_image(source, max_pixels=limit)
-            drawn = cv2.cvtColor(annotate(full, prediction), cv2.COLOR_RGB2BGR)
-            self.write(self.out / f"{name}.jpg", cv2.imencode(".jpg", drawn)[1].tobytes())
+    def record(self, result: ImageResult, name: str) -> None:
+        """Write one image's JSON file now (a result written again replaces the file: writes are keyed by
+        image); what goes in source order (stdout results, COCO) waits for :meth:`finish`."""
+        if result.body is not None and self.out is not None and self.output_format is OutputFormat.JSON:
+            self.write(self.out / f"{name}.json", json.dumps(result.body, indent=2).encode())
+        self.pending[result.index] = result
 
-    def video(self, source: Path, progress: Progress, done: int, total: int) -> int:
+    def flush(self) -> None:
+        """Add the recorded images, in source order, to the report, the stdout results and the COCO file."""
+        for index in sorted(self.pending):
+            result = self.pending.pop(index)
+            if result.body is None:
+                self.report.failed.append((result.source, result.error or "failed"))
+                continue
+            self.report.images += 1
+            self.report.instances += len(result.body["predictions"])
+            self.report.written.extend(result.written)
+            if self.out is None:
+                self.report.results.append({"source": result.source, **result.body})
+            elif self.output_format is OutputFormat.COCO:
+                self.add_coco_entries(Path(result.source).name, result.image_wh, result.coco)
+
+    def add_coco_entries(self, file_name: str, image_wh: tuple[int, int], entries: list[dict[str, Any]]) -> None:
+        image_id = len(self.coco.images) + 1
+        width, height = image_wh
+        self.coco.images.append({"id": image_id, "file_name": file_name, "width": width, "height": height})
+        first = len(self.coco.annotations)
+        self.coco.annotations.extend({**e, "id": first + e["id"], "image_id": image_id} for e in entries)
+
+    def video(self, source: Path, name: str, progress: Progress, done: int, total: int) -> int:
         import supervision as sv
 
-        name = self.output_name(source) if self.out is not None else source.stem
         lines: list[str] = []
         sink = None
         try:
@@ -209,25 +287,61 @@ def predict_sources(
     backend: Backend | str = Backend.AUTO,
     tolerance: float = 1.0,
     progress: Progress = no_progress,
+    ray_address: str | None = None,
 ) -> PredictReport:
-    """Predict on every image and video frame under ``sources``; unreadable files are reported, not fatal."""
+    """Predict on every image and video frame under ``sources``; unreadable files are reported, not fatal.
+
+    With ``ray_address`` (or the ``ray_address`` setting) the images are predicted by actors on that Ray cluster,
+    each loading the model once and reading its images by path (the sources must be on a file system every node
+    sees); results come back in batches and are written here as they arrive. Videos are predicted in this process,
+    after the images."""
     if visualize and out is None:
         raise InvalidInputError("--visualize writes pictures: give an output folder with --out")
     run = _Run(ws, load_model(ws, reference, backend), out, OutputFormat(output_format), visualize, options, tolerance)
     if out is not None:
         out.mkdir(parents=True, exist_ok=True)
     files = _sources(sources, run.report)
+    names = [run.output_name(f) if out is not None else f.stem for f in files]
     total = sum(_frame_count(f) if f.suffix.lower() in VIDEO_EXTENSIONS else 1 for f in files)
+    address = ray_address or ws.settings.ray_address
     done = 0
-    for source in files:
+    if address:
+        images = [ImageTask(i, f, names[i]) for i, f in enumerate(files) if f.suffix.lower() not in VIDEO_EXTENSIONS]
+        done = _predict_on_ray(ws, run, images, address, progress, total)
+    for index, source in enumerate(files):
+        is_video = source.suffix.lower() in VIDEO_EXTENSIONS
+        if address and not is_video:
+            continue
         try:
-            if source.suffix.lower() in VIDEO_EXTENSIONS:
-                done = run.video(source, progress, done, total)
+            if is_video:
+                done = run.video(source, names[index], progress, done, total)
                 continue
-            run.image(source)
+            run.record(run.images.predict(run.loaded, ImageTask(index, source, names[index])), names[index])
+            run.flush()
         except SeglabError as error:
             run.report.failed.append((str(source), error.message))
         done += 1
         progress(done, total)
     run.finish()
     return run.report
+
+
+def _predict_on_ray(
+    ws: Workspace, run: _Run, images: list[ImageTask], address: str, progress: Progress, total: int
+) -> int:
+    """Predict ``images`` on the Ray cluster at ``address``; how many are done."""
+    from seglab.services import ray_batch
+
+    names = {task.index: task.name for task in images}
+    done = 0
+
+    def record(results: list[ImageResult]) -> None:
+        nonlocal done
+        for result in results:
+            run.record(result, names[result.index])
+        done += len(results)
+        progress(done, total)
+
+    ray_batch.predict_images(ws, run.loaded, run.images, images, address, on_batch=record)
+    run.flush()
+    return done

@@ -42,6 +42,15 @@ def _clipped(new: NewAnnotation, image: ImageRecord) -> NewAnnotation | None:
     return replace(new, segmentation=shape)
 
 
+def store_proposal_batch(
+    ws: Workspace, batch: Sequence[tuple[ImageRecord, Sequence[NewAnnotation]]], *, author: str
+) -> int:
+    """Store several images' proposals in one transaction (a batch from Ray); how many were stored."""
+    rows = [(image.id, c) for image, proposals in batch for new in proposals if (c := _clipped(new, image)) is not None]
+    with ws.db.transaction() as session:
+        return annotation_store.bulk_create(session, rows, author=author)
+
+
 def store_proposals(ws: Workspace, image: ImageRecord, proposals: Sequence[NewAnnotation], *, author: str) -> int:
     """Store one image's proposals in one transaction; how many were stored."""
     rows = [(image.id, clipped) for new in proposals if (clipped := _clipped(new, image)) is not None]

@@ -100,13 +100,17 @@ def train(
         )
 
 
-def submit_training(ws: Workspace, params: TrainJob, *, owner: str | None = None) -> Job:
-    """Queue training for a background worker; progress (epoch, loss, metrics) shows on the job."""
+def submit_training(
+    ws: Workspace, params: TrainJob, *, owner: str | None = None, time_limit_seconds: float | None = None
+) -> Job:
+    """Queue training for a background worker; progress (epoch, loss, metrics) shows on the job, which fails past
+    ``time_limit_seconds`` (default: the kind's, ``SEGLAB_JOB_TIME_LIMITS``)."""
     backend_for(params.model)  # an unknown model is refused now, not in the worker
     with ws.db.transaction() as session:
         target = version_store.get_version(session, params.version)
     run_dir = params.run_dir or new_run_dir(ws.settings.home, target.project, target.number)
-    return submit(ws, params.model_copy(update={"version": target.reference, "run_dir": run_dir}), owner=owner)
+    params = params.model_copy(update={"version": target.reference, "run_dir": run_dir})
+    return submit(ws, params, owner=owner, time_limit_seconds=time_limit_seconds)
 
 
 def resume_training(ws: Workspace, job_id: int, *, owner: str | None = None) -> Job:
@@ -121,7 +125,8 @@ def resume_training(ws: Workspace, job_id: int, *, owner: str | None = None) -> 
     checkpoint = last_checkpoint(params.run_dir) if params.run_dir else None
     if checkpoint is None:
         raise InvalidInputError(f"job {job_id} left no checkpoint to resume from; start the training again")
-    return submit(ws, params.model_copy(update={"resume": checkpoint, "resumes_job": job_id}), owner=owner)
+    resumed = params.model_copy(update={"resume": checkpoint, "resumes_job": job_id})
+    return submit(ws, resumed, owner=owner, time_limit_seconds=job.time_limit_seconds)
 
 
 def list_models(ws: Workspace, project: int | str) -> list[TrainedModel]:

@@ -115,8 +115,8 @@ def _project_contents(
 def create_version(
     ws: Workspace, project: int | str, recipe: Recipe, *, progress: Progress = no_progress, workers: int | None = None
 ) -> Version:
-    """Generate the version now, in this process (with ``workers`` processes for the images; default every core)
-    and store it."""
+    """Generate the version now, in this process (with ``workers`` processes for the images; default the
+    ``render_workers`` setting) and store it."""
     target, records, annotations = _project_contents(ws, project, recipe)
     rendered = render_version(
         target.categories,
@@ -126,7 +126,7 @@ def create_version(
         blobs=ws.blobs,
         blob_url=ws.settings.resolved_blob_url,
         progress=progress,
-        workers=workers,
+        workers=workers or ws.settings.render_workers or None,
     )
     with ws.db.transaction() as session:
         return version_store.create_version(

@@ -161,6 +161,29 @@ class JobRow(Base):
     """Who submitted it (a user name; ``local`` from the CLI or single-user mode): counted in their quota."""
     project_id: Mapped[int | None] = mapped_column(Integer, default=None, index=True)
     """The project it works on, for deciding who may see and cancel it (no foreign key: a job outlives nothing)."""
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    """How many times a worker has taken it (a failed attempt is queued again while below ``max_attempts``)."""
+    max_attempts: Mapped[int] = mapped_column(Integer, default=1)
+    """Its kind's attempts (``JobParams.max_attempts``), fixed when it was submitted."""
+    time_limit_seconds: Mapped[float | None] = mapped_column(Float, default=None)
+    """How long one attempt may run before it is failed (``None``: no limit); fixed when it was submitted."""
+
+
+class WorkerRow(Base):
+    """A ``seglab worker`` process on some host, and when it last said it was alive (its heartbeat): what
+    ``/healthz`` and ``seglab worker list`` report. Jobs are recovered by their own leases, never from this table."""
+
+    __tablename__ = "workers"
+
+    id: Mapped[str] = mapped_column(String(100), primary_key=True)
+    """``host:pid:random``: unique across hosts and restarts (a restarted container may reuse a PID)."""
+    host: Mapped[str] = mapped_column(String(100))
+    pid: Mapped[int] = mapped_column(Integer)
+    kinds: Mapped[list[str]] = mapped_column(JSON)
+    """The job kinds it takes."""
+    concurrency: Mapped[int] = mapped_column(Integer)
+    started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utc_now)
+    heartbeat_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utc_now)
 
 
 class VersionRow(Base):

@@ -12,7 +12,7 @@ import tempfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Protocol
+from typing import IO, Any, Protocol
 from urllib.parse import unquote, urlparse
 
 from seglab.errors import InvalidInputError, NotFoundError
@@ -34,11 +34,15 @@ class StoredBlob:
 
 @dataclass(frozen=True)
 class LeftoverFile:
-    """A temporary file a crash left in the store (a write that never reached its rename)."""
+    """What a write that never finished left in the store: a temporary file a crash left before its rename, an
+    object store's multipart upload never completed."""
 
-    path: Path
+    name: str
+    """Where it is, for people (a path, an ``s3://`` key and upload id)."""
     size: int
     modified: float
+    handle: Any = None
+    """What the store needs to :meth:`BlobStore.discard` it."""
 
 
 class BlobStore(Protocol):
@@ -46,6 +50,11 @@ class BlobStore(Protocol):
     def put_file(self, path: Path) -> str: ...
     def exists(self, digest: str) -> bool: ...
     def read(self, digest: str) -> bytes: ...
+    def stream(self, digest: str, chunk_size: int = _CHUNK) -> Iterator[bytes]:
+        """The blob's bytes in chunks, from the store itself (never from a local cache); :class:`NotFoundError`
+        at once if it is missing."""
+        ...
+
     def local_path(self, digest: str) -> Path:
         """A file holding the blob (for stores that are not local: a cached copy)."""
         ...
@@ -59,6 +68,16 @@ class BlobStore(Protocol):
     def leftovers(self) -> Iterator[LeftoverFile]:
         """Temporary files of writes that never finished."""
         ...
+
+    def discard(self, leftover: LeftoverFile) -> None:
+        """Remove a leftover of :meth:`leftovers`."""
+        ...
+
+
+def check_digest(digest: str) -> None:
+    """Refuse anything but a lowercase sha256 hex digest (it becomes a path or an object key)."""
+    if len(digest) != 64 or not all(c in "0123456789abcdef" for c in digest):
+        raise InvalidInputError(f"not a sha256 digest: {digest!r}")
 
 
 def sha256_of_file(path: Path) -> str:
@@ -76,8 +95,7 @@ class LocalBlobStore:
         self.root = private_dir(root)
 
     def _path(self, digest: str) -> Path:
-        if len(digest) != 64 or not all(c in "0123456789abcdef" for c in digest):
-            raise InvalidInputError(f"not a sha256 digest: {digest!r}")
+        check_digest(digest)
         return self.root / digest[:2] / digest[2:4] / digest
 
     def _refresh(self, digest: str) -> bool:
@@ -132,6 +150,16 @@ class LocalBlobStore:
     def read(self, digest: str) -> bytes:
         return self.local_path(digest).read_bytes()
 
+    def stream(self, digest: str, chunk_size: int = _CHUNK) -> Iterator[bytes]:
+        path = self.local_path(digest)  # a missing blob fails here, not at the first chunk
+
+        def chunks() -> Iterator[bytes]:
+            with path.open("rb") as handle:
+                while chunk := handle.read(chunk_size):
+                    yield chunk
+
+        return chunks()
+
     def local_path(self, digest: str) -> Path:
         path = self._path(digest)
         if not path.is_file():
@@ -161,15 +189,29 @@ class LocalBlobStore:
                 info = path.stat()
             except FileNotFoundError:  # finished meanwhile
                 continue
-            yield LeftoverFile(path, info.st_size, info.st_mtime)
+            yield LeftoverFile(str(path), info.st_size, info.st_mtime, path)
+
+    def discard(self, leftover: LeftoverFile) -> None:
+        Path(leftover.handle).unlink(missing_ok=True)
 
 
-def open_blob_store(url: str) -> BlobStore:
-    """The blob store for ``SEGLAB_BLOB_URL``. Only local folders (``file://`` or a path) for now."""
+def open_blob_store(url: str, *, cache_dir: Path | None = None, cache_bytes: int = 10 * 2**30) -> BlobStore:
+    """The blob store for ``SEGLAB_BLOB_URL``: a local folder (``file:///path`` or a path) or an S3-compatible bucket
+    (``s3://bucket/prefix``, see :mod:`seglab.store.s3_blobs`), whose ``local_path`` copies are cached in
+    ``cache_dir`` (without one, a bucket's blobs can be stored and read but not handed out as files)."""
     parsed = urlparse(url)
     if parsed.scheme in ("", "file"):
         return LocalBlobStore(Path(unquote(parsed.path) if parsed.scheme else url))
+    if parsed.scheme == "s3":
+        try:  # boto3 is an optional extra, imported only when a bucket is configured
+            from seglab.store.s3_blobs import BlobCache, s3_store_from_url
+        except ImportError as error:
+            raise InvalidInputError(
+                "SEGLAB_BLOB_URL names a bucket but boto3 is not installed: pip install 'seglab[s3]'", url=url
+            ) from error
+        return s3_store_from_url(url, BlobCache(cache_dir, cache_bytes) if cache_dir else None)
     raise InvalidInputError(
-        f"blob store URL scheme {parsed.scheme!r} is not supported yet; use a local folder (file:///path)",
+        f"blob store URL scheme {parsed.scheme!r} is not supported; use a local folder (file:///path) or a bucket "
+        "(s3://bucket/prefix)",
         url=url,
     )

@@ -4,7 +4,7 @@ and jobs left running by workers that are gone."""
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from sqlalchemy import select
@@ -68,8 +68,8 @@ class StuckJob:
     reason: str
 
 
-def stuck_jobs(session: Session, is_gone: Callable[[str | None], bool]) -> list[StuckJob]:
-    """Running jobs whose lease expired, or (jobs from before leases) whose worker process is gone."""
+def stuck_jobs(session: Session) -> list[StuckJob]:
+    """Running jobs whose lease expired, or (jobs from before leases) that have none: no worker renews them."""
     now = utc_now()
     rows = session.scalars(
         select(JobRow).where(JobRow.status.in_([JobStatus.RUNNING.value, JobStatus.CANCELLING.value]))
@@ -81,6 +81,6 @@ def stuck_jobs(session: Session, is_gone: Callable[[str | None], bool]) -> list[
             expires = expires.replace(tzinfo=now.tzinfo)  # SQLite keeps the time without its zone (UTC)
         if expires is not None and expires < now:
             found.append(StuckJob(row.id, row.kind, row.worker, f"its lease expired at {expires.isoformat()}"))
-        elif expires is None and is_gone(row.worker):
-            found.append(StuckJob(row.id, row.kind, row.worker, f"its worker ({row.worker}) is gone"))
+        elif expires is None:
+            found.append(StuckJob(row.id, row.kind, row.worker, f"its worker ({row.worker}) holds no lease on it"))
     return found

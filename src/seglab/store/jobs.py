@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection
+from collections.abc import Collection
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
@@ -23,7 +23,7 @@ class JobStatus(StrEnum):
     FAILED = "failed"
     CANCELLED = "cancelled"
     INTERRUPTED = "interrupted"
-    """Its worker died (crash, restart); the job can be resubmitted."""
+    """Its worker died (crash, restart) or stopped renewing its lease; a training job resumes from its checkpoint."""
 
 
 FINISHED = frozenset({JobStatus.SUCCEEDED, JobStatus.FAILED, JobStatus.CANCELLED, JobStatus.INTERRUPTED})
@@ -46,6 +46,11 @@ class Job:
     owner: str | None = None
     """Who submitted it (a user name; ``local`` for the CLI and single-user mode; ``None`` from before owners)."""
     project_id: int | None = None
+    attempts: int = 0
+    """How many times a worker has taken it (the running attempt included)."""
+    max_attempts: int = 1
+    time_limit_seconds: float | None = None
+    """How long one attempt may run before it is failed (``None``: no limit)."""
 
 
 def _job(row: JobRow) -> Job:
@@ -64,14 +69,33 @@ def _job(row: JobRow) -> Job:
         row.finished_at,
         row.owner,
         row.project_id,
+        row.attempts,
+        row.max_attempts,
+        row.time_limit_seconds,
     )
 
 
 def submit(
-    session: Session, kind: str, params: dict[str, Any], *, owner: str | None = None, project_id: int | None = None
+    session: Session,
+    kind: str,
+    params: dict[str, Any],
+    *,
+    owner: str | None = None,
+    project_id: int | None = None,
+    max_attempts: int = 1,
+    time_limit_seconds: float | None = None,
 ) -> Job:
     row = JobRow(
-        kind=kind, params=params, status=JobStatus.QUEUED.value, progress={}, log="", owner=owner, project_id=project_id
+        kind=kind,
+        params=params,
+        status=JobStatus.QUEUED.value,
+        progress={},
+        log="",
+        owner=owner,
+        project_id=project_id,
+        attempts=0,
+        max_attempts=max_attempts,
+        time_limit_seconds=time_limit_seconds,
     )
     session.add(row)
     session.flush()
@@ -121,6 +145,7 @@ def claim(session: Session, job_id: int, worker: str, lease: timedelta | None = 
             worker=worker,
             started_at=now,
             lease_expires_at=now + lease if lease is not None else None,
+            attempts=JobRow.attempts + 1,
         )
     )
     return bool(result.rowcount)  # type: ignore[attr-defined]
@@ -141,13 +166,14 @@ def renew_lease(session: Session, job_id: int, worker: str, lease: timedelta) ->
 
 
 def reclaim_expired(session: Session) -> list[int]:
-    """Running jobs whose lease expired (their worker was killed, or stopped renewing) become ``interrupted``."""
+    """Running jobs whose lease expired (their worker was killed, hangs, or lost the database) become
+    ``interrupted``, whichever host their worker ran on: no process is looked for, only the lease's time. A running
+    job without a lease (claimed by a seglab from before leases) is taken as expired."""
     now = utc_now()
     rows = session.scalars(
         select(JobRow).where(
             JobRow.status.in_([JobStatus.RUNNING.value, JobStatus.CANCELLING.value]),
-            JobRow.lease_expires_at.is_not(None),
-            JobRow.lease_expires_at < now,
+            or_(JobRow.lease_expires_at.is_(None), JobRow.lease_expires_at < now),
         )
     ).all()
     for row in rows:
@@ -159,8 +185,12 @@ def reclaim_expired(session: Session) -> list[int]:
     return [row.id for row in rows]
 
 
-def next_queued(session: Session) -> int | None:
-    return session.scalar(select(JobRow.id).where(JobRow.status == JobStatus.QUEUED.value).order_by(JobRow.id).limit(1))
+def next_queued(session: Session, kinds: Collection[str] | None = None) -> int | None:
+    """The oldest queued job (of one of ``kinds``: what a worker can run)."""
+    query = select(JobRow.id).where(JobRow.status == JobStatus.QUEUED.value)
+    if kinds is not None:
+        query = query.where(JobRow.kind.in_(list(kinds)))
+    return session.scalar(query.order_by(JobRow.id).limit(1))
 
 
 def set_progress(session: Session, job_id: int, progress: dict[str, Any], log_lines: list[str]) -> JobStatus:
@@ -175,13 +205,59 @@ def set_progress(session: Session, job_id: int, progress: dict[str, Any], log_li
 
 
 def finish(
-    session: Session, job_id: int, status: JobStatus, *, result: dict[str, Any] | None = None, error: str | None = None
+    session: Session,
+    job_id: int,
+    status: JobStatus,
+    *,
+    result: dict[str, Any] | None = None,
+    error: str | None = None,
+    worker: str | None = None,
 ) -> Job:
+    """Store a job's outcome. With ``worker``, only while that worker still holds it: a job already failed for its
+    time limit, or reclaimed after a lapsed lease, keeps that outcome (it is returned unchanged)."""
     row = session.get(JobRow, job_id)
     if row is None:
         raise NotFoundError(f"job {job_id} does not exist", job=job_id)
+    if worker is not None and not _held_by(row, worker):
+        return _job(row)
     row.status, row.result, row.error, row.finished_at = status.value, result, error, utc_now()
     row.lease_expires_at = None
+    return _job(row)
+
+
+def _held_by(row: JobRow, worker: str) -> bool:
+    return row.worker == worker and row.status in (JobStatus.RUNNING.value, JobStatus.CANCELLING.value)
+
+
+def retry(session: Session, job_id: int, worker: str, error: str) -> Job | None:
+    """Queue ``worker``'s failed attempt again when the job has attempts left (its error goes to the log); ``None``
+    when it has none left, or is no longer the worker's."""
+    row = session.get(JobRow, job_id)
+    if row is None:
+        raise NotFoundError(f"job {job_id} does not exist", job=job_id)
+    if not _held_by(row, worker) or row.status != JobStatus.RUNNING.value or row.attempts >= row.max_attempts:
+        return None
+    row.log += f"attempt {row.attempts} of {row.max_attempts} failed on {worker}: {error}\n"
+    row.status, row.worker, row.started_at, row.lease_expires_at = JobStatus.QUEUED.value, None, None, None
+    return _job(row)
+
+
+def fail_overdue(session: Session, job_id: int, worker: str) -> Job | None:
+    """Fail ``worker``'s running job once it has run longer than its time limit (the worker then stops it at its
+    next check); ``None`` while it is within its limit (or has none, or is no longer the worker's)."""
+    row = session.get(JobRow, job_id)
+    if row is None or row.time_limit_seconds is None or row.started_at is None or not _held_by(row, worker):
+        return None
+    started = row.started_at if row.started_at.tzinfo else row.started_at.replace(tzinfo=UTC)  # SQLite drops it
+    elapsed = (utc_now() - started).total_seconds()
+    if elapsed <= row.time_limit_seconds:
+        return None
+    row.status, row.finished_at, row.lease_expires_at = JobStatus.FAILED.value, utc_now(), None
+    row.error = (
+        f"job {job_id} ({row.kind}) ran past its time limit of {row.time_limit_seconds:g} s (attempt "
+        f"{row.attempts} stopped after {elapsed:.0f} s); submit it with a longer limit, or raise the kind's "
+        "limit in SEGLAB_JOB_TIME_LIMITS"
+    )
     return _job(row)
 
 
@@ -199,16 +275,21 @@ def request_cancel(session: Session, job_id: int) -> Job:
     return _job(row)
 
 
-def mark_interrupted(session: Session, is_gone: Callable[[str | None], bool]) -> list[int]:
-    """Jobs left running by workers that are gone (a crash or restart) become ``interrupted``."""
+def interrupt_worker(session: Session, worker: str, reason: str) -> list[int]:
+    """The jobs held by ``worker`` (a worker id, known to have stopped: its supervisor saw it exit, or it is
+    shutting down) become ``interrupted`` at once, without waiting for their leases to lapse."""
     rows = session.scalars(
-        select(JobRow).where(JobRow.status.in_([JobStatus.RUNNING.value, JobStatus.CANCELLING.value]))
+        select(JobRow).where(
+            JobRow.worker == worker, JobRow.status.in_([JobStatus.RUNNING.value, JobStatus.CANCELLING.value])
+        )
     ).all()
-    orphans = [row for row in rows if is_gone(row.worker)]
-    for row in orphans:
+    for row in rows:
         row.status, row.finished_at, row.lease_expires_at = JobStatus.INTERRUPTED.value, utc_now(), None
-        row.error = f"the worker ({row.worker}) stopped while the job was running; submit it again to retry"
-    return [row.id for row in orphans]
+        row.error = (
+            f"the worker ({worker}) {reason} while the job was running; submit it again to retry (a training job "
+            f"continues from its last checkpoint: `seglab job resume {row.id}`)"
+        )
+    return [row.id for row in rows]
 
 
 def running_since(session: Session) -> datetime | None:

@@ -14,7 +14,11 @@ class Workspace:
         self.settings = settings or Settings()
         self.settings.ensure_home()
         self.db = Database(self.settings.resolved_database_url)
-        self.blobs: BlobStore = open_blob_store(self.settings.resolved_blob_url)
+        self.blobs: BlobStore = open_blob_store(
+            self.settings.resolved_blob_url,
+            cache_dir=self.settings.ensure_home() / "cache" / "blobs",
+            cache_bytes=int(self.settings.blob_cache_mb * 2**20),
+        )
 
     def close(self) -> None:
         self.db.dispose()

@@ -7,11 +7,22 @@ export function fraction(job: Job | null): number | null {
   return done !== undefined && done !== null && total ? Math.min(1, done / total) : null;
 }
 
+/** Which try a job is on, once it is past its first (a failed attempt of a kind that retries goes back to the queue);
+ * null for a first attempt, or a kind that does not retry. */
+export function attemptNote(job: Pick<Job, "status" | "attempts" | "max_attempts">): string | null {
+  const attempts = job.attempts ?? 0;
+  const most = job.max_attempts ?? 1;
+  if (most <= 1 || attempts === 0) return null;
+  if (job.status === "queued") return `attempt ${attempts} of ${most} failed; waiting to try again`;
+  return attempts > 1 ? `attempt ${attempts} of ${most}` : null;
+}
+
 /** A job's live state: status, stage, a progress bar, its error, and a way to cancel it. */
 export function JobProgress({ job, label }: { job: Job; label: string }) {
   const cancel = useCancelJob();
   const share = fraction(job);
   const running = job.status === "queued" || job.status === "running";
+  const attempt = attemptNote(job);
   return (
     <div className={`job ${job.status}`} data-testid="job-progress">
       <div className="job-head">
@@ -23,6 +34,7 @@ export function JobProgress({ job, label }: { job: Job; label: string }) {
       <div className="muted small">
         {job.status === "queued" ? "waiting for a worker…" : job.progress.stage}
         {share !== null && ` · ${Math.round(share * 100)}%`}
+        {attempt && <span data-testid="job-attempt"> · {attempt}</span>}
       </div>
       {job.error && <pre className="error small">{job.error.split("\n")[0]}</pre>}
     </div>

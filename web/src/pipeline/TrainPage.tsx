@@ -10,8 +10,9 @@ import { ModelPanel } from "./ModelPanel";
 import { ProjectNav } from "./ProjectNav";
 import { useCan } from "../access";
 
-/** The form's choices: every option of the request the page offers (it picks no weights file). */
-type TrainChoice = Required<Omit<TrainRequest, "weights">>;
+/** The form's choices: every option of the request the page offers (it picks no weights file, and leaves the time
+ * limit to SEGLAB_JOB_TIME_LIMITS). */
+type TrainChoice = Required<Omit<TrainRequest, "weights" | "time_limit_seconds">>;
 
 const DEFAULTS: TrainChoice = {
   model: "rfdetr-seg-nano", epochs: 10, batch_size: 4, lr: 1e-4, resolution: null, device: "cpu", from_scratch: false,

@@ -2,20 +2,18 @@
 
 from __future__ import annotations
 
-import mimetypes
 import tempfile
 from pathlib import Path
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, File, Form, Query, UploadFile
-from fastapi.responses import FileResponse
+from fastapi import APIRouter, Depends, File, Form, Query, Response, UploadFile
+from fastapi.responses import FileResponse, RedirectResponse, StreamingResponse
 
 from seglab.core import ImageStatus, Split
-from seglab.limits import image_media_type
 from seglab.server.api._access import requires
 from seglab.server.api._deps import PrincipalDep, WorkspaceDep
 from seglab.server.schemas import ImageOut, ImagePage, ImagePatch, ImagesChosen, ImagesPatch, UploadedFile, UploadOut
-from seglab.services import images, thumbnails
+from seglab.services import image_delivery, images, thumbnails
 from seglab.store import ImageFilter
 
 router = APIRouter(tags=["images"])
@@ -132,19 +130,26 @@ def image_neighbours(image_id: int, ws: WorkspaceDep) -> dict[str, int | None]:
     summary="The original image bytes",
     dependencies=[requires("project.read")],
 )
-def image_file(image_id: int, ws: WorkspaceDep) -> FileResponse:
+def image_file(image_id: int, ws: WorkspaceDep) -> Response:
     """Served as the image format its bytes are (read by Pillow), never as what its name says: an upload named
-    ``x.html`` is a PNG to the browser, or, were the bytes no image seglab reads, an attachment to download."""
-    record = images.get_image(ws, image_id)
-    path = images.image_file(ws, image_id)
-    headers = {"Cache-Control": "public, max-age=31536000, immutable"}  # content-addressed: never changes
-    media_type = image_media_type(path)
-    name = Path(record.file_name).name or f"image-{image_id}"
-    if media_type is None:
-        return FileResponse(path, media_type="application/octet-stream", headers=headers, filename=name)
-    if mimetypes.guess_type(name)[0] != media_type:  # saved as what it is, not as the page its name claims
-        name = f"{Path(name).stem or 'image'}{mimetypes.guess_extension(media_type) or ''}"
-    return FileResponse(path, media_type=media_type, headers=headers, filename=name, content_disposition_type="inline")
+    ``x.html`` is a PNG to the browser, or, were the bytes no image seglab reads, an attachment to download. With
+    blobs in a bucket: relayed from it, or a redirect to a presigned URL (``SEGLAB_BLOB_DELIVERY``)."""
+    found = image_delivery.deliver_image(ws, image_id)
+    immutable = {"Cache-Control": "public, max-age=31536000, immutable"}  # content-addressed: never changes
+    if found.url is not None:  # the browser may reuse the redirect only while the signed URL is valid
+        seconds = ws.settings.blob_presign_seconds // 2
+        return RedirectResponse(found.url, status_code=307, headers={"Cache-Control": f"private, max-age={seconds}"})
+    kind = "inline" if found.media_type else "attachment"
+    media_type = found.media_type or "application/octet-stream"
+    if found.chunks is not None:
+        headers = {**immutable, "Content-Disposition": image_delivery.content_disposition(kind, found.file_name)}
+        if found.size is not None:
+            headers["Content-Length"] = str(found.size)
+        return StreamingResponse(found.chunks, media_type=media_type, headers=headers)
+    assert found.path is not None
+    return FileResponse(
+        found.path, media_type=media_type, headers=immutable, filename=found.file_name, content_disposition_type=kind
+    )
 
 
 @router.get(

@@ -31,10 +31,17 @@ class TrainRequest(BaseModel):
     lr: float = Field(default=1e-4, gt=0)
     resolution: int | None = Field(default=None, gt=0)
     device: str = "cpu"
+    devices: int | str | None = Field(
+        default=None, description="Several GPUs (with device cuda): a count (2) or indices ('0,1'); rfdetr's DDP."
+    )
+    strategy: str | None = Field(default=None, description="Lightning strategy with devices (ddp, fsdp, ...).")
     weights: str | None = Field(
         default=None, description="A .pth file on the server to start from (admins; under SEGLAB_IMPORT_ROOTS)."
     )
     from_scratch: bool = False
+    time_limit_seconds: float | None = Field(
+        default=None, gt=0, description="Fail the run past this long (default: SEGLAB_JOB_TIME_LIMITS' for train)."
+    )
 
 
 @router.post("/versions/{version_id}/train", response_model=Job, status_code=202, summary="Queue a training run")
@@ -43,13 +50,19 @@ def train(
 ) -> Job:
     """Training runs in a background worker; ``/api/v1/jobs/{id}`` shows epochs, losses and metrics as they come."""
     settings = TrainSettings(
-        epochs=body.epochs, batch_size=body.batch_size, lr=body.lr, resolution=body.resolution, device=body.device
+        epochs=body.epochs,
+        batch_size=body.batch_size,
+        lr=body.lr,
+        resolution=body.resolution,
+        device=body.device,
+        devices=body.devices,
+        strategy=body.strategy,
     )
     weights = readable_path(access.principal, ws, body.weights) if body.weights else None  # admins; SEGLAB_IMPORT_ROOTS
     params = TrainJob(
         version=str(version_id), model=body.model, settings=settings, weights=weights, from_scratch=body.from_scratch
     )
-    return training.submit_training(ws, params, owner=access.principal.name)
+    return training.submit_training(ws, params, owner=access.principal.name, time_limit_seconds=body.time_limit_seconds)
 
 
 @router.get("/projects/{project}/models", response_model=list[TrainedModel], dependencies=[requires("model.read")])

@@ -1,0 +1,196 @@
+"""Batch work on a Ray cluster (``--ray`` / ``SEGLAB_RAY_ADDRESS``): the optional ``seglab[ray]`` extra.
+
+A use case hands this module small work items (image paths or blob digests, never pixels) and a callback for
+results. Actors, one CPU each, open the workspace themselves (the same database and blob store as the driver,
+through its settings), load the model once, and answer a batch of items per call; the driver writes each batch's
+results as it arrives. An actor whose process dies is restarted by Ray and its unfinished calls are retried, so
+every item is answered exactly once. Nothing here is imported unless a caller asks for Ray.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import deque
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from typing import Any, TypeVar
+
+from seglab.errors import SeglabError
+from seglab.models import PredictOptions
+from seglab.models.registry import LoadedModel
+from seglab.services.inference import load_model, propose
+from seglab.services.predict import ImageResult, ImageRun, ImageTask
+from seglab.settings import Settings
+from seglab.store import NewAnnotation, Workspace
+
+__all__ = ["AssistItem", "AssistResult", "RayUnavailableError", "label_images", "map_batches", "predict_images"]
+
+Item = TypeVar("Item")
+Result = TypeVar("Result")
+
+ACTOR_RESTARTS = 4
+"""How often Ray restarts an actor whose process died, and retries the call it was answering, before giving up."""
+IN_FLIGHT_PER_ACTOR = 2
+"""Batches queued at each actor, so it starts the next while the driver writes the last one's results."""
+
+
+class RayUnavailableError(SeglabError):
+    """Ray is not installed, or the cluster cannot be reached or failed the work."""
+
+
+@contextmanager
+def connected(address: str) -> Iterator[Any]:
+    """The ``ray`` module, connected to the cluster at ``address`` (an existing connection in this process is
+    used as it is; one made here is closed at the end)."""
+    try:
+        import ray
+    except ImportError:
+        raise RayUnavailableError("batch work on Ray needs the ray extra: pip install 'seglab[ray]'") from None
+    if ray.is_initialized():
+        yield ray
+        return
+    try:
+        ray.init(address=address, logging_level=logging.WARNING, log_to_driver=False)
+    except (ConnectionError, RuntimeError, ValueError) as error:
+        raise RayUnavailableError(f"cannot reach the Ray cluster at {address!r}: {error}") from error
+    try:
+        yield ray
+    finally:
+        ray.shutdown()
+
+
+def map_batches(
+    address: str,
+    actor_class: type,
+    actor_args: tuple[Any, ...],
+    items: Sequence[Item],
+    on_batch: Callable[[list[Result]], None],
+    *,
+    batch_size: int,
+    actors: int = 0,
+) -> None:
+    """Call ``actor_class(*actor_args).run(batch)`` for every ``batch_size`` items on actors of the cluster at
+    ``address`` (``actors``; 0: one per CPU), passing each batch's results to ``on_batch`` as they come."""
+    if not items:
+        return
+    batches = deque(list(items[start : start + batch_size]) for start in range(0, len(items), batch_size))
+    with connected(address) as ray:
+        remote = ray.remote(num_cpus=1, max_restarts=ACTOR_RESTARTS, max_task_retries=ACTOR_RESTARTS)(actor_class)
+        count = min(actors or max(1, int(ray.cluster_resources().get("CPU", 1))), len(batches))
+        pool = [remote.remote(*actor_args) for _ in range(count)]
+        in_flight: dict[Any, Any] = {}
+
+        def submit(actor: Any) -> None:
+            if batches:
+                in_flight[actor.run.remote(batches.popleft())] = actor
+
+        for actor in pool:
+            for _ in range(IN_FLIGHT_PER_ACTOR):
+                submit(actor)
+        try:
+            while in_flight:
+                ready, _ = ray.wait(list(in_flight), num_returns=1)
+                actor = in_flight.pop(ready[0])
+                on_batch(ray.get(ready[0]))
+                submit(actor)
+        except ray.exceptions.RayError as error:
+            raise RayUnavailableError(f"Ray batch work failed: {error}") from error
+        finally:
+            for actor in pool:
+                ray.kill(actor)
+
+
+def _actor_workspace(settings: Settings) -> Workspace:
+    """The driver's workspace, opened by an actor: ONNX Runtime on one thread (the one CPU Ray gave the actor)
+    unless ``inference_threads`` says otherwise, so actors sharing a host do not oversubscribe its cores."""
+    return Workspace(settings.model_copy(update={"inference_threads": settings.inference_threads or 1}))
+
+
+class PredictActor:
+    """Holds one model; predicts batches of image files (``seglab predict``)."""
+
+    def __init__(self, settings: Settings, model_id: int, backend: str, images: ImageRun) -> None:
+        self.ws = _actor_workspace(settings)
+        self.loaded = load_model(self.ws, model_id, backend)
+        self.images = images
+
+    def run(self, tasks: list[ImageTask]) -> list[ImageResult]:
+        return [self.images.predict(self.loaded, task) for task in tasks]
+
+
+def predict_images(
+    ws: Workspace,
+    loaded: LoadedModel,
+    images: ImageRun,
+    tasks: Sequence[ImageTask],
+    address: str,
+    *,
+    on_batch: Callable[[list[ImageResult]], None],
+) -> None:
+    """``seglab predict``'s images on Ray, with the model and backend the driver loaded."""
+    map_batches(
+        address,
+        PredictActor,
+        (ws.settings, loaded.model.id, loaded.backend, images),
+        tasks,
+        on_batch,
+        batch_size=ws.settings.ray_batch_size,
+        actors=ws.settings.ray_actors,
+    )
+
+
+AssistItem = tuple[int, str]
+"""``(image id, sha256)``: an image label assist reads from the blob store."""
+AssistResult = tuple[int, list[NewAnnotation] | None, str | None]
+"""``(image id, proposals, None)``, or ``(image id, None, reason)`` for an image that could not be read."""
+
+
+class LabelAssistActor:
+    """Holds one model; proposes annotations for batches of stored images (label assist)."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        model_id: int,
+        backend: str,
+        options: PredictOptions,
+        mapping: dict[str, int],
+        tolerance: float,
+    ) -> None:
+        self.ws = _actor_workspace(settings)
+        self.loaded = load_model(self.ws, model_id, backend)
+        self.options, self.mapping, self.tolerance = options, mapping, tolerance
+
+    def run(self, items: list[AssistItem]) -> list[AssistResult]:
+        results: list[AssistResult] = []
+        for image_id, digest in items:
+            try:
+                proposals = propose(self.ws, self.loaded, digest, self.options, self.mapping, self.tolerance)
+            except SeglabError as error:
+                results.append((image_id, None, error.message))
+                continue
+            results.append((image_id, proposals, None))
+        return results
+
+
+def label_images(
+    ws: Workspace,
+    loaded: LoadedModel,
+    items: Sequence[AssistItem],
+    address: str,
+    *,
+    options: PredictOptions,
+    mapping: dict[str, int],
+    tolerance: float,
+    on_batch: Callable[[list[AssistResult]], None],
+) -> None:
+    """Label assist's predictions on Ray, with the model and backend the driver loaded."""
+    map_batches(
+        address,
+        LabelAssistActor,
+        (ws.settings, loaded.model.id, loaded.backend, options, mapping, tolerance),
+        items,
+        on_batch,
+        batch_size=ws.settings.ray_batch_size,
+        actors=ws.settings.ray_actors,
+    )

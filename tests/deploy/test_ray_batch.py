@@ -1,0 +1,214 @@
+"""Batch work on a real local Ray cluster: a head node and a second node, each its own set of processes on this
+machine (``ray.cluster_utils.Cluster``), one CPU and a small object store each, started once for the module.
+
+The model is the tiny ONNX model (tests/tiny_model.py), run by ONNX Runtime for real; its box and mask scale with the
+image, so images of different sizes get different answers and a result given to the wrong image would show.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import cv2
+import numpy as np
+import psutil
+import pytest
+
+from seglab.jobs import LabelAssistJob
+from seglab.services import annotations, images, inference, predict, projects
+from seglab.services.jobs import run_job
+from seglab.settings import Settings
+from seglab.store import Workspace
+from seglab.store.jobs import JobStatus
+
+from ..tiny_model import CLASSES, register_tiny_model
+
+ray = pytest.importorskip("ray", reason="the Ray tests need the ray extra: pip install 'seglab[ray]'")
+
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("ray")]
+
+IMAGES = 200
+NODE = {"num_cpus": 1, "object_store_memory": 100_000_000}
+VARYING = ("inference_id", "time", "detection_id")
+"""What differs between two runs of the same prediction: fresh ids and the measured time."""
+
+
+@pytest.fixture(scope="module")
+def cluster() -> Iterator[str]:
+    """A head and a second node; yields the address ``--ray`` takes. Stopping it ends every process it started."""
+    from ray.cluster_utils import Cluster
+
+    local = Cluster(initialize_head=True, head_node_args={**NODE, "include_dashboard": False})
+    try:
+        local.add_node(**NODE)
+        local.wait_for_nodes()
+        yield local.address
+    finally:
+        if ray.is_initialized():
+            ray.shutdown()
+        local.shutdown()
+
+
+@pytest.fixture(scope="module")
+def pictures(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """200 small PNGs, each of its own size."""
+    folder = tmp_path_factory.mktemp("ray-images")
+    generator = np.random.default_rng(7)
+    for index in range(IMAGES):
+        width, height = 20 + index % 37, 16 + index * 7 % 29
+        pixels = generator.integers(0, 255, (height, width, 3), dtype=np.uint8)
+        cv2.imwrite(str(folder / f"image-{index:03d}.png"), pixels)
+    return folder
+
+
+@pytest.fixture
+def ws(seglab_home: Path) -> Iterator[Workspace]:
+    workspace = Workspace()
+    yield workspace
+    workspace.close()
+
+
+def _steady(value: Any) -> Any:
+    """``value`` without the keys in :data:`VARYING`, at any depth."""
+    if isinstance(value, dict):
+        return {key: _steady(item) for key, item in value.items() if key not in VARYING}
+    if isinstance(value, list):
+        return [_steady(item) for item in value]
+    return value
+
+
+def _answers(folder: Path) -> dict[str, dict[str, Any]]:
+    """Every JSON result in ``folder`` by file name, without what differs between runs."""
+    found = {}
+    for path in sorted(folder.glob("*.json")):
+        body = _steady(json.loads(path.read_text()))
+        found[path.name] = body
+    return found
+
+
+@pytest.fixture(scope="module")
+def expected(pictures: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[str, Any]]:
+    """The embedded run's answers (in a workspace of its own: the tiny model answers the same in any)."""
+    home = tmp_path_factory.mktemp("embedded-home")
+    model = register_tiny_model(home)
+    ws = Workspace(Settings(home=home))
+    try:
+        report = predict.predict_sources(ws, model, [pictures], out=home / "out")
+    finally:
+        ws.close()
+    assert report.images == IMAGES
+    assert not report.failed
+    return _answers(home / "out")
+
+
+def test_cli_predict_on_a_two_node_cluster_gives_the_embedded_results(
+    cluster, pictures, expected, seglab_home, tmp_path
+):
+    model = register_tiny_model(seglab_home)
+    assert len(expected) == IMAGES
+    assert len({json.dumps(v["image"]) for v in expected.values()}) > 100
+
+    out = tmp_path / "ray"
+    command = [sys.executable, "-m", "seglab", "predict", model, str(pictures), "--out", str(out)]
+    environment = {**os.environ, "SEGLAB_RAY_BATCH_SIZE": "16"}
+    finished = subprocess.run([*command, "--ray", cluster, "--json"], env=environment, capture_output=True, timeout=180)
+    assert finished.returncode == 0, finished.stderr.decode()[-3000:]
+    report = json.loads(finished.stdout)
+    assert report["images"] == IMAGES
+    assert not report["failed"]
+    assert _answers(out) == expected
+    assert not list(out.glob("*.tmp"))
+
+
+def test_a_ray_worker_killed_mid_run_leaves_every_image_predicted_once(
+    cluster, pictures, expected, seglab_home, tmp_path
+):
+    model = register_tiny_model(seglab_home)
+    ray.init(address=cluster, logging_level="WARNING", log_to_driver=False)  # kept: predict uses this connection
+    small_batches = Workspace(Settings(home=seglab_home, ray_batch_size=5))
+    killed: list[int] = []
+
+    def kill_one_actor(done: int, total: int) -> None:
+        """After the first batch, SIGKILL one actor process: one of this cluster's (its nodes are this process's
+        children, their workers theirs), which Ray names ``ray::PredictActor...``."""
+        if killed or done < 5:
+            return
+        actors = [p for p in psutil.Process().children(recursive=True) if _is_predict_actor(p)]
+        assert actors, "no actor process found"
+        os.kill(actors[0].pid, signal.SIGKILL)
+        killed.append(actors[0].pid)
+
+    try:
+        report = predict.predict_sources(
+            small_batches, model, [pictures], out=tmp_path / "ray", progress=kill_one_actor, ray_address=cluster
+        )
+    finally:
+        small_batches.close()
+    assert killed
+    assert not psutil.pid_exists(killed[0])
+    assert report.images == IMAGES
+    assert not report.failed
+    written = [Path(p).name for p in report.written]
+    assert sorted(written) == sorted(expected), "each image's result written exactly once"
+    assert _answers(tmp_path / "ray") == expected
+
+
+def _is_predict_actor(process: psutil.Process) -> bool:
+    try:
+        return "ray::PredictActor" in " ".join(process.cmdline())
+    except psutil.Error:  # ended meanwhile
+        return False
+
+
+def _proposals(ws: Workspace, project: str) -> dict[str, list[tuple[Any, ...]]]:
+    """Each image's stored annotations by file name: category, box, confidence and source."""
+    found = {}
+    for image in images.list_images(ws, project)[0]:
+        stored = annotations.list_annotations(ws, image.id)
+        found[image.file_name] = sorted(
+            (
+                a.annotation.category_id,
+                tuple(a.annotation.bbox_xyxy.tolist()),
+                a.annotation.confidence,
+                a.annotation.source,
+            )
+            for a in stored
+        )
+    return found
+
+
+def test_label_assist_job_on_ray_stores_the_embedded_proposals(cluster, pictures, ws, seglab_home, monkeypatch):
+    model = register_tiny_model(seglab_home)
+    chosen = sorted(pictures.glob("*.png"))[:30]
+    for name in ("here", "on-ray"):
+        projects.create_project(ws, name, list(CLASSES))
+        assert len(images.upload_paths(ws, name, chosen).added) == len(chosen)
+    embedded = inference.label_assist(ws, "here", model, confidence=0.0)
+    assert embedded.images == len(chosen)
+    assert embedded.annotations >= len(chosen)
+
+    monkeypatch.setenv("SEGLAB_RAY_ADDRESS", cluster)  # the worker's setting sends the job to the cluster
+    monkeypatch.setenv("SEGLAB_RAY_BATCH_SIZE", "8")
+    on_ray = Workspace()
+    try:
+        job = inference.submit_label_assist(on_ray, LabelAssistJob(project="on-ray", model=model, confidence=0.0))
+        finished = run_job(on_ray, job.id)
+    finally:
+        on_ray.close()
+    assert finished.status is JobStatus.SUCCEEDED, finished.error
+    assert finished.result["images"] == len(chosen)
+    assert finished.result["annotations"] == embedded.annotations
+    assert finished.progress["done"] == finished.progress["total"] == len(chosen)
+
+    here, there = _proposals(ws, "here"), _proposals(ws, "on-ray")
+    assert here.keys() == there.keys()
+    assert len(here) == len(chosen)
+    for name in here:  # same instances; category ids are each project's own
+        assert [p[1:] for p in here[name]] == [p[1:] for p in there[name]]

@@ -180,6 +180,19 @@ def run_job(ws: Workspace, job_id: int, *, worker: str | None = None) -> Job:
         return _run_claimed(ws, job)
 
 
+def run_next(ws: Workspace, *, worker: str | None = None) -> Job | None:
+    """Claim the oldest queued job and run it as :func:`run_job` does; None when no job waits. The claim is one
+    statement (``FOR UPDATE SKIP LOCKED`` on PostgreSQL): workers polling at once each get a different job."""
+    name = worker or worker_name()
+    lease = timedelta(seconds=ws.settings.job_lease_seconds)
+    with ws.db.transaction() as session:
+        job = job_store.claim_next(session, name, lease)
+    if job is None:
+        return None
+    with _heartbeat(ws, job.id, name, lease):
+        return _run_claimed(ws, job)
+
+
 def _run_claimed(ws: Workspace, job: Job) -> Job:
     job_id = job.id
     reporter = StoreReporter(ws, job_id)
@@ -209,12 +222,8 @@ def work(ws: Workspace, stop: threading.Event, *, poll_interval: float = 0.5) ->
         logger.warning("jobs %s were interrupted: their worker is gone", interrupted)
     while not stop.is_set():
         reclaim_expired(ws)
-        with ws.db.transaction() as session:
-            job_id = job_store.next_queued(session)
-        if job_id is None:
+        if run_next(ws, worker=name) is None:
             stop.wait(poll_interval)
-            continue
-        run_job(ws, job_id, worker=name)
 
 
 def recover_interrupted(ws: Workspace, is_gone: Callable[[str | None], bool] = worker_is_gone) -> list[int]:

@@ -84,8 +84,6 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     """A test marked ``both_databases`` runs once per database (the ``database`` fixture's parameter)."""
     if metafunc.definition.get_closest_marker("both_databases") is None:
         return
-    if "database" not in metafunc.fixturenames:
-        metafunc.fixturenames.append("database")
     metafunc.parametrize("database", DATABASES, indirect=True)
 
 
@@ -100,8 +98,18 @@ def postgres() -> Iterator[PostgresServer]:
 
 
 @pytest.fixture
+def _postgres_database(postgres: PostgresServer) -> Iterator[str]:
+    """A fresh migrated database on the worker's PostgreSQL for one test (``seglab_home`` asks for it), dropped
+    after the test."""
+    url = postgres.create_database()
+    yield url
+    postgres.drop_database(url)
+
+
+@pytest.fixture
 def database(request: pytest.FixtureRequest) -> str:
-    """The database a ``both_databases`` test runs on (``sqlite`` or ``postgresql``); ``seglab_home`` sets it up."""
+    """The database the test runs on: ``sqlite``, or for a ``both_databases`` test also ``postgresql`` (its
+    parameter); ``seglab_home`` (which asks for it, so every test has it) sets it up."""
     return str(getattr(request, "param", "sqlite"))
 
 
@@ -126,10 +134,11 @@ def seglab_home(
     tmp_path_factory: pytest.TempPathFactory,
     monkeypatch: pytest.MonkeyPatch,
     migrated_database: Path,
+    database: str,
 ) -> Path:
     # beside the test's tmp_path, not in it: tests check what their own code leaves in tmp_path
     home = tmp_path_factory.mktemp("home") / "seglab-home"
-    on_postgres = "database" in request.fixturenames and request.getfixturevalue("database") == "postgresql"
+    on_postgres = database == "postgresql"
     if request.node.get_closest_marker("new_home") is None:
         home.mkdir(mode=0o700)
         if not on_postgres:
@@ -139,8 +148,7 @@ def seglab_home(
     for variable in ("SEGLAB_DATABASE_URL", "SEGLAB_BLOB_URL", "SEGLAB_HOST", "SEGLAB_PORT"):
         monkeypatch.delenv(variable, raising=False)
     if on_postgres:
-        server: PostgresServer = request.getfixturevalue("postgres")
-        monkeypatch.setenv("SEGLAB_DATABASE_URL", server.create_database())
+        monkeypatch.setenv("SEGLAB_DATABASE_URL", request.getfixturevalue("_postgres_database"))
     monkeypatch.setenv("SEGLAB_WORKERS", "0")  # tests that need background workers start them explicitly
     # pytest-xdist runs two tests at once on two cores: one thread per training process avoids
     # oversubscribing them (OpenMP threads spinning against each other slow training several-fold)

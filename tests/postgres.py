@@ -66,8 +66,17 @@ class PostgresServer:
         """A new database holding the newest schema (a copy of the migrated template: milliseconds, not the
         seconds the migrations take); returns its URL."""
         name = f"{prefix}_{os.getpid()}_{next(self._names)}"
-        self.execute(f"CREATE DATABASE {name} TEMPLATE {TEMPLATE}")
+        # FILE_COPY copies the template's few files whole (its checkpoint is cheap without fsync), where the default
+        # WAL_LOG writes every block to the write-ahead log: the faster of the two for a small template
+        self.execute(f"CREATE DATABASE {name} TEMPLATE {TEMPLATE} STRATEGY FILE_COPY")
         return self.url(name)
+
+    def drop_database(self, url: str) -> None:
+        """Drop a database made by :meth:`create_database` (closing any connection a test left open): each holds
+        megabytes of files, hundreds of tests' worth would fill the disk and take minutes to remove at the end."""
+        from sqlalchemy.engine import make_url
+
+        self.execute(f"DROP DATABASE IF EXISTS {make_url(url).database} WITH (FORCE)")
 
     def create_empty_database(self, prefix: str = "empty") -> str:
         """A new database with no tables (for the migration tests); returns its URL."""

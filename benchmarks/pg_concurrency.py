@@ -4,7 +4,8 @@
 PostgreSQL is a real server this script starts itself (tests/postgres.py: Debian's ``initdb`` and ``pg_ctl`` in a
 temporary folder); SQLite is the embedded default. Each annotator sends PATCHes as the editor does: on the
 revision it last saw, taking the server's ``current_revision`` from a 409 and carrying on. The annotations are
-shared (``--annotations`` over ``--images``), so annotators collide and some edits are refused: that is the point.
+spread over ``--images`` (one per annotator by default); each annotator edits its own image's, and one edit in ten
+(``--shared``) anyone's, so annotators collide now and then and some edits are refused: that is the point.
 
 Afterwards every annotation's history is read back: an edit the server acknowledged (200) must be in the history
 under the revision it was given, with its author and shape, and no two edits may have been given one revision.
@@ -63,8 +64,8 @@ def _square(side: int) -> dict[str, object]:
     return {"type": "polygon", "parts": [{"exterior": [0, 0, side, 0, side, side, 0, side], "holes": []}]}
 
 
-def _prepare(api: str, images: int, annotations: int) -> dict[int, int]:
-    """A project with ``images`` images holding ``annotations`` annotations in all; their ids and revisions."""
+def _prepare(api: str, images: int, annotations: int) -> dict[int, tuple[int, int]]:
+    """A project with ``images`` images holding ``annotations`` annotations in all: id -> (image index, revision)."""
     httpx.post(f"{api}/projects", json={"name": "bench", "categories": ["thing"]}).raise_for_status()
     category = httpx.get(f"{api}/projects/bench").json()["categories"][0]["id"]
     files = [("files", (f"{n}.png", _png(n), "image/png")) for n in range(images)]
@@ -77,17 +78,22 @@ def _prepare(api: str, images: int, annotations: int) -> dict[int, int]:
             f"{api}/images/{image_ids[n % images]}/annotations", json={"category_id": category, "geometry": _square(8)}
         )
         created.raise_for_status()
-        revisions[created.json()["id"]] = created.json()["revision"]
+        revisions[created.json()["id"]] = (n % images, created.json()["revision"])
     return revisions
 
 
-def _annotate(api: str, me: Annotator, revisions: dict[int, int], start: threading.Barrier, until: float) -> None:
-    known = dict(revisions)
+def _annotate(
+    api: str, me: Annotator, annotations: dict[int, tuple[int, int]], args: argparse.Namespace, until: float
+) -> None:
+    """Edit the annotations of this annotator's own image, and now and then (``--shared``) anyone's."""
+    known = {annotation: revision for annotation, (_, revision) in annotations.items()}
+    image = int(me.name.rsplit("-", 1)[1]) % args.images
+    mine = [annotation for annotation, (on, _) in annotations.items() if on == image]
     rng = random.Random(me.name)
     with httpx.Client(headers={"X-Seglab-User": me.name}, timeout=60) as http:
-        start.wait()
+        args.start.wait()
         while time.monotonic() < until:
-            annotation = rng.choice(list(known))
+            annotation = rng.choice(list(known)) if rng.random() < args.shared else rng.choice(mine)
             side = rng.randint(2, 60)
             began = time.perf_counter()
             try:
@@ -157,9 +163,9 @@ def run(kind: str, args: argparse.Namespace) -> dict[str, object]:
             api = f"{server}/api/v1"
             revisions = _prepare(api, args.images, args.annotations)
             annotators = [Annotator(f"annotator-{n}") for n in range(args.annotators)]
-            start = threading.Barrier(len(annotators))
+            args.start = threading.Barrier(len(annotators))
             until = time.monotonic() + args.seconds
-            threads = [threading.Thread(target=_annotate, args=(api, me, revisions, start, until)) for me in annotators]
+            threads = [threading.Thread(target=_annotate, args=(api, me, revisions, args, until)) for me in annotators]
             for thread in threads:
                 thread.start()
             for thread in threads:
@@ -183,8 +189,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--seconds", type=float, default=60)
     parser.add_argument("--annotators", type=int, default=20)
-    parser.add_argument("--images", type=int, default=10)
-    parser.add_argument("--annotations", type=int, default=40)
+    parser.add_argument("--images", type=int, default=20, help="one per annotator by default")
+    parser.add_argument("--annotations", type=int, default=100)
+    parser.add_argument("--shared", type=float, default=0.1, help="share of edits on anyone's image (collisions)")
     parser.add_argument("--only", choices=["sqlite", "postgresql"], help="measure one database only")
     args = parser.parse_args()
     report: dict[str, object] = {"annotators": args.annotators, "seconds": args.seconds}

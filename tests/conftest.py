@@ -36,7 +36,7 @@ import pytest
 from seglab.core import Split
 from seglab.store import Workspace
 
-from .postgres import PostgresServer, running_postgres
+from .postgres import PostgresNotInstalledError, PostgresServer, running_postgres
 
 _SESSION_ENVIRONMENT = dict(os.environ)
 """The environment before any test changed it: what ``shared_server`` starts with, whichever test starts it."""
@@ -93,7 +93,7 @@ def postgres() -> Iterator[PostgresServer]:
     try:
         with running_postgres() as server:
             yield server
-    except FileNotFoundError as missing:
+    except PostgresNotInstalledError as missing:
         pytest.skip(str(missing))
 
 

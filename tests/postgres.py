@@ -25,6 +25,10 @@ TEMPLATE = "seglab_template"
 _UNPRIVILEGED = "nobody"
 
 
+class PostgresNotInstalledError(RuntimeError):
+    """No PostgreSQL binaries on this machine: the tests that need them skip."""
+
+
 def binaries() -> Path | None:
     """The folder holding ``initdb``, ``pg_ctl`` and ``postgres``: on PATH, or where Debian's ``postgresql`` package
     puts them (/usr/lib/postgresql/VERSION/bin, not on PATH); None when PostgreSQL is not installed."""
@@ -96,10 +100,10 @@ def _as_server_user(command: list[str]) -> list[str]:
 def running_postgres(*, migrate: bool = True) -> Iterator[PostgresServer]:
     """Start a PostgreSQL server in a new temporary folder, yield it, then stop it and remove the folder.
 
-    Raises :class:`FileNotFoundError` when PostgreSQL is not installed (the tests skip on it)."""
+    Raises :class:`PostgresNotInstalledError` when PostgreSQL is not installed (the tests skip on it)."""
     folder_of_binaries = binaries()
     if folder_of_binaries is None:
-        raise FileNotFoundError(
+        raise PostgresNotInstalledError(
             "PostgreSQL is not installed (no initdb on PATH or in /usr/lib/postgresql/*/bin): "
             "apt-get install postgresql"
         )

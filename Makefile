@@ -24,7 +24,7 @@ $(INSTALLED): pyproject.toml constraints.txt
 	# environment, which would download another torch) and without its optional CUDA kernel.
 	$(BIN)/pip install -c constraints.txt setuptools
 	SAM2_BUILD_CUDA=0 $(BIN)/pip install -c constraints.txt --no-build-isolation sam2
-	$(BIN)/pip install -c constraints.txt -e '.[dev,sam,ray,s3]'
+	$(BIN)/pip install -c constraints.txt -e '.[dev,sam,ray,s3,postgres]'
 	touch $@
 
 install: $(INSTALLED) web

@@ -9,6 +9,11 @@
 - ``fake_training`` (yields the model name ``fake-seg``) and ``fake_training_env`` (a subprocess's environment): a
   FAKE training backend (tests/plugins/fake_training.py) for tests of the job plumbing around training (queue,
   progress, cancel, models list, the pages showing jobs); real training only where training is the subject.
+- ``postgres`` (a PostgreSQL server started by the tests, see tests/postgres.py; once per test worker, when a test
+  first needs it) and the marker ``both_databases``: a test (or module, ``pytestmark``) so marked runs twice, as
+  ``[sqlite]`` and as ``[postgresql]``; the second's ``seglab_home`` points ``SEGLAB_DATABASE_URL`` at a database
+  of its own on that server (a copy of a migrated template), which the test's workspace, in-process app and any
+  ``seglab`` subprocess it starts then use. Without PostgreSQL installed the ``[postgresql]`` variants skip.
 - ``shared_server``: one ``seglab serve`` (no background worker) per test worker, on a home of its own, shared by
   every test that asks for it (a server per test costs seconds of CPU). Such a test keeps to its own projects,
   named with ``unique_name``, and assumes nothing about what other tests put there. ``live_server`` (in
@@ -17,6 +22,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import json
 import os
@@ -29,6 +35,8 @@ import pytest
 
 from seglab.core import Split
 from seglab.store import Workspace
+
+from .postgres import PostgresNotInstalledError, PostgresServer, running_postgres
 
 _SESSION_ENVIRONMENT = dict(os.environ)
 """The environment before any test changed it: what ``shared_server`` starts with, whichever test starts it."""
@@ -69,6 +77,42 @@ def pytest_collection_finish(session: pytest.Session) -> None:
             raise pytest.UsageError(f"--dist loadgroup is not grouping {item.nodeid}: check the pytest-xdist version")
 
 
+DATABASES = ("sqlite", "postgresql")
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """A test marked ``both_databases`` runs once per database (the ``database`` fixture's parameter)."""
+    if metafunc.definition.get_closest_marker("both_databases") is None:
+        return
+    metafunc.parametrize("database", DATABASES, indirect=True)
+
+
+@pytest.fixture(scope="session")
+def postgres() -> Iterator[PostgresServer]:
+    """A PostgreSQL server for this test worker, with a migrated template database (tests/postgres.py)."""
+    try:
+        with running_postgres() as server:
+            yield server
+    except PostgresNotInstalledError as missing:
+        pytest.skip(str(missing))
+
+
+@pytest.fixture
+def _postgres_database(postgres: PostgresServer) -> Iterator[str]:
+    """A fresh migrated database on the worker's PostgreSQL for one test (``seglab_home`` asks for it), dropped
+    after the test."""
+    url = postgres.create_database()
+    yield url
+    postgres.drop_database(url)
+
+
+@pytest.fixture
+def database(request: pytest.FixtureRequest) -> str:
+    """The database the test runs on: ``sqlite``, or for a ``both_databases`` test also ``postgresql`` (its
+    parameter); ``seglab_home`` (which asks for it, so every test has it) sets it up."""
+    return str(getattr(request, "param", "sqlite"))
+
+
 @pytest.fixture(scope="session")
 def migrated_database(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A SQLite database brought to the newest schema by Alembic, once per test worker: ``seglab_home`` copies it.
@@ -90,16 +134,21 @@ def seglab_home(
     tmp_path_factory: pytest.TempPathFactory,
     monkeypatch: pytest.MonkeyPatch,
     migrated_database: Path,
+    database: str,
 ) -> Path:
     # beside the test's tmp_path, not in it: tests check what their own code leaves in tmp_path
     home = tmp_path_factory.mktemp("home") / "seglab-home"
+    on_postgres = database == "postgresql"
     if request.node.get_closest_marker("new_home") is None:
         home.mkdir(mode=0o700)
-        shutil.copyfile(migrated_database, home / "seglab.db")
-        (home / "seglab.db").chmod(0o600)
+        if not on_postgres:
+            shutil.copyfile(migrated_database, home / "seglab.db")
+            (home / "seglab.db").chmod(0o600)
     monkeypatch.setenv("SEGLAB_HOME", str(home))
     for variable in ("SEGLAB_DATABASE_URL", "SEGLAB_BLOB_URL", "SEGLAB_HOST", "SEGLAB_PORT"):
         monkeypatch.delenv(variable, raising=False)
+    if on_postgres:
+        monkeypatch.setenv("SEGLAB_DATABASE_URL", request.getfixturevalue("_postgres_database"))
     monkeypatch.setenv("SEGLAB_WORKERS", "0")  # tests that need background workers start them explicitly
     # pytest-xdist runs two tests at once on two cores: one thread per training process avoids
     # oversubscribing them (OpenMP threads spinning against each other slow training several-fold)
@@ -207,20 +256,36 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
         terminalreporter.write_line(f"{entry}: {total} cases: {shown}; 5xx/tracebacks: {broken}{notes}")
 
 
-@pytest.fixture(scope="session")
-def shared_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+@pytest.fixture
+def shared_server(request: pytest.FixtureRequest, database: str) -> str:
     """One ``seglab serve`` (no background worker) per test worker, started by the first test that asks for it and
     kept for the others: starting a server per test costs seconds of CPU each. Its home is its own, not the test's
-    ``seglab_home``; tests name what they create with ``unique_name``."""
+    ``seglab_home``; tests name what they create with ``unique_name``. A ``both_databases`` test's ``[postgresql]``
+    variant gets a second such server, on a database of the test worker's PostgreSQL server."""
+    return str(request.getfixturevalue(f"_shared_{database}_server"))
+
+
+def _shared_server(folder: Path, **env: str) -> contextlib.AbstractContextManager[str]:
     from .server.conftest import running_server
 
-    folder = tmp_path_factory.mktemp("shared-server")
     environment = {**_SESSION_ENVIRONMENT, "SEGLAB_HOME": str(folder / "home"), "SEGLAB_WORKERS": "0"}
     for variable in ("SEGLAB_DATABASE_URL", "SEGLAB_BLOB_URL", "SEGLAB_HOST", "SEGLAB_PORT"):
         environment.pop(variable, None)
     # not the environment of the test that happens to start it (a test may set variables for its own server)
-    with running_server(folder / "serve.log", base=environment, OMP_NUM_THREADS="1") as url:
+    return running_server(folder / "serve.log", base=environment, OMP_NUM_THREADS="1", **env)
+
+
+@pytest.fixture(scope="session")
+def _shared_sqlite_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    with _shared_server(tmp_path_factory.mktemp("shared-server")) as url:
         yield url
+
+
+@pytest.fixture(scope="session")
+def _shared_postgresql_server(tmp_path_factory: pytest.TempPathFactory, postgres: PostgresServer) -> Iterator[str]:
+    url = postgres.create_database("shared")
+    with _shared_server(tmp_path_factory.mktemp("shared-server-pg"), SEGLAB_DATABASE_URL=url) as server:
+        yield server
 
 
 _names = itertools.count(1)

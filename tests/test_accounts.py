@@ -8,6 +8,8 @@ from seglab.errors import ConflictError, InvalidInputError, NotFoundError
 from seglab.services import accounts, projects
 from seglab.store import Workspace, users
 
+pytestmark = pytest.mark.both_databases
+
 
 def test_password_is_stored_hashed_and_checked(ws: Workspace) -> None:
     accounts.create_user(ws, "ada", "correct horse battery")

@@ -10,6 +10,8 @@ from seglab.services import accounts
 
 from ..signing import signed_in
 
+pytestmark = pytest.mark.both_databases
+
 BOSS = {"name": "boss", "password": "runs-the-show", "is_admin": True}
 
 

@@ -13,6 +13,8 @@ from seglab.store import ImageFilter
 
 from ..formats.conftest import write_image
 
+pytestmark = pytest.mark.both_databases
+
 
 @pytest.fixture
 def empty(ws):

@@ -111,9 +111,9 @@ def test_the_claim_query_filters_by_kind(ws):
         version = job_store.submit(session, CreateVersionJob.kind, {})
         train = job_store.submit(session, TrainJob.kind, {})
     with ws.db.transaction() as session:
-        assert job_store.next_queued(session, [TrainJob.kind]) == train.id
-        assert job_store.next_queued(session, ["model.evaluate"]) is None
-        assert job_store.next_queued(session) == version.id
+        assert job_store.claim_next(session, "w", kinds=[TrainJob.kind]).id == train.id
+        assert job_store.claim_next(session, "w", kinds=["model.evaluate"]) is None
+        assert job_store.claim_next(session, "w").id == version.id
 
 
 def test_a_worker_s_late_outcome_does_not_overwrite_a_reclaimed_job(ws, version_job):

@@ -5,6 +5,8 @@ from seglab.geometry import MultiPolygon
 from seglab.services import annotations, images, projects, stats
 from seglab.store import NewAnnotation
 
+pytestmark = pytest.mark.both_databases
+
 
 def test_create_list_get_delete(ws):
     created = projects.create_project(ws, "cars", ["sedan", "truck"])

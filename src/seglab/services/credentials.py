@@ -99,7 +99,7 @@ def authenticate_key(ws: Workspace, secret: str) -> Principal | None:
         if match is None or not hmac.compare_digest(match.key_hash, token_hash(secret)) or match.user.disabled:
             return None
         last = match.last_used_at
-        if last is None or session_store.aware(last) < now - _LAST_USED_EVERY:
+        if last is None or last < now - _LAST_USED_EVERY:
             key_store.mark_used(session, match.key_id, now)
     scope: Scope = "inference" if match.scope == "inference" else "full"
     return principal_of(match.user, scope=scope, method="key")

@@ -207,6 +207,20 @@ def run_job(ws: Workspace, job_id: int, *, worker: str | None = None) -> Job:
         return _run_claimed(ws, job, name)
 
 
+def run_next(ws: Workspace, *, worker: str | None = None, kinds: Collection[str] | None = None) -> Job | None:
+    """Claim the oldest queued job (of one of ``kinds``) and run it as :func:`run_job` does; None when none waits.
+    The claim is one statement (``FOR UPDATE SKIP LOCKED`` on PostgreSQL): workers, and a worker's slots, polling at
+    once each get a different job instead of racing for the same one."""
+    name = worker or worker_name()
+    lease = timedelta(seconds=ws.settings.job_lease_seconds)
+    with ws.db.transaction() as session:
+        job = job_store.claim_next(session, name, lease, kinds)
+    if job is None:
+        return None
+    with _heartbeat(ws, job.id, name, lease):
+        return _run_claimed(ws, job, name)
+
+
 def _handler(kind: str) -> Handler:
     """The handler of ``kind``. Handlers register when their service module is imported, and importing
     :mod:`seglab.services` no longer imports every service module (see :mod:`seglab.lazy`): the first job of a kind
@@ -292,12 +306,8 @@ def _take_jobs(
     while not stop.is_set():
         try:
             reclaim_expired(ws)
-            with ws.db.transaction() as session:
-                job_id = job_store.next_queued(session, kinds)
-            if job_id is None:
+            if run_next(ws, worker=worker, kinds=kinds) is None:
                 stop.wait(poll_interval)
-                continue
-            run_job(ws, job_id, worker=worker)
         except Exception:  # a busy or unreachable database: the slot tries again after a pause
             logger.exception("worker %s could not take a job", worker)
             stop.wait(poll_interval)

@@ -25,8 +25,7 @@ class AuditEvent:
 
 
 def _event(row: AuditEventRow) -> AuditEvent:
-    at = row.at if row.at.tzinfo is not None else row.at.replace(tzinfo=UTC)  # SQLite hands back naive UTC
-    return AuditEvent(row.id, at, row.actor, row.action, row.target, dict(row.detail or {}))
+    return AuditEvent(row.id, row.at, row.actor, row.action, row.target, dict(row.detail or {}))
 
 
 def add_event(session: Session, actor: str, action: str, target: str, detail: dict[str, Any]) -> AuditEvent:

@@ -77,8 +77,6 @@ def stuck_jobs(session: Session) -> list[StuckJob]:
     found = []
     for row in rows:
         expires = row.lease_expires_at
-        if expires is not None and expires.tzinfo is None:
-            expires = expires.replace(tzinfo=now.tzinfo)  # SQLite keeps the time without its zone (UTC)
         if expires is not None and expires < now:
             found.append(StuckJob(row.id, row.kind, row.worker, f"its lease expired at {expires.isoformat()}"))
         elif expires is None:

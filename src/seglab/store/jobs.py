@@ -185,12 +185,34 @@ def reclaim_expired(session: Session) -> list[int]:
     return [row.id for row in rows]
 
 
-def next_queued(session: Session, kinds: Collection[str] | None = None) -> int | None:
-    """The oldest queued job (of one of ``kinds``: what a worker can run)."""
-    query = select(JobRow.id).where(JobRow.status == JobStatus.QUEUED.value)
+def claim_next(
+    session: Session, worker: str, lease: timedelta | None = None, kinds: Collection[str] | None = None
+) -> Job | None:
+    """Claim the oldest queued job (of one of ``kinds``) for ``worker`` as :func:`claim` does; None when none waits.
+
+    One statement, ``UPDATE ... WHERE id = (SELECT ... FOR UPDATE SKIP LOCKED)``: on PostgreSQL concurrent
+    claimers each lock a different queued row (one being claimed is skipped, not waited for, nor claimed twice); on
+    SQLite, which renders no ``FOR UPDATE``, the write statement holds the database's one write lock from the
+    subquery to the update. The ``status`` guard on the update itself keeps it one claim per job either way."""
+    oldest = select(JobRow.id).where(JobRow.status == JobStatus.QUEUED.value)
     if kinds is not None:
-        query = query.where(JobRow.kind.in_(list(kinds)))
-    return session.scalar(query.order_by(JobRow.id).limit(1))
+        oldest = oldest.where(JobRow.kind.in_(list(kinds)))
+    oldest = oldest.order_by(JobRow.id).limit(1).with_for_update(skip_locked=True)
+    now = utc_now()
+    claimed = session.scalar(
+        update(JobRow)
+        .where(JobRow.id == oldest.scalar_subquery(), JobRow.status == JobStatus.QUEUED.value)
+        .values(
+            status=JobStatus.RUNNING.value,
+            worker=worker,
+            started_at=now,
+            lease_expires_at=now + lease if lease is not None else None,
+            attempts=JobRow.attempts + 1,
+        )
+        .returning(JobRow.id)
+        .execution_options(synchronize_session=False)
+    )
+    return None if claimed is None else get_job(session, claimed)
 
 
 def set_progress(session: Session, job_id: int, progress: dict[str, Any], log_lines: list[str]) -> JobStatus:

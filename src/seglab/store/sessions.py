@@ -15,11 +15,6 @@ from seglab.store.records import User
 from seglab.store.users import user_record
 
 
-def aware(moment: datetime) -> datetime:
-    """SQLite hands back naive datetimes for ``DateTime(timezone=True)`` columns; they were written in UTC."""
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
-
-
 def create_session(session: Session, token_hash: str, user_id: int, expires_at: datetime) -> None:
     session.add(WebSessionRow(token_hash=token_hash, user_id=user_id, expires_at=expires_at))
     session.flush()
@@ -32,7 +27,7 @@ def find_session(session: Session, token_hash: str) -> tuple[User, datetime] | N
         .join(UserRow, UserRow.id == WebSessionRow.user_id)
         .where(WebSessionRow.token_hash == token_hash)
     ).first()
-    return None if found is None else (user_record(found[1]), aware(found[0]))
+    return None if found is None else (user_record(found[1]), found[0])
 
 
 def delete_session(session: Session, token_hash: str) -> None:

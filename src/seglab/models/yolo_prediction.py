@@ -121,12 +121,14 @@ def _names(text: str | None) -> list[str]:
     return [str(parsed[key]) for key in sorted(parsed)] if isinstance(parsed, dict) else [str(n) for n in parsed]
 
 
-def _rows(outputs: YoloOutputs, index: int, classes: int) -> tuple[FloatArray, FloatArray, Any, FloatArray]:
+def _rows(outputs: YoloOutputs, index: int) -> tuple[FloatArray, FloatArray, Any, FloatArray]:
     """Image ``index``'s candidates: boxes ``xyxy`` in input pixels, scores, class ids, mask coefficients."""
     raw = outputs.detections[index]
     if outputs.end_to_end:  # (N, 6 + 32): x0, y0, x1, y1, score, class, coefficients
         return raw[:, :4], raw[:, 4], raw[:, 5].astype(np.int64), raw[:, 6:]
     rows = raw.T  # (anchors, 4 + classes + 32)
+    # the head's class count, from the shapes (a head wider than the names given only adds classes never reported)
+    classes = rows.shape[1] - 4 - outputs.prototypes.shape[1]
     scores = rows[:, 4 : 4 + classes]
     best = scores.argmax(axis=1)
     cx, cy, w, h = rows[:, :4].T
@@ -175,7 +177,7 @@ def decode_yolo(
     """Image ``index`` of a batch as instances of an image of ``image_wh`` pixels (best first): threshold, class
     filter, NMS (Ultralytics' IoU 0.7 unless ``options.nms_iou`` says otherwise), masks from the prototypes."""
     width, height = image_wh
-    xyxy_in, scores, classes, coefficients = _rows(outputs, index, len(class_names))
+    xyxy_in, scores, classes, coefficients = _rows(outputs, index)
     keep = (scores > options.confidence) & (classes < len(class_names))
     if options.class_filter is not None:
         keep &= np.array([class_names[c] in options.class_filter for c in classes], dtype=bool).reshape(keep.shape)

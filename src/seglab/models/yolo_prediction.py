@@ -29,6 +29,9 @@ PAD_VALUE = 114
 """Ultralytics' letterbox grey."""
 DEFAULT_NMS_IOU = 0.7
 """Ultralytics' default NMS IoU for predictions."""
+PRE_NMS_TOP_K = 3000
+"""The best candidates NMS looks at (as Ultralytics' ``max_nms``): at confidence 0 (an evaluation) a 640-pixel
+input has 8400 anchors, and NMS compares every pair."""
 
 
 @dataclass(frozen=True)
@@ -182,7 +185,7 @@ def decode_yolo(
     if options.class_filter is not None:
         keep &= np.array([class_names[c] in options.class_filter for c in classes], dtype=bool).reshape(keep.shape)
     xyxy_in, scores, classes, coefficients = xyxy_in[keep], scores[keep], classes[keep], coefficients[keep]
-    order = np.argsort(-scores, kind="stable")
+    order = np.argsort(-scores, kind="stable")[:PRE_NMS_TOP_K]
     xyxy_in, scores, classes, coefficients = xyxy_in[order], scores[order], classes[order], coefficients[order]
     placed = outputs.boxes[index]
     scale = np.array([width / placed.width, height / placed.height] * 2, dtype=np.float32)

@@ -7,6 +7,7 @@ train, export and run a YOLO model import it only when one is chosen.
 
 from __future__ import annotations
 
+import importlib.util
 import urllib.error
 from dataclasses import dataclass
 from pathlib import Path
@@ -53,6 +54,14 @@ YOLO_ARCHITECTURES: dict[str, YoloArchitecture] = {
         YoloArchitecture("yolo26x-seg", 47.0),
     )
 }
+
+
+def require_ultralytics() -> None:
+    """Refuse with what to install, before a child process fails on the import."""
+    if importlib.util.find_spec("ultralytics") is None:
+        raise InvalidInputError(
+            "YOLO models need Ultralytics, an optional extra under the AGPL-3.0: pip install 'seglab[yolo]'"
+        )
 
 
 def is_yolo(name: str) -> bool:

@@ -14,13 +14,14 @@ from pathlib import Path
 from typing import Any
 
 from seglab.models.export import OPSET, ExportFailedError
-from seglab.models.yolo import DEFAULT_INPUT
+from seglab.models.yolo import DEFAULT_INPUT, require_ultralytics
 from seglab.models.yolo_train import offline_environment
 
 
 def export_yolo_onnx(checkpoint: Path, output: Path, *, resolution: int | None = None) -> dict[str, Any]:
     """Write ``checkpoint`` as an ONNX model (any batch and size; its training size in the metadata) to ``output``;
     returns what the export is (``input_hw``, ``opset``, ``end_to_end``)."""
+    require_ultralytics()
     output.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="seglab-export-") as scratch:
         # the exporter writes beside its input: a copy in the scratch folder keeps the blob store untouched

@@ -10,7 +10,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from seglab.models import TrainSettings
-from seglab.models.yolo import YOLO_ARCHITECTURES, resolve_yolo_weights, yolo_architecture
+from seglab.models.yolo import YOLO_ARCHITECTURES, require_ultralytics, resolve_yolo_weights, yolo_architecture
 from seglab.training.run import EpochCallback, StepCallback, TrainedRun
 
 
@@ -40,6 +40,7 @@ class YoloBackend:
         from seglab.models import yolo_train
 
         arch = yolo_architecture(model)
+        require_ultralytics()
         start = resolve_yolo_weights(arch, cache_dir=weights_dir, weights=weights, from_scratch=from_scratch)
         outcome = yolo_train.train(
             arch,

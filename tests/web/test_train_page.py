@@ -76,3 +76,13 @@ def test_train_live_then_evaluate(page, working_server, tmp_path):
     assert all(
         plots.nth(i).evaluate("image => image.complete && image.naturalWidth > 0") for i in range(plots.count())
     ), "every plot loads"
+
+    # the version's leaderboard: the same evaluation's numbers, latency measured by the server, the deployed model
+    page.get_by_role("button", name="Compare models").click()
+    board = page.get_by_test_id("leaderboard-table")
+    expect(board.locator("tbody tr")).to_have_count(1, timeout=120_000)
+    expect(board.locator("tbody tr")).to_contain_text("rfdetr-seg-nano")
+    expect(board.locator("tbody tr")).to_contain_text("Deployed")
+    latency = board.get_by_role("button", name="p50 latency (ms)")
+    latency.click()
+    expect(board.locator("th[aria-sort=ascending]")).to_contain_text("p50 latency")

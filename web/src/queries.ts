@@ -24,6 +24,8 @@ export const keys = {
   projectModels: (name: string) => ["models", name] as const,
   versions: (name: string) => ["versions", name] as const,
   architectures: ["architectures"] as const,
+  modelChoices: ["architectures", "choices"] as const,
+  leaderboard: (versionId: number) => ["leaderboard", versionId] as const,
   trainingJobs: ["jobs", "model.train"] as const,
   job: (id: number | null) => ["job", id] as const,
   evaluation: (modelId: number) => ["evaluation", modelId] as const,

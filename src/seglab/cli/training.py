@@ -1,4 +1,5 @@
-"""``seglab train`` and ``seglab model``: training RF-DETR-Seg on a version and listing trained models."""
+"""``seglab train`` and ``seglab model``: training RF-DETR-Seg or YOLO-seg on a version, listing and comparing
+trained models."""
 
 from __future__ import annotations
 
@@ -13,21 +14,30 @@ from rich.table import Table
 from seglab.cli._common import JsonOption, print_json, print_record, progress_bar, workspace
 from seglab.jobs import TrainJob
 from seglab.models import ARCHITECTURES, TrainSettings
-from seglab.services import evaluation, training
+from seglab.models.yolo import YOLO_ARCHITECTURES
+from seglab.services import evaluation, leaderboard, training
 
 model_app = typer.Typer(help="List and inspect trained models.", no_args_is_help=True)
 
 
 def train(
     version: Annotated[str, typer.Argument(help="Version to train on: project/number or version id.")],
-    model: Annotated[str, typer.Option(help=f"Architecture: {', '.join(ARCHITECTURES)}.")] = "rfdetr-seg-nano",
+    model: Annotated[
+        str,
+        typer.Option(
+            help=f"Architecture: {', '.join(ARCHITECTURES)}; with seglab[yolo] (AGPL-3.0): "
+            f"{', '.join(YOLO_ARCHITECTURES)}."
+        ),
+    ] = "rfdetr-seg-nano",
     epochs: Annotated[int, typer.Option(min=1)] = 10,
     batch_size: Annotated[int, typer.Option(min=1)] = 4,
     lr: Annotated[float, typer.Option(help="Learning rate.")] = 1e-4,
     resolution: Annotated[
-        int | None, typer.Option(help="Input size in pixels (a multiple of 12 for RF-DETR-Seg).")
+        int | None, typer.Option(help="Input size in pixels (a multiple of 12 for RF-DETR-Seg, of 32 for YOLO).")
     ] = None,
-    weights: Annotated[Path | None, typer.Option(help="Start from this .pth file instead of downloading.")] = None,
+    weights: Annotated[
+        Path | None, typer.Option(help="Start from this checkpoint (.pth, YOLO's .pt) instead of downloading.")
+    ] = None,
     from_scratch: Annotated[bool, typer.Option("--from-scratch", help="Start from random weights.")] = False,
     device: Annotated[str, typer.Option(help="cpu, cuda or cuda:N.")] = "cpu",
     devices: Annotated[
@@ -43,7 +53,7 @@ def train(
     ] = None,
     as_json: JsonOption = False,
 ) -> None:
-    """Train an RF-DETR-Seg model on a dataset version (shows progress per epoch)."""
+    """Train an RF-DETR-Seg or Ultralytics YOLO-seg model on a dataset version (shows progress per epoch)."""
     with workspace(as_json) as ws:
         settings = TrainSettings(
             epochs=epochs,
@@ -110,6 +120,47 @@ def list_(project: Annotated[str, typer.Argument(help="Project name or id.")], a
             f"{m.created_at:%Y-%m-%d %H:%M}",
         )  # fmt: skip
     Console().print(table)
+
+
+@model_app.command("compare")
+def compare(
+    version: Annotated[str, typer.Argument(help="Version: project/number or version id.")],
+    split: Annotated[str, typer.Option(help="The split every model is evaluated on.")] = "test",
+    as_json: JsonOption = False,
+) -> None:
+    """The version's leaderboard: every model trained on it, evaluated by the same code (mask and box mAP,
+    per-class AP), ONNX Runtime p50 latency on this machine, size, epochs, training time. Evaluates and exports the
+    models that were not yet."""
+    with workspace(as_json) as ws:
+        board = leaderboard.compare(ws, version, split=split)
+    if as_json:
+        print_json(board)
+        return
+    table = Table(
+        "id", "architecture", "mask mAP50-95", "mask mAP50", "box mAP50-95", "box mAP50", "p50 ms", "input",
+        "ONNX MB", "epochs", "train s", "",
+    )  # fmt: skip
+    for e in board.entries:
+        table.add_row(
+            str(e.model_id), e.architecture, f"{e.mask_map50_95:.4f}", f"{e.mask_map50:.4f}", f"{e.box_map50_95:.4f}",
+            f"{e.box_map50:.4f}", f"{e.latency_ms_p50:.1f}", "x".join(map(str, e.input_hw)),
+            f"{e.onnx_bytes / 1e6:.1f}", str(e.epochs),
+            "-" if e.training_seconds is None else f"{e.training_seconds:.0f}", "deployed" if e.deployed else "",
+        )  # fmt: skip
+    console = Console()
+    console.print(f"{board.version}, evaluated on {board.split}")
+    console.print(table)
+
+
+@model_app.command("deploy")
+def deploy(model_id: int, as_json: JsonOption = False) -> None:
+    """Make the model the one its version deploys: `project/version` names it from now on (not the newest)."""
+    with workspace(as_json) as ws:
+        chosen = leaderboard.deploy(ws, model_id)
+    if as_json:
+        print_json(chosen)
+    else:
+        typer.echo(f"{chosen.version} now serves model {chosen.id} ({chosen.architecture})")
 
 
 @model_app.command("show")

@@ -12,11 +12,12 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
-from seglab.errors import NotFoundError
+from seglab.errors import InvalidInputError, NotFoundError
 from seglab.models.catalog import architecture
 from seglab.models.engines import OnnxEngine, TorchEngine
 from seglab.models.export import export_onnx
-from seglab.models.predictor import Predictor
+from seglab.models.predictor import BasePredictor, Predictor
+from seglab.models.yolo import is_yolo
 from seglab.store.models import TrainedModel
 
 
@@ -30,23 +31,44 @@ class Backend(StrEnum):
 @dataclass(frozen=True)
 class LoadedModel:
     model: TrainedModel
-    predictor: Predictor
+    predictor: BasePredictor[Any]
     backend: str
 
 
+def architecture_family(architecture_name: str) -> str:
+    """``yolo`` or ``rfdetr``: which of seglab's backends a model name belongs to."""
+    return "yolo" if is_yolo(architecture_name) else "rfdetr"
+
+
+def has_torch_engine(architecture_name: str) -> bool:
+    """Whether seglab runs the architecture's checkpoint in PyTorch itself (RF-DETR-Seg); YOLO runs through ONNX."""
+    return not is_yolo(architecture_name)
+
+
 def torch_predictor(model: TrainedModel, weights: Path) -> Predictor:
-    """A predictor running the model's PyTorch checkpoint ``weights``."""
+    """A predictor running the model's PyTorch checkpoint ``weights`` (RF-DETR-Seg; YOLO models serve through ONNX)."""
+    if is_yolo(model.architecture):
+        raise InvalidInputError(f"model {model.id} ({model.architecture}) runs through ONNX Runtime only, not PyTorch")
     engine = TorchEngine(architecture(model.architecture), weights, model.config.get("resolution"))
     return Predictor(engine, model.class_names)
 
 
-def onnx_predictor(model: TrainedModel, exported: Path, *, threads: int) -> Predictor:
-    """A predictor running the model's ONNX export ``exported`` with ONNX Runtime."""
+def onnx_predictor(model: TrainedModel, exported: Path, *, threads: int) -> BasePredictor[Any]:
+    """A predictor running the model's ONNX export ``exported`` with ONNX Runtime (each architecture's export has its
+    own outputs, so its own decoder)."""
+    if is_yolo(model.architecture):
+        from seglab.models.yolo_prediction import YoloOnnxEngine, YoloPredictor
+
+        return YoloPredictor(YoloOnnxEngine(exported, threads=threads), model.class_names)
     return Predictor(OnnxEngine(exported, threads=threads), model.class_names)
 
 
 def export_onnx_file(model: TrainedModel, weights: Path, output: Path) -> dict[str, Any]:
     """Export the model's checkpoint ``weights`` to ONNX at ``output``; the export's details (input size, opset)."""
+    if is_yolo(model.architecture):
+        from seglab.models.yolo_export import export_yolo_onnx
+
+        return export_yolo_onnx(weights, output, resolution=model.config.get("resolution"))
     return export_onnx(architecture(model.architecture), weights, output, resolution=model.config.get("resolution"))
 
 

@@ -14,8 +14,9 @@ from seglab.core import Annotation, Dataset, Progress, Split, match_categories, 
 from seglab.errors import InvalidInputError, NotFoundError
 from seglab.evaluation import EvaluationReport, evaluate, plots
 from seglab.jobs import EvaluateJob, Reporter, stage_progress
-from seglab.models import PredictOptions, Predictor
-from seglab.models.registry import Backend
+from seglab.models import PredictOptions
+from seglab.models.predictor import BasePredictor
+from seglab.models.registry import Backend, has_torch_engine
 from seglab.services import versions
 from seglab.services.inference import load_model
 from seglab.services.jobs import register_handler, submit
@@ -37,7 +38,7 @@ class Evaluation:
 
 
 def predict_dataset(
-    model: TrainedModel, predictor: Predictor, dataset: Dataset, *, progress: Progress = no_progress
+    model: TrainedModel, predictor: BasePredictor[Any], dataset: Dataset, *, progress: Progress = no_progress
 ) -> list[Annotation]:
     """The model's predictions (all of its top queries, with their confidence) on every image of ``dataset``."""
     by_name = match_categories(dataset.categories, model.class_names)
@@ -80,8 +81,10 @@ def evaluate_model(
     dataset = versions.dataset(ws, reference).split(split)
     if not len(dataset):
         raise InvalidInputError(f"version {reference} has no {Split(split).value} images to evaluate on")
-    # PyTorch, not ONNX: evaluating needs no export, and both engines share every step after the network
-    predictor = load_model(ws, model.id, Backend.TORCH).predictor
+    # PyTorch where seglab has an engine for it: evaluating then needs no export (both engines share every step
+    # after the network); ONNX Runtime otherwise
+    backend = Backend.TORCH if has_torch_engine(model.architecture) else Backend.ONNX
+    predictor = load_model(ws, model.id, backend).predictor
     predictions = predict_dataset(model, predictor, dataset, progress=progress)
     report = evaluate(dataset, predictions)
     stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S-%f")

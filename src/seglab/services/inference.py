@@ -19,6 +19,7 @@ from seglab.models.registry import (
     Backend,
     LoadedModel,
     export_onnx_file,
+    has_torch_engine,
     onnx_predictor,
     parse_model_reference,
     torch_predictor,
@@ -77,7 +78,8 @@ def exported_file(ws: Workspace, export: ModelExport) -> Path:
 
 
 def load_model(ws: Workspace, reference: int | str, backend: Backend | str = Backend.AUTO) -> LoadedModel:
-    """A model ready to predict. ``auto`` prefers ONNX Runtime and falls back to PyTorch when export fails."""
+    """A model ready to predict. ``auto`` prefers ONNX Runtime and falls back to PyTorch when export fails (for an
+    architecture seglab runs in PyTorch: RF-DETR-Seg)."""
     backend = Backend(backend)
     model = resolve_model(ws, reference)
     weights = ws.blobs.local_path(model.weights_sha256)
@@ -87,8 +89,8 @@ def load_model(ws: Workspace, reference: int | str, backend: Backend | str = Bac
         _, export = export_model(ws, model.id)
         predictor = onnx_predictor(model, exported_file(ws, export), threads=ws.settings.inference_threads)
     except (ExportFailedError, ImportError) as error:
-        if backend is Backend.ONNX:
-            raise
+        if backend is Backend.ONNX or not has_torch_engine(model.architecture):
+            raise  # nothing to fall back on: the export's own error says what failed
         logger.warning("model %s: ONNX export unavailable (%s); predicting with PyTorch", model.id, error)
         return LoadedModel(model, torch_predictor(model, weights), Backend.TORCH.value)
     return LoadedModel(model, predictor, Backend.ONNX.value)

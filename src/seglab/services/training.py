@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -62,7 +63,10 @@ def train(
     run_dir = run_dir or new_run_dir(ws.settings.home, target.project, target.number)
     dataset = run_dir / "dataset"
     if not dataset.exists():
-        versions.export(ws, target.id, dataset, format="coco", image_mode=ImageMode.SYMLINK)
+        # a backend from a plugin written before backends named their layout reads COCO, as all did then
+        layout = getattr(backend, "dataset_format", "coco")
+        versions.export(ws, target.id, dataset, format=layout, image_mode=ImageMode.SYMLINK)
+    started = time.monotonic()
     run = backend.train(
         model,
         dataset,
@@ -76,6 +80,7 @@ def train(
         on_step=on_step,
         heartbeat=heartbeat,
     )
+    training_seconds = time.monotonic() - started
     digest = ws.blobs.put_file(run.checkpoint)
     config = {
         "model": model,
@@ -83,9 +88,11 @@ def train(
         "batch_size": settings.batch_size,
         "lr": settings.lr,
         "resolution": settings.resolution,
+        "family": backend.name,
         "device": settings.device,
         "pretrained": run.pretrained,
         "run_dir": str(run_dir),
+        "training_seconds": round(training_seconds, 3),
     }
     final = run.epochs[-1] if run.epochs else {}
     with ws.db.transaction() as session:

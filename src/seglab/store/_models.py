@@ -203,8 +203,8 @@ class WorkerRow(Base):
     kinds: Mapped[list[str]] = mapped_column(JSON)
     """The job kinds it takes."""
     concurrency: Mapped[int] = mapped_column(Integer)
-    started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utc_now)
-    heartbeat_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utc_now)
+    started_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utc_now)
+    heartbeat_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utc_now)
 
 
 class VersionRow(Base):
@@ -222,6 +222,9 @@ class VersionRow(Base):
     statistics: Mapped[dict[str, Any]] = mapped_column(JSON)
     content_hash: Mapped[str] = mapped_column(String(64), index=True)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utc_now)
+    deployed_model_id: Mapped[int | None] = mapped_column(Integer, default=None)
+    """The model ``project/number`` names ("Deploy this model"); none (or a deleted one): the newest trained on it.
+    Not a foreign key: models already point at versions, and a deleted model just stops being chosen."""
 
 
 class VersionImageRow(Base):

@@ -103,7 +103,15 @@ def list_models(session: Session, project_id: int) -> list[TrainedModel]:
 
 
 def latest_model_of_version(session: Session, project: str, version_number: int) -> TrainedModel:
-    """The newest model trained on ``project/version_number`` (what Roboflow's ``project/version`` model ids name)."""
+    """The model Roboflow's ``project/version`` model ids name: the one deployed on ``project/version_number`` (see
+    :func:`deploy_model`), else the newest trained on it."""
+    deployed = session.execute(
+        _query()
+        .where(ProjectRow.name == project, VersionRow.number == version_number)
+        .where(ModelRow.id == VersionRow.deployed_model_id)
+    ).first()
+    if deployed is not None:
+        return _model(*deployed)
     found = session.execute(
         _query()
         .where(ProjectRow.name == project, VersionRow.number == version_number)
@@ -113,6 +121,28 @@ def latest_model_of_version(session: Session, project: str, version_number: int)
     if found is None:
         raise NotFoundError(f"no model is trained on {project}/{version_number}", model=f"{project}/{version_number}")
     return _model(*found)
+
+
+def deploy_model(session: Session, model_id: int) -> TrainedModel:
+    """Make the model the one its version's ``project/version`` names."""
+    row = session.get(ModelRow, model_id)
+    if row is None:
+        raise NotFoundError(f"model {model_id} does not exist", model=model_id)
+    version = session.get(VersionRow, row.version_id)
+    assert version is not None  # models cascade with their version
+    version.deployed_model_id = model_id
+    session.flush()
+    return get_model(session, model_id)
+
+
+def models_of_version(session: Session, project: str, version_number: int) -> tuple[list[TrainedModel], int | None]:
+    """Every model trained on ``project/version_number`` (oldest first) and the id of the one deployed there."""
+    rows = session.execute(
+        _query().where(ProjectRow.name == project, VersionRow.number == version_number).order_by(ModelRow.id)
+    ).all()
+    models = [_model(*row) for row in rows]
+    deployed = latest_model_of_version(session, project, version_number).id if models else None
+    return models, deployed
 
 
 def _export(row: ModelExportRow) -> ModelExport:

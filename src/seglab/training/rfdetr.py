@@ -12,6 +12,7 @@ from seglab.training.run import EpochCallback, StepCallback, TrainedRun
 
 class RfdetrBackend:
     name = "rfdetr"
+    dataset_format = "coco"
 
     def architectures(self) -> list[str]:
         return list(ARCHITECTURES)

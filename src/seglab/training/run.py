@@ -29,12 +29,14 @@ class TrainedRun:
 
 
 class TrainingBackend(Protocol):
-    """Trains models of some architectures on a dataset in Roboflow's COCO layout (``train/valid/test``).
+    """Trains models of some architectures on a version exported in the layout it names (``dataset_format``).
 
     Backends are plugins (``seglab_training_backends``); the built-in one trains RF-DETR-Seg.
     """
 
     name: str
+    dataset_format: str
+    """The layout the backend reads the version in: ``coco`` (Roboflow's COCO folders) or ``yolo``."""
 
     def architectures(self) -> list[str]:
         """The model names it trains (``rfdetr-seg-nano``...)."""
@@ -66,9 +68,12 @@ def new_run_dir(home: Path, project: str, version_number: int) -> Path:
 
 
 def last_checkpoint(run_dir: Path) -> Path | None:
-    """The checkpoint an interrupted run resumes from (PyTorch Lightning's ``last.ckpt``), if it got that far."""
-    candidate = run_dir / "output" / "last.ckpt"
-    return candidate if candidate.is_file() else None
+    """The checkpoint an interrupted run resumes from (PyTorch Lightning's ``last.ckpt``, Ultralytics'
+    ``weights/last.pt``), if it got that far."""
+    for candidate in (run_dir / "output" / "last.ckpt", run_dir / "output" / "weights" / "last.pt"):
+        if candidate.is_file():
+            return candidate
+    return None
 
 
 def check_splits(statistics: dict[str, object], reference: str) -> None:

@@ -3,7 +3,8 @@ import { FormEvent, useEffect, useState } from "react";
 import { Link, useSearchParams } from "react-router";
 import { isActive, keys, useJob } from "../queries";
 import { TrainedModel } from "../api";
-import { Job, pipelineApi, TrainRequest, Version } from "./api";
+import { Job, ModelChoice, pipelineApi, TrainRequest, Version } from "./api";
+import { Leaderboard } from "./Leaderboard";
 import { JobProgress } from "./JobProgress";
 import { TrainingCharts } from "./LineChart";
 import { ModelPanel } from "./ModelPanel";
@@ -18,13 +19,37 @@ const DEFAULTS: TrainChoice = {
   model: "rfdetr-seg-nano", epochs: 10, batch_size: 4, lr: 1e-4, resolution: null, device: "cpu", from_scratch: false,
 };
 
+const FALLBACK_CHOICES: ModelChoice[] = [
+  { name: DEFAULTS.model, family: "RF-DETR-Seg", license: "Apache-2.0", input_size: 312, coco_mask_map: 40.3 },
+];
+
 const score = (model: TrainedModel, key: string) => {
   const value = model.metrics.final?.[key];
   return value === undefined ? "—" : value.toFixed(3);
 };
 
-function TrainForm({ versions, architectures, start, busy }: {
-  versions: Version[]; architectures: string[]; start: (versionId: number, request: TrainRequest) => void; busy: boolean;
+/** The model list grouped by family (RF-DETR-Seg, YOLO11-seg...), each with its licence, input size and the COCO mask
+ * mAP its authors publish. */
+function ModelOptions({ choices }: { choices: ModelChoice[] }) {
+  const families = [...new Set(choices.map((c) => c.family))];
+  return (
+    <>
+      {families.map((family) => (
+        <optgroup key={family} label={family}>
+          {choices.filter((c) => c.family === family).map((c) => (
+            <option key={c.name} value={c.name}>
+              {c.name}{c.license ? ` · ${c.license}` : ""}{c.input_size ? ` · ${c.input_size}px` : ""}
+              {c.coco_mask_map != null ? ` · COCO mask mAP ${c.coco_mask_map}` : ""}
+            </option>
+          ))}
+        </optgroup>
+      ))}
+    </>
+  );
+}
+
+function TrainForm({ versions, choices, start, busy }: {
+  versions: Version[]; choices: ModelChoice[]; start: (versionId: number, request: TrainRequest) => void; busy: boolean;
 }) {
   const wanted = Number(useSearchParams()[0].get("version"));
   const [versionId, setVersionId] = useState<number | null>(null);
@@ -49,9 +74,9 @@ function TrainForm({ versions, architectures, start, busy }: {
           ))}
         </select>
       </label>
-      <label>Model size
+      <label>Model
         <select aria-label="model size" value={request.model} onChange={(e) => set("model", e.target.value)}>
-          {architectures.map((a) => <option key={a} value={a}>{a}</option>)}
+          <ModelOptions choices={choices} />
         </select>
       </label>
       <label>Epochs
@@ -110,7 +135,7 @@ function ModelTable({ models, selected, select }: { models: TrainedModel[]; sele
   );
 }
 
-/** Train RF-DETR-Seg on a version and follow it live (progress, loss and mAP per epoch); trained models and their
+/** Train RF-DETR-Seg or YOLO-seg on a version and follow it live (progress, loss and mAP per epoch); trained models and their
  * evaluations. */
 export function TrainPage({ name }: { name: string }) {
   const client = useQueryClient();
@@ -118,7 +143,7 @@ export function TrainPage({ name }: { name: string }) {
   const [jobId, setJobId] = useState<number | null>(null);
 
   const versions = useQuery({ queryKey: keys.versions(name), queryFn: () => pipelineApi.versions(name) });
-  const architectures = useQuery({ queryKey: keys.architectures, queryFn: pipelineApi.architectures });
+  const choices = useQuery({ queryKey: keys.modelChoices, queryFn: pipelineApi.modelChoices });
   const trained = useQuery({ queryKey: keys.projectModels(name), queryFn: () => pipelineApi.models(name) });
   const runs = useQuery({ queryKey: keys.trainingJobs, queryFn: pipelineApi.trainingJobs });
   const train = useMutation({
@@ -136,7 +161,7 @@ export function TrainPage({ name }: { name: string }) {
   });
 
   const start = (versionId: number, request: TrainRequest) => train.mutate({ versionId, request });
-  const error = [versions.error, architectures.error, trained.error, runs.error, train.error].find(Boolean)?.message;
+  const error = [versions.error, choices.error, trained.error, runs.error, train.error].find(Boolean)?.message;
   const busy = isActive(job);
   const models = trained.data ?? [];
   const model = models.find((m) => m.id === selected);
@@ -148,7 +173,7 @@ export function TrainPage({ name }: { name: string }) {
       {can("model.train") && (
         <>
           <h2>Train a model</h2>
-          <TrainForm versions={versions.data ?? []} architectures={architectures.data ?? [DEFAULTS.model]} start={start} busy={busy} />
+          <TrainForm versions={versions.data ?? []} choices={choices.data ?? FALLBACK_CHOICES} start={start} busy={busy} />
         </>
       )}
       {error && <p className="error" role="alert">{error}</p>}
@@ -165,6 +190,12 @@ export function TrainPage({ name }: { name: string }) {
       <h2>Trained models</h2>
       <ModelTable models={models} selected={selected} select={setSelected} />
       {model && <ModelPanel key={model.id} model={model} />}
+      {models.length > 0 && (
+        <>
+          <h2>Leaderboard</h2>
+          <Leaderboard versions={versions.data ?? []} canDeploy={can("model.train")} />
+        </>
+      )}
     </section>
   );
 }

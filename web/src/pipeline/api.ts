@@ -41,6 +41,9 @@ export type Evaluation = Omit<Schemas["EvaluationSummary"], "report"> & {
 };
 
 export type InferenceAnswer = Schemas["InferenceAnswer"];
+export type ModelChoice = Schemas["ModelChoice"];
+export type LeaderboardEntry = Schemas["LeaderboardEntry"];
+export type Leaderboard = Schemas["Leaderboard"];
 
 const project = (name: string) => `/projects/${encodeURIComponent(name)}`;
 
@@ -52,6 +55,9 @@ export const pipelineApi = {
   preview: (name: string, recipe: Recipe, samples: number) =>
     call<VersionPreview>("POST", `${project(name)}/versions/preview`, { recipe, samples }),
   architectures: () => call<string[]>("GET", "/architectures"),
+  modelChoices: () => call<ModelChoice[]>("GET", "/architectures/choices"),
+  leaderboard: (versionId: number) => call<Leaderboard>("GET", `/versions/${versionId}/leaderboard`),
+  deploy: (modelId: number) => call<TrainedModel>("POST", `/models/${modelId}/deploy`),
   train: (versionId: number, request: TrainRequest) => call<Job>("POST", `/versions/${versionId}/train`, request),
   trainingJobs: () => call<Job[]>("GET", "/jobs?kind=model.train"),
   models: (name: string) => call<TrainedModel[]>("GET", `${project(name)}/models`),

@@ -4,19 +4,21 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
 from fastapi.responses import FileResponse
 from pydantic import BaseModel, Field
 
 from seglab.core import Split
 from seglab.jobs import LabelAssistJob, TrainJob
 from seglab.models import TrainSettings
+from seglab.models.choices import ModelChoice, model_choices
 from seglab.server.api._access import requires
 from seglab.server.api._deps import WorkspaceDep
 from seglab.server.api._paths import readable_path
-from seglab.services import evaluation, inference, permissions, projects, training
+from seglab.services import evaluation, inference, leaderboard, permissions, projects, training
 from seglab.services.evaluation import EvaluationSummary
 from seglab.services.inference import LabelAssistReport
+from seglab.services.leaderboard import Leaderboard
 from seglab.services.permissions import Access
 from seglab.store.jobs import Job
 from seglab.store.models import TrainedModel
@@ -92,6 +94,45 @@ def get_model(model_id: int, ws: WorkspaceDep) -> TrainedModel:
 )
 def architectures() -> list[str]:
     return training.trainable_models()
+
+
+@router.get(
+    "/versions/{version_id}/leaderboard",
+    response_model=Leaderboard,
+    summary="Every model trained on a version, compared",
+    dependencies=[requires("model.train")],
+)
+def version_leaderboard(version_id: int, ws: WorkspaceDep, split: Split = Split.TEST) -> Leaderboard:
+    """Mask and box mAP (seglab's evaluation on ``split``, the same code for every architecture), per-class AP, ONNX
+    Runtime p50 latency on this server, sizes, epochs and training time; models not yet evaluated or exported are
+    evaluated and exported first (the first call can take a while, later ones read the stored results)."""
+    return leaderboard.compare(ws, version_id, split=split)
+
+
+@router.post(
+    "/models/{model_id}/deploy",
+    response_model=TrainedModel,
+    summary="Make a model the one its version deploys",
+    dependencies=[requires("model.train")],
+)
+def deploy_model(model_id: int, ws: WorkspaceDep, request: Request) -> TrainedModel:
+    """Afterwards ``project/version`` (the Roboflow routes, workflows, the agent) names this model instead of the
+    newest one trained on the version."""
+    deployed = leaderboard.deploy(ws, model_id)
+    request.app.state.models.remove(deployed.version)  # a loaded copy of the previous choice must not answer again
+    return deployed
+
+
+@router.get(
+    "/architectures/choices",
+    response_model=list[ModelChoice],
+    summary="The models training accepts, with family, licence, input size and published COCO mask mAP",
+    dependencies=[requires("workspace.read")],
+)
+def architecture_choices() -> list[ModelChoice]:
+    """seglab's own models with what their authors publish; a plugin's models by name only."""
+    known = {choice.name: choice for choice in model_choices()}
+    return [known.get(name) or ModelChoice(name, "plugins", "", 0, None) for name in training.trainable_models()]
 
 
 class EvaluateRequest(BaseModel):

@@ -94,6 +94,9 @@ def test_regression_any_api_key_worked(team, client):
     _unauthenticated(client.post("/model/remove", json={"model_id": "x/1", "api_key": key + "x"}))
     me = client.get("/api/v1/auth/me", headers={"Authorization": f"Bearer {key}"}).json()
     assert (me["name"], me["method"], me["mode"]) == ("bob", "key", "accounts")
+    # the workspace actions the app may offer bob (an annotator somewhere), decided as the server decides them
+    assert {"workflow.run", "workflow.manage", "account.manage"} <= set(me["permissions"])
+    assert not {"user.manage", "audit.read", "project.create"} & set(me["permissions"])
     listed = credentials.list_keys(team, "bob")
     assert listed[0].last_used_at is not None
     credentials.revoke_key(team, listed[0].id)
@@ -121,6 +124,7 @@ def test_sign_in_sets_a_safe_cookie_and_sign_out_ends_the_session(team, client):
     assert "secure" not in cookie.lower()  # plain http on loopback
     me = client.get("/api/v1/auth/me").json()
     assert (me["name"], me["is_admin"], me["mode"], me["method"]) == ("ada", True, "accounts", "session")
+    assert {"user.manage", "audit.read", "project.create"} <= set(me["permissions"])
     token = client.cookies["seglab_session"]
     assert client.post("/api/v1/auth/logout").status_code == 204
     client.cookies.set("seglab_session", token)  # a copied cookie is no good either

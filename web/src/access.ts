@@ -4,6 +4,7 @@
 import { useQuery } from "@tanstack/react-query";
 import { api, Project } from "./api";
 import { keys } from "./queries";
+import { authApi, Me } from "./auth/authApi";
 
 /** Whether `project` allows `action` (`image.upload`, `annotation.write`, `members.manage`, ...) to the caller. */
 export function allows(project: Project | undefined, action: string): boolean {
@@ -14,4 +15,15 @@ export function allows(project: Project | undefined, action: string): boolean {
 export function useCan(name: string): (action: string) => boolean {
   const { data } = useQuery({ queryKey: keys.project(name), queryFn: () => api.project(name) });
   return (action: string) => allows(data, action);
+}
+
+/** Who the caller is (name, workspace admin or not, the workspace actions they may do). */
+export function useMe(): Me | undefined {
+  return useQuery({ queryKey: ["auth", "me"], queryFn: authApi.me }).data;
+}
+
+/** `can(action)` for the workspace's actions (`workflow.manage`, `user.manage`, ...): false until known. */
+export function useWorkspaceCan(): (action: string) => boolean {
+  const me = useMe();
+  return (action: string) => me?.permissions?.includes(action) ?? false;
 }

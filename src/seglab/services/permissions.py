@@ -122,6 +122,14 @@ class Access:
     visible_projects: frozenset[int] | None
 
 
+def workspace_actions(ws: Workspace, principal: Principal) -> list[str]:
+    """The workspace actions the principal may do (for the web app to hide what it would refuse), decided as
+    :func:`authorize` decides them: from ``user`` and every role they hold in any project."""
+    held = {USER} if principal.user_id is not None or principal.is_admin else set()
+    held |= set((project_roles(ws, principal) or {}).values())
+    return [name for name, found in ACTIONS.items() if found.scope == "workspace" and allows(principal, name, held)]
+
+
 def role_in(ws: Workspace, principal: Principal, project_id: int) -> str | None:
     """The principal's role in the project: ``admin`` for workspace admins, else their membership (or ``None``)."""
     if principal.is_admin:

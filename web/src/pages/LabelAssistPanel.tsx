@@ -46,7 +46,7 @@ export function LabelAssistPanel({ project, selection, onFinished }: Props) {
         {selection.length ? `Label ${selection.length} selected images` : "Label unannotated images"}
       </button>
       {error && <p className="error" role="alert">{error}</p>}
-      {job && <JobProgress job={job} label="label assist" />}
+      {job && <JobProgress job={job} label="label assist" project={project} />}
       {job?.status === "succeeded" && job.result && (
         <p data-testid="assist-result">
           {String(job.result.annotations)} proposals on {String(job.result.images)} images: open an image to review them

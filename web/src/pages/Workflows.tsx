@@ -1,5 +1,6 @@
 import { keepPreviousData, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useMemo, useState } from "react";
+import { useWorkspaceCan } from "../access";
 import { ApiError, BlockProblem, SavedWorkflow, workflowsApi } from "../api";
 import { useDebounced } from "../debounced";
 import { keys } from "../queries";
@@ -47,6 +48,7 @@ function describe(problem: BlockProblem): string {
 /** Saved workflows, a JSON editor checked as you type (errors per step), save, and a run on an image. */
 export function Workflows() {
   const client = useQueryClient();
+  const can = useWorkspaceCan();
   const [name, setName] = useState("my-workflow");
   const [text, setText] = useState(JSON.stringify(EXAMPLE, null, 2));
   const [file, setFile] = useState<File | null>(null);
@@ -120,7 +122,7 @@ export function Workflows() {
             {saved.map((item) => (
               <li key={item.id}>
                 <button onClick={() => open(item)}>{item.name}</button>
-                <button aria-label={`delete ${item.name}`} onClick={() => remove(item)}>✕</button>
+                {can("workflow.manage") && <button aria-label={`delete ${item.name}`} onClick={() => remove(item)}>✕</button>}
               </li>
             ))}
           </ul>
@@ -129,7 +131,7 @@ export function Workflows() {
         <div>
           <div className="row">
             <input aria-label="workflow name" value={name} onChange={(e) => setName(e.target.value)} />
-            <button onClick={() => save()} disabled={!check?.valid || !name.trim()}>Save</button>
+            {can("workflow.manage") && <button onClick={() => save()} disabled={!check?.valid || !name.trim()}>Save</button>}
           </div>
           <textarea aria-label="definition" spellCheck={false} value={text} onChange={(e) => setText(e.target.value)} rows={24} />
           <div data-testid="validation" className={check?.valid ? "valid" : "error"}>
@@ -140,7 +142,7 @@ export function Workflows() {
           </div>
           <div className="row">
             <input aria-label="image to run on" type="file" accept="image/*" onChange={(e) => setFile(e.target.files?.[0] ?? null)} />
-            <button onClick={() => run()} disabled={!file || !check?.valid || running}>{running ? "Running…" : "Run"}</button>
+            {can("workflow.run") && <button onClick={() => run()} disabled={!file || !check?.valid || running}>{running ? "Running…" : "Run"}</button>}
           </div>
           {(message || list.error || validation.error) && (
             <p data-testid="workflow-message">{message || (list.error ?? validation.error)?.message}</p>
@@ -156,13 +158,15 @@ export function Workflows() {
             </div>
           )}
         </div>
-        <AgentPanel
-          workflow={name.trim() || "untitled"}
-          canRun={!!file && !running}
-          onApply={(definition) => setText(JSON.stringify(definition, null, 2))}
-          onSave={save}
-          onRun={run}
-        />
+        {can("workflow.manage") && (
+          <AgentPanel
+            workflow={name.trim() || "untitled"}
+            canRun={!!file && !running && can("workflow.run")}
+            onApply={(definition) => setText(JSON.stringify(definition, null, 2))}
+            onSave={save}
+            onRun={run}
+          />
+        )}
       </div>
     </section>
   );

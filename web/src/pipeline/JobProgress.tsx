@@ -1,4 +1,5 @@
 import type { Job } from "./api";
+import { useCan, useMe } from "../access";
 import { useCancelJob } from "../queries";
 
 /** The job's progress as a fraction, or null while it has none to report. */
@@ -17,9 +18,13 @@ export function attemptNote(job: Pick<Job, "status" | "attempts" | "max_attempts
   return attempts > 1 ? `attempt ${attempts} of ${most}` : null;
 }
 
-/** A job's live state: status, stage, a progress bar, its error, and a way to cancel it. */
-export function JobProgress({ job, label }: { job: Job; label: string }) {
+/** A job's live state: status, stage, a progress bar, its error, and a way to cancel it for those who may (the
+ * project's admins and whoever submitted it). */
+export function JobProgress({ job, label, project }: { job: Job; label: string; project: string }) {
   const cancel = useCancelJob();
+  const can = useCan(project);
+  const me = useMe();
+  const mayCancel = can("job.cancel") || (me !== undefined && job.owner === me.name);
   const share = fraction(job);
   const running = job.status === "queued" || job.status === "running";
   const attempt = attemptNote(job);
@@ -28,7 +33,7 @@ export function JobProgress({ job, label }: { job: Job; label: string }) {
       <div className="job-head">
         <strong>{label}</strong>
         <span className={`badge ${job.status}`} data-testid="job-status">{job.status}</span>
-        {running && <button className="link" onClick={() => cancel.mutate(job.id)}>Cancel</button>}
+        {running && mayCancel && <button className="link" onClick={() => cancel.mutate(job.id)}>Cancel</button>}
       </div>
       <progress value={share ?? undefined} max={1} aria-label={`${label} progress`} />
       <div className="muted small">

@@ -123,7 +123,7 @@ export function ModelPanel({ model }: { model: TrainedModel }) {
         </select>
         {can("model.train") && <button className="primary" onClick={() => evaluate.mutate()} disabled={running}>Evaluate</button>}
       </div>
-      {job && <JobProgress job={job} label="Evaluating" />}
+      {job && <JobProgress job={job} label="Evaluating" project={model.project} />}
       {error && <p className="error" role="alert">{error}</p>}
       {evaluation.data ? <EvaluationView evaluation={evaluation.data} /> : <p className="muted">Not evaluated yet.</p>}
     </section>

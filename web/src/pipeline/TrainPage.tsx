@@ -11,9 +11,9 @@ import { ModelPanel } from "./ModelPanel";
 import { ProjectNav } from "./ProjectNav";
 import { useCan } from "../access";
 
-/** The form's choices: every option of the request the page offers (it picks no weights file, and leaves the time
- * limit to SEGLAB_JOB_TIME_LIMITS). */
-type TrainChoice = Required<Omit<TrainRequest, "weights" | "time_limit_seconds">>;
+/** The form's choices: every option of the request the page offers (it picks no weights file, leaves the time
+ * limit to SEGLAB_JOB_TIME_LIMITS, and trains on one device: several GPUs are the CLI's and the API's `devices`). */
+type TrainChoice = Required<Omit<TrainRequest, "weights" | "time_limit_seconds" | "devices" | "strategy">>;
 
 const DEFAULTS: TrainChoice = {
   model: "rfdetr-seg-nano", epochs: 10, batch_size: 4, lr: 1e-4, resolution: null, device: "cpu", from_scratch: false,
@@ -179,7 +179,7 @@ export function TrainPage({ name }: { name: string }) {
       {error && <p className="error" role="alert">{error}</p>}
       {job && (
         <section className="card" data-testid="training-run">
-          <JobProgress job={job} label={`Training on ${String(job.params.version)}`} />
+          <JobProgress job={job} label={`Training on ${String(job.params.version)}`} project={name} />
           <TrainingCharts rows={job.progress.epochs ?? []} />
           <details>
             <summary>Log</summary>

@@ -82,7 +82,7 @@ export function VersionsPage({ name }: { name: string }) {
           {preview.data && <PreviewGrid preview={preview.data} />}
           <hr />
           <button className="primary" onClick={() => generate.mutate()} disabled={isActive(job)}>Generate version</button>
-          {job && <JobProgress job={job} label="Generating" />}
+          {job && <JobProgress job={job} label="Generating" project={name} />}
           {message && <p className="success" role="status">{message}</p>}
           {error && <p className="error" role="alert">{error}</p>}
         </aside>

@@ -144,7 +144,7 @@ export function RapidPage({ name }: { name: string }) {
       {preview.data && <Preview images={preview.data.images} classes={classes} />}
       {runJob && (
         <section className="card" data-testid="rapid-run">
-          <JobProgress job={runJob} label="Labelling" />
+          <JobProgress job={runJob} label="Labelling" project={name} />
           {runJob.status === "succeeded" && (
             <p className="success" data-testid="rapid-result">
               {String(runJob.result?.annotations)} proposals on {String(runJob.result?.images)} images

@@ -62,10 +62,10 @@ export function TrainNext({ name, pending }: { name: string; pending: number }) 
       </form>
       {pending > 0 && <p className="muted small">{pending} proposals are not reviewed yet: they go into the version as they are.</p>}
       {error && <p className="error" role="alert">{error}</p>}
-      {versionJob && <div data-testid="version-job"><JobProgress job={versionJob} label="New version" /></div>}
+      {versionJob && <div data-testid="version-job"><JobProgress job={versionJob} label="New version" project={name} /></div>}
       {trainJob && (
         <div data-testid="training-job">
-          <JobProgress job={trainJob} label={`Training on ${String(trainJob.params.version)}`} />
+          <JobProgress job={trainJob} label={`Training on ${String(trainJob.params.version)}`} project={name} />
           <Link to={trainPage}>Follow it on the Train page →</Link>
         </div>
       )}

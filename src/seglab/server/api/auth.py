@@ -22,6 +22,7 @@ from seglab.server.errors import error_response
 from seglab.server.login_limit import LoginLimiter
 from seglab.services import accounts, audit, credentials
 from seglab.services.accounts import MAX_PASSWORD_CHARS, Principal
+from seglab.services.permissions import workspace_actions
 from seglab.store import Workspace
 
 router = APIRouter(prefix="/auth", tags=["accounts"])
@@ -42,6 +43,9 @@ class MeOut(BaseModel):
     method: Literal["local", "session", "key"]
     scope: Literal["full", "inference"]
     insecure: bool = False
+    permissions: list[str] = []
+    """The workspace actions the caller may do (``workflow.manage``, ``user.manage``, ...; the project's own are
+    sent with the project): the app hides what the server would refuse."""
 
 
 class KeyIn(BaseModel):
@@ -81,7 +85,7 @@ def _limiter(request: Request) -> LoginLimiter:
     return limiter
 
 
-def _me(request: Request, caller: Principal) -> MeOut:
+def _me(request: Request, ws: Workspace, caller: Principal) -> MeOut:
     mode = "accounts" if getattr(request.state, "auth_mode", "single-user") == "accounts" else "single-user"
     insecure = bool(request.app.state.settings.insecure_no_auth)
     return MeOut(
@@ -91,6 +95,7 @@ def _me(request: Request, caller: Principal) -> MeOut:
         method=caller.method,
         scope=caller.scope,
         insecure=insecure,
+        permissions=workspace_actions(ws, caller),
     )
 
 
@@ -139,7 +144,7 @@ def login(body: LoginIn, request: Request, response: Response, ws: WorkspaceDep)
     )
     caller = accounts.principal_of(user)
     request.state.auth_mode = "accounts"
-    return _me(request, caller)
+    return _me(request, ws, caller)
 
 
 @router.post(
@@ -157,8 +162,8 @@ def logout(request: Request, ws: WorkspaceDep) -> Response:
 @router.get(
     "/me", response_model=MeOut, summary="Who is calling, and whether the server has accounts", dependencies=[PUBLIC]
 )
-def me(request: Request, caller: PrincipalDep) -> MeOut:
-    return _me(request, caller)
+def me(request: Request, ws: WorkspaceDep, caller: PrincipalDep) -> MeOut:
+    return _me(request, ws, caller)
 
 
 @router.get(

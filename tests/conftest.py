@@ -54,15 +54,20 @@ _TRAINING_FIXTURES = {"trained", "deployed", "served"}
 """Fixtures that train a model for real (or need the session's trained one): a test using one is ``training``."""
 
 
+@pytest.hookimpl(tryfirst=True)  # before pytest-xdist reads the xdist_group markers
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Mark tests by what they use, so ``make test-fast`` (``-m "not browser and not training"``) leaves out every
-    test that drives Chromium or trains, including tests written later, without anyone remembering a marker."""
+    test that drives Chromium or trains, including tests written later, without anyone remembering a marker. A test
+    using the session's trained model (``trained``, tests/deploy/conftest.py) joins the ``deploy`` group, so the one
+    worker that trains it runs them all (ungrouped, it cost a second worker the whole training)."""
     for item in items:
         fixtures = set(getattr(item, "fixturenames", ()))
         if fixtures & _BROWSER_FIXTURES:
             item.add_marker(pytest.mark.browser)
         if fixtures & _TRAINING_FIXTURES:
             item.add_marker(pytest.mark.training)
+        if "trained" in fixtures and not item.get_closest_marker("xdist_group"):
+            item.add_marker(pytest.mark.xdist_group("deploy"))
 
 
 @pytest.hookimpl(trylast=True)

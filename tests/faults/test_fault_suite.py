@@ -177,7 +177,8 @@ def test_kill_9_at_seeded_points_loses_nothing(ws, seglab_home: Path, tmp_path: 
     project = projects.create_project(ws, "faults", ["thing"])
     images.upload_paths(ws, "faults", [write_images(tmp_path / "images", 20, size=320, seed=SEED)])
     image_ids = images.image_ids(ws, "faults")
-    server_env = {"SEGLAB_WORKERS": "1", "SEGLAB_JOB_LEASE_SECONDS": "3"}
+    # two renderers: the suite kills a worker while its render pool is busy (the tests' default renders in-process)
+    server_env = {"SEGLAB_WORKERS": "1", "SEGLAB_JOB_LEASE_SECONDS": "3", "SEGLAB_RENDER_WORKERS": "2"}
     server = Server(seglab_home, tmp_path / "serve.log", **server_env).start()
     try:
         acknowledged = _edit_until_killed(server, image_ids, project.categories[0].id, rng, figures)

@@ -21,12 +21,15 @@ import numpy as np
 import psutil
 import pytest
 
+from seglab.core import Split
+from seglab.geometry import MultiPolygon
 from seglab.jobs import LabelAssistJob
-from seglab.services import annotations, images, inference, predict, projects
+from seglab.services import annotations, evaluation, images, inference, predict, projects, versions
 from seglab.services.jobs import run_job
 from seglab.settings import Settings
-from seglab.store import Workspace
+from seglab.store import NewAnnotation, Workspace
 from seglab.store.jobs import JobStatus
+from seglab.versions import Recipe
 
 from ..tiny_model import CLASSES, register_tiny_model
 
@@ -212,3 +215,46 @@ def test_label_assist_job_on_ray_stores_the_embedded_proposals(cluster, pictures
     assert len(here) == len(chosen)
     for name in here:  # same instances; category ids are each project's own
         assert [p[1:] for p in here[name]] == [p[1:] for p in there[name]]
+
+
+def _rectangle(x0: float, y0: float, x1: float, y1: float) -> MultiPolygon:
+    return MultiPolygon.from_coco([[x0, y0, x1, y0, x1, y1, x0, y1]])
+
+
+def test_evaluation_on_ray_reports_the_embedded_metrics(cluster, pictures, ws, seglab_home, tmp_path):
+    """Actors predict the split, the driver scores it: the report (every metric, curve and per-image error) is the
+    one evaluating in this process gives, and the progress counts every image."""
+    model_id = inference.resolve_model(ws, register_tiny_model(seglab_home)).id
+    thing, other = (c.id for c in projects.create_project(ws, "scored", list(CLASSES)).categories)
+    chosen = sorted(pictures.glob("*.png"))[:40]
+    added = images.upload_paths(ws, "scored", chosen, split=Split.TEST).added
+    assert len(added) == len(chosen)
+    for index, image in enumerate(added):  # ground truth the tiny model (left half, "thing") gets partly right
+        w, h = image.width, image.height
+        if index % 2 == 0:
+            annotations.create_annotation(ws, image.id, NewAnnotation(thing, _rectangle(0, 0, w / 2, h)))
+        if index % 3 == 0:
+            annotations.create_annotation(ws, image.id, NewAnnotation(other, _rectangle(w - 8, h - 8, w, h)))
+    version = versions.create_version(ws, "scored", Recipe()).reference
+    embedded = evaluation.evaluate_model(ws, model_id, version=version, backend="onnx", out=tmp_path / "here")
+    assert 0 < embedded.report.mask.map50_95 < 1
+
+    seen: list[tuple[int, int]] = []
+    small_batches = Workspace(Settings(home=seglab_home, ray_batch_size=6))
+    try:
+        on_ray = evaluation.evaluate_model(
+            small_batches,
+            model_id,
+            version=version,
+            backend="onnx",
+            out=tmp_path / "ray",
+            progress=lambda done, total: seen.append((done, total)),
+            ray_address=cluster,
+        )
+    finally:
+        small_batches.close()
+    assert seen[-1] == (len(chosen), len(chosen))
+    assert len(seen) == -(-len(chosen) // 6), "progress per batch"
+    report = {name: json.loads((tmp_path / name / "report.json").read_text())["report"] for name in ("here", "ray")}
+    assert report["ray"] == report["here"]
+    assert on_ray.report.mask.map50_95 == embedded.report.mask.map50_95

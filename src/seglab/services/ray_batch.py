@@ -15,15 +15,27 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any, TypeVar
 
+from seglab.core import Annotation
 from seglab.errors import SeglabError
 from seglab.models import PredictOptions
 from seglab.models.registry import LoadedModel
+from seglab.services.evaluation import image_predictions
 from seglab.services.inference import load_model, propose
 from seglab.services.predict import ImageResult, ImageRun, ImageTask
 from seglab.settings import Settings
 from seglab.store import NewAnnotation, Workspace
 
-__all__ = ["AssistItem", "AssistResult", "RayUnavailableError", "label_images", "map_batches", "predict_images"]
+__all__ = [
+    "AssistItem",
+    "AssistResult",
+    "EvaluateItem",
+    "EvaluateResult",
+    "RayUnavailableError",
+    "evaluate_images",
+    "label_images",
+    "map_batches",
+    "predict_images",
+]
 
 Item = TypeVar("Item")
 Result = TypeVar("Result")
@@ -189,6 +201,50 @@ def label_images(
         address,
         LabelAssistActor,
         (ws.settings, loaded.model.id, loaded.backend, options, mapping, tolerance),
+        items,
+        on_batch,
+        batch_size=ws.settings.ray_batch_size,
+        actors=ws.settings.ray_actors,
+    )
+
+
+EvaluateItem = tuple[int, str]
+"""``(image id, sha256)``: a version image evaluation reads from the blob store."""
+EvaluateResult = tuple[int, list[Annotation]]
+"""``(image id, predictions)``, the predictions numbered 0 (the driver numbers them across the split)."""
+
+
+class EvaluateActor:
+    """Holds one model; predicts batches of a version's images for evaluation (the driver scores them)."""
+
+    def __init__(self, settings: Settings, model_id: int, backend: str, by_name: dict[str, int]) -> None:
+        self.ws = _actor_workspace(settings)
+        self.loaded = load_model(self.ws, model_id, backend)
+        self.by_name = by_name
+
+    def run(self, items: list[EvaluateItem]) -> list[EvaluateResult]:
+        model_id, predictor = self.loaded.model.id, self.loaded.predictor
+        return [
+            (image_id, image_predictions(model_id, predictor, self.ws.blobs.local_path(digest), image_id, self.by_name))
+            for image_id, digest in items
+        ]
+
+
+def evaluate_images(
+    ws: Workspace,
+    model_id: int,
+    backend: str,
+    by_name: dict[str, int],
+    items: Sequence[EvaluateItem],
+    address: str,
+    *,
+    on_batch: Callable[[list[EvaluateResult]], None],
+) -> None:
+    """Evaluation's predictions on Ray: ``by_name`` maps the model's class names to the version's category ids."""
+    map_batches(
+        address,
+        EvaluateActor,
+        (ws.settings, model_id, backend, by_name),
         items,
         on_batch,
         batch_size=ws.settings.ray_batch_size,

@@ -258,3 +258,37 @@ def test_evaluation_on_ray_reports_the_embedded_metrics(cluster, pictures, ws, s
     report = {name: json.loads((tmp_path / name / "report.json").read_text())["report"] for name in ("here", "ray")}
     assert report["ray"] == report["here"]
     assert on_ray.report.mask.map50_95 == embedded.report.mask.map50_95
+
+
+def test_version_job_on_ray_renders_the_embedded_version(cluster, pictures, ws, seglab_home, monkeypatch):
+    """Ray actors render the version (sources read from the blob store, outputs written there by the actors), with
+    augmented copies and mosaic partners: the same images, annotations and content hash as rendering here."""
+    thing, _ = (c.id for c in projects.create_project(ws, "rendered", list(CLASSES)).categories)
+    for image in images.upload_paths(ws, "rendered", sorted(pictures.glob("*.png"))[:24]).added:
+        w, h = image.width, image.height
+        annotations.create_annotation(ws, image.id, NewAnnotation(thing, _rectangle(2, 2, w / 2, h - 2)))
+    recipe = versions.recipe_from_options(split="60,20,20", augment="flip,rotate=15,mosaic", multiplier=3, seed=3)
+    embedded = versions.create_version(ws, "rendered", recipe, workers=1)
+
+    monkeypatch.setenv("SEGLAB_RAY_ADDRESS", cluster)  # the worker's setting sends the job to the cluster
+    monkeypatch.setenv("SEGLAB_RAY_BATCH_SIZE", "5")
+    on_ray = Workspace()
+    try:
+        seen: list[tuple[int, int]] = []
+        direct = versions.create_version(on_ray, "rendered", recipe, progress=lambda d, t: seen.append((d, t)))
+        job = versions.submit_version(on_ray, "rendered", recipe)
+        finished = run_job(on_ray, job.id)
+    finally:
+        on_ray.close()
+    assert len(seen) == 5, "progress per batch of (at most) 5 source images, in whichever order they finish"
+    assert [total for _, total in seen] == [24] * 5
+    assert [done for done, _ in seen] == sorted({done for done, _ in seen})
+    assert seen[-1] == (24, 24)
+    assert direct.content_hash == embedded.content_hash
+    assert direct.statistics == embedded.statistics
+    assert embedded.statistics["images"] > 24, "augmented copies rendered"
+    assert finished.status is JobStatus.SUCCEEDED, finished.error
+    assert finished.result["content_hash"] == embedded.content_hash
+    assert finished.progress["done"] == finished.progress["total"] == 24
+    here, there = (versions.dataset(ws, v) for v in (embedded.reference, finished.result["version"]))
+    assert [i.sha256 for i in here.images] == [i.sha256 for i in there.images]

@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any, TypeVar
 
-from seglab.core import Annotation
+from seglab.core import Annotation, Progress
 from seglab.errors import SeglabError
 from seglab.models import PredictOptions
 from seglab.models.registry import LoadedModel
@@ -24,6 +24,7 @@ from seglab.services.inference import load_model, propose
 from seglab.services.predict import ImageResult, ImageRun, ImageTask
 from seglab.settings import Settings
 from seglab.store import NewAnnotation, Workspace
+from seglab.versions.render import RenderedImage, RenderTask, render_from_store
 
 __all__ = [
     "AssistItem",
@@ -35,6 +36,7 @@ __all__ = [
     "label_images",
     "map_batches",
     "predict_images",
+    "render_tasks",
 ]
 
 Item = TypeVar("Item")
@@ -250,3 +252,41 @@ def evaluate_images(
         batch_size=ws.settings.ray_batch_size,
         actors=ws.settings.ray_actors,
     )
+
+
+RenderItem = tuple[int, RenderTask]
+"""``(index, task)``: one source image of a version to render, by its place in the version's task list."""
+RenderResult = tuple[int, list[RenderedImage]]
+"""``(index, outputs)``: the metadata of the output images the task wrote to the blob store."""
+
+
+class RenderActor:
+    """Renders batches of a version's source images. Each task reads its images from the blob store and writes its
+    outputs there (content-addressed: a retried batch writes the same blobs again), returning only metadata."""
+
+    def run(self, items: list[RenderItem]) -> list[RenderResult]:
+        return [(index, render_from_store(task)) for index, task in items]
+
+
+def render_tasks(
+    settings: Settings, address: str, tasks: list[RenderTask], progress: Progress
+) -> list[list[RenderedImage]]:
+    """Version generation's rendering on Ray (a :data:`seglab.versions.build.Renderer`): each task's outputs in task
+    order, so the version is the one rendering here gives."""
+    by_index: dict[int, list[RenderedImage]] = {}
+
+    def record(results: list[RenderResult]) -> None:
+        for index, outputs in results:
+            by_index[index] = outputs
+        progress(len(by_index), len(tasks))
+
+    map_batches(
+        address,
+        RenderActor,
+        (),
+        list(enumerate(tasks)),
+        record,
+        batch_size=settings.ray_batch_size,
+        actors=settings.ray_actors,
+    )
+    return [by_index[index] for index in range(len(tasks))]

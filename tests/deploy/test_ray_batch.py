@@ -21,16 +21,18 @@ import numpy as np
 import psutil
 import pytest
 
+from seglab.assist.autolabel import AutolabelSettings, ClassPrompt
 from seglab.core import Split
 from seglab.geometry import MultiPolygon
-from seglab.jobs import LabelAssistJob
-from seglab.services import annotations, evaluation, images, inference, predict, projects, versions
+from seglab.jobs import AutolabelJob, LabelAssistJob
+from seglab.services import annotations, autolabel, evaluation, images, inference, predict, projects, versions
 from seglab.services.jobs import run_job
 from seglab.settings import Settings
 from seglab.store import NewAnnotation, Workspace
 from seglab.store.jobs import JobStatus
 from seglab.versions import Recipe
 
+from ..autolabel.conftest import tiny_owlv2, write_scene
 from ..tiny_model import CLASSES, register_tiny_model
 
 ray = pytest.importorskip("ray", reason="the Ray tests need the ray extra: pip install 'seglab[ray]'")
@@ -292,3 +294,44 @@ def test_version_job_on_ray_renders_the_embedded_version(cluster, pictures, ws, 
     assert finished.progress["done"] == finished.progress["total"] == 24
     here, there = (versions.dataset(ws, v) for v in (embedded.reference, finished.result["version"]))
     assert [i.sha256 for i in here.images] == [i.sha256 for i in there.images]
+
+
+def test_rapid_job_on_ray_stores_the_embedded_proposals(cluster, seglab_home, tmp_path, monkeypatch):
+    """Rapid with the tiny OWLv2 and GrabCut, loaded once per actor: the job on Ray stores the proposals Rapid in
+    this process stores (same instances, classes created the same), its progress per batch."""
+    monkeypatch.setenv("SEGLAB_AUTOLABEL_WEIGHTS", str(tiny_owlv2(tmp_path / "owlv2")))
+    monkeypatch.setenv("SEGLAB_ASSIST_MODEL", "grabcut")
+    scenes = [write_scene(tmp_path / f"scene-{index}.png", 160 + index, 96) for index in range(8)]
+    prompts = AutolabelSettings((ClassPrompt.parse("square"),), threshold=0.0)
+    ws = Workspace()
+    try:
+        for name in ("here", "on-ray"):
+            projects.create_project(ws, name)
+            assert len(images.upload_paths(ws, name, scenes).added) == len(scenes)
+        embedded = autolabel.autolabel(ws, "here", prompts)
+        here = _proposals(ws, "here")
+    finally:
+        ws.close()
+    assert embedded.images == len(scenes)
+    assert embedded.annotations >= len(scenes) // 2, "the tiny OWLv2 finds the square on most scenes"
+
+    monkeypatch.setenv("SEGLAB_RAY_ADDRESS", cluster)  # the worker's setting sends the job to the cluster
+    monkeypatch.setenv("SEGLAB_RAY_BATCH_SIZE", "3")
+    on_ray = Workspace()
+    try:
+        job = autolabel.submit_autolabel(on_ray, AutolabelJob(project="on-ray", settings=prompts))
+        finished = run_job(on_ray, job.id)
+        there = _proposals(on_ray, "on-ray")
+    finally:
+        on_ray.close()
+    assert finished.status is JobStatus.SUCCEEDED, finished.error
+    assert finished.result == {
+        "images": len(scenes),
+        "annotations": embedded.annotations,
+        "per_class": embedded.per_class,
+    }
+    assert finished.progress["done"] == finished.progress["total"] == len(scenes)
+    assert here.keys() == there.keys()
+    for name in here:  # the same instances; category ids are each project's own
+        assert [p[1] for p in here[name]] == [p[1] for p in there[name]]
+        assert [p[2:] for p in here[name]] == pytest.approx([p[2:] for p in there[name]], abs=1e-3)

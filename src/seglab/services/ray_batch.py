@@ -13,12 +13,15 @@ import logging
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any, TypeVar
 
+from seglab.assist.autolabel import AutolabelSettings, load_components, proposal_annotations, proposals_for
 from seglab.core import Annotation, Progress
 from seglab.errors import SeglabError
 from seglab.models import PredictOptions
 from seglab.models.registry import LoadedModel
+from seglab.services.assist import smart_polygon
 from seglab.services.evaluation import image_predictions
 from seglab.services.inference import load_model, propose
 from seglab.services.predict import ImageResult, ImageRun, ImageTask
@@ -29,9 +32,11 @@ from seglab.versions.render import RenderedImage, RenderTask, render_from_store
 __all__ = [
     "AssistItem",
     "AssistResult",
+    "AutolabelResult",
     "EvaluateItem",
     "EvaluateResult",
     "RayUnavailableError",
+    "autolabel_images",
     "evaluate_images",
     "label_images",
     "map_batches",
@@ -290,3 +295,68 @@ def render_tasks(
         actors=settings.ray_actors,
     )
     return [by_index[index] for index in range(len(tasks))]
+
+
+AutolabelResult = tuple[int, list[tuple[str, NewAnnotation]] | None, str | None]
+"""``(image id, [(class name, proposal)], None)``, or ``(image id, None, reason)`` for an image that failed."""
+
+
+class AutolabelActor:
+    """Holds Rapid's detector and segmenter; finds and segments the prompts' objects on batches of stored images."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        components: tuple[str | None, Path | None, str | None],
+        prompts: AutolabelSettings,
+        categories: dict[str, int],
+        tolerance: float,
+    ) -> None:
+        self.ws = _actor_workspace(settings)
+        detector, weights, segmenter = components
+        self.detector, self.segmenter = load_components(
+            self.ws.settings, smart_polygon(self.ws), detector=detector, detector_weights=weights, segmenter=segmenter
+        )
+        self.prompts, self.categories, self.tolerance = prompts, categories, tolerance
+
+    def run(self, items: list[AssistItem]) -> list[AutolabelResult]:
+        results: list[AutolabelResult] = []
+        for image_id, digest in items:
+            try:
+                proposals = proposals_for(
+                    self.ws.blobs.local_path(digest),
+                    self.detector,
+                    self.segmenter,
+                    self.prompts,
+                    max_pixels=self.ws.settings.max_image_pixels,
+                )
+            except SeglabError as error:
+                results.append((image_id, None, error.message))
+                continue
+            pairs = proposal_annotations(proposals, self.categories, self.detector.name, tolerance=self.tolerance)
+            results.append((image_id, [(proposal.class_name, new) for proposal, new in pairs], None))
+        return results
+
+
+def autolabel_images(
+    ws: Workspace,
+    items: Sequence[AssistItem],
+    address: str,
+    *,
+    components: tuple[str | None, Path | None, str | None],
+    settings: AutolabelSettings,
+    categories: dict[str, int],
+    tolerance: float,
+    on_batch: Callable[[list[AutolabelResult]], None],
+) -> None:
+    """Rapid on Ray: ``components`` names the detector, its weights folder and the segmenter (``None``: the
+    configured ones), which each actor loads once."""
+    map_batches(
+        address,
+        AutolabelActor,
+        (ws.settings, components, settings, categories, tolerance),
+        items,
+        on_batch,
+        batch_size=ws.settings.ray_batch_size,
+        actors=ws.settings.ray_actors,
+    )

@@ -1,10 +1,11 @@
 """Batch work on a Ray cluster (``--ray`` / ``SEGLAB_RAY_ADDRESS``): the optional ``seglab[ray]`` extra.
 
-A use case hands this module small work items (image paths or blob digests, never pixels) and a callback for
-results. Actors, one CPU each, open the workspace themselves (the same database and blob store as the driver,
-through its settings), load the model once, and answer a batch of items per call; the driver writes each batch's
-results as it arrives. An actor whose process dies is restarted by Ray and its unfinished calls are retried, so
-every item is answered exactly once. Nothing here is imported unless a caller asks for Ray.
+A use case hands this module small work items (image paths, blob digests or version render tasks, never pixels)
+and a callback for results. Actors, one CPU each, open the workspace themselves (the same database and blob store as
+the driver, through its settings; the version renderer only the blob store), load their model once, and answer a
+batch of items per call; the driver writes each batch's results as it arrives. An actor whose process dies is
+restarted by Ray and its unfinished calls are retried, so every item is answered exactly once. Nothing here is
+imported unless a caller asks for Ray.
 """
 
 from __future__ import annotations

@@ -57,3 +57,11 @@ def test_bad_recipes_fail_in_one_line(project):
         assert result.exit_code == 1, (arguments, result.output)
         assert message in result.output
         assert "Traceback" not in result.output
+
+
+def test_a_queued_version_refuses_a_ray_address_of_its_own(project):
+    """Where a job renders is its worker's SEGLAB_RAY_ADDRESS: --ray beside --background would be silently ignored."""
+    refused = _run("version", "create", project, "--background", "--ray", "auto", "--json")
+    assert refused.exit_code != 0
+    assert "SEGLAB_RAY_ADDRESS" in json.loads(refused.output)["message"]
+    assert json.loads(_run("job", "list", "--json").output) == []

@@ -66,8 +66,9 @@ class Settings(BaseSettings):
     inference_threads: int = 0
     """Threads ONNX Runtime uses per model (0: its default, one per core)."""
     ray_address: str | None = None
-    """A Ray cluster for batch work (``seglab predict``, label assist): ``auto`` (the cluster ``ray start`` began on
-    this host) or its head's address (``10.0.0.5:6379``). Unset: batch work runs in this process."""
+    """A Ray cluster for batch work (``seglab predict``, label assist, evaluation, version generation, Rapid, and their
+    jobs): ``auto`` (the cluster ``ray start`` began on this host) or its head's address (``10.0.0.5:6379``). Unset:
+    batch work runs in this process."""
     ray_batch_size: int = Field(default=32, ge=1)
     """Images per Ray task: one result message and one write per batch."""
     ray_actors: int = Field(default=0, ge=0)

@@ -21,13 +21,18 @@ import numpy as np
 import psutil
 import pytest
 
-from seglab.jobs import LabelAssistJob
-from seglab.services import annotations, images, inference, predict, projects
+from seglab.assist.autolabel import AutolabelSettings, ClassPrompt
+from seglab.core import Split
+from seglab.geometry import MultiPolygon
+from seglab.jobs import AutolabelJob, LabelAssistJob
+from seglab.services import annotations, autolabel, evaluation, images, inference, predict, projects, versions
 from seglab.services.jobs import run_job
 from seglab.settings import Settings
-from seglab.store import Workspace
+from seglab.store import NewAnnotation, Workspace
 from seglab.store.jobs import JobStatus
+from seglab.versions import Recipe
 
+from ..autolabel.conftest import tiny_owlv2, write_scene
 from ..tiny_model import CLASSES, register_tiny_model
 
 ray = pytest.importorskip("ray", reason="the Ray tests need the ray extra: pip install 'seglab[ray]'")
@@ -212,3 +217,121 @@ def test_label_assist_job_on_ray_stores_the_embedded_proposals(cluster, pictures
     assert len(here) == len(chosen)
     for name in here:  # same instances; category ids are each project's own
         assert [p[1:] for p in here[name]] == [p[1:] for p in there[name]]
+
+
+def _rectangle(x0: float, y0: float, x1: float, y1: float) -> MultiPolygon:
+    return MultiPolygon.from_coco([[x0, y0, x1, y0, x1, y1, x0, y1]])
+
+
+def test_evaluation_on_ray_reports_the_embedded_metrics(cluster, pictures, ws, seglab_home, tmp_path):
+    """Actors predict the split, the driver scores it: the report (every metric, curve and per-image error) is the
+    one evaluating in this process gives, and the progress counts every image."""
+    model_id = inference.resolve_model(ws, register_tiny_model(seglab_home)).id
+    thing, other = (c.id for c in projects.create_project(ws, "scored", list(CLASSES)).categories)
+    chosen = sorted(pictures.glob("*.png"))[:40]
+    added = images.upload_paths(ws, "scored", chosen, split=Split.TEST).added
+    assert len(added) == len(chosen)
+    for index, image in enumerate(added):  # ground truth the tiny model (left half, "thing") gets partly right
+        w, h = image.width, image.height
+        if index % 2 == 0:
+            annotations.create_annotation(ws, image.id, NewAnnotation(thing, _rectangle(0, 0, w / 2, h)))
+        if index % 3 == 0:
+            annotations.create_annotation(ws, image.id, NewAnnotation(other, _rectangle(w - 8, h - 8, w, h)))
+    version = versions.create_version(ws, "scored", Recipe()).reference
+    embedded = evaluation.evaluate_model(ws, model_id, version=version, backend="onnx", out=tmp_path / "here")
+    assert 0 < embedded.report.mask.map50_95 < 1
+
+    seen: list[tuple[int, int]] = []
+    small_batches = Workspace(Settings(home=seglab_home, ray_batch_size=6))
+    try:
+        on_ray = evaluation.evaluate_model(
+            small_batches,
+            model_id,
+            version=version,
+            backend="onnx",
+            out=tmp_path / "ray",
+            progress=lambda done, total: seen.append((done, total)),
+            ray_address=cluster,
+        )
+    finally:
+        small_batches.close()
+    assert seen[-1] == (len(chosen), len(chosen))
+    assert len(seen) == -(-len(chosen) // 6), "progress per batch"
+    report = {name: json.loads((tmp_path / name / "report.json").read_text())["report"] for name in ("here", "ray")}
+    assert report["ray"] == report["here"]
+    assert on_ray.report.mask.map50_95 == embedded.report.mask.map50_95
+
+
+def test_version_job_on_ray_renders_the_embedded_version(cluster, pictures, ws, seglab_home, monkeypatch):
+    """Ray actors render the version (sources read from the blob store, outputs written there by the actors), with
+    augmented copies and mosaic partners: the same images, annotations and content hash as rendering here."""
+    thing, _ = (c.id for c in projects.create_project(ws, "rendered", list(CLASSES)).categories)
+    for image in images.upload_paths(ws, "rendered", sorted(pictures.glob("*.png"))[:24]).added:
+        w, h = image.width, image.height
+        annotations.create_annotation(ws, image.id, NewAnnotation(thing, _rectangle(2, 2, w / 2, h - 2)))
+    recipe = versions.recipe_from_options(split="60,20,20", augment="flip,rotate=15,mosaic", multiplier=3, seed=3)
+    embedded = versions.create_version(ws, "rendered", recipe, workers=1)
+
+    monkeypatch.setenv("SEGLAB_RAY_ADDRESS", cluster)  # the worker's setting sends the job to the cluster
+    monkeypatch.setenv("SEGLAB_RAY_BATCH_SIZE", "5")
+    on_ray = Workspace()
+    try:
+        seen: list[tuple[int, int]] = []
+        direct = versions.create_version(on_ray, "rendered", recipe, progress=lambda d, t: seen.append((d, t)))
+        job = versions.submit_version(on_ray, "rendered", recipe)
+        finished = run_job(on_ray, job.id)
+    finally:
+        on_ray.close()
+    assert len(seen) == 5, "progress per batch of (at most) 5 source images, in whichever order they finish"
+    assert [total for _, total in seen] == [24] * 5
+    assert [done for done, _ in seen] == sorted({done for done, _ in seen})
+    assert seen[-1] == (24, 24)
+    assert direct.content_hash == embedded.content_hash
+    assert direct.statistics == embedded.statistics
+    assert embedded.statistics["images"] > 24, "augmented copies rendered"
+    assert finished.status is JobStatus.SUCCEEDED, finished.error
+    assert finished.result["content_hash"] == embedded.content_hash
+    assert finished.progress["done"] == finished.progress["total"] == 24
+    here, there = (versions.dataset(ws, v) for v in (embedded.reference, finished.result["version"]))
+    assert [i.sha256 for i in here.images] == [i.sha256 for i in there.images]
+
+
+def test_rapid_job_on_ray_stores_the_embedded_proposals(cluster, seglab_home, tmp_path, monkeypatch):
+    """Rapid with the tiny OWLv2 and GrabCut, loaded once per actor: the job on Ray stores the proposals Rapid in
+    this process stores (same instances, classes created the same), its progress per batch."""
+    monkeypatch.setenv("SEGLAB_AUTOLABEL_WEIGHTS", str(tiny_owlv2(tmp_path / "owlv2")))
+    monkeypatch.setenv("SEGLAB_ASSIST_MODEL", "grabcut")
+    scenes = [write_scene(tmp_path / f"scene-{index}.png", 160 + index, 96) for index in range(8)]
+    prompts = AutolabelSettings((ClassPrompt.parse("square"),), threshold=0.0)
+    ws = Workspace()
+    try:
+        for name in ("here", "on-ray"):
+            projects.create_project(ws, name)
+            assert len(images.upload_paths(ws, name, scenes).added) == len(scenes)
+        embedded = autolabel.autolabel(ws, "here", prompts)
+        here = _proposals(ws, "here")
+    finally:
+        ws.close()
+    assert embedded.images == len(scenes)
+    assert embedded.annotations >= len(scenes) // 2, "the tiny OWLv2 finds the square on most scenes"
+
+    monkeypatch.setenv("SEGLAB_RAY_ADDRESS", cluster)  # the worker's setting sends the job to the cluster
+    monkeypatch.setenv("SEGLAB_RAY_BATCH_SIZE", "3")
+    on_ray = Workspace()
+    try:
+        job = autolabel.submit_autolabel(on_ray, AutolabelJob(project="on-ray", settings=prompts))
+        finished = run_job(on_ray, job.id)
+        there = _proposals(on_ray, "on-ray")
+    finally:
+        on_ray.close()
+    assert finished.status is JobStatus.SUCCEEDED, finished.error
+    assert finished.result == {
+        "images": len(scenes),
+        "annotations": embedded.annotations,
+        "per_class": embedded.per_class,
+    }
+    assert finished.progress["done"] == finished.progress["total"] == len(scenes)
+    assert here.keys() == there.keys()
+    for name in here:  # the same instances; category ids are each project's own
+        assert [p[1] for p in here[name]] == [p[1] for p in there[name]]
+        assert [p[2:] for p in here[name]] == pytest.approx([p[2:] for p in there[name]], abs=1e-3)

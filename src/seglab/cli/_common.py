@@ -20,6 +20,14 @@ if TYPE_CHECKING:
     from seglab.store import Workspace
 
 JsonOption = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON.")]
+RayOption = Annotated[
+    str | None,
+    typer.Option(
+        "--ray",
+        help="Run on a Ray cluster: auto (the one `ray start` began here) or its address; default: the setting "
+        "SEGLAB_RAY_ADDRESS, else in this process. Needs seglab[ray].",
+    ),
+]
 ZipOption = Annotated[
     bool, typer.Option("--zip", help="Write one zip archive (images stored, annotations deflated) instead of a folder.")
 ]

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from seglab.cli._common import JsonOption, image_ids_option, print_json, progress_bar, workspace
+from seglab.cli._common import JsonOption, RayOption, image_ids_option, print_json, progress_bar, workspace
 from seglab.errors import InvalidInputError
 from seglab.jobs import AutolabelJob
 from seglab.services import autolabel as service
@@ -53,6 +53,7 @@ def autolabel(
     video: Annotated[Path | None, typer.Option(help="Add this video's frames to the project and label them.")] = None,
     fps: Annotated[float, typer.Option(help="With --video: frames per second of video taken.")] = 1.0,
     background: Annotated[bool, typer.Option("--background", help="Queue it for `seglab worker` instead.")] = False,
+    ray: RayOption = None,
     as_json: JsonOption = False,
 ) -> None:
     """Find and segment objects named by text prompts (open-vocabulary detector + SAM); stored for review."""
@@ -68,6 +69,10 @@ def autolabel(
         if video is not None:
             image_ids = (image_ids or []) + service.upload_video(ws, project, video, fps=fps)
         if background:
+            if ray:
+                raise InvalidInputError(
+                    "--ray is for labelling here; a queued job runs where its worker's SEGLAB_RAY_ADDRESS says"
+                )
             params = AutolabelJob(
                 project=project,
                 settings=settings,
@@ -94,6 +99,7 @@ def autolabel(
                 segmenter=segmenter,
                 image_ids=image_ids,
                 progress=progress,
+                ray_address=ray,
             )
     if as_json:
         print_json(report)

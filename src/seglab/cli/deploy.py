@@ -9,20 +9,12 @@ from typing import Annotated
 
 import typer
 
-from seglab.cli._common import JsonOption, image_ids_option, print_json, progress_bar, workspace
+from seglab.cli._common import JsonOption, RayOption, image_ids_option, print_json, progress_bar, workspace
 from seglab.jobs import LabelAssistJob
 from seglab.models import PredictOptions
 from seglab.services import inference, predict
 
 ModelArgument = Annotated[str, typer.Argument(help="Model id (42) or project/version (pets/1: its newest model).")]
-RayOption = Annotated[
-    str | None,
-    typer.Option(
-        "--ray",
-        help="Run on a Ray cluster: auto (the one `ray start` began here) or its address; default: the setting "
-        "SEGLAB_RAY_ADDRESS, else in this process. Needs seglab[ray].",
-    ),
-]
 
 
 def export_model(

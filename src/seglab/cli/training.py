@@ -11,7 +11,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from seglab.cli._common import JsonOption, print_json, print_record, progress_bar, workspace
+from seglab.cli._common import JsonOption, RayOption, print_json, print_record, progress_bar, workspace
 from seglab.jobs import TrainJob
 from seglab.models import ARCHITECTURES, TrainSettings
 from seglab.models.yolo import YOLO_ARCHITECTURES
@@ -181,11 +181,18 @@ def eval_(
     ] = None,
     split: Annotated[str, typer.Option(help="train, valid or test.")] = "test",
     out: Annotated[Path | None, typer.Option(help="Folder for report.json and the plots.")] = None,
+    backend: Annotated[
+        str | None,
+        typer.Option(help="torch or onnx (default: torch for RF-DETR-Seg, which needs no export; onnx for YOLO)."),
+    ] = None,
+    ray: RayOption = None,
     as_json: JsonOption = False,
 ) -> None:
     """COCO box and mask mAP (pycocotools), per-class AP, best-F1 threshold, confusion matrix, plots."""
     with workspace(as_json) as ws, progress_bar("predicting", not as_json) as progress:
-        result = evaluation.evaluate_model(ws, model_id, version=version, split=split, out=out, progress=progress)
+        result = evaluation.evaluate_model(
+            ws, model_id, version=version, split=split, out=out, progress=progress, backend=backend, ray_address=ray
+        )
     if as_json:
         print_json(result)
         return

@@ -9,7 +9,8 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from seglab.cli._common import JsonOption, ZipOption, print_json, print_record, progress_bar, workspace
+from seglab.cli._common import JsonOption, RayOption, ZipOption, print_json, print_record, progress_bar, workspace
+from seglab.errors import InvalidInputError
 from seglab.formats import ImageMode, writable_formats
 from seglab.services import downloads, jobs, versions
 
@@ -46,9 +47,10 @@ def create(
     multiplier: Annotated[int, typer.Option(help="Outputs per training image (original + augmented copies).")] = 1,
     seed: Annotated[int, typer.Option(help="Seed for splits and augmentation.")] = 0,
     background: Annotated[bool, typer.Option("--background", help="Queue it for `seglab worker` instead.")] = False,
+    ray: RayOption = None,
     as_json: JsonOption = False,
 ) -> None:
-    """Generate an immutable version of a project (shows progress; uses every core)."""
+    """Generate an immutable version of a project (shows progress; uses every core, or a Ray cluster's)."""
     with workspace(as_json) as ws:
         recipe = versions.recipe_from_options(
             split=split,
@@ -68,6 +70,10 @@ def create(
             seed=seed,
         )
         if background:
+            if ray:
+                raise InvalidInputError(
+                    "--ray is for generating here; a queued version renders where its worker's SEGLAB_RAY_ADDRESS says"
+                )
             job = versions.submit_version(ws, project, recipe)
             if as_json:
                 print_json(job)
@@ -75,7 +81,7 @@ def create(
                 typer.echo(f"queued as job {job.id}; follow it with `seglab job show {job.id}`")
             return
         with progress_bar("generating", not as_json) as progress:
-            version = versions.create_version(ws, project, recipe, progress=progress)
+            version = versions.create_version(ws, project, recipe, progress=progress, ray_address=ray)
     if as_json:
         print_json(version)
         return

@@ -32,7 +32,7 @@ from seglab.jobs import AutolabelJob, Reporter, stage_progress
 from seglab.services.assist import smart_polygon as open_smart_polygon
 from seglab.services.images import upload_paths
 from seglab.services.jobs import register_handler, submit
-from seglab.services.proposals import images_to_label, store_proposals
+from seglab.services.proposals import images_to_label, store_proposal_batch, store_proposals
 from seglab.store import Project, StoredAnnotation, Workspace, segmentation_to_json
 from seglab.store import annotations as annotation_store
 from seglab.store import images as image_store
@@ -112,9 +112,21 @@ def autolabel(
     tolerance: float = 1.0,
     progress: Progress = no_progress,
     smart_polygon: SmartPolygon | None = None,
+    ray_address: str | None = None,
 ) -> AutolabelReport:
     """Find the prompts' objects on ``image_ids`` (default: the unannotated images) now and store them for review
-    (see :func:`submit_autolabel` for a job). ``detector`` and ``segmenter`` are names, or loaded models."""
+    (see :func:`submit_autolabel` for a job). ``detector`` and ``segmenter`` are names, or loaded models. With
+    ``ray_address`` (or the ``ray_address`` setting) actors on that Ray cluster load the named models and find the
+    objects, reading the images from the blob store; each batch's proposals are stored here in one transaction."""
+    address = ray_address or ws.settings.ray_address
+    if address:
+        if not (detector is None or isinstance(detector, str)) or not (segmenter is None or isinstance(segmenter, str)):
+            raise InvalidInputError(
+                "Rapid on Ray loads its models on the actors: give the detector and segmenter by name"
+            )
+        return _autolabel_on_ray(
+            ws, project, settings, address, detector, detector_weights, segmenter, image_ids, tolerance, progress
+        )
     if detector is None or isinstance(detector, str):
         found = rapid_detectors(ws.settings).detector(detector, detector_weights)
     else:
@@ -158,24 +170,91 @@ def submit_autolabel(ws: Workspace, params: AutolabelJob, *, owner: str | None =
     return submit(ws, params, owner=owner)
 
 
+def _component_names(ws: Workspace, detector: str | None, segmenter: str | None) -> tuple[str, str]:
+    """The detector and segmenter these names (``None``: the configured defaults) choose, without loading them."""
+    chosen = detector_spec(detector or ws.settings.autolabel_detector)
+    return chosen.name, open_smart_polygon(ws).resolve(segmenter).name
+
+
+def _autolabel_on_ray(
+    ws: Workspace,
+    project: int | str,
+    settings: AutolabelSettings,
+    address: str,
+    detector: str | None,
+    detector_weights: Path | None,
+    segmenter: str | None,
+    image_ids: Sequence[int] | None,
+    tolerance: float,
+    progress: Progress,
+) -> AutolabelReport:
+    """:func:`autolabel` with Ray actors finding and segmenting (each loads the models once); proposals are stored
+    a batch per transaction, and the progress moves per batch."""
+    from seglab.services import ray_batch
+
+    detector_name, segmenter_name = _component_names(ws, detector, segmenter)
+    with ws.db.transaction() as session:
+        target = project_store.get_project(session, project)
+        chosen = images_to_label(session, target, image_ids)
+        categories, created = ensure_categories(session, target, settings.class_names)
+    report = AutolabelReport(detector_name, segmenter_name, created_classes=created)
+    images = {image.id: image for image in chosen}
+    done = 0
+
+    def store(results: list[ray_batch.AutolabelResult]) -> None:
+        nonlocal done
+        batch = []
+        for image_id, found, reason in results:
+            if found is None:
+                report.failed.append((image_id, reason or "failed"))
+                continue
+            batch.append((images[image_id], [new for _, new in found]))
+            for class_name, _ in found:
+                report.per_class[class_name] = report.per_class.get(class_name, 0) + 1
+        report.annotations += store_proposal_batch(ws, batch, author=AUTHOR)
+        report.images += len(batch)
+        done += len(results)
+        progress(done, len(chosen))
+
+    items = [(image.id, image.sha256) for image in chosen if image.sha256 is not None]
+    ray_batch.autolabel_images(
+        ws,
+        items,
+        address,
+        components=(detector, detector_weights, segmenter),
+        settings=settings,
+        categories=categories,
+        tolerance=tolerance,
+        on_batch=store,
+    )
+    return report
+
+
 def _autolabel_job(ws: Workspace, params: AutolabelJob, reporter: Reporter) -> dict[str, Any]:
     settings = params.settings
-    found, segment = load_components(
-        ws.settings,
-        open_smart_polygon(ws),
-        detector=params.detector,
-        detector_weights=params.detector_weights,
-        segmenter=params.segmenter,
-    )
+    detector: str | OpenVocabularyDetector | None = params.detector
+    segmenter: str | Segmenter | None = params.segmenter
+    if ws.settings.ray_address:  # the worker's Ray cluster: its actors load the models, this process does not
+        detector_name, segmenter_name = _component_names(ws, params.detector, params.segmenter)
+    else:
+        detector, segmenter = load_components(
+            ws.settings,
+            open_smart_polygon(ws),
+            detector=params.detector,
+            detector_weights=params.detector_weights,
+            segmenter=params.segmenter,
+        )
+        detector_name, segmenter_name = detector.name, segmenter.name
     prompts = ", ".join(f"{p.text!r} → {p.class_name}" for p in settings.prompts)
-    reporter.log(f"rapid on {params.project!r} with {found.name} and {segment.name}: {prompts}")
+    reporter.log(f"rapid on {params.project!r} with {detector_name} and {segmenter_name}: {prompts}")
 
     report = autolabel(
         ws,
         params.project,
         settings,
-        detector=found,
-        segmenter=segment,
+        detector=detector,
+        detector_weights=params.detector_weights,
+        segmenter=segmenter,
         image_ids=params.image_ids,
         progress=stage_progress(reporter, "finding and segmenting"),
     )

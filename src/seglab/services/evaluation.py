@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -18,7 +18,7 @@ from seglab.models import PredictOptions
 from seglab.models.predictor import BasePredictor
 from seglab.models.registry import Backend, has_torch_engine
 from seglab.services import versions
-from seglab.services.inference import load_model
+from seglab.services.inference import export_model, load_model
 from seglab.services.jobs import register_handler, submit
 from seglab.store import Workspace
 from seglab.store import models as model_store
@@ -37,32 +37,79 @@ class Evaluation:
     plots: dict[str, str]
 
 
+EVALUATION_OPTIONS = PredictOptions(confidence=0.0, max_detections=10_000)
+"""All of a model's top queries, with their confidence: the PR curves and the best-F1 threshold need the low ones."""
+
+
+def image_predictions(
+    model_id: int, predictor: BasePredictor[Any], path: Path, image_id: int, by_name: dict[str, int]
+) -> list[Annotation]:
+    """One image's predictions as annotations numbered 0 (the caller numbers them across the split): the same code
+    whether the driver or a Ray actor predicts, so both give the same report."""
+    found = predictor.predict_file(path, EVALUATION_OPTIONS)
+    predictions: list[Annotation] = []
+    for index in range(len(found)):
+        category = by_name.get(str(found.class_name[index]))
+        if category is None:
+            continue
+        predictions.append(
+            Annotation(
+                id=0,
+                image_id=image_id,
+                category_id=category,
+                segmentation=found.rle(index),
+                confidence=float(np.clip(found.confidence[index], 0.0, 1.0)),
+                source=f"model:{model_id}",
+            )
+        )
+    return predictions
+
+
+def _numbered(predictions: list[Annotation]) -> list[Annotation]:
+    """``predictions`` with ids 1, 2, ... in the order given (the dataset's image order)."""
+    return [replace(prediction, id=number) for number, prediction in enumerate(predictions, start=1)]
+
+
 def predict_dataset(
     model: TrainedModel, predictor: BasePredictor[Any], dataset: Dataset, *, progress: Progress = no_progress
 ) -> list[Annotation]:
     """The model's predictions (all of its top queries, with their confidence) on every image of ``dataset``."""
     by_name = match_categories(dataset.categories, model.class_names)
-    options = PredictOptions(confidence=0.0, max_detections=10_000)
     predictions: list[Annotation] = []
     for done, image in enumerate(dataset.images, start=1):
         assert image.path is not None  # version images always point at their blobs
-        found = predictor.predict_file(image.path, options)
-        for index in range(len(found)):
-            category = by_name.get(str(found.class_name[index]))
-            if category is None:
-                continue
-            predictions.append(
-                Annotation(
-                    id=len(predictions) + 1,
-                    image_id=image.id,
-                    category_id=category,
-                    segmentation=found.rle(index),
-                    confidence=float(np.clip(found.confidence[index], 0.0, 1.0)),
-                    source=f"model:{model.id}",
-                )
-            )
+        predictions += image_predictions(model.id, predictor, image.path, image.id, by_name)
         progress(done, len(dataset))
-    return predictions
+    return _numbered(predictions)
+
+
+def predict_dataset_on_ray(
+    ws: Workspace,
+    model: TrainedModel,
+    backend: Backend,
+    dataset: Dataset,
+    address: str,
+    *,
+    progress: Progress = no_progress,
+) -> list[Annotation]:
+    """:func:`predict_dataset` by actors on the Ray cluster at ``address``, each loading the model once and reading
+    its images from the blob store by digest; the predictions come back per batch and are put in the dataset's
+    image order, so the report is the one the embedded path gives."""
+    from seglab.services import ray_batch
+
+    if backend is Backend.ONNX:
+        export_model(ws, model.id)  # exported once here, not by every actor at the same moment
+    by_name = match_categories(dataset.categories, model.class_names)
+    by_image: dict[int, list[Annotation]] = {}
+
+    def record(results: list[ray_batch.EvaluateResult]) -> None:
+        for image_id, found in results:
+            by_image[image_id] = found
+        progress(len(by_image), len(dataset))
+
+    items = [(image.id, image.sha256) for image in dataset.images if image.sha256 is not None]
+    ray_batch.evaluate_images(ws, model.id, backend.value, by_name, items, address, on_batch=record)
+    return _numbered([found for image in dataset.images for found in by_image.get(image.id, [])])
 
 
 def evaluate_model(
@@ -73,8 +120,12 @@ def evaluate_model(
     split: Split | str = Split.TEST,
     out: Path | None = None,
     progress: Progress = no_progress,
+    backend: Backend | str | None = None,
+    ray_address: str | None = None,
 ) -> Evaluation:
-    """Evaluate a model on ``split`` of ``version`` (default: the version it was trained on)."""
+    """Evaluate a model on ``split`` of ``version`` (default: the version it was trained on). ``backend`` (default:
+    PyTorch where seglab has an engine for the architecture, ONNX Runtime otherwise) runs the model; with
+    ``ray_address`` (or the ``ray_address`` setting) actors on that Ray cluster predict and this process scores."""
     with ws.db.transaction() as session:
         model = model_store.get_model(session, model_id)
     reference = version if version is not None else model.version
@@ -83,9 +134,17 @@ def evaluate_model(
         raise InvalidInputError(f"version {reference} has no {Split(split).value} images to evaluate on")
     # PyTorch where seglab has an engine for it: evaluating then needs no export (both engines share every step
     # after the network); ONNX Runtime otherwise
-    backend = Backend.TORCH if has_torch_engine(model.architecture) else Backend.ONNX
-    predictor = load_model(ws, model.id, backend).predictor
-    predictions = predict_dataset(model, predictor, dataset, progress=progress)
+    if backend is None:
+        backend = Backend.TORCH if has_torch_engine(model.architecture) else Backend.ONNX
+    if backend not in (Backend.TORCH, Backend.ONNX):
+        raise InvalidInputError(f"evaluation runs on torch or onnx, got {backend!r}")
+    backend = Backend(backend)
+    address = ray_address or ws.settings.ray_address
+    if address:
+        predictions = predict_dataset_on_ray(ws, model, backend, dataset, address, progress=progress)
+    else:
+        predictor = load_model(ws, model.id, backend).predictor
+        predictions = predict_dataset(model, predictor, dataset, progress=progress)
     report = evaluate(dataset, predictions)
     stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S-%f")
     out = out or evaluations_dir(ws, model.id) / f"{stamp}-{Split(split).value}"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -113,11 +114,24 @@ def _project_contents(
 
 
 def create_version(
-    ws: Workspace, project: int | str, recipe: Recipe, *, progress: Progress = no_progress, workers: int | None = None
+    ws: Workspace,
+    project: int | str,
+    recipe: Recipe,
+    *,
+    progress: Progress = no_progress,
+    workers: int | None = None,
+    ray_address: str | None = None,
 ) -> Version:
-    """Generate the version now, in this process (with ``workers`` processes for the images; default the
-    ``render_workers`` setting) and store it."""
+    """Generate the version now and store it: rendered in this process with ``workers`` processes for the images
+    (default the ``render_workers`` setting), or with ``ray_address`` (or the ``ray_address`` setting) by actors on
+    that Ray cluster, each reading its source images from the blob store and writing the outputs there itself."""
     target, records, annotations = _project_contents(ws, project, recipe)
+    address = ray_address or ws.settings.ray_address
+    renderer = None
+    if address:
+        from seglab.services import ray_batch
+
+        renderer = partial(ray_batch.render_tasks, ws.settings, address)
     rendered = render_version(
         target.categories,
         records,
@@ -127,6 +141,7 @@ def create_version(
         blob_url=ws.settings.resolved_blob_url,
         progress=progress,
         workers=workers or ws.settings.render_workers or None,
+        renderer=renderer,
     )
     with ws.db.transaction() as session:
         return version_store.create_version(

@@ -13,7 +13,7 @@ import os
 import random
 import threading
 from collections import Counter
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 
@@ -26,6 +26,10 @@ from seglab.versions.instances import Instance
 from seglab.versions.recipe import Augmentation, Recipe
 from seglab.versions.render import RenderedImage, RenderTask, SourceImage, derived_seed, render
 from seglab.versions.splits import SplitCandidate, assign_splits
+
+Renderer = Callable[[list[RenderTask], Progress], Iterable[list[RenderedImage]]]
+"""Renders every task somewhere else (a Ray cluster), yielding each task's outputs in task order and reporting
+``progress(tasks done, tasks)`` as it goes; the tasks write their output blobs themselves."""
 
 PARALLEL_THRESHOLD = 16
 """Below this many output images, rendering runs in-process (starting worker processes costs more)."""
@@ -195,12 +199,14 @@ def render_version(
     blob_url: str,
     progress: Progress = no_progress,
     workers: int | None = None,
+    renderer: Renderer | None = None,
 ) -> RenderedVersion:
     """A new immutable version of a project (its ``categories``, image ``records`` and live ``annotations``)
     following ``recipe``.
 
     Rendering uses ``workers`` processes (default: every core), which read the images from the blob store at
-    ``blob_url``. The same recipe on the same data gives the same images, annotations and content hash.
+    ``blob_url``, or ``renderer`` where one is given. The same recipe on the same data gives the same images,
+    annotations and content hash, wherever they are rendered.
     """
     numbered, category_map = version_categories(categories, recipe.preprocessing.class_remap)
     selected = select_images(records, annotations, recipe, category_map)
@@ -212,7 +218,8 @@ def render_version(
     ]
     splits = assign_splits(candidates, recipe.split, recipe.seed)
     tasks = _tasks(selected, splits, recipe, blobs, blob_url)
-    outputs = [image for result in _render_all(tasks, workers or os.cpu_count() or 1, progress) for image in result]
+    results = renderer(tasks, progress) if renderer else _render_all(tasks, workers or os.cpu_count() or 1, progress)
+    outputs = [image for result in results for image in result]
     rows = [
         (
             VersionImage(0, o.source_image_id, o.split, o.file_name, o.sha256, o.width, o.height),

@@ -7,7 +7,7 @@ only metadata, so memory stays flat however large the version is.
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path, PurePosixPath
 
@@ -126,6 +126,18 @@ def render(task: RenderTask) -> list[RenderedImage]:
                 )
             )
     return outputs
+
+
+def render_from_store(task: RenderTask) -> list[RenderedImage]:
+    """:func:`render` with the source image and its mosaic partners read from the blob store at ``task.blob_url`` by
+    digest, not from the paths the driver saw: what a render task on another machine (a Ray node) does."""
+    blobs = _blobs(task.blob_url)
+
+    def stored(source: SourceImage) -> SourceImage:
+        return replace(source, path=str(blobs.local_path(source.sha256)))
+
+    partners = tuple(tuple(stored(partner) for partner in copy) for copy in task.partners)
+    return render(replace(task, source=stored(task.source), partners=partners))
 
 
 def derived_seed(*parts: object) -> int:

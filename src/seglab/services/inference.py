@@ -25,6 +25,7 @@ from seglab.models.registry import (
     torch_predictor,
 )
 from seglab.services.jobs import register_handler, submit
+from seglab.services.pretrained import pretrained_model
 from seglab.services.proposals import images_to_label, store_proposal_batch, store_proposals
 from seglab.store import NewAnnotation, Workspace
 from seglab.store import models as model_store
@@ -48,8 +49,11 @@ logger = logging.getLogger("seglab.inference")
 
 
 def resolve_model(ws: Workspace, reference: int | str) -> TrainedModel:
-    """The model ``reference`` names: an id, or ``project/version`` for the newest model trained on that version."""
+    """The model ``reference`` names: an id, ``project/version`` for the newest model trained on that version, or a
+    pretrained model's name (added, its checkpoint downloaded, on first use)."""
     parsed = parse_model_reference(reference)
+    if isinstance(parsed, str):
+        return pretrained_model(ws, parsed)
     with ws.db.transaction() as session:
         if isinstance(parsed, int):
             return model_store.get_model(session, parsed)

@@ -1,0 +1,91 @@
+"""A pretrained model end to end, offline: RF-DETR-Seg nano's real architecture with random weights saved as a
+checkpoint stands for the published COCO one, added by path with the CLI; then ``model_id="rfdetr-seg-nano"``
+answers Roboflow's ``/infer/instance_segmentation`` (exported to ONNX on first use, as a trained model is), and the
+agent's "segment cars" workflow uses it with the class filter ``car`` and runs."""
+
+from __future__ import annotations
+
+import base64
+import io
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+from typer.testing import CliRunner
+
+from seglab.cli import app
+
+pytestmark = pytest.mark.slow
+
+RESOLUTION = 96
+"""The smallest input the other tests train at: the export and each forward pass stay quick on a CPU."""
+
+
+CAR, UNUSED = 3, 12
+"""COCO's category id of ``car`` (its class slot in a COCO checkpoint), and one COCO leaves unused."""
+
+
+def _random_checkpoint(path: Path) -> Path:
+    """RF-DETR-Seg nano as rfdetr builds it (COCO's 91 class slots), random weights, saved as rfdetr loads them; the
+    class head's bias makes every query a confident ``car``, and more confident still in an unused slot (which must
+    never be reported)."""
+    import rfdetr
+    import torch
+
+    torch.manual_seed(0)
+    network = rfdetr.RFDETRSegNano(pretrain_weights=None, resolution=RESOLUTION).model.model
+    weights = network.state_dict()
+    weights["class_embed.bias"][CAR] = 8.0
+    weights["class_embed.bias"][UNUSED] = 12.0
+    torch.save({"model": weights}, path)
+    return path
+
+
+def _picture() -> str:
+    pixels = np.random.default_rng(0).integers(0, 255, (80, 112, 3), dtype=np.uint8)
+    buffer = io.BytesIO()
+    Image.fromarray(pixels).save(buffer, format="PNG")
+    return base64.b64encode(buffer.getvalue()).decode()
+
+
+def test_a_pretrained_model_serves_roboflow_inference_and_the_agents_workflow(client, tmp_path):
+    checkpoint = _random_checkpoint(tmp_path / "rf-detr-seg-nano.pth")
+    added = CliRunner().invoke(
+        app, ["model", "pretrained", "add", "rfdetr-seg-nano", "--weights", str(checkpoint), "--resolution", "96"]
+    )
+    assert added.exit_code == 0, added.output
+    assert "rfdetr-seg-nano (80 COCO classes)" in added.output
+    listed = CliRunner().invoke(app, ["model", "list"])
+    assert listed.exit_code == 0, listed.output
+    assert "pretrained models (COCO)" in listed.output
+    assert "no: downloaded on first use" in listed.output
+
+    image = {"type": "base64", "value": _picture()}
+    answer = client.post(
+        "/infer/instance_segmentation",
+        json={"model_id": "rfdetr-seg-nano", "image": image, "confidence": 0.0, "class_filter": ["car"]},
+    )
+    assert answer.status_code == 200, answer.text
+    found = answer.json()["predictions"]
+    assert found, "every query is a confident car"
+    assert {(p["class"], p["class_id"]) for p in found} == {("car", CAR)}  # COCO's id, as rfdetr reports it
+    everything = client.post(
+        "/infer/instance_segmentation", json={"model_id": "rfdetr-seg-nano", "image": image, "confidence": 0.5}
+    ).json()["predictions"]
+    assert {p["class_id"] for p in everything} == {CAR}  # the ids COCO leaves unused are never reported
+    registry = client.get("/model/registry").json()["models"]
+    assert [(m["model_id"], m["input_height"]) for m in registry] == [("rfdetr-seg-nano", RESOLUTION)]
+
+    planned = client.post("/api/v1/agent", json={"request": "segment cars and count them", "workflow": "cars"})
+    assert planned.status_code == 200, planned.text
+    definition = planned.json()["definition"]
+    assert definition["steps"][0]["model_id"] == "rfdetr-seg-nano"
+    assert '"car"' in str(definition).replace("'", '"')
+    ran = client.post("/api/v1/workflows/run", json={"specification": definition, "inputs": {"image": image}})
+    assert ran.status_code == 200, ran.text
+    outputs = ran.json()["outputs"][0]
+    kept = outputs["predictions"]["predictions"]
+    assert kept
+    assert {p["class"] for p in kept} == {"car"}
+    assert outputs["count"] == len(kept)

@@ -6,7 +6,9 @@ agent's "segment cars" workflow uses it with the class filter ``car`` and runs."
 from __future__ import annotations
 
 import base64
+import importlib.util
 import io
+import json
 from pathlib import Path
 
 import numpy as np
@@ -15,6 +17,7 @@ from PIL import Image
 from typer.testing import CliRunner
 
 from seglab.cli import app
+from seglab.models.pretrained import coco_class_slots
 
 pytestmark = pytest.mark.slow
 
@@ -59,7 +62,12 @@ def test_a_pretrained_model_serves_roboflow_inference_and_the_agents_workflow(cl
     listed = CliRunner().invoke(app, ["model", "list"])
     assert listed.exit_code == 0, listed.output
     assert "pretrained models (COCO)" in listed.output
-    assert "no: downloaded on first use" in listed.output
+    assert "rfdetr-seg-nano" in listed.output
+    assert "yolov11n-seg-640" in listed.output  # Roboflow's id beside seglab's name
+    held = json.loads(CliRunner().invoke(app, ["model", "pretrained", "list", "--json"]).output)
+    assert [(m["pretrained"], m["project"], m["config"]) for m in held] == [
+        ("rfdetr-seg-nano", None, {"resolution": 96})
+    ]
 
     image = {"type": "base64", "value": _picture()}
     answer = client.post(
@@ -89,3 +97,28 @@ def test_a_pretrained_model_serves_roboflow_inference_and_the_agents_workflow(cl
     assert kept
     assert {p["class"] for p in kept} == {"car"}
     assert outputs["count"] == len(kept)
+
+
+@pytest.mark.skipif(importlib.util.find_spec("ultralytics") is None, reason="seglab[yolo] is not installed")
+def test_a_yolo_pretrained_model_answers_by_roboflows_id(client, tmp_path):
+    """YOLO11n-seg's real architecture with random weights (built from Ultralytics' own definition), added by path:
+    ``yolov11n-seg-640``, Roboflow's id for it, answers through ONNX Runtime with COCO's class names."""
+    from ultralytics import YOLO
+
+    checkpoint = tmp_path / "yolo11n-seg.pt"
+    YOLO("yolo11n-seg.yaml").save(checkpoint)
+    added = CliRunner().invoke(
+        app, ["model", "pretrained", "add", "yolov11n-seg-640", "--weights", str(checkpoint), "--resolution", "64"]
+    )
+    assert added.exit_code == 0, added.output
+    assert "yolo11n-seg (80 COCO classes)" in added.output
+
+    image = {"type": "base64", "value": _picture()}
+    answer = client.post(
+        "/infer/instance_segmentation", json={"model_id": "yolov11n-seg-640", "image": image, "confidence": 0.0}
+    )
+    assert answer.status_code == 200, answer.text
+    coco = {name for name in coco_class_slots() if name}
+    assert {p["class"] for p in answer.json()["predictions"]} <= coco
+    registry = client.get("/model/registry").json()["models"]
+    assert [(m["model_id"], m["input_height"]) for m in registry] == [("yolov11n-seg-640", 64)]

@@ -4,6 +4,7 @@ permissions, and chosen by the agent only when no trained model knows the class 
 
 from __future__ import annotations
 
+import importlib.util
 import urllib.error
 
 import pytest
@@ -61,6 +62,21 @@ def test_a_pretrained_model_is_a_model_named_by_its_roboflow_id_with_cocos_class
     assert again.config == {}
     with ws.db.transaction() as session:
         assert model_store.get_export(session, added.id, "onnx") is None  # made from the weights it had before
+
+
+@pytest.mark.skipif(importlib.util.find_spec("ultralytics") is None, reason="seglab[yolo] is not installed")
+def test_a_yolo_pretrained_model_is_named_also_by_roboflows_id(ws, checkpoint, seglab_home):
+    with pytest.raises(WeightsUnavailableError) as refused:
+        pretrained.add_pretrained(ws, "yolov11n-seg-640", opener=_offline)
+    assert "seglab model pretrained add yolo11n-seg --weights PATH" in str(refused.value)
+    assert str(seglab_home / "weights" / "yolo11n-seg.pt") in str(refused.value)
+
+    added = pretrained.add_pretrained(ws, "yolov11n-seg-640", weights=checkpoint)
+    assert (added.pretrained, added.architecture) == ("yolo11n-seg", "yolo11n-seg")
+    assert added.class_names == [name for name in coco_class_slots() if name]  # YOLO's 80 classes, in order
+    assert added.class_names[2] == "car"
+    assert inference.resolve_model(ws, "yolov11n-seg-640") == added
+    assert inference.resolve_model(ws, "yolo11n-seg") == added
 
 
 def test_a_pretrained_model_has_no_version_to_deploy_or_evaluate_on(ws, checkpoint):

@@ -1,4 +1,5 @@
-"""``seglab model pretrained``: RF-DETR-Seg's published COCO checkpoints, deployed without training."""
+"""``seglab model pretrained``: RF-DETR-Seg's (and YOLO-seg's) published COCO checkpoints, deployed without
+training."""
 
 from __future__ import annotations
 
@@ -15,14 +16,14 @@ from seglab.services import pretrained
 from seglab.store.models import TrainedModel
 
 pretrained_app = typer.Typer(
-    help="Pretrained COCO models (RF-DETR-Seg's published checkpoints): deployed as they are, by name.",
+    help="Pretrained COCO models (RF-DETR-Seg's and YOLO-seg's published checkpoints): deployed as they are, by name.",
     no_args_is_help=True,
 )
 
 
 @pretrained_app.command("add")
 def add(
-    name: Annotated[str, typer.Argument(help=f"One of {', '.join(PRETRAINED)} (Roboflow's model ids).")],
+    name: Annotated[str, typer.Argument(help=f"One of {', '.join(PRETRAINED)} (or Roboflow's id for it).")],
     weights: Annotated[
         Path | None,
         typer.Option(help="The checkpoint file, instead of downloading it (offline machines).", exists=True),
@@ -52,18 +53,18 @@ def list_(as_json: JsonOption = False) -> None:
 
 
 def print_pretrained(held: list[TrainedModel]) -> None:
-    """The pretrained models as a table apart from trained ones: each name, and its model id where added."""
+    """The pretrained models as a table apart from trained ones: each name (and Roboflow's id, where it differs),
+    and its model id where added."""
     by_name = {m.pretrained: m for m in held}
-    table = Table("name (model_id)", "id", "classes", "added", title="pretrained models (COCO)", title_justify="left")
-    for name in PRETRAINED:
-        found = by_name.get(name)
+    table = Table(
+        "name", "Roboflow id", "id", "classes", "added", title="pretrained models (COCO)", title_justify="left"
+    )
+    for entry in PRETRAINED.values():
+        found = by_name.get(entry.name)
+        alias = entry.roboflow_id if entry.roboflow_id != entry.name else ""
         if found is None:
-            table.add_row(name, "", "80 COCO", "no: downloaded on first use")
+            table.add_row(entry.name, alias, "", "80 COCO", "on first use")
         else:
-            table.add_row(
-                name,
-                str(found.id),
-                f"{len(named_classes(found.class_names))} COCO",
-                f"{found.created_at:%Y-%m-%d %H:%M}",
-            )
+            classes = f"{len(named_classes(found.class_names))} COCO"
+            table.add_row(entry.name, alias, str(found.id), classes, f"{found.created_at:%Y-%m-%d %H:%M}")
     Console().print(table)

@@ -85,6 +85,17 @@ def test_a_pretrained_model_serves_roboflow_inference_and_the_agents_workflow(cl
     registry = client.get("/model/registry").json()["models"]
     assert [(m["model_id"], m["input_height"]) for m in registry] == [("rfdetr-seg-nano", RESOLUTION)]
 
+    picture = tmp_path / "street.png"
+    picture.write_bytes(base64.b64decode(image["value"]))
+    predicted = CliRunner().invoke(
+        app, ["predict", "rfdetr-seg-nano", str(picture), "--out", str(tmp_path / "out"), "--format", "coco"]
+    )
+    assert predicted.exit_code == 0, predicted.output
+    results = json.loads(next((tmp_path / "out").glob("*.json")).read_text())
+    assert {c["id"]: c["name"] for c in results["categories"]}[CAR] == "car"  # COCO's own id in COCO output
+    assert "" not in {c["name"] for c in results["categories"]}
+    assert {a["category_id"] for a in results["annotations"]} == {CAR}
+
     planned = client.post("/api/v1/agent", json={"request": "segment cars and count them", "workflow": "cars"})
     assert planned.status_code == 200, planned.text
     definition = planned.json()["definition"]

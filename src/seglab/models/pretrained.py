@@ -85,3 +85,11 @@ def coco_class_names(entry: PretrainedModel) -> list[str]:
 def named_classes(class_names: list[str]) -> list[str]:
     """The classes a model reports: its class list without the empty slots."""
     return [name for name in class_names if name]
+
+
+def category_ids(class_names: list[str]) -> dict[str, int]:
+    """COCO category ids for a model's classes (predictions written as COCO): their 1-based positions, or for a
+    list laid out by category id (an unnamed slot 0, as an RF-DETR COCO checkpoint's) the ids themselves, so a
+    pretrained model's ``car`` is COCO's 3. Unnamed slots have none."""
+    offset = 0 if class_names and not class_names[0] else 1
+    return {name: index + offset for index, name in enumerate(class_names) if name}

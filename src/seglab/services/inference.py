@@ -15,6 +15,7 @@ from seglab.errors import InvalidInputError, SeglabError
 from seglab.jobs import LabelAssistJob, Reporter, stage_progress
 from seglab.models import PredictOptions
 from seglab.models.export import ExportFailedError
+from seglab.models.pretrained import named_classes
 from seglab.models.registry import (
     Backend,
     LoadedModel,
@@ -123,7 +124,7 @@ def label_assist(
     loaded = load_model(ws, model, backend)
     mapping = match_categories(target.categories, loaded.model.class_names)
     report = LabelAssistReport(
-        loaded.model.id, unmatched_classes=[n for n in loaded.model.class_names if n not in mapping]
+        loaded.model.id, unmatched_classes=[n for n in named_classes(loaded.model.class_names) if n not in mapping]
     )
     options = PredictOptions(confidence=confidence, class_filter=frozenset(mapping))
     address = ray_address or ws.settings.ray_address

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from sqlalchemy.exc import IntegrityError
+
 from seglab.models.catalog import architecture
 from seglab.models.pretrained import PretrainedModel, coco_class_names, pretrained_entry
 from seglab.models.weights import Opener, resolve_weights
@@ -77,7 +79,16 @@ def pretrained_model(ws: Workspace, name: str) -> TrainedModel:
     entry = pretrained_entry(name)
     with ws.db.transaction() as session:
         found = model_store.find_pretrained(session, entry.name)
-    return found if found is not None else add_pretrained(ws, entry.name)
+    if found is not None:
+        return found
+    try:
+        return add_pretrained(ws, entry.name)
+    except IntegrityError:  # another process (a worker, a second server) added it between our look-up and insert
+        with ws.db.transaction() as session:
+            added = model_store.find_pretrained(session, entry.name)
+        if added is None:
+            raise
+        return added
 
 
 def list_pretrained(ws: Workspace) -> list[TrainedModel]:

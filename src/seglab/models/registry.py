@@ -18,7 +18,7 @@ from seglab.models.catalog import architecture
 from seglab.models.engines import OnnxEngine, TorchEngine
 from seglab.models.export import export_onnx
 from seglab.models.predictor import BasePredictor, Predictor
-from seglab.models.pretrained import PRETRAINED, is_pretrained_name
+from seglab.models.pretrained import is_pretrained_name
 from seglab.models.yolo import is_yolo
 from seglab.store.models import TrainedModel
 
@@ -84,8 +84,8 @@ def parse_model_reference(reference: int | str) -> int | str | tuple[str, int]:
     project, _, number = text.rpartition("/")
     if not project or not number.isdigit():
         raise NotFoundError(
-            f"unknown model {text!r}: name a model by its id (42), by project/version (pets/1) or a pretrained "
-            f"model by its name ({', '.join(PRETRAINED)})",
+            f"unknown model {text!r}: name a model by its id (42) or by project/version (pets/1); a pretrained "
+            "model by its name (rfdetr-seg-nano; `seglab model pretrained list` lists them)",
             model=text,
         )
     return project, int(number)

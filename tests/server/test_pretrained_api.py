@@ -9,6 +9,7 @@ import base64
 import importlib.util
 import io
 import json
+import subprocess
 from pathlib import Path
 
 import numpy as np
@@ -18,6 +19,8 @@ from typer.testing import CliRunner
 
 from seglab.cli import app
 from seglab.models.pretrained import coco_class_slots
+
+from ..deploy.conftest import SDK_PYTHON
 
 pytestmark = pytest.mark.slow
 
@@ -108,6 +111,44 @@ def test_a_pretrained_model_serves_roboflow_inference_and_the_agents_workflow(cl
     assert kept
     assert {p["class"] for p in kept} == {"car"}
     assert outputs["count"] == len(kept)
+
+
+SDK_SCRIPT = """
+import json, sys, warnings
+from inference_sdk import InferenceConfiguration, InferenceHTTPClient
+warnings.simplefilter("ignore")
+client = InferenceHTTPClient(api_url=sys.argv[1], api_key="local-key")
+client.configure(InferenceConfiguration(confidence_threshold=0.5, class_filter=["car"]))
+answers = {"v1": client.infer(sys.argv[3], model_id=sys.argv[2])}
+client.select_api_v0()
+answers["v0"] = client.infer(sys.argv[3], model_id=sys.argv[2])
+print(json.dumps(answers))
+"""
+
+
+def test_roboflows_client_asks_for_a_pretrained_model_by_its_id(live_server, tmp_path):
+    """Roboflow's ``inference-sdk``, unchanged, against ``seglab serve``: ``rfdetr-seg-nano`` as on Roboflow, in
+    both its transports (the client sends the id its alias stands for, ``coco-dataset-vdnr1/41``)."""
+    if not SDK_PYTHON.exists():
+        pytest.fail(f"Roboflow's client is not installed in {SDK_PYTHON.parent.parent}: run `make sdk`")
+    checkpoint = _random_checkpoint(tmp_path / "rf-detr-seg-nano.pth")
+    added = CliRunner().invoke(
+        app, ["model", "pretrained", "add", "rfdetr-seg-nano", "--weights", str(checkpoint), "--resolution", "96"]
+    )
+    assert added.exit_code == 0, added.output
+    picture = tmp_path / "street.png"
+    picture.write_bytes(base64.b64decode(_picture()))
+    finished = subprocess.run(
+        [str(SDK_PYTHON), "-c", SDK_SCRIPT, live_server, "rfdetr-seg-nano", str(picture)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert finished.returncode == 0, finished.stderr[-3000:]
+    answers = json.loads(finished.stdout)  # the client asked for coco-dataset-vdnr1/41, what the alias stands for
+    for version in ("v1", "v0"):
+        assert answers[version]["predictions"], version
+        assert {(p["class"], p["class_id"]) for p in answers[version]["predictions"]} == {("car", CAR)}
 
 
 @pytest.mark.skipif(importlib.util.find_spec("ultralytics") is None, reason="seglab[yolo] is not installed")

@@ -52,6 +52,7 @@ def test_a_pretrained_model_is_a_model_named_by_its_roboflow_id_with_cocos_class
     assert added.config == {"resolution": 96}
     assert ws.blobs.exists(added.weights_sha256)
     assert inference.resolve_model(ws, "rfdetr-seg-nano") == added
+    assert inference.resolve_model(ws, "coco-dataset-vdnr1/41") == added  # what Roboflow's client sends for it
     assert inference.resolve_model(ws, str(added.id)) == added
     assert pretrained.list_pretrained(ws) == [added]
     assert training.all_models(ws) == []  # trained models are listed apart
@@ -78,6 +79,7 @@ def test_a_yolo_pretrained_model_is_named_also_by_roboflows_id(ws, checkpoint, s
     assert added.class_names[2] == "car"
     assert inference.resolve_model(ws, "yolov11n-seg-640") == added
     assert inference.resolve_model(ws, "yolo11n-seg") == added
+    assert inference.resolve_model(ws, "coco-dataset-vdnr1/19") == added
 
 
 def test_a_pretrained_model_has_no_version_to_deploy_or_evaluate_on(ws, checkpoint):
@@ -99,7 +101,7 @@ def test_anyone_who_may_run_models_somewhere_may_run_a_pretrained_one(ws, checkp
     nobody = create_user(ws, "nora", None)
     as_viewer = Principal(viewer.name, viewer.id, False)
     deploy_key = Principal(viewer.name, viewer.id, False, scope="inference")
-    for reference in ("rfdetr-seg-nano", str(added.id), "rfdetr-seg-small"):  # the last: added on first use
+    for reference in ("rfdetr-seg-nano", str(added.id), "coco-dataset-vdnr1/41", "rfdetr-seg-small"):  # last: not added
         assert permissions.authorize(ws, as_viewer, "model.infer", ("model", reference)).project_id is None
         assert permissions.authorize(ws, deploy_key, "model.infer", ("model", reference)).project_id is None
         with pytest.raises(ForbiddenError):

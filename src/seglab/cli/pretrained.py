@@ -61,7 +61,7 @@ def print_pretrained(held: list[TrainedModel]) -> None:
     )
     for entry in PRETRAINED.values():
         found = by_name.get(entry.name)
-        alias = entry.roboflow_id if entry.roboflow_id != entry.name else ""
+        alias = entry.roboflow_alias if entry.roboflow_alias != entry.name else ""
         if found is None:
             table.add_row(entry.name, alias, "", "80 COCO", "on first use")
         else:

@@ -2,8 +2,9 @@
 ``seglab[yolo]`` extra), deployed as they are, without training.
 
 Each is named by seglab's (the architecture's) name, and also as Roboflow's hosted inference names it where that
-differs (``yolov11n-seg-640`` for ``yolo11n-seg``; RF-DETR's are the same: ``rfdetr-seg-nano``...), so a client
-written for Roboflow asks for the same ``model_id``. Their classes are COCO's, as rfdetr lists them. An RF-DETR COCO
+differs (``yolov11n-seg-640`` for ``yolo11n-seg``; RF-DETR's are the same: ``rfdetr-seg-nano``...) and by the
+``coco-dataset-vdnr1/N`` id Roboflow's client turns those into, so a client written for Roboflow asks for the same
+``model_id`` and gets the same model. Their classes are COCO's, as rfdetr lists them. An RF-DETR COCO
 checkpoint's class slots are COCO's category ids (1..90, with gaps), so the class list kept for one has a slot per
 id and an empty name where COCO uses none (never reported: :func:`seglab.models.prediction.decode`); YOLO's are the
 80 classes in order.
@@ -17,13 +18,19 @@ from seglab.errors import NotFoundError
 from seglab.models.catalog import ARCHITECTURES, SERVING_ONLY
 from seglab.models.yolo import YOLO_ARCHITECTURES, is_yolo
 
+ROBOFLOW_COCO = "coco-dataset-vdnr1"
+"""The Roboflow project holding its COCO segmentation models: Roboflow's client turns an alias (``rfdetr-seg-nano``)
+into ``coco-dataset-vdnr1/41`` before it calls the server, so seglab answers to those ids too."""
+
 
 @dataclass(frozen=True)
 class PretrainedModel:
     name: str
     """seglab's name, the architecture's: ``rfdetr-seg-nano``, ``yolo11n-seg``."""
-    roboflow_id: str
-    """What Roboflow's hosted inference calls it (the same name where Roboflow has none of its own)."""
+    aliases: tuple[str, ...] = ()
+    """Roboflow's aliases for it where they differ from ``name`` (``yolov11n-seg-640``)."""
+    roboflow_version: str | None = None
+    """The ``coco-dataset-vdnr1/N`` id Roboflow's client turns its alias into."""
 
     @property
     def architecture(self) -> str:
@@ -33,19 +40,51 @@ class PretrainedModel:
     def family(self) -> str:
         return "yolo" if is_yolo(self.name) else "rfdetr"
 
+    @property
+    def roboflow_ids(self) -> tuple[str, ...]:
+        """Every other id it answers to: Roboflow's aliases, and the ``project/version`` they stand for."""
+        return self.aliases + ((self.roboflow_version,) if self.roboflow_version else ())
 
-def _roboflow_id(name: str) -> str:
-    """Roboflow names YOLO11's COCO segmentation models ``yolov11n-seg-640``; the others as seglab does."""
-    return f"yolov11{name.removeprefix('yolo11')}-640" if name.startswith("yolo11") else name
+    @property
+    def roboflow_alias(self) -> str:
+        """The id Roboflow's documentation gives (seglab's own name for RF-DETR)."""
+        return self.aliases[0] if self.aliases else self.name
+
+
+_ROBOFLOW: dict[str, tuple[tuple[str, ...], int]] = {
+    "rfdetr-seg-preview": ((), 26),
+    "rfdetr-seg-nano": ((), 41),
+    "rfdetr-seg-small": ((), 36),
+    "rfdetr-seg-medium": ((), 37),
+    "rfdetr-seg-large": ((), 38),
+    "rfdetr-seg-xlarge": ((), 39),
+    "rfdetr-seg-2xlarge": ((), 40),
+    "yolo11n-seg": (("yolov11n-seg-640",), 19),
+    "yolo11s-seg": (("yolov11s-seg-640",), 20),
+    "yolo11m-seg": (("yolov11m-seg-640",), 21),
+    "yolo11l-seg": (("yolov11l-seg-640",), 22),
+    "yolo11x-seg": (("yolov11x-seg-640",), 23),
+    "yolo26n-seg": (("yolo26n-seg-640", "yolov26n-seg-640"), 27),
+    "yolo26s-seg": (("yolo26s-seg-640", "yolov26s-seg-640"), 28),
+    "yolo26m-seg": (("yolo26m-seg-640", "yolov26m-seg-640"), 29),
+    "yolo26l-seg": (("yolo26l-seg-640", "yolov26l-seg-640"), 31),
+    "yolo26x-seg": (("yolo26x-seg-640", "yolov26x-seg-640"), 34),
+}
+"""Roboflow's aliases and the version of :data:`ROBOFLOW_COCO` each stands for (``inference-sdk``'s alias table)."""
+
+
+def _entry(name: str) -> PretrainedModel:
+    aliases, version = _ROBOFLOW.get(name, ((), None))
+    return PretrainedModel(name, aliases, f"{ROBOFLOW_COCO}/{version}" if version is not None else None)
 
 
 PRETRAINED: dict[str, PretrainedModel] = {
-    name: PretrainedModel(name, _roboflow_id(name)) for name in [*SERVING_ONLY, *ARCHITECTURES, *YOLO_ARCHITECTURES]
+    name: _entry(name) for name in [*SERVING_ONLY, *ARCHITECTURES, *YOLO_ARCHITECTURES]
 }
 """Every pretrained model seglab can deploy, by its name."""
 
 _BY_REFERENCE: dict[str, PretrainedModel] = {
-    **{m.roboflow_id: m for m in PRETRAINED.values()},
+    **{alias: m for m in PRETRAINED.values() for alias in m.roboflow_ids},
     **PRETRAINED,
 }
 

@@ -9,7 +9,9 @@ import base64
 import importlib.util
 import io
 import json
+import os
 import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -19,6 +21,7 @@ from typer.testing import CliRunner
 
 from seglab.cli import app
 from seglab.models.pretrained import coco_class_slots
+from seglab.models.yolo_train import offline_environment
 
 from ..deploy.conftest import SDK_PYTHON
 
@@ -155,10 +158,14 @@ def test_roboflows_client_asks_for_a_pretrained_model_by_its_id(live_server, tmp
 def test_a_yolo_pretrained_model_answers_by_roboflows_id(client, tmp_path):
     """YOLO11n-seg's real architecture with random weights (built from Ultralytics' own definition), added by path:
     ``yolov11n-seg-640``, Roboflow's id for it, answers through ONNX Runtime with COCO's class names."""
-    from ultralytics import YOLO
-
     checkpoint = tmp_path / "yolo11n-seg.pt"
-    YOLO("yolo11n-seg.yaml").save(checkpoint)
+    # in a child process: importing Ultralytics patches PIL's Image.open in this one, for every later test
+    build = "import sys; from ultralytics import YOLO; YOLO('yolo11n-seg.yaml').save(sys.argv[1])"
+    environment = {**os.environ, **offline_environment(tmp_path / "ultralytics")}
+    built = subprocess.run(
+        [sys.executable, "-c", build, str(checkpoint)], capture_output=True, text=True, env=environment, timeout=300
+    )
+    assert built.returncode == 0, built.stderr[-3000:]
     added = CliRunner().invoke(
         app, ["model", "pretrained", "add", "yolov11n-seg-640", "--weights", str(checkpoint), "--resolution", "64"]
     )

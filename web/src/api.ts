@@ -22,8 +22,13 @@ export type UploadReport = Schemas["UploadOut"];
 
 /** One row of a model's metrics per epoch (`epoch`, `train/loss`, `val/segm_mAP_50_95`, ...). */
 export type EpochRow = Record<string, number>;
-/** A trained model; its `metrics` JSON holds a row per epoch and the final one. */
-export type TrainedModel = Omit<Schemas["TrainedModel"], "metrics"> & { metrics: { epochs?: EpochRow[]; final?: EpochRow } };
+/** A trained model; its `metrics` JSON holds a row per epoch and the final one. The pages list a project's models,
+ * always trained ones: only a pretrained model (never listed there) has no `project` and `version`. */
+export type TrainedModel = Omit<Schemas["TrainedModel"], "metrics" | "project" | "version"> & {
+  project: string;
+  version: string;
+  metrics: { epochs?: EpochRow[]; final?: EpochRow };
+};
 
 export class ApiError extends Error {
   constructor(readonly status: number, message: string) { super(message); }

@@ -84,7 +84,11 @@ def chat_url(base: str) -> str:
 def _models_text(models: Sequence[KnownModel]) -> str:
     if not models:
         return "none trained yet (Segment Anything needs no training)"
-    return "\n".join(f"- {m.reference} (model {m.id}): classes {', '.join(m.class_names)}" for m in models)
+    pretrained = ", pretrained on COCO: use it only when no trained model has the class"
+    return "\n".join(
+        f"- {m.reference} (model {m.id}{pretrained if m.pretrained else ''}): classes {', '.join(m.class_names)}"
+        for m in models
+    )
 
 
 def system_prompt(registry: BlockRegistry, models: Sequence[KnownModel], current: dict[str, Any] | None) -> str:
@@ -106,7 +110,7 @@ least 500 pixels, then count them:
 {json.dumps(_FILTER_EXAMPLE)}
 {json.dumps(_COUNT_EXAMPLE)}
 
-Trained models (a model step's model_id is one of these project/version references):
+Models (a model step's model_id is one of these project/version references, or a pretrained model's name):
 {_models_text(models)}
 
 The current definition (change only what the request asks for; keep step names that stay):

@@ -1,6 +1,8 @@
 """Which trained model a request means: by id, by ``project/version``, by words matched against project names
 and class names ("my ASL model", "the cars model"), or — when nothing is named — the one whose classes match
-what is to be segmented, else the newest. Every choice comes with the reason, for the explanation."""
+what is to be segmented, else a pretrained COCO model that knows those classes ("cars": COCO's ``car``), else the
+newest. Trained models come first: a pretrained one is chosen only when no trained model matches. Every choice
+comes with the reason, for the explanation."""
 
 from __future__ import annotations
 
@@ -68,6 +70,24 @@ def _scored(words: Iterable[str], models: Sequence[KnownModel]) -> tuple[int, li
     return best, [m for m in models if scores[m.id] == best]
 
 
+def _trained(models: Sequence[KnownModel]) -> list[KnownModel]:
+    return [m for m in models if not m.pretrained]
+
+
+def pretrained_choice(targets: Sequence[str], models: Sequence[KnownModel]) -> ModelChoice | None:
+    """The pretrained model (the newest added) whose classes know what is to be segmented, when no trained model
+    does; ``None`` when a trained model matches or no pretrained one does."""
+    if not targets or _scored(targets, _trained(models))[0] > 0:
+        return None
+    best, candidates = _scored(targets, [m for m in models if m.pretrained])
+    if best == 0:
+        return None
+    chosen = _newest(candidates)
+    matched, _ = matching_classes(targets, chosen)
+    why = f"no trained model knows {', '.join(targets)!r}, so the pretrained COCO model {chosen.reference}"
+    return ModelChoice(chosen, f"{why} (model {chosen.id}), which has {', '.join(matched) or 'matching classes'}")
+
+
 def named_model(mention: ModelMention, models: Sequence[KnownModel]) -> ModelChoice:
     """The model ``mention`` names; :class:`PlanningError` (listing the models there are) when none fits."""
     if mention.id is not None:
@@ -80,7 +100,9 @@ def named_model(mention: ModelMention, models: Sequence[KnownModel]) -> ModelCho
         if not candidates:
             raise PlanningError(f"no model is trained on {mention.reference}; trained models: {_listing(models)}")
         return ModelChoice(_newest(candidates), f"{mention.reference} as asked: {_describe(_newest(candidates))}")
-    best, candidates = _scored(mention.words, models)
+    best, candidates = _scored(mention.words, _trained(models))
+    if best == 0:  # a pretrained model only when no trained one matches
+        best, candidates = _scored(mention.words, models)
     words = " ".join(mention.words)
     if best == 0:
         raise PlanningError(f"no trained model matches {words!r}; trained models: {_listing(models)}")
@@ -91,7 +113,12 @@ def named_model(mention: ModelMention, models: Sequence[KnownModel]) -> ModelCho
 
 
 def default_model(targets: Sequence[str], models: Sequence[KnownModel]) -> ModelChoice:
-    """No model named: the one matching what is to be segmented, else the newest."""
+    """No model named: the trained one matching what is to be segmented, else a pretrained one that knows it, else
+    the newest trained one."""
+    pretrained = pretrained_choice(targets, models)
+    if pretrained is not None:
+        return pretrained
+    models = _trained(models)
     if not models:
         raise PlanningError(
             "there is no trained model to segment with: train one (`seglab train`), or ask for Segment Anything, "

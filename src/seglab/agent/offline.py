@@ -14,7 +14,14 @@ from typing import Any
 from seglab.agent.editing import DefinitionEditor
 from seglab.agent.explain import explain_steps, removed_steps, summarise
 from seglab.agent.intents import VISUALIZATIONS, Intents, Threshold, read_request
-from seglab.agent.model_choice import ModelChoice, default_model, matching_classes, named_model, word_forms
+from seglab.agent.model_choice import (
+    ModelChoice,
+    default_model,
+    matching_classes,
+    named_model,
+    pretrained_choice,
+    word_forms,
+)
 from seglab.agent.plan import KnownModel, Plan, PlanningError, PlanRequest
 from seglab.workflows import BlockRegistry, Kind, WorkflowError, compile_workflow, default_registry
 
@@ -101,7 +108,11 @@ class _Session:
             return
         wanted = self.intents.targets + self.intents.only_classes
         if (mention is not None and mention.open_vocabulary) or (
-            mention is None and source is None and not self.request.models and wanted
+            mention is None
+            and source is None
+            and not any(not m.pretrained for m in self.request.models)
+            and wanted
+            and pretrained_choice(wanted, self.request.models) is None
         ):
             self._use_open_vocabulary(source, wanted, asked=mention is not None)
             return

@@ -28,13 +28,16 @@ class AgentUnavailableError(UnavailableError):
 
 @dataclass(frozen=True)
 class KnownModel:
-    """A trained model the planner may put in a workflow: what a request can name it by."""
+    """A trained (or pretrained) model the planner may put in a workflow: what a request can name it by."""
 
     id: int
     reference: str
-    """``project/version``: what a workflow's ``model_id`` holds."""
+    """``project/version`` (a pretrained model's name): what a workflow's ``model_id`` holds."""
     project: str
+    """The project's name (a pretrained model's own name): words of a request may name it."""
     class_names: tuple[str, ...]
+    pretrained: bool = False
+    """A published COCO checkpoint: used only when no trained model knows what is asked for."""
 
 
 @dataclass(frozen=True)

@@ -1,5 +1,5 @@
 """``seglab train`` and ``seglab model``: training RF-DETR-Seg or YOLO-seg on a version, listing and comparing
-trained models."""
+trained models (and, apart, the pretrained ones: :mod:`seglab.cli.pretrained`)."""
 
 from __future__ import annotations
 
@@ -12,12 +12,14 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from seglab.cli._common import JsonOption, RayOption, print_json, print_record, progress_bar, workspace
+from seglab.cli.pretrained import pretrained_app, print_pretrained
 from seglab.jobs import TrainJob
 from seglab.models import ARCHITECTURES, TrainSettings
 from seglab.models.yolo import YOLO_ARCHITECTURES
-from seglab.services import evaluation, leaderboard, training
+from seglab.services import evaluation, leaderboard, pretrained, training
 
-model_app = typer.Typer(help="List and inspect trained models.", no_args_is_help=True)
+model_app = typer.Typer(help="List and inspect trained models, and add pretrained ones.", no_args_is_help=True)
+model_app.add_typer(pretrained_app, name="pretrained")
 
 
 def train(
@@ -104,14 +106,22 @@ def train(
 
 
 @model_app.command("list")
-def list_(project: Annotated[str, typer.Argument(help="Project name or id.")], as_json: JsonOption = False) -> None:
-    """Trained models of a project with their validation metrics."""
+def list_(
+    project: Annotated[str | None, typer.Argument(help="Project name or id (default: every project).")] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Trained models (of a project) with their validation metrics, then, apart, the pretrained COCO models (with
+    ``--json``: the trained ones; `seglab model pretrained list --json` gives the others)."""
     with workspace(as_json) as ws:
-        found = training.list_models(ws, project)
+        found = training.list_models(ws, project) if project is not None else training.all_models(ws)
+        held = [] if as_json else pretrained.list_pretrained(ws)
     if as_json:
         print_json(found)
         return
-    table = Table("id", "architecture", "version", "epochs", "mask mAP50-95", "box mAP50-95", "created")
+    table = Table(
+        "id", "architecture", "version", "epochs", "mask mAP50-95", "box mAP50-95", "created",
+        title="trained models", title_justify="left",
+    )  # fmt: skip
     for m in found:
         final = m.metrics.get("final", {})
         table.add_row(
@@ -120,6 +130,7 @@ def list_(project: Annotated[str, typer.Argument(help="Project name or id.")], a
             f"{m.created_at:%Y-%m-%d %H:%M}",
         )  # fmt: skip
     Console().print(table)
+    print_pretrained(held)
 
 
 @model_app.command("compare")

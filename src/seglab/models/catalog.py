@@ -30,8 +30,14 @@ ARCHITECTURES: dict[str, Architecture] = {
 }
 
 
+SERVING_ONLY: dict[str, Architecture] = {
+    a.name: a for a in (Architecture("rfdetr-seg-preview", "RFDETRSegPreview", "rf-detr-seg-preview.pt"),)
+}
+"""Architectures seglab serves as published (a pretrained model) but does not offer for training."""
+
+
 def architecture(name: str) -> Architecture:
-    try:
-        return ARCHITECTURES[name]
-    except KeyError:
-        raise InvalidInputError(f"unknown model {name!r} (known: {', '.join(ARCHITECTURES)})") from None
+    found = ARCHITECTURES.get(name) or SERVING_ONLY.get(name)
+    if found is None:
+        raise InvalidInputError(f"unknown model {name!r} (known: {', '.join(ARCHITECTURES)})")
+    return found

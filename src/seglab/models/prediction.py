@@ -199,11 +199,15 @@ def decode(
     """One image's outputs (``(Q, 4)``, ``(Q, C)``, ``(Q, h, w)``) as a :class:`Prediction` in image pixels.
 
     Only the first ``len(class_names)`` logit columns are classes; the rest (rfdetr's background
-    slot) are never reported. ``num_select`` query/class pairs (default: the number of queries) are
-    ranked before the threshold, as in rfdetr.
+    slot) are never reported, nor are columns whose name is empty (the ids COCO leaves unused, in a
+    pretrained COCO model's class list). ``num_select`` query/class pairs (default: the number of
+    queries) are ranked before the threshold, as in rfdetr.
     """
     width, height = image_wh
     scores = _sigmoid(logits[:, : len(class_names)].astype(np.float32))
+    unnamed = [index for index, name in enumerate(class_names) if not name]
+    if unnamed:
+        scores[:, unnamed] = 0.0
     pairs, best = _top_pairs(scores, num_select or logits.shape[0])
     keep = best > options.confidence
     pairs, best = pairs[keep], best[keep]

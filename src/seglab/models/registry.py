@@ -1,7 +1,8 @@
 """The model registry's pure parts: how models are named, exported to ONNX and turned into predictors.
 
 A model is named by its id (``42``) or, as Roboflow names models, by ``project/version``: the newest
-model trained on that version. Looking models up and keeping their exports is a use case:
+model trained on that version (or the one deployed there), or by a pretrained model's name
+(``rfdetr-seg-nano``). Looking models up and keeping their exports is a use case:
 :mod:`seglab.services.inference`.
 """
 
@@ -17,6 +18,7 @@ from seglab.models.catalog import architecture
 from seglab.models.engines import OnnxEngine, TorchEngine
 from seglab.models.export import export_onnx
 from seglab.models.predictor import BasePredictor, Predictor
+from seglab.models.pretrained import is_pretrained_name
 from seglab.models.yolo import is_yolo
 from seglab.store.models import TrainedModel
 
@@ -72,14 +74,18 @@ def export_onnx_file(model: TrainedModel, weights: Path, output: Path) -> dict[s
     return export_onnx(architecture(model.architecture), weights, output, resolution=model.config.get("resolution"))
 
 
-def parse_model_reference(reference: int | str) -> int | tuple[str, int]:
-    """A model's id, or ``(project, version number)`` for the newest model of that version."""
+def parse_model_reference(reference: int | str) -> int | str | tuple[str, int]:
+    """A model's id, ``(project, version number)`` for the model of that version, or a pretrained model's name."""
     text = str(reference).strip()
     if text.isdigit():
         return int(text)
+    if is_pretrained_name(text):
+        return text
     project, _, number = text.rpartition("/")
     if not project or not number.isdigit():
         raise NotFoundError(
-            f"unknown model {text!r}: name a model by its id (42) or by project/version (pets/1)", model=text
+            f"unknown model {text!r}: name a model by its id (42) or by project/version (pets/1); a pretrained "
+            "model by its name (rfdetr-seg-nano; `seglab model pretrained list` lists them)",
+            model=text,
         )
     return project, int(number)

@@ -105,9 +105,11 @@ def resolve_weights(
     weights: Path | None = None,
     from_scratch: bool = False,
     opener: Opener | None = None,
+    offline_hint: str | None = None,
 ) -> Path | None:
     """The weights file to start from: ``weights`` if given, none with ``from_scratch``, else the cached or
-    downloaded pretrained file."""
+    downloaded pretrained file. ``offline_hint`` replaces the advice the download's failure gives (what to pass
+    instead), for callers whose options differ from training's."""
     if weights is not None:
         if not weights.is_file():
             raise WeightsUnavailableError(f"weights file {weights} does not exist")
@@ -121,8 +123,10 @@ def resolve_weights(
     try:
         return download(source.url, cached, source.md5, opener=opener)
     except (urllib.error.URLError, OSError, TimeoutError) as error:
+        advice = offline_hint or (
+            f"pass --weights PATH to a .pth file you have (or put it at {cached}), or train with --from-scratch"
+        )
         raise WeightsUnavailableError(
             f"cannot download the pretrained {arch.name} weights from {source.url} ({error}). "
-            f"Without network access, pass --weights PATH to a .pth file you have (or put it at {cached}), "
-            "or train with --from-scratch."
+            f"Without network access, {advice}."
         ) from None

@@ -82,9 +82,11 @@ def resolve_yolo_weights(
     weights: Path | None = None,
     from_scratch: bool = False,
     opener: Opener | None = None,
+    offline_hint: str | None = None,
 ) -> Path | None:
     """The checkpoint to start from: ``weights`` if given, none with ``from_scratch``, else Ultralytics' pretrained
-    COCO checkpoint, cached in ``cache_dir`` (downloaded once; offline, the error says what to do instead)."""
+    COCO checkpoint, cached in ``cache_dir`` (downloaded once; offline, the error says what to do instead:
+    ``offline_hint`` replaces training's advice)."""
     if weights is not None:
         if not weights.is_file():
             raise WeightsUnavailableError(f"weights file {weights} does not exist")
@@ -98,8 +100,10 @@ def resolve_yolo_weights(
     try:
         return download(url, cached, None, opener=opener)
     except (urllib.error.URLError, OSError, TimeoutError) as error:
+        advice = offline_hint or (
+            f"pass --weights PATH to a .pt file you have (or put it at {cached}), or train with --from-scratch"
+        )
         raise WeightsUnavailableError(
             f"cannot download the pretrained {arch.name} weights from {url} ({error}). "
-            f"Without network access, pass --weights PATH to a .pt file you have (or put it at {cached}), "
-            "or train with --from-scratch."
+            f"Without network access, {advice}."
         ) from None

@@ -14,6 +14,8 @@ from typing import Any
 from seglab.agent import EngineName, KnownModel, Plan, PlanRequest, Turn, planner_for
 from seglab.errors import NotFoundError
 from seglab.limits import check_text
+from seglab.models.pretrained import named_classes
+from seglab.services.pretrained import list_pretrained
 from seglab.services.training import all_models
 from seglab.services.workflows import get_workflow
 from seglab.store import Workspace
@@ -47,8 +49,13 @@ class AgentReply:
 
 
 def known_models(ws: Workspace) -> list[KnownModel]:
-    """Every trained model as the planner sees it: what a request can name it by."""
-    return [KnownModel(m.id, m.version, m.project, tuple(m.class_names)) for m in all_models(ws)]
+    """Every trained model, then every pretrained one, as the planner sees it: what a request can name it by."""
+    trained = [KnownModel(m.id, m.reference, m.project or "", tuple(m.class_names)) for m in all_models(ws)]
+    pretrained = [
+        KnownModel(m.id, m.reference, m.reference, tuple(named_classes(m.class_names)), pretrained=True)
+        for m in list_pretrained(ws)
+    ]
+    return trained + pretrained
 
 
 def _starting_definition(ws: Workspace, workflow: str) -> dict[str, Any] | None:

@@ -129,6 +129,10 @@ def evaluate_model(
     with ws.db.transaction() as session:
         model = model_store.get_model(session, model_id)
     reference = version if version is not None else model.version
+    if reference is None:
+        raise InvalidInputError(
+            f"model {model_id} is the pretrained {model.pretrained}: name the version to evaluate it on"
+        )
     dataset = versions.dataset(ws, reference).split(split)
     if not len(dataset):
         raise InvalidInputError(f"version {reference} has no {Split(split).value} images to evaluate on")

@@ -15,6 +15,7 @@ from seglab.errors import InvalidInputError, SeglabError
 from seglab.jobs import LabelAssistJob, Reporter, stage_progress
 from seglab.models import PredictOptions
 from seglab.models.export import ExportFailedError
+from seglab.models.pretrained import named_classes
 from seglab.models.registry import (
     Backend,
     LoadedModel,
@@ -25,6 +26,7 @@ from seglab.models.registry import (
     torch_predictor,
 )
 from seglab.services.jobs import register_handler, submit
+from seglab.services.pretrained import pretrained_model
 from seglab.services.proposals import images_to_label, store_proposal_batch, store_proposals
 from seglab.store import NewAnnotation, Workspace
 from seglab.store import models as model_store
@@ -48,8 +50,11 @@ logger = logging.getLogger("seglab.inference")
 
 
 def resolve_model(ws: Workspace, reference: int | str) -> TrainedModel:
-    """The model ``reference`` names: an id, or ``project/version`` for the newest model trained on that version."""
+    """The model ``reference`` names: an id, ``project/version`` for the newest model trained on that version, or a
+    pretrained model's name (added, its checkpoint downloaded, on first use)."""
     parsed = parse_model_reference(reference)
+    if isinstance(parsed, str):
+        return pretrained_model(ws, parsed)
     with ws.db.transaction() as session:
         if isinstance(parsed, int):
             return model_store.get_model(session, parsed)
@@ -119,7 +124,7 @@ def label_assist(
     loaded = load_model(ws, model, backend)
     mapping = match_categories(target.categories, loaded.model.class_names)
     report = LabelAssistReport(
-        loaded.model.id, unmatched_classes=[n for n in loaded.model.class_names if n not in mapping]
+        loaded.model.id, unmatched_classes=[n for n in named_classes(loaded.model.class_names) if n not in mapping]
     )
     options = PredictOptions(confidence=confidence, class_filter=frozenset(mapping))
     address = ray_address or ws.settings.ray_address

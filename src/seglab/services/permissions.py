@@ -8,7 +8,9 @@ An action is about a project (the route names it, or something in it: an image, 
 model, a job) or about the workspace (lists, workflows, the user list). For a project action the caller's role is
 their role in that project; someone with no role there is told the project does not exist (404: a project's name
 is not leaked to people not given it). For a workspace action the caller's roles are all the roles they hold in any
-project, plus ``user`` (any signed-in account). The README's roles table is generated from :data:`ACTIONS`.
+project, plus ``user`` (any signed-in account). A pretrained model is in no project: it belongs to the workspace, and
+an action on one is decided as a workspace action (anyone who may run models in some project may run it). The
+README's roles table is generated from :data:`ACTIONS`.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from seglab.errors import ForbiddenError, NotFoundError
+from seglab.models.pretrained import is_pretrained_name
 from seglab.services.accounts import Principal
 from seglab.store import Workspace, users
 from seglab.store.access import job_owner, project_id_of
@@ -151,7 +154,10 @@ def project_roles(ws: Workspace, principal: Principal) -> dict[int, str] | None:
 
 
 def locate(ws: Workspace, kind: Located, reference: int | str) -> tuple[int | None, str | None]:
-    """The project (id and owner, for a job) of ``kind`` ``reference``; a missing thing is a ``NotFoundError``."""
+    """The project (id and owner, for a job) of ``kind`` ``reference``; a missing thing is a ``NotFoundError``.
+    A pretrained model's name is in no project, whether or not the workspace holds it yet (using it adds it)."""
+    if kind == "model" and is_pretrained_name(reference):
+        return None, None
     with ws.db.transaction() as session:
         project_id = project_id_of(session, kind, reference)
         return project_id, job_owner(session, int(reference)) if kind == "job" else None
@@ -197,6 +203,8 @@ def authorize(
         except NotFoundError:
             return Access(principal, action, None, ADMIN, None)
     project_id, owner = locate(ws, kind, reference)
+    if kind == "model" and project_id is None:  # a pretrained model: the workspace's
+        return authorize(ws, principal, action, None)
     role = (roles_by_project or {}).get(project_id) if project_id else None
     held = {role} if role else set()
     if owner is not None and owner == principal.name:

@@ -19,6 +19,7 @@ from seglab.formats import IMAGE_EXTENSIONS
 from seglab.models import Prediction, PredictOptions, decode_for_model, decode_image
 from seglab.models.images import RgbImage
 from seglab.models.prediction import DEFAULT_OPTIONS
+from seglab.models.pretrained import category_ids
 from seglab.models.visualize import annotate
 from seglab.services.images import VIDEO_EXTENSIONS
 from seglab.services.inference import Backend, LoadedModel, load_model
@@ -173,7 +174,7 @@ class _Run:
         self.output_format, self.visualize, self.options, self.tolerance = output_format, visualize, options, tolerance
         self.report = PredictReport(loaded.model.id, loaded.backend)
         self.coco = _Coco()
-        self.category_ids = {name: index + 1 for index, name in enumerate(loaded.model.class_names)}
+        self.category_ids = category_ids(loaded.model.class_names)
         self.used_names: set[str] = set()
         self.images = ImageRun(options, tolerance, ws.settings.max_image_pixels, self.category_ids, out, visualize)
         self.pending: dict[int, ImageResult] = {}

@@ -252,13 +252,17 @@ class VersionAnnotationRow(Base):
 
 
 class ModelRow(Base):
-    """A trained model: its architecture, the version it learned from, its weights (a blob) and metrics."""
+    """A trained model: its architecture, the version it learned from, its weights (a blob) and metrics. A
+    pretrained model (a published COCO checkpoint) has no project or version and is named by ``pretrained``."""
 
     __tablename__ = "models"
+    __table_args__ = (UniqueConstraint("pretrained", name="uq_models_pretrained"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    project_id: Mapped[int] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"), index=True)
-    version_id: Mapped[int] = mapped_column(ForeignKey("versions.id", ondelete="CASCADE"), index=True)
+    project_id: Mapped[int | None] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"), index=True)
+    version_id: Mapped[int | None] = mapped_column(ForeignKey("versions.id", ondelete="CASCADE"), index=True)
+    pretrained: Mapped[str | None] = mapped_column(String(100))
+    """The name a pretrained model is deployed by (``rfdetr-seg-nano``); ``None`` for a trained model."""
     architecture: Mapped[str] = mapped_column(String(100))
     weights_sha256: Mapped[str] = mapped_column(String(64))
     class_names: Mapped[dict[str, Any]] = mapped_column(JSON)

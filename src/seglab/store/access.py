@@ -24,7 +24,8 @@ _MODEL_REFERENCE = re.compile(r"(.+)/(\d+)")
 def project_id_of(session: Session, kind: str, reference: int | str) -> int | None:
     """The id of the project that ``kind`` ``reference`` belongs to (``kind``: project, image, annotation, category,
     version, model, job or annotation_job; a model also as ``project/version``); ``None`` for a job submitted
-    without one. A missing thing is a ``NotFoundError`` naming it, as its own route would say."""
+    without one and for a pretrained model. A missing thing is a ``NotFoundError`` naming it, as its own route
+    would say."""
     if kind == "project":
         return _project_row(session, reference).id
     if kind == "model" and isinstance(reference, str) and (named := _MODEL_REFERENCE.fullmatch(reference)):
@@ -41,6 +42,11 @@ def project_id_of(session: Session, kind: str, reference: int | str) -> int | No
         if job is None:
             raise NotFoundError(f"job {number} does not exist", job=number)
         return job.project_id
+    elif kind == "model":
+        row = session.execute(select(ModelRow.project_id).where(ModelRow.id == number)).first()
+        if row is None:
+            raise NotFoundError(f"model {number} does not exist", model=number)
+        return None if row.project_id is None else int(row.project_id)  # a pretrained model is in no project
     else:
         table = _TABLES[kind]
         found = session.scalar(select(table.project_id).where(table.id == number))

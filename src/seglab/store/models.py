@@ -1,4 +1,6 @@
-"""Trained models as stored: weights in the blob store, the rest here."""
+"""Trained models as stored: weights in the blob store, the rest here. Pretrained models (published COCO
+checkpoints deployed as they are) are rows of the same table with no project or version, named by ``pretrained``:
+inference, export and serving treat both alike."""
 
 from __future__ import annotations
 
@@ -6,25 +8,33 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from seglab.errors import NotFoundError
+from seglab.errors import InvalidInputError, NotFoundError
 from seglab.store._models import ModelExportRow, ModelRow, ProjectRow, VersionRow
 
 
 @dataclass(frozen=True)
 class TrainedModel:
     id: int
-    project: str
-    version: str
-    """``project/number`` of the version it was trained on."""
+    project: str | None
+    """The project it was trained in; ``None`` for a pretrained model."""
+    version: str | None
+    """``project/number`` of the version it was trained on; ``None`` for a pretrained model."""
     architecture: str
     weights_sha256: str
     class_names: list[str]
     config: dict[str, Any]
     metrics: dict[str, Any]
     created_at: datetime
+    pretrained: str | None = None
+    """The name a pretrained model is deployed by (``rfdetr-seg-nano``); ``None`` for a trained model."""
+
+    @property
+    def reference(self) -> str:
+        """What the inference API takes as ``model_id``: ``project/version``, or a pretrained model's name."""
+        return self.pretrained or self.version or str(self.id)
 
 
 @dataclass(frozen=True)
@@ -37,25 +47,27 @@ class ModelExport:
     created_at: datetime
 
 
-def _model(row: ModelRow, project: str, version_number: int) -> TrainedModel:
+def _model(row: ModelRow, project: str | None, version_number: int | None) -> TrainedModel:
     return TrainedModel(
         row.id,
         project,
-        f"{project}/{version_number}",
+        None if project is None else f"{project}/{version_number}",
         row.architecture,
         row.weights_sha256,
         list(row.class_names["names"]),
         row.config,
         row.metrics,
         row.created_at,
+        row.pretrained,
     )
 
 
 def _query() -> Any:
+    """Models with their project's name and version's number (outer joins: a pretrained model has neither)."""
     return (
         select(ModelRow, ProjectRow.name, VersionRow.number)
-        .join(ProjectRow, ProjectRow.id == ModelRow.project_id)
-        .join(VersionRow, VersionRow.id == ModelRow.version_id)
+        .outerjoin(ProjectRow, ProjectRow.id == ModelRow.project_id)
+        .outerjoin(VersionRow, VersionRow.id == ModelRow.version_id)
     )
 
 
@@ -94,7 +106,43 @@ def get_model(session: Session, model_id: int) -> TrainedModel:
 
 
 def all_models(session: Session) -> list[TrainedModel]:
-    return [_model(*row) for row in session.execute(_query().order_by(ModelRow.id))]
+    """Every trained model (pretrained ones are listed by :func:`pretrained_models`)."""
+    query = _query().where(ModelRow.project_id.is_not(None)).order_by(ModelRow.id)
+    return [_model(*row) for row in session.execute(query)]
+
+
+def pretrained_models(session: Session) -> list[TrainedModel]:
+    """Every pretrained model this workspace holds, by name."""
+    query = _query().where(ModelRow.pretrained.is_not(None)).order_by(ModelRow.pretrained)
+    return [_model(*row) for row in session.execute(query)]
+
+
+def find_pretrained(session: Session, name: str) -> TrainedModel | None:
+    found = session.execute(_query().where(ModelRow.pretrained == name)).first()
+    return None if found is None else _model(*found)
+
+
+def save_pretrained(
+    session: Session,
+    *,
+    name: str,
+    architecture: str,
+    weights_sha256: str,
+    class_names: list[str],
+    config: dict[str, Any],
+) -> TrainedModel:
+    """Record the pretrained model ``name``, or give the one recorded new weights (its exports, made from the old
+    weights, are dropped)."""
+    row = session.execute(select(ModelRow).where(ModelRow.pretrained == name)).scalar_one_or_none()
+    if row is None:
+        row = ModelRow(pretrained=name, metrics={})
+        session.add(row)
+    else:
+        session.execute(delete(ModelExportRow).where(ModelExportRow.model_id == row.id))
+    row.architecture, row.weights_sha256 = architecture, weights_sha256
+    row.class_names, row.config = {"names": class_names}, config
+    session.flush()
+    return get_model(session, row.id)
 
 
 def list_models(session: Session, project_id: int) -> list[TrainedModel]:
@@ -128,6 +176,8 @@ def deploy_model(session: Session, model_id: int) -> TrainedModel:
     row = session.get(ModelRow, model_id)
     if row is None:
         raise NotFoundError(f"model {model_id} does not exist", model=model_id)
+    if row.version_id is None:
+        raise InvalidInputError(f"model {model_id} is the pretrained {row.pretrained}: it has no version to deploy on")
     version = session.get(VersionRow, row.version_id)
     assert version is not None  # models cascade with their version
     version.deployed_model_id = model_id

@@ -54,6 +54,9 @@ def requires(action: str, *, body: tuple[str, Located] | None = None) -> Any:
 
 
 def _from_path(request: Request) -> tuple[Located, str] | None:
+    params = request.path_params
+    if "dataset_id" in params and "version_id" in params:  # Roboflow's v0 route: ``project/version`` names a model
+        return "model", f"{params['dataset_id']}/{params['version_id']}"  # (or a pretrained one: coco-dataset-vdnr1/41)
     for name, kind in PATH_PARAMETERS.items():
         if name in request.path_params:
             return kind, str(request.path_params[name])

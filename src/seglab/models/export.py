@@ -37,19 +37,25 @@ def export_onnx(arch: Architecture, checkpoint: Path, output: Path, *, resolutio
             "resolution": resolution,
             "output_dir": scratch,
         }
-        finished = subprocess.run(
-            [sys.executable, "-m", "seglab.models.export", json.dumps(request)],
-            capture_output=True,
-            text=True,
-            check=False,
-        )
-        if finished.returncode != 0:
-            log = (finished.stdout + finished.stderr)[-2000:]
-            raise ExportFailedError(f"ONNX export of {checkpoint.name} failed (status {finished.returncode}):\n{log}")
-        details: dict[str, Any] = json.loads(finished.stdout.strip().splitlines()[-1])
-        temporary = output.with_suffix(".tmp")
-        shutil.move(details.pop("path"), temporary)
-        temporary.replace(output)
+        return run_export_process("seglab.models.export", request, checkpoint, output)
+
+
+def run_export_process(
+    module: str, request: dict[str, Any], checkpoint: Path, output: Path, *, env: dict[str, str] | None = None
+) -> dict[str, Any]:
+    """Run ``python -m module REQUEST`` (an exporter that prints its details, with the ``path`` it wrote, as its last
+    line) and move the file it wrote to ``output`` atomically; returns the details. Shared by every architecture's
+    export."""
+    finished = subprocess.run(
+        [sys.executable, "-m", module, json.dumps(request)], capture_output=True, text=True, check=False, env=env
+    )
+    if finished.returncode != 0:
+        log = (finished.stdout + finished.stderr)[-2000:]
+        raise ExportFailedError(f"ONNX export of {checkpoint.name} failed (status {finished.returncode}):\n{log}")
+    details: dict[str, Any] = json.loads(finished.stdout.strip().splitlines()[-1])
+    temporary = output.with_suffix(".tmp")
+    shutil.move(details.pop("path"), temporary)
+    temporary.replace(output)
     return details
 
 

@@ -12,7 +12,6 @@ import csv
 import json
 import math
 import os
-import subprocess
 import sys
 import tempfile
 import time
@@ -21,15 +20,16 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from seglab.errors import InvalidInputError, SeglabError
+from seglab.errors import InvalidInputError
 from seglab.lifetime import die_with_parent
 from seglab.models.catalog import Architecture
+from seglab.models.training_process import (
+    TrainingFailedError,
+    progress_file,
+    run_training_process,
+)
 
 EpochCallback = Callable[[dict[str, float]], None]
-
-
-class TrainingFailedError(SeglabError):
-    """The training process failed; the message ends with its log."""
 
 
 """Called with one epoch's logged values (``epoch``, ``train/loss``, ``val/segm_mAP_50_95``, ...)."""
@@ -135,8 +135,8 @@ def _model_class(arch: Architecture) -> Any:
     return getattr(rfdetr, arch.rfdetr_class)
 
 
-def _with_step_progress(progress_file: Path) -> None:
-    """Make every trainer rfdetr builds in this process write step progress to ``progress_file``.
+def _with_step_progress(steps_file: Path) -> None:
+    """Make every trainer rfdetr builds in this process write step progress to ``steps_file``.
 
     rfdetr has no hook for extra Lightning callbacks, so this training process (and only it: it
     exists to run one training) wraps ``rfdetr.training.build_trainer`` to append one.
@@ -162,9 +162,9 @@ def _with_step_progress(progress_file: Path) -> None:
                 "loss": float(loss.detach().float().mean()) if loss is not None else None,
             }
             # a temporary file of its own, then a rename: the reader never sees half a file
-            with tempfile.NamedTemporaryFile("w", dir=progress_file.parent, suffix=".tmp", delete=False) as handle:
+            with tempfile.NamedTemporaryFile("w", dir=steps_file.parent, suffix=".tmp", delete=False) as handle:
                 handle.write(json.dumps(state))
-            Path(handle.name).replace(progress_file)
+            Path(handle.name).replace(steps_file)
 
     original = rfdetr.training.build_trainer
 
@@ -176,20 +176,11 @@ def _with_step_progress(progress_file: Path) -> None:
     rfdetr.training.build_trainer = build_trainer
 
 
-def read_step_progress(progress_file: Path) -> dict[str, Any] | None:
-    """The latest ``{"epoch", "step", "steps", "loss"}`` a training process wrote, if any."""
-    try:
-        data: dict[str, Any] = json.loads(progress_file.read_text())
-        return data
-    except (OSError, ValueError):
-        return None
-
-
 def run_training(request: dict[str, Any]) -> None:
     """The body of a training process (``python -m seglab.models.rfdetr_backend REQUEST.json``)."""
     if request.get("parent_pid") is not None:
         die_with_parent(int(request["parent_pid"]))
-    _with_step_progress(Path(request["output_dir"]).parent / "progress.json")
+    _with_step_progress(progress_file(Path(request["output_dir"])))
     arch = Architecture(**request["architecture"])
     settings = TrainSettings(**request["settings"])
     model_kwargs: dict[str, Any] = {"pretrain_weights": request["start_weights"]}
@@ -201,16 +192,6 @@ def run_training(request: dict[str, Any]) -> None:
         resume=request["resume"],
         **trainer_options(settings),
     )
-
-
-def _stop(process: subprocess.Popen[bytes]) -> None:
-    if process.poll() is None:
-        process.terminate()
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
 
 
 def train(
@@ -244,42 +225,16 @@ def train(
         "resume": str(resume) if resume else None,
         "parent_pid": os.getpid(),
     }
-    request_file = output_dir.parent / "train-request.json"
-    request_file.write_text(json.dumps(request, indent=2))
-    log_file = output_dir.parent / "train.log"
     epochs = _EpochReporter(output_dir / "metrics.csv", on_epoch)
-    progress_file = output_dir.parent / "progress.json"
-    progress_file.unlink(missing_ok=True)
-    last_step: list[dict[str, Any] | None] = [None]
-
-    def report() -> None:
-        """Steps first: an epoch's last step is on disk before its validation metrics are."""
-        state = read_step_progress(progress_file)
-        if state is not None and state != last_step[0]:
-            last_step[0] = state
-            on_step(state)
-        epochs.poll()
-
-    with log_file.open("ab") as log:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "seglab.models.rfdetr_backend", str(request_file)],
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
-        try:
-            while True:
-                try:
-                    process.wait(timeout=poll_interval)  # returns the moment training ends
-                    break
-                except subprocess.TimeoutExpired:
-                    report()
-                    heartbeat()
-            report()
-        finally:
-            _stop(process)
-    if process.returncode != 0:
-        tail = log_file.read_text(errors="replace")[-2000:]
-        raise TrainingFailedError(f"training exited with status {process.returncode}; the end of {log_file}:\n{tail}")
+    run_training_process(
+        "seglab.models.rfdetr_backend",
+        request,
+        output_dir,
+        on_step=on_step,
+        poll_epochs=epochs.poll,
+        heartbeat=heartbeat,
+        poll_interval=poll_interval,
+    )
     config = json.loads((output_dir / "training_config.json").read_text())
     checkpoint = next(
         (

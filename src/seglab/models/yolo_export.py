@@ -6,14 +6,13 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import subprocess
 import sys
 import tempfile
 from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-from seglab.models.export import OPSET, ExportFailedError
+from seglab.models.export import OPSET, run_export_process
 from seglab.models.yolo import DEFAULT_INPUT, require_ultralytics
 from seglab.models.yolo_train import offline_environment
 
@@ -28,21 +27,13 @@ def export_yolo_onnx(checkpoint: Path, output: Path, *, resolution: int | None =
         source = Path(scratch) / "model.pt"
         shutil.copyfile(checkpoint, source)
         request = {"checkpoint": str(source), "resolution": resolution}
-        finished = subprocess.run(
-            [sys.executable, "-m", "seglab.models.yolo_export", json.dumps(request)],
-            capture_output=True,
-            text=True,
-            check=False,
+        return run_export_process(
+            "seglab.models.yolo_export",
+            request,
+            checkpoint,
+            output,
             env={**os.environ, **offline_environment(Path(scratch) / "ultralytics")},
         )
-        if finished.returncode != 0:
-            log = (finished.stdout + finished.stderr)[-2000:]
-            raise ExportFailedError(f"ONNX export of {checkpoint.name} failed (status {finished.returncode}):\n{log}")
-        details: dict[str, Any] = json.loads(finished.stdout.strip().splitlines()[-1])
-        temporary = output.with_suffix(".tmp")
-        shutil.move(details.pop("path"), temporary)
-        temporary.replace(output)
-    return details
 
 
 def _export_in_this_process(request: dict[str, Any]) -> dict[str, Any]:

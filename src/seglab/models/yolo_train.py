@@ -16,7 +16,6 @@ from __future__ import annotations
 import json
 import math
 import os
-import subprocess
 import sys
 import tempfile
 from collections.abc import Callable, Mapping
@@ -25,7 +24,8 @@ from pathlib import Path
 from typing import Any
 
 from seglab.lifetime import die_with_parent
-from seglab.models.rfdetr_backend import TrainingFailedError, TrainOutcome, TrainSettings, read_step_progress
+from seglab.models.rfdetr_backend import TrainOutcome, TrainSettings
+from seglab.models.training_process import TrainingFailedError, progress_file, run_training_process
 from seglab.models.yolo import DEFAULT_INPUT, YoloArchitecture
 
 EpochCallback = Callable[[dict[str, float]], None]
@@ -93,7 +93,7 @@ def run_training(request: dict[str, Any]) -> None:
 
     arch = YoloArchitecture(**request["architecture"])
     settings = TrainSettings(**request["settings"])
-    progress_file = output_dir.parent / "progress.json"
+    steps_file = progress_file(output_dir)
     epochs_file = output_dir.parent / "epochs.jsonl"
     resume = request.get("resume")
     model = YOLO(resume or request.get("start_weights") or arch.config, task="segment")
@@ -105,7 +105,7 @@ def run_training(request: dict[str, Any]) -> None:
         running = getattr(trainer, "tloss", None) or {}  # the epoch's running mean of each loss term
         loss = sum(float(value) for value in running.values()) if running else None
         state = {"epoch": int(trainer.epoch), "step": step, "steps": steps, "loss": loss}
-        _write_atomic(progress_file, json.dumps(state))
+        _write_atomic(steps_file, json.dumps(state))
 
     running_epoch = [-1]
 
@@ -159,16 +159,6 @@ def read_epochs(path: Path) -> list[dict[str, float]]:
     return rows
 
 
-def _stop(process: subprocess.Popen[bytes]) -> None:
-    if process.poll() is None:
-        process.terminate()
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-
-
 def train(
     arch: YoloArchitecture,
     dataset_dir: Path,
@@ -194,48 +184,27 @@ def train(
         "resume": str(resume) if resume else None,
         "parent_pid": os.getpid(),
     }
-    request_file = output_dir.parent / "train-request.json"
-    request_file.write_text(json.dumps(request, indent=2))
-    log_file = output_dir.parent / "train.log"
-    progress_file, epochs_file = output_dir.parent / "progress.json", output_dir.parent / "epochs.jsonl"
-    progress_file.unlink(missing_ok=True)
+    epochs_file = output_dir.parent / "epochs.jsonl"
     if resume is None:
         epochs_file.unlink(missing_ok=True)
     epochs_seen = [len(read_epochs(epochs_file))]  # a resumed run's earlier epochs were reported by its first run
-    last_step: list[dict[str, Any] | None] = [None]
 
-    def report() -> None:
-        """Steps first: an epoch's last step is on disk before its metrics are."""
-        state = read_step_progress(progress_file)
-        if state is not None and state != last_step[0]:
-            last_step[0] = state
-            on_step(state)
+    def poll_epochs() -> None:
         rows = read_epochs(epochs_file)
         for row in rows[epochs_seen[0] :]:
             on_epoch(row)
         epochs_seen[0] = len(rows)
 
-    with log_file.open("ab") as log:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "seglab.models.yolo_train", str(request_file)],
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            env={**os.environ, **offline_environment(output_dir.parent / "ultralytics")},
-        )
-        try:
-            while True:
-                try:
-                    process.wait(timeout=poll_interval)
-                    break
-                except subprocess.TimeoutExpired:
-                    report()
-                    heartbeat()
-            report()
-        finally:
-            _stop(process)
-    if process.returncode != 0:
-        tail = log_file.read_text(errors="replace")[-2000:]
-        raise TrainingFailedError(f"training exited with status {process.returncode}; the end of {log_file}:\n{tail}")
+    run_training_process(
+        "seglab.models.yolo_train",
+        request,
+        output_dir,
+        on_step=on_step,
+        poll_epochs=poll_epochs,
+        heartbeat=heartbeat,
+        poll_interval=poll_interval,
+        env={**os.environ, **offline_environment(output_dir.parent / "ultralytics")},
+    )
     checkpoint = next((p for p in (output_dir / "weights" / n for n in ("best.pt", "last.pt")) if p.is_file()), None)
     if checkpoint is None:
         raise TrainingFailedError(f"Ultralytics finished without writing a checkpoint in {output_dir / 'weights'}")

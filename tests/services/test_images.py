@@ -1,3 +1,4 @@
+import hashlib
 import io
 import zipfile
 
@@ -10,6 +11,7 @@ from seglab.core import ImageStatus, Split
 from seglab.errors import InvalidInputError
 from seglab.services import images, projects
 from seglab.store import ImageFilter
+from seglab.store import images as image_store
 
 from ..formats.conftest import write_image
 
@@ -110,6 +112,27 @@ def test_filters_and_pages(ws, project):
     assert (len(page), total, page[0].id) == (1, 3, all_images[1].id)
     with pytest.raises(InvalidInputError):
         images.list_images(ws, project, limit=0)
+
+
+def test_pages_walk_a_filtered_grid_in_order_past_another_projects_images(ws, empty):
+    """Pages take their ids first, then the rows (store.images.list_images): every page in upload order, each image
+    once, none of the other project's, whatever the offset."""
+    mine = projects.get_project(ws, empty).id
+    other = projects.create_project(ws, "other", ["thing"]).id
+    with ws.db.transaction() as session:
+        for index in range(30):  # the two projects' images interleaved, every third one in train
+            for project, name in ((mine, "mine"), (other, "theirs")):
+                digest = hashlib.sha256(f"{name}{index}".encode()).hexdigest()
+                split = Split.TRAIN if index % 3 == 0 else Split.UNASSIGNED
+                image_store.add_image(
+                    session, project, sha256=digest, file_name=f"{name}{index}.png", width=4, height=4, split=split
+                )
+    for filters, expected in ((ImageFilter(), range(30)), (ImageFilter(split=Split.TRAIN), range(0, 30, 3))):
+        names = [f"mine{index}.png" for index in expected]
+        for offset, limit in ((0, 4), (3, 4), (len(names) - 2, 4), (len(names), 4), (1, 1000)):
+            page, total = images.list_images(ws, empty, filters, offset=offset, limit=limit)
+            assert total == len(names)
+            assert [image.file_name for image in page] == names[offset : offset + limit]
 
 
 def test_delete_image(ws, project):

@@ -63,6 +63,9 @@ class ImageRow(Base):
     __table_args__ = (
         UniqueConstraint("project_id", "sha256"),
         Index("ix_images_project_split_status", "project_id", "split", "status"),
+        # a project's images in grid order without reading the table: counts and pages of a large project skip
+        # through this index (index-only scans) instead of every row
+        Index("ix_images_project_id", "project_id", "id"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -88,6 +91,8 @@ class AnnotationRow(Base):
     """The current state of an annotation; every change is also a row in ``annotation_revisions``."""
 
     __tablename__ = "annotations"
+    # the grid's class filter: the images holding a live annotation of a class, from the index alone
+    __table_args__ = (Index("ix_annotations_category_image", "category_id", "deleted", "image_id"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     image_id: Mapped[int] = mapped_column(ForeignKey("images.id", ondelete="CASCADE"), index=True)

@@ -1,14 +1,14 @@
 """grid indexes: a project's images by id, and the images holding a live annotation of a class, read from indexes
 alone (benchmarks/large_project.py: the class filter of a 100,000-image project read every matching annotation row)
 
-Revision ID: 0015
-Revises: 0014
+Revision ID: 0016
+Revises: 0015
 """
 
 from alembic import op
 
-revision = "0015"
-down_revision = "0014"
+revision = "0016"
+down_revision = "0015"
 branch_labels = None
 depends_on = None
 

@@ -20,7 +20,6 @@ from dataclasses import dataclass
 from typing import Literal
 
 from seglab.errors import ForbiddenError, NotFoundError
-from seglab.models.pretrained import is_pretrained_name
 from seglab.services.accounts import Principal
 from seglab.store import Workspace, users
 from seglab.store.access import job_owner, project_id_of
@@ -156,8 +155,12 @@ def project_roles(ws: Workspace, principal: Principal) -> dict[int, str] | None:
 def locate(ws: Workspace, kind: Located, reference: int | str) -> tuple[int | None, str | None]:
     """The project (id and owner, for a job) of ``kind`` ``reference``; a missing thing is a ``NotFoundError``.
     A pretrained model's name is in no project, whether or not the workspace holds it yet (using it adds it)."""
-    if kind == "model" and is_pretrained_name(reference):
-        return None, None
+    if kind == "model":
+        # imported here: the models package loads OpenCV and NumPy, which the server must not need before /healthz
+        from seglab.models.pretrained import is_pretrained_name
+
+        if is_pretrained_name(reference):
+            return None, None
     with ws.db.transaction() as session:
         project_id = project_id_of(session, kind, reference)
         return project_id, job_owner(session, int(reference)) if kind == "job" else None

@@ -39,6 +39,9 @@ class Site:
             ws.close()
 
     def sign_in(self, page, name: str) -> None:  # type: ignore[no-untyped-def]
+        # leave the app first: signed out under a running page, its next request's 401 sends it to the sign-in page
+        # itself, which would abort this navigation
+        page.goto("about:blank")
         page.context.clear_cookies()
         page.goto(f"{self.url}/login")
         page.get_by_label("User name").fill(name)

@@ -176,7 +176,7 @@ def test_admin_annotator_reviewer_and_viewer(page, team: Team) -> None:
 
     # the workflows page: a viewer may run a workflow, not save or delete one, nor plan one with the agent
     vic.goto(f"{url}/workflows")
-    expect(vic.get_by_role("button", name="Run")).to_be_visible()
-    expect(vic.get_by_role("button", name="Save")).to_have_count(0)
+    expect(vic.get_by_role("button", name="Run", exact=True)).to_be_visible()
+    expect(vic.get_by_role("button", name="Save", exact=True)).to_have_count(0)
     expect(vic.get_by_label("workflow name")).to_be_visible()
     expect(vic.get_by_test_id("agent-messages")).to_have_count(0)

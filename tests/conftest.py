@@ -85,11 +85,27 @@ def pytest_collection_finish(session: pytest.Session) -> None:
 DATABASES = ("sqlite", "postgresql")
 
 
+TESTS = Path(__file__).resolve().parent
+BOTH_DATABASES_FOLDERS = ("store", "services", "server")
+"""The layers that talk to the database: every test in these folders of ``tests/`` runs on both databases."""
+
+
+def _on_both_databases(definition: pytest.Function) -> bool:
+    if definition.get_closest_marker("sqlite_only") is not None:
+        return False
+    if any("database" in str(mark.args[0]) for mark in definition.iter_markers("parametrize")):
+        return False  # the test chose its database itself
+    if definition.get_closest_marker("both_databases") is not None:
+        return True
+    return definition.path.parent.name in BOTH_DATABASES_FOLDERS and definition.path.resolve().parent.parent == TESTS
+
+
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
-    """A test marked ``both_databases`` runs once per database (the ``database`` fixture's parameter)."""
-    if metafunc.definition.get_closest_marker("both_databases") is None:
-        return
-    metafunc.parametrize("database", DATABASES, indirect=True)
+    """A test of the store, services or server (or one marked ``both_databases`` elsewhere) runs once per database
+    (the ``database`` fixture's parameter), unless marked ``sqlite_only``. ``SEGLAB_TEST_DATABASE=postgresql`` runs
+    every other test on PostgreSQL too."""
+    if _on_both_databases(metafunc.definition):
+        metafunc.parametrize("database", DATABASES, indirect=True)
 
 
 @pytest.fixture(scope="session")
@@ -115,7 +131,7 @@ def _postgres_database(postgres: PostgresServer) -> Iterator[str]:
 def database(request: pytest.FixtureRequest) -> str:
     """The database the test runs on: ``sqlite``, or for a ``both_databases`` test also ``postgresql`` (its
     parameter); ``seglab_home`` (which asks for it, so every test has it) sets it up."""
-    return str(getattr(request, "param", "sqlite"))
+    return str(getattr(request, "param", os.environ.get("SEGLAB_TEST_DATABASE", "sqlite")))
 
 
 @pytest.fixture(scope="session")

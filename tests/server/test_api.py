@@ -9,8 +9,6 @@ from seglab.store import segmentation_from_json
 
 from ..formats.conftest import write_image
 
-pytestmark = pytest.mark.both_databases
-
 SQUARE = {"type": "polygon", "parts": [{"exterior": [2, 2, 12, 2, 12, 12, 2, 12], "holes": []}]}
 
 

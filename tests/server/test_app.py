@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 
 import httpx
@@ -38,7 +39,10 @@ def test_info_has_roboflow_fields_and_a_stable_uuid(client, seglab_home):
     first = client.get("/info").json()
     assert first["name"] == "seglab"
     assert first["version"] == __version__
-    assert first["database_url"] == f"sqlite:///{seglab_home.resolve() / 'seglab.db'}"
+    # the home's SQLite file, or the test's PostgreSQL database (a URL without a password: shown as it is)
+    assert first["database_url"] == os.environ.get(
+        "SEGLAB_DATABASE_URL", f"sqlite:///{seglab_home.resolve() / 'seglab.db'}"
+    )
     assert first["packages"]["pycocotools"]
     again = TestClient(create_app(Settings())).get("/info").json()
     assert again["uuid"] == first["uuid"]

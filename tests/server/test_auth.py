@@ -21,8 +21,6 @@ from seglab.store._models import ApiKeyRow, WebSessionRow
 
 from ..formats.conftest import write_image
 
-pytestmark = pytest.mark.both_databases
-
 PASSWORD = "correct horse battery"
 SQUARE = {"type": "polygon", "parts": [{"exterior": [2, 2, 12, 2, 12, 12, 2, 12], "holes": []}]}
 

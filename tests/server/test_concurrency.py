@@ -9,8 +9,6 @@ import pytest
 
 from ..formats.conftest import write_image
 
-pytestmark = pytest.mark.both_databases
-
 
 @pytest.mark.slow
 def test_two_clients_same_revision_one_wins_one_conflicts(shared_server, unique_name, tmp_path):

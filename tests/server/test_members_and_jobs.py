@@ -28,8 +28,6 @@ from seglab.versions import Recipe
 
 from ..signing import signed_in
 
-pytestmark = pytest.mark.both_databases
-
 
 class Calls:
     """The app, called as one user or another."""

@@ -16,8 +16,6 @@ from seglab.store import Workspace, projects, users
 
 from ..signing import signed_in
 
-pytestmark = pytest.mark.both_databases
-
 
 @pytest.fixture
 def app_as(ws: Workspace, project: str) -> Iterator[tuple[TestClient, dict[str, Principal]]]:

@@ -63,6 +63,7 @@ def _mode(path) -> int:
 
 
 @pytest.mark.new_home
+@pytest.mark.sqlite_only  # the home's database file (PostgreSQL keeps its own files)
 def test_home_database_and_blobs_are_private(seglab_home, tmp_path, usual_umask):
     ws = Workspace()
     try:

@@ -9,7 +9,7 @@ import pytest
 from ..formats.conftest import write_image
 from .conftest import running_server
 
-pytestmark = [pytest.mark.slow, pytest.mark.both_databases]
+pytestmark = [pytest.mark.slow]
 
 
 def test_two_servers_on_one_database_share_data_and_refuse_stale_edits(seglab_home, tmp_path):

@@ -10,8 +10,6 @@ from seglab.services import accounts
 
 from ..signing import signed_in
 
-pytestmark = pytest.mark.both_databases
-
 BOSS = {"name": "boss", "password": "runs-the-show", "is_admin": True}
 
 

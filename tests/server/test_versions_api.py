@@ -31,7 +31,6 @@ def test_queue_list_and_cancel_in_process(client, tmp_path):
 
 
 @pytest.mark.slow
-@pytest.mark.both_databases
 def test_serve_runs_version_jobs_in_its_worker(seglab_home, coco_export, tmp_path):
     port = free_port()
     env = {

@@ -8,8 +8,6 @@ from seglab.geometry import MultiPolygon, Rle
 from seglab.services import annotations, images, projects
 from seglab.store import ImageFilter, NewAnnotation, segmentation_to_json
 
-pytestmark = pytest.mark.both_databases
-
 
 def _square(x, y, size):
     return MultiPolygon.from_coco([[x, y, x + size, y, x + size, y + size, x, y + size]])

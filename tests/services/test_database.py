@@ -7,6 +7,7 @@ from seglab.store import Database
 
 
 @pytest.mark.new_home
+@pytest.mark.sqlite_only
 def test_sqlite_file_in_wal_mode_at_the_newest_schema(ws, seglab_home):
     database_file = seglab_home / "seglab.db"
     assert database_file.is_file()
@@ -28,14 +29,12 @@ def test_sqlite_file_in_wal_mode_at_the_newest_schema(ws, seglab_home):
     } <= tables
 
 
-@pytest.mark.both_databases
 def test_reopening_does_not_migrate_again(ws):
     again = Database(ws.db.url)
     assert again.current_revision() == ws.db.head_revision()
     again.dispose()
 
 
-@pytest.mark.both_databases
 def test_migrations_create_exactly_the_schema_the_code_declares(ws):
     """A model change without its Alembic migration (or the reverse) shows up here, not on a user's database."""
     from alembic.autogenerate import compare_metadata

@@ -15,8 +15,6 @@ from seglab.store import images as image_store
 
 from ..formats.conftest import write_image
 
-pytestmark = pytest.mark.both_databases
-
 
 @pytest.fixture
 def empty(ws):

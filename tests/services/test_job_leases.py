@@ -22,7 +22,6 @@ def _lease(ws, job_id):
         return session.get(JobRow, job_id).lease_expires_at
 
 
-@pytest.mark.both_databases
 def test_a_running_job_keeps_its_lease_while_its_worker_lives(ws, monkeypatch):
     ws.settings.job_lease_seconds = 0.6
     release = threading.Event()
@@ -49,7 +48,6 @@ def test_a_running_job_keeps_its_lease_while_its_worker_lives(ws, monkeypatch):
     assert _lease(ws, job.id) is None
 
 
-@pytest.mark.both_databases
 def test_a_job_whose_lease_expired_is_interrupted(ws):
     with ws.db.transaction() as session:
         expired = job_store.submit(session, CreateVersionJob.kind, {})

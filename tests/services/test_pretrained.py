@@ -41,7 +41,6 @@ def test_offline_the_error_says_how_to_give_the_file(ws, seglab_home):
         pretrained.add_pretrained(ws, "rfdetr-seg-huge", opener=_offline)
 
 
-@pytest.mark.both_databases
 def test_a_pretrained_model_is_a_model_named_by_its_roboflow_id_with_cocos_classes(ws, checkpoint):
     added = pretrained.add_pretrained(ws, "rfdetr-seg-nano", weights=checkpoint, resolution=96)
     assert (added.pretrained, added.project, added.version, added.reference) == (
@@ -93,7 +92,6 @@ def test_a_pretrained_model_has_no_version_to_deploy_or_evaluate_on(ws, checkpoi
         evaluation.evaluate_model(ws, added.id)
 
 
-@pytest.mark.both_databases
 def test_anyone_who_may_run_models_somewhere_may_run_a_pretrained_one(ws, checkpoint):
     added = pretrained.add_pretrained(ws, "rfdetr-seg-nano", weights=checkpoint)
     projects.create_project(ws, "p1", ["a"])

@@ -5,8 +5,6 @@ from seglab.geometry import MultiPolygon
 from seglab.services import annotations, images, projects, stats
 from seglab.store import NewAnnotation
 
-pytestmark = pytest.mark.both_databases
-
 
 def test_create_list_get_delete(ws):
     created = projects.create_project(ws, "cars", ["sedan", "truck"])

@@ -15,8 +15,6 @@ from seglab.services.accounts import LOCAL_ADMIN, Principal, principal_of
 from seglab.store import ImageFilter, Workspace, users
 from seglab.store import projects as project_store
 
-pytestmark = pytest.mark.both_databases
-
 
 @dataclass(frozen=True)
 class Team:

@@ -101,6 +101,7 @@ _IMPORTER = textwrap.dedent(
 
 
 @pytest.mark.slow
+@pytest.mark.sqlite_only  # SQLite's file after a SIGKILL; on PostgreSQL (a server) this import ends before the kill
 def test_killed_importer_leaves_every_committed_annotation_intact(seglab_home, tmp_path):
     """SIGKILL a writer mid-import: the database opens, and what was committed is whole and consistent."""
     from ..formats.conftest import build_dataset

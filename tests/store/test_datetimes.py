@@ -5,14 +5,11 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta, timezone
 
-import pytest
 from sqlalchemy import select
 
 from seglab.jobs import CreateVersionJob
 from seglab.store import jobs as job_store
 from seglab.store._models import JobRow
-
-pytestmark = pytest.mark.both_databases
 
 
 def test_moments_come_back_in_utc_whatever_zone_they_were_written_in(ws):

@@ -17,7 +17,6 @@ CLAIMERS = 6
 JOBS = 30
 
 
-@pytest.mark.both_databases
 def test_concurrent_claimers_claim_every_job_exactly_once(ws):
     with ws.db.transaction() as session:
         submitted = {job_store.submit(session, CreateVersionJob.kind, {}).id for _ in range(JOBS)}
@@ -54,7 +53,6 @@ def test_concurrent_claimers_claim_every_job_exactly_once(ws):
                 assert (job.status, job.worker) == (JobStatus.RUNNING, name)
 
 
-@pytest.mark.both_databases
 def test_claims_take_the_oldest_queued_job_of_the_kinds_asked(ws):
     with ws.db.transaction() as session:
         first = job_store.submit(session, CreateVersionJob.kind, {})

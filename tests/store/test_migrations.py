@@ -23,7 +23,6 @@ def _tables(db: Database) -> set[str]:
         return set(inspect(connection).get_table_names())
 
 
-@pytest.mark.both_databases
 def test_migrations_go_up_down_and_up_again(empty_database):
     from alembic import command
     from alembic.autogenerate import compare_metadata

@@ -102,8 +102,8 @@ def _on_both_databases(definition: pytest.Function) -> bool:
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     """A test of the store, services or server (or one marked ``both_databases`` elsewhere) runs once per database
-    (the ``database`` fixture's parameter), unless marked ``sqlite_only``. ``SEGLAB_TEST_DATABASE=postgresql`` runs
-    every other test on PostgreSQL too."""
+    (the ``database`` fixture's parameter), unless marked ``sqlite_only``. ``SEGLAB_TEST_DATABASE=postgresql`` makes
+    PostgreSQL the other tests' database too."""
     if _on_both_databases(metafunc.definition):
         metafunc.parametrize("database", DATABASES, indirect=True)
 

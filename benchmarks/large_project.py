@@ -38,8 +38,6 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -52,17 +50,12 @@ from _serving import free_port, seglab_server
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 from tests.postgres import running_postgres  # noqa: E402  (the tests' PostgreSQL helper, beside the checkout)
+from tests.s3.moto_server import CREDENTIALS, running_moto, s3_client  # noqa: E402  (and their S3 server)
 
 PROJECT = "big"
 CLASSES = [f"class{n}" for n in range(10)]
 RARE = "rare"
 """The class of one image in ten: what the filter asks for."""
-CREDENTIALS = {
-    "AWS_ACCESS_KEY_ID": "seglab-bench",
-    "AWS_SECRET_ACCESS_KEY": "seglab-bench-secret",
-    "AWS_DEFAULT_REGION": "us-east-1",
-}
-"""Made up (moto accepts any): no real account's credentials can be reached."""
 
 
 def generate(folder: Path, first: int, last: int, side: int, per_image: int) -> int:
@@ -104,50 +97,6 @@ def generate(folder: Path, first: int, last: int, side: int, per_image: int) -> 
     coco = {"images": entries, "annotations": annotations, "categories": categories}
     (folder / "_annotations.coco.json").write_text(json.dumps(coco))
     return len(annotations)
-
-
-@contextmanager
-def s3_server(log: Path) -> Iterator[str]:
-    """moto's S3 server on a loopback port (``python -m moto.server``, as tests/s3/conftest.py starts it)."""
-    port = free_port()
-    environment = {key: value for key, value in os.environ.items() if not key.startswith("AWS_")}
-    with log.open("wb") as output:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
-            stdout=output,
-            stderr=subprocess.STDOUT,
-            env={**environment, **CREDENTIALS},
-        )
-        url = f"http://127.0.0.1:{port}"
-        try:
-            deadline = time.monotonic() + 120
-            while True:
-                try:
-                    httpx.get(f"{url}/moto-api/", timeout=1)
-                    break
-                except httpx.TransportError:
-                    if process.poll() is not None or time.monotonic() > deadline:
-                        raise SystemExit(f"moto's S3 server did not start:\n{log.read_text()}") from None
-                    time.sleep(0.2)
-            yield url
-        finally:
-            process.terminate()
-            process.wait(timeout=30)
-
-
-def _bucket(endpoint: str, name: str) -> None:
-    import boto3
-    import botocore.config
-
-    client = boto3.client(
-        "s3",
-        endpoint_url=endpoint,
-        aws_access_key_id=CREDENTIALS["AWS_ACCESS_KEY_ID"],
-        aws_secret_access_key=CREDENTIALS["AWS_SECRET_ACCESS_KEY"],
-        region_name=CREDENTIALS["AWS_DEFAULT_REGION"],
-        config=botocore.config.Config(s3={"addressing_style": "path"}),
-    )
-    client.create_bucket(Bucket=name)
 
 
 def _seglab(*arguments: str) -> tuple[dict[str, Any], float]:
@@ -238,8 +187,8 @@ def measure(api: str, size: int, samples: int, seed: int) -> dict[str, Any]:
 def run(args: argparse.Namespace) -> dict[str, Any]:
     with tempfile.TemporaryDirectory(prefix="seglab-large-") as scratch, running_postgres() as postgres:
         root = Path(scratch)
-        with s3_server(root / "moto.log") as endpoint:
-            _bucket(endpoint, "seglab-large")
+        with running_moto(free_port(), root / "moto.log", timeout=120) as endpoint:
+            s3_client(endpoint).create_bucket(Bucket="seglab-large")
             for name in [name for name in os.environ if name.startswith("AWS_")]:
                 del os.environ[name]
             os.environ.update(CREDENTIALS)

@@ -8,27 +8,15 @@ does not verify ``x-amz-checksum-sha256`` as AWS does; nothing here relies on th
 
 from __future__ import annotations
 
-import functools
 import itertools
 import os
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
-import httpx
 import pytest
 
 from ..server.conftest import free_port
-
-CREDENTIALS = {
-    "AWS_ACCESS_KEY_ID": "seglab-tests",
-    "AWS_SECRET_ACCESS_KEY": "seglab-tests-secret",
-    "AWS_DEFAULT_REGION": "us-east-1",
-}
-"""Made up: moto accepts any; set so that no test can reach a real account's credentials."""
+from .moto_server import CREDENTIALS, MotoNotStartedError, running_moto, s3_client
 
 _buckets = itertools.count(1)
 
@@ -36,48 +24,11 @@ _buckets = itertools.count(1)
 @pytest.fixture(scope="session")
 def s3_endpoint(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """The moto server's URL (``http://127.0.0.1:PORT``), started once per test worker."""
-    port = free_port()
-    log = tmp_path_factory.mktemp("moto") / "moto.log"
-    environment = {key: value for key, value in os.environ.items() if not key.startswith("AWS_")}
-    with log.open("wb") as output:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
-            stdout=output,
-            stderr=subprocess.STDOUT,
-            env={**environment, **CREDENTIALS},
-        )
-        url = f"http://127.0.0.1:{port}"
-        try:
-            deadline = time.monotonic() + 60
-            while True:
-                try:
-                    httpx.get(f"{url}/moto-api/", timeout=1)
-                    break
-                except httpx.TransportError:
-                    pass
-                if process.poll() is not None or time.monotonic() > deadline:
-                    pytest.fail(f"moto's S3 server did not come up:\n{log.read_text()}")
-                time.sleep(0.1)
+    try:
+        with running_moto(free_port(), tmp_path_factory.mktemp("moto") / "moto.log") as url:
             yield url
-        finally:
-            process.terminate()
-            process.wait(timeout=30)
-
-
-@functools.lru_cache
-def s3_client(endpoint: str) -> Any:
-    """A boto3 client of the test server, for what the tests check behind seglab's back."""
-    import boto3
-    import botocore.config
-
-    return boto3.client(
-        "s3",
-        endpoint_url=endpoint,
-        aws_access_key_id=CREDENTIALS["AWS_ACCESS_KEY_ID"],
-        aws_secret_access_key=CREDENTIALS["AWS_SECRET_ACCESS_KEY"],
-        region_name=CREDENTIALS["AWS_DEFAULT_REGION"],
-        config=botocore.config.Config(s3={"addressing_style": "path"}),
-    )
+    except MotoNotStartedError as failed:
+        pytest.fail(str(failed))
 
 
 @pytest.fixture

@@ -110,23 +110,50 @@ def resolve_weights(
     """The weights file to start from: ``weights`` if given, none with ``from_scratch``, else the cached or
     downloaded pretrained file. ``offline_hint`` replaces the advice the download's failure gives (what to pass
     instead), for callers whose options differ from training's."""
+    source = published_weights(arch)
+    return start_weights(
+        arch.name,
+        source.url,
+        source.md5,
+        cache_dir / arch.weights_file,
+        file_kind=".pth",
+        weights=weights,
+        from_scratch=from_scratch,
+        opener=opener,
+        offline_hint=offline_hint,
+    )
+
+
+def start_weights(
+    name: str,
+    url: str,
+    md5: str | None,
+    cached: Path,
+    *,
+    file_kind: str,
+    weights: Path | None,
+    from_scratch: bool,
+    opener: Opener | None = None,
+    offline_hint: str | None = None,
+) -> Path | None:
+    """The checkpoint a model ``name`` starts from, for every architecture: ``weights`` if given, none with
+    ``from_scratch``, else ``cached`` (checked against ``md5`` when known), downloaded from ``url`` when missing.
+    Offline, the error names what to pass instead: ``offline_hint``, or training's ``--weights`` (a ``file_kind``
+    file) / ``--from-scratch``."""
     if weights is not None:
         if not weights.is_file():
             raise WeightsUnavailableError(f"weights file {weights} does not exist")
         return weights
     if from_scratch:
         return None
-    source = published_weights(arch)
-    cached = cache_dir / arch.weights_file
-    if cached.is_file() and (source.md5 is None or _md5(cached) == source.md5):
+    if cached.is_file() and (md5 is None or _md5(cached) == md5):
         return cached
     try:
-        return download(source.url, cached, source.md5, opener=opener)
+        return download(url, cached, md5, opener=opener)
     except (urllib.error.URLError, OSError, TimeoutError) as error:
         advice = offline_hint or (
-            f"pass --weights PATH to a .pth file you have (or put it at {cached}), or train with --from-scratch"
+            f"pass --weights PATH to a {file_kind} file you have (or put it at {cached}), or train with --from-scratch"
         )
         raise WeightsUnavailableError(
-            f"cannot download the pretrained {arch.name} weights from {source.url} ({error}). "
-            f"Without network access, {advice}."
+            f"cannot download the pretrained {name} weights from {url} ({error}). Without network access, {advice}."
         ) from None

@@ -8,12 +8,11 @@ train, export and run a YOLO model import it only when one is chosen.
 from __future__ import annotations
 
 import importlib.util
-import urllib.error
 from dataclasses import dataclass
 from pathlib import Path
 
 from seglab.errors import InvalidInputError
-from seglab.models.weights import Opener, WeightsUnavailableError, download
+from seglab.models.weights import Opener, start_weights
 
 ASSETS_RELEASE = "https://github.com/ultralytics/assets/releases/download/v8.4.0"
 """Where Ultralytics publishes the YOLO11 and YOLO26 checkpoints (its ``attempt_download_asset`` default)."""
@@ -87,23 +86,14 @@ def resolve_yolo_weights(
     """The checkpoint to start from: ``weights`` if given, none with ``from_scratch``, else Ultralytics' pretrained
     COCO checkpoint, cached in ``cache_dir`` (downloaded once; offline, the error says what to do instead:
     ``offline_hint`` replaces training's advice)."""
-    if weights is not None:
-        if not weights.is_file():
-            raise WeightsUnavailableError(f"weights file {weights} does not exist")
-        return weights
-    if from_scratch:
-        return None
-    cached = cache_dir / arch.weights_file
-    if cached.is_file():
-        return cached
-    url = f"{ASSETS_RELEASE}/{arch.weights_file}"
-    try:
-        return download(url, cached, None, opener=opener)
-    except (urllib.error.URLError, OSError, TimeoutError) as error:
-        advice = offline_hint or (
-            f"pass --weights PATH to a .pt file you have (or put it at {cached}), or train with --from-scratch"
-        )
-        raise WeightsUnavailableError(
-            f"cannot download the pretrained {arch.name} weights from {url} ({error}). "
-            f"Without network access, {advice}."
-        ) from None
+    return start_weights(
+        arch.name,
+        f"{ASSETS_RELEASE}/{arch.weights_file}",
+        None,
+        cache_dir / arch.weights_file,
+        file_kind=".pt",
+        weights=weights,
+        from_scratch=from_scratch,
+        opener=opener,
+        offline_hint=offline_hint,
+    )

@@ -9,7 +9,7 @@ over the whole ``queries x classes`` grid, normalised ``cxcywh`` boxes, mask log
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -221,30 +221,54 @@ def decode(
     if options.nms_iou is not None and len(queries) > 1:
         survivors = _nms(xyxy, best, classes, options.nms_iou, options.class_agnostic_nms)
         queries, classes, best, xyxy = queries[survivors], classes[survivors], best[survivors], xyxy[survivors]
+    return instances_in_boxes(
+        xyxy,
+        best,
+        classes,
+        class_names,
+        image_wh,
+        options.max_detections,
+        lambda row, box: _mask_in_box(masks[queries[row]].astype(np.float32), box, image_wh, options.mask_threshold),
+    )
+
+
+def instances_in_boxes(
+    xyxy: FloatArray,
+    confidence: npt.NDArray[Any],
+    class_id: npt.NDArray[Any],
+    class_names: Sequence[str],
+    image_wh: tuple[int, int],
+    max_detections: int,
+    mask_in_box: Callable[[int, npt.NDArray[np.int64]], npt.NDArray[np.bool_]],
+) -> Prediction:
+    """The candidates (rows, best first) that are instances, at most ``max_detections``: each one's box rounded out
+    to whole pixels inside the image, and its mask cropped to that box (``mask_in_box(row, box)``, every
+    architecture's own decoding); a box or a mask without pixels is not an instance."""
+    width, height = image_wh
+    limits = np.array([width, height, width, height], dtype=np.int64)
     kept: list[int] = []
     crops: list[npt.NDArray[np.bool_]] = []
     origins: list[tuple[int, int]] = []
-    limits = np.array([width, height, width, height])
-    for index in range(len(queries)):
-        if len(kept) >= options.max_detections:
+    for row in range(len(xyxy)):
+        if len(kept) >= max_detections:
             break
-        box = np.concatenate([np.floor(xyxy[index, :2]), np.ceil(xyxy[index, 2:])]).astype(np.int64)
+        box = np.concatenate([np.floor(xyxy[row, :2]), np.ceil(xyxy[row, 2:])]).astype(np.int64)
         box = np.clip(box, 0, limits)
         if box[2] <= box[0] or box[3] <= box[1]:
             continue
-        crop = _mask_in_box(masks[queries[index]].astype(np.float32), box, image_wh, options.mask_threshold)
+        crop = mask_in_box(row, box)
         if not crop.any():
-            continue  # an instance without pixels is not an instance
-        kept.append(index)
+            continue
+        kept.append(row)
         crops.append(crop)
         origins.append((int(box[0]), int(box[1])))
     chosen = np.array(kept, dtype=np.int64)
     return Prediction(
         image_wh=image_wh,
         xyxy=xyxy[chosen].reshape(-1, 4),
-        confidence=best[chosen].astype(np.float32),
-        class_id=classes[chosen],
-        class_name=[class_names[c] for c in classes[chosen]],
+        confidence=confidence[chosen].astype(np.float32),
+        class_id=class_id[chosen].astype(np.int64),
+        class_name=[class_names[c] for c in class_id[chosen]],
         crops=crops,
         origins=np.array(origins, dtype=np.int64).reshape(-1, 2),
     )

@@ -22,7 +22,7 @@ import numpy.typing as npt
 
 from seglab.models.engines import onnx_providers
 from seglab.models.images import RgbImage
-from seglab.models.prediction import FloatArray, Prediction, PredictOptions, _nms
+from seglab.models.prediction import FloatArray, Prediction, PredictOptions, _nms, instances_in_boxes
 from seglab.models.predictor import BasePredictor
 
 PAD_VALUE = 114
@@ -200,33 +200,13 @@ def decode_yolo(
     prototypes = outputs.prototypes[index]
     channels = prototypes.shape[0]
     input_wh = (input_hw[1], input_hw[0])
-    kept: list[int] = []
-    crops: list[npt.NDArray[np.bool_]] = []
-    origins: list[tuple[int, int]] = []
-    for row in range(len(scores)):
-        if len(kept) >= options.max_detections:
-            break
-        box = np.concatenate([np.floor(xyxy[row, :2]), np.ceil(xyxy[row, 2:])]).astype(np.int64)
-        box = np.clip(box, 0, limits.astype(np.int64))
-        if box[2] <= box[0] or box[3] <= box[1]:
-            continue
+
+    def mask_in_box(row: int, box: npt.NDArray[np.int64]) -> npt.NDArray[np.bool_]:
         logits = (coefficients[row] @ prototypes.reshape(channels, -1)).reshape(prototypes.shape[1:])
-        crop = _mask_in_box(logits.astype(np.float32), box, placed, image_wh, input_wh)
-        if not crop.any():
-            continue
-        kept.append(row)
-        crops.append(crop)
-        origins.append((int(box[0]), int(box[1])))
-    chosen = np.array(kept, dtype=np.int64)
-    return Prediction(
-        image_wh=image_wh,
-        xyxy=xyxy[chosen].reshape(-1, 4),
-        confidence=scores[chosen].astype(np.float32),
-        class_id=classes[chosen].astype(np.int64),
-        class_name=[class_names[c] for c in classes[chosen]],
-        crops=crops,
-        origins=np.array(origins, dtype=np.int64).reshape(-1, 2),
-    )
+        crop: npt.NDArray[np.bool_] = _mask_in_box(logits.astype(np.float32), box, placed, image_wh, input_wh)
+        return crop
+
+    return instances_in_boxes(xyxy, scores, classes, class_names, image_wh, options.max_detections, mask_in_box)
 
 
 class YoloPredictor(BasePredictor[YoloOutputs]):

@@ -24,36 +24,9 @@ import tempfile
 import time
 from pathlib import Path
 
-import cv2
-import numpy as np
+from _projects import squares_version
 
 MODELS = ("rfdetr-seg-nano", "yolo11n-seg", "yolo26n-seg")
-
-
-def _project(folder: Path, count: int) -> str:
-    from seglab.geometry import MultiPolygon
-    from seglab.services import annotations, images, projects, versions
-    from seglab.store import NewAnnotation, Workspace
-
-    ws = Workspace()
-    project = projects.create_project(ws, "bench", ["box"])
-    rng = np.random.default_rng(0)
-    for index in range(count):
-        pixels = rng.integers(0, 80, (256, 256, 3), dtype=np.uint8)
-        path = folder / f"img{index:03d}.jpg"
-        shapes = []
-        for _ in range(int(rng.integers(1, 4))):
-            x, y, size = (int(v) for v in rng.integers(10, 150, 3))
-            size = max(size % 90, 20)
-            pixels[y : y + size, x : x + size] = rng.integers(150, 255, 3)
-            shapes.append(MultiPolygon.from_coco([[x, y, x + size, y, x + size, y + size, x, y + size]]))
-        cv2.imwrite(str(path), pixels)
-        image = images.upload_paths(ws, "bench", [path]).added[0]
-        for shape in shapes:
-            annotations.create_annotation(ws, image.id, NewAnnotation(project.categories[0].id, shape))
-    version = versions.create_version(ws, "bench", versions.recipe_from_options(split="80,10,10"))
-    ws.close()
-    return version.reference
 
 
 def _measure(ws, reference: str, model: str, args: argparse.Namespace, train_images: int) -> dict:
@@ -89,7 +62,7 @@ def main() -> None:
         root = Path(folder)
         os.environ["SEGLAB_HOME"] = str(root / "home")
         (root / "images").mkdir()
-        reference = _project(root / "images", args.images)
+        reference = squares_version(root / "images", args.images)
 
         from seglab.services import versions
         from seglab.store import Workspace

@@ -136,19 +136,24 @@ def count_active(session: Session, owner: str) -> int:
 def claim(session: Session, job_id: int, worker: str, lease: timedelta | None = None) -> bool:
     """Mark a queued job as running by ``worker``, held for ``lease`` (renewed by :func:`renew_lease`); false if
     another worker got it first."""
-    now = utc_now()
     result = session.execute(
         update(JobRow)
         .where(JobRow.id == job_id, JobRow.status == JobStatus.QUEUED.value)
-        .values(
-            status=JobStatus.RUNNING.value,
-            worker=worker,
-            started_at=now,
-            lease_expires_at=now + lease if lease is not None else None,
-            attempts=JobRow.attempts + 1,
-        )
+        .values(**_running(worker, lease))
     )
     return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+def _running(worker: str, lease: timedelta | None) -> dict[str, Any]:
+    """What a claim writes on a queued job: running by ``worker`` from now, held for ``lease``, one attempt more."""
+    now = utc_now()
+    return {
+        "status": JobStatus.RUNNING.value,
+        "worker": worker,
+        "started_at": now,
+        "lease_expires_at": now + lease if lease is not None else None,
+        "attempts": JobRow.attempts + 1,
+    }
 
 
 def renew_lease(session: Session, job_id: int, worker: str, lease: timedelta) -> bool:
@@ -198,17 +203,10 @@ def claim_next(
     if kinds is not None:
         oldest = oldest.where(JobRow.kind.in_(list(kinds)))
     oldest = oldest.order_by(JobRow.id).limit(1).with_for_update(skip_locked=True)
-    now = utc_now()
     claimed = session.scalar(
         update(JobRow)
         .where(JobRow.id == oldest.scalar_subquery(), JobRow.status == JobStatus.QUEUED.value)
-        .values(
-            status=JobStatus.RUNNING.value,
-            worker=worker,
-            started_at=now,
-            lease_expires_at=now + lease if lease is not None else None,
-            attempts=JobRow.attempts + 1,
-        )
+        .values(**_running(worker, lease))
         .returning(JobRow.id)
         .execution_options(synchronize_session=False)
     )

@@ -173,9 +173,23 @@ def _mask_in_box(logits: FloatArray, box: npt.NDArray[np.int64], image_wh: tuple
     image (``align_corners=False``) would give there, computed for the box's pixels only."""
     width, height = image_wh
     mask_h, mask_w = logits.shape
-    sx, sy = mask_w / width, mask_h / height
+    return sample_in_box(logits, box, (mask_w / width, mask_h / height)) > threshold
+
+
+def sample_in_box(
+    logits: FloatArray,
+    box: npt.NDArray[np.int64],
+    scale: tuple[float, float],
+    offset: tuple[float, float] = (0.0, 0.0),
+) -> FloatArray:
+    """``logits`` sampled (bilinear, pixel centres as ``align_corners=False``) at the pixels of the integer image box
+    ``x0, y0, x1, y1``, image pixel ``x`` being mask pixel ``x * scale[0] + offset[0]`` (and so for ``y``): only the
+    box's pixels are computed, whatever the size of the image."""
+    (sx, sy), (ox, oy) = scale, offset
     x0, y0, x1, y1 = (int(v) for v in box)
-    transform = np.array([[sx, 0.0, (x0 + 0.5) * sx - 0.5], [0.0, sy, (y0 + 0.5) * sy - 0.5]], dtype=np.float64)
+    transform = np.array(
+        [[sx, 0.0, (x0 + 0.5) * sx + ox - 0.5], [0.0, sy, (y0 + 0.5) * sy + oy - 0.5]], dtype=np.float64
+    )
     resized = cv2.warpAffine(
         logits,
         transform,
@@ -183,7 +197,7 @@ def _mask_in_box(logits: FloatArray, box: npt.NDArray[np.int64], image_wh: tuple
         flags=cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP,
         borderMode=cv2.BORDER_REPLICATE,
     )
-    return resized.reshape(y1 - y0, x1 - x0) > threshold
+    return np.asarray(resized, dtype=np.float32).reshape(y1 - y0, x1 - x0)
 
 
 def decode(

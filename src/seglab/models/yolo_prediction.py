@@ -22,7 +22,14 @@ import numpy.typing as npt
 
 from seglab.models.engines import onnx_providers
 from seglab.models.images import RgbImage
-from seglab.models.prediction import FloatArray, Prediction, PredictOptions, _nms, instances_in_boxes
+from seglab.models.prediction import (
+    FloatArray,
+    Prediction,
+    PredictOptions,
+    _nms,
+    instances_in_boxes,
+    sample_in_box,
+)
 from seglab.models.predictor import BasePredictor
 
 PAD_VALUE = 114
@@ -155,18 +162,7 @@ def _mask_in_box(
     sy = placed.height / height * mask_h / input_wh[1]
     ox = placed.left * mask_w / input_wh[0]
     oy = placed.top * mask_h / input_wh[1]
-    x0, y0, x1, y1 = (int(v) for v in box)
-    transform = np.array(
-        [[sx, 0.0, (x0 + 0.5) * sx + ox - 0.5], [0.0, sy, (y0 + 0.5) * sy + oy - 0.5]], dtype=np.float64
-    )
-    resized = cv2.warpAffine(
-        logits,
-        transform,
-        (x1 - x0, y1 - y0),
-        flags=cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP,
-        borderMode=cv2.BORDER_REPLICATE,
-    )
-    return resized.reshape(y1 - y0, x1 - x0) > 0.0
+    return sample_in_box(logits, box, (sx, sy), (ox, oy)) > 0.0
 
 
 def decode_yolo(

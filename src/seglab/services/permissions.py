@@ -127,9 +127,14 @@ class Access:
 def workspace_actions(ws: Workspace, principal: Principal) -> list[str]:
     """The workspace actions the principal may do (for the web app to hide what it would refuse), decided as
     :func:`authorize` decides them: from ``user`` and every role they hold in any project."""
-    held = {USER} if principal.user_id is not None or principal.is_admin else set()
-    held |= set((project_roles(ws, principal) or {}).values())
+    held = _workspace_roles(principal, project_roles(ws, principal))
     return [name for name, found in ACTIONS.items() if found.scope == "workspace" and allows(principal, name, held)]
+
+
+def _workspace_roles(principal: Principal, roles_by_project: dict[int, str] | None) -> set[str]:
+    """The roles a workspace action is decided on: ``user`` for any account, and every role held in any project."""
+    held = {USER} if principal.user_id is not None or principal.is_admin else set()
+    return held | set((roles_by_project or {}).values())
 
 
 def role_in(ws: Workspace, principal: Principal, project_id: int) -> str | None:
@@ -190,9 +195,7 @@ def authorize(
     roles_by_project = project_roles(ws, principal)
     visible = None if roles_by_project is None else frozenset(roles_by_project)
     if found.scope == "workspace" or located is None:
-        held = {USER} if principal.user_id is not None or principal.is_admin else set()
-        held |= set((roles_by_project or {}).values())
-        if not allows(principal, action, held):
+        if not allows(principal, action, _workspace_roles(principal, roles_by_project)):
             raise ForbiddenError(
                 f"{principal.name!r} may not {action} (allowed: {_who(found)})", action=action, user=principal.name
             )

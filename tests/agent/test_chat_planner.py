@@ -20,7 +20,7 @@ from seglab.agent import (
 )
 from seglab.settings import Settings
 
-from ..server.conftest import free_port
+from ..serve_process import free_port
 from .chat_stub import chat_stub, completion, recorded
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import httpx
 
-from ..server.conftest import free_port
+from ..serve_process import free_port
 from ..web.polling import poll_until
 
 

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from ..server.conftest import free_port
+from ..serve_process import free_port
 from .moto_server import CREDENTIALS, MotoNotStartedError, running_moto, s3_client
 
 _buckets = itertools.count(1)

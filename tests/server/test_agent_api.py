@@ -7,7 +7,7 @@ from fastapi.testclient import TestClient
 from seglab.server import create_app
 from seglab.settings import Settings
 
-from .conftest import free_port
+from ..serve_process import free_port
 
 
 def test_plan_follow_up_read_and_reset_a_conversation(client):

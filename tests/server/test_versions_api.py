@@ -10,7 +10,7 @@ import time
 import httpx
 import pytest
 
-from .conftest import free_port
+from ..serve_process import free_port
 
 
 def test_queue_list_and_cancel_in_process(client, tmp_path):

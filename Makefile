@@ -73,7 +73,7 @@ test:
 # `training`, set in tests/conftest.py from the fixtures a test uses) or take more than a few seconds (`slow`: live
 # servers, SAM on the CPU, killed processes). `make test` still runs everything.
 test-fast: $(INSTALLED)
-	$(BIN)/pytest -n auto --dist loadgroup -m "not slow and not browser and not training"
+	SEGLAB_TEST_DATABASES=sqlite $(BIN)/pytest -n auto --dist loadgroup -m "not slow and not browser and not training"
 
 format: install
 	$(BIN)/ruff format src tests benchmarks

@@ -82,7 +82,8 @@ def pytest_collection_finish(session: pytest.Session) -> None:
             raise pytest.UsageError(f"--dist loadgroup is not grouping {item.nodeid}: check the pytest-xdist version")
 
 
-DATABASES = ("sqlite", "postgresql")
+DATABASES = tuple(os.environ.get("SEGLAB_TEST_DATABASES", "sqlite,postgresql").split(","))
+"""The databases a ``both_databases`` test runs on; ``make test-fast`` keeps to SQLite (``SEGLAB_TEST_DATABASES``)."""
 
 
 TESTS = Path(__file__).resolve().parent

@@ -54,6 +54,8 @@ def filtered(found: Any, *statements: dict[str, Any], operator: str = "and", par
         ([statement("confidence", "(Number) <", 0.5)], "and", ["cat:0.3"]),
         ([statement("confidence", "(Number) <=", 0.5)], "and", ["dog:0.5", "cat:0.3"]),
         ([statement("area", "(Number) >=", 400)], "and", ["cat:0.9", "cat:0.3"]),
+        ([statement("area_px", "(Number) >=", 400)], "and", ["cat:0.9", "cat:0.3"]),  # Roboflow's name
+        ([statement("area_converted", "(Number) <", 400)], "and", ["dog:0.5"]),  # no measuring step: pixels
         ([statement("size", "(Number) <", 400)], "and", ["dog:0.5"]),
         ([statement("class_name", "==", "cat"), statement("confidence", "(Number) >", 0.5)], "and", ["cat:0.9"]),
         (

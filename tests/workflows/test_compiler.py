@@ -178,13 +178,6 @@ def test_runtime_input_errors(inputs, message):
     assert raised.value.status == 400
 
 
-def test_a_parameter_without_default_is_required_at_run_time():
-    definition = copy.deepcopy(VALID)
-    del definition["inputs"][1]["default_value"]
-    with pytest.raises(RuntimeInputError, match="parameter 'conf'"):
-        execute(compile_workflow(definition), {"image": png_base64(scene())}, Environment())
-
-
 def test_batches_of_different_sizes_are_refused():
     definition = copy.deepcopy(VALID)
     definition["inputs"].append({"type": "WorkflowImage", "name": "other"})
@@ -201,3 +194,24 @@ def test_a_failing_step_is_a_step_execution_error_with_status_500():
     assert body["error_type"] == "StepExecutionError"
     assert "model" in body["message"]
     assert body["inner_error_type"]
+
+
+def test_segment_anything_versions_are_checked_when_compiling():
+    """Roboflow refuses an unknown SAM version when compiling; so does seglab (it used to fail only at run time)."""
+    step = {"type": "roboflow_core/segment_anything@v1", "name": "sam", "images": "$inputs.image"}
+    inputs = [*image_input(), {"type": "WorkflowParameter", "name": "sam_version"}]
+    definition = {"version": "1.0", "inputs": inputs, "steps": [step], "outputs": []}
+    for version in ("hiera_tiny", "grabcut", "$inputs.sam_version"):
+        compile_workflow({**definition, "steps": [{**step, "version": version}]})
+    with pytest.raises(WorkflowSyntaxError) as raised:
+        compile_workflow({**definition, "steps": [{**step, "version": "wrong_version"}]})
+    [error] = raised.value.blocks_errors
+    assert (error.block_id, error.property_name) == ("sam", "version")
+    assert error.property_details.startswith("unknown version 'wrong_version': one of hiera_tiny")
+
+
+def test_segment_anything_has_no_short_alias():
+    """Roboflow accepts no ``SegmentAnything2Model``; a definition using it would not run there either."""
+    step = {"type": "SegmentAnything2Model", "name": "sam", "images": "$inputs.image"}
+    with pytest.raises(WorkflowSyntaxError, match="unknown block type 'SegmentAnything2Model'"):
+        compile_workflow({"version": "1.0", "inputs": image_input(), "steps": [step], "outputs": []})

@@ -231,3 +231,47 @@ def test_outputs_serialise_in_roboflows_shape(ws):
         "parent_id",
     } <= set(prediction)
     assert prediction["class"] == "foreground"
+
+
+class EchoManifest(StepManifest):
+    type: Literal["test/echo@v1"]
+    image: Annotated[Selector, Accepts((Kind.IMAGE,), batch=True)]
+    threshold: Annotated[float | Selector, Accepts((Kind.FLOAT,))] = 0.25
+    label: Annotated[str | Selector | None, Accepts((Kind.STRING,))] = None
+    model_id: Annotated[str | Selector, Accepts((Kind.STRING,))]
+
+
+class Echo(Block):
+    """Answers the values its fields ended up with."""
+
+    manifest = EchoManifest
+    outputs: ClassVar[dict[str, tuple[Kind, ...]]] = {"fields": (Kind.DICTIONARY,)}
+
+    def run(self, step: Any, context: StepContext) -> dict[str, Any]:
+        return {"fields": {"threshold": step.threshold, "label": step.label, "model_id": step.model_id}}
+
+
+def test_a_parameter_without_default_value_is_none_and_fields_keep_their_own_default():
+    """Roboflow's semantics: an input declared without ``default_value`` and not given is ``None``; a field fed by
+    it keeps the block's default, and a required field gets ``None`` (for the block to complain about by name)."""
+    registry = default_registry()
+    registry.register(Echo)
+    parameters = [{"type": "WorkflowParameter", "name": n} for n in ("threshold", "label", "model_id")]
+    step = {"type": "test/echo@v1", "name": "echo", "image": "$inputs.image"}
+    step |= {n: f"$inputs.{n}" for n in ("threshold", "label", "model_id")}
+    definition = {
+        "version": "1.0",
+        "inputs": [*image_input(), *parameters],
+        "steps": [step],
+        "outputs": [
+            {"type": "JsonField", "name": "fields", "selector": "$steps.echo.fields"},
+            {"type": "JsonField", "name": "label", "selector": "$inputs.label"},
+        ],
+    }
+    compiled = compile_workflow(definition, registry)
+    image = png_base64(scene())
+    assert execute(compiled, {"image": image}, Environment()) == [
+        {"fields": {"threshold": 0.25, "label": None, "model_id": None}, "label": None}
+    ]
+    given = execute(compiled, {"image": image, "threshold": 0.5, "label": "cat", "model_id": "pets/1"}, Environment())
+    assert given[0]["fields"] == {"threshold": 0.5, "label": "cat", "model_id": "pets/1"}

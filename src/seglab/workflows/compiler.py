@@ -100,6 +100,7 @@ def _pydantic_errors(step: StepSpec, error: ValidationError) -> list[BlockError]
         message = item.get("msg", "invalid")
         if item.get("type") == "missing":
             message = f"the field `{location}` is required"
+        message = message.removeprefix("Value error, ")  # a validator's own words, without pydantic's label
         found.append(BlockError(step.name, step.type, property_name=location or None, property_details=message))
     return found
 

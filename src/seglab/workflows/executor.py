@@ -15,7 +15,7 @@ from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from typing import Any
 
-from seglab.workflows.blocks import StepContext
+from seglab.workflows.blocks import StepContext, StepManifest
 from seglab.workflows.blocks.flow_control import CONTINUE
 from seglab.workflows.compiler import CompiledStep, CompiledWorkflow
 from seglab.workflows.environment import Environment
@@ -79,10 +79,8 @@ def prepare_runs(workflow: CompiledWorkflow, inputs: Mapping[str, Any], environm
             continue
         if name in inputs:
             parameters[name] = inputs[name]
-        elif spec.has_default:
-            parameters[name] = spec.default
         else:
-            raise RuntimeInputError(f"the workflow needs the parameter {name!r} (it has no default_value)")
+            parameters[name] = spec.default  # None when the definition gives no default_value, as in Roboflow
     runs = []
     for index in range(count):
         values = dict(parameters)
@@ -154,6 +152,8 @@ class _StepRunner:
                 resolved = substitute(value, lambda text: self._value(text, path))
                 if accepts.batch and value is not resolved and resolved is None:
                     raise _SkipError  # an empty crop, say
+                if resolved is None and value is not None:
+                    resolved = _default(self.step.manifest, name)  # a parameter given no value, as in Roboflow
                 updates[name] = resolved
         except _SkipError:
             return SKIPPED
@@ -169,6 +169,12 @@ class _StepRunner:
                 blocks_errors=[],
             ) from error
         return list(result) if self.step.block.dimensionality_offset else result
+
+
+def _default(manifest: StepManifest, name: str) -> Any:
+    """The field's own default, for a selector that gave ``None`` (``None`` again where the field has none)."""
+    field = type(manifest).model_fields[name]
+    return None if field.is_required() else field.get_default(call_default_factory=True)
 
 
 def _dependents(workflow: CompiledWorkflow) -> dict[str, list[str]]:

@@ -31,6 +31,8 @@ DetectionProperty = Literal[
     "y_max",
     "size",
     "area",
+    "area_px",
+    "area_converted",
     "width",
     "height",
     "center",
@@ -251,7 +253,12 @@ def detection_property(detection: Any, name: str) -> Any:
         "x_max": lambda: x1,
         "y_max": lambda: y1,
         "size": lambda: (x1 - x0) * (y1 - y0),
-        "area": lambda: int(detection.mask[0].sum()) if detection.mask is not None else (x1 - x0) * (y1 - y0),
+        "area": lambda: _area_px(detection),
+        "area_px": lambda: _area_px(detection),
+        # in units where a measuring step set them (Roboflow's key); without one, pixels are the unit
+        "area_converted": lambda: (
+            float(detection.data["area_converted"][0]) if "area_converted" in detection.data else _area_px(detection)
+        ),
         "width": lambda: x1 - x0,
         "height": lambda: y1 - y0,
         "center": lambda: ((x0 + x1) / 2, (y0 + y1) / 2),
@@ -263,6 +270,14 @@ def detection_property(detection: Any, name: str) -> Any:
         "parent_id": lambda: str(detection.data["parent_id"][0]) if "parent_id" in detection.data else None,
     }
     return simple[name]()
+
+
+def _area_px(detection: Any) -> float:
+    """The mask's pixel count (Roboflow's ``area_px``), or the box's area for a detection without a mask."""
+    if detection.mask is not None:
+        return int(detection.mask[0].sum())
+    x0, y0, x1, y1 = _box(detection)
+    return (x1 - x0) * (y1 - y0)
 
 
 def _need_detections(value: Any, operation: str) -> None:

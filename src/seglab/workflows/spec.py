@@ -17,7 +17,6 @@ IMAGE_INPUT_TYPES = frozenset({"WorkflowImage", "InferenceImage"})
 PARAMETER_INPUT_TYPES = frozenset({"WorkflowParameter", "InferenceParameter"})
 OUTPUT_TYPES = frozenset({"JsonField"})
 COORDINATES_SYSTEMS = ("parent", "own")
-_NO_DEFAULT = object()
 
 
 @dataclass(frozen=True)
@@ -25,11 +24,9 @@ class InputSpec:
     name: str
     is_image: bool
     kinds: frozenset[Kind]
-    default: Any = _NO_DEFAULT
-
-    @property
-    def has_default(self) -> bool:
-        return self.default is not _NO_DEFAULT
+    default: Any = None
+    """``default_value``; a parameter declared without one is ``None`` when not given, as Roboflow has it (143 of
+    its published definitions declare ``api_key``, ``model_id`` or ``classes`` so)."""
 
 
 @dataclass(frozen=True)
@@ -86,8 +83,7 @@ def _input(entry: dict[str, Any]) -> InputSpec:
     if kind_type in IMAGE_INPUT_TYPES:
         return InputSpec(entry["name"], True, frozenset({Kind.IMAGE}))
     if kind_type in PARAMETER_INPUT_TYPES:
-        default = entry.get("default_value", _NO_DEFAULT)
-        return InputSpec(entry["name"], False, parse_kinds(entry.get("kind") or []), default)
+        return InputSpec(entry["name"], False, parse_kinds(entry.get("kind") or []), entry.get("default_value"))
     known = ", ".join(sorted(IMAGE_INPUT_TYPES | PARAMETER_INPUT_TYPES))
     raise WorkflowSyntaxError(
         f"input {entry['name']!r} has unknown type {kind_type!r} (known: {known})",

@@ -8,7 +8,7 @@ import uuid
 from typing import Annotated, Any, ClassVar, Literal
 
 import numpy as np
-from pydantic import AliasChoices, Field
+from pydantic import AliasChoices, Field, field_validator
 
 from seglab.geometry import mask_to_xyxy
 from seglab.models import PredictOptions
@@ -53,6 +53,8 @@ class InstanceSegmentationModel(Block):
         models = context.environment.models
         if models is None:
             raise context.fail("no model provider in this environment")
+        if not step.model_id:
+            raise context.fail("no model_id: set it on the step, or give the workflow parameter it reads")
         image: WorkflowImage = step.images
         nms = step.iou_threshold if step.iou_threshold is not None or step.class_agnostic_nms else None
         options = PredictOptions(
@@ -81,7 +83,7 @@ def _mask_boxes(masks: np.ndarray) -> np.ndarray:
 
 
 class SegmentAnythingManifest(StepManifest):
-    type: Literal["roboflow_core/segment_anything@v1", "SegmentAnything2Model"]
+    type: Literal["roboflow_core/segment_anything@v1"]  # Roboflow gives this block no short alias
     images: ImagesField = Field(validation_alias=_IMAGES)
     boxes: Annotated[Selector | None, Accepts(DETECTIONS, batch=True)] = None
     version: Annotated[str | Selector | None, Accepts((Kind.STRING,))] = None
@@ -89,6 +91,19 @@ class SegmentAnythingManifest(StepManifest):
     (``SEGLAB_ASSIST_MODEL``: a SAM with weights here, else the GrabCut fallback)."""
     threshold: Annotated[float | Selector, Accepts((Kind.FLOAT,))] = 0.0
     multimask_output: Annotated[bool | Selector, Accepts((Kind.BOOLEAN,))] = True
+
+    @field_validator("version")
+    @classmethod
+    def _known_version(cls, version: str | None) -> str | None:
+        """An unknown model is refused when the definition compiles, as Roboflow refuses it, not when it runs."""
+        if version is None or version.startswith("$"):
+            return version
+        from seglab.assist.catalog import assist_models
+
+        known = [*_SAM_VERSIONS, *assist_models()]
+        if version not in known:
+            raise ValueError(f"unknown version {version!r}: one of {', '.join(known)}")
+        return version
 
 
 class SegmentAnything(Block):

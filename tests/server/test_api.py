@@ -245,3 +245,27 @@ def test_import_export_and_stats(client, tmp_path):
         client.post("/api/v1/projects/zoo/import", json={"path": str(tmp_path / "missing")}), 400, "invalid_input"
     )
     assert "no such file or folder" in error["message"]
+
+
+def test_an_image_status_follows_its_annotations_and_null_means_no_objects(client, project):
+    """Drawing on a null image makes it annotated (versions never see both); marking an image that has annotations
+    null is refused with their count unless the caller asks to clear them, which undo takes back."""
+    image = client.get("/api/v1/projects/pets/images").json()["items"][0]
+    url = f"/api/v1/images/{image['id']}"
+    for annotation in client.get(f"{url}/annotations").json():
+        client.delete(f"/api/v1/annotations/{annotation['id']}", params={"revision": annotation["revision"]})
+    assert client.patch(url, json={"status": "null"}).json()["status"] == "null"
+    cat = project["categories"][0]
+    drawn = client.post(f"{url}/annotations", json={"category_id": cat["id"], "geometry": SQUARE})
+    assert drawn.status_code == 201
+    assert client.get(url).json()["status"] == "annotated"
+
+    refused = _error(client.patch(url, json={"status": "null"}), 409, "conflict")
+    assert refused["details"] == {"image": image["id"], "annotations": 1}
+    assert client.get(url).json()["status"] == "annotated"
+    cleared = client.patch(url, json={"status": "null", "clear_annotations": True})
+    assert cleared.json()["status"] == "null"
+    assert client.get(f"{url}/annotations").json() == []
+    client.post(f"{url}/undo")
+    assert [a["id"] for a in client.get(f"{url}/annotations").json()] == [drawn.json()["id"]]
+    assert client.get(url).json()["status"] == "annotated"

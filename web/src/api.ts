@@ -75,7 +75,9 @@ export const api = {
   deleteCategory: (id: number) => call<Answer<"/api/v1/categories/{category_id}", "delete">>("DELETE", `/categories/${id}`),
   image: (id: number) => call<ImageRecord>("GET", `/images/${id}`),
   neighbours: (id: number) => call<Answer<"/api/v1/images/{image_id}/neighbours", "get">>("GET", `/images/${id}/neighbours`),
-  setStatus: (id: number, status: string) => call<ImageRecord>("PATCH", `/images/${id}`, { status }),
+  /** `clearAnnotations`: marking an image null deletes its annotations (refused with 409 without it). */
+  setStatus: (id: number, status: string, clearAnnotations = false) =>
+    call<ImageRecord>("PATCH", `/images/${id}`, clearAnnotations ? { status, clear_annotations: true } : { status }),
   /** Many images at once, all or none: a split, tags added and removed. */
   updateImages: (project: string, change: Schemas["ImagesPatch"]) =>
     call<ImageRecord[]>("PATCH", `/projects/${encodeURIComponent(project)}/images`, change),

@@ -118,6 +118,11 @@ class ImagePatch(BaseModel):
     split: Split | None = None
     status: ImageStatus | None = None
     tags: list[str] | None = None
+    clear_annotations: bool = Field(
+        False,
+        description="With `status: null`: delete the image's annotations too (undo brings them back). Without it, "
+        "marking an image with annotations null answers 409 with their count.",
+    )
 
 
 class ImagesPatch(BaseModel):

@@ -24,7 +24,9 @@ from seglab.formats import (
 from seglab.limits import ArchiveLimits, open_image
 from seglab.services import audit
 from seglab.services.accounts import LOCAL_ADMIN
-from seglab.store import ImageFilter, Workspace, images, projects
+from seglab.store import ImageFilter, Workspace, edit_steps, images, projects
+from seglab.store import annotations as annotation_store
+from seglab.store.edit_steps import Change
 
 VIDEO_EXTENSIONS = frozenset({".mp4", ".avi", ".mov", ".mkv", ".webm", ".m4v"})
 
@@ -284,8 +286,20 @@ def update_image(
     split: Split | None = None,
     status: ImageStatus | None = None,
     tags: Iterable[str] | None = None,
+    clear_annotations: bool = False,
+    author: str = "",
 ) -> ImageRecord:
+    """Change an image's split, status or tags. A null image has no annotations: with ``clear_annotations``,
+    marking it null deletes them first, in the same transaction and as one step on ``author``'s undo stack (their
+    Ctrl+Z brings them back); without it, an image with annotations is refused (409)."""
     with ws.db.transaction() as session:
+        if status is not None and ImageStatus(status) is ImageStatus.NULL and clear_annotations:
+            changes = []
+            for live in annotation_store.list_annotations(session, [image_id]):
+                deleted = annotation_store.delete_annotation(session, live.annotation.id, live.revision, author=author)
+                changes.append(Change(live.annotation.id, live.revision, deleted.revision))
+            if changes:
+                edit_steps.record(session, image_id, changes, author=author, label=f"clear {len(changes)} for null")
         return images.update_image(session, image_id, split=split, status=status, tags=tags)
 
 

@@ -118,13 +118,16 @@ def _record(session: Session, row: AnnotationRow, action: str, restores: int | N
 
 
 def refresh_image_status(session: Session, image_id: int) -> None:
-    """``unannotated`` <-> ``annotated`` follow the annotations; ``null`` and ``reviewed`` are the user's call."""
+    """``unannotated`` <-> ``annotated`` follow the annotations, and an annotation drawn on a ``null`` image (one
+    said to hold no objects) makes it ``annotated``: versions never see both. ``reviewed`` is the user's call."""
     image = image_row(session, image_id)
-    if image.status not in (ImageStatus.UNANNOTATED.value, ImageStatus.ANNOTATED.value):
+    if image.status == ImageStatus.REVIEWED.value:
         return
     live = session.scalar(
         select(func.count(AnnotationRow.id)).where(AnnotationRow.image_id == image_id, AnnotationRow.deleted.is_(False))
     )
+    if image.status == ImageStatus.NULL.value and not live:
+        return
     image.status = (ImageStatus.ANNOTATED if live else ImageStatus.UNANNOTATED).value
 
 
@@ -202,7 +205,7 @@ def bulk_create(session: Session, items: Sequence[tuple[int, NewAnnotation]], *,
     live = {image_id for image_id, _ in items}
     session.execute(
         update(ImageRow)
-        .where(ImageRow.id.in_(live), ImageRow.status == ImageStatus.UNANNOTATED.value)
+        .where(ImageRow.id.in_(live), ImageRow.status.in_([ImageStatus.UNANNOTATED.value, ImageStatus.NULL.value]))
         .values(status=ImageStatus.ANNOTATED.value)
     )
     return len(rows)

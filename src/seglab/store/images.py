@@ -10,7 +10,7 @@ from sqlalchemy import Select, delete, func, select
 from sqlalchemy.orm import Session
 
 from seglab.core import ImageRecord, ImageStatus, Split
-from seglab.errors import InvalidInputError, NotFoundError
+from seglab.errors import ConflictError, InvalidInputError, NotFoundError
 from seglab.store._models import AnnotationRevisionRow, AnnotationRow, ImageRow, ImageTagRow
 
 
@@ -178,14 +178,31 @@ def update_image(
     status: ImageStatus | None = None,
     tags: Iterable[str] | None = None,
 ) -> ImageRecord:
+    """Change an image's split, status or tags. A ``null`` image has no objects: marking one that still has
+    annotations is refused (409, with their count)."""
     row = image_row(session, image_id)
     if split is not None:
         row.split = Split(split).value
+    if status is not None and ImageStatus(status) is ImageStatus.NULL:
+        _refuse_null_with_annotations(session, image_id)
     if status is not None:
         row.status = ImageStatus(status).value
     if tags is not None:
         _set_tags(session, image_id, tags)
     return get_image(session, image_id)
+
+
+def _refuse_null_with_annotations(session: Session, image_id: int) -> None:
+    live = session.scalar(
+        select(func.count(AnnotationRow.id)).where(AnnotationRow.image_id == image_id, AnnotationRow.deleted.is_(False))
+    )
+    if live:
+        raise ConflictError(
+            f"image {image_id} has {live} annotation(s), and a null image has none: delete them first, "
+            "or mark it null with clear_annotations",
+            image=image_id,
+            annotations=live,
+        )
 
 
 def update_images(

@@ -3,7 +3,7 @@ import { action, runButton } from "./actions";
 import { AnnotationList } from "./AnnotationList";
 import { ReviewPanel } from "./ReviewPanel";
 import type { EditorController } from "./controller";
-import { DRAW_MODE_NAMES, DRAW_MODES, isReady, TOOLS, toggled } from "./state";
+import { DRAW_MODE_NAMES, DRAW_MODES, isReady, liveStatus, TOOLS, toggled } from "./state";
 import { useStore } from "./store";
 
 /**
@@ -68,7 +68,7 @@ export function Panel({ editor, back }: { editor: EditorController; back: ReactN
         )}
         <div className="row">{["undo", "redo"].map(button)}</div>
         <div className="row">{["previous", "next", "mark-null", "mark-reviewed"].map(button)}</div>
-        <p className="muted" data-testid="image-status">status: {image.status}</p>
+        <p className="muted" data-testid="image-status">status: {liveStatus(image.status, annotations.length)}</p>
         <ReviewPanel editor={editor} />
         <p role="status" data-testid="message">{message}</p>
         <p className="muted">Smart Polygon: {embedding || "unavailable"} · press ? for shortcuts</p>
@@ -115,7 +115,7 @@ function ReadOnlyPanel({ editor, back }: { editor: EditorController; back: React
           <button key={id} onClick={() => editor.input.submit(() => runButton(editor, id))}>{action(id).label}</button>
         ))}
       </div>
-      <p className="muted" data-testid="image-status">status: {image.status}</p>
+      <p className="muted" data-testid="image-status">status: {liveStatus(image.status, annotations.length)}</p>
       <p role="status" data-testid="message">{message}</p>
       <AnnotationList
         annotations={annotations}

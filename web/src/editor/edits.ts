@@ -159,7 +159,13 @@ export class Edits {
 
   /** Record what a person decided about the whole image: `null` (no objects in it) or `reviewed` (checked). */
   async markImage(status: "null" | "reviewed"): Promise<void> {
-    const updated = await api.setStatus(this.editor.state.imageId, status);
+    // a null image holds no objects: one with annotations becomes null only if the person agrees to delete them
+    // (the server refuses it otherwise; undo brings them back)
+    const count = this.editor.state.annotations.length;
+    const clear = status === "null" && count > 0;
+    if (clear && !window.confirm(`Delete the ${count} annotation${count === 1 ? "" : "s"} on this image and mark it null (no objects)?`)) return;
+    const updated = await api.setStatus(this.editor.state.imageId, status, clear);
+    if (clear) await this.editor.reload();
     this.editor.store.set((s) => ({ loaded: s.loaded && s.loaded.image.id === updated.id ? { ...s.loaded, image: updated } : s.loaded }));
     this.editor.say(status === "null" ? "marked as null: no objects in this image" : "marked as reviewed");
   }

@@ -105,3 +105,11 @@ export function toggled(set: ReadonlySet<number>, id: number): Set<number> {
   if (!next.delete(id)) next.add(id);
   return next;
 }
+
+/** The image's status as the server holds it after the edits on screen, without asking it again: `unannotated`
+ * and `annotated` follow the annotations, and a `null` image that got an annotation is `annotated`;
+ * `reviewed` is a person's decision and stays. */
+export function liveStatus(status: string, annotations: number): string {
+  if (status === "reviewed" || (status === "null" && annotations === 0)) return status;
+  return annotations > 0 ? "annotated" : "unannotated";
+}

@@ -11,7 +11,7 @@ from fastapi.responses import FileResponse, RedirectResponse, StreamingResponse
 
 from seglab.core import ImageStatus, Split
 from seglab.server.api._access import requires
-from seglab.server.api._deps import PrincipalDep, WorkspaceDep
+from seglab.server.api._deps import AuthorDep, PrincipalDep, WorkspaceDep
 from seglab.server.schemas import ImageOut, ImagePage, ImagePatch, ImagesChosen, ImagesPatch, UploadedFile, UploadOut
 from seglab.services import image_delivery, images, thumbnails
 from seglab.store import ImageFilter
@@ -177,8 +177,9 @@ def image_thumbnail(
     summary="Change split, status or tags",
     dependencies=[requires("image.update")],
 )
-def update_image(image_id: int, body: ImagePatch, ws: WorkspaceDep) -> ImageOut:
-    return ImageOut.of(images.update_image(ws, image_id, split=body.split, status=body.status, tags=body.tags))
+def update_image(image_id: int, body: ImagePatch, ws: WorkspaceDep, user: AuthorDep) -> ImageOut:
+    change = body.model_dump(exclude_unset=True)
+    return ImageOut.of(images.update_image(ws, image_id, **change, author=user))
 
 
 @router.delete("/images/{image_id}", response_model=ImageOut, dependencies=[requires("image.delete")])

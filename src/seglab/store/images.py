@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import Select, delete, func, select
@@ -85,6 +85,57 @@ def add_image(
     session.flush()
     _set_tags(session, row.id, tags)
     return get_image(session, row.id), True
+
+
+@dataclass(frozen=True)
+class NewImage:
+    """An image to add: its bytes (already in the blob store) by hash, and what is known about it."""
+
+    sha256: str
+    file_name: str
+    width: int
+    height: int
+    split: Split = Split.UNASSIGNED
+    tags: tuple[str, ...] = ()
+    metadata: dict[str, Any] = field(default_factory=dict)
+
+
+def add_images(session: Session, project_id: int, news: Sequence[NewImage]) -> list[tuple[ImageRecord, bool]]:
+    """Many images at once (an import's batch), as :func:`add_image` adds one, in a few statements whatever their
+    number: those already in the project found in one query, the rest inserted together, their tags together. The
+    same bytes twice, in the project or in ``news``, are one image. Returns ``(image, created)`` per entry."""
+    digests = {new.sha256 for new in news}
+    query = select(ImageRow).where(ImageRow.project_id == project_id, ImageRow.sha256.in_(digests))
+    known = {row.sha256: row for row in session.scalars(query)}
+    tags = _tags(session, [row.id for row in known.values()])
+    creators: dict[str, NewImage] = {}
+    for new in news:
+        if new.sha256 not in known and new.sha256 not in creators:
+            creators[new.sha256] = new
+    rows = {
+        digest: ImageRow(
+            project_id=project_id,
+            sha256=digest,
+            file_name=new.file_name,
+            width=new.width,
+            height=new.height,
+            split=Split(new.split).value,
+            status=ImageStatus.UNANNOTATED.value,
+            metadata_=new.metadata or {},
+        )
+        for digest, new in creators.items()
+    }
+    session.add_all(rows.values())
+    session.flush()
+    for digest, new in creators.items():
+        tags[rows[digest].id] = tuple(sorted({tag.strip() for tag in new.tags if tag.strip()}))
+        session.add_all(ImageTagRow(image_id=rows[digest].id, tag=tag) for tag in tags[rows[digest].id])
+    session.flush()
+    known |= rows
+    return [
+        (image_record(known[new.sha256], tags.get(known[new.sha256].id, ())), creators.get(new.sha256) is new)
+        for new in news
+    ]
 
 
 def get_image(session: Session, image_id: int) -> ImageRecord:

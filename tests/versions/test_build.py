@@ -10,7 +10,7 @@ import pytest
 from pycocotools.coco import COCO
 
 from seglab.core import Split
-from seglab.errors import NotFoundError
+from seglab.errors import InvalidInputError, NotFoundError
 from seglab.formats import load_dataset
 from seglab.services import images, jobs, versions
 from seglab.store import jobs as job_store
@@ -206,3 +206,28 @@ def test_jobs_of_a_stopped_worker_are_marked_interrupted(ws):
     assert interrupted.status is JobStatus.INTERRUPTED
     assert "old-host:1234:ab12" in interrupted.error
     assert jobs.get_job(ws, other.id).status is JobStatus.RUNNING  # the same host and PID, another worker
+
+
+def test_a_version_without_training_images_is_refused_with_the_fix_and_previewed_first(ws, project):
+    """A Roboflow export with valid and test images only: kept as they are, the version could train nothing. The
+    preview says so (with the splits now and in the version) before generating, generating refuses with the fix,
+    and the fix works."""
+    pets, _ = images.list_images(ws, project, limit=100)
+    train = [image.id for image in pets if image.split is Split.TRAIN]
+    images.update_images(ws, project, train, split=Split.VALID)
+    augmented = versions.recipe_from_options(augment="flip", multiplier=2)
+    plan = versions.preview_version(ws, project, augmented, samples=2).splits
+    assert plan.project == {"train": 0, "valid": 2, "test": 1, "unassigned": 0}
+    assert plan.version == {"train": 0, "valid": 2, "test": 1}
+    assert plan.problem is not None
+    assert "no training images (its 3 images are 1 in test, 2 in valid)" in plan.problem
+    with pytest.raises(InvalidInputError, match=r"--split 70,20,10 --reassign-splits"):
+        versions.create_version(ws, project, augmented)
+    assert versions.list_versions(ws, project) == []
+
+    resplit = versions.recipe_from_options(split="34,33,33", reassign_splits=True, augment="flip", multiplier=2)
+    preview = versions.preview_version(ws, project, resplit, samples=2)
+    assert preview.splits.problem is None
+    assert preview.splits.version["train"] == 2  # one training image, twice: only training images are augmented
+    [trained] = {sample.source_image_id for sample in preview.samples}
+    assert trained in {image.id for image in pets}

@@ -58,6 +58,11 @@ def test_fill_the_recipe_preview_generate_and_list_the_version(page, working_ser
     # the server loads the augmentation library (and torch under it) on the first preview, not at start-up:
     # on a busy 2-core machine that first answer can take well over the default 5 s
     expect(samples).to_have_count(4, timeout=60_000)  # one image, augmented four ways
+    # where the images go, shown before generating: the one unassigned image into train, three times
+    plan = page.get_by_test_id("split-plan")
+    expect(plan).to_contain_text("Project now: train 0 · valid 0 · test 0 · unassigned 1")
+    expect(plan).to_contain_text("This version: train 3 · valid 0 · test 0")
+    expect(page.get_by_test_id("split-problem")).to_have_count(0)
     expect(samples.first.locator("path")).to_have_count(1)  # its polygon, drawn over the image
     expect(samples.first).to_contain_text("160\N{MULTIPLICATION SIGN}160")
 

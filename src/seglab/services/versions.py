@@ -31,12 +31,14 @@ from seglab.versions import (
     Preprocessing,
     PreviewSample,
     Recipe,
+    SplitPlan,
     export_version,
     parse_augmentations,
     parse_resize,
     parse_split,
     preview_samples,
     render_version,
+    split_plan,
     version_dataset,
 )
 
@@ -191,6 +193,8 @@ class PreviewImage:
 class VersionPreview:
     categories: list[Category]
     samples: list[PreviewImage]
+    splits: SplitPlan
+    """The project's splits now and the version's, and why it would be refused (no training image)."""
 
 
 def preview_version(ws: Workspace, project: int | str, recipe: Recipe, *, samples: int = 4) -> VersionPreview:
@@ -198,7 +202,8 @@ def preview_version(ws: Workspace, project: int | str, recipe: Recipe, *, sample
     pixels)."""
     target, records, annotations = _project_contents(ws, project, recipe)
     categories, rendered = preview_samples(target.categories, records, annotations, recipe, samples, ws.blobs)
-    return VersionPreview(categories, [_preview_image(sample) for sample in rendered])
+    plan = split_plan(target.categories, records, annotations, recipe)
+    return VersionPreview(categories, [_preview_image(sample) for sample in rendered], plan)
 
 
 def _preview_image(sample: PreviewSample) -> PreviewImage:

@@ -1,6 +1,6 @@
 """Dataset versions: reproducible, immutable snapshots of a project with splits, preprocessing and augmentation."""
 
-from seglab.versions.build import RenderedVersion, render_version
+from seglab.versions.build import RenderedVersion, SplitPlan, render_version, split_plan
 from seglab.versions.export import export_version, version_dataset
 from seglab.versions.preview import PreviewSample, preview_samples
 from seglab.versions.recipe import (
@@ -27,6 +27,7 @@ __all__ = [
     "RenderedVersion",
     "Resize",
     "ResizeMode",
+    "SplitPlan",
     "SplitRecipe",
     "export_version",
     "parse_augmentations",
@@ -34,5 +35,6 @@ __all__ = [
     "parse_split",
     "preview_samples",
     "render_version",
+    "split_plan",
     "version_dataset",
 ]

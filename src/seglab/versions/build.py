@@ -18,6 +18,7 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 
 from seglab.core import Annotation, Category, ImageRecord, Progress, Split, no_progress
+from seglab.errors import InvalidInputError
 from seglab.lifetime import die_with_parent
 from seglab.store import segmentation_to_json
 from seglab.store.blobs import BlobStore
@@ -103,6 +104,71 @@ def source_image(blobs: BlobStore, selected: SelectedImage) -> SourceImage:
     digest = selected.record.sha256 or ""
     return SourceImage(
         selected.record.id, digest, str(blobs.local_path(digest)), selected.record.file_name, selected.instances
+    )
+
+
+def planned_splits(selected: Sequence[SelectedImage], recipe: Recipe) -> list[Split]:
+    """The split each selected image takes in the version (kept, or assigned by the recipe's ratios)."""
+    candidates = [
+        SplitCandidate(
+            s.record.sha256 or str(s.record.id), s.record.split, frozenset(i.category_id for i in s.instances)
+        )
+        for s in selected
+    ]
+    return assign_splits(candidates, recipe.split, recipe.seed)
+
+
+def split_counts(splits: Sequence[Split], recipe: Recipe) -> dict[str, int]:
+    """Images per split the version will hold (training images with their augmented copies; tiles aside)."""
+    copies = recipe.multiplier if recipe.augmentations else 1
+    counted = Counter(split.value for split in splits)
+    return {
+        split.value: counted[split.value] * (copies if split is Split.TRAIN else 1)
+        for split in (Split.TRAIN, Split.VALID, Split.TEST)
+    }
+
+
+def untrainable(splits: Sequence[Split], recipe: Recipe) -> str | None:
+    """Why a version with these splits could not train a model (no training image), with the fix; else ``None``.
+
+    A Roboflow export often comes with valid and test images only: kept as they are, they leave nothing to train
+    on, which would surface only when training fails."""
+    if not splits or any(split is Split.TRAIN for split in splits):
+        return None
+    counted = Counter(split.value for split in splits)
+    where = ", ".join(f"{count} in {name}" for name, count in sorted(counted.items()))
+    shares = recipe.split.ratios if recipe.split.ratios[0] > 0 else (0.7, 0.2, 0.1)
+    percent = [str(round(share * 100)) for share in shares]
+    return (
+        f"this version would have no training images (its {len(splits)} images are {where}): re-split them by "
+        f"{'/'.join(percent)} (train/valid/test) with 're-split images that already have a split' on the Versions "
+        f"page, or `seglab version create --split {','.join(percent)} --reassign-splits`"
+    )
+
+
+@dataclass(frozen=True)
+class SplitPlan:
+    """Where a recipe puts a project's images, known before anything is rendered."""
+
+    project: dict[str, int]
+    """The project's images per split now (those the recipe keeps), ``unassigned`` included."""
+    version: dict[str, int]
+    """The version's images per split (training images with their augmented copies)."""
+    problem: str | None
+    """Why the version would not be generated (:func:`untrainable`), or ``None``."""
+
+
+def split_plan(
+    categories: Sequence[Category], records: Sequence[ImageRecord], annotations: Iterable[Annotation], recipe: Recipe
+) -> SplitPlan:
+    """What :func:`render_version` would do with the splits, for a page to show before generating."""
+    _, category_map = version_categories(categories, recipe.preprocessing.class_remap)
+    selected = select_images(records, annotations, recipe, category_map)
+    splits = planned_splits(selected, recipe)
+    now = Counter(s.record.split.value for s in selected)
+    order = (Split.TRAIN, Split.VALID, Split.TEST, Split.UNASSIGNED)
+    return SplitPlan(
+        {split.value: now[split.value] for split in order}, split_counts(splits, recipe), untrainable(splits, recipe)
     )
 
 
@@ -210,13 +276,10 @@ def render_version(
     """
     numbered, category_map = version_categories(categories, recipe.preprocessing.class_remap)
     selected = select_images(records, annotations, recipe, category_map)
-    candidates = [
-        SplitCandidate(
-            s.record.sha256 or str(s.record.id), s.record.split, frozenset(i.category_id for i in s.instances)
-        )
-        for s in selected
-    ]
-    splits = assign_splits(candidates, recipe.split, recipe.seed)
+    splits = planned_splits(selected, recipe)
+    problem = untrainable(splits, recipe)
+    if problem is not None:
+        raise InvalidInputError(problem)
     tasks = _tasks(selected, splits, recipe, blobs, blob_url)
     results = renderer(tasks, progress) if renderer else _render_all(tasks, workers or os.cpu_count() or 1, progress)
     outputs = [image for result in results for image in result]

@@ -12,10 +12,17 @@ import random
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from seglab.core import Annotation, Category, ImageRecord
+from seglab.core import Annotation, Category, ImageRecord, Split
 from seglab.store.blobs import BlobStore
 from seglab.versions.augment import Augmenter, Source
-from seglab.versions.build import MOSAIC_PARTNERS, select_images, source_image, version_categories
+from seglab.versions.build import (
+    MOSAIC_PARTNERS,
+    SelectedImage,
+    planned_splits,
+    select_images,
+    source_image,
+    version_categories,
+)
 from seglab.versions.instances import Instance
 from seglab.versions.preprocess import Pixels, preprocess
 from seglab.versions.recipe import Recipe
@@ -47,11 +54,16 @@ def preview_samples(
     """
     numbered, category_map = version_categories(categories, recipe.preprocessing.class_remap)
     selected = select_images(records, annotations, recipe, category_map)
+    training: list[SelectedImage] = []
+    if recipe.augmentations:  # only training images are augmented: the preview shows what they become
+        splits = planned_splits(selected, recipe)
+        training = [image for image, split in zip(selected, splits, strict=True) if split is Split.TRAIN]
+        selected = training or selected
     order = sorted(
         selected, key=lambda s: (not s.instances, derived_seed(recipe.seed, s.record.sha256 or "", "preview"))
     )
     sources = [source_image(blobs, s) for s in order]
-    augmenter = Augmenter(recipe.augmentations) if recipe.augmentations else None
+    augmenter = Augmenter(recipe.augmentations) if training else None
     shown = count if augmenter and sources else min(count, len(sources))
     samples = []
     for index in range(shown):

@@ -35,13 +35,14 @@ export function JobProgress({ job, label, project }: { job: Job; label: string; 
         <span className={`badge ${job.status}`} data-testid="job-status">{job.status}</span>
         {running && mayCancel && <button className="link" onClick={() => cancel.mutate(job.id)}>Cancel</button>}
       </div>
-      <progress value={share ?? undefined} max={1} aria-label={`${label} progress`} />
+      {/* without a value a progress bar animates: only while the job may still move */}
+      <progress value={running ? share ?? undefined : job.status === "succeeded" ? 1 : share ?? 0} max={1} aria-label={`${label} progress`} />
       <div className="muted small">
         {job.status === "queued" ? "waiting for a worker…" : job.progress.stage}
         {share !== null && ` · ${Math.round(share * 100)}%`}
         {attempt && <span data-testid="job-attempt"> · {attempt}</span>}
       </div>
-      {job.error && <pre className="error small">{job.error.split("\n")[0]}</pre>}
+      {job.error && <pre className="error small wrap">{job.error.split("\n")[0]}</pre>}
     </div>
   );
 }

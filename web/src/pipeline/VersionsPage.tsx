@@ -10,6 +10,7 @@ import { PreviewGrid } from "./PreviewGrid";
 import { ProjectNav } from "./ProjectNav";
 import { defaultForm, recipeSummary, RecipeForm, toRecipe } from "./recipe";
 import { RecipeFields } from "./RecipeFields";
+import { useDebounced } from "../debounced";
 import { allows, useCan } from "../access";
 
 const SPLITS = ["train", "valid", "test"];
@@ -38,6 +39,26 @@ function VersionList({ name, versions }: { name: string; versions: Version[] }) 
         ))}
       </tbody>
     </table>
+  );
+}
+
+/** Where the recipe puts the project's images, asked of the server as the form changes (no image rendered):
+ * the splits now, the version's, and why it would be refused (no training image) with the fix. */
+function SplitPlanView({ name, form }: { name: string; form: RecipeForm }) {
+  const recipe = useDebounced(toRecipe(form), 300);
+  const plan = useQuery({
+    queryKey: ["split-plan", name, recipe],
+    queryFn: () => pipelineApi.preview(name, recipe, 0),
+    placeholderData: (previous) => previous,
+  });
+  const splits = plan.data?.splits;
+  if (!splits) return null;
+  return (
+    <div data-testid="split-plan" className="small">
+      <p>Project now: {[...SPLITS, "unassigned"].map((s) => `${s} ${splits.project[s] ?? 0}`).join(" · ")}</p>
+      <p>This version: {SPLITS.map((s) => `${s} ${splits.version[s] ?? 0}`).join(" · ")}</p>
+      {splits.problem && <p className="error wrap" role="alert" data-testid="split-problem">{splits.problem}</p>}
+    </div>
   );
 }
 
@@ -77,6 +98,7 @@ export function VersionsPage({ name }: { name: string }) {
         </div>
         <aside className="card sticky">
           <h3>Preview</h3>
+          <SplitPlanView name={name} form={form} />
           <p className="muted small">A few images as this recipe renders them, augmentation included.</p>
           <button onClick={() => preview.mutate()} disabled={preview.isPending}>{preview.isPending ? "Rendering…" : "Preview"}</button>
           {preview.data && <PreviewGrid preview={preview.data} />}

@@ -39,7 +39,7 @@ def create_version(
 
 class PreviewRequest(BaseModel):
     recipe: Recipe = Field(default_factory=Recipe)
-    samples: int = Field(default=4, ge=1, le=16)
+    samples: int = Field(default=4, ge=0, le=16, description="Images to render; 0: only where the splits go.")
 
 
 @router.post(

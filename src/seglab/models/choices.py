@@ -4,6 +4,7 @@ input size and the COCO mask mAP its authors publish (so a choice can weigh accu
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 from seglab.models.catalog import ARCHITECTURES
 from seglab.models.yolo import DEFAULT_INPUT, LICENSE, YOLO_ARCHITECTURES
@@ -28,14 +29,25 @@ class ModelChoice:
     input_size: int
     coco_mask_map: float | None
     """COCO mask mAP50-95 (percent) from the model's authors."""
+    pretrained_here: bool = False
+    """Its pretrained checkpoint is in this server's weights folder: training from it needs no download (without
+    it and without network, the Train page says to start from random weights)."""
 
 
-def model_choices() -> list[ModelChoice]:
-    """seglab's own trainable models, RF-DETR-Seg first (a plugin's models are listed by name only)."""
-    choices = [
-        ModelChoice(name, "RF-DETR-Seg", "Apache-2.0", *RFDETR_PUBLISHED.get(name, (0, None))) for name in ARCHITECTURES
-    ]
-    for arch in YOLO_ARCHITECTURES.values():
-        family = "YOLO26-seg" if arch.name.startswith("yolo26") else "YOLO11-seg"
-        choices.append(ModelChoice(arch.name, family, LICENSE, DEFAULT_INPUT, arch.coco_mask_map))
+def model_choices(weights_dir: Path | None = None) -> list[ModelChoice]:
+    """seglab's own trainable models, RF-DETR-Seg first (a plugin's models are listed by name only), each saying
+    whether its pretrained checkpoint is in ``weights_dir``."""
+
+    def here(file: str) -> bool:
+        return weights_dir is not None and (weights_dir / file).is_file()
+
+    choices = []
+    for name, arch in ARCHITECTURES.items():
+        size, published = RFDETR_PUBLISHED.get(name, (0, None))
+        choices.append(ModelChoice(name, "RF-DETR-Seg", "Apache-2.0", size, published, here(arch.weights_file)))
+    for yolo in YOLO_ARCHITECTURES.values():
+        family = "YOLO26-seg" if yolo.name.startswith("yolo26") else "YOLO11-seg"
+        choices.append(
+            ModelChoice(yolo.name, family, LICENSE, DEFAULT_INPUT, yolo.coco_mask_map, here(yolo.weights_file))
+        )
     return choices

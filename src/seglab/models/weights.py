@@ -152,7 +152,8 @@ def start_weights(
         return download(url, cached, md5, opener=opener)
     except (urllib.error.URLError, OSError, TimeoutError) as error:
         advice = offline_hint or (
-            f"pass --weights PATH to a {file_kind} file you have (or put it at {cached}), or train with --from-scratch"
+            f"pass --weights PATH to a {file_kind} file you have (or put it at {cached}), or train with --from-scratch "
+            "(on the Train page: tick 'Start from random weights')"
         )
         raise WeightsUnavailableError(
             f"cannot download the pretrained {name} weights from {url} ({error}). Without network access, {advice}."

@@ -102,6 +102,12 @@ function TrainForm({ versions, choices, start, busy }: {
         <input type="checkbox" aria-label="from scratch" checked={request.from_scratch} onChange={(e) => set("from_scratch", e.target.checked)} />
         Start from random weights (no pretrained checkpoint is downloaded; needs far more epochs)
       </label>
+      {!request.from_scratch && choices.find((c) => c.name === request.model)?.pretrained_here === false && (
+        <p className="muted small wrap wide" data-testid="weights-note">
+          The pretrained {request.model} checkpoint is not on this server yet: training downloads it first, which needs
+          internet access. Offline, tick “Start from random weights”, or put the checkpoint in the server's weights folder.
+        </p>
+      )}
       <button type="submit" className="primary" disabled={busy || chosen === null}>Start training</button>
     </form>
   );

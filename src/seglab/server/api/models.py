@@ -129,9 +129,10 @@ def deploy_model(model_id: int, ws: WorkspaceDep, request: Request) -> TrainedMo
     summary="The models training accepts, with family, licence, input size and published COCO mask mAP",
     dependencies=[requires("workspace.read")],
 )
-def architecture_choices() -> list[ModelChoice]:
-    """seglab's own models with what their authors publish; a plugin's models by name only."""
-    known = {choice.name: choice for choice in model_choices()}
+def architecture_choices(ws: WorkspaceDep) -> list[ModelChoice]:
+    """seglab's own models with what their authors publish, and whether their pretrained checkpoint is here; a
+    plugin's models by name only."""
+    known = {choice.name: choice for choice in model_choices(ws.settings.home.expanduser() / "weights")}
     return [known.get(name) or ModelChoice(name, "plugins", "", 0, None) for name in training.trainable_models()]
 
 

@@ -10,7 +10,7 @@ import pytest
 from typer.testing import CliRunner
 
 from seglab.cli import app
-from seglab.errors import NotFoundError
+from seglab.errors import InvalidInputError, NotFoundError
 from seglab.geometry import mask_iou
 from seglab.jobs import LabelAssistJob
 from seglab.models import PredictOptions, decode_image
@@ -202,5 +202,17 @@ def test_label_assist_as_a_background_job(ws, deployed):
     assert finished.status is JobStatus.SUCCEEDED, finished.error
     assert finished.result["images"] == 1
     assert finished.result["annotations"] > 0
+    assert finished.result["unmatched_classes"] == []
     with pytest.raises(NotFoundError):
         inference.submit_label_assist(ws, LabelAssistJob(project="squares", model="squares/5"))
+
+
+def test_label_assist_with_a_model_sharing_no_class_says_so(ws, deployed):
+    """Classes are matched by name: a model of another project whose classes this one lacks would propose nothing,
+    which used to read "0 proposals"; it is refused when queued, naming both sides' classes."""
+    from seglab.services import projects
+
+    projects.create_project(ws, "zoo", categories=["zebra"])
+    refusal = r"none of model \d+'s classes \(.*\) is a class of project 'zoo' \(zebra\)"
+    with pytest.raises(InvalidInputError, match=refusal):
+        inference.submit_label_assist(ws, LabelAssistJob(project="zoo", model=deployed.reference))

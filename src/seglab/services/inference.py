@@ -28,7 +28,7 @@ from seglab.models.registry import (
 from seglab.services.jobs import register_handler, submit
 from seglab.services.pretrained import pretrained_model
 from seglab.services.proposals import images_to_label, store_proposal_batch, store_proposals
-from seglab.store import NewAnnotation, Workspace
+from seglab.store import NewAnnotation, Project, Workspace
 from seglab.store import models as model_store
 from seglab.store import projects as project_store
 from seglab.store.jobs import Job
@@ -122,6 +122,7 @@ def label_assist(
         target = project_store.get_project(session, project)
         chosen = images_to_label(session, target, image_ids)
     loaded = load_model(ws, model, backend)
+    _refuse_without_shared_classes(target, loaded.model.id, loaded.model.class_names)
     mapping = match_categories(target.categories, loaded.model.class_names)
     report = LabelAssistReport(
         loaded.model.id, unmatched_classes=[n for n in named_classes(loaded.model.class_names) if n not in mapping]
@@ -198,8 +199,24 @@ def _label_assist_on_ray(
 
 def submit_label_assist(ws: Workspace, params: LabelAssistJob, *, owner: str | None = None) -> Job:
     """Queue label assist for a background worker (progress per image shows on the job)."""
-    resolve_model(ws, params.model)  # refuse an unknown model now, not in the worker
+    model = resolve_model(ws, params.model)  # refuse an unknown model now, not in the worker
+    with ws.db.transaction() as session:
+        target = project_store.get_project(session, params.project)
+    _refuse_without_shared_classes(target, model.id, model.class_names)
     return submit(ws, params, owner=owner)
+
+
+def _refuse_without_shared_classes(project: Project, model_id: int, class_names: list[str]) -> None:
+    """A model none of whose classes is a class of the project could only propose nothing: say so, by name, instead
+    of reporting "0 proposals" (label assist matches classes by name)."""
+    if not match_categories(project.categories, class_names):
+        theirs = ", ".join(named_classes(class_names)) or "none"
+        ours = ", ".join(c.name for c in project.categories) or "none yet"
+        raise InvalidInputError(
+            f"none of model {model_id}'s classes ({theirs}) is a class of project {project.name!r} ({ours}): "
+            "label assist matches classes by name, so it would propose nothing; use a model trained on this "
+            "project, or rename the project's classes to the model's"
+        )
 
 
 def _label_assist_job(ws: Workspace, params: LabelAssistJob, reporter: Reporter) -> dict[str, Any]:
@@ -217,7 +234,12 @@ def _label_assist_job(ws: Workspace, params: LabelAssistJob, reporter: Reporter)
         reporter.log(f"model classes not in the project (skipped): {', '.join(report.unmatched_classes)}")
     for image_id, reason in report.failed:
         reporter.log(f"image {image_id}: {reason}")
-    return {"model_id": report.model_id, "images": report.images, "annotations": report.annotations}
+    return {
+        "model_id": report.model_id,
+        "images": report.images,
+        "annotations": report.annotations,
+        "unmatched_classes": report.unmatched_classes,
+    }
 
 
 register_handler(LabelAssistJob, _label_assist_job)

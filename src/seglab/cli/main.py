@@ -34,6 +34,7 @@ _LAZY_COMMANDS: dict[str, str] = {
     "export": "seglab.cli.projects:export",
     "upload": "seglab.cli.projects:upload",
     "stats": "seglab.cli.projects:stats_",
+    "health": "seglab.cli.health:health_",
     "version": "seglab.cli.versions:version_app",
     "job": "seglab.cli.versions:job_app",
     "worker": "seglab.cli.worker:worker",

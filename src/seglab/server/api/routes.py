@@ -10,6 +10,7 @@ from seglab.server.api import (
     auth,
     autolabel,
     downloads,
+    health,
     images,
     members,
     models,
@@ -24,6 +25,7 @@ router = APIRouter()
 """Included under ``PREFIX`` by the app: a prefix given when including spares FastAPI a check that prepares
 every route once more at start-up."""
 router.include_router(projects.router)
+router.include_router(health.router)
 router.include_router(images.router)
 router.include_router(annotations.router)
 router.include_router(versions.router)

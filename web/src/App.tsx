@@ -6,6 +6,7 @@ import { LoginPage } from "./auth/LoginPage";
 import { UserMenu } from "./auth/UserMenu";
 import { Editor } from "./editor/Editor";
 import { AuditPage } from "./pages/AuditPage";
+import { HealthPage } from "./pages/HealthPage";
 import { Members } from "./pages/Members";
 import { ProjectPage } from "./pages/ProjectPage";
 import { Projects } from "./pages/Projects";
@@ -52,6 +53,7 @@ export function App() {
           <Route path="/images/:id" element={<EditorRoute />} />
           <Route path="/projects/:name" element={<ProjectRoute page={ProjectPage} />} />
           <Route path="/projects/:name/rapid" element={<ProjectRoute page={RapidPage} />} />
+          <Route path="/projects/:name/health" element={<ProjectRoute page={HealthPage} />} />
           <Route path="/projects/:name/versions" element={<ProjectRoute page={VersionsPage} />} />
           <Route path="/projects/:name/train" element={<ProjectRoute page={TrainPage} />} />
           <Route path="/projects/:name/deploy" element={<ProjectRoute page={DeployPage} />} />

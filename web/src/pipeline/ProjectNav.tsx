@@ -4,6 +4,7 @@ import "./pipeline.css";
 
 const TABS = [
   { label: "Images", path: "" },
+  { label: "Health", path: "/health" },
   { label: "Rapid", path: "/rapid" },
   { label: "Jobs", path: "/jobs" },
   { label: "Versions", path: "/versions" },

@@ -35,6 +35,7 @@ _LAZY_COMMANDS: dict[str, str] = {
     "upload": "seglab.cli.projects:upload",
     "stats": "seglab.cli.projects:stats_",
     "health": "seglab.cli.health:health_",
+    "notify": "seglab.cli.notifications:notify",
     "version": "seglab.cli.versions:version_app",
     "job": "seglab.cli.versions:job_app",
     "worker": "seglab.cli.worker:worker",

@@ -29,7 +29,7 @@ from seglab.store import versions as version_store
 from seglab.store import workers as worker_store
 from seglab.store._models import utc_now
 from seglab.store.access import project_id_of
-from seglab.store.jobs import Job, JobStatus
+from seglab.store.jobs import FINISHED, Job, JobStatus
 from seglab.store.workers import Worker
 
 if TYPE_CHECKING:  # the kinds' parameter models import most layers: loaded where a job is submitted or run
@@ -258,7 +258,12 @@ def _run_claimed(ws: Workspace, job: Job, worker: str) -> Job:
         if retryable and (queued := job_store.retry(session, job_id, worker, (error or "").splitlines()[0])):
             logger.warning("job %s failed on attempt %s of %s; queued again", job_id, job.attempts, job.max_attempts)
             return queued
-        return job_store.finish(session, job_id, status, result=result, error=error, worker=worker)
+        finished = job_store.finish(session, job_id, status, result=result, error=error, worker=worker)
+    if finished.status in FINISHED:  # not running again elsewhere (reclaimed after a lapsed lease, then claimed)
+        from seglab.services.notifications import job_ended
+
+        job_ended(ws, finished)
+    return finished
 
 
 def work(

@@ -14,6 +14,7 @@ from seglab.server.api import (
     images,
     members,
     models,
+    notifications,
     projects,
     review,
     users,
@@ -40,5 +41,6 @@ router.include_router(review.router)
 router.include_router(auth.router)
 router.include_router(audit.router)
 router.include_router(members.router)
+router.include_router(notifications.router)
 
 __all__ = ["router"]

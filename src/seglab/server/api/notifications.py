@@ -1,0 +1,37 @@
+"""Where a project's finished jobs (training, version, evaluation, Rapid) are announced: a webhook, emails."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+from pydantic import BaseModel, Field
+
+from seglab.server.api._access import requires
+from seglab.server.api._deps import WorkspaceDep
+from seglab.services import notifications
+from seglab.store.notifications import NotificationTargets
+
+router = APIRouter(tags=["projects"])
+
+
+class NotificationsIn(BaseModel):
+    webhook_url: str | None = Field(default=None, max_length=2000, description="POSTed a JSON notice per job end.")
+    emails: list[str] = Field(default_factory=list, max_length=50, description="Emailed when SMTP is configured.")
+
+
+@router.get(
+    "/projects/{project}/notifications",
+    response_model=NotificationTargets,
+    dependencies=[requires("notifications.manage")],
+)
+def get_notifications(project: str, ws: WorkspaceDep) -> NotificationTargets:
+    return notifications.notification_targets(ws, project)
+
+
+@router.put(
+    "/projects/{project}/notifications",
+    response_model=NotificationTargets,
+    dependencies=[requires("notifications.manage")],
+    summary="Announce the project's finished training, version, evaluation and Rapid jobs",
+)
+def set_notifications(project: str, body: NotificationsIn, ws: WorkspaceDep) -> NotificationTargets:
+    return notifications.set_notification_targets(ws, project, webhook_url=body.webhook_url, emails=body.emails)

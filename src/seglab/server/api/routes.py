@@ -10,6 +10,7 @@ from seglab.server.api import (
     auth,
     autolabel,
     downloads,
+    evaluations,
     health,
     images,
     members,
@@ -31,6 +32,7 @@ router.include_router(images.router)
 router.include_router(annotations.router)
 router.include_router(versions.router)
 router.include_router(models.router)
+router.include_router(evaluations.router)
 router.include_router(assist.router)
 router.include_router(autolabel.router)
 router.include_router(workflows.router)

@@ -13,6 +13,7 @@ import { Projects } from "./pages/Projects";
 import { UsersPage } from "./pages/UsersPage";
 import { Workflows } from "./pages/Workflows";
 import { DeployPage } from "./pipeline/DeployPage";
+import { ErrorsPage } from "./pipeline/ErrorsPage";
 import { TrainPage } from "./pipeline/TrainPage";
 import { VersionsPage } from "./pipeline/VersionsPage";
 import { RapidPage } from "./rapid/RapidPage";
@@ -57,6 +58,7 @@ export function App() {
           <Route path="/projects/:name/versions" element={<ProjectRoute page={VersionsPage} />} />
           <Route path="/projects/:name/train" element={<ProjectRoute page={TrainPage} />} />
           <Route path="/projects/:name/deploy" element={<ProjectRoute page={DeployPage} />} />
+          <Route path="/projects/:name/errors" element={<ProjectRoute page={ErrorsPage} />} />
           <Route path="/projects/:name/members" element={<ProjectRoute page={Members} />} />
           <Route path="*" element={<Projects />} />
         </Routes>

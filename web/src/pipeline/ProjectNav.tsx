@@ -9,6 +9,7 @@ const TABS = [
   { label: "Jobs", path: "/jobs" },
   { label: "Versions", path: "/versions" },
   { label: "Train", path: "/train" },
+  { label: "Errors", path: "/errors" },
   { label: "Deploy", path: "/deploy" },
 ];
 

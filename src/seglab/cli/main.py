@@ -36,6 +36,7 @@ _LAZY_COMMANDS: dict[str, str] = {
     "stats": "seglab.cli.projects:stats_",
     "health": "seglab.cli.health:health_",
     "notify": "seglab.cli.notifications:notify",
+    "next": "seglab.cli.active_learning:next_",
     "version": "seglab.cli.versions:version_app",
     "job": "seglab.cli.versions:job_app",
     "worker": "seglab.cli.worker:worker",

@@ -15,6 +15,7 @@ if typing.TYPE_CHECKING:
     from seglab.core import Progress
     from seglab.services import (
         accounts,
+        active_learning,
         agent,
         annotations,
         assist,
@@ -56,6 +57,7 @@ _EXPORTS = {
     "UploadReport": "seglab.services.images",
     "Workspace": "seglab.store",
     "accounts": "seglab.services.accounts",
+    "active_learning": "seglab.services.active_learning",
     "agent": "seglab.services.agent",
     "annotations": "seglab.services.annotations",
     "assist": "seglab.services.assist",
@@ -101,6 +103,7 @@ __all__ = [
     "UploadReport",
     "Workspace",
     "accounts",
+    "active_learning",
     "agent",
     "annotations",
     "assist",

@@ -174,7 +174,7 @@ def evaluation_errors(
 
 
 def _case(
-    ws: Workspace, model_id: int, run: str, number: int
+    ws: Workspace, model_id: int, run: str | None, number: int
 ) -> tuple[Path, ErrorCase, list[Annotation], dict[int, int | None]]:
     path = _run_dir(ws, model_id, run)
     cases, predictions, sources, _ = _cases(ws, path)
@@ -184,7 +184,7 @@ def _case(
     return path, found, predictions, sources
 
 
-def error_crop(ws: Workspace, model_id: int, run: str, number: int) -> bytes:
+def error_crop(ws: Workspace, model_id: int, run: str | None, number: int) -> bytes:
     """A PNG of the error's region: the ground truth outlined in green, the prediction in red."""
     path, case, predictions, _ = _case(ws, model_id, run, number)
     saved = json.loads((path / "report.json").read_text())
@@ -213,7 +213,7 @@ def error_crop(ws: Workspace, model_id: int, run: str, number: int) -> bytes:
     return bytes(cv2.imencode(".png", crop)[1].tobytes())
 
 
-def propose_fix(ws: Workspace, model_id: int, run: str, number: int, *, author: str) -> int:
+def propose_fix(ws: Workspace, model_id: int, run: str | None, number: int, *, author: str) -> int:
     """Store the error's prediction as a proposal on the project image it was evaluated on (the editor shows it,
     to accept or reject); returns that image's id."""
     _, case, predictions, sources = _case(ws, model_id, run, number)
@@ -246,7 +246,7 @@ def propose_fix(ws: Workspace, model_id: int, run: str, number: int, *, author: 
     return image.id
 
 
-def dismiss_error(ws: Workspace, model_id: int, run: str, number: int, *, dismissed: bool = True) -> None:
+def dismiss_error(ws: Workspace, model_id: int, run: str | None, number: int, *, dismissed: bool = True) -> None:
     """Mark the error as looked at and not a label mistake (or bring it back): kept beside the evaluation."""
     path, case, _, _ = _case(ws, model_id, run, number)
     marked = _dismissed(path)
@@ -256,7 +256,7 @@ def dismiss_error(ws: Workspace, model_id: int, run: str, number: int, *, dismis
     partial.replace(path / DISMISSED_FILE)
 
 
-def compare_evaluations(ws: Workspace, first: tuple[int, str], second: tuple[int, str]) -> Comparison:
+def compare_evaluations(ws: Workspace, first: tuple[int, str | None], second: tuple[int, str | None]) -> Comparison:
     """Two evaluations (of the same version, ideally) class by class: mask mAP50-95 and error counts."""
     runs = [_run_dir(ws, model_id, run) for model_id, run in (first, second)]
     reports = [json.loads((path / "report.json").read_text()) for path in runs]

@@ -52,7 +52,7 @@ def list_errors(
 @router.get(ERRORS + "/{number}/crop.png", response_class=Response, dependencies=[requires("model.read")])
 def error_crop(model_id: int, run: str, number: int, ws: WorkspaceDep) -> Response:
     """The error's region, the ground truth outlined in green and the prediction in red."""
-    png = error_analysis.error_crop(ws, model_id, run, number)
+    png = error_analysis.error_crop(ws, model_id, _run(run), number)
     return Response(png, media_type="image/png", headers={"Cache-Control": "private, max-age=3600"})
 
 
@@ -62,14 +62,14 @@ def propose_fix(
 ) -> dict[str, int]:
     """Put the error's prediction on its project image as a proposal (the editor shows it to accept or reject);
     answers ``{"image_id": …}``, the image to open."""
-    image_id = error_analysis.propose_fix(ws, model_id, run, number, author=access.principal.name)
+    image_id = error_analysis.propose_fix(ws, model_id, _run(run), number, author=access.principal.name)
     return {"image_id": image_id}
 
 
 @router.post(ERRORS + "/{number}/dismiss", status_code=204, dependencies=[requires("annotation.write")])
 def dismiss_error(model_id: int, run: str, number: int, ws: WorkspaceDep, undo: bool = False) -> Response:
     """Not a label mistake: the error leaves the list (``undo=true`` brings it back)."""
-    error_analysis.dismiss_error(ws, model_id, run, number, dismissed=not undo)
+    error_analysis.dismiss_error(ws, model_id, _run(run), number, dismissed=not undo)
     return Response(status_code=204)
 
 

@@ -3,6 +3,7 @@
 from fastapi import APIRouter
 
 from seglab.server.api import (
+    active_learning,
     agent,
     annotations,
     assist,
@@ -27,6 +28,7 @@ router = APIRouter()
 """Included under ``PREFIX`` by the app: a prefix given when including spares FastAPI a check that prepares
 every route once more at start-up."""
 router.include_router(projects.router)
+router.include_router(active_learning.router)
 router.include_router(health.router)
 router.include_router(images.router)
 router.include_router(annotations.router)

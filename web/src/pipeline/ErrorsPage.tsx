@@ -21,6 +21,8 @@ const errorsApi = {
     call<{ image_id: number }>("POST", `/models/${modelId}/evaluations/${run}/errors/${number}/propose`),
   dismiss: (modelId: number, run: string, number: number) =>
     call<null>("POST", `/models/${modelId}/evaluations/${run}/errors/${number}/dismiss`),
+  nextToLabel: (project: string, modelId: number, count: number) =>
+    call<Schemas["NextToLabel"]>("POST", `/projects/${encodeURIComponent(project)}/next-to-label`, { model_id: modelId, count }),
   compare: (modelId: number, run: string, otherModel: number, otherRun: string) =>
     call<Comparison>("GET", `/models/${modelId}/evaluations/${run}/compare/${otherModel}/${otherRun}`),
 };
@@ -51,6 +53,8 @@ export function ErrorsPage({ name }: { name: string }) {
   const navigate = useNavigate();
   const [params, setParams] = useSearchParams();
   const [failure, setFailure] = useState("");
+  const [count, setCount] = useState(50);
+  const [ranking, setRanking] = useState(false);
   const models = useQuery({ queryKey: ["models", name], queryFn: () => pipelineApi.models(name) });
   const list = models.data ?? [];
   const modelId = Number(params.get("model")) || list[list.length - 1]?.id || null;
@@ -86,6 +90,20 @@ export function ErrorsPage({ name }: { name: string }) {
       if (target) navigate(`/images/${target}`);
     } catch (e) {
       setFailure((e as Error).message);
+    }
+  }
+
+  /** Active learning: the model's most uncertain unannotated images, shown in the grid (`?ids=`). */
+  async function labelNext() {
+    setFailure("");
+    setRanking(true);
+    try {
+      const chosen = await errorsApi.nextToLabel(name, modelId!, count);
+      navigate(`/projects/${encodeURIComponent(name)}?${new URLSearchParams(chosen.grid)}`);
+    } catch (e) {
+      setFailure((e as Error).message);
+    } finally {
+      setRanking(false);
     }
   }
 
@@ -125,6 +143,18 @@ export function ErrorsPage({ name }: { name: string }) {
           {runs.data?.filter((r) => r.run !== current).map((r) => <option key={r.run} value={r.run}>{r.run} · {r.version}</option>)}
         </select>
       </div>
+      {modelId !== null && (
+        <p className="row">
+          <label>
+            Label next{" "}
+            <input type="number" min={1} max={10000} value={count} aria-label="how many to label next"
+              onChange={(e) => setCount(Number(e.target.value) || 50)} />
+          </label>
+          <button onClick={labelNext} disabled={ranking}>
+            {ranking ? "Ranking unannotated images…" : `Show the ${count} images this model is least sure about`}
+          </button>
+        </p>
+      )}
       {(failure || errors.error) && <p className="error" role="alert">{failure || errors.error?.message}</p>}
       {errors.data && (
         <p className="muted" data-testid="error-counts">

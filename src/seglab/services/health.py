@@ -293,5 +293,6 @@ def _findings(report: HealthReport, largest: int, unannotated: int, outliers: li
         if groups:
             ids = _group_ids(groups)
             severity = "warning" if kind != "near_duplicates" else "info"
-            found.append(Finding(kind, severity, f"{len(groups)} groups of {meaning}", len(ids), _ids_filter(ids)))
+            groups_of = f"{len(groups)} group{'s' if len(groups) > 1 else ''} of"
+            found.append(Finding(kind, severity, f"{groups_of} {meaning}", len(ids), _ids_filter(ids)))
     return sorted(found, key=lambda f: f.severity != "warning")

@@ -175,7 +175,11 @@ def evaluate_model(
 
 
 PREDICTIONS_FILE = "predictions.json"
-"""Beside ``report.json``: every prediction scored, so its errors can be listed, shown and fixed later."""
+"""Beside ``report.json``: the predictions scored (from ``KEPT_CONFIDENCE``), so its errors can be listed, shown and
+fixed later."""
+KEPT_CONFIDENCE = 0.05
+"""The metrics score every query; below this none is worth showing as an error, and a split's hundreds of hopeless
+queries per image would make the file larger than the images."""
 
 
 def save_predictions(path: Path, predictions: list[Annotation], sources: dict[int, Any]) -> None:
@@ -190,6 +194,7 @@ def save_predictions(path: Path, predictions: list[Annotation], sources: dict[in
                 "segmentation": segmentation_to_json(p.segmentation),
             }
             for p in predictions
+            if (p.confidence or 0.0) >= KEPT_CONFIDENCE
         ],
     }
     path.write_text(json.dumps(document))

@@ -12,10 +12,11 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from seglab.core import Annotation
+from seglab.core import Annotation, Dataset
 from seglab.errors import InvalidInputError, NotFoundError
 from seglab.evaluation.errors import ERROR_TYPES, ErrorCase, error_cases
 from seglab.geometry import mask_to_polygon, segmentation_to_rle
+from seglab.lru import SizedLru
 from seglab.services import versions
 from seglab.services.evaluation import PREDICTIONS_FILE, evaluations_dir, load_predictions
 from seglab.services.proposals import store_proposals
@@ -114,14 +115,35 @@ def list_evaluations(ws: Workspace, model_id: int) -> list[EvaluationRun]:
     return [_describe(model_id, r.parent) for r in sorted(evaluations_dir(ws, model_id).glob("*/report.json"))]
 
 
-def _cases(ws: Workspace, path: Path) -> tuple[list[ErrorCase], list[Annotation], dict[int, int | None], float]:
+@dataclass(frozen=True)
+class _Analysed:
+    cases: list[ErrorCase]
+    predictions: list[Annotation]
+    sources: dict[int, int | None]
+    confidence: float
+    dataset: Dataset
+    """The whole evaluated version (its classes, images and labels)."""
+
+
+_ANALYSED: SizedLru[tuple[str, int, int], _Analysed] = SizedLru(256 * 2**20)
+"""Analyses by evaluation folder and file times: a page of crops asks for one evaluation's errors many times over."""
+_BYTES_PER_PREDICTION = 2048
+
+
+def _analysed(ws: Workspace, path: Path) -> _Analysed:
     if not (path / PREDICTIONS_FILE).is_file():
         raise NotFoundError(f"evaluation {path.name} kept no predictions: evaluate the model again to list its errors")
-    saved = json.loads((path / "report.json").read_text())
-    dataset = versions.dataset(ws, saved["version"]).split(saved["split"])
-    predictions, sources = load_predictions(path / PREDICTIONS_FILE)
-    confidence = max(MIN_CONFIDENCE, float(saved["report"]["best_confidence"]))
-    return error_cases(dataset, predictions, confidence), predictions, sources, confidence
+    key = (str(path), (path / "report.json").stat().st_mtime_ns, (path / PREDICTIONS_FILE).stat().st_mtime_ns)
+    found = _ANALYSED.get(key)
+    if found is None:
+        saved = json.loads((path / "report.json").read_text())
+        dataset = versions.dataset(ws, saved["version"])
+        predictions, sources = load_predictions(path / PREDICTIONS_FILE)
+        confidence = max(MIN_CONFIDENCE, float(saved["report"]["best_confidence"]))
+        cases = error_cases(dataset.split(saved["split"]), predictions, confidence)
+        found = _Analysed(cases, predictions, sources, confidence, dataset)
+        _ANALYSED.put(key, found, _BYTES_PER_PREDICTION * (len(predictions) + 1))
+    return found
 
 
 def _dismissed(path: Path) -> set[int]:
@@ -144,9 +166,8 @@ def evaluation_errors(
     if error_type is not None and error_type not in ERROR_TYPES:
         raise InvalidInputError(f"error type must be one of {', '.join(ERROR_TYPES)}, got {error_type!r}")
     path = _run_dir(ws, model_id, run)
-    cases, _, sources, confidence = _cases(ws, path)
-    saved = json.loads((path / "report.json").read_text())
-    dataset = versions.dataset(ws, saved["version"])
+    analysed = _analysed(ws, path)
+    cases, sources, dataset = analysed.cases, analysed.sources, analysed.dataset
     names = {c.id: c.name for c in dataset.categories}
     dismissed = _dismissed(path)
     counts = {kind: sum(1 for c in cases if c.type == kind and c.number not in dismissed) for kind in ERROR_TYPES}
@@ -170,25 +191,22 @@ def evaluation_errors(
         )
         for c in chosen
     ]
-    return ErrorList(_describe(model_id, path), confidence, counts, listed)
+    return ErrorList(_describe(model_id, path), analysed.confidence, counts, listed)
 
 
-def _case(
-    ws: Workspace, model_id: int, run: str | None, number: int
-) -> tuple[Path, ErrorCase, list[Annotation], dict[int, int | None]]:
+def _case(ws: Workspace, model_id: int, run: str | None, number: int) -> tuple[Path, ErrorCase, _Analysed]:
     path = _run_dir(ws, model_id, run)
-    cases, predictions, sources, _ = _cases(ws, path)
-    found = next((c for c in cases if c.number == number), None)
+    analysed = _analysed(ws, path)
+    found = next((c for c in analysed.cases if c.number == number), None)
     if found is None:
         raise NotFoundError(f"evaluation {run} has no error {number}", run=run, error=number)
-    return path, found, predictions, sources
+    return path, found, analysed
 
 
 def error_crop(ws: Workspace, model_id: int, run: str | None, number: int) -> bytes:
     """A PNG of the error's region: the ground truth outlined in green, the prediction in red."""
-    path, case, predictions, _ = _case(ws, model_id, run, number)
-    saved = json.loads((path / "report.json").read_text())
-    dataset = versions.dataset(ws, saved["version"])
+    _, case, analysed = _case(ws, model_id, run, number)
+    dataset, predictions = analysed.dataset, analysed.predictions
     image = dataset.image(case.image_id)
     assert image.path is not None  # version images point at their blobs
     pixels = cv2.imread(str(image.path), cv2.IMREAD_COLOR)
@@ -216,17 +234,16 @@ def error_crop(ws: Workspace, model_id: int, run: str | None, number: int) -> by
 def propose_fix(ws: Workspace, model_id: int, run: str | None, number: int, *, author: str) -> int:
     """Store the error's prediction as a proposal on the project image it was evaluated on (the editor shows it,
     to accept or reject); returns that image's id."""
-    _, case, predictions, sources = _case(ws, model_id, run, number)
-    source = sources.get(case.image_id)
+    _, case, analysed = _case(ws, model_id, run, number)
+    source = analysed.sources.get(case.image_id)
     if source is None:
         raise NotFoundError(f"the image of error {number} is no longer in the project", error=number)
     if case.prediction is None:
         raise InvalidInputError(f"error {number} has no prediction to offer: draw the object in the editor")
     with ws.db.transaction() as session:
         image = image_store.get_image(session, source)
-    prediction = predictions[case.prediction]
-    version = json.loads((_run_dir(ws, model_id, run) / "report.json").read_text())["version"]
-    evaluated = versions.dataset(ws, version).image(case.image_id)
+    prediction = analysed.predictions[case.prediction]
+    evaluated = analysed.dataset.image(case.image_id)
     if (evaluated.width, evaluated.height) != (image.width, image.height):
         raise InvalidInputError(
             f"the version resized image {image.id} ({evaluated.width}x{evaluated.height}, now "
@@ -248,7 +265,7 @@ def propose_fix(ws: Workspace, model_id: int, run: str | None, number: int, *, a
 
 def dismiss_error(ws: Workspace, model_id: int, run: str | None, number: int, *, dismissed: bool = True) -> None:
     """Mark the error as looked at and not a label mistake (or bring it back): kept beside the evaluation."""
-    path, case, _, _ = _case(ws, model_id, run, number)
+    path, case, _ = _case(ws, model_id, run, number)
     marked = _dismissed(path)
     (marked.add if dismissed else marked.discard)(case.number)
     partial = path / f"{DISMISSED_FILE}.partial"
@@ -263,7 +280,7 @@ def compare_evaluations(ws: Workspace, first: tuple[int, str | None], second: tu
     errors = []
     for path in runs:
         try:
-            cases = _cases(ws, path)[0]
+            cases = _analysed(ws, path).cases
         except NotFoundError:
             cases = []
         errors.append(cases)

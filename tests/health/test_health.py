@@ -103,3 +103,42 @@ def test_the_api_and_the_cli_give_the_report(ws: Workspace, brain: str) -> None:
     shown = CliRunner().invoke(app, ["health", brain])
     assert "leak (exact): y701" in shown.output
     assert "copy-of-701.png (valid)" in shown.output
+
+
+@pytest.mark.parametrize(
+    ("box", "area", "expected"),
+    [
+        ((10, 10, 40, 40), 900, None),
+        ((10, 10, 13, 13), 9, "tiny: 9 px²"),
+        ((10, 10, 10.5, 30), 0, "degenerate: no area"),
+        ((70, 70, 90, 90), 400, "degenerate: outside the image"),
+    ],
+)
+def test_tiny_and_degenerate_instances(box: tuple[float, ...], area: int, expected: str | None) -> None:
+    found = health._instance_problem((1, 2, 3, *box, area), 64, 64)
+    assert (found.reason if found else None) == expected
+
+
+def test_a_class_with_few_instances_is_flagged_and_linked(ws: Workspace) -> None:
+    from seglab.geometry import MultiPolygon
+    from seglab.services import annotations, projects
+    from seglab.store import NewAnnotation
+
+    made = projects.create_project(ws, "lopsided", ["common", "rare"])
+    common, rare = (c.id for c in made.categories)
+    pixels = Image.new("RGB", (64, 64), (90, 120, 30))
+    image = images.add_image_bytes(ws, "lopsided", "one.png", _encoded(pixels, "PNG")).added[0]
+    for index in range(6):
+        square = MultiPolygon.from_coco([[index * 10, 0, index * 10 + 8, 0, index * 10 + 8, 8, index * 10, 8]])
+        annotations.create_annotation(ws, image.id, NewAnnotation(common, square))
+    annotations.create_annotation(
+        ws, image.id, NewAnnotation(rare, MultiPolygon.from_coco([[0, 40, 3, 40, 3, 43, 0, 43]]))
+    )
+
+    report = health.project_health(ws, "lopsided")
+    findings = {finding.kind: finding for finding in report.findings}
+    assert findings["class_imbalance"].grid == {"class": str(rare)}
+    assert "6x fewer" in findings["class_imbalance"].message
+    assert findings["tiny_instances"].grid == {"ids": str(image.id)}
+    assert report.instance_sizes == {"small": 7, "medium": 0, "large": 0}
+    assert sum(map(sum, report.classes[1].heatmap)) == 1  # the rare instance covers one cell of 4x4 px

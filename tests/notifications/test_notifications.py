@@ -4,6 +4,8 @@ SMTP server (aiosmtpd, on loopback) the email, with the metrics and a link to th
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import json
 import queue
 import threading
@@ -26,13 +28,17 @@ from seglab.versions import Recipe
 
 from ..serve_process import free_port
 
+SECRET = "shared-with-the-receiver"
+
 
 class _Receiver(BaseHTTPRequestHandler):
     received: queue.Queue[dict[str, Any]]
 
     def do_POST(self) -> None:
         body = self.rfile.read(int(self.headers["Content-Length"]))
-        self.received.put(json.loads(body))
+        signed = self.headers.get("X-Seglab-Signature-256")
+        expected = "sha256=" + hmac.new(SECRET.encode(), body, hashlib.sha256).hexdigest()
+        self.received.put({**json.loads(body), "signature_valid": signed == expected})
         self.send_response(204)
         self.end_headers()
 
@@ -81,11 +87,11 @@ def test_a_finished_training_job_is_posted_to_the_webhook_and_emailed(
     with TestClient(create_app()) as client:  # its settings read after the SMTP ones are in the environment
         ws = client.app.state.workspace
         transfer.import_dataset(ws, coco_export, "pets", create_project=True)
-        answer = client.put(
-            "/api/v1/projects/pets/notifications", json={"webhook_url": url, "emails": ["team@example.org"]}
-        )
+        body = {"webhook_url": url, "emails": ["team@example.org"], "signing_secret": SECRET}
+        answer = client.put("/api/v1/projects/pets/notifications", json=body)
         assert answer.status_code == 200, answer.text
-        assert client.get("/api/v1/projects/pets/notifications").json()["emails"] == ["team@example.org"]
+        shown = client.get("/api/v1/projects/pets/notifications").json()
+        assert shown == {"webhook_url": url, "emails": ["team@example.org"], "signed": True}  # the secret stays hidden
         refused = client.put("/api/v1/projects/pets/notifications", json={"webhook_url": "file:///etc/passwd"})
         assert refused.status_code == 400  # invalid_input, naming the field
 
@@ -100,6 +106,7 @@ def test_a_finished_training_job_is_posted_to_the_webhook_and_emailed(
     notice = received.get(timeout=10)
     model_id = finished.result["model_id"]
     assert notice["event"] == "job.finished"
+    assert notice["signature_valid"]  # an HMAC-SHA256 of the body with the project's secret
     assert (notice["kind"], notice["status"], notice["project"]) == ("model.train", "succeeded", "pets")
     assert notice["metrics"]["model_id"] == model_id
     assert "epoch" in notice["metrics"]  # the final epoch's metrics

@@ -8,6 +8,9 @@ never fails or delays the job beyond its timeout.
 
 from __future__ import annotations
 
+import hashlib
+import hmac
+import json
 import logging
 import smtplib
 from dataclasses import asdict, dataclass
@@ -56,9 +59,15 @@ def notification_targets(ws: Workspace, project: int | str) -> NotificationTarge
 
 
 def set_notification_targets(
-    ws: Workspace, project: int | str, *, webhook_url: str | None, emails: list[str]
+    ws: Workspace,
+    project: int | str,
+    *,
+    webhook_url: str | None,
+    emails: list[str],
+    signing_secret: str | None = None,
 ) -> NotificationTargets:
-    """Where ``project``'s finished jobs are announced (``webhook_url`` None and no ``emails``: nowhere)."""
+    """Where ``project``'s finished jobs are announced (``webhook_url`` None and no ``emails``: nowhere).
+    ``signing_secret`` None keeps the one set before, ``""`` removes it."""
     if webhook_url:
         parts = urlsplit(webhook_url)
         if parts.scheme not in ("http", "https") or not parts.netloc:
@@ -69,7 +78,8 @@ def set_notification_targets(
             raise InvalidInputError(f"not an email address: {address!r}", field="emails")
     with ws.db.transaction() as session:
         project_id = projects.get_project(session, project).id
-        return set_targets(session, project_id, NotificationTargets(webhook_url or None, cleaned))
+        secret = get_targets(session, project_id).signing_secret if signing_secret is None else signing_secret
+        return set_targets(session, project_id, NotificationTargets(webhook_url or None, cleaned, secret or None))
 
 
 def _link(ws: Workspace, job: Job, project: str | None) -> str:
@@ -128,7 +138,7 @@ def job_ended(ws: Workspace, job: Job) -> None:
         return
     if targets.webhook_url:
         try:
-            post_webhook(targets.webhook_url, notice)
+            post_webhook(targets.webhook_url, notice, targets.signing_secret)
         except Exception as failure:
             logger.warning("webhook %s for job %s failed: %s", targets.webhook_url, job.id, failure)
     if targets.emails and ws.settings.smtp_host:
@@ -138,8 +148,21 @@ def job_ended(ws: Workspace, job: Job) -> None:
             logger.warning("email about job %s to %s failed: %s", job.id, ", ".join(targets.emails), failure)
 
 
-def post_webhook(url: str, notice: JobNotice) -> None:
-    response = httpx.post(url, json=asdict(notice), timeout=TIMEOUT_SECONDS, follow_redirects=False)
+SIGNATURE_HEADER = "X-Seglab-Signature-256"
+
+
+def signature(secret: str, body: bytes) -> str:
+    """``sha256=`` and the hex HMAC-SHA256 of ``body``: what the receiver recomputes with the shared secret (as
+    GitHub signs its webhooks)."""
+    return "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
+
+
+def post_webhook(url: str, notice: JobNotice, secret: str | None = None) -> None:
+    body = json.dumps(asdict(notice)).encode()
+    headers = {"Content-Type": "application/json", "User-Agent": "seglab-notifications"}
+    if secret:
+        headers[SIGNATURE_HEADER] = signature(secret, body)
+    response = httpx.post(url, content=body, headers=headers, timeout=TIMEOUT_SECONDS, follow_redirects=False)
     response.raise_for_status()
 
 

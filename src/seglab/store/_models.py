@@ -88,6 +88,7 @@ class ProjectNotificationRow(Base):
     project_id: Mapped[int] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"), primary_key=True)
     webhook_url: Mapped[str | None] = mapped_column(String(2000), default=None)
     emails: Mapped[list[str]] = mapped_column(JSON, default=list)
+    signing_secret: Mapped[str | None] = mapped_column(String(200), default=None)
 
 
 class ImageTagRow(Base):

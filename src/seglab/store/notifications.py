@@ -13,11 +13,15 @@ from seglab.store._models import ProjectNotificationRow
 class NotificationTargets:
     webhook_url: str | None = None
     emails: list[str] = field(default_factory=list)
+    signing_secret: str | None = field(default=None, repr=False)
+    """The webhook's requests carry an HMAC-SHA256 of their body made with it (none: unsigned)."""
 
 
 def get_targets(session: Session, project_id: int) -> NotificationTargets:
     row = session.get(ProjectNotificationRow, project_id)
-    return NotificationTargets() if row is None else NotificationTargets(row.webhook_url, list(row.emails))
+    if row is None:
+        return NotificationTargets()
+    return NotificationTargets(row.webhook_url, list(row.emails), row.signing_secret)
 
 
 def set_targets(session: Session, project_id: int, targets: NotificationTargets) -> NotificationTargets:
@@ -25,6 +29,6 @@ def set_targets(session: Session, project_id: int, targets: NotificationTargets)
     if row is None:
         row = ProjectNotificationRow(project_id=project_id)
         session.add(row)
-    row.webhook_url, row.emails = targets.webhook_url, list(targets.emails)
+    row.webhook_url, row.emails, row.signing_secret = targets.webhook_url, list(targets.emails), targets.signing_secret
     session.flush()
     return get_targets(session, project_id)

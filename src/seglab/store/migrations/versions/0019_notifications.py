@@ -1,4 +1,5 @@
-"""notifications: where a project's finished jobs are announced (a webhook URL, email addresses)
+"""notifications: where a project's finished jobs are announced (a webhook URL and the secret its requests are signed
+with, email addresses)
 
 Revision ID: 0019
 Revises: 0016
@@ -19,6 +20,7 @@ def upgrade() -> None:
         sa.Column("project_id", sa.Integer(), sa.ForeignKey("projects.id", ondelete="CASCADE"), primary_key=True),
         sa.Column("webhook_url", sa.String(length=2000), nullable=True),
         sa.Column("emails", sa.JSON(), nullable=False),
+        sa.Column("signing_secret", sa.String(length=200), nullable=True),
     )
 
 

@@ -15,6 +15,7 @@ from seglab.cli.main import app
 from seglab.server import create_app
 from seglab.services import active_learning, annotations, images, projects
 from seglab.services.accounts import LOCAL_ADMIN
+from seglab.services.jobs import run_job
 from seglab.store import ImageFilter, NewAnnotation, Workspace
 
 from ..tiny_model import CLASSES
@@ -72,9 +73,13 @@ def test_the_images_a_weak_model_is_unsure_about_come_first(ws: Workspace, tmp_p
 
     with TestClient(create_app()) as client:
         body = {"model_id": model_id, "count": 2, "diversity": False, "backend": "onnx"}
-        answer = client.post("/api/v1/projects/incoming/next-to-label", json=body)
-        assert answer.status_code == 200, answer.text
-        assert [names[r["image_id"]] for r in answer.json()["ranked"]] == ["unsure"] * 2
+        queued = client.post("/api/v1/projects/incoming/next-to-label", json=body)
+        assert queued.status_code == 202, queued.text
+        run_job(client.app.state.workspace, queued.json()["id"])  # what a worker does
+        job = client.get(f"/api/v1/jobs/{queued.json()['id']}").json()
+        assert job["status"] == "succeeded", job
+        assert [names[r["image_id"]] for r in job["result"]["ranked"]] == ["unsure"] * 2
+        assert job["result"]["grid"]["ids"].count(",") == 1
     printed = CliRunner().invoke(
         app, ["next", "incoming", "--model", str(model_id), "--count", "1", "--backend", "onnx"]
     )

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +26,8 @@ import numpy as np
 import numpy.typing as npt
 
 from seglab.core import ImageStatus, Progress, no_progress
+from seglab.jobs import Reporter, stage_progress
+from seglab.jobs.kinds import NextToLabelJob
 from seglab.models import PredictOptions
 from seglab.models.images import decode_for_model
 from seglab.models.prediction import Prediction
@@ -33,9 +35,11 @@ from seglab.models.predictor import BasePredictor
 from seglab.models.registry import Backend
 from seglab.services.images import update_images
 from seglab.services.inference import load_model
+from seglab.services.jobs import register_handler, submit
 from seglab.services.review import create_job
 from seglab.store import Workspace, projects
 from seglab.store import images as image_store
+from seglab.store.jobs import Job
 
 FLOOR = 0.05
 """Detections below this confidence are ignored: every model has a tail of hopeless queries."""
@@ -257,4 +261,38 @@ def next_to_label(
     return NextToLabel(target.name, model_id, name, len(candidates), ranked, grid, tag, job_id)
 
 
-__all__ = ["NextToLabel", "RankedImage", "diverse_order", "next_to_label", "thumbnail_embedding"]
+def submit_next_to_label(ws: Workspace, params: NextToLabelJob, *, owner: str | None = None) -> Job:
+    """Queue :func:`next_to_label` for a background worker (it runs the model on every unannotated image; progress
+    counts them); the job's result is the :class:`NextToLabel` as JSON."""
+    with ws.db.transaction() as session:
+        projects.get_project(session, params.project)  # an unknown project is refused now, not in the worker
+    return submit(ws, params, owner=owner)
+
+
+def _next_to_label_job(ws: Workspace, params: NextToLabelJob, reporter: Reporter) -> dict[str, Any]:
+    chosen = next_to_label(
+        ws,
+        params.project,
+        params.model_id,
+        count=params.count,
+        second_model_id=params.second_model_id,
+        diversity=params.diversity,
+        backend=params.backend,
+        tag=params.tag,
+        progress=stage_progress(reporter, "scoring images"),
+    )
+    reporter.log(f"chose {len(chosen.ranked)} of {chosen.candidates} unannotated images (embedding {chosen.embedding})")
+    return asdict(chosen)
+
+
+register_handler(NextToLabelJob, _next_to_label_job)
+
+
+__all__ = [
+    "NextToLabel",
+    "RankedImage",
+    "diverse_order",
+    "next_to_label",
+    "submit_next_to_label",
+    "thumbnail_embedding",
+]

@@ -85,9 +85,16 @@ def _kind_limit(ws: Workspace, params: JobParams) -> float | None:
 
 def _project_of(session: Session, params: JobParams) -> int | None:
     """The project a job works on, from the parameters of its kind (a project, a version or a model)."""
-    from seglab.jobs.kinds import AutolabelJob, CreateVersionJob, EvaluateJob, LabelAssistJob, TrainJob
+    from seglab.jobs.kinds import (
+        AutolabelJob,
+        CreateVersionJob,
+        EvaluateJob,
+        LabelAssistJob,
+        NextToLabelJob,
+        TrainJob,
+    )
 
-    if isinstance(params, CreateVersionJob | LabelAssistJob | AutolabelJob):
+    if isinstance(params, CreateVersionJob | LabelAssistJob | AutolabelJob | NextToLabelJob):
         return project_id_of(session, "project", params.project)
     if isinstance(params, TrainJob):
         return version_store.get_version(session, params.version).project_id

@@ -2,7 +2,8 @@ import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
 import { useNavigate, useSearchParams } from "react-router";
 import { call, Schemas } from "../api";
-import { pipelineApi } from "./api";
+import { useJob } from "../queries";
+import { Job, pipelineApi } from "./api";
 import { ProjectNav } from "./ProjectNav";
 
 type ErrorList = Schemas["ErrorList"];
@@ -22,7 +23,7 @@ const errorsApi = {
   dismiss: (modelId: number, run: string, number: number) =>
     call<null>("POST", `/models/${modelId}/evaluations/${run}/errors/${number}/dismiss`),
   nextToLabel: (project: string, modelId: number, count: number) =>
-    call<Schemas["NextToLabel"]>("POST", `/projects/${encodeURIComponent(project)}/next-to-label`, { model_id: modelId, count }),
+    call<Job>("POST", `/projects/${encodeURIComponent(project)}/next-to-label`, { model_id: modelId, count }),
   compare: (modelId: number, run: string, otherModel: number, otherRun: string) =>
     call<Comparison>("GET", `/models/${modelId}/evaluations/${run}/compare/${otherModel}/${otherRun}`),
 };
@@ -54,7 +55,14 @@ export function ErrorsPage({ name }: { name: string }) {
   const [params, setParams] = useSearchParams();
   const [failure, setFailure] = useState("");
   const [count, setCount] = useState(50);
-  const [ranking, setRanking] = useState(false);
+  const [rankingJob, setRankingJob] = useState<number | null>(null);
+  // the ranking runs the model on every unannotated image: a background job, followed until it ends
+  const ranking = useJob(rankingJob, (job) => {
+    setRankingJob(null);
+    const grid = (job.result as { grid?: Record<string, string> } | null)?.grid;
+    if (job.status === "succeeded" && grid) navigate(`/projects/${encodeURIComponent(name)}?${new URLSearchParams(grid)}`);
+    else setFailure(job.error ?? `the ranking job ${job.status}`);
+  });
   const models = useQuery({ queryKey: ["models", name], queryFn: () => pipelineApi.models(name) });
   const list = models.data ?? [];
   const modelId = Number(params.get("model")) || list[list.length - 1]?.id || null;
@@ -96,14 +104,10 @@ export function ErrorsPage({ name }: { name: string }) {
   /** Active learning: the model's most uncertain unannotated images, shown in the grid (`?ids=`). */
   async function labelNext() {
     setFailure("");
-    setRanking(true);
     try {
-      const chosen = await errorsApi.nextToLabel(name, modelId!, count);
-      navigate(`/projects/${encodeURIComponent(name)}?${new URLSearchParams(chosen.grid)}`);
+      setRankingJob((await errorsApi.nextToLabel(name, modelId!, count)).id);
     } catch (e) {
       setFailure((e as Error).message);
-    } finally {
-      setRanking(false);
     }
   }
 
@@ -150,8 +154,10 @@ export function ErrorsPage({ name }: { name: string }) {
             <input type="number" min={1} max={10000} value={count} aria-label="how many to label next"
               onChange={(e) => setCount(Number(e.target.value) || 50)} />
           </label>
-          <button onClick={labelNext} disabled={ranking}>
-            {ranking ? "Ranking unannotated images…" : `Show the ${count} images this model is least sure about`}
+          <button onClick={labelNext} disabled={rankingJob !== null}>
+            {rankingJob !== null
+              ? `Ranking unannotated images… ${ranking?.progress.done ?? 0}/${ranking?.progress.total ?? "?"}`
+              : `Show the ${count} images this model is least sure about`}
           </button>
         </p>
       )}

@@ -8,12 +8,13 @@ from typing import Annotated
 from fastapi import APIRouter
 from pydantic import BaseModel, Field
 
+from seglab.jobs.kinds import NextToLabelJob
 from seglab.models.registry import Backend
 from seglab.server.api._access import requires
 from seglab.server.api._deps import WorkspaceDep
 from seglab.services import active_learning, permissions
-from seglab.services.active_learning import NextToLabel
 from seglab.services.permissions import Access
+from seglab.store.jobs import Job
 
 router = APIRouter(tags=["projects"])
 
@@ -25,30 +26,16 @@ class NextToLabelIn(BaseModel):
     diversity: bool = True
     backend: Backend = Backend.AUTO
     tag: str | None = Field(default=None, max_length=200, description="Tag the chosen images.")
-    annotation_job: str | None = Field(
-        default=None, max_length=200, description="Create an annotation job of this name holding them."
-    )
 
 
-@router.post("/projects/{project}/next-to-label", response_model=NextToLabel)
+@router.post("/projects/{project}/next-to-label", response_model=Job, status_code=202)
 async def next_to_label(
     project: str, body: NextToLabelIn, ws: WorkspaceDep, access: Annotated[Access, requires("image.update")]
-) -> NextToLabel:
-    """Score the project's unannotated images by the model's uncertainty (low confidence, unstable masks,
-    disagreement with a second model) and diversity, and choose ``count``: answers them with the grid filter that
-    shows them. Runs the model on every unannotated image: for large projects use ``seglab next`` on a worker host."""
+) -> Job:
+    """Queue the ranking of the project's unannotated images by the model's uncertainty (low confidence, unstable
+    masks, disagreement with a second model) and diversity: a job (it runs the model on each of them, progress
+    counts them) whose result holds the ``count`` chosen, best first, and the grid filter showing them."""
     for model_id in [m for m in (body.model_id, body.second_model_id) if m is not None]:
         await asyncio.to_thread(permissions.authorize, ws, access.principal, "model.infer", ("model", model_id))
-    return await asyncio.to_thread(
-        active_learning.next_to_label,
-        ws,
-        project,
-        body.model_id,
-        count=body.count,
-        second_model_id=body.second_model_id,
-        diversity=body.diversity,
-        backend=body.backend,
-        tag=body.tag,
-        annotation_job=body.annotation_job,
-        caller=access.principal,
-    )
+    params = NextToLabelJob(project=project, **body.model_dump(mode="json"))
+    return await asyncio.to_thread(active_learning.submit_next_to_label, ws, params, owner=access.principal.name)

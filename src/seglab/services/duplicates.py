@@ -12,7 +12,6 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-import imagehash
 import numpy as np
 from PIL import Image, ImageOps
 
@@ -37,6 +36,8 @@ _ENTRY_BYTES = 200
 
 
 def fingerprint(path: Path) -> Fingerprint:
+    import imagehash  # with SciPy and PyWavelets: 0.3 s to import, paid by the first health check, not every route
+
     with Image.open(path) as opened:
         image = ImageOps.exif_transpose(opened).convert("RGB")
     pixels = np.asarray(image)

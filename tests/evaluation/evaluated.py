@@ -2,7 +2,8 @@
 the left half of any image: so which errors its evaluation holds is known in advance, and an evaluation takes a
 second, not a training run.
 
-Four 64x64 test images, each annotated so the disc makes one kind of error:
+Four 64x64 test images (and one training image: a version needs one), each annotated so the disc makes one kind of
+error:
 - ``right.png``: a ``thing`` on the *left* (over the disc): no error;
 - ``shifted.png``: the ``thing`` drawn on the right half (a misplaced label): a false positive (the disc, over no
   label) and a miss (the label, no prediction);
@@ -67,6 +68,9 @@ def evaluated_project(ws: Workspace, home: Path, name: str = "errors") -> tuple[
         report = images.add_image_bytes(ws, name, file_name, _png(seed), split=Split.TEST)
         for class_name, shape in labels:
             annotations.create_annotation(ws, report.added[0].id, NewAnnotation(category[class_name], shape))
+    # a version needs a training image (the model never learnt from it: it is registered, not trained)
+    trained_on = images.add_image_bytes(ws, name, "train.png", _png(len(LABELS)), split=Split.TRAIN).added[0]
+    annotations.create_annotation(ws, trained_on.id, NewAnnotation(category["thing"], DISC))
     version = run_job(ws, versions.submit_version(ws, name, Recipe()).id).result
     assert version is not None
     onnx_file = write_onnx(home / "tiny.onnx")

@@ -33,6 +33,7 @@ from seglab.models.images import decode_for_model
 from seglab.models.prediction import Prediction
 from seglab.models.predictor import BasePredictor
 from seglab.models.registry import Backend
+from seglab.services.accounts import LOCAL_ADMIN, Principal
 from seglab.services.images import update_images
 from seglab.services.inference import load_model
 from seglab.services.jobs import register_handler, submit
@@ -206,12 +207,12 @@ def next_to_label(
     backend: Backend | str = Backend.AUTO,
     tag: str | None = None,
     annotation_job: str | None = None,
-    caller: Any = None,
+    caller: Principal | None = None,
     progress: Progress = no_progress,
 ) -> NextToLabel:
     """Rank ``project``'s unannotated images for labelling with ``model_id`` (and ``second_model_id``'s
-    disagreement) and choose ``count``; with ``tag`` they are tagged, with ``annotation_job`` (and ``caller``, who
-    must manage the project's jobs) an annotation job holding them is created."""
+    disagreement) and choose ``count``; with ``tag`` they are tagged, with ``annotation_job`` an annotation job
+    holding them is created by ``caller`` (who must manage the project's jobs; default the local admin)."""
     with ws.db.transaction() as session:
         target = projects.get_project(session, project)
         candidates = [
@@ -256,7 +257,7 @@ def next_to_label(
         update_images(ws, target.name, ids, add_tags=[tag])
     job_id = None
     if annotation_job and ids:
-        job_id = create_job(ws, caller, target.name, annotation_job, image_ids=ids)[0].id
+        job_id = create_job(ws, caller or LOCAL_ADMIN, target.name, annotation_job, image_ids=ids)[0].id
     grid = {"ids": ",".join(map(str, ids))} if ids else {}
     return NextToLabel(target.name, model_id, name, len(candidates), ranked, grid, tag, job_id)
 

@@ -162,7 +162,7 @@ def evaluation_errors(
     include_dismissed: bool = False,
 ) -> ErrorList:
     """The errors of ``run`` (default: the newest evaluation), filtered by type and class; with ``mistakes_first``
-    the likely label mistakes lead (and only they, as the others score 0, follow)."""
+    ranked by ``mistake_score``, the likely label mistakes first (the other errors score 0 and keep their order)."""
     if error_type is not None and error_type not in ERROR_TYPES:
         raise InvalidInputError(f"error type must be one of {', '.join(ERROR_TYPES)}, got {error_type!r}")
     path = _run_dir(ws, model_id, run)

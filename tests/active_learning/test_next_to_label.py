@@ -7,6 +7,7 @@ import io
 from pathlib import Path
 
 import numpy as np
+import pytest
 from fastapi.testclient import TestClient
 from PIL import Image
 from typer.testing import CliRunner
@@ -96,3 +97,16 @@ def _square():
 def test_diverse_order_halves_a_clusters_weight_per_pick() -> None:
     order = active_learning.diverse_order([0.9, 0.85, 0.6, 0.1], [0, 0, 1, 1], 4)
     assert order == [0, 2, 1, 3]  # 0.85 x 0.5 < 0.6: the second cluster's best comes before the first's second
+
+
+def test_without_cached_weights_the_embedding_falls_back_to_thumbnails(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("TORCH_HOME", str(tmp_path))  # torch's cache, empty: nothing is ever downloaded
+    name, embed = active_learning.embedder("auto")
+    assert name == "thumbnail"
+    vector = embed(np.full((40, 30, 3), 128, dtype=np.uint8))
+    assert vector.shape == (88,)
+    assert float(np.linalg.norm(vector)) == pytest.approx(1.0, abs=1e-3)
+    with pytest.raises(FileNotFoundError):
+        active_learning.embedder("resnet18")

@@ -152,4 +152,5 @@ def test_proposals_are_stored_one_way_in_bulk():
         "seglab.services.inference",
         "seglab.services.autolabel",
         "seglab.services.workflows",
+        "seglab.services.error_analysis",
     }

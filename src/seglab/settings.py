@@ -101,6 +101,18 @@ class Settings(BaseSettings):
     """The model name the endpoint is asked for."""
     agent_key: SecretStr | None = None
     """The endpoint's API key (sent as a bearer token); never printed."""
+    public_url: str | None = None
+    """The address people open seglab at (``https://seglab.example.org``): the links in notifications. Default:
+    ``http://HOST:PORT``."""
+    smtp_host: str | None = None
+    """An SMTP server to email notifications through (none: no emails, webhooks only)."""
+    smtp_port: int = 25
+    smtp_from: str = "seglab@localhost"
+    smtp_user: str | None = None
+    smtp_password: SecretStr | None = None
+    """Never printed."""
+    smtp_starttls: bool = False
+    """Upgrade the SMTP connection with STARTTLS before signing in."""
     import_roots: Annotated[list[Path], NoDecode] = Field(default_factory=list)
     """Folders under which the HTTP API may import datasets by server path (admins only), separated by ``:``
     (``;`` on Windows). Empty (the default): path imports are refused; upload an archive instead."""

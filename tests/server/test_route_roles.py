@@ -146,6 +146,10 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
         "workspace_name": "seglab",
         "user": "vic",
         "path": "projects",
+        "run": "latest",
+        "number": "1",
+        "other_model_id": str(model.id),
+        "other_run": "latest",
     }
     database = Path(settings.resolved_database_url.removeprefix("sqlite:///"))
     template = home / "template.db"

@@ -6,12 +6,14 @@ import { LoginPage } from "./auth/LoginPage";
 import { UserMenu } from "./auth/UserMenu";
 import { Editor } from "./editor/Editor";
 import { AuditPage } from "./pages/AuditPage";
+import { HealthPage } from "./pages/HealthPage";
 import { Members } from "./pages/Members";
 import { ProjectPage } from "./pages/ProjectPage";
 import { Projects } from "./pages/Projects";
 import { UsersPage } from "./pages/UsersPage";
 import { Workflows } from "./pages/Workflows";
 import { DeployPage } from "./pipeline/DeployPage";
+import { ErrorsPage } from "./pipeline/ErrorsPage";
 import { TrainPage } from "./pipeline/TrainPage";
 import { VersionsPage } from "./pipeline/VersionsPage";
 import { RapidPage } from "./rapid/RapidPage";
@@ -52,9 +54,11 @@ export function App() {
           <Route path="/images/:id" element={<EditorRoute />} />
           <Route path="/projects/:name" element={<ProjectRoute page={ProjectPage} />} />
           <Route path="/projects/:name/rapid" element={<ProjectRoute page={RapidPage} />} />
+          <Route path="/projects/:name/health" element={<ProjectRoute page={HealthPage} />} />
           <Route path="/projects/:name/versions" element={<ProjectRoute page={VersionsPage} />} />
           <Route path="/projects/:name/train" element={<ProjectRoute page={TrainPage} />} />
           <Route path="/projects/:name/deploy" element={<ProjectRoute page={DeployPage} />} />
+          <Route path="/projects/:name/errors" element={<ProjectRoute page={ErrorsPage} />} />
           <Route path="/projects/:name/members" element={<ProjectRoute page={Members} />} />
           <Route path="*" element={<Projects />} />
         </Routes>

@@ -96,8 +96,24 @@ class AutolabelJob(JobParams):
     image_ids: list[int] | None = None
 
 
+class NextToLabelJob(JobParams):
+    """Active learning: rank ``project``'s unannotated images by ``model_id``'s uncertainty and diversity and choose
+    ``count`` (tagged ``tag`` when given); the grid's filter of the result makes an annotation job."""
+
+    kind: ClassVar[str] = "active_learning.rank"
+    alias: ClassVar[str] = "rank"
+    max_attempts: ClassVar[int] = 2
+    project: str
+    model_id: int
+    count: int = Field(default=50, ge=1, le=10_000)
+    second_model_id: int | None = None
+    diversity: bool = True
+    backend: str = "auto"
+    tag: str | None = None
+
+
 JOB_KINDS: dict[str, type[JobParams]] = {
-    kind.kind: kind for kind in (CreateVersionJob, TrainJob, EvaluateJob, LabelAssistJob, AutolabelJob)
+    kind.kind: kind for kind in (CreateVersionJob, TrainJob, EvaluateJob, LabelAssistJob, AutolabelJob, NextToLabelJob)
 }
 
 

@@ -20,8 +20,9 @@ from seglab.models.registry import Backend, has_torch_engine
 from seglab.services import versions
 from seglab.services.inference import export_model, load_model
 from seglab.services.jobs import register_handler, submit
-from seglab.store import Workspace
+from seglab.store import Workspace, segmentation_from_json, segmentation_to_json
 from seglab.store import models as model_store
+from seglab.store import versions as version_store
 from seglab.store.jobs import Job
 from seglab.store.models import TrainedModel
 
@@ -163,6 +164,7 @@ def evaluate_model(
     }
     if model.metrics.get("epochs"):
         written["training_curves"] = plots.training_curves(model.metrics["epochs"], out / "training_curves.png")
+    save_predictions(out / PREDICTIONS_FILE, predictions, source_images(ws, reference))
     result = Evaluation(
         model.id, str(reference), Split(split).value, report, str(out), {k: str(v) for k, v in written.items()}
     )
@@ -170,6 +172,56 @@ def evaluate_model(
     partial.write_text(json.dumps(asdict(result), indent=2))
     partial.replace(out / "report.json")
     return result
+
+
+PREDICTIONS_FILE = "predictions.json"
+"""Beside ``report.json``: the predictions scored (from ``KEPT_CONFIDENCE``), so its errors can be listed, shown and
+fixed later."""
+KEPT_CONFIDENCE = 0.05
+"""The metrics score every query; below this none is worth showing as an error, and a split's hundreds of hopeless
+queries per image would make the file larger than the images."""
+
+
+def save_predictions(path: Path, predictions: list[Annotation], sources: dict[int, Any]) -> None:
+    """The predictions (RLE masks) with the project image each evaluated image came from (``sources``)."""
+    document = {
+        "sources": {str(k): v for k, v in sources.items()},
+        "predictions": [
+            {
+                "image_id": p.image_id,
+                "category_id": p.category_id,
+                "confidence": p.confidence,
+                "segmentation": segmentation_to_json(p.segmentation),
+            }
+            for p in predictions
+            if (p.confidence or 0.0) >= KEPT_CONFIDENCE
+        ],
+    }
+    path.write_text(json.dumps(document))
+
+
+def source_images(ws: Workspace, reference: str | int) -> dict[int, int | None]:
+    """Each image of the version, by id: the project image it was made from (none once that was deleted)."""
+    with ws.db.transaction() as session:
+        version = version_store.get_version(session, reference)
+        stored, _ = version_store.version_contents(session, version.id)
+    return {image.id: image.source_image_id for image in stored}
+
+
+def load_predictions(path: Path) -> tuple[list[Annotation], dict[int, int | None]]:
+    document = json.loads(path.read_text())
+    predictions = [
+        Annotation(
+            number,
+            p["image_id"],
+            p["category_id"],
+            segmentation_from_json(p["segmentation"]),
+            confidence=p["confidence"],
+            source="prediction",
+        )
+        for number, p in enumerate(document["predictions"], start=1)
+    ]
+    return predictions, {int(k): v for k, v in document["sources"].items()}
 
 
 def evaluations_dir(ws: Workspace, model_id: int) -> Path:

@@ -29,7 +29,7 @@ from seglab.store import versions as version_store
 from seglab.store import workers as worker_store
 from seglab.store._models import utc_now
 from seglab.store.access import project_id_of
-from seglab.store.jobs import Job, JobStatus
+from seglab.store.jobs import FINISHED, Job, JobStatus
 from seglab.store.workers import Worker
 
 if TYPE_CHECKING:  # the kinds' parameter models import most layers: loaded where a job is submitted or run
@@ -85,9 +85,16 @@ def _kind_limit(ws: Workspace, params: JobParams) -> float | None:
 
 def _project_of(session: Session, params: JobParams) -> int | None:
     """The project a job works on, from the parameters of its kind (a project, a version or a model)."""
-    from seglab.jobs.kinds import AutolabelJob, CreateVersionJob, EvaluateJob, LabelAssistJob, TrainJob
+    from seglab.jobs.kinds import (
+        AutolabelJob,
+        CreateVersionJob,
+        EvaluateJob,
+        LabelAssistJob,
+        NextToLabelJob,
+        TrainJob,
+    )
 
-    if isinstance(params, CreateVersionJob | LabelAssistJob | AutolabelJob):
+    if isinstance(params, CreateVersionJob | LabelAssistJob | AutolabelJob | NextToLabelJob):
         return project_id_of(session, "project", params.project)
     if isinstance(params, TrainJob):
         return version_store.get_version(session, params.version).project_id
@@ -258,7 +265,12 @@ def _run_claimed(ws: Workspace, job: Job, worker: str) -> Job:
         if retryable and (queued := job_store.retry(session, job_id, worker, (error or "").splitlines()[0])):
             logger.warning("job %s failed on attempt %s of %s; queued again", job_id, job.attempts, job.max_attempts)
             return queued
-        return job_store.finish(session, job_id, status, result=result, error=error, worker=worker)
+        finished = job_store.finish(session, job_id, status, result=result, error=error, worker=worker)
+    if finished.status in FINISHED:  # not running again elsewhere (reclaimed after a lapsed lease, then claimed)
+        from seglab.services.notifications import job_ended
+
+        job_ended(ws, finished)
+    return finished
 
 
 def work(

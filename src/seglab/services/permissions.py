@@ -70,6 +70,7 @@ ACTIONS: dict[str, Rule] = {
     "job.read": _rule("project", [*_MEMBERS, OWNER], "follow the project's background jobs"),
     "job.cancel": _rule("project", [ADMIN, OWNER], "cancel a job"),
     "members.manage": _rule("project", [ADMIN], "see and change who has which role in the project"),
+    "notifications.manage": _rule("project", [ADMIN], "see and set where finished jobs are announced (webhook, email)"),
     "review.manage": _rule("project", [ADMIN], "create, reassign and delete annotation jobs; see who may be given one"),
     "review.submit": _rule("project", _EDITORS, "submit images for review (the job's annotator)"),
     "review.approve": _rule("project", [ADMIN, REVIEWER], "approve or reject images in review (the job's reviewer)"),

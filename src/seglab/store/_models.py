@@ -80,6 +80,17 @@ class ImageRow(Base):
     created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utc_now)
 
 
+class ProjectNotificationRow(Base):
+    """Where a project's finished jobs (training, version, evaluation, Rapid) are announced."""
+
+    __tablename__ = "project_notifications"
+
+    project_id: Mapped[int] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"), primary_key=True)
+    webhook_url: Mapped[str | None] = mapped_column(String(2000), default=None)
+    emails: Mapped[list[str]] = mapped_column(JSON, default=list)
+    signing_secret: Mapped[str | None] = mapped_column(String(200), default=None)
+
+
 class ImageTagRow(Base):
     __tablename__ = "image_tags"
 

@@ -151,6 +151,8 @@ class ImageFilter:
     category_id: int | None = None
     """Images with at least one live annotation of this class."""
     tag: str | None = None
+    image_ids: tuple[int, ...] | None = None
+    """Only these images (a health finding's, an active-learning batch's)."""
 
     def apply(self, query: Select[Any], project_id: int) -> Select[Any]:
         query = query.where(ImageRow.project_id == project_id)
@@ -165,6 +167,8 @@ class ImageFilter:
             query = query.where(ImageRow.id.in_(with_category))
         if self.tag is not None:
             query = query.where(ImageRow.id.in_(select(ImageTagRow.image_id).where(ImageTagRow.tag == self.tag)))
+        if self.image_ids is not None:
+            query = query.where(ImageRow.id.in_(self.image_ids))
         return query
 
 

@@ -34,3 +34,34 @@ def project_rows(session: Session, project_id: int) -> tuple[ImageFacts, Annotat
         [(c, i, a, s) for c, i, a, s in annotations],
         [(i, n, c) for i, n, c in categories],
     )
+
+
+ImageDetails = list[tuple[int, str, str, int, int, str]]
+"""``(image id, file name, split, width, height, sha256)`` per image, oldest first."""
+InstanceFacts = list[tuple[int, int, int, float, float, float, float, int]]
+"""``(annotation id, image id, category id, x min, y min, x max, y max, area)`` per live annotation."""
+
+
+def health_rows(session: Session, project_id: int) -> tuple[ImageDetails, InstanceFacts]:
+    """What a health check reads beyond :func:`project_rows`: image sizes and hashes, and each instance's box."""
+    images = session.execute(
+        select(ImageRow.id, ImageRow.file_name, ImageRow.split, ImageRow.width, ImageRow.height, ImageRow.sha256)
+        .where(ImageRow.project_id == project_id)
+        .order_by(ImageRow.id)
+    ).all()
+    instances = session.execute(
+        select(
+            AnnotationRow.id,
+            AnnotationRow.image_id,
+            AnnotationRow.category_id,
+            AnnotationRow.x_min,
+            AnnotationRow.y_min,
+            AnnotationRow.x_max,
+            AnnotationRow.y_max,
+            AnnotationRow.area,
+        )
+        .join(ImageRow, ImageRow.id == AnnotationRow.image_id)
+        .where(ImageRow.project_id == project_id, AnnotationRow.deleted.is_(False))
+        .order_by(AnnotationRow.id)
+    ).all()
+    return [tuple(row) for row in images], [tuple(row) for row in instances]  # type: ignore[misc]

@@ -1,9 +1,10 @@
 // The grid's filters live in the page's URL (`?split=train&status=annotated&class=3&tag=day`), so a filtered grid
 // can be shared and coming back from the editor shows it again. The server's query names one of them differently.
+// `ids` (comma-separated image ids) is set by links from elsewhere: a health finding, the next images to label.
 
-export interface GridFilters { split: string; status: string; class: string; tag: string }
+export interface GridFilters { split: string; status: string; class: string; tag: string; ids: string }
 
-const FILTER_KEYS: (keyof GridFilters)[] = ["split", "status", "class", "tag"];
+const FILTER_KEYS: (keyof GridFilters)[] = ["split", "status", "class", "tag", "ids"];
 
 /** The filters a URL's search params hold (an absent one is empty: no filtering on it). */
 export function filtersFrom(params: URLSearchParams): GridFilters {
@@ -12,6 +13,7 @@ export function filtersFrom(params: URLSearchParams): GridFilters {
     status: params.get("status") ?? "",
     class: params.get("class") ?? "",
     tag: params.get("tag") ?? "",
+    ids: params.get("ids") ?? "",
   };
 }
 
@@ -35,5 +37,6 @@ export function serverQuery(filters: GridFilters): Record<string, string> {
   if (filters.status) query.status = filters.status;
   if (filters.class) query.category_id = filters.class;
   if (filters.tag) query.tag = filters.tag;
+  if (filters.ids) query.ids = filters.ids;
   return query;
 }

@@ -3,6 +3,7 @@ import { FormEvent, useState } from "react";
 import { api } from "../api";
 import { ProjectNav } from "../pipeline/ProjectNav";
 import { keys } from "../queries";
+import { NotificationsPanel } from "./NotificationsPanel";
 
 const ROLES = ["admin", "reviewer", "annotator", "viewer"] as const;
 const ROLE_HELP: Record<(typeof ROLES)[number], string> = {
@@ -65,6 +66,7 @@ export function Members({ name }: { name: string }) {
         {ROLES.map((r) => <li key={r}><strong>{r}</strong>: {ROLE_HELP[r]}</li>)}
       </ul>
       {failure && <p className="error" role="alert">{failure}</p>}
+      <NotificationsPanel project={name} />
     </section>
   );
 }

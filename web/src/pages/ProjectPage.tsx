@@ -148,6 +148,12 @@ export function ProjectPage({ name }: { name: string }) {
         <label className="inline">
           <input type="checkbox" checked={showAnnotations} onChange={(e) => setShowAnnotations(e.target.checked)} /> show annotations
         </label>
+        {filters.ids && (
+          <button data-testid="ids-filter" title="images chosen by a link (a health finding, the next to label)"
+            onClick={() => filter("ids")("")}>
+            {filters.ids.split(",").length} chosen images ✕
+          </button>
+        )}
         {selection.size > 0 && <button onClick={() => setSelection(new Set())}>Clear selection ({selection.size})</button>}
       </div>
       <p className="muted row">

@@ -4,10 +4,12 @@ import "./pipeline.css";
 
 const TABS = [
   { label: "Images", path: "" },
+  { label: "Health", path: "/health" },
   { label: "Rapid", path: "/rapid" },
   { label: "Jobs", path: "/jobs" },
   { label: "Versions", path: "/versions" },
   { label: "Train", path: "/train" },
+  { label: "Errors", path: "/errors" },
   { label: "Deploy", path: "/deploy" },
 ];
 

@@ -10,6 +10,7 @@ from fastapi import APIRouter, Depends, File, Form, Query, Response, UploadFile
 from fastapi.responses import FileResponse, RedirectResponse, StreamingResponse
 
 from seglab.core import ImageStatus, Split
+from seglab.errors import InvalidInputError
 from seglab.server.api._access import requires
 from seglab.server.api._deps import AuthorDep, PrincipalDep, WorkspaceDep
 from seglab.server.schemas import ImageOut, ImagePage, ImagePatch, ImagesChosen, ImagesPatch, UploadedFile, UploadOut
@@ -57,9 +58,19 @@ def _image_filter(
     status: ImageStatus | None = None,
     category_id: int | None = None,
     tag: str | None = None,
+    ids: Annotated[str | None, Query(description="Only these images: ids separated by commas.")] = None,
 ) -> ImageFilter:
     """The grid's filters, as query parameters."""
-    return ImageFilter(split=split, status=status, category_id=category_id, tag=tag)
+    return ImageFilter(split=split, status=status, category_id=category_id, tag=tag, image_ids=_id_list(ids))
+
+
+def _id_list(text: str | None) -> tuple[int, ...] | None:
+    if text is None:
+        return None
+    try:
+        return tuple(int(part) for part in text.split(",") if part.strip())
+    except ValueError:
+        raise InvalidInputError(f"ids must be image ids separated by commas, got {text[:100]!r}") from None
 
 
 ImageFilterDep = Annotated[ImageFilter, Depends(_image_filter)]

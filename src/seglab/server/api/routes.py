@@ -3,6 +3,7 @@
 from fastapi import APIRouter
 
 from seglab.server.api import (
+    active_learning,
     agent,
     annotations,
     assist,
@@ -10,9 +11,12 @@ from seglab.server.api import (
     auth,
     autolabel,
     downloads,
+    evaluations,
+    health,
     images,
     members,
     models,
+    notifications,
     projects,
     review,
     users,
@@ -24,10 +28,13 @@ router = APIRouter()
 """Included under ``PREFIX`` by the app: a prefix given when including spares FastAPI a check that prepares
 every route once more at start-up."""
 router.include_router(projects.router)
+router.include_router(active_learning.router)
+router.include_router(health.router)
 router.include_router(images.router)
 router.include_router(annotations.router)
 router.include_router(versions.router)
 router.include_router(models.router)
+router.include_router(evaluations.router)
 router.include_router(assist.router)
 router.include_router(autolabel.router)
 router.include_router(workflows.router)
@@ -38,5 +45,6 @@ router.include_router(review.router)
 router.include_router(auth.router)
 router.include_router(audit.router)
 router.include_router(members.router)
+router.include_router(notifications.router)
 
 __all__ = ["router"]

@@ -48,7 +48,7 @@ def builtin_blocks() -> list[type[Block]]:
     from seglab.workflows.blocks.flow_control import ContinueIf
     from seglab.workflows.blocks.formatters import PropertyDefinition
     from seglab.workflows.blocks.models import InstanceSegmentationModel, OpenVocabularySegmentation, SegmentAnything
-    from seglab.workflows.blocks.sinks import ProjectUpload
+    from seglab.workflows.blocks.sinks import DatasetUpload, ProjectUpload
     from seglab.workflows.blocks.transformations import DetectionOffset, DetectionsFilter, DynamicCrop
     from seglab.workflows.blocks.visualizations import (
         BoundingBoxVisualization,
@@ -71,6 +71,7 @@ def builtin_blocks() -> list[type[Block]]:
         DetectionOffset,
         ContinueIf,
         ProjectUpload,
+        DatasetUpload,
     ]
 
 

@@ -4,7 +4,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from seglab.core import Annotation, Category, ImageRecord, ImageStatus, Split, default_color
+from seglab.core import DEFAULT_PALETTE, Annotation, Category, ImageRecord, ImageStatus, Split, distinct_color
 from seglab.geometry import MultiPolygon, Rle
 
 SQUARE = MultiPolygon.from_coco([[0, 0, 10, 0, 10, 10, 0, 10]])
@@ -29,9 +29,20 @@ def test_category_validation(kwargs, expected):
             Category(**kwargs)
 
 
-def test_default_colors_cycle():
-    assert default_color(0) != default_color(1)
-    assert default_color(0) == default_color(14)
+def test_new_classes_get_colours_far_from_those_taken():
+    """Colours distinct by construction: the next class's colour is the candidate farthest from every colour in
+    use (two blues of the old fixed cycle, #56B4E9 and #0072B2, looked alike side by side)."""
+    from seglab.core._category import _distance
+
+    colors: list[str] = []
+    for _ in range(12):
+        colors.append(distinct_color(colors))
+    assert colors[0] == DEFAULT_PALETTE[0]
+    assert len(set(colors)) == 12
+    closest = min(_distance(a, b) for i, a in enumerate(colors) for b in colors[i + 1 :])
+    assert closest > 25  # CIELAB distance: clearly different to the eye
+    assert distinct_color(["#0072B2"]) != "#56B4E9"
+    assert distinct_color([None, "not a colour"]) == DEFAULT_PALETTE[0]
 
 
 @pytest.mark.parametrize(

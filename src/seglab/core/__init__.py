@@ -11,7 +11,7 @@ from seglab.lazy import lazy_attribute
 if typing.TYPE_CHECKING:
     from seglab.core._annotation import Annotation
     from seglab.core._annotations import Annotations
-    from seglab.core._category import DEFAULT_PALETTE, Category, default_color, match_categories
+    from seglab.core._category import DEFAULT_PALETTE, Category, distinct_color, match_categories
     from seglab.core._dataset import Dataset
     from seglab.core._image import ImageRecord, ImageStatus, Split
     from seglab.core._progress import Progress, no_progress
@@ -29,7 +29,7 @@ _EXPORTS = {
     "Split": "seglab.core._image",
     "annotations_to_detections": "seglab.core._supervision",
     "dataset_to_detections": "seglab.core._supervision",
-    "default_color": "seglab.core._category",
+    "distinct_color": "seglab.core._category",
     "match_categories": "seglab.core._category",
     "no_progress": "seglab.core._progress",
 }
@@ -52,7 +52,7 @@ __all__ = [
     "Split",
     "annotations_to_detections",
     "dataset_to_detections",
-    "default_color",
+    "distinct_color",
     "match_categories",
     "no_progress",
 ]

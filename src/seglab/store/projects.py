@@ -8,7 +8,7 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from seglab.core import Category, default_color
+from seglab.core import Category, distinct_color
 from seglab.errors import ConflictError, InvalidInputError, NotFoundError
 from seglab.store._models import AnnotationRevisionRow, AnnotationRow, CategoryRow, ImageRow, ProjectRow
 from seglab.store.records import Project, ProjectSummary
@@ -133,8 +133,8 @@ def category_row(session: Session, category_id: int, project_id: int | None = No
 def add_category(
     session: Session, project_id: int, name: str, color: str | None = None, supercategory: str | None = None
 ) -> Category:
-    count = session.scalar(select(func.count(CategoryRow.id)).where(CategoryRow.project_id == project_id)) or 0
-    category = Category(0, name.strip(), color or default_color(count), supercategory)  # validates name and colour
+    used = session.scalars(select(CategoryRow.color).where(CategoryRow.project_id == project_id)).all()
+    category = Category(0, name.strip(), color or distinct_color(used), supercategory)  # validates name and colour
     row = CategoryRow(project_id=project_id, name=category.name, color=category.color, supercategory=supercategory)
     session.add(row)
     try:

@@ -50,6 +50,7 @@ export const api = {
   projects: () => call<ProjectSummary[]>("GET", "/projects"),
   project: (name: string) => call<Project>("GET", `/projects/${encodeURIComponent(name)}`),
   createProject: (name: string, categories: string[]) => call<Project>("POST", "/projects", { name, categories }),
+  deleteProject: (name: string) => call<Project>("DELETE", `/projects/${encodeURIComponent(name)}`),
   members: (project: string) => call<Member[]>("GET", `/projects/${encodeURIComponent(project)}/members`),
   setMember: (project: string, user: string, role: string) =>
     call<Member>("PUT", `/projects/${encodeURIComponent(project)}/members/${encodeURIComponent(user)}`, { role }),

@@ -8,7 +8,7 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from seglab.core import Category, distinct_color
+from seglab.core import Category, ImageStatus, distinct_color
 from seglab.errors import ConflictError, InvalidInputError, NotFoundError
 from seglab.store._models import AnnotationRevisionRow, AnnotationRow, CategoryRow, ImageRow, ProjectRow
 from seglab.store.records import Project, ProjectSummary
@@ -105,8 +105,22 @@ def list_projects(session: Session) -> list[ProjectSummary]:
         .scalar_subquery()
     )
     categories = select(func.count(CategoryRow.id)).where(CategoryRow.project_id == ProjectRow.id).scalar_subquery()
-    rows = session.execute(select(ProjectRow, images, annotations, categories).order_by(ProjectRow.id))
-    return [ProjectSummary(p.id, p.name, p.task, p.created_at, i, a, c) for p, i, a, c in rows]
+    labelled = (
+        select(func.count(ImageRow.id))
+        .where(ImageRow.project_id == ProjectRow.id, ImageRow.status != ImageStatus.UNANNOTATED.value)
+        .scalar_subquery()
+    )
+    first_annotated = (
+        select(func.min(ImageRow.id))
+        .where(ImageRow.project_id == ProjectRow.id, ImageRow.status != ImageStatus.UNANNOTATED.value)
+        .scalar_subquery()
+    )
+    first = select(func.min(ImageRow.id)).where(ImageRow.project_id == ProjectRow.id).scalar_subquery()
+    query = select(ProjectRow, images, annotations, categories, labelled, func.coalesce(first_annotated, first))
+    return [
+        ProjectSummary(p.id, p.name, p.task, p.created_at, i, a, c, done, cover)
+        for p, i, a, c, done, cover in session.execute(query.order_by(ProjectRow.id))
+    ]
 
 
 def delete_project(session: Session, reference: int | str) -> Project:

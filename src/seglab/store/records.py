@@ -28,6 +28,10 @@ class ProjectSummary:
     images: int
     annotations: int
     categories: int
+    labelled: int = 0
+    """Images no longer waiting for labels (annotated, null or reviewed): the project's progress."""
+    cover_image_id: int | None = None
+    """The image its card shows (the first annotated one, else the first one)."""
 
 
 @dataclass(frozen=True)

@@ -1,6 +1,6 @@
 import { keepPreviousData, useQuery, useQueryClient } from "@tanstack/react-query";
 import { DragEvent, useEffect, useState } from "react";
-import { useSearchParams } from "react-router";
+import { useNavigate, useSearchParams } from "react-router";
 import { allows } from "../access";
 import { api, upload, UploadReport } from "../api";
 import { anyFilter, filtersFrom, GridFilters, serverQuery, withFilter } from "../grid/filters";
@@ -16,6 +16,7 @@ import { AssignDialog } from "../review/AssignDialog";
 
 export function ProjectPage({ name }: { name: string }) {
   const client = useQueryClient();
+  const navigate = useNavigate();
   const [params, setParams] = useSearchParams();
   const filters = filtersFrom(params);
   const query = serverQuery(filters);
@@ -85,6 +86,19 @@ export function ProjectPage({ name }: { name: string }) {
 
   const total = first.data?.total ?? 0;
   const can = (action: string) => allows(project.data, action);
+
+  /** Delete the whole project, once the person has confirmed it by its name and size (it cannot be undone). */
+  async function deleteProject() {
+    const summary = `${total} image${total === 1 ? "" : "s"} and their annotations`;
+    if (!window.confirm(`Delete the project "${name}" with its ${summary}? This cannot be undone.`)) return;
+    try {
+      await api.deleteProject(name);
+      client.invalidateQueries({ queryKey: keys.projects });
+      navigate("/");
+    } catch (e) {
+      setError((e as Error).message);
+    }
+  }
   return (
     <section>
       <h1>{name}</h1>
@@ -92,6 +106,7 @@ export function ProjectPage({ name }: { name: string }) {
       <div className="row">
         {can("dataset.import") && <ImportDialog project={name} onImported={reload} />}
         {can("export.download") && <DownloadDialog project={name} />}
+        {can("project.delete") && <button className="danger push-right" onClick={deleteProject}>Delete project</button>}
       </div>
       {project.data && <ClassesPanel project={project.data} onChanged={reload} />}
       {can("image.upload") && (

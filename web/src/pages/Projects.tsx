@@ -35,9 +35,14 @@ export function Projects() {
       {error && <p className="error" role="alert">{error}</p>}
       <ul className="cards">
         {(projects.data ?? []).map((p) => (
-          <li key={p.id}>
+          <li key={p.id} className="project-card">
+            <Link to={`/projects/${encodeURIComponent(p.name)}`} className="cover" aria-label={`open ${p.name}`}>
+              {p.cover_image_id ? <img src={`/api/v1/images/${p.cover_image_id}/thumbnail?size=256&annotations=true`} alt="" loading="lazy" /> : <span className="muted">no image yet</span>}
+            </Link>
             <Link to={`/projects/${encodeURIComponent(p.name)}`}><strong>{p.name}</strong></Link>
             <span>{p.images} images · {p.annotations} annotations · {p.categories} classes</span>
+            <progress value={p.labelled ?? 0} max={Math.max(1, p.images)} aria-label={`${p.name} labelled`} />
+            <span className="muted small" data-testid="labelled">{p.labelled ?? 0} / {p.images} labelled</span>
           </li>
         ))}
       </ul>

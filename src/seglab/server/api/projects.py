@@ -44,6 +44,10 @@ class ProjectListed(BaseModel):
     images: int
     annotations: int
     categories: int
+    labelled: int = 0
+    """Images no longer waiting for labels (annotated, null or reviewed)."""
+    cover_image_id: int | None = None
+    """The image the project's card shows (its thumbnail: ``/api/v1/images/{id}/thumbnail``)."""
     role: str | None = None
 
 

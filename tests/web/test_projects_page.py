@@ -20,7 +20,7 @@ def test_cards_show_cover_and_progress_and_delete_asks_first(page, shared_server
         cv2.imwrite(str(picture), np.full((30, 40, 3), 60 + 90 * index, np.uint8))
         with picture.open("rb") as handle:
             httpx.post(f"{api}/projects/{unique_name}/images", files=[("files", (picture.name, handle))])
-    first, second = sorted(i["id"] for i in httpx.get(f"{api}/projects/{unique_name}/images").json()["items"])
+    _, second = sorted(i["id"] for i in httpx.get(f"{api}/projects/{unique_name}/images").json()["items"])
     httpx.patch(f"{api}/images/{second}", json={"status": "null"}).raise_for_status()
     listed = next(p for p in httpx.get(f"{api}/projects").json() if p["name"] == unique_name)
     assert (listed["labelled"], listed["cover_image_id"]) == (1, second)  # the labelled image is the cover

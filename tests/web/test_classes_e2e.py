@@ -47,11 +47,20 @@ def test_add_recolour_rename_refused_delete_and_merge(page, shared_server, uniqu
     expect(page.get_by_label("name of puppy")).to_be_visible()
     assert set(categories()) == {"cat", "puppy"}
 
-    # a class in use is not deleted silently: the server refuses and the page says why
+    # a class in use is not deleted silently: the page asks what becomes of its annotations, in its own words
     page.get_by_role("button", name="delete cat").click()
-    expect(page.get_by_role("alert")).to_contain_text("annotation")
+    asked = page.get_by_role("dialog", name="delete cat")
+    expect(asked).to_contain_text("“cat” is used by 1 annotation")
+    asked.get_by_role("button", name="Cancel").click()
+    expect(asked).to_have_count(0)
     assert "cat" in categories()
 
+    # merging asks first too: a dismissed confirmation changes nothing
+    page.once("dialog", lambda dialog: dialog.dismiss())
+    page.get_by_label("merge cat into").select_option(label="puppy")
+    expect(page.get_by_text("Classes (2)")).to_be_visible()
+    assert set(categories()) == {"cat", "puppy"}
+    page.once("dialog", lambda dialog: dialog.accept())
     page.get_by_label("merge cat into").select_option(label="puppy")
     expect(page.get_by_text("Classes (1)")).to_be_visible()
     assert set(categories()) == {"puppy"}

@@ -31,7 +31,8 @@ export type TrainedModel = Omit<Schemas["TrainedModel"], "metrics" | "project" |
 };
 
 export class ApiError extends Error {
-  constructor(readonly status: number, message: string) { super(message); }
+  /** `details`: what the server's error body adds (a conflict's counts, the offending ids). */
+  constructor(readonly status: number, message: string, readonly details: Record<string, unknown> = {}) { super(message); }
 }
 
 export async function call<T>(method: string, path: string, body?: unknown): Promise<T> {
@@ -42,7 +43,7 @@ export async function call<T>(method: string, path: string, body?: unknown): Pro
   });
   if (response.status === 401) signInAgain();
   const data = await response.json().catch(() => ({}));
-  if (!response.ok) throw new ApiError(response.status, data.message ?? response.statusText);
+  if (!response.ok) throw new ApiError(response.status, data.message ?? response.statusText, data.error?.details ?? {});
   return data as T;
 }
 
@@ -73,7 +74,10 @@ export const api = {
     call<Category>("POST", `/projects/${encodeURIComponent(project)}/categories`, { name }),
   updateCategory: (id: number, change: { name?: string; color?: string }) => call<Category>("PATCH", `/categories/${id}`, change),
   mergeCategory: (id: number, into: number) => call<Category>("POST", `/categories/${id}/merge`, { into }),
-  deleteCategory: (id: number) => call<Answer<"/api/v1/categories/{category_id}", "delete">>("DELETE", `/categories/${id}`),
+  /** A class still in use is deleted only with what to do with its annotations: move them, or delete them too. */
+  deleteCategory: (id: number, annotations?: { moveTo: number } | "delete") =>
+    call<Answer<"/api/v1/categories/{category_id}", "delete">>("DELETE", `/categories/${id}${
+      annotations === "delete" ? "?delete_annotations=true" : annotations ? `?reassign_to=${annotations.moveTo}` : ""}`),
   image: (id: number) => call<ImageRecord>("GET", `/images/${id}`),
   neighbours: (id: number) => call<Answer<"/api/v1/images/{image_id}/neighbours", "get">>("GET", `/images/${id}/neighbours`),
   /** `clearAnnotations`: marking an image null deletes its annotations (refused with 409 without it). */

@@ -78,8 +78,8 @@ def delete_category(
         count = projects.category_annotation_count(session, category_id)
         if count and reassign_to is None and not delete_annotations:
             raise ConflictError(
-                f"category {row.name!r} has {count} annotations: move them to another category "
-                "(reassign_to) or delete them with it (delete_annotations)",
+                f"class {row.name!r} has {count} annotations: move them to another class, or delete them with it "
+                "(API: reassign_to=ID or delete_annotations=true)",
                 category=category_id,
                 annotations=count,
             )

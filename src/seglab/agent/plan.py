@@ -83,6 +83,8 @@ class Plan:
     steps: list[StepExplanation] = field(default_factory=list)
     removed: list[str] = field(default_factory=list)
     """Steps of the current definition that the plan drops."""
+    question: bool = False
+    """The request asked about the workflow: ``summary`` answers it, the definition is unchanged."""
 
 
 class Planner(Protocol):

@@ -111,6 +111,7 @@ def plan_request(
             "notes": plan.notes,
             "steps": [asdict(step) for step in plan.steps],
             "removed": plan.removed,
+            "question": plan.question,
             "before": before,
             "definition": plan.definition,
             "at": utc_now().isoformat(),

@@ -44,6 +44,7 @@ class PlanAnswer(BaseModel):
     notes: list[str]
     steps: list[StepExplanation]
     removed: list[str]
+    question: bool = Field(description="The request asked about the workflow: `summary` answers it, nothing changed.")
     before: dict[str, Any] | None
     definition: dict[str, Any]
     messages: int
@@ -71,6 +72,7 @@ def plan(body: PlanBody, ws: WorkspaceDep) -> PlanAnswer:
         notes=reply.plan.notes,
         steps=[StepExplanation(**asdict(step)) for step in reply.plan.steps],
         removed=reply.plan.removed,
+        question=reply.plan.question,
         before=reply.before,
         definition=reply.plan.definition,
         messages=len(reply.conversation.messages),

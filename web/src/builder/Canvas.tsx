@@ -121,7 +121,8 @@ export function Canvas(props: Props) {
     for (const change of changes) {
       if (change.type === "dimensions" && change.dimensions) measured[change.id] = change.dimensions;
       if (change.type === "position" && change.position && !readOnly) props.onMove(change.id, change.position);
-      if (change.type === "select") props.onSelect(change.selected ? change.id : null);
+      // one node selected at a time; a click on the pane selects none (React Flow's deselections come in any order)
+      if (change.type === "select" && change.selected) props.onSelect(change.id);
     }
     if (Object.keys(measured).length) setSizes((before) => ({ ...before, ...measured }));
   }

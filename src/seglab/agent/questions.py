@@ -238,7 +238,7 @@ def answer_question(
             condition = step.get("condition_statement")
             detail = keeps or (f"runs on when {statement_text(condition)}" if isinstance(condition, Mapping) else "")
             line = f"{step.get('name')} ({step.get('type')}): {workflow.describe(step)}"
-            lines.append(f"{line}; it {detail}" if detail else line)
+            lines.append(f"{line}; {detail}" if detail else line)
             steps.append(_explained(step, workflow, detail or workflow.describe(step)))
         summary = "; ".join(lines)
     return Plan(definition=dict(definition), summary=summary, engine="offline", steps=steps, question=True)

@@ -93,3 +93,15 @@ def test_a_question_needs_a_workflow_and_a_matching_step():
         OfflinePlanner().plan(PlanRequest("which block draws the masks?", None))
     with pytest.raises(PlanningError, match="its steps: model, big_ones, painted, captions"):
         ask("which block sends the emails?")
+
+
+def test_why_missing_says_what_each_step_gave_in_the_last_run(models):
+    last_run = {
+        "model": {"predictions": {"count": 5, "classes": {"car": 4, "bus": 1}}, "model_id": "cars/1"},
+        "big_ones": {"predictions": {"count": 2, "classes": {"car": 2}}},
+    }
+    answer = OfflinePlanner().plan(PlanRequest("why are some cars missing?", GUIDE, models=models, last_run=last_run))
+    assert "in the last run it found 5 (car 4, bus 1)" in answer.summary
+    assert (
+        "big_ones keep detection.area >= 500 (in the last run it kept 2 (car 2) of 5 (car 4, bus 1))" in answer.summary
+    )

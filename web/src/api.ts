@@ -188,8 +188,8 @@ export type AgentConversation = Omit<Schemas["ConversationAnswer"], "messages"> 
 
 export const agentApi = {
   /** `definition`: the one on screen, when it was edited there (else the conversation's own goes on). */
-  plan: (request: string, workflow: string, definition?: unknown) =>
-    call<AgentPlan>("POST", "/agent", { request, workflow, definition }),
+  plan: (request: string, workflow: string, definition?: unknown, last_run?: Record<string, unknown>) =>
+    call<AgentPlan>("POST", "/agent", { request, workflow, definition, last_run }),
   conversation: (workflow: string) =>
     call<AgentConversation>("GET", `/agent/conversations/${encodeURIComponent(workflow)}`),
   reset: (workflow: string) =>

@@ -420,7 +420,7 @@ class OfflinePlanner:
 
     def plan(self, request: PlanRequest) -> Plan:
         if is_question(request.text):
-            return answer_question(request.text, request.current, self.registry, request.models)
+            return answer_question(request.text, request.current, self.registry, request.models, request.last_run)
         intents = read_request(request.text)
         if not intents.understood():
             raise PlanningError(f"could not read a workflow request in {request.text!r}: {HELP}")

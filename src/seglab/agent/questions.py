@@ -181,13 +181,29 @@ def _explained(step: Mapping[str, Any], workflow: _Workflow, reason: str) -> Ste
     )
 
 
+def _ran(last_run: Mapping[str, Any] | None, selector: object) -> str | None:
+    """What the last run says a ``$steps.s.out`` selector gave: ``3 (car 2, bus 1)``, or the value itself."""
+    match = re.fullmatch(r"\$steps\.([^.]+)\.([^.]+)", str(selector))
+    outputs = (last_run or {}).get(match.group(1)) if match else None
+    if not match or not isinstance(outputs, Mapping) or match.group(2) not in outputs:
+        return None
+    value = outputs[match.group(2)]
+    if isinstance(value, Mapping) and "count" in value:
+        classes = value.get("classes") or {}
+        named = ", ".join(f"{name} {count}" for name, count in classes.items()) if isinstance(classes, Mapping) else ""
+        return f"{value['count']}" + (f" ({named})" if named else "")
+    return json.dumps(value)
+
+
 def _what_it_keeps(step: Mapping[str, Any]) -> str:
     return operations_text(step.get("operations")) if "operations" in step else ""
 
 
-def _missing(question: str, workflow: _Workflow, models: tuple[KnownModel, ...]) -> tuple[str, list[StepExplanation]]:
-    """Why detections may be missing: each source's confidence (and class filter), each filter's statements, and a
-    named class the model does not know."""
+def _missing(
+    question: str, workflow: _Workflow, models: tuple[KnownModel, ...], last_run: Mapping[str, Any] | None
+) -> tuple[str, list[StepExplanation]]:
+    """Why detections may be missing: each source's confidence (and class filter), each filter's statements, a named
+    class the model does not know, and what each of them gave in the last run."""
     parts: list[str] = []
     steps: list[StepExplanation] = []
     for step in workflow.sources():
@@ -199,6 +215,9 @@ def _missing(question: str, workflow: _Workflow, models: tuple[KnownModel, ...])
             settings.append(f"{step.get('name')}.confidence = {json.dumps(value)} (lower it to keep less sure ones)")
         if step.get("class_filter"):
             settings.append(f"{step.get('name')}.class_filter = {json.dumps(step.get('class_filter'))}")
+        gave = _ran(last_run, f"$steps.{step.get('name')}.predictions")
+        if gave is not None:
+            settings.append(f"in the last run it found {gave}")
         model = next((m for m in models if str(step.get("model_id")) in (m.reference, str(m.id))), None)
         asked = _words(question) - _MISSING_WORDS
         if model is not None and asked and not asked & _words(" ".join(model.class_names)):
@@ -208,7 +227,11 @@ def _missing(question: str, workflow: _Workflow, models: tuple[KnownModel, ...])
             steps.append(_explained(step, workflow, "its settings decide which detections it gives"))
     for step in workflow.filters():
         keeps = _what_it_keeps(step)
-        parts.append(f"{step.get('name')} {keeps}" if keeps else f"{step.get('name')} filters the detections")
+        part = f"{step.get('name')} {keeps}" if keeps else f"{step.get('name')} filters the detections"
+        given, kept = _ran(last_run, step.get("predictions")), _ran(last_run, f"$steps.{step.get('name')}.predictions")
+        if given is not None and kept is not None:
+            part += f" (in the last run it kept {kept} of {given})"
+        parts.append(part)
         steps.append(_explained(step, workflow, keeps or "filters the detections"))
     if not parts:
         return "nothing in this workflow drops detections: the model does not find them", steps
@@ -220,13 +243,14 @@ def answer_question(
     definition: Mapping[str, Any] | None,
     registry: BlockRegistry,
     models: tuple[KnownModel, ...] = (),
+    last_run: Mapping[str, Any] | None = None,
 ) -> Plan:
     """The answer to ``question`` about ``definition`` as a plan that changes nothing (``question`` set)."""
     if not definition or not definition.get("steps"):
         raise PlanningError("there is no workflow to ask about yet: build one, or describe what it should do")
     workflow = _Workflow(definition, registry)
     if _MISSING.search(question.lower()):
-        summary, steps = _missing(question, workflow, models)
+        summary, steps = _missing(question, workflow, models, last_run)
     else:
         found = workflow.matching(question)
         if not found:

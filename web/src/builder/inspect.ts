@@ -50,6 +50,19 @@ export function summary(value: unknown): string {
   return text.length > 40 ? `${text.slice(0, 37)}…` : text;
 }
 
+/** What each step gave, small enough to send the agent: predictions as counts per class, images as a word. */
+export function runSummary(steps: Record<string, Record<string, unknown>>): Record<string, Record<string, unknown>> {
+  const brief = (value: unknown): unknown => {
+    if (isPredictions(value)) return { count: value.predictions.length, classes: Object.fromEntries(classCounts(value)) };
+    if (isImage(value)) return "an image";
+    if (value !== null && typeof value === "object") return summary(value);
+    return typeof value === "string" && value.length > 80 ? `${value.slice(0, 77)}…` : value;
+  };
+  return Object.fromEntries(Object.entries(steps).map(([step, outputs]) => [
+    step, Object.fromEntries(Object.entries(outputs).map(([name, value]) => [name, brief(value)])),
+  ]));
+}
+
 /** What a step kept and dropped of the predictions it was given (a filter's doing), by detection id. */
 export function keptAndDropped(given: Predictions, kept: Predictions): { kept: number; dropped: Record<string, unknown>[] } {
   const ids = new Set(kept.predictions.map((p) => p.detection_id));

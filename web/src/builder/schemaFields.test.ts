@@ -57,3 +57,17 @@ describe("Use it", () => {
     expect(cli.code).toBe("seglab workflow run cars --image photo.jpg --param confidence=0.5 --out results/");
   });
 });
+
+describe("a run's outputs", () => {
+  it("ask for every step's outputs and come back split per step, summarised for the agent", async () => {
+    const { withStepOutputs, splitOutputs, runSummary, keptAndDropped } = await import("./inspect");
+    const definition = { inputs: [], steps: [{ type: "x", name: "model" }], outputs: [{ type: "JsonField", name: "p", selector: "$steps.model.predictions" }] };
+    expect(withStepOutputs(definition).outputs[1]).toEqual({ type: "JsonField", name: "__step__model", selector: "$steps.model.*" });
+    const predictions = { image: {}, predictions: [{ class: "car", detection_id: "a" }, { class: "bus", detection_id: "b" }, { class: "car", detection_id: "c" }] };
+    const split = splitOutputs({ p: predictions, __step__model: { predictions, drawn: { type: "base64", value: "xx" } } });
+    expect(split.outputs).toEqual({ p: predictions });
+    expect(runSummary(split.steps)).toEqual({ model: { predictions: { count: 3, classes: { car: 2, bus: 1 } }, drawn: "an image" } });
+    const kept = { predictions: [predictions.predictions[0]] };
+    expect(keptAndDropped(predictions, kept)).toEqual({ kept: 1, dropped: predictions.predictions.slice(1) });
+  });
+});

@@ -12,6 +12,8 @@ interface Props {
   workflow: string;
   /** The definition on screen when it was edited there: requests (and questions) are about it. */
   edited?: Definition;
+  /** What each step gave in the last run (counts per class): questions are answered from it too. */
+  lastRun?: Record<string, unknown>;
   canRun: boolean;
   /** Apply an answer's definition; `message` says which steps it added and changed (to highlight them). */
   onApply: (definition: Definition, message: AgentMessage) => void;
@@ -66,7 +68,7 @@ function Answer({ message, onShow }: { message: AgentMessage; onShow: (step: str
 
 /** The agent's conversation about a workflow: requests in plain language, each answer's steps explained and its
  * definition's diff, and the latest answer applied to the editor, saved, or run on the chosen image. */
-export function AgentPanel({ workflow, edited, canRun, onApply, onPreview, onShow, onSave, onRun }: Props) {
+export function AgentPanel({ workflow, edited, lastRun, canRun, onApply, onPreview, onShow, onSave, onRun }: Props) {
   const client = useQueryClient();
   const [request, setRequest] = useState("");
   const list = useRef<HTMLOListElement>(null);
@@ -76,7 +78,7 @@ export function AgentPanel({ workflow, edited, canRun, onApply, onPreview, onSho
   const messages = conversation.data?.messages ?? [];
   const refresh = () => client.invalidateQueries({ queryKey: keys.conversation(workflow) });
   const plan = useMutation({
-    mutationFn: (text: string) => agentApi.plan(text, workflow, edited),
+    mutationFn: (text: string) => agentApi.plan(text, workflow, edited, lastRun),
     onSuccess: async () => {
       setRequest("");
       await refresh();

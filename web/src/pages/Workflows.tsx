@@ -9,7 +9,7 @@ import {
   Definition, GraphEdge, addEntry, baseName, connect, duplicateNode, emptyDefinition, isDefinition, nodeId, removeEdges,
   removeNodes, renameNode, splitId, toGraph, uniqueName,
 } from "../builder/graph";
-import { isImage, splitOutputs, summary, withStepOutputs } from "../builder/inspect";
+import { isImage, runSummary, splitOutputs, summary, withStepOutputs } from "../builder/inspect";
 import { Positions, layout } from "../builder/layout";
 import { NodeSettings, problemField } from "../builder/NodeSettings";
 import { Palette } from "../builder/Palette";
@@ -378,6 +378,7 @@ export function Workflows() {
             <AgentPanel
               workflow={name.trim() || "untitled"}
               edited={edited && isDefinition(parsed.definition) ? parsed.definition : undefined}
+              lastRun={stepOutputs ? runSummary(stepOutputs) : undefined}
               canRun={!!file && !running && can("workflow.run")}
               onApply={(definition, answer) => {
                 commit(definition as Definition); setChanges(changesOf(answer)); setPreview(null); relayout();

@@ -1,8 +1,9 @@
 """The visual workflow builder in Chromium, on the session's trained model (tests/deploy/conftest.py): from an empty
 canvas, drag an image input, the model step, a mask drawing and two outputs onto the canvas, connect them by their
 handles (a connection of the wrong kind is refused), choose the model and set the confidence in the form, run on an
-image and see the drawing, save, reopen: the JSON is what ``seglab workflow show`` prints. Then the agent names the
-step that draws the masks, in the panel and through ``POST /api/v1/agent``."""
+image (uploaded, then a project's) and see the drawing on its node, save, reopen: the JSON is what ``seglab workflow
+show`` prints. Then the agent names the step that draws the masks, in the panel and through ``POST /api/v1/agent``,
+and an edit it plans shows as a graph diff before it is applied."""
 
 from __future__ import annotations
 
@@ -106,6 +107,14 @@ def build_run_save_reopen(page, url: str, home: Path, reference: str, image: Pat
     expect(page.get_by_test_id("node-output-mask_visualization").get_by_role("img")).to_be_visible()
     expect(page.get_by_test_id("node-output-instance_segmentation_model")).to_contain_text("predictions")
 
+    # a project's image instead of an uploaded one
+    page.get_by_label("project to run on").select_option("squares")
+    page.get_by_label("project image to run on").select_option(label="0.png")
+    expect(page.get_by_test_id("run-image")).to_have_text("on 0.png")
+    page.get_by_role("button", name="Run", exact=True).click()
+    expect(page.get_by_test_id("workflow-message")).to_have_text("done", timeout=60_000)
+    expect(page.get_by_alt_text("output [0].image")).to_be_visible()
+
     page.get_by_label("workflow name").fill("guide-masks")
     page.get_by_role("button", name="Save", exact=True).click()
     expect(page.get_by_test_id("saved-workflows")).to_contain_text("guide-masks")
@@ -138,6 +147,19 @@ def build_run_save_reopen(page, url: str, home: Path, reference: str, image: Pat
     ).json()
     assert asked["question"] is True
     assert asked["summary"].startswith("mask_visualization ")
+
+    # an edit shows as a graph diff first: the new drawing highlighted, the old one named as removed
+    page.get_by_label("ask the agent").fill("draw polygons instead")
+    page.get_by_role("region", name="agent").get_by_role("button", name="Send").click()
+    expect(messages).to_contain_text("added polygon_visualization; removed mask_visualization")
+    page.get_by_role("button", name="Preview").click()
+    expect(page.get_by_test_id("agent-preview")).to_contain_text("removed mask_visualization")
+    expect(page.locator(".builder-node.added")).to_contain_text("polygon_visualization")
+    assert "polygon" not in page.get_by_label("definition").input_value()
+    page.get_by_role("button", name="Apply the edit").click()
+    expect(page.get_by_test_id("agent-preview")).to_have_count(0)
+    assert "roboflow_core/polygon_visualization@v1" in page.get_by_label("definition").input_value()
+    expect(page.locator(".builder-node.added")).to_contain_text("polygon_visualization")
 
 
 def test_build_a_workflow_by_drag_and_drop_run_save_reopen_and_ask(page, served, trained: Deployed):  # noqa: F811

@@ -13,6 +13,7 @@ import { isImage, runSummary, splitOutputs, summary, withStepOutputs } from "../
 import { Positions, layout } from "../builder/layout";
 import { NodeSettings, problemField } from "../builder/NodeSettings";
 import { Palette } from "../builder/Palette";
+import { ProjectImage } from "../builder/ProjectImage";
 import { UseIt } from "../builder/UseIt";
 import { useDebounced } from "../debounced";
 import { keys } from "../queries";
@@ -349,6 +350,8 @@ export function Workflows() {
           </div>
           <div className="row">
             <input aria-label="image to run on" type="file" accept="image/*" onChange={(e) => setFile(e.target.files?.[0] ?? null)} />
+            <ProjectImage onPick={setFile} />
+            {file && <span className="muted" data-testid="run-image">on {file.name}</span>}
             {can("workflow.run") && <button onClick={() => run()} disabled={!file || !check?.valid || running}>{running ? "Running…" : "Run"}</button>}
           </div>
           {(message || list.error || validation.error) && (

@@ -106,6 +106,8 @@ def build_run_save_reopen(page, url: str, home: Path, reference: str, image: Pat
     assert drawn.evaluate("img => img.naturalWidth") == 128
     expect(page.get_by_test_id("node-output-mask_visualization").get_by_role("img")).to_be_visible()
     expect(page.get_by_test_id("node-output-instance_segmentation_model")).to_contain_text("predictions")
+    page.get_by_test_id("node-step-instance_segmentation_model").click()  # what it found, drawn on the image
+    expect(settings.get_by_test_id("node-run").get_by_role("img", name="predictions drawn")).to_be_visible()
 
     # a project's image instead of an uploaded one
     page.get_by_label("project to run on").select_option("squares")

@@ -3,6 +3,7 @@ import type { BlockProblem, TrainedModel } from "../api";
 import { Catalogue } from "./catalogue";
 import { Definition, OUTPUT_FIELD, findEntry, renameNode, setField, splitId } from "./graph";
 import { Predictions, classCounts, isImage, isPredictions, keptAndDropped, summary } from "./inspect";
+import { PredictionsPicture } from "./PredictionsPicture";
 import { FormField, formFields, parseValue, valueText } from "./schemaFields";
 
 interface Props {
@@ -13,6 +14,8 @@ interface Props {
   problems: BlockProblem[];
   /** The last run's outputs of every step, by step name. */
   stepOutputs: Record<string, Record<string, unknown>> | null;
+  /** The image the last run was on. */
+  image: File | null;
   readOnly: boolean;
   onChange: (next: Definition, selected?: string) => void;
 }
@@ -82,7 +85,9 @@ function Literal({ field, value, onValue, models, classes }: {
 }
 
 /** What a step gave in the last run, and what it kept and dropped of the predictions it was given. */
-function StepRun({ definition, name, stepOutputs }: { definition: Definition; name: string; stepOutputs: Record<string, Record<string, unknown>> }) {
+function StepRun({ definition, name, stepOutputs, image }: {
+  definition: Definition; name: string; stepOutputs: Record<string, Record<string, unknown>>; image: File | null;
+}) {
   const outputs = stepOutputs[name];
   if (!outputs) return null;
   const entry = definition.steps.find((s) => s.name === name);
@@ -98,6 +103,9 @@ function StepRun({ definition, name, stepOutputs }: { definition: Definition; na
         <div key={key}>
           <code>{key}</code>: {summary(value)}
           {isImage(value) && <img src={`data:image/jpeg;base64,${value.value}`} alt={`${name} ${key} output`} />}
+          {isPredictions(value) && (
+            <PredictionsPicture image={image} predictions={value} dropped={given.length === 1 ? keptAndDropped(given[0], value).dropped : []} />
+          )}
           {isPredictions(value) && (
             <ul>
               {classCounts(value).map(([cls, count]) => <li key={cls}>{cls}: {count}</li>)}
@@ -120,7 +128,7 @@ function FilterEffect({ given, kept }: { given: Predictions; kept: Predictions }
 /** The selected node's settings: a form drawn from its block's JSON schema, selector fields offering the upstream
  * outputs they accept, `model_id` the trained models, class fields the model's classes; the compiler's errors on the
  * fields they concern. */
-export function NodeSettings({ definition, id, catalogue, models, problems, stepOutputs, readOnly, onChange }: Props) {
+export function NodeSettings({ definition, id, catalogue, models, problems, stepOutputs, image, readOnly, onChange }: Props) {
   const entry = findEntry(definition, id);
   const [kind, name] = splitId(id);
   if (!entry) return null;
@@ -174,7 +182,7 @@ export function NodeSettings({ definition, id, catalogue, models, problems, step
           );
         })}
       </fieldset>
-      {kind === "step" && stepOutputs && <StepRun definition={definition} name={name} stepOutputs={stepOutputs} />}
+      {kind === "step" && stepOutputs && <StepRun definition={definition} name={name} stepOutputs={stepOutputs} image={image} />}
     </section>
   );
 }

@@ -83,6 +83,7 @@ export function Workflows() {
   const [message, setMessage] = useState("");
   const [result, setResult] = useState<{ images: { path: string; src: string }[]; json: unknown; first: Record<string, unknown> } | null>(null);
   const [stepOutputs, setStepOutputs] = useState<Outputs | null>(null);
+  const [ranOn, setRanOn] = useState<File | null>(null);
 
   const list = useQuery({ queryKey: keys.workflows, queryFn: workflowsApi.list });
   const blocks = useQuery({ queryKey: keys.workflowBlocks, queryFn: workflowsApi.blocks, staleTime: Infinity });
@@ -268,6 +269,7 @@ export function Workflows() {
       const json = splitImages(split.map((s) => s.outputs), "", images);
       setResult({ images, json, first: split[0]?.outputs ?? {} });
       setStepOutputs(split[0]?.steps ?? {});
+      setRanOn(file);
       setMessage("done");
     } catch (e) {
       setMessage(e instanceof ApiError ? e.message : String(e));
@@ -374,7 +376,7 @@ export function Workflows() {
         <div className="builder-side">
           {selected && catalogue && !preview && (
             <NodeSettings definition={current} id={selected} catalogue={catalogue} models={(models.data ?? []).filter((m) => m.version)}
-              problems={problems.filter((p) => p.block_id === splitId(selected)[1])} stepOutputs={stepOutputs}
+              problems={problems.filter((p) => p.block_id === splitId(selected)[1])} stepOutputs={stepOutputs} image={ranOn}
               readOnly={!can("workflow.manage")} onChange={settingsChanged} />
           )}
           {can("workflow.manage") && (

@@ -1,4 +1,4 @@
-"""The visual workflow builder in Chromium, on the session's trained model (tests/deploy/conftest.py): from an empty
+"""The visual workflow builder in Chromium, on the session's trained model (tests/trained_model.py): from an empty
 canvas, drag an image input, the model step, a mask drawing and two outputs onto the canvas, connect them by their
 handles (a connection of the wrong kind is refused), choose the model and set the confidence in the form, run on an
 image (uploaded, then a project's) and see the drawing on its node, save, reopen: the JSON is what ``seglab workflow
@@ -16,7 +16,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from ..deploy.conftest import Deployed, served, trained  # noqa: F401  (the session's trained model, served)
+from ..trained_model import Deployed
 
 pytestmark = pytest.mark.slow
 
@@ -164,5 +164,5 @@ def build_run_save_reopen(page, url: str, home: Path, reference: str, image: Pat
     expect(page.locator(".builder-node.added")).to_contain_text("polygon_visualization")
 
 
-def test_build_a_workflow_by_drag_and_drop_run_save_reopen_and_ask(page, served, trained: Deployed):  # noqa: F811
+def test_build_a_workflow_by_drag_and_drop_run_save_reopen_and_ask(page, served, trained: Deployed):
     build_run_save_reopen(page, served, trained.home, trained.reference, trained.images[0])

@@ -157,6 +157,7 @@ def build_run_save_reopen(page, url: str, home: Path, reference: str, image: Pat
     page.get_by_role("button", name="Preview").click()
     expect(page.get_by_test_id("agent-preview")).to_contain_text("removed mask_visualization")
     expect(page.locator(".builder-node.added")).to_contain_text("polygon_visualization")
+    expect(page.locator(".builder-node.removed")).to_contain_text("mask_visualization")
     assert "polygon" not in page.get_by_label("definition").input_value()
     page.get_by_role("button", name="Apply the edit").click()
     expect(page.get_by_test_id("agent-preview")).to_have_count(0)

@@ -11,7 +11,7 @@ import { NODE_WIDTH, Positions } from "./layout";
 export const DRAG_TYPE = "application/seglab-node";
 export type Dropped = { kind: NodeKind; type: string };
 
-export type Change = "added" | "changed";
+export type Change = "added" | "changed" | "removed";
 
 export type NodeView = {
   kind: NodeKind;

@@ -54,7 +54,8 @@ function describe(problem: BlockProblem): string {
 
 /** The agent's steps as highlights: what it added and changed. */
 function changesOf(message: AgentMessage): Record<string, Change> {
-  return Object.fromEntries((message.steps ?? []).filter((s) => s.change !== "unchanged").map((s) => [s.name, s.change as Change]));
+  const changed = (message.steps ?? []).filter((s) => s.change !== "unchanged").map((s) => [s.name, s.change as Change]);
+  return Object.fromEntries([...changed, ...(message.removed ?? []).map((name) => [name, "removed"])]);
 }
 
 type Preview = { definition: Definition; changes: Record<string, Change>; removed: string[] };
@@ -101,7 +102,12 @@ export function Workflows() {
   const lastGood = useRef<Definition>(EXAMPLE);
   if (isDefinition(parsed.definition)) lastGood.current = parsed.definition;
   const current = lastGood.current;
-  const shown = preview?.definition ?? current;
+  // a preview shows the agent's definition with the steps it removes still there, marked
+  const previewed = useMemo(() => preview && {
+    ...preview.definition,
+    steps: [...preview.definition.steps, ...current.steps.filter((s) => preview.removed.includes(s.name))],
+  }, [preview, current]);
+  const shown = previewed ?? current;
   const graph = useMemo(() => toGraph(shown), [shown]);
 
   // checked once the typing pauses; the last answer stays until the next one comes
@@ -330,7 +336,8 @@ export function Workflows() {
           </div>
           {preview && (
             <div className="builder-preview" data-testid="agent-preview">
-              The agent's edit: <span className="added">new</span> and <span className="changed">changed</span> steps highlighted
+              The agent's edit: <span className="added">new</span>, <span className="changed">changed</span> and{" "}
+              <span className="removed">removed</span> steps highlighted
               {preview.removed.length > 0 && <>; removed {preview.removed.join(", ")}</>}
               <button onClick={() => { commit(preview.definition); setChanges(preview.changes); setPositions(previewPlaced ?? {}); setPreview(null); }}>Apply the edit</button>
               <button onClick={() => setPreview(null)}>Discard</button>

@@ -139,3 +139,14 @@ describe("edits", () => {
     expect(connect(two, "input:other", "value", "step:model", "images").steps[0].images).toBe("$inputs.other");
   });
 });
+
+describe("layout", () => {
+  it("lays the graph out left to right, along the selectors", async () => {
+    const { layout } = await import("./layout");
+    const at = layout(toGraph(FILTERED), () => 3);
+    expect(Object.keys(at).sort()).toEqual(["input:image", "input:least", "output:kept", "step:keep", "step:model"]);
+    expect(at["input:image"].x).toBeLessThan(at["step:model"].x);
+    expect(at["step:model"].x).toBeLessThan(at["step:keep"].x);
+    expect(at["step:keep"].x).toBeLessThan(at["output:kept"].x);
+  });
+});

@@ -164,6 +164,19 @@ def build_run_save_reopen(page, url: str, home: Path, reference: str, image: Pat
     assert "roboflow_core/polygon_visualization@v1" in page.get_by_label("definition").input_value()
     expect(page.locator(".builder-node.added")).to_contain_text("polygon_visualization")
 
+    # the keyboard: an edge selected and deleted, a node duplicated, undone
+    wired = edges.count()
+    page.locator('.react-flow__edge[aria-label*="step:polygon_visualization to output:"]').click(force=True)
+    page.keyboard.press("Delete")
+    expect(edges).to_have_count(wired - 1)
+    assert '"$steps.polygon_visualization.image"' not in page.get_by_label("definition").input_value()
+    page.get_by_test_id("rf__node-step:instance_segmentation_model").click()
+    page.keyboard.press("Control+d")
+    expect(nodes).to_have_count(6)
+    expect(page.get_by_test_id("block-settings")).to_contain_text("instance_segmentation_model_2")
+    page.keyboard.press("Control+z")
+    expect(nodes).to_have_count(5)
+
 
 def test_build_a_workflow_by_drag_and_drop_run_save_reopen_and_ask(page, served, trained: Deployed):
     build_run_save_reopen(page, served, trained.home, trained.reference, trained.images[0])

@@ -83,6 +83,7 @@ export function Canvas(props: Props) {
   const { definition, graph, catalogue, positions, views, selected, layoutVersion, readOnly } = props;
   const flow = useReactFlow();
   const [sizes, setSizes] = useState<Record<string, { width: number; height: number }>>({});
+  const [selectedEdges, setSelectedEdges] = useState<Set<string>>(new Set());
 
   const nodes = useMemo<BlockNode[]>(() => graph.nodes.map((node) => {
     const into = graph.edges.filter((e) => e.target === node.id).map((e) => e.targetHandle);
@@ -109,8 +110,11 @@ export function Canvas(props: Props) {
   const ids = useMemo(() => new Set(graph.nodes.map((n) => n.id)), [graph]);
   const edges = useMemo<Edge[]>(() => graph.edges
     .filter((e) => ids.has(e.source) && ids.has(e.target))
-    .map((e) => ({ id: e.id, source: e.source, sourceHandle: e.sourceHandle === STEP_HANDLE ? null : e.sourceHandle, target: e.target, targetHandle: e.targetHandle })),
-  [graph, ids]);
+    .map((e) => ({
+      id: e.id, source: e.source, sourceHandle: e.sourceHandle === STEP_HANDLE ? null : e.sourceHandle, target: e.target,
+      targetHandle: e.targetHandle, selected: selectedEdges.has(e.id),
+    })),
+  [graph, ids, selectedEdges]);
 
   useEffect(() => {
     if (layoutVersion) requestAnimationFrame(() => flow.fitView({ padding: 0.1 }));
@@ -127,8 +131,15 @@ export function Canvas(props: Props) {
     if (Object.keys(measured).length) setSizes((before) => ({ ...before, ...measured }));
   }
 
-  function edgesChanged(_: EdgeChange[]) {
-    // removals come through onDelete (with the nodes removed at the same time); selection is React Flow's own
+  function edgesChanged(changes: EdgeChange[]) {
+    // removals come through onDelete (with the nodes removed at the same time)
+    const selecting = changes.filter((c) => c.type === "select");
+    if (!selecting.length) return;
+    setSelectedEdges((before) => {
+      const next = new Set(before);
+      for (const c of selecting) if (c.type === "select") (c.selected ? next.add(c.id) : next.delete(c.id));
+      return next;
+    });
   }
 
   function valid(connection: Connection | Edge): boolean {

@@ -122,13 +122,15 @@ export function Workflows() {
   const problems = check && !check.valid ? check.blocks_errors ?? [] : [];
 
   // -- layout: every node needs a place; a definition with new nodes (opened, typed, planned) is laid out again --
-  const handles = useCallback((id: string) => {
-    if (!catalogue) return 3;
-    return catalogue.sourceHandles(shown, id).length + catalogue.targetHandles(shown, id).length;
-  }, [catalogue, shown]);
+  // (once the blocks are known: a node's size depends on its block's fields)
+  const handles = useCallback((id: string) => (
+    catalogue ? catalogue.sourceHandles(shown, id).length + catalogue.targetHandles(shown, id).length : 0
+  ), [catalogue, shown]);
   const missing = graph.nodes.some((node) => !positions[node.id]);
-  const placed = useMemo(() => (missing && !preview ? layout(graph, handles) : positions), [missing, preview, graph, handles, positions]);
-  const previewPlaced = useMemo(() => (preview ? layout(graph, handles) : null), [preview, graph, handles]);
+  const placed = useMemo(
+    () => (missing && !preview && catalogue ? layout(graph, handles) : positions), [missing, preview, catalogue, graph, handles, positions],
+  );
+  const previewPlaced = useMemo(() => (preview && catalogue ? layout(graph, handles) : null), [preview, catalogue, graph, handles]);
   useEffect(() => {
     if (placed !== positions) {
       setPositions(placed);

@@ -18,6 +18,8 @@
   every test that asks for it (a server per test costs seconds of CPU). Such a test keeps to its own projects,
   named with ``unique_name``, and assumes nothing about what other tests put there. ``live_server`` (in
   tests/server/conftest.py) is the server on the test's own home, for tests that prepare that home themselves.
+- ``trained`` (a tiny model trained once per session), ``deployed`` (its home as the test's) and ``served`` (a
+  ``seglab serve`` on it): tests/trained_model.py, for the deployment tests and any other test needing a trained model.
 """
 
 from __future__ import annotations
@@ -37,6 +39,7 @@ from seglab.core import Split
 from seglab.store import Workspace
 
 from .postgres import PostgresNotInstalledError, PostgresServer, running_postgres
+from .trained_model import deployed, served, trained  # noqa: F401  (one definition: one training per session)
 
 _SESSION_ENVIRONMENT = dict(os.environ)
 """The environment before any test changed it: what ``shared_server`` starts with, whichever test starts it."""
@@ -58,7 +61,7 @@ _TRAINING_FIXTURES = {"trained", "deployed", "served"}
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Mark tests by what they use, so ``make test-fast`` (``-m "not browser and not training"``) leaves out every
     test that drives Chromium or trains, including tests written later, without anyone remembering a marker. A test
-    using the session's trained model (``trained``, tests/deploy/conftest.py) joins the ``deploy`` group, so the one
+    using the session's trained model (``trained``, tests/trained_model.py) joins the ``deploy`` group, so the one
     worker that trains it runs them all (ungrouped, it cost a second worker the whole training)."""
     for item in items:
         fixtures = set(getattr(item, "fixturenames", ()))

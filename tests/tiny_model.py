@@ -3,7 +3,7 @@ and workflow APIs run it through ONNX Runtime for real, without training anythin
 
 Its outputs do not depend on the image: two queries, one a confident box over the left half of any image with a
 disc-like mask, one below every threshold. Tests that need a model which has learnt something use the trained one
-(tests/deploy/conftest.py); these only need the serving path around a network to run.
+(tests/trained_model.py); these only need the serving path around a network to run.
 """
 
 from __future__ import annotations

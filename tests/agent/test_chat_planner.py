@@ -140,3 +140,17 @@ def test_the_key_is_a_secret_and_urls_get_the_chat_path():
     assert planner.key == "sk-1"
     assert planner.url == chat_url("http://h/v1/") == "http://h/v1/chat/completions"
     assert chat_url("http://h/v1/chat/completions") == "http://h/v1/chat/completions"
+
+
+def test_a_question_sends_the_last_run_and_an_unchanged_definition_is_an_answer(models):
+    current = json.loads(recorded("cars_with_repair")[1]["choices"][0]["message"]["content"])["definition"]
+    last_run = {"model": {"predictions": {"count": 3, "classes": {"car": 3}}}}
+    # the reply a chat model gives a question: the definition as it was, the answer in the summary
+    reply = {"definition": current, "summary": "masks draws the masks (its opacity field sets how strongly)"}
+    with chat_stub([completion(json.dumps(reply))]) as stub:
+        request = PlanRequest("which block draws the masks?", current, (), models, last_run=last_run)
+        plan = ChatPlanner(stub.url, "m").plan(request)
+    (sent,) = stub.received
+    assert json.dumps(last_run) in sent["messages"][0]["content"]
+    assert plan.question
+    assert plan.summary == reply["summary"]

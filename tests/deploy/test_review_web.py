@@ -13,8 +13,8 @@ import httpx
 import numpy as np
 import pytest
 
+from ..trained_model import _scene
 from ..web.conftest import page  # noqa: F401  (Chromium through Playwright)
-from .conftest import _scene
 
 pytestmark = [pytest.mark.xdist_group("deploy"), pytest.mark.slow]
 

@@ -59,3 +59,17 @@ def test_an_unreachable_chat_endpoint_is_a_503(seglab_home):
     assert "cannot reach the chat endpoint" in answer.json()["message"]
     assert offline.status_code == 200
     assert offline.json()["engine"] == "offline"
+
+
+def test_a_question_about_a_saved_workflow_names_the_step(client):
+    planned = client.post(
+        "/api/v1/agent", json={"request": "segment with segment anything and draw masks", "workflow": "asked"}
+    ).json()
+    assert client.put("/api/v1/workflows/asked", json={"specification": planned["definition"]}).status_code == 200
+    client.delete("/api/v1/agent/conversations/asked")  # the question starts from the saved workflow
+
+    answer = client.post("/api/v1/agent", json={"request": "which block draws the masks?", "workflow": "asked"}).json()
+    assert answer["question"] is True
+    assert answer["summary"].startswith("mask_visualization (roboflow_core/mask_visualization@v1)")
+    assert [s["name"] for s in answer["steps"]] == ["mask_visualization"]
+    assert answer["definition"] == planned["definition"]

@@ -23,7 +23,7 @@ from seglab.cli import app
 from seglab.models.pretrained import coco_class_slots
 from seglab.models.yolo_train import offline_environment
 
-from ..deploy.conftest import SDK_PYTHON
+from ..trained_model import SDK_PYTHON
 
 pytestmark = pytest.mark.slow
 

@@ -24,8 +24,8 @@ from seglab.services.jobs import run_job
 from seglab.store.jobs import JobStatus
 
 from ..conftest import SHARED_DATASETS
-from ..deploy.conftest import SDK_PYTHON
 from ..server.conftest import running_server
+from ..trained_model import SDK_PYTHON
 
 COTTON = SHARED_DATASETS / "cotton-impurity-yoloseg"
 SETTINGS = TrainSettings(epochs=2, batch_size=8, resolution=160, seed=0)

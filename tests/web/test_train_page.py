@@ -10,7 +10,7 @@ import httpx
 import numpy as np
 import pytest
 
-from ..deploy.conftest import _scene
+from ..trained_model import _scene
 
 pytestmark = pytest.mark.slow
 

@@ -1,4 +1,4 @@
-import type { ComponentType } from "react";
+import { type ComponentType, Suspense, lazy } from "react";
 import { Link, Route, Routes, useParams } from "react-router";
 import { AccountPage } from "./auth/AccountPage";
 import { AdminLinks } from "./auth/AdminLinks";
@@ -11,7 +11,6 @@ import { Members } from "./pages/Members";
 import { ProjectPage } from "./pages/ProjectPage";
 import { Projects } from "./pages/Projects";
 import { UsersPage } from "./pages/UsersPage";
-import { Workflows } from "./pages/Workflows";
 import { DeployPage } from "./pipeline/DeployPage";
 import { ErrorsPage } from "./pipeline/ErrorsPage";
 import { TrainPage } from "./pipeline/TrainPage";
@@ -19,6 +18,9 @@ import { VersionsPage } from "./pipeline/VersionsPage";
 import { RapidPage } from "./rapid/RapidPage";
 import { JobsPage } from "./review/JobsPage";
 import { TasksPage } from "./review/TasksPage";
+
+// the workflow builder (React Flow, dagre) is loaded with its page only, not by every other page
+const Workflows = lazy(() => import("./pages/Workflows").then((m) => ({ default: m.Workflows })));
 
 /** A project page for `/projects/:name/...`, remounted per project so no state leaks from one to the next. */
 function ProjectRoute({ page: Page }: { page: ComponentType<{ name: string }> }) {
@@ -44,7 +46,7 @@ export function App() {
       </header>
       <main>
         <Routes>
-          <Route path="/workflows" element={<Workflows />} />
+          <Route path="/workflows" element={<Suspense fallback={<p className="muted">loading…</p>}><Workflows /></Suspense>} />
           <Route path="/users" element={<UsersPage />} />
           <Route path="/tasks" element={<TasksPage />} />
           <Route path="/projects/:name/jobs" element={<ProjectRoute page={JobsPage} />} />

@@ -182,17 +182,21 @@ export const workflowsApi = {
   validate: (specification: unknown) => call<WorkflowCheck>("POST", "/workflows/validate", { specification }),
   run: (specification: unknown, inputs: Record<string, unknown>) =>
     call<Schemas["WorkflowOutputs"]>("POST", "/workflows/run", { specification, inputs }),
+  blocks: () => call<Schemas["BlockInfo"][]>("GET", "/workflows/blocks"),
+  kinds: () => call<Schemas["KindInfo"][]>("GET", "/workflows/kinds"),
 };
 
 // The workflow agent: plain-language requests planned into definitions, one conversation per workflow name.
 export type AgentPlan = Schemas["PlanAnswer"];
 /** A stored turn of the conversation: the request, or the answer with its plan's fields. */
 export type AgentMessage = { role: "user" | "assistant"; text: string } &
-  Partial<Pick<AgentPlan, "engine" | "notes" | "steps" | "removed" | "before" | "definition">>;
+  Partial<Pick<AgentPlan, "engine" | "notes" | "steps" | "removed" | "before" | "definition" | "question">>;
 export type AgentConversation = Omit<Schemas["ConversationAnswer"], "messages"> & { messages: AgentMessage[] };
 
 export const agentApi = {
-  plan: (request: string, workflow: string) => call<AgentPlan>("POST", "/agent", { request, workflow }),
+  /** `definition`: the one on screen, when it was edited there (else the conversation's own goes on). */
+  plan: (request: string, workflow: string, definition?: unknown, last_run?: Record<string, unknown>) =>
+    call<AgentPlan>("POST", "/agent", { request, workflow, definition, last_run }),
   conversation: (workflow: string) =>
     call<AgentConversation>("GET", `/agent/conversations/${encodeURIComponent(workflow)}`),
   reset: (workflow: string) =>

@@ -33,6 +33,8 @@ export const keys = {
   proposals: (name: string) => ["proposals", name] as const,
   workflows: ["workflows"] as const,
   workflowCheck: (definition: unknown) => ["workflow-check", definition] as const,
+  workflowBlocks: ["workflow-blocks"] as const,
+  workflowKinds: ["workflow-kinds"] as const,
   conversation: (workflow: string) => ["conversation", workflow] as const,
 };
 

@@ -69,7 +69,8 @@ def operations_text(operations: Any) -> str:
     return ", then ".join(parts)
 
 
-def _wiring(step: Mapping[str, Any], registry: BlockRegistry) -> str:
+def wiring_text(step: Mapping[str, Any], registry: BlockRegistry) -> str:
+    """Where a step's data comes from and its settings that differ from the block's defaults, in one line."""
     block = registry.get(str(step.get("type")))
     description = describe_block(block) if block is not None else None
     defaults = {f.name: f.default for f in description.fields} if description else {}
@@ -115,7 +116,7 @@ def explain_steps(
                 name=name,
                 type=str(step.get("type")),
                 description=summary,
-                wiring=_wiring(step, registry),
+                wiring=wiring_text(step, registry),
                 change=_change(name, step, previous),
                 reason=reasons.get(name),
             )

@@ -91,9 +91,16 @@ def _models_text(models: Sequence[KnownModel]) -> str:
     )
 
 
-def system_prompt(registry: BlockRegistry, models: Sequence[KnownModel], current: dict[str, Any] | None) -> str:
-    """Everything the chat model needs to write a definition seglab's compiler accepts."""
+def system_prompt(
+    registry: BlockRegistry,
+    models: Sequence[KnownModel],
+    current: dict[str, Any] | None,
+    last_run: dict[str, Any] | None = None,
+) -> str:
+    """Everything the chat model needs to write a definition seglab's compiler accepts, or to answer a question
+    about the current one (with what each step gave in its last run)."""
     definition = json.dumps(current, indent=1) if current else "none yet: write a new one"
+    run = json.dumps(last_run) if last_run else "it has not run yet"
     return f"""You build seglab workflows: Roboflow Workflows JSON definitions (version "1.0") that run on images.
 A definition is {{"version": "1.0", "inputs": [...], "steps": [...], "outputs": [...]}}:
 - inputs: {{"type": "WorkflowImage", "name": "image"}} for images; {{"type": "WorkflowParameter", "name": "...", \
@@ -115,6 +122,12 @@ Models (a model step's model_id is one of these project/version references, or a
 
 The current definition (change only what the request asks for; keep step names that stay):
 {definition}
+
+What each step gave when the current definition last ran (by step and output):
+{run}
+
+A question about the workflow ("which block draws the masks?", "why are some cars missing?") is answered in \
+"summary", naming the step and the field responsible, with the definition sent back unchanged.
 
 Answer with one JSON object and nothing else: {_ANSWER_SHAPE}"""
 
@@ -194,7 +207,8 @@ class ChatPlanner:
             ) from None
 
     def plan(self, request: PlanRequest) -> Plan:
-        messages = [{"role": "system", "content": system_prompt(self.registry, request.models, request.current)}]
+        prompt = system_prompt(self.registry, request.models, request.current, request.last_run)
+        messages = [{"role": "system", "content": prompt}]
         messages += [{"role": turn.role, "content": turn.text} for turn in request.history]
         messages.append({"role": "user", "content": request.text})
         problems: list[str] = []
@@ -232,4 +246,5 @@ class ChatPlanner:
             notes=notes,
             steps=steps,
             removed=removed,
+            question=request.current is not None and answer.definition == request.current,
         )

@@ -23,6 +23,7 @@ from seglab.agent.model_choice import (
     word_forms,
 )
 from seglab.agent.plan import KnownModel, Plan, PlanningError, PlanRequest
+from seglab.agent.questions import answer_question, is_question
 from seglab.workflows import BlockRegistry, Kind, WorkflowError, compile_workflow, default_registry
 
 MODEL = "roboflow_core/roboflow_instance_segmentation_model@v2"
@@ -418,6 +419,8 @@ class OfflinePlanner:
         self.registry = registry or default_registry()
 
     def plan(self, request: PlanRequest) -> Plan:
+        if is_question(request.text):
+            return answer_question(request.text, request.current, self.registry, request.models, request.last_run)
         intents = read_request(request.text)
         if not intents.understood():
             raise PlanningError(f"could not read a workflow request in {request.text!r}: {HELP}")

@@ -55,6 +55,9 @@ class PlanRequest:
     """The definition being edited (``None``: start a new one)."""
     history: tuple[Turn, ...] = ()
     models: tuple[KnownModel, ...] = ()
+    last_run: dict[str, Any] | None = None
+    """What each step of ``current`` gave when it last ran, by step and output (the web app sends counts per class
+    for predictions, values as they are): questions ("why are some cars missing?") are answered from it too."""
 
 
 ChangeKind = Literal["added", "changed", "unchanged"]
@@ -83,6 +86,8 @@ class Plan:
     steps: list[StepExplanation] = field(default_factory=list)
     removed: list[str] = field(default_factory=list)
     """Steps of the current definition that the plan drops."""
+    question: bool = False
+    """The request asked about the workflow: ``summary`` answers it, the definition is unchanged."""
 
 
 class Planner(Protocol):

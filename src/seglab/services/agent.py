@@ -8,6 +8,7 @@ state, not saved as workflows: saving stays the caller's explicit step (``servic
 
 from __future__ import annotations
 
+import json
 from dataclasses import asdict, dataclass
 from typing import Any
 
@@ -92,15 +93,21 @@ def plan_request(
     workflow: str | None = None,
     definition: dict[str, Any] | None = None,
     engine: EngineName | None = None,
+    last_run: dict[str, Any] | None = None,
 ) -> AgentReply:
     """Plan ``request`` in the conversation about ``workflow``, starting from ``definition`` when given; the plan
     becomes the conversation's current definition. Raises ``PlanningError`` or ``AgentUnavailableError``, and
-    ``TooLargeError`` for a request above ``SEGLAB_MAX_TEXT_CHARS`` (before anything reads it)."""
+    ``TooLargeError`` for a request (or ``last_run``, what each step gave in the last run) above
+    ``SEGLAB_MAX_TEXT_CHARS`` (before anything reads it)."""
     check_text(request, ws.settings.max_text_chars, "the request")
+    if last_run is not None:
+        check_text(json.dumps(last_run), ws.settings.max_text_chars, "the last run's outputs")
     conversation = get_conversation(ws, workflow)
     before = definition if definition is not None else conversation.definition
     planner = planner_for(ws.settings, engine)
-    plan = planner.plan(PlanRequest(request, before, _turns(conversation.messages), tuple(known_models(ws))))
+    plan = planner.plan(
+        PlanRequest(request, before, _turns(conversation.messages), tuple(known_models(ws)), last_run=last_run)
+    )
     messages = [
         *conversation.messages,
         {"role": "user", "text": request, "at": utc_now().isoformat()},
@@ -111,6 +118,7 @@ def plan_request(
             "notes": plan.notes,
             "steps": [asdict(step) for step in plan.steps],
             "removed": plan.removed,
+            "question": plan.question,
             "before": before,
             "definition": plan.definition,
             "at": utc_now().isoformat(),

@@ -10,8 +10,17 @@ type Definition = Record<string, unknown>;
 interface Props {
   /** The workflow (name) whose conversation this is. */
   workflow: string;
+  /** The definition on screen when it was edited there: requests (and questions) are about it. */
+  edited?: Definition;
+  /** What each step gave in the last run (counts per class): questions are answered from it too. */
+  lastRun?: Record<string, unknown>;
   canRun: boolean;
-  onApply: (definition: Definition) => void;
+  /** Apply an answer's definition; `message` says which steps it added and changed (to highlight them). */
+  onApply: (definition: Definition, message: AgentMessage) => void;
+  /** Show an answer's definition on the canvas, its added and changed steps highlighted, before applying it. */
+  onPreview: (definition: Definition, message: AgentMessage) => void;
+  /** Select a step the agent named. */
+  onShow: (step: string) => void;
   onSave: (definition: Definition) => void;
   onRun: (definition: Definition) => void;
 }
@@ -37,7 +46,7 @@ function Diff({ before, after }: { before: unknown; after: unknown }) {
   );
 }
 
-function Answer({ message }: { message: AgentMessage }) {
+function Answer({ message, onShow }: { message: AgentMessage; onShow: (step: string) => void }) {
   return (
     <>
       <p><strong>{message.text}</strong> <span className="muted">({message.engine})</span></p>
@@ -46,6 +55,7 @@ function Answer({ message }: { message: AgentMessage }) {
         {(message.steps ?? []).map((step) => (
           <li key={step.name} className={step.change} title={step.type}>
             <code>{MARKS[step.change]} {step.name}</code> {step.description}
+            {message.question && <button className="link" onClick={() => onShow(step.name)}>show</button>}
             <div className="muted">{step.wiring}</div>
             {step.reason && <div>why: {step.reason}</div>}
           </li>
@@ -58,7 +68,7 @@ function Answer({ message }: { message: AgentMessage }) {
 
 /** The agent's conversation about a workflow: requests in plain language, each answer's steps explained and its
  * definition's diff, and the latest answer applied to the editor, saved, or run on the chosen image. */
-export function AgentPanel({ workflow, canRun, onApply, onSave, onRun }: Props) {
+export function AgentPanel({ workflow, edited, lastRun, canRun, onApply, onPreview, onShow, onSave, onRun }: Props) {
   const client = useQueryClient();
   const [request, setRequest] = useState("");
   const list = useRef<HTMLOListElement>(null);
@@ -68,7 +78,7 @@ export function AgentPanel({ workflow, canRun, onApply, onSave, onRun }: Props) 
   const messages = conversation.data?.messages ?? [];
   const refresh = () => client.invalidateQueries({ queryKey: keys.conversation(workflow) });
   const plan = useMutation({
-    mutationFn: (text: string) => agentApi.plan(text, workflow),
+    mutationFn: (text: string) => agentApi.plan(text, workflow, edited, lastRun),
     onSuccess: async () => {
       setRequest("");
       await refresh();
@@ -92,20 +102,22 @@ export function AgentPanel({ workflow, canRun, onApply, onSave, onRun }: Props) 
   return (
     <section className="agent-panel" aria-label="agent">
       <h2>Agent</h2>
-      <p className="muted">Describe the workflow: “segment cars with my model, draw their masks”; then ask for changes.</p>
+      <p className="muted">Describe the workflow: “segment cars with my model, draw their masks”; then ask for changes,
+        or ask about it: “which block draws the masks?”, “why are some cars missing?”.</p>
       <ol ref={list} data-testid="agent-messages">
         {messages.map((message, index) => (
           <li key={index} className={message.role}>
-            {message.role === "user" ? <p>{message.text}</p> : <Answer message={message} />}
-            {index === latest && message.definition && (
+            {message.role === "user" ? <p>{message.text}</p> : <Answer message={message} onShow={onShow} />}
+            {index === latest && message.definition && !message.question && (
               <div className="row">
-                <button onClick={() => onApply(message.definition!)}>Apply</button>
-                <button onClick={() => { onApply(message.definition!); onSave(message.definition!); }}>Apply and save</button>
+                <button onClick={() => onPreview(message.definition!, message)}>Preview</button>
+                <button onClick={() => onApply(message.definition!, message)}>Apply</button>
+                <button onClick={() => { onApply(message.definition!, message); onSave(message.definition!); }}>Apply and save</button>
                 <button disabled={!canRun} title={canRun ? "" : "choose an image to run on first"}
-                  onClick={() => { onApply(message.definition!); onRun(message.definition!); }}>Apply and run</button>
+                  onClick={() => { onApply(message.definition!, message); onRun(message.definition!); }}>Apply and run</button>
               </div>
             )}
-            {message.role === "assistant" && message.definition && (
+            {message.role === "assistant" && message.definition && !message.question && (
               <details open={index === latest}>
                 <summary>definition diff</summary>
                 <Diff before={message.before} after={message.definition} />

@@ -26,6 +26,11 @@ class PlanBody(BaseModel):
         default=None, description="Start from this definition instead of the conversation's current one."
     )
     engine: EngineName | None = Field(default=None, description="Default: SEGLAB_AGENT_ENGINE.")
+    last_run: dict[str, Any] | None = Field(
+        default=None,
+        description="What each step gave in the last run, by step and output ({count, classes} for predictions): "
+        "questions are answered from it too.",
+    )
 
 
 class StepExplanation(BaseModel):
@@ -44,6 +49,7 @@ class PlanAnswer(BaseModel):
     notes: list[str]
     steps: list[StepExplanation]
     removed: list[str]
+    question: bool = Field(description="The request asked about the workflow: `summary` answers it, nothing changed.")
     before: dict[str, Any] | None
     definition: dict[str, Any]
     messages: int
@@ -63,7 +69,14 @@ class ConversationAnswer(BaseModel):
     dependencies=[requires("workflow.manage")],
 )
 def plan(body: PlanBody, ws: WorkspaceDep) -> PlanAnswer:
-    reply = agent.plan_request(ws, body.request, workflow=body.workflow, definition=body.definition, engine=body.engine)
+    reply = agent.plan_request(
+        ws,
+        body.request,
+        workflow=body.workflow,
+        definition=body.definition,
+        engine=body.engine,
+        last_run=body.last_run,
+    )
     return PlanAnswer(
         workflow=reply.workflow,
         engine=reply.plan.engine,
@@ -71,6 +84,7 @@ def plan(body: PlanBody, ws: WorkspaceDep) -> PlanAnswer:
         notes=reply.plan.notes,
         steps=[StepExplanation(**asdict(step)) for step in reply.plan.steps],
         removed=reply.plan.removed,
+        question=reply.plan.question,
         before=reply.before,
         definition=reply.plan.definition,
         messages=len(reply.conversation.messages),

@@ -18,7 +18,8 @@ from seglab.server.api._deps import WorkspaceDep
 from seglab.server.errors import error_response
 from seglab.server.workflows import run_workflow
 from seglab.services import workflows
-from seglab.workflows import WorkflowError, default_registry
+from seglab.workflows import Block, Kind, WorkflowError, default_registry
+from seglab.workflows.kinds import compatible
 
 router = APIRouter(prefix="/workflows", tags=["workflows"])
 
@@ -56,11 +57,37 @@ class RunRequest(BaseModel):
     excluded_fields: list[str] = Field(default_factory=list)
 
 
+class BlockField(BaseModel):
+    """A manifest field that takes selectors: the kinds of data it accepts."""
+
+    name: str
+    kinds: list[str]
+    per_image: bool = Field(description="Images or predictions: the step runs once per image (or crop).")
+    steps: bool = Field(description="It names steps themselves (`$steps.s`), as continue_if's next_steps.")
+
+
+class BlockOutput(BaseModel):
+    name: str
+    kinds: list[str]
+
+
 class BlockInfo(BaseModel):
+    """A block as an editor needs it: its names, where a palette files it, its fields' JSON schema (from the
+    manifest), which fields take selectors of which kinds, and its outputs' kinds."""
+
     type: str
     aliases: list[str]
     description: str
+    category: str = Field(description="The block's `category`, else the module it is defined in (`models` ...).")
     outputs: list[str]
+    output_kinds: list[BlockOutput]
+    inputs: list[BlockField]
+    manifest_schema: dict[str, Any] = Field(description="The manifest's JSON schema (pydantic's).")
+
+
+class KindInfo(BaseModel):
+    name: str
+    accepts: list[str] = Field(description="The kinds a field of this kind takes (itself included).")
 
 
 @router.get("", response_model=list[Workflow], summary="Saved workflows", dependencies=[requires("workflow.read")])
@@ -75,15 +102,41 @@ def list_workflows(ws: WorkspaceDep) -> list[Workflow]:
     dependencies=[requires("workspace.read")],
 )
 def list_blocks() -> list[BlockInfo]:
-    blocks = []
-    for block in default_registry():
-        names = block.type_names()
-        blocks.append(
-            BlockInfo(
-                type=names[0], aliases=list(names[1:]), description=block.description, outputs=list(block.outputs)
-            )
+    return [_block_info(block) for block in default_registry()]
+
+
+def _block_info(block: type[Block]) -> BlockInfo:
+    names = block.type_names()
+    category = getattr(block, "category", None) or block.__module__.rsplit(".", 1)[-1].replace("_", " ")
+    return BlockInfo(
+        type=names[0],
+        aliases=list(names[1:]),
+        description=block.description,
+        category=str(category),
+        outputs=list(block.outputs),
+        output_kinds=[BlockOutput(name=name, kinds=list(kinds)) for name, kinds in block.outputs.items()],
+        inputs=[
+            BlockField(name=name, kinds=list(accepts.kinds), per_image=accepts.batch, steps=accepts.steps)
+            for name, accepts in block.accepting_fields().items()
+        ],
+        manifest_schema=block.manifest.model_json_schema(),
+    )
+
+
+@router.get(
+    "/kinds",
+    response_model=list[KindInfo],
+    summary="Which kinds of data each kind of field accepts (the compiler's rule)",
+    dependencies=[requires("workspace.read")],
+)
+def list_kinds() -> list[KindInfo]:
+    return [
+        KindInfo(
+            name=kind, accepts=[other for other in Kind if other != Kind.WILDCARD and compatible((kind,), (other,))]
         )
-    return blocks
+        for kind in Kind
+        if kind != Kind.WILDCARD
+    ]
 
 
 class BlockProblem(BaseModel):

@@ -61,11 +61,11 @@ def frame(index: int) -> np.ndarray:
     return pixels
 
 
-def write_video(path: Path, frames: int = FRAMES) -> Path:
+def write_video(path: Path, frames: int = FRAMES, fps: float = FPS) -> Path:
     """The scene as an MP4 file (OpenCV's mp4v; there is no ffmpeg binary here)."""
-    writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"mp4v"), FPS, (WIDTH, HEIGHT))
+    writer = cv2.VideoWriter(str(path), cv2.VideoWriter.fourcc(*"mp4v"), fps, (WIDTH, HEIGHT))
     for index in range(frames):
-        writer.write(cv2.cvtColor(frame(index), cv2.COLOR_RGB2BGR))
+        writer.write(cv2.cvtColor(frame(index % FRAMES), cv2.COLOR_RGB2BGR))
     writer.release()
     return path
 

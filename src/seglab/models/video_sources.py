@@ -1,5 +1,6 @@
 """Frames from video files, webcams (``/dev/video0`` or ``0``) and RTSP/HTTP streams, decoded by OpenCV (its FFmpeg).
 
+RTSP is read over TCP (``OPENCV_FFMPEG_CAPTURE_OPTIONS=rtsp_transport;tcp`` unless set otherwise).
 A source that cannot be opened fails at once with :class:`SourceError`, naming it. A live source that stops
 delivering frames is reopened with growing pauses (backoff) until it comes back or ``reconnect_timeout`` passes; each
 outage is reported as a :class:`Gap` (how long, how many tries) and never raises out of :meth:`VideoSource.frames`
@@ -8,6 +9,7 @@ unless the source stays down. A file simply ends.
 
 from __future__ import annotations
 
+import os
 import re
 import time
 from collections.abc import Callable, Iterator
@@ -65,6 +67,9 @@ def _open_capture(reference: str, timeout_s: float) -> cv2.VideoCapture:
     webcam = _WEBCAM.match(reference)
     if webcam:
         return cv2.VideoCapture(int(webcam.group(2) or webcam.group(3)))
+    if reference.lower().startswith("rtsp"):
+        # RTSP over TCP: over UDP a busy network loses packets, and with them frames OpenCV reports as the end
+        os.environ.setdefault("OPENCV_FFMPEG_CAPTURE_OPTIONS", "rtsp_transport;tcp")
     milliseconds = int(timeout_s * 1000)
     parameters = [cv2.CAP_PROP_OPEN_TIMEOUT_MSEC, milliseconds, cv2.CAP_PROP_READ_TIMEOUT_MSEC, milliseconds]
     return cv2.VideoCapture(reference, cv2.CAP_FFMPEG, parameters)
@@ -130,8 +135,9 @@ class VideoSource:
         """Ask :meth:`frames` to end after the frame it is decoding (from any thread)."""
         self._stopped = True
 
-    def _reconnect(self, opened_at: float) -> bool:
-        """Reopen a live source after it dropped, with growing pauses; whether it came back."""
+    def _reconnect(self, opened_at: float, last_frame_at: float) -> bool:
+        """Reopen a live source after it dropped, with growing pauses; whether it came back. The gap runs from the
+        last frame before the outage (a read may have waited for its timeout before failing)."""
         lost_at = time.monotonic()
         pause, longest = self.backoff_s
         attempts = 0
@@ -141,7 +147,8 @@ class VideoSource:
             if capture is not None:
                 self._capture = capture
                 if self.on_gap is not None:
-                    self.on_gap(Gap(self.reference, lost_at - opened_at, time.monotonic() - lost_at, attempts))
+                    gap = Gap(self.reference, last_frame_at - opened_at, time.monotonic() - last_frame_at, attempts)
+                    self.on_gap(gap)
                 return True
             time.sleep(min(pause, max(0.0, self.reconnect_timeout_s - (time.monotonic() - lost_at))))
             pause = min(pause * 2, longest)
@@ -151,7 +158,7 @@ class VideoSource:
         """Every frame until the file ends, :meth:`stop` is called, or a live source stays down too long."""
         if self._capture is None:
             self.open()
-        opened_at = time.monotonic()
+        opened_at = last_frame_at = time.monotonic()
         index = 0
         try:
             while not self._stopped:
@@ -161,14 +168,14 @@ class VideoSource:
                     self._capture.release()
                     if not self.live:
                         return
-                    if not self._reconnect(opened_at):
+                    if not self._reconnect(opened_at, last_frame_at):
                         if self._stopped:
                             return
                         raise SourceError(
                             f"video source {self.reference}: down for more than {self.reconnect_timeout_s:g} s"
                         )
                     continue
-                now = time.monotonic()
+                now = last_frame_at = time.monotonic()
                 seconds = index / self.fps if not self.live and self.fps else now - opened_at
                 pixels = np.ascontiguousarray(cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB), dtype=np.uint8)
                 yield VideoFrame(index, seconds, pixels, self.reference, self.fps, self.live, now)

@@ -85,7 +85,7 @@ def _kind_limit(ws: Workspace, params: JobParams) -> float | None:
 
 def _project_of(session: Session, params: JobParams) -> int | None:
     """The project a job works on, from the parameters of its kind (a project, a version or a model)."""
-    from seglab.jobs.kinds import AutolabelJob, CreateVersionJob, EvaluateJob, LabelAssistJob, TrainJob
+    from seglab.jobs.kinds import AutolabelJob, CreateVersionJob, EvaluateJob, LabelAssistJob, StreamJob, TrainJob
 
     if isinstance(params, CreateVersionJob | LabelAssistJob | AutolabelJob):
         return project_id_of(session, "project", params.project)
@@ -93,6 +93,8 @@ def _project_of(session: Session, params: JobParams) -> int | None:
         return version_store.get_version(session, params.version).project_id
     if isinstance(params, EvaluateJob):
         return project_id_of(session, "model", params.model_id)
+    if isinstance(params, StreamJob) and params.model is not None:
+        return project_id_of(session, "model", params.model)
     return None
 
 

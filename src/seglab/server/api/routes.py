@@ -15,6 +15,7 @@ from seglab.server.api import (
     models,
     projects,
     review,
+    streams,
     users,
     versions,
     workflows,
@@ -31,6 +32,7 @@ router.include_router(models.router)
 router.include_router(assist.router)
 router.include_router(autolabel.router)
 router.include_router(workflows.router)
+router.include_router(streams.router)
 router.include_router(agent.router)
 router.include_router(downloads.router)
 router.include_router(users.router)

@@ -1,6 +1,6 @@
-"""A stream as a job through the API: started (a source that cannot be opened refused at once), watched as MJPEG,
-stopped by cancelling the job. The job runs in this process (``run_job``, as a worker would run it) so that it
-predicts with the scene's blob detector."""
+"""A saved workflow on an uploaded video, and a stream as a job through the API: started (a source that cannot be
+opened refused at once), watched as MJPEG, stopped by cancelling the job. The job runs in this process (``run_job``,
+as a worker would run it) so that it predicts with the scene's blob detector."""
 
 from __future__ import annotations
 
@@ -13,10 +13,11 @@ import pytest
 from fastapi.testclient import TestClient
 
 from seglab.server import create_app
-from seglab.services import jobs
+from seglab.services import jobs, workflows
 from seglab.store import Workspace
 
-from ..video_scene import HEIGHT, WIDTH, write_video
+from ..video_scene import CROSSING_LEFT_TO_RIGHT, CROSSING_RIGHT_TO_LEFT, FRAMES, HEIGHT, WIDTH, write_video
+from .test_workflow_video import counting_workflow
 
 
 @pytest.fixture
@@ -68,3 +69,23 @@ def test_a_stream_job_is_started_watched_as_mjpeg_and_stopped_through_the_api(cl
     done = client.get(f"/api/v1/jobs/{job['id']}").json()
     assert done["status"] == "cancelled"
     assert done["progress"]["stream"]["inferred"] >= 2
+
+
+def test_a_saved_workflow_runs_on_an_uploaded_video_and_counts_the_crossings(client, blob_model, tmp_path):
+    ws = Workspace()
+    try:
+        workflows.save_workflow(ws, "count", counting_workflow(blob_model))
+    finally:
+        ws.close()
+    video = write_video(tmp_path / "scene.mp4")
+    with video.open("rb") as handle:
+        answer = client.post("/api/v1/workflows/count/video", files={"file": ("scene.mp4", handle, "video/mp4")})
+    assert answer.status_code == 200, answer.text
+    frames = answer.json()["frames"]
+    assert [f["frame"] for f in frames] == list(range(FRAMES))
+    last = frames[-1]["outputs"]
+    assert (last["count_in"], last["count_out"]) == (CROSSING_RIGHT_TO_LEFT, CROSSING_LEFT_TO_RIGHT)
+    assert last["drawn"] == {"type": "image"}
+    broken = client.post("/api/v1/workflows/count/video", files={"file": ("x.mp4", b"not a video", "video/mp4")})
+    assert broken.status_code == 400
+    assert "cannot open it as a video file" in broken.json()["message"]

@@ -66,7 +66,7 @@ def workflow_handler(
 ) -> Handler:
     """Each frame through the workflow (trackers and counters keep their state): its outputs as JSON (images left
     out: ``{"type": "image"}``), and its first image output as the drawn frame."""
-    from seglab.services.workflows import VideoRun, get_workflow, value_json
+    from seglab.services.workflows import VideoRun, frame_outputs_json, get_workflow
 
     if isinstance(definition, str | int):
         definition = get_workflow(ws, definition).spec
@@ -76,11 +76,8 @@ def workflow_handler(
         started = time.perf_counter()
         outputs = run(frame)
         images = [value for value in outputs.values() if isinstance(value, WorkflowImage)]
-        body = {
-            name: {"type": "image"} if isinstance(value, WorkflowImage) else value_json(value)
-            for name, value in outputs.items()
-        }
-        return FrameResult(frame, {"time": round(time.perf_counter() - started, 6), "outputs": body}, _first(images))
+        body = {"time": round(time.perf_counter() - started, 6), "outputs": frame_outputs_json(outputs)}
+        return FrameResult(frame, body, _first(images))
 
     return handle
 

@@ -59,6 +59,7 @@ __all__ = [
     "VideoRun",
     "WorkflowRun",
     "delete_workflow",
+    "frame_outputs_json",
     "get_workflow",
     "list_workflows",
     "local_environment",
@@ -273,6 +274,15 @@ def value_json(value: Any) -> Any:
     if isinstance(value, np.generic):
         return value.item()
     return value
+
+
+def frame_outputs_json(outputs: Mapping[str, Any]) -> dict[str, Any]:
+    """One video frame's outputs as JSON, images left out (``{"type": "image"}``): a line per frame stays small, and
+    the pictures go to a video instead."""
+    return {
+        name: {"type": "image"} if isinstance(value, WorkflowImage) else value_json(value)
+        for name, value in outputs.items()
+    }
 
 
 def outputs_json(outputs: Sequence[Mapping[str, Any]], excluded_fields: Sequence[str] = ()) -> list[dict[str, Any]]:

@@ -135,6 +135,12 @@ class VideoSource:
         """Ask :meth:`frames` to end after the frame it is decoding (from any thread)."""
         self._stopped = True
 
+    def close(self) -> None:
+        """Release a source opened but not read (:meth:`frames` releases it when it ends)."""
+        if self._capture is not None:
+            self._capture.release()
+            self._capture = None
+
     def _reconnect(self, opened_at: float, last_frame_at: float) -> bool:
         """Reopen a live source after it dropped, with growing pauses; whether it came back. The gap runs from the
         last frame before the outage (a read may have waited for its timeout before failing)."""

@@ -88,14 +88,13 @@ class _Slot:
         self._lock = threading.Lock()
 
     def put(self, frame: VideoFrame | None, stopped: threading.Event) -> None:
-        if self.drop:
+        """Hand ``frame`` on (``None``: the end, which never replaces a waiting frame). A file's decoder waits for
+        room; a live one replaces the frame still waiting, which is dropped."""
+        if self.drop and frame is not None:
             with self._lock:
                 try:
-                    replaced = self._queue.get_nowait()
-                    if replaced is not None:
-                        self.dropped += 1
-                    else:
-                        frame = None  # the end stays the end
+                    self._queue.get_nowait()
+                    self.dropped += 1
                 except queue.Empty:
                     pass
                 self._queue.put_nowait(frame)

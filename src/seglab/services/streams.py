@@ -144,7 +144,7 @@ def submit_stream(ws: Workspace, params: StreamJob, *, owner: str | None = None)
     opened first, so a source that cannot be opened is refused at once rather than by a failed job."""
     if params.model is None and params.workflow is None:
         raise InvalidInputError("a stream runs a model or a workflow: give one of them")
-    VideoSource(params.source, reconnect_timeout_s=0).open().stop()
+    VideoSource(params.source).open().close()
     named = params if params.name else params.model_copy(update={"name": uuid.uuid4().hex[:12]})
     return submit(ws, named, owner=owner)
 

@@ -31,13 +31,24 @@ FILE_BUFFER = 8
 
 @dataclass
 class FrameResult:
-    """What the model or workflow made of one frame: JSON for the sinks, and a picture to draw (or ``None``)."""
+    """What the model or workflow made of one frame: JSON for the sinks, and a picture to draw (or ``None``).
+
+    ``render``, when given, makes both on the sinks' thread (polygons, drawing): the inference thread goes on to the
+    next frame meanwhile, so serialising a frame's results overlaps the model's work on the next one."""
 
     frame: VideoFrame
-    body: dict[str, Any]
+    body: dict[str, Any] = field(default_factory=dict)
     drawn: RgbImage | None = None
     inferred_at: float = 0.0
     """``time.monotonic()`` when inference finished."""
+    render: Callable[[], tuple[dict[str, Any], RgbImage | None]] | None = None
+
+    def rendered(self) -> FrameResult:
+        """This result with its body and picture made (once)."""
+        if self.render is not None:
+            self.body, self.drawn = self.render()
+            self.render = None
+        return self
 
 
 class Sink(Protocol):
@@ -229,6 +240,8 @@ class StreamPipeline:
             item = self._results.get()
             if item is None:
                 break
+            if isinstance(item, FrameResult):
+                item.rendered()
             for sink in self.sinks:
                 try:
                     sink.gap(item) if isinstance(item, Gap) else sink.write(item)

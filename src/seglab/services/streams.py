@@ -41,7 +41,8 @@ def model_handler(
     draw: bool = True,
     tolerance: float = 1.0,
 ) -> Handler:
-    """Each frame through the model (and the tracker): the ``/infer`` JSON, and the frame drawn."""
+    """Each frame through the model (and the tracker): the ``/infer`` JSON, and the frame drawn (both made on the
+    sinks' thread, beside the model's next frame)."""
     trackers: dict[str, Tracker] = {}
 
     def handle(frame: VideoFrame) -> FrameResult:
@@ -50,8 +51,13 @@ def model_handler(
         if tracking is not None:
             tracker = trackers.get(frame.source) or trackers.setdefault(frame.source, Tracker(tracking, frame.fps))
             prediction = tracker.track(prediction)
-        body = response_json(prediction, elapsed=time.perf_counter() - started, tolerance=tolerance)
-        return FrameResult(frame, body, annotate(frame.pixels, prediction) if draw else None)
+        elapsed = time.perf_counter() - started
+
+        def render() -> tuple[dict[str, Any], Any]:
+            body = response_json(prediction, elapsed=elapsed, tolerance=tolerance)
+            return body, annotate(frame.pixels, prediction) if draw else None
+
+        return FrameResult(frame, render=render)
 
     return handle
 

@@ -27,6 +27,7 @@ def test_stream_a_file_through_a_tracked_model_into_jsonl_video_and_webhook(blob
     report = json.loads(result.stdout)
     assert (report["decoded"], report["inferred"], report["dropped"]) == (FRAMES, FRAMES, 0)  # a file waits
     assert report["fps"] > 0
+    assert 0.0 <= report["overlap"] <= 1.0
     assert set(report["latency_ms"]) == {"mean", "p50", "p95", "max"}
     assert (report["gaps"], report["sink_errors"], report["error"]) == ([], {}, None)
 

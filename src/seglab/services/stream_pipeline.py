@@ -82,7 +82,8 @@ class StreamReport:
     decode_busy_s: float = 0.0
     infer_busy_s: float = 0.0
     overlap: float = 0.0
-    """How much decoding ran beside inference rather than before it: ``(decode + infer - wall) / decode`` (1: all)."""
+    """The share of decoding time spent while the model was running on another frame (1: decoding never held the
+    model up), from the two threads' busy intervals."""
     gaps: list[dict[str, Any]] = field(default_factory=list)
     sink_errors: dict[str, int] = field(default_factory=dict)
     error: str | None = None
@@ -143,6 +144,9 @@ class StreamPipeline:
         self._stopped = threading.Event()
         self._threads: list[threading.Thread] = []
         self._latencies: list[float] = []
+        self._decoding: list[tuple[float, float]] = []
+        self._inferring: list[tuple[float, float]] = []
+        """Each thread's busy intervals (``perf_counter``), for :attr:`StreamReport.overlap`."""
         self._started_at = 0.0
         source.on_gap = self._on_gap
 
@@ -194,7 +198,9 @@ class StreamPipeline:
             while True:
                 began = time.perf_counter()
                 frame = next(frames, None)
-                busy += time.perf_counter() - began
+                ended = time.perf_counter()
+                busy += ended - began
+                self._decoding.append((began, ended))
                 if frame is None or self._stopped.is_set():
                     break
                 self.report.decoded += 1
@@ -220,7 +226,9 @@ class StreamPipeline:
                     continue  # drain to the end marker
                 began = time.perf_counter()
                 result = self.handler(frame)
-                busy += time.perf_counter() - began
+                ended = time.perf_counter()
+                busy += ended - began
+                self._inferring.append((began, ended))
                 result.inferred_at = time.monotonic()
                 self._latencies.append(result.inferred_at - frame.decoded_at)
                 self.report.inferred += 1
@@ -271,8 +279,21 @@ class StreamPipeline:
                 "max": round(float(values.max()), 2),
             }
         if report.decode_busy_s > 0:
-            saved = report.decode_busy_s + report.infer_busy_s - report.seconds
-            report.overlap = round(min(1.0, max(0.0, saved / report.decode_busy_s)), 3)
+            report.overlap = round(_overlapped(self._decoding, self._inferring) / report.decode_busy_s, 3)
+
+
+def _overlapped(first: list[tuple[float, float]], second: list[tuple[float, float]]) -> float:
+    """Seconds during which an interval of ``first`` and one of ``second`` both ran (each list in time order, its
+    intervals disjoint, as one thread's work is)."""
+    total, j = 0.0, 0
+    for start, end in first:
+        while j < len(second) and second[j][1] <= start:
+            j += 1
+        k = j
+        while k < len(second) and second[k][0] < end:
+            total += min(end, second[k][1]) - max(start, second[k][0])
+            k += 1
+    return total
 
 
 def _tries(gap: Gap) -> dict[str, int]:

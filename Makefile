@@ -28,6 +28,8 @@ $(INSTALLED): pyproject.toml constraints.txt
 	# seglab[yolo] (AGPL-3.0) without its opencv-python, which would overwrite opencv-python-headless's cv2: ultralytics
 	# and what it needs that seglab's dependencies do not already bring
 	$(BIN)/pip install -c constraints.txt --no-deps ultralytics ultralytics-thop polars polars-runtime-32
+	# seglab[track] the same way: trackers (ByteTrack) and pyDeprecate, its one dependency seglab does not bring
+	$(BIN)/pip install -c constraints.txt --no-deps trackers pyDeprecate
 	touch $@
 
 install: $(INSTALLED) web

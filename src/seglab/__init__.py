@@ -12,11 +12,16 @@ import typing
 from seglab._version import __version__
 
 if typing.TYPE_CHECKING:
-    from seglab.facade import Model, Project, load_model
+    from seglab.facade import InferencePipeline, Model, Project, load_model
 
-__all__ = ["Model", "Project", "__version__", "load_model"]
+__all__ = ["InferencePipeline", "Model", "Project", "__version__", "load_model"]
 
-_LAZY = {"Model": "seglab.facade", "Project": "seglab.facade", "load_model": "seglab.facade"}
+_LAZY = {
+    "InferencePipeline": "seglab.facade",
+    "Model": "seglab.facade",
+    "Project": "seglab.facade",
+    "load_model": "seglab.facade",
+}
 
 
 def __getattr__(name: str) -> typing.Any:

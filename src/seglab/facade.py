@@ -13,7 +13,7 @@ a script see the same projects.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from types import TracebackType
 from typing import Any, Self
@@ -25,6 +25,7 @@ from seglab.core import Split
 from seglab.errors import InvalidInputError
 from seglab.models import Prediction, PredictOptions, TrainSettings, decode_for_model
 from seglab.services import UploadReport, images, inference, projects, training, transfer, versions
+from seglab.services.stream_pipeline import FrameResult, StreamPipeline, StreamReport
 from seglab.services.transfer import ImportReport
 from seglab.settings import Settings
 from seglab.store import Project as ProjectRecord
@@ -33,7 +34,7 @@ from seglab.store.models import TrainedModel
 from seglab.store.versions import Version
 from seglab.versions import Recipe
 
-__all__ = ["Model", "Project", "load_model"]
+__all__ = ["InferencePipeline", "Model", "Project", "load_model"]
 
 ImageSource = str | Path | bytes | npt.NDArray[np.uint8]
 """A path, an encoded image's bytes (JPEG, PNG, ...), or an ``(H, W, 3)`` RGB array."""
@@ -233,3 +234,113 @@ class Project:
 
     def __repr__(self) -> str:
         return f"<seglab.Project {self.name!r}>"
+
+
+OnPrediction = Callable[[dict[str, Any], Any], None]
+"""``on_prediction(predictions, video_frame)``: the frame's JSON (``/infer``'s, or ``{"outputs": ...}`` for a workflow)
+and the :class:`~seglab.models.video_sources.VideoFrame` (``index``, ``seconds``, ``pixels``, ``source``)."""
+
+
+class InferencePipeline:
+    """A model or a workflow on a video file, a webcam or an RTSP/HTTP stream, shaped like Roboflow's
+    ``InferencePipeline``: ``init(...)`` (or ``init_with_workflow(...)``), then ``start()``, ``join()`` or
+    ``terminate()``. Decoding, inference and ``on_prediction`` (with the other sinks) run in their own threads; on a
+    live source the newest frame wins when inference is slower. ``join()`` gives the report (FPS, latency, drops,
+    gaps).
+
+        pipeline = seglab.InferencePipeline.init("pets/1", "rtsp://camera/stream", on_prediction=print, track=True)
+        pipeline.start()
+        pipeline.join()
+    """
+
+    def __init__(self, ws: Workspace, pipeline: StreamPipeline, owns_workspace: bool) -> None:
+        self._ws, self._pipeline, self._owns_workspace = ws, pipeline, owns_workspace
+
+    @classmethod
+    def init(
+        cls,
+        model_id: int | str,
+        video_reference: str | Path,
+        on_prediction: OnPrediction | None = None,
+        *,
+        confidence: float = 0.4,
+        track: bool = False,
+        **sinks: Any,
+    ) -> InferencePipeline:
+        """A pipeline of ``model_id`` on ``video_reference``. ``sinks``: ``jsonl``, ``video`` (paths), ``webhook``,
+        ``webhook_batch``, ``realtime``, ``max_frames``, ``workspace``, ``settings``."""
+        options = PredictOptions(confidence=confidence)
+        return cls._open(video_reference, on_prediction, model=model_id, options=options, track=track, **sinks)
+
+    @classmethod
+    def init_with_workflow(
+        cls,
+        video_reference: str | Path,
+        workflow_specification: Mapping[str, Any] | None = None,
+        *,
+        workflow_id: str | None = None,
+        on_prediction: OnPrediction | None = None,
+        workflows_parameters: Mapping[str, Any] | None = None,
+        **sinks: Any,
+    ) -> InferencePipeline:
+        """A pipeline of a workflow (a definition, or a saved one by ``workflow_id``) on ``video_reference``; its
+        trackers and counters keep their state from frame to frame."""
+        if (workflow_specification is None) == (workflow_id is None):
+            raise InvalidInputError("give workflow_specification or workflow_id")
+        workflow = dict(workflow_specification) if workflow_specification is not None else workflow_id
+        return cls._open(video_reference, on_prediction, workflow=workflow, parameters=workflows_parameters, **sinks)
+
+    @classmethod
+    def _open(
+        cls,
+        video_reference: str | Path,
+        on_prediction: OnPrediction | None,
+        *,
+        workspace: Workspace | None = None,
+        settings: Settings | None = None,
+        **options: Any,
+    ) -> InferencePipeline:
+        from seglab.services import streams
+
+        ws = workspace or Workspace(settings)
+        try:
+            callback = None if on_prediction is None else _forward(on_prediction)
+            pipeline = streams.open_stream(ws, video_reference, on_result=callback, **options)
+        except BaseException:
+            if workspace is None:
+                ws.close()
+            raise
+        return cls(ws, pipeline, workspace is None)
+
+    def start(self) -> None:
+        """Open the source (a :class:`~seglab.errors.InvalidInputError` names one that cannot be opened) and start."""
+        try:
+            self._pipeline.start()
+        except BaseException:
+            if self._owns_workspace:
+                self._ws.close()
+            raise
+
+    def join(self) -> StreamReport:
+        """Wait for the end of the source (or :meth:`terminate`); the report."""
+        try:
+            return self._pipeline.join()
+        finally:
+            if self._owns_workspace:
+                self._ws.close()
+
+    def terminate(self) -> None:
+        """Stop after the frame in hand; :meth:`join` then returns."""
+        self._pipeline.stop()
+
+    @property
+    def report(self) -> StreamReport:
+        """The counts so far (decoded, inferred, dropped, gaps)."""
+        return self._pipeline.report
+
+
+def _forward(on_prediction: OnPrediction) -> Callable[[FrameResult], None]:
+    def forward(result: FrameResult) -> None:
+        on_prediction(result.body, result.frame)
+
+    return forward

@@ -12,6 +12,7 @@ import typer
 from seglab.cli._common import JsonOption, RayOption, image_ids_option, print_json, progress_bar, workspace
 from seglab.jobs import LabelAssistJob
 from seglab.models import PredictOptions
+from seglab.models.tracking import TrackerSettings
 from seglab.services import inference, predict
 
 ModelArgument = Annotated[str, typer.Argument(help="Model id (42) or project/version (pets/1: its newest model).")]
@@ -65,6 +66,9 @@ def predict_(
         inference.Backend, typer.Option(help="auto: ONNX Runtime, PyTorch if export fails.")
     ] = inference.Backend.AUTO,
     ray: RayOption = None,
+    track: Annotated[
+        bool, typer.Option("--track", help="Follow instances across each video's frames (ByteTrack): tracker_id.")
+    ] = False,
     as_json: JsonOption = False,
 ) -> None:
     """Segment images, folders and videos with a trained model (ONNX Runtime)."""
@@ -89,6 +93,7 @@ def predict_(
             tolerance=tolerance,
             progress=progress,
             ray_address=ray,
+            tracking=TrackerSettings() if track else None,
         )
     if to_stdout:
         typer.echo(json.dumps(report.results, indent=2))

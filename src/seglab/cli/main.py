@@ -45,6 +45,7 @@ _LAZY_COMMANDS: dict[str, str] = {
     "eval": "seglab.cli.training:eval_",
     "export-model": "seglab.cli.deploy:export_model",
     "predict": "seglab.cli.deploy:predict_",
+    "stream": "seglab.cli.streams:stream",
     "label-assist": "seglab.cli.deploy:label_assist",
     "assist": "seglab.cli.assist:assist_app",
     "autolabel": "seglab.cli.autolabel:autolabel",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import contextlib
 import json
 from pathlib import Path
 from typing import Annotated, Any
@@ -70,7 +71,10 @@ def _summarise_images(value: Any) -> Any:
 
 def run(
     spec: SpecArgument,
-    image: Annotated[list[Path], typer.Option("--image", help="An image; repeat for a batch.")],
+    image: Annotated[list[Path] | None, typer.Option("--image", help="An image; repeat for a batch.")] = None,
+    video: Annotated[
+        Path | None, typer.Option("--video", help="A video file: the workflow runs on each frame, in order.")
+    ] = None,
     param: Annotated[list[str] | None, typer.Option("--param", help="A parameter as name=value; repeatable.")] = None,
     image_input: Annotated[str | None, typer.Option(help="The image input's name (default: the first one).")] = None,
     out: Annotated[
@@ -78,7 +82,14 @@ def run(
     ] = None,
     as_json: JsonOption = False,
 ) -> None:
-    """Run a workflow on images: outputs as JSON (images as JPEG files with --out)."""
+    """Run a workflow on images (outputs as JSON; images as JPEG files with --out), or on a video's frames (a JSON
+    line per frame; with --out, outputs.jsonl and a video per image output)."""
+    if (video is None) == (not image):
+        fail_with(InvalidInputError("give the workflow images (--image) or one video (--video), not both"), as_json)
+    if video is not None:
+        _run_on_video(spec, video, _parameters(param or []), image_input, out, as_json)
+        return
+    image = image or []
     with workspace(as_json) as ws:
         try:
             definition = _definition(spec)
@@ -107,6 +118,58 @@ def run(
         print_json({"outputs": str(out / "outputs.json"), "images": [str(p) for p in written]})
     else:
         typer.echo(f"{len(outputs)} images: outputs in {out / 'outputs.json'}, {len(written)} output images in {out}")
+
+
+def _run_on_video(
+    spec: str, video: Path, parameters: dict[str, Any], image_input: str | None, out: Path | None, as_json: bool
+) -> None:
+    """``workflow run --video``: frame after frame through one environment (trackers and counters keep state)."""
+    import numpy as np
+
+    from seglab.workflows.values import WorkflowImage
+
+    writers: dict[str, Any] = {}
+    lines = 0
+    with workspace(as_json) as ws, contextlib.ExitStack() as stack:
+        if out is not None:
+            out.mkdir(parents=True, exist_ok=True)
+            jsonl = stack.enter_context((out / "outputs.jsonl").open("w"))
+        definition = _definition(spec)
+        try:
+            frames = workflows.run_video(
+                ws,
+                definition if definition is not None else spec,
+                video,
+                workflows.local_environment(ws),
+                parameters,
+                image_input=image_input,
+            )
+            for frame, outputs in frames:
+                answer = workflows.outputs_json([outputs])[0]
+                line = {"frame": frame.index, "seconds": round(frame.seconds, 4), **_summarise_images(answer)}
+                if out is None:
+                    typer.echo(json.dumps(line))
+                    continue
+                for name, value in outputs.items():
+                    if isinstance(value, WorkflowImage):
+                        if name not in writers:
+                            import supervision as sv
+
+                            info = sv.VideoInfo(value.width, value.height, round(frame.fps or 30))
+                            writers[name] = stack.enter_context(sv.VideoSink(str(out / f"{name}.mp4"), info))
+                        writers[name].write_frame(np.ascontiguousarray(value.pixels[:, :, ::-1]))
+                        line[name] = {"type": "video_frame", "path": f"{name}.mp4", "frame": frame.index}
+                jsonl.write(json.dumps(line) + "\n")
+                lines += 1
+        except WorkflowError as error:
+            fail_with(error, as_json, text=error.describe())
+    if out is None:
+        return
+    videos = [str(out / f"{name}.mp4") for name in writers]
+    if as_json:
+        print_json({"frames": lines, "outputs": str(out / "outputs.jsonl"), "videos": videos})
+    else:
+        typer.echo(f"{lines} frames: outputs in {out / 'outputs.jsonl'}, {len(videos)} output videos in {out}")
 
 
 def validate(spec: SpecArgument, as_json: JsonOption = False) -> None:

@@ -112,8 +112,32 @@ class NextToLabelJob(JobParams):
     tag: str | None = None
 
 
+class StreamJob(JobParams):
+    """Run ``model`` (or the saved ``workflow``) on the live ``source`` until it ends or the job is cancelled."""
+
+    kind: ClassVar[str] = "stream.run"
+    alias: ClassVar[str] = "stream"
+    max_attempts: ClassVar[int] = 1
+    source: str
+    """A video file on the worker's host, a webcam (``/dev/video0``) or an rtsp/http URL."""
+    model: str | None = None
+    workflow: str | None = None
+    """A saved workflow's name or id."""
+    track: bool = False
+    confidence: float = Field(default=0.4, ge=0.0, le=1.0)
+    webhook: str | None = None
+    webhook_batch: int = Field(default=1, ge=1)
+    save_video: bool = False
+    realtime: bool = False
+    """Play a file at its frame rate (dropping frames inference cannot keep up with), as a camera would."""
+    max_frames: int | None = Field(default=None, ge=1)
+    name: str | None = None
+    """Its folder under ``SEGLAB_HOME/streams`` (set when it is submitted)."""
+
+
 JOB_KINDS: dict[str, type[JobParams]] = {
-    kind.kind: kind for kind in (CreateVersionJob, TrainJob, EvaluateJob, LabelAssistJob, AutolabelJob, NextToLabelJob)
+    kind.kind: kind
+    for kind in (CreateVersionJob, TrainJob, EvaluateJob, LabelAssistJob, AutolabelJob, NextToLabelJob, StreamJob)
 }
 
 

@@ -65,6 +65,8 @@ class Prediction:
     class_name: list[str]
     crops: list[npt.NDArray[np.bool_]] = field(repr=False)
     origins: npt.NDArray[np.int64] = field(repr=False)
+    tracker_id: npt.NDArray[np.int64] | None = None
+    """Each instance's track across a video's frames (``-1``: not tracked yet); ``None`` when nothing tracks."""
 
     def __len__(self) -> int:
         return len(self.class_name)
@@ -101,6 +103,20 @@ class Prediction:
     def area(self, index: int) -> int:
         return int(self.crops[index].sum())
 
+    def select(self, indexes: Sequence[int] | npt.NDArray[np.integer[Any]]) -> Prediction:
+        """The instances at ``indexes``, in that order (as ``Detections[indexes]``)."""
+        chosen = np.asarray(indexes, dtype=np.int64).reshape(-1)
+        return Prediction(
+            image_wh=self.image_wh,
+            xyxy=self.xyxy[chosen].reshape(-1, 4),
+            confidence=self.confidence[chosen],
+            class_id=self.class_id[chosen],
+            class_name=[self.class_name[i] for i in chosen],
+            crops=[self.crops[i] for i in chosen],
+            origins=self.origins[chosen].reshape(-1, 2),
+            tracker_id=None if self.tracker_id is None else self.tracker_id[chosen],
+        )
+
     @classmethod
     def from_detections(cls, detections: Any, image_wh: tuple[int, int]) -> Prediction:
         """From ``supervision.Detections`` (full-image masks, ``data["class_name"]``), the reverse of
@@ -121,6 +137,7 @@ class Prediction:
                 crops.append(np.ones((max(y1 - y0, 0), max(x1 - x0, 0)), dtype=bool))
             origins.append((x0, y0))
         names = detections.data.get("class_name")
+        tracker_id = detections.tracker_id
         class_id = detections.class_id if detections.class_id is not None else np.zeros(count, dtype=np.int64)
         confidence = detections.confidence if detections.confidence is not None else np.ones(count, dtype=np.float32)
         return cls(
@@ -131,10 +148,11 @@ class Prediction:
             class_name=[str(n) for n in names] if names is not None else [str(c) for c in class_id],
             crops=crops,
             origins=np.array(origins, dtype=np.int64).reshape(-1, 2),
+            tracker_id=None if tracker_id is None else np.asarray(tracker_id, dtype=np.int64),
         )
 
     def to_detections(self) -> Any:
-        """As ``supervision.Detections`` with full-image masks and ``data["class_name"]``."""
+        """As ``supervision.Detections`` with full-image masks, ``data["class_name"]`` and the tracker ids if any."""
         import supervision as sv
 
         return sv.Detections(
@@ -142,6 +160,7 @@ class Prediction:
             mask=self.masks(),
             confidence=self.confidence.astype(np.float32),
             class_id=self.class_id.astype(int),
+            tracker_id=None if self.tracker_id is None else self.tracker_id.astype(int),
             data={"class_name": np.array(self.class_name, dtype=str)},
         )
 

@@ -91,6 +91,7 @@ def _project_of(session: Session, params: JobParams) -> int | None:
         EvaluateJob,
         LabelAssistJob,
         NextToLabelJob,
+        StreamJob,
         TrainJob,
     )
 
@@ -100,6 +101,8 @@ def _project_of(session: Session, params: JobParams) -> int | None:
         return version_store.get_version(session, params.version).project_id
     if isinstance(params, EvaluateJob):
         return project_id_of(session, "model", params.model_id)
+    if isinstance(params, StreamJob) and params.model is not None:
+        return project_id_of(session, "model", params.model)
     return None
 
 

@@ -20,6 +20,7 @@ from seglab.models import Prediction, PredictOptions, decode_for_model, decode_i
 from seglab.models.images import RgbImage
 from seglab.models.prediction import DEFAULT_OPTIONS
 from seglab.models.pretrained import category_ids
+from seglab.models.tracking import Tracker, TrackerSettings
 from seglab.models.visualize import annotate
 from seglab.services.images import VIDEO_EXTENSIONS
 from seglab.services.inference import Backend, LoadedModel, load_model
@@ -63,6 +64,14 @@ def _sources(paths: list[Path], report: PredictReport) -> list[Path]:
         else:
             report.failed.append((str(path), "no such file or folder"))
     return found
+
+
+def _frame_rate(path: Path) -> float:
+    capture = cv2.VideoCapture(str(path))
+    try:
+        return float(capture.get(cv2.CAP_PROP_FPS) or 30.0)
+    finally:
+        capture.release()
 
 
 def _frame_count(path: Path) -> int:
@@ -169,8 +178,10 @@ class _Run:
         visualize: bool,
         options: PredictOptions,
         tolerance: float,
+        tracking: TrackerSettings | None = None,
     ) -> None:
         self.ws, self.loaded, self.out = ws, loaded, out
+        self.tracking = tracking
         self.output_format, self.visualize, self.options, self.tolerance = output_format, visualize, options, tolerance
         self.report = PredictReport(loaded.model.id, loaded.backend)
         self.coco = _Coco()
@@ -189,9 +200,13 @@ class _Run:
         self.used_names.add(name)
         return name
 
-    def predict(self, pixels: RgbImage, size: tuple[int, int] | None = None) -> tuple[Prediction, dict[str, Any]]:
+    def predict(
+        self, pixels: RgbImage, size: tuple[int, int] | None = None, tracker: Tracker | None = None
+    ) -> tuple[Prediction, dict[str, Any]]:
         started = time.perf_counter()
         prediction = self.loaded.predictor.predict([pixels], self.options, sizes=[size] if size else None)[0]
+        if tracker is not None:
+            prediction = tracker.track(prediction)
         body = response_json(prediction, elapsed=time.perf_counter() - started, tolerance=self.tolerance)
         self.report.images += 1
         self.report.instances += len(prediction)
@@ -243,9 +258,10 @@ class _Run:
 
         lines: list[str] = []
         sink = None
+        tracker = Tracker(self.tracking, _frame_rate(source)) if self.tracking is not None else None
         try:
             for index, seconds, pixels in _frames(source):
-                prediction, body = self.predict(pixels)
+                prediction, body = self.predict(pixels, tracker=tracker)
                 frame = {"frame": index, "seconds": round(seconds, 4), **body}
                 if self.out is None:
                     self.report.results.append({"source": f"{source}#{index}", **frame})
@@ -289,8 +305,12 @@ def predict_sources(
     tolerance: float = 1.0,
     progress: Progress = no_progress,
     ray_address: str | None = None,
+    tracking: TrackerSettings | None = None,
 ) -> PredictReport:
     """Predict on every image and video frame under ``sources``; unreadable files are reported, not fatal.
+
+    With ``tracking``, each video's instances are followed from frame to frame (ByteTrack): every instance gets a
+    ``tracker_id`` in the JSON lines, and the drawn video colours masks by track.
 
     With ``ray_address`` (or the ``ray_address`` setting) the images are predicted by actors on that Ray cluster,
     each loading the model once and reading its images by path (the sources must be on a file system every node
@@ -298,7 +318,8 @@ def predict_sources(
     after the images."""
     if visualize and out is None:
         raise InvalidInputError("--visualize writes pictures: give an output folder with --out")
-    run = _Run(ws, load_model(ws, reference, backend), out, OutputFormat(output_format), visualize, options, tolerance)
+    loaded = load_model(ws, reference, backend)
+    run = _Run(ws, loaded, out, OutputFormat(output_format), visualize, options, tolerance, tracking)
     if out is not None:
         out.mkdir(parents=True, exist_ok=True)
     files = _sources(sources, run.report)

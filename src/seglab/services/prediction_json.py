@@ -41,6 +41,9 @@ def instance_json(
         "class_id": int(prediction.class_id[index]),
         "detection_id": str(uuid.uuid4()),
     }
+    if prediction.tracker_id is not None:
+        tracked = int(prediction.tracker_id[index])
+        item["tracker_id"] = tracked if tracked >= 0 else None
     if mask_format is MaskFormat.RLE:
         item["rle"] = prediction.rle(index).to_coco()
     else:

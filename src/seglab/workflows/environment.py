@@ -3,9 +3,10 @@ the command line loads models itself, and each front end decides where results a
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
-from typing import Any, Protocol
+import threading
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Protocol, TypeVar
 
 from seglab.assist import Segmenter, SmartPolygon
 from seglab.assist.autolabel import OpenVocabularyDetector
@@ -49,6 +50,27 @@ class ProjectSink(Protocol):
     ) -> StoredResult: ...
 
 
+StateT = TypeVar("StateT")
+
+
+class VideoState:
+    """What stateful steps (tracker, line counter, time in zone) remember between a video's frames, one state per
+    (step, video): it lives as long as the environment that runs the video's frames, so two runs never share it."""
+
+    def __init__(self) -> None:
+        self._states: dict[tuple[str, str], Any] = {}
+        self._lock = threading.Lock()
+
+    def get(self, step: str, video: str, create: Callable[[], StateT]) -> StateT:
+        """Step ``step``'s state for ``video``, made by ``create`` on its first frame."""
+        with self._lock:
+            key = (step, video)
+            if key not in self._states:
+                self._states[key] = create()
+            state: StateT = self._states[key]
+            return state
+
+
 @dataclass
 class Environment:
     """Everything a run can reach. Blocks that need a missing part fail with a message naming it."""
@@ -60,6 +82,8 @@ class Environment:
     max_image_pixels: int = 40_000_000
     max_workers: int = 4
     """Steps (and images) run at the same time at most."""
+    video_state: VideoState = field(default_factory=VideoState)
+    """Trackers and counters across a video's frames (run them with one environment, frame after frame)."""
 
 
 @dataclass

@@ -25,6 +25,27 @@ from seglab.workflows.errors import RuntimeInputError
 
 
 @dataclass(frozen=True)
+class VideoMetadata:
+    """Where a frame comes from, as Roboflow's ``VideoMetadata``: stateful blocks (trackers, counters) keep one state
+    per ``video_identifier`` and read time from here."""
+
+    video_identifier: str
+    frame_number: int
+    frame_timestamp: float
+    """Seconds since the video (or stream) started."""
+    fps: float = 0.0
+    comes_from_video_file: bool = True
+    """A file's time is its frame number over its frame rate; a live stream's is the clock's."""
+
+    @property
+    def seconds(self) -> float:
+        """The frame's time in the video, the way Roboflow's time-in-zone reads it."""
+        if self.comes_from_video_file and self.fps > 0:
+            return self.frame_number / self.fps
+        return self.frame_timestamp
+
+
+@dataclass(frozen=True)
 class WorkflowImage:
     """An image in a workflow: RGB pixels, the original bytes when there are some (to store them unchanged), and
     where it lies in its parent (a crop's offset), as Roboflow's ``WorkflowImageData`` does."""
@@ -37,6 +58,8 @@ class WorkflowImage:
     name: str | None = None
     root: tuple[str, int, int] | None = None
     """``(parent_id, width, height)`` of the input image a crop was cut from; ``None`` for that image itself."""
+    video: VideoMetadata | None = None
+    """The frame's place in its video; ``None`` for a still image."""
 
     @property
     def width(self) -> int:

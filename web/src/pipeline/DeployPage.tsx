@@ -5,6 +5,7 @@ import { useDebounced } from "../debounced";
 import { keys } from "../queries";
 import { infer, InferenceAnswer, pipelineApi } from "./api";
 import { ProjectNav } from "./ProjectNav";
+import { StreamPanel } from "./StreamPanel";
 import { cliSnippet, curlSnippet, modelReference, sdkSnippet } from "./snippets";
 import { readBase64 } from "../files";
 
@@ -132,6 +133,7 @@ export function DeployPage({ name }: { name: string }) {
             {inference.isFetching && <p className="muted" role="status">Running the model… (its first use exports it to ONNX)</p>}
             {(inference.error ?? list.error) && <p className="error" role="alert">{(inference.error ?? list.error)?.message}</p>}
             {answer && <Result answer={answer} />}
+            <StreamPanel project={name} reference={reference} confidence={confidence} />
           </div>
           <aside className="card">
             <h3>Use it from your code</h3>

@@ -19,6 +19,7 @@ from seglab.server.api import (
     notifications,
     projects,
     review,
+    streams,
     users,
     versions,
     workflows,
@@ -38,6 +39,7 @@ router.include_router(evaluations.router)
 router.include_router(assist.router)
 router.include_router(autolabel.router)
 router.include_router(workflows.router)
+router.include_router(streams.router)
 router.include_router(agent.router)
 router.include_router(downloads.router)
 router.include_router(users.router)

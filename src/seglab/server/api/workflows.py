@@ -6,17 +6,23 @@ Errors use the app API's shape; a workflow error keeps Roboflow's fields (``erro
 
 from __future__ import annotations
 
+import asyncio
+import json
+import shutil
+import tempfile
 from datetime import datetime
-from typing import Any
+from pathlib import Path
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Form, Request, UploadFile
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
+from seglab.errors import InvalidInputError
 from seglab.server.api._access import requires
 from seglab.server.api._deps import WorkspaceDep
 from seglab.server.errors import error_response
-from seglab.server.workflows import run_workflow
+from seglab.server.workflows import run_workflow, server_environment
 from seglab.services import workflows
 from seglab.workflows import Block, Kind, WorkflowError, default_registry
 from seglab.workflows.kinds import compatible
@@ -220,3 +226,55 @@ def save_workflow(name: str, body: SaveRequest, ws: WorkspaceDep) -> Any:
 @router.delete("/{name}", response_model=Workflow, dependencies=[requires("workflow.manage")])
 def delete_workflow(name: str, ws: WorkspaceDep) -> Workflow:
     return _workflow(workflows.delete_workflow(ws, name))
+
+
+class VideoFrameOutputs(BaseModel):
+    frame: int
+    seconds: float
+    outputs: dict[str, Any]
+
+
+class VideoOutputs(BaseModel):
+    frames: list[VideoFrameOutputs]
+
+
+@router.post(
+    "/{name}/video",
+    summary="Run a saved workflow on every frame of an uploaded video",
+    response_model=None,
+    responses={200: {"model": VideoOutputs, "description": "The outputs of each frame"}},
+    dependencies=[requires("workflow.run")],
+)
+async def run_on_video(
+    name: str,
+    request: Request,
+    ws: WorkspaceDep,
+    file: UploadFile,
+    parameters: Annotated[str, Form(description="The workflow's parameters, as a JSON object.")] = "{}",
+) -> Any:
+    """The frames run in order through one environment, so trackers, line counters and time-in-zone keep their
+    state across them; images are left out of the answer (``{"type": "image"}``). For long or live video, start a
+    stream (``POST /api/v1/streams``) instead."""
+    try:
+        values = json.loads(parameters)
+    except json.JSONDecodeError as error:
+        raise InvalidInputError(f"parameters must be a JSON object ({error})") from None
+    if not isinstance(values, dict):
+        raise InvalidInputError("parameters must be a JSON object")
+    environment = server_environment(request)
+    suffix = Path(file.filename or "video.mp4").suffix[:8] or ".mp4"
+
+    def work() -> list[dict[str, Any]]:
+        with tempfile.NamedTemporaryFile(suffix=suffix, prefix="seglab-video-") as copy:
+            shutil.copyfileobj(file.file, copy)
+            copy.flush()
+            return [
+                {"frame": frame.index, "seconds": round(frame.seconds, 4), "outputs": workflows.frame_outputs_json(out)}
+                for frame, out in workflows.run_video(ws, name, Path(copy.name), environment, values)
+            ]
+
+    try:
+        frames = await asyncio.to_thread(work)
+    except WorkflowError as error:
+        return _error(error)
+    return {"frames": frames}

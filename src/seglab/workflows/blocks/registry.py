@@ -50,6 +50,7 @@ def builtin_blocks() -> list[type[Block]]:
     from seglab.workflows.blocks.models import InstanceSegmentationModel, OpenVocabularySegmentation, SegmentAnything
     from seglab.workflows.blocks.sinks import DatasetUpload, ProjectUpload
     from seglab.workflows.blocks.transformations import DetectionOffset, DetectionsFilter, DynamicCrop
+    from seglab.workflows.blocks.video import ByteTracker, LineCounter, TimeInZone
     from seglab.workflows.blocks.visualizations import (
         BoundingBoxVisualization,
         LabelVisualization,
@@ -72,6 +73,9 @@ def builtin_blocks() -> list[type[Block]]:
         ContinueIf,
         ProjectUpload,
         DatasetUpload,
+        ByteTracker,
+        LineCounter,
+        TimeInZone,
     ]
 
 

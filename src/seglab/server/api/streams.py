@@ -1,0 +1,91 @@
+"""Streams as jobs: start one (a model on a file, a webcam or an RTSP/HTTP URL the server can reach), watch its
+newest drawn frame as MJPEG; it is followed and stopped as any job (``/api/v1/jobs/{id}``, ``.../cancel``)."""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+from collections.abc import AsyncIterator
+from typing import Annotated
+
+from fastapi import APIRouter
+from fastapi.responses import StreamingResponse
+from pydantic import BaseModel, Field
+
+from seglab.errors import ForbiddenError, InvalidInputError
+from seglab.jobs import StreamJob
+from seglab.server.api._access import requires
+from seglab.server.api._deps import WorkspaceDep
+from seglab.services import jobs, streams
+from seglab.services.permissions import Access
+from seglab.store import Workspace
+from seglab.store.jobs import Job, JobStatus
+
+router = APIRouter(prefix="/streams", tags=["streams"])
+
+BOUNDARY = "seglab-frame"
+FINISHED = {JobStatus.SUCCEEDED, JobStatus.FAILED, JobStatus.CANCELLED}
+
+
+class StreamRequest(BaseModel):
+    source: str = Field(description="A video file on the server, a webcam (/dev/video0) or an rtsp:// http:// URL.")
+    model_id: int | str = Field(description="A model id or project/version (as the inference routes take it).")
+    track: bool = False
+    confidence: float = Field(default=0.4, ge=0, le=1)
+    webhook: str | None = Field(default=None, description="POST each frame's results (JSON) here.")
+    webhook_batch: int = Field(default=1, ge=1)
+    save_video: bool = Field(default=False, description="Also keep the drawn frames as annotated.mp4.")
+    realtime: bool = Field(default=False, description="Play a file at its frame rate (dropping what is missed).")
+    max_frames: int | None = Field(default=None, ge=1)
+
+
+@router.post("", response_model=Job, status_code=202, summary="Start a stream (a job)")
+def start_stream(
+    body: StreamRequest,
+    ws: WorkspaceDep,
+    access: Annotated[Access, requires("model.infer", body=("model_id", "model"))],
+) -> Job:
+    """The source is opened first: one that cannot be opened is refused (400) at once. A worker then streams it
+    until it ends or the job is cancelled; the job's progress has the frames decoded, inferred and dropped."""
+    if not access.principal.is_admin and not _is_url(body.source):
+        raise ForbiddenError("only workspace admins may stream a file or a camera of the server; give a URL")
+    params = StreamJob(**body.model_dump(exclude={"model_id"}), model=str(body.model_id))
+    return streams.submit_stream(ws, params, owner=access.principal.name)
+
+
+def _is_url(source: str) -> bool:
+    return source.lower().startswith(("rtsp://", "rtsps://", "http://", "https://"))
+
+
+@router.get(
+    "/{job_id}/preview",
+    summary="The stream's newest drawn frame, live (MJPEG)",
+    response_class=StreamingResponse,
+    dependencies=[requires("job.read")],
+)
+def preview(job_id: int, ws: WorkspaceDep) -> StreamingResponse:
+    """``multipart/x-mixed-replace`` JPEGs (an ``<img src>`` shows it live), a new part whenever the stream draws
+    a frame; it ends with the stream."""
+    job = jobs.get_job(ws, job_id)
+    if job.kind != StreamJob.kind:
+        raise InvalidInputError(f"job {job_id} is a {job.kind} job, not a stream")
+    name = StreamJob.model_validate(job.params).name or ""
+    return StreamingResponse(_frames(ws, job_id, name), media_type=f"multipart/x-mixed-replace; boundary={BOUNDARY}")
+
+
+async def _frames(ws: Workspace, job_id: int, name: str) -> AsyncIterator[bytes]:
+    picture = streams.stream_folder(ws, name) / "preview.jpg"
+    last = None
+    for tick in itertools.count():
+        try:
+            stamp = picture.stat().st_mtime_ns
+            if stamp != last:
+                data = picture.read_bytes()
+                last = stamp
+                header = f"--{BOUNDARY}\r\nContent-Type: image/jpeg\r\nContent-Length: {len(data)}\r\n\r\n"
+                yield header.encode() + data + b"\r\n"
+        except FileNotFoundError:
+            pass
+        if tick % 10 == 0 and (await asyncio.to_thread(jobs.get_job, ws, job_id)).status in FINISHED:
+            return  # the stream ended (its status is read once a second)
+        await asyncio.sleep(0.1)

@@ -1,0 +1,55 @@
+import { useState } from "react";
+import { call, Schemas } from "../api";
+import { isActive, useJob } from "../queries";
+import type { Job } from "./api";
+import { JobProgress } from "./JobProgress";
+
+/** What a stream job reports while it runs (see `seglab.services.streams`). */
+interface StreamProgress { decoded?: number; inferred?: number; gaps?: number }
+
+/** Run the model on a live source (an RTSP/HTTP URL the server can reach) as a job, and watch its drawn frames as
+ * MJPEG, which the browser shows live in an `<img>`; stopping it cancels the job. */
+export function StreamPanel({ project, reference, confidence }: { project: string; reference: string; confidence: number }) {
+  const [source, setSource] = useState("");
+  const [track, setTrack] = useState(true);
+  const [jobId, setJobId] = useState<number | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const job = useJob(jobId);
+  const running = isActive(job);
+  const stream = (job?.progress as { stream?: StreamProgress } | undefined)?.stream;
+
+  async function start() {
+    setError(null);
+    try {
+      const request: Schemas["StreamRequest"] = { source, model_id: reference, track, confidence };
+      const started = await call<Job>("POST", "/streams", request);
+      setJobId(started.id);
+    } catch (failure) {
+      setError((failure as Error).message);
+    }
+  }
+
+  return (
+    <div className="card stream" data-testid="stream-panel">
+      <h3>Live stream</h3>
+      <div className="row">
+        <label className="grow">Source
+          <input aria-label="stream source" placeholder="rtsp://camera.local/stream" value={source}
+            onChange={(e) => setSource(e.target.value)} />
+        </label>
+        <label><input type="checkbox" checked={track} onChange={(e) => setTrack(e.target.checked)} /> Track</label>
+        <button onClick={start} disabled={!source || running}>Start</button>
+      </div>
+      {error && <p className="error" role="alert">{error}</p>}
+      {job && <JobProgress job={job} label={`Stream #${job.id}`} project={project} />}
+      {stream && (
+        <p className="muted small" data-testid="stream-counts">
+          {stream.inferred ?? 0} frames inferred of {stream.decoded ?? 0} decoded · {stream.gaps ?? 0} gaps
+        </p>
+      )}
+      {job && running && (
+        <img className="visualization" src={`/api/v1/streams/${job.id}/preview`} alt="the stream, drawn live" />
+      )}
+    </div>
+  );
+}

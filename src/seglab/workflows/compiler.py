@@ -17,6 +17,7 @@ from pydantic import ValidationError
 
 from seglab.workflows.blocks import Accepts, Block, BlockRegistry, StepManifest, default_registry
 from seglab.workflows.blocks.flow_control import ContinueIf
+from seglab.workflows.blocks.out_of_scope import out_of_scope_reason
 from seglab.workflows.errors import (
     BlockError,
     DuplicatedNameError,
@@ -100,6 +101,8 @@ def _pydantic_errors(step: StepSpec, error: ValidationError) -> list[BlockError]
         message = item.get("msg", "invalid")
         if item.get("type") == "missing":
             message = f"the field `{location}` is required"
+        elif item.get("type") == "extra_forbidden":
+            message = f"unknown field `{location}` for {step.type}"
         message = message.removeprefix("Value error, ")  # a validator's own words, without pydantic's label
         found.append(BlockError(step.name, step.type, property_name=location or None, property_details=message))
     return found
@@ -129,7 +132,7 @@ def _validated_steps(spec: WorkflowSpec, registry: BlockRegistry) -> dict[str, t
     for step in spec.steps:
         block_class = registry.get(step.type)
         if block_class is None:
-            details = f"unknown block type {step.type!r}"
+            details = out_of_scope_reason(step.type) or f"unknown block type {step.type!r}"
             errors.append(BlockError(step.name, step.type, block_details=details, property_name="type"))
             continue
         malformed = _bad_selectors(step)

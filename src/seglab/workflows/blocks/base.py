@@ -37,10 +37,12 @@ class Accepts:
 
 
 class StepManifest(BaseModel):
-    """Base of every block's manifest: ``type`` and ``name``; unknown fields are ignored, as Roboflow ignores them."""
+    """Base of every block's manifest: ``type`` and ``name``. A field the block does not declare is refused (the step
+    and the field named), as Roboflow refuses it: a misspelt ``confidence_mode`` must not fall back to the default
+    unnoticed. Blocks declare every field of Roboflow's manifest for them, those without meaning here included."""
 
     model_config = ConfigDict(
-        extra="ignore", populate_by_name=True, arbitrary_types_allowed=True, use_attribute_docstrings=True
+        extra="forbid", populate_by_name=True, arbitrary_types_allowed=True, use_attribute_docstrings=True
     )
 
     type: str

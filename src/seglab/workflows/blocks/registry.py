@@ -47,7 +47,14 @@ def builtin_blocks() -> list[type[Block]]:
     """seglab's own blocks (what :mod:`.plugin` gives)."""
     from seglab.workflows.blocks.flow_control import ContinueIf
     from seglab.workflows.blocks.formatters import PropertyDefinition
-    from seglab.workflows.blocks.models import InstanceSegmentationModel, OpenVocabularySegmentation, SegmentAnything
+    from seglab.workflows.blocks.models import (
+        InstanceSegmentationModel,
+        InstanceSegmentationModelV3,
+        ObjectDetectionModel,
+        ObjectDetectionModelV3,
+        OpenVocabularySegmentation,
+        SegmentAnything,
+    )
     from seglab.workflows.blocks.sinks import ProjectUpload
     from seglab.workflows.blocks.transformations import DetectionOffset, DetectionsFilter, DynamicCrop
     from seglab.workflows.blocks.visualizations import (
@@ -59,6 +66,9 @@ def builtin_blocks() -> list[type[Block]]:
 
     return [
         InstanceSegmentationModel,
+        InstanceSegmentationModelV3,
+        ObjectDetectionModel,
+        ObjectDetectionModelV3,
         SegmentAnything,
         OpenVocabularySegmentation,
         MaskVisualization,

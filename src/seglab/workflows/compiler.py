@@ -269,6 +269,8 @@ def _dimensions(steps: dict[str, CompiledStep], order: list[str]) -> None:
             if reference.accepts.steps:
                 continue
             dim = 0 if selector.input is not None else steps[selector.step or ""].dimension
+            if reference.accepts.collapses:
+                dim = max(dim - 1, 0)  # per-image data collapses to a list of one: each image is its own run
             if selector.input is None or reference.accepts.batch:
                 all_dims.append(dim)
             if reference.accepts.batch:

@@ -34,6 +34,9 @@ class Accepts:
     """The field takes per-image data (images, predictions): the step runs once per image, or per crop."""
     steps: bool = False
     """The field names steps themselves (``$steps.s``), as ``continue_if``'s ``next_steps``."""
+    collapses: bool = False
+    """The field takes the values of every crop (or slice) of one image as one list: the step runs one level up
+    from its data, as Roboflow's dimension collapse and detections stitch do."""
 
 
 class StepManifest(BaseModel):

@@ -45,8 +45,10 @@ class BlockRegistry:
 
 def builtin_blocks() -> list[type[Block]]:
     """seglab's own blocks (what :mod:`.plugin` gives)."""
+    from seglab.workflows.blocks.expressions import CsvFormatter, DetectionsTransformation, Expression
     from seglab.workflows.blocks.flow_control import ContinueIf
     from seglab.workflows.blocks.formatters import PropertyDefinition
+    from seglab.workflows.blocks.fusion import DetectionsClassesReplacement, DetectionsStitch, DimensionCollapse
     from seglab.workflows.blocks.models import (
         InstanceSegmentationModel,
         InstanceSegmentationModelV3,
@@ -55,13 +57,23 @@ def builtin_blocks() -> list[type[Block]]:
         OpenVocabularySegmentation,
         SegmentAnything,
     )
+    from seglab.workflows.blocks.notifications import EmailNotification, LocalFile, Webhook
     from seglab.workflows.blocks.sinks import ProjectUpload
+    from seglab.workflows.blocks.slicing import ImageSlicer
     from seglab.workflows.blocks.transformations import DetectionOffset, DetectionsFilter, DynamicCrop
     from seglab.workflows.blocks.visualizations import (
         BoundingBoxVisualization,
         LabelVisualization,
         MaskVisualization,
         PolygonVisualization,
+    )
+    from seglab.workflows.blocks.vlm import (
+        AnthropicClaude,
+        GoogleGemini,
+        LlamaVision,
+        OpenAI,
+        VlmAsClassifier,
+        VlmAsDetector,
     )
 
     return [
@@ -81,6 +93,22 @@ def builtin_blocks() -> list[type[Block]]:
         DetectionOffset,
         ContinueIf,
         ProjectUpload,
+        ImageSlicer,
+        DetectionsStitch,
+        DimensionCollapse,
+        DetectionsClassesReplacement,
+        Expression,
+        DetectionsTransformation,
+        CsvFormatter,
+        EmailNotification,
+        Webhook,
+        LocalFile,
+        OpenAI,
+        AnthropicClaude,
+        GoogleGemini,
+        LlamaVision,
+        VlmAsClassifier,
+        VlmAsDetector,
     ]
 
 

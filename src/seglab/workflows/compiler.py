@@ -94,18 +94,34 @@ def _check_names(spec: WorkflowSpec) -> None:
         raise DuplicatedNameError(f"inputs, steps and outputs need unique names: {repeated}", blocks_errors=errors)
 
 
+_UNION_TAGS = frozenset({"str", "int", "float", "bool", "list", "dict", "none", "constrained-str"})
+
+
+def _field_path(location: tuple[Any, ...]) -> str:
+    """Pydantic's location without the union members it tried (``literal['a','b']``, ``str``...): the field's path."""
+    parts = [str(part) for part in location]
+    kept = [p for p in parts if "[" not in p and "(" not in p and "-" not in p and p not in _UNION_TAGS]
+    return ".".join(kept)
+
+
 def _pydantic_errors(step: StepSpec, error: ValidationError) -> list[BlockError]:
-    found = []
+    """One problem per field: of a union's failures (a literal or a selector), the enumeration's words first."""
+    chosen: dict[str, tuple[str, str]] = {}
     for item in error.errors():
-        location = ".".join(str(part) for part in item.get("loc", ()))
+        location = _field_path(tuple(item.get("loc", ())))
+        kind = str(item.get("type", ""))
         message = item.get("msg", "invalid")
-        if item.get("type") == "missing":
+        if kind == "missing":
             message = f"the field `{location}` is required"
-        elif item.get("type") == "extra_forbidden":
+        elif kind == "extra_forbidden":
             message = f"unknown field `{location}` for {step.type}"
         message = message.removeprefix("Value error, ")  # a validator's own words, without pydantic's label
-        found.append(BlockError(step.name, step.type, property_name=location or None, property_details=message))
-    return found
+        if location not in chosen or (kind == "literal_error" and chosen[location][0] != "literal_error"):
+            chosen[location] = (kind, message)
+    return [
+        BlockError(step.name, step.type, property_name=location or None, property_details=message)
+        for location, (_, message) in chosen.items()
+    ]
 
 
 def _bad_selectors(step: StepSpec) -> list[BlockError]:

@@ -91,11 +91,21 @@ def model_predictions(
     )
     model_id = public_model_id(str(step.model_id), boxes_only=boxes_only)
     prediction = models.predict(model_id, [image.pixels], options)[0]
-    detections = prediction.to_detections()
-    if boxes_only:
-        detections.mask = None
+    detections = _boxes(prediction) if boxes_only else prediction.to_detections()
     detections = with_lineage(detections, image)
     return {"inference_id": str(uuid.uuid4()), "predictions": detections, "model_id": str(step.model_id)}
+
+
+def _boxes(prediction: Any) -> Any:
+    """A prediction's boxes alone (no full-image masks made: a 4000x3000 image's would cost 12 MB each)."""
+    import supervision as sv
+
+    return sv.Detections(
+        xyxy=np.asarray(prediction.xyxy, dtype=np.float32).reshape(-1, 4),
+        confidence=np.asarray(prediction.confidence, dtype=np.float32),
+        class_id=np.asarray(prediction.class_id, dtype=int),
+        data={"class_name": np.array(prediction.class_name, dtype=str)},
+    )
 
 
 _DETECTION_TO_SEGMENTATION = {

@@ -1,0 +1,234 @@
+"""Roboflow's blocks as their manifests document them, run end to end on generated images: seglab's model blocks
+(a stand-in model: :mod:`.bright_objects`), tiling, fusion, expressions, CSV and file sinks."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+
+from seglab.workflows import Environment, RuntimeInputError, WorkflowSyntaxError, compile_workflow, run_workflow
+
+from .bright_objects import BrightObjects, recall, small_objects
+
+
+def workflow(*steps: dict[str, Any], outputs: dict[str, str], inputs: list[dict[str, Any]] | None = None) -> dict:
+    return {
+        "version": "1.0",
+        "inputs": inputs or [{"type": "WorkflowImage", "name": "image"}],
+        "steps": list(steps),
+        "outputs": [{"type": "JsonField", "name": name, "selector": selector} for name, selector in outputs.items()],
+    }
+
+
+def detector(name: str = "det", version: str = "v3", image: str = "$inputs.image", **fields: Any) -> dict[str, Any]:
+    return {
+        "type": f"roboflow_core/roboflow_object_detection_model@{version}",
+        "name": name,
+        "images": image,
+        "model_id": "rfdetr-nano",
+        **fields,
+    }
+
+
+@pytest.fixture
+def scene_and_boxes() -> tuple[np.ndarray, np.ndarray]:
+    pixels, boxes = small_objects(320, 240, 12, 60)
+    pixels[boxes[0, 1].astype(int) : boxes[0, 3].astype(int), boxes[0, 0].astype(int) : boxes[0, 2].astype(int)] = 150
+    return pixels, boxes
+
+
+def test_object_detection_v3_answers_with_boxes_and_its_confidence_mode(scene_and_boxes):
+    pixels, boxes = scene_and_boxes
+    model = BrightObjects()
+    definition = workflow(
+        detector("best"),
+        detector("strict", confidence_mode="custom", custom_confidence=0.8),
+        outputs={"best": "$steps.best.predictions", "strict": "$steps.strict.predictions"},
+    )
+    answer = run_workflow(definition, {"image": pixels}, Environment(models=model))[0]
+    assert answer["best"].mask is None  # object detection: boxes only
+    assert recall(answer["best"].xyxy, boxes) == 1.0
+    assert len(answer["strict"]) == len(boxes) - 1  # the dimmer square (150/255 = 0.59) is under 0.8
+    assert model.calls == ["rfdetr-seg-nano", "rfdetr-seg-nano"]  # Roboflow's public id, served by seglab's model
+
+
+def test_instance_segmentation_v4_and_a_v1_detector_keep_their_fields(scene_and_boxes):
+    pixels, _ = scene_and_boxes
+    definition = workflow(
+        {
+            "type": "roboflow_core/roboflow_instance_segmentation_model@v4",
+            "name": "seg",
+            "images": "$inputs.image",
+            "model_id": "pets/1",
+            "confidence_mode": "default",
+            "mask_decode_mode": "fast",
+            "disable_active_learning": False,
+        },
+        detector("old", "v1", confidence=0.1, max_candidates=10),
+        outputs={"seg": "$steps.seg.predictions", "old": "$steps.old.predictions"},
+    )
+    answer = run_workflow(definition, {"image": pixels}, Environment(models=BrightObjects()))[0]
+    assert answer["seg"].mask is not None
+    assert len(answer["seg"]) == len(answer["old"])
+
+
+def test_custom_confidence_mode_and_enumerations_are_checked_when_compiling():
+    with pytest.raises(WorkflowSyntaxError) as raised:
+        compile_workflow(workflow(detector(confidence_mode="highest"), outputs={"p": "$steps.det.predictions"}))
+    assert raised.value.blocks_errors[0].property_name == "confidence_mode"
+
+
+def test_sliced_inference_finds_the_small_objects_plain_inference_misses():
+    pixels, boxes = small_objects(1600, 1200, 10, 80)
+    model = BrightObjects(input_size=320)  # 10 px objects are 2 px at the model's size: lost
+    definition = workflow(
+        {
+            "type": "roboflow_core/image_slicer@v2",
+            "name": "slicer",
+            "image": "$inputs.image",
+            "slice_width": 320,
+            "slice_height": 320,
+            "overlap_ratio_width": 0.2,
+            "overlap_ratio_height": 0.2,
+        },
+        detector("tiles", image="$steps.slicer.slices"),
+        {
+            "type": "roboflow_core/detections_stitch@v1",
+            "name": "stitch",
+            "reference_image": "$inputs.image",
+            "predictions": "$steps.tiles.predictions",
+            "overlap_filtering_strategy": "nms",
+            "iou_threshold": 0.3,
+        },
+        detector("plain"),
+        outputs={"tiled": "$steps.stitch.predictions", "plain": "$steps.plain.predictions"},
+    )
+    answer = run_workflow(definition, {"image": pixels}, Environment(models=model))[0]
+    assert recall(answer["plain"].xyxy, boxes) < 0.1
+    assert recall(answer["tiled"].xyxy, boxes) == 1.0
+    # an object seen whole in two overlapping tiles is kept once; a sliver of one cut by a tile's edge may stay
+    assert len(boxes) <= len(answer["tiled"]) <= 1.05 * len(boxes)
+
+
+def test_dimension_collapse_gathers_every_crops_value(scene_and_boxes):
+    pixels, boxes = scene_and_boxes
+    definition = workflow(
+        detector(),
+        {
+            "type": "roboflow_core/dynamic_crop@v1",
+            "name": "crop",
+            "images": "$inputs.image",
+            "predictions": "$steps.det.predictions",
+        },
+        {
+            "type": "roboflow_core/property_definition@v1",
+            "name": "width",
+            "data": "$steps.crop.crops",
+            "operations": [{"type": "ExtractImageProperty", "property_name": "width"}],
+        },
+        {"type": "roboflow_core/dimension_collapse@v1", "name": "widths", "data": "$steps.width.output"},
+        outputs={"widths": "$steps.widths.output"},
+    )
+    answer = run_workflow(definition, {"image": pixels}, Environment(models=BrightObjects()))[0]
+    assert answer["widths"] == [12] * len(boxes)
+
+
+def test_expression_chooses_by_cases_and_detections_transformation_selects_and_renames(scene_and_boxes):
+    pixels, _ = scene_and_boxes
+    count = {"type": "DynamicOperand", "operand_name": "found", "operations": [{"type": "SequenceLength"}]}
+    definition = workflow(
+        detector(),
+        {
+            "type": "Expression",
+            "name": "verdict",
+            "data": {"found": "$steps.det.predictions"},
+            "switch": {
+                "type": "CasesDefinition",
+                "cases": [
+                    {
+                        "type": "CaseDefinition",
+                        "condition": {
+                            "type": "StatementGroup",
+                            "statements": [
+                                {
+                                    "type": "BinaryStatement",
+                                    "left_operand": count,
+                                    "comparator": {"type": "(Number) >="},
+                                    "right_operand": {"type": "StaticOperand", "value": 5},
+                                }
+                            ],
+                        },
+                        "result": {"type": "StaticCaseResult", "value": "crowded"},
+                    }
+                ],
+                "default": {
+                    "type": "DynamicCaseResult",
+                    "parameter_name": "found",
+                    "operations": [{"type": "SequenceLength"}],
+                },
+            },
+        },
+        {
+            "type": "DetectionsTransformation",
+            "name": "pick",
+            "predictions": "$steps.det.predictions",
+            "operations": [
+                {"type": "DetectionsSelection", "mode": "left_most"},
+                {"type": "DetectionsRename", "class_map": {"object": "square"}},
+            ],
+        },
+        outputs={"verdict": "$steps.verdict.output", "pick": "$steps.pick.predictions"},
+    )
+    answer = run_workflow(definition, {"image": pixels}, Environment(models=BrightObjects()))[0]
+    assert answer["verdict"] == "crowded"
+    assert list(answer["pick"].data["class_name"]) == ["square"]
+    assert answer["pick"].class_id.tolist() == [1024]
+
+
+def test_csv_rows_appended_to_a_local_file_with_one_header(scene_and_boxes, tmp_path: Path):
+    pixels, boxes = scene_and_boxes
+    definition = workflow(
+        detector(),
+        {
+            "type": "roboflow_core/csv_formatter@v1",
+            "name": "csv",
+            "columns_data": {"count": "$steps.det.predictions", "note": "=cmd"},
+            "columns_operations": {"count": [{"type": "SequenceLength"}]},
+        },
+        {
+            "type": "roboflow_core/local_file_sink@v1",
+            "name": "file",
+            "content": "$steps.csv.csv_content",
+            "file_type": "csv",
+            "output_mode": "append_log",
+            "target_directory": str(tmp_path),
+        },
+        outputs={"message": "$steps.file.message", "error": "$steps.file.error_status"},
+    )
+    answers = run_workflow(definition, {"image": [pixels, pixels]}, Environment(models=BrightObjects()))
+    assert [a["error"] for a in answers] == [False, False]
+    (written,) = tmp_path.glob("workflow_output_*.csv")
+    lines = written.read_text().splitlines()
+    assert lines[0] == "count,note,timestamp"
+    assert [line.split(",")[:2] for line in lines[1:]] == [[str(len(boxes)), "'=cmd"]] * 2  # no formula injection
+
+
+def test_batch_input_gives_each_image_its_value(scene_and_boxes):
+    pixels, _ = scene_and_boxes
+    definition = workflow(
+        {
+            "type": "roboflow_core/property_definition@v1",
+            "name": "upper",
+            "data": "$inputs.names",
+            "operations": [{"type": "StringToUpperCase"}],
+        },
+        inputs=[{"type": "WorkflowImage", "name": "image"}, {"type": "WorkflowBatchInput", "name": "names"}],
+        outputs={"upper": "$steps.upper.output"},
+    )
+    answers = run_workflow(definition, {"image": [pixels, pixels], "names": ["a", "b"]})
+    assert [a["upper"] for a in answers] == ["A", "B"]
+    with pytest.raises(RuntimeInputError, match="names"):
+        run_workflow(definition, {"image": pixels})

@@ -107,7 +107,7 @@ def test_classification_ocr_and_keypoint_models_are_refused_as_out_of_scope(bloc
         (changed(("version",), "2.0"), NotSupportedExecutionEngineError, None, None),
         (changed(("steps", 0, "type"), "roboflow_core/no_such_block@v1"), WorkflowSyntaxError, "model", "type"),
         (changed(("steps", 0, "model_id"), KeyError), WorkflowSyntaxError, "model", "model_id"),
-        (changed(("steps", 0, "confidence"), "very"), WorkflowSyntaxError, "model", "confidence.float"),
+        (changed(("steps", 0, "confidence"), "very"), WorkflowSyntaxError, "model", "confidence"),
         (changed(("steps", 0, "images"), "$input.image"), WorkflowSyntaxError, "model", "images"),
         (changed(("steps", 1, "name"), "model"), DuplicatedNameError, "model", None),
         (changed(("steps", 0, "images"), "$inputs.picture"), InvalidReferenceTargetError, "model", "images"),

@@ -23,3 +23,14 @@ def test_out_of_scope_definitions_say_so():
     refused = [o for o in outcomes() if not o.in_scope]
     assert refused
     assert all(o.reason and o.reason.startswith("out of scope:") for o in refused)
+
+
+def test_every_alias_of_a_roboflow_block_is_one_roboflow_accepts():
+    from seglab.workflows import default_registry
+
+    from .corpus_report import ROBOFLOW_BLOCKS
+
+    for block in default_registry():
+        names = block.type_names()
+        if names[0].startswith("roboflow_core/") and not names[0].endswith("_visualization@v1"):
+            assert set(names) <= ROBOFLOW_BLOCKS, names  # the visualizations' names are built from a constant

@@ -32,7 +32,6 @@ def _answer(prompt: str) -> str:
 
 
 class _Vendors(BaseHTTPRequestHandler):
-
     def do_POST(self) -> None:
         body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
         self.server.requests.append((self.path, dict(self.headers), body))  # type: ignore[attr-defined]

@@ -202,6 +202,8 @@ def _detections_json(detections: Any) -> dict[str, Any]:
         for key in ("detection_id", "parent_id"):
             if key in detections.data:
                 item[key] = str(detections.data[key][index])
+        if detections.mask is None:
+            item.pop("points", None)  # object detection: boxes alone, as Roboflow's detection models answer
         items.append(item)
     return {"image": {"width": size[0], "height": size[1]}, "predictions": items}
 

@@ -232,3 +232,47 @@ def test_batch_input_gives_each_image_its_value(scene_and_boxes):
     assert [a["upper"] for a in answers] == ["A", "B"]
     with pytest.raises(RuntimeInputError, match="names"):
         run_workflow(definition, {"image": pixels})
+
+
+def test_detections_consensus_keeps_what_enough_models_agree_on(scene_and_boxes):
+    pixels, boxes = scene_and_boxes
+    definition = workflow(
+        detector("a", confidence_mode="custom", custom_confidence=0.3),
+        detector("b", confidence_mode="custom", custom_confidence=0.8),  # misses the dimmer square
+        {
+            "type": "DetectionsConsensus",
+            "name": "vote",
+            "predictions_batches": ["$steps.a.predictions", "$steps.b.predictions"],
+            "required_votes": 2,
+            "required_objects": {"object": 3},
+            "detections_merge_confidence_aggregation": "min",
+        },
+        outputs={"vote": "$steps.vote.*"},
+    )
+    vote = run_workflow(definition, {"image": pixels}, Environment(models=BrightObjects()))[0]["vote"]
+    assert len(vote["predictions"]) == len(boxes) - 1
+    assert recall(vote["predictions"].xyxy, boxes[1:]) == 1.0
+    assert vote["object_present"] == {"object": True}
+    assert vote["presence_confidence"]["object"] == pytest.approx(230 / 255, abs=0.01)
+
+
+@pytest.mark.parametrize(
+    ("fields", "shape"),
+    [
+        ({"task_type": "resize", "width": 160, "height": None}, (120, 160)),
+        ({"task_type": "rotate", "rotation_degrees": 90}, (320, 240)),
+        ({"task_type": "flip", "flip_type": "horizontal"}, (240, 320)),
+    ],
+)
+def test_image_preprocessing_resizes_rotates_and_flips(scene_and_boxes, fields: dict[str, Any], shape: tuple[int, int]):
+    pixels, boxes = scene_and_boxes
+    definition = workflow(
+        {"type": "roboflow_core/image_preprocessing@v1", "name": "prep", "image": "$inputs.image", **fields},
+        detector(image="$steps.prep.image"),
+        outputs={"image": "$steps.prep.image", "found": "$steps.det.predictions"},
+    )
+    answer = run_workflow(definition, {"image": pixels}, Environment(models=BrightObjects()))[0]
+    assert answer["image"].pixels.shape[:2] == shape
+    assert len(answer["found"]) == len(boxes)
+    if fields["task_type"] == "flip":
+        assert np.array_equal(answer["image"].pixels, pixels[:, ::-1])

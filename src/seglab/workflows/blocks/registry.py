@@ -45,6 +45,7 @@ class BlockRegistry:
 
 def builtin_blocks() -> list[type[Block]]:
     """seglab's own blocks (what :mod:`.plugin` gives)."""
+    from seglab.workflows.blocks.consensus import DetectionsConsensus
     from seglab.workflows.blocks.expressions import CsvFormatter, DetectionsTransformation, Expression
     from seglab.workflows.blocks.flow_control import ContinueIf
     from seglab.workflows.blocks.formatters import PropertyDefinition
@@ -58,6 +59,7 @@ def builtin_blocks() -> list[type[Block]]:
         SegmentAnything,
     )
     from seglab.workflows.blocks.notifications import EmailNotification, LocalFile, Webhook
+    from seglab.workflows.blocks.preprocessing import ImagePreprocessing
     from seglab.workflows.blocks.sinks import ProjectUpload
     from seglab.workflows.blocks.slicing import ImageSlicer
     from seglab.workflows.blocks.transformations import DetectionOffset, DetectionsFilter, DynamicCrop
@@ -97,6 +99,8 @@ def builtin_blocks() -> list[type[Block]]:
         DetectionsStitch,
         DimensionCollapse,
         DetectionsClassesReplacement,
+        DetectionsConsensus,
+        ImagePreprocessing,
         Expression,
         DetectionsTransformation,
         CsvFormatter,

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from seglab.workflows.blocks.base import Accepts, Block, Selector, StepContext, StepManifest
 from seglab.workflows.kinds import Kind
@@ -92,10 +93,23 @@ def _quietly(deliver: Callable[[], str]) -> Callable[[], None]:
 Addresses = Annotated[str | list[str] | Selector | None, Accepts((Kind.STRING, Kind.LIST_OF_VALUES))]
 
 
+class SmtpSettings(BaseSettings):
+    """The SMTP server that sends what Roboflow's managed email service would (``SEGLAB_SMTP_SERVER``...): a v2
+    email step with ``email_provider`` ``Roboflow Managed API Key`` (its default) goes through it."""
+
+    model_config = SettingsConfigDict(env_prefix="SEGLAB_SMTP_")
+
+    server: str | None = None
+    port: int = 465
+    sender: str | None = None
+    password: str | None = None
+
+
 class EmailNotificationManifest(SinkFields):
     type: Literal["roboflow_core/email_notification@v1", "roboflow_core/email_notification@v2"]
-    email_provider: Literal["Roboflow Managed API Key", "Custom SMTP"] = "Custom SMTP"
-    """v2's choice; Roboflow's managed sender is Roboflow's service, which seglab does not reach."""
+    email_provider: Literal["Roboflow Managed API Key", "Custom SMTP"] = "Roboflow Managed API Key"
+    """v2's choice: ``Custom SMTP`` (the step's server), or the managed sender, which here is the server set by
+    ``SEGLAB_SMTP_SERVER`` (Roboflow's service is not reached)."""
     subject: str
     receiver_email: Addresses
     message: str
@@ -126,9 +140,20 @@ class EmailNotification(_Sink):
 
     def send(self, step: Any, context: StepContext) -> Callable[[], str]:
         if step.email_provider == "Roboflow Managed API Key" and step.type.endswith("@v2"):
-            raise context.fail(
-                "email_provider 'Roboflow Managed API Key' sends through Roboflow's service, which seglab does not "
-                "use: set email_provider to 'Custom SMTP' with smtp_server, sender_email and sender_email_password"
+            managed = SmtpSettings()
+            if not managed.server or not managed.sender:
+                raise context.fail(
+                    "email_provider 'Roboflow Managed API Key' sends through the server seglab is configured with: "
+                    "set SEGLAB_SMTP_SERVER and SEGLAB_SMTP_SENDER (and SEGLAB_SMTP_PORT, SEGLAB_SMTP_PASSWORD), or "
+                    "use email_provider 'Custom SMTP' with smtp_server, sender_email and sender_email_password"
+                )
+            step = step.model_copy(
+                update={
+                    "smtp_server": managed.server,
+                    "smtp_port": managed.port,
+                    "sender_email": managed.sender,
+                    "sender_email_password": managed.password,
+                }
             )
         for setting in ("smtp_server", "sender_email"):
             if not getattr(step, setting):

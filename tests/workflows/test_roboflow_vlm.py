@@ -26,6 +26,8 @@ def _answer(prompt: str) -> str:
     """What the stub model says: JSON for the structured tasks, as the prompts ask, fenced as models often do."""
     if prompt.startswith("Classify"):
         return json.dumps({"class_name": "square", "confidence": 0.8})
+    if prompt.startswith("Which of these classes"):
+        return json.dumps({"predicted_classes": [{"class": "square", "confidence": 0.7}]})
     if prompt.startswith("Find every object"):
         return f"```json\n{json.dumps(DETECTIONS)}\n```"
     return f"echo: {prompt}"

@@ -425,7 +425,7 @@ def apply_operation(value: Any, operation: Any, parameters: dict[str, Any]) -> A
 
         return json.dumps(value, default=str)
     _need_detections(value, kind)
-    return _detections_operation(value, operation)
+    return _detections_operation(value, operation, parameters)
 
 
 def _classification_property(value: Any, name: str) -> Any:
@@ -457,7 +457,7 @@ def _image_property(value: Any, name: str) -> Any:
     return {"size": width * height, "height": height, "width": width, "aspect_ratio": width / height}[name]
 
 
-def _detections_operation(value: Any, operation: Any) -> Any:
+def _detections_operation(value: Any, operation: Any, parameters: dict[str, Any]) -> Any:
     kind = operation.type
     if kind == "DetectionsOffset":
         grown = value[:]  # a copy with its own arrays
@@ -480,15 +480,18 @@ def _detections_operation(value: Any, operation: Any) -> Any:
         from seglab.workflows.serialization import detections_to_roboflow
 
         return detections_to_roboflow(value)
-    return _renamed(value, operation)
+    return _renamed(value, operation, parameters)
 
 
-def _renamed(value: Any, operation: Any) -> Any:
-    """``DetectionsRename``: class names through ``class_map``; in ``strict`` mode a class the map lacks is an
-    error, otherwise it keeps its name. Renamed classes get ids from ``new_classes_id_offset`` up."""
+def _renamed(value: Any, operation: Any, parameters: dict[str, Any]) -> Any:
+    """``DetectionsRename``: class names through ``class_map`` (a mapping, or the name of a parameter holding one);
+    in ``strict`` mode a class the map lacks is an error, otherwise it keeps its name. Renamed classes get ids from
+    ``new_classes_id_offset`` up."""
     mapping = operation.class_map
     if isinstance(mapping, str):
-        raise QueryError("DetectionsRename: class_map must be an object here (a parameter name is not resolved)")
+        mapping = parameters.get(mapping)
+        if not isinstance(mapping, dict):
+            raise QueryError(f"DetectionsRename: class_map names {operation.class_map!r}, which gives no mapping")
     names = [str(n) for n in value.data.get("class_name", [])]
     strict = operation.strict is True or str(operation.strict).lower() == "true"
     missing = sorted({n for n in names if n not in mapping})

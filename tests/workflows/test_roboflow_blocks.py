@@ -276,3 +276,37 @@ def test_image_preprocessing_resizes_rotates_and_flips(scene_and_boxes, fields: 
     assert len(answer["found"]) == len(boxes)
     if fields["task_type"] == "flip":
         assert np.array_equal(answer["image"].pixels, pixels[:, ::-1])
+
+
+def test_detections_list_rollup_brings_crops_finds_back_onto_the_image(scene_and_boxes):
+    pixels, boxes = scene_and_boxes
+    definition = workflow(
+        detector(),
+        {
+            "type": "roboflow_core/detection_offset@v1",
+            "name": "grown",
+            "predictions": "$steps.det.predictions",
+            "offset_width": 20,
+            "offset_height": 20,
+        },
+        {
+            "type": "roboflow_core/dynamic_crop@v1",
+            "name": "crop",
+            "images": "$inputs.image",
+            "predictions": "$steps.grown.predictions",
+        },
+        detector("inner", image="$steps.crop.crops"),
+        {"type": "roboflow_core/dimension_collapse@v1", "name": "gathered", "data": "$steps.inner.predictions"},
+        {
+            "type": "DetectionsListRollUp",
+            "name": "rollup",
+            "parent_detection": "$steps.grown.predictions",
+            "child_detections": "$steps.gathered.output",
+            "confidence_strategy": "min",
+        },
+        outputs={"rollup": "$steps.rollup.*"},
+    )
+    rollup = run_workflow(definition, {"image": pixels}, Environment(models=BrightObjects()))[0]["rollup"]
+    assert recall(rollup["rolled_up_detections"].xyxy, boxes) == 1.0
+    assert len(rollup["rolled_up_detections"]) == len(boxes)
+    assert len(rollup["crop_zones"]) == len(boxes)

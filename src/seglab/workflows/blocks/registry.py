@@ -60,6 +60,7 @@ def builtin_blocks() -> list[type[Block]]:
     )
     from seglab.workflows.blocks.notifications import EmailNotification, LocalFile, Webhook
     from seglab.workflows.blocks.preprocessing import ImagePreprocessing
+    from seglab.workflows.blocks.rollup import DetectionsListRollup
     from seglab.workflows.blocks.sinks import ProjectUpload
     from seglab.workflows.blocks.slicing import ImageSlicer
     from seglab.workflows.blocks.transformations import DetectionOffset, DetectionsFilter, DynamicCrop
@@ -100,6 +101,7 @@ def builtin_blocks() -> list[type[Block]]:
         DimensionCollapse,
         DetectionsClassesReplacement,
         DetectionsConsensus,
+        DetectionsListRollup,
         ImagePreprocessing,
         Expression,
         DetectionsTransformation,

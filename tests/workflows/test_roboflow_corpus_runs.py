@@ -37,8 +37,9 @@ def _value(name: str) -> Any:
     return None
 
 
-def test_compiling_definitions_run_on_a_generated_image(vendors, smtp, monkeypatch):  # noqa: F811
+def test_compiling_definitions_run_on_a_generated_image(vendors, smtp, monkeypatch, tmp_path):  # noqa: F811
     _, port = smtp
+    monkeypatch.chdir(tmp_path)  # local file sinks write under relative folders
     for key, value in {"SERVER": "127.0.0.1", "PORT": str(port), "SENDER": "seglab@example.com"}.items():
         monkeypatch.setenv(f"SEGLAB_SMTP_{key}", value)
     pixels, _ = small_objects(320, 240, 14, 60)

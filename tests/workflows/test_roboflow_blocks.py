@@ -310,3 +310,31 @@ def test_detections_list_rollup_brings_crops_finds_back_onto_the_image(scene_and
     assert recall(rollup["rolled_up_detections"].xyxy, boxes) == 1.0
     assert len(rollup["rolled_up_detections"]) == len(boxes)
     assert len(rollup["crop_zones"]) == len(boxes)
+
+
+def test_classes_replacement_takes_text_per_crop(scene_and_boxes):
+    pixels, boxes = scene_and_boxes
+    definition = workflow(
+        detector(),
+        {
+            "type": "roboflow_core/dynamic_crop@v1",
+            "name": "crop",
+            "images": "$inputs.image",
+            "predictions": "$steps.det.predictions",
+        },
+        {
+            "type": "roboflow_core/property_definition@v1",
+            "name": "text",
+            "data": "$steps.crop.crops",
+            "operations": [{"type": "ExtractImageProperty", "property_name": "width"}, {"type": "ToString"}],
+        },
+        {
+            "type": "roboflow_core/detections_classes_replacement@v1",
+            "name": "named",
+            "object_detection_predictions": "$steps.det.predictions",
+            "classification_predictions": "$steps.text.output",
+        },
+        outputs={"named": "$steps.named.predictions"},
+    )
+    named = run_workflow(definition, {"image": pixels}, Environment(models=BrightObjects()))[0]["named"]
+    assert list(named.data["class_name"]) == ["12"] * len(boxes)  # text (an OCR's, a VLM's) is the class itself

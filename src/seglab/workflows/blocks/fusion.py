@@ -71,14 +71,21 @@ class DetectionsStitch(Block):
 class DetectionsClassesReplacementManifest(StepManifest):
     type: Literal["roboflow_core/detections_classes_replacement@v1", "DetectionsClassesReplacement"]
     object_detection_predictions: Annotated[Selector, Accepts(DETECTIONS, batch=True)]
-    classification_predictions: Annotated[Selector, Accepts((Kind.CLASSIFICATION,), batch=True, collapses=True)]
+    classification_predictions: Annotated[
+        Selector, Accepts((Kind.CLASSIFICATION, Kind.LIST_OF_VALUES, Kind.STRING), batch=True, collapses=True)
+    ]
+    """Classifications (matched by ``parent_id``), or text (a VLM's or OCR's answer, matched by position)."""
     fallback_class_name: Annotated[str | Selector | None, Accepts((Kind.STRING,))] = None
     fallback_class_id: Annotated[int | Selector | None, Accepts((Kind.INTEGER,))] = None
 
 
 def top_class(prediction: Any) -> tuple[str, int, float] | None:
     """The class a classification (Roboflow's shape: ``top``/``predictions``, or multi-label ``predicted_classes``)
-    chose, with its id and confidence; ``None`` when it chose none."""
+    chose, with its id and confidence; text is the class itself (id 0, confidence 1); ``None`` when none."""
+    if isinstance(prediction, list):
+        prediction = next((item for item in prediction if isinstance(item, str) and item.strip()), None)
+    if isinstance(prediction, str):
+        return (prediction.strip(), 0, 1.0) if prediction.strip() else None
     if not isinstance(prediction, dict):
         return None
     found = prediction.get("predictions")

@@ -338,3 +338,72 @@ def test_classes_replacement_takes_text_per_crop(scene_and_boxes):
     )
     named = run_workflow(definition, {"image": pixels}, Environment(models=BrightObjects()))[0]["named"]
     assert list(named.data["class_name"]) == ["12"] * len(boxes)  # text (an OCR's, a VLM's) is the class itself
+
+
+def test_query_language_zone_sequences_classifications_and_json(scene_and_boxes):
+    import json
+
+    pixels, boxes = scene_and_boxes
+    zone = [[0, 0], [130, 0], [130, 240], [0, 240]]  # the left part of the image
+    center = {"type": "DynamicOperand", "operations": [{"type": "ExtractDetectionProperty", "property_name": "center"}]}
+    in_zone = {
+        "type": "StatementGroup",
+        "statements": [
+            {
+                "type": "BinaryStatement",
+                "left_operand": center,
+                "comparator": {"type": "(Detection) in zone"},
+                "right_operand": {"type": "DynamicOperand", "operand_name": "zone"},
+            }
+        ],
+    }
+    definition = workflow(
+        detector(),
+        {
+            "type": "roboflow_core/detections_filter@v1",
+            "name": "left",
+            "predictions": "$steps.det.predictions",
+            "operations": [{"type": "DetectionsFilter", "filter_operation": in_zone}],
+            "operations_parameters": {"zone": zone},
+        },
+        {
+            "type": "roboflow_core/property_definition@v1",
+            "name": "as_json",
+            "data": "$steps.left.predictions",
+            "operations": [{"type": "DetectionsToDictionary"}, {"type": "ConvertDictionaryToJSON"}],
+        },
+        {
+            "type": "roboflow_core/property_definition@v1",
+            "name": "lengths",
+            "data": "$inputs.words",
+            "operations": [{"type": "SequenceApply", "operations": [{"type": "SequenceLength"}]}],
+        },
+        {
+            "type": "roboflow_core/property_definition@v1",
+            "name": "top",
+            "data": "$inputs.classification",
+            "operations": [{"type": "ClassificationPropertyExtract", "property_name": "top_class"}],
+        },
+        inputs=[
+            {"type": "WorkflowImage", "name": "image"},
+            {"type": "WorkflowParameter", "name": "words"},
+            {"type": "WorkflowParameter", "name": "classification"},
+        ],
+        outputs={"json": "$steps.as_json.output", "lengths": "$steps.lengths.output", "top": "$steps.top.output"},
+    )
+    classification = {
+        "top": "cat",
+        "confidence": 0.9,
+        "predictions": [{"class": "cat", "class_id": 0, "confidence": 0.9}],
+    }
+    answer = run_workflow(
+        definition,
+        {"image": pixels, "words": ["ab", "cde"], "classification": classification},
+        Environment(models=BrightObjects()),
+    )[0]
+    found = json.loads(answer["json"])["predictions"]
+    expected = [b for b in boxes.tolist() if (b[0] + b[2]) / 2 < 130]
+    assert len(found) == len(expected)
+    assert all(p["x"] < 130 for p in found)
+    assert answer["lengths"] == [2, 3]
+    assert answer["top"] == "cat"

@@ -407,3 +407,55 @@ def test_query_language_zone_sequences_classifications_and_json(scene_and_boxes)
     assert all(p["x"] < 130 for p in found)
     assert answer["lengths"] == [2, 3]
     assert answer["top"] == "cat"
+
+
+def test_batch_input_takes_detections_as_roboflow_serialises_them(scene_and_boxes):
+    pixels, _ = scene_and_boxes
+    sent = {
+        "image": {"width": 320, "height": 240},
+        "predictions": [
+            {
+                "x": 50,
+                "y": 40,
+                "width": 20,
+                "height": 10,
+                "class": "car",
+                "class_id": 2,
+                "confidence": 0.9,
+                "detection_id": "d1",
+                "points": [{"x": 40, "y": 35}, {"x": 60, "y": 35}, {"x": 60, "y": 45}, {"x": 40, "y": 45}],
+            },
+            {
+                "x": 200,
+                "y": 100,
+                "width": 10,
+                "height": 10,
+                "class": "dog",
+                "class_id": 1,
+                "confidence": 0.3,
+                "detection_id": "d2",
+                "points": [{"x": 195, "y": 95}, {"x": 205, "y": 95}, {"x": 205, "y": 105}],
+            },
+        ],
+    }
+    definition = workflow(
+        {
+            "type": "roboflow_core/detection_offset@v1",
+            "name": "grown",
+            "predictions": "$inputs.predictions",
+            "offset_width": 10,
+            "offset_height": 10,
+        },
+        inputs=[
+            {"type": "WorkflowImage", "name": "image"},
+            {"type": "WorkflowBatchInput", "name": "predictions", "kind": ["object_detection_prediction"]},
+        ],
+        outputs={"grown": "$steps.grown.predictions"},
+    )
+    grown = run_workflow(definition, {"image": pixels, "predictions": [sent]})[0]["grown"]
+    assert grown.xyxy.tolist()[0] == [35.0, 30.0, 65.0, 50.0]
+    assert list(grown.data["class_name"]) == ["car", "dog"]
+    assert list(grown.data["parent_id"]) == ["d1", "d2"]
+    assert grown.mask is not None
+    with pytest.raises(RuntimeInputError, match=r"predictions\[0\]"):
+        run_workflow(definition, {"image": pixels, "predictions": [{"boxes": []}]})

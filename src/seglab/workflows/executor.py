@@ -20,8 +20,10 @@ from seglab.workflows.blocks.flow_control import CONTINUE
 from seglab.workflows.compiler import CompiledStep, CompiledWorkflow
 from seglab.workflows.environment import Environment
 from seglab.workflows.errors import RuntimeInputError, StepExecutionError, WorkflowError
+from seglab.workflows.kinds import DETECTIONS
 from seglab.workflows.selectors import parse_selector, substitute
-from seglab.workflows.values import is_detections, load_image, to_root_coordinates
+from seglab.workflows.spec import InputSpec
+from seglab.workflows.values import detections_from_roboflow, is_detections, load_image, to_root_coordinates
 
 
 class _Skipped:
@@ -69,7 +71,9 @@ def prepare_runs(workflow: CompiledWorkflow, inputs: Mapping[str, Any], environm
             load_image(item, what=name if len(items) == 1 else f"{name}[{i}]", max_pixels=environment.max_image_pixels)
             for i, item in enumerate(items)
         ]
-    batches = {name: _batch_values(name, inputs.get(name)) for name, spec in workflow.inputs.items() if spec.is_batch}
+    batches = {
+        name: _batch_values(name, inputs.get(name), spec) for name, spec in workflow.inputs.items() if spec.is_batch
+    }
     sizes = {len(batch) for batch in [*images.values(), *batches.values()]} - {1}
     if len(sizes) > 1:
         raise RuntimeInputError(f"image inputs are batches of different sizes: {sorted(sizes)}")
@@ -94,12 +98,15 @@ def prepare_runs(workflow: CompiledWorkflow, inputs: Mapping[str, Any], environm
     return runs
 
 
-def _batch_values(name: str, value: Any) -> list[Any]:
-    """A ``WorkflowBatchInput``'s values: a list, one per image (one value alone serves every image)."""
+def _batch_values(name: str, value: Any, spec: InputSpec) -> list[Any]:
+    """A ``WorkflowBatchInput``'s values: a list, one per image (one value alone serves every image); detections
+    sent as Roboflow's JSON become detections."""
     if value is None:
         raise RuntimeInputError(f"the workflow needs the batch input {name!r} (a list: one value per image)")
     if not isinstance(value, list) or not value:
         raise RuntimeInputError(f"input {name!r} is a batch input: give a non-empty list, one value per image")
+    if spec.kinds & set(DETECTIONS):
+        return [detections_from_roboflow(item, f"{name}[{i}]") for i, item in enumerate(value)]
     return value
 
 

@@ -71,8 +71,32 @@ def test_short_aliases_and_input_synonyms_compile():
     definition["inputs"][0]["type"] = "InferenceImage"
     definition["inputs"][1]["type"] = "InferenceParameter"
     definition["steps"][0]["image"] = definition["steps"][0].pop("images")  # Roboflow accepts both spellings
-    definition["steps"][0]["unknown_field"] = "ignored, as Roboflow ignores it"
+    definition["steps"][0]["disable_active_learning"] = False  # Roboflow's, accepted without meaning here
     assert list(compile_workflow(definition).steps) == ["model", "count"]
+
+
+def test_an_unknown_step_field_is_refused_with_the_step_and_field_named():
+    definition = changed(("steps", 0, "confidence_mod"), "custom")  # a misspelt v3 field must not pass unnoticed
+    with pytest.raises(WorkflowSyntaxError) as raised:
+        compile_workflow(definition)
+    problem = raised.value.blocks_errors[0]
+    assert (problem.block_id, problem.property_name) == ("model", "confidence_mod")
+    assert "unknown field `confidence_mod`" in (problem.property_details or "")
+
+
+@pytest.mark.parametrize(
+    ("block_type", "words"),
+    [
+        ("roboflow_core/roboflow_classification_model@v3", "classification models"),
+        ("RoboflowKeypointDetectionModel", "keypoint models"),
+        ("roboflow_core/easy_ocr@v1", "OCR models"),
+    ],
+)
+def test_classification_ocr_and_keypoint_models_are_refused_as_out_of_scope(block_type: str, words: str):
+    definition = changed(("steps", 0, "type"), block_type)
+    with pytest.raises(WorkflowSyntaxError) as raised:
+        compile_workflow(definition)
+    assert f"{block_type} is out of scope for seglab ({words}" in (raised.value.blocks_errors[0].block_details or "")
 
 
 @pytest.mark.parametrize(
@@ -83,7 +107,7 @@ def test_short_aliases_and_input_synonyms_compile():
         (changed(("version",), "2.0"), NotSupportedExecutionEngineError, None, None),
         (changed(("steps", 0, "type"), "roboflow_core/no_such_block@v1"), WorkflowSyntaxError, "model", "type"),
         (changed(("steps", 0, "model_id"), KeyError), WorkflowSyntaxError, "model", "model_id"),
-        (changed(("steps", 0, "confidence"), "very"), WorkflowSyntaxError, "model", "confidence.float"),
+        (changed(("steps", 0, "confidence"), "very"), WorkflowSyntaxError, "model", "confidence"),
         (changed(("steps", 0, "images"), "$input.image"), WorkflowSyntaxError, "model", "images"),
         (changed(("steps", 1, "name"), "model"), DuplicatedNameError, "model", None),
         (changed(("steps", 0, "images"), "$inputs.picture"), InvalidReferenceTargetError, "model", "images"),

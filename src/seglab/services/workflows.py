@@ -255,6 +255,8 @@ def _detections_json(detections: Any) -> dict[str, Any]:
                 item[key] = str(detections.data[key][index])
         if "time_in_zone" in detections.data:
             item["time_in_zone"] = round(float(detections.data["time_in_zone"][index]), 4)
+        if detections.mask is None:
+            item.pop("points", None)  # object detection: boxes alone, as Roboflow's detection models answer
         items.append(item)
     return {"image": {"width": size[0], "height": size[1]}, "predictions": items}
 

@@ -17,6 +17,7 @@ from pydantic import ValidationError
 
 from seglab.workflows.blocks import Accepts, Block, BlockRegistry, StepManifest, default_registry
 from seglab.workflows.blocks.flow_control import ContinueIf
+from seglab.workflows.blocks.out_of_scope import out_of_scope_reason
 from seglab.workflows.errors import (
     BlockError,
     DuplicatedNameError,
@@ -93,16 +94,34 @@ def _check_names(spec: WorkflowSpec) -> None:
         raise DuplicatedNameError(f"inputs, steps and outputs need unique names: {repeated}", blocks_errors=errors)
 
 
+_UNION_TAGS = frozenset({"str", "int", "float", "bool", "list", "dict", "none", "constrained-str"})
+
+
+def _field_path(location: tuple[Any, ...]) -> str:
+    """Pydantic's location without the union members it tried (``literal['a','b']``, ``str``...): the field's path."""
+    parts = [str(part) for part in location]
+    kept = [p for p in parts if "[" not in p and "(" not in p and "-" not in p and p not in _UNION_TAGS]
+    return ".".join(kept)
+
+
 def _pydantic_errors(step: StepSpec, error: ValidationError) -> list[BlockError]:
-    found = []
+    """One problem per field: of a union's failures (a literal or a selector), the enumeration's words first."""
+    chosen: dict[str, tuple[str, str]] = {}
     for item in error.errors():
-        location = ".".join(str(part) for part in item.get("loc", ()))
+        location = _field_path(tuple(item.get("loc", ())))
+        kind = str(item.get("type", ""))
         message = item.get("msg", "invalid")
-        if item.get("type") == "missing":
+        if kind == "missing":
             message = f"the field `{location}` is required"
+        elif kind == "extra_forbidden":
+            message = f"unknown field `{location}` for {step.type}"
         message = message.removeprefix("Value error, ")  # a validator's own words, without pydantic's label
-        found.append(BlockError(step.name, step.type, property_name=location or None, property_details=message))
-    return found
+        if location not in chosen or (kind == "literal_error" and chosen[location][0] != "literal_error"):
+            chosen[location] = (kind, message)
+    return [
+        BlockError(step.name, step.type, property_name=location or None, property_details=message)
+        for location, (_, message) in chosen.items()
+    ]
 
 
 def _bad_selectors(step: StepSpec) -> list[BlockError]:
@@ -129,7 +148,7 @@ def _validated_steps(spec: WorkflowSpec, registry: BlockRegistry) -> dict[str, t
     for step in spec.steps:
         block_class = registry.get(step.type)
         if block_class is None:
-            details = f"unknown block type {step.type!r}"
+            details = out_of_scope_reason(step.type) or f"unknown block type {step.type!r}"
             errors.append(BlockError(step.name, step.type, block_details=details, property_name="type"))
             continue
         malformed = _bad_selectors(step)
@@ -266,6 +285,8 @@ def _dimensions(steps: dict[str, CompiledStep], order: list[str]) -> None:
             if reference.accepts.steps:
                 continue
             dim = 0 if selector.input is not None else steps[selector.step or ""].dimension
+            if reference.accepts.collapses:
+                dim = max(dim - 1, 0)  # per-image data collapses to a list of one: each image is its own run
             if selector.input is None or reference.accepts.batch:
                 all_dims.append(dim)
             if reference.accepts.batch:

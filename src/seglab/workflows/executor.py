@@ -20,8 +20,10 @@ from seglab.workflows.blocks.flow_control import CONTINUE
 from seglab.workflows.compiler import CompiledStep, CompiledWorkflow
 from seglab.workflows.environment import Environment
 from seglab.workflows.errors import RuntimeInputError, StepExecutionError, WorkflowError
+from seglab.workflows.kinds import DETECTIONS
 from seglab.workflows.selectors import parse_selector, substitute
-from seglab.workflows.values import is_detections, load_image, to_root_coordinates
+from seglab.workflows.spec import InputSpec
+from seglab.workflows.values import detections_from_roboflow, is_detections, load_image, to_root_coordinates
 
 
 class _Skipped:
@@ -69,13 +71,16 @@ def prepare_runs(workflow: CompiledWorkflow, inputs: Mapping[str, Any], environm
             load_image(item, what=name if len(items) == 1 else f"{name}[{i}]", max_pixels=environment.max_image_pixels)
             for i, item in enumerate(items)
         ]
-    sizes = {len(batch) for batch in images.values()} - {1}
+    batches = {
+        name: _batch_values(name, inputs.get(name), spec) for name, spec in workflow.inputs.items() if spec.is_batch
+    }
+    sizes = {len(batch) for batch in [*images.values(), *batches.values()]} - {1}
     if len(sizes) > 1:
         raise RuntimeInputError(f"image inputs are batches of different sizes: {sorted(sizes)}")
     count = max(sizes) if sizes else 1
     parameters: dict[str, Any] = {}
     for name, spec in workflow.inputs.items():
-        if spec.is_image:
+        if spec.is_image or spec.is_batch:
             continue
         if name in inputs:
             parameters[name] = inputs[name]
@@ -87,8 +92,22 @@ def prepare_runs(workflow: CompiledWorkflow, inputs: Mapping[str, Any], environm
         for name, batch in images.items():
             chosen = batch[index if len(batch) > 1 else 0]
             values[name] = chosen if chosen.parent_id == name else _renamed(chosen, name)
+        for name, batch in batches.items():
+            values[name] = batch[index if len(batch) > 1 else 0]
         runs.append(_Run(values))
     return runs
+
+
+def _batch_values(name: str, value: Any, spec: InputSpec) -> list[Any]:
+    """A ``WorkflowBatchInput``'s values: a list, one per image (one value alone serves every image); detections
+    sent as Roboflow's JSON become detections."""
+    if value is None:
+        raise RuntimeInputError(f"the workflow needs the batch input {name!r} (a list: one value per image)")
+    if not isinstance(value, list) or not value:
+        raise RuntimeInputError(f"input {name!r} is a batch input: give a non-empty list, one value per image")
+    if spec.kinds & set(DETECTIONS):
+        return [detections_from_roboflow(item, f"{name}[{i}]") for i, item in enumerate(value)]
+    return value
 
 
 def _renamed(image: Any, name: str) -> Any:
@@ -117,7 +136,7 @@ class _StepRunner:
             return None
         candidates = [r.selector.step for r in self.step.references if r.selector.step and not r.accepts.steps]
         candidates += sorted(self.step.gated_by)
-        name = next(n for n in candidates if n and self.workflow.steps[n].dimension == depth)
+        name = next(n for n in candidates if n and self.workflow.steps[n].dimension >= depth)
         return self.run.results[name]
 
     def _walk(self, node: Any, depth: int, path: tuple[int, ...]) -> Any:
@@ -127,16 +146,19 @@ class _StepRunner:
             return SKIPPED
         return [self._walk(child, depth + 1, (*path, index)) for index, child in enumerate(node)]
 
-    def _value(self, text: str, path: tuple[int, ...]) -> Any:
+    def _value(self, text: str, path: tuple[int, ...], collapses: bool = False) -> Any:
         selector = parse_selector(text)
         assert selector is not None
         if selector.input is not None:
-            return self.run.inputs[selector.input]
+            value = self.run.inputs[selector.input]
+            return [value] if collapses else value
         source = self.workflow.steps[selector.step or ""]
         outputs = _at(self.run.results[source.name], path[: source.dimension])
         if outputs is SKIPPED or outputs is None:
             raise _SkipError
-        return outputs.get(selector.output)
+        if source.dimension > len(path):  # a collapsing field: every crop's value, None where one was skipped
+            return [None if item is SKIPPED or item is None else item.get(selector.output) for item in outputs]
+        return [outputs.get(selector.output)] if collapses else outputs.get(selector.output)
 
     def _leaf(self, path: tuple[int, ...]) -> Any:
         for gate in self.step.gated_by:
@@ -149,7 +171,8 @@ class _StepRunner:
                 if accepts.steps:
                     continue
                 value = getattr(self.step.manifest, name)
-                resolved = substitute(value, lambda text: self._value(text, path))
+                collapses = accepts.collapses
+                resolved = substitute(value, lambda text, c=collapses: self._value(text, path, c))
                 if accepts.batch and value is not resolved and resolved is None:
                     raise _SkipError  # an empty crop, say
                 if resolved is None and value is not None:

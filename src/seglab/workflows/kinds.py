@@ -19,12 +19,14 @@ class Kind(StrEnum):
     LIST_OF_VALUES = "list_of_values"
     DICTIONARY = "dictionary"
     ROBOFLOW_MODEL_ID = "roboflow_model_id"
+    CLASSIFICATION = "classification_prediction"
+    LANGUAGE_MODEL_OUTPUT = "language_model_output"
 
 
 DETECTIONS = (Kind.INSTANCE_SEGMENTATION, Kind.OBJECT_DETECTION)
 """Both detection kinds: seglab's detections always carry masks, but boxes-only blocks accept either."""
 
-BATCH_KINDS = frozenset({Kind.IMAGE, *DETECTIONS})
+BATCH_KINDS = frozenset({Kind.IMAGE, *DETECTIONS, Kind.CLASSIFICATION})
 """Kinds that exist once per image (or per crop): fields of these kinds decide how often a step runs."""
 
 _ACCEPTS: dict[Kind, frozenset[Kind]] = {

@@ -130,6 +130,49 @@ class Divide(_Operation):
     other: float
 
 
+class ClassificationPropertyExtract(_Operation):
+    type: Literal["ClassificationPropertyExtract"]
+    property_name: Literal[
+        "top_class", "top_class_confidence", "top_class_confidence_single", "all_classes", "all_confidences"
+    ]
+
+
+class DetectionsOffset(_Operation):
+    type: Literal["DetectionsOffset"]
+    offset_x: int
+    offset_y: int
+
+
+class DetectionsSelection(_Operation):
+    type: Literal["DetectionsSelection"]
+    mode: Literal["left_most", "right_most", "top_confidence", "first", "last"]
+
+
+class ExtractImageProperty(_Operation):
+    type: Literal["ExtractImageProperty"]
+    property_name: Literal["size", "height", "width", "aspect_ratio"]
+
+
+class DetectionsToDictionary(_Operation):
+    type: Literal["DetectionsToDictionary"]
+
+
+class ConvertDictionaryToJSON(_Operation):
+    type: Literal["ConvertDictionaryToJSON"]
+
+
+class DetectionsRename(_Operation):
+    type: Literal["DetectionsRename"]
+    class_map: dict[str, str] | str
+    strict: bool | str = True
+    new_classes_id_offset: int = 1024
+
+
+class SequenceApply(_Operation):
+    type: Literal["SequenceApply"]
+    operations: list[Operation]
+
+
 Operation = Annotated[
     SequenceLength
     | DetectionsPropertyExtract
@@ -147,7 +190,15 @@ Operation = Annotated[
     | StringToUpperCase
     | LookupTable
     | Multiply
-    | Divide,
+    | Divide
+    | ClassificationPropertyExtract
+    | DetectionsOffset
+    | DetectionsSelection
+    | ExtractImageProperty
+    | DetectionsToDictionary
+    | ConvertDictionaryToJSON
+    | DetectionsRename
+    | SequenceApply,
     Field(discriminator="type"),
 ]
 
@@ -184,6 +235,7 @@ BinaryComparator = Literal[
     "(String) startsWith",
     "(String) endsWith",
     "(String) contains",
+    "(Detection) in zone",
 ]
 UnaryOperator = Literal[
     "Exists",
@@ -227,6 +279,7 @@ class StatementGroup(BaseModel):
 
 
 DetectionsFilterOperation.model_rebuild()
+SequenceApply.model_rebuild()
 
 
 class QueryError(ValueError):
@@ -361,7 +414,98 @@ def apply_operation(value: Any, operation: Any, parameters: dict[str, Any]) -> A
         return value * operation.other
     if kind == "Divide":
         return value / operation.other
-    raise QueryError(f"unknown operation {kind!r}")
+    if kind == "SequenceApply":
+        return [apply_operations(item, operation.operations, parameters) for item in value]
+    if kind == "ClassificationPropertyExtract":
+        return _classification_property(value, operation.property_name)
+    if kind == "ExtractImageProperty":
+        return _image_property(value, operation.property_name)
+    if kind == "ConvertDictionaryToJSON":
+        import json
+
+        return json.dumps(value, default=str)
+    _need_detections(value, kind)
+    return _detections_operation(value, operation, parameters)
+
+
+def _classification_property(value: Any, name: str) -> Any:
+    """A property of a classification in Roboflow's shape (``top``/``predictions``, or multi-label
+    ``predicted_classes``/``predictions`` by class)."""
+    if not isinstance(value, dict):
+        raise QueryError(f"ClassificationPropertyExtract works on classifications, got {type(value).__name__}")
+    found = value.get("predictions") or []
+    entries = found if isinstance(found, list) else [{"class": k, **v} for k, v in found.items()]
+    if name == "all_classes":
+        return [str(e.get("class")) for e in entries]
+    if name == "all_confidences":
+        return [float(e.get("confidence", 0.0)) for e in entries]
+    if "top" in value:
+        top, confidence = value.get("top"), float(value.get("confidence", 0.0))
+    else:
+        chosen = value.get("predicted_classes") or []
+        best = max((e for e in entries if e.get("class") in chosen), key=lambda e: e.get("confidence", 0), default={})
+        top, confidence = best.get("class"), float(best.get("confidence", 0.0))
+    if name == "top_class":
+        return top
+    return confidence
+
+
+def _image_property(value: Any, name: str) -> Any:
+    if not hasattr(value, "pixels"):
+        raise QueryError(f"ExtractImageProperty works on images, got {type(value).__name__}")
+    height, width = value.pixels.shape[:2]
+    return {"size": width * height, "height": height, "width": width, "aspect_ratio": width / height}[name]
+
+
+def _detections_operation(value: Any, operation: Any, parameters: dict[str, Any]) -> Any:
+    kind = operation.type
+    if kind == "DetectionsOffset":
+        grown = value[:]  # a copy with its own arrays
+        dx, dy = operation.offset_x / 2, operation.offset_y / 2
+        grown.xyxy = np.clip(value.xyxy + np.array([-dx, -dy, dx, dy]), 0, None).astype(np.float32)
+        return grown
+    if kind == "DetectionsSelection":
+        if not len(value):
+            return value
+        mode = operation.mode
+        index = {
+            "first": 0,
+            "last": len(value) - 1,
+            "left_most": int(np.argmin(value.xyxy[:, 0])),
+            "right_most": int(np.argmax(value.xyxy[:, 2])),
+            "top_confidence": int(np.argmax(value.confidence)) if value.confidence is not None else 0,
+        }[mode]
+        return value[index : index + 1]
+    if kind == "DetectionsToDictionary":
+        from seglab.workflows.serialization import detections_to_roboflow
+
+        return detections_to_roboflow(value)
+    return _renamed(value, operation, parameters)
+
+
+def _renamed(value: Any, operation: Any, parameters: dict[str, Any]) -> Any:
+    """``DetectionsRename``: class names through ``class_map`` (a mapping, or the name of a parameter holding one);
+    in ``strict`` mode a class the map lacks is an error, otherwise it keeps its name. Renamed classes get ids from
+    ``new_classes_id_offset`` up."""
+    mapping = operation.class_map
+    if isinstance(mapping, str):
+        mapping = parameters.get(mapping)
+        if not isinstance(mapping, dict):
+            raise QueryError(f"DetectionsRename: class_map names {operation.class_map!r}, which gives no mapping")
+    names = [str(n) for n in value.data.get("class_name", [])]
+    strict = operation.strict is True or str(operation.strict).lower() == "true"
+    missing = sorted({n for n in names if n not in mapping})
+    if strict and missing:
+        raise QueryError(f"DetectionsRename: class_map has no entry for {', '.join(missing)}")
+    renamed = value[:]
+    new_names = [mapping.get(n, n) for n in names]
+    new_ids = {name: operation.new_classes_id_offset + i for i, name in enumerate(sorted(set(mapping.values())))}
+    renamed.data["class_name"] = np.array(new_names, dtype=str)
+    renamed.class_id = np.array(
+        [new_ids[n] if old in mapping else int(c) for n, old, c in zip(new_names, names, value.class_id, strict=True)],
+        dtype=int,
+    )
+    return renamed
 
 
 def apply_operations(value: Any, operations: list[Any], parameters: dict[str, Any] | None = None) -> Any:
@@ -395,12 +539,26 @@ def _compare(comparator: str, left: Any, right: Any) -> bool:
         return all(item in right for item in left)
     if comparator == "any in (Sequence)":
         return any(item in right for item in left)
+    if comparator == "(Detection) in zone":
+        return _in_zone(left, right)
     text, part = str(left), str(right)
     return {
         "(String) startsWith": text.startswith(part),
         "(String) endsWith": text.endswith(part),
         "(String) contains": part in text,
     }[comparator]
+
+
+def _in_zone(point: Any, zone: Any) -> bool:
+    """Whether ``point`` (``(x, y)``, as ``ExtractDetectionProperty`` ``center`` gives) lies strictly inside the
+    polygon ``zone`` (a list of ``[x, y]``)."""
+    import cv2
+
+    polygon = np.asarray(zone, dtype=np.float32).reshape(-1, 1, 2)
+    if len(polygon) < 3:
+        raise QueryError(f"(Detection) in zone needs a polygon of at least 3 points, got {len(polygon)}")
+    x, y = (float(v) for v in point)
+    return bool(cv2.pointPolygonTest(polygon, (x, y), False) > 0)
 
 
 def _unary(operator: str, value: Any) -> bool:

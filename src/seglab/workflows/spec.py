@@ -2,7 +2,8 @@
 
 Parsing checks the shape only (what each step's fields mean is its block's business, see the compiler).
 Roboflow's synonyms are accepted: ``InferenceImage``/``InferenceParameter`` for ``WorkflowImage``/
-``WorkflowParameter``; unknown keys are ignored, as Roboflow ignores them.
+``WorkflowParameter``, and ``WorkflowBatchInput`` (one value per image); unknown keys are ignored, as Roboflow ignores
+them.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from seglab.workflows.kinds import Kind, parse_kinds
 
 IMAGE_INPUT_TYPES = frozenset({"WorkflowImage", "InferenceImage"})
 PARAMETER_INPUT_TYPES = frozenset({"WorkflowParameter", "InferenceParameter"})
+BATCH_INPUT_TYPE = "WorkflowBatchInput"
 OUTPUT_TYPES = frozenset({"JsonField"})
 COORDINATES_SYSTEMS = ("parent", "own")
 
@@ -27,6 +29,8 @@ class InputSpec:
     default: Any = None
     """``default_value``; a parameter declared without one is ``None`` when not given, as Roboflow has it (143 of
     its published definitions declare ``api_key``, ``model_id`` or ``classes`` so)."""
+    is_batch: bool = False
+    """A ``WorkflowBatchInput``: one value per image of the batch (given as a list), not one for all."""
 
 
 @dataclass(frozen=True)
@@ -82,13 +86,34 @@ def _input(entry: dict[str, Any]) -> InputSpec:
     kind_type = entry.get("type")
     if kind_type in IMAGE_INPUT_TYPES:
         return InputSpec(entry["name"], True, frozenset({Kind.IMAGE}))
+    if kind_type == BATCH_INPUT_TYPE:
+        return _batch_input(entry)
     if kind_type in PARAMETER_INPUT_TYPES:
         return InputSpec(entry["name"], False, parse_kinds(entry.get("kind") or []), entry.get("default_value"))
-    known = ", ".join(sorted(IMAGE_INPUT_TYPES | PARAMETER_INPUT_TYPES))
+    known = ", ".join(sorted(IMAGE_INPUT_TYPES | PARAMETER_INPUT_TYPES | {BATCH_INPUT_TYPE}))
     raise WorkflowSyntaxError(
         f"input {entry['name']!r} has unknown type {kind_type!r} (known: {known})",
         blocks_errors=[BlockError(entry["name"], str(kind_type), property_name="type")],
     )
+
+
+def _batch_input(entry: dict[str, Any]) -> InputSpec:
+    """Roboflow's batch-oriented input: images when its kind says so, otherwise data with one value per image."""
+    dimensionality = entry.get("dimensionality", 1)
+    if dimensionality != 1:
+        raise WorkflowSyntaxError(
+            f"input {entry['name']!r}: dimensionality {dimensionality!r} is not supported (seglab takes batch inputs "
+            "of one value per image: dimensionality 1)",
+            blocks_errors=[
+                BlockError(
+                    entry["name"], BATCH_INPUT_TYPE, property_name="dimensionality", property_details="only 1 is taken"
+                )
+            ],
+        )
+    kinds = parse_kinds(entry.get("kind") or [])
+    if kinds == {Kind.IMAGE}:
+        return InputSpec(entry["name"], True, kinds)
+    return InputSpec(entry["name"], False, kinds, is_batch=True)
 
 
 def _output(entry: dict[str, Any]) -> OutputSpec:

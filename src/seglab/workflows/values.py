@@ -189,3 +189,48 @@ def to_root_coordinates(detections: Any) -> Any:
     moved.data["root_parent_coordinates"] = np.zeros_like(offsets)
     moved.data["image_dimensions"] = np.asarray(detections.data["root_parent_dimensions"]).copy()
     return moved
+
+
+def detections_from_roboflow(value: Any, what: str) -> Any:
+    """Detections sent as Roboflow serialises them (``{"image": {width, height}, "predictions": [{x, y, width,
+    height, class, class_id, confidence, points?}]}``) as ``sv.Detections``; masks from ``points`` where given."""
+    import cv2
+    import supervision as sv
+
+    if is_detections(value):
+        return value
+    if not isinstance(value, dict) or not isinstance(value.get("predictions"), list):
+        raise RuntimeInputError(f"{what}: detections are {{'image': {{...}}, 'predictions': [...]}}, got {value!r:.60}")
+    try:
+        width, height = int(value["image"]["width"]), int(value["image"]["height"])
+        items = value["predictions"]
+        xyxy = np.array(
+            [
+                [p["x"] - p["width"] / 2, p["y"] - p["height"] / 2, p["x"] + p["width"] / 2, p["y"] + p["height"] / 2]
+                for p in items
+            ],
+            dtype=np.float32,
+        ).reshape(-1, 4)
+        masks = None
+        if items and all(p.get("points") for p in items):
+            masks = np.zeros((len(items), height, width), dtype=np.uint8)
+            for index, p in enumerate(items):
+                ring = np.array([[q["x"], q["y"]] for q in p["points"]], dtype=np.float32).round().astype(np.int32)
+                cv2.fillPoly(masks[index], [ring], 1)
+        detections = sv.Detections(
+            xyxy=xyxy,
+            mask=None if masks is None else masks.astype(bool),
+            confidence=np.array([float(p.get("confidence", 1.0)) for p in items], dtype=np.float32),
+            class_id=np.array([int(p.get("class_id", 0)) for p in items], dtype=int),
+            data={"class_name": np.array([str(p.get("class", "")) for p in items], dtype=str)},
+        )
+    except (KeyError, TypeError, ValueError) as error:
+        raise RuntimeInputError(f"{what}: unreadable detections ({type(error).__name__}: {error})") from None
+    image = WorkflowImage(np.zeros((1, 1, 3), dtype=np.uint8), what, root=(what, width, height))
+    detections = with_lineage(detections, image)
+    detections.data["image_dimensions"] = np.array([(height, width)] * len(detections), dtype=int).reshape(-1, 2)
+    detections.data["root_parent_dimensions"] = detections.data["image_dimensions"].copy()
+    ids = [p.get("detection_id") for p in items]
+    if all(ids):
+        detections.data["detection_id"] = np.array(ids, dtype=str)
+    return detections

@@ -34,13 +34,18 @@ class Accepts:
     """The field takes per-image data (images, predictions): the step runs once per image, or per crop."""
     steps: bool = False
     """The field names steps themselves (``$steps.s``), as ``continue_if``'s ``next_steps``."""
+    collapses: bool = False
+    """The field takes the values of every crop (or slice) of one image as one list: the step runs one level up
+    from its data, as Roboflow's dimension collapse and detections stitch do."""
 
 
 class StepManifest(BaseModel):
-    """Base of every block's manifest: ``type`` and ``name``; unknown fields are ignored, as Roboflow ignores them."""
+    """Base of every block's manifest: ``type`` and ``name``. A field the block does not declare is refused (the step
+    and the field named), as Roboflow refuses it: a misspelt ``confidence_mode`` must not fall back to the default
+    unnoticed. Blocks declare every field of Roboflow's manifest for them, those without meaning here included."""
 
     model_config = ConfigDict(
-        extra="ignore", populate_by_name=True, arbitrary_types_allowed=True, use_attribute_docstrings=True
+        extra="forbid", populate_by_name=True, arbitrary_types_allowed=True, use_attribute_docstrings=True
     )
 
     type: str

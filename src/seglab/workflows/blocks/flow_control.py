@@ -22,6 +22,9 @@ class ContinueIfManifest(StepManifest):
     condition_statement: StatementGroup
     evaluation_parameters: Annotated[dict[str, Selector | Any], Accepts()] = Field(default_factory=dict)
     next_steps: Annotated[list[StepSelector], Accepts(steps=True)]
+    stop_delay: Annotated[float | Selector, Accepts((Kind.FLOAT,))] = 0.0
+    """Roboflow's: keep a video's branch open this many seconds after the condition fails. Images are independent
+    runs here, so it changes nothing."""
 
 
 class ContinueIf(Block):

@@ -20,28 +20,113 @@ ImagesField = Annotated[Selector, Accepts((Kind.IMAGE,), batch=True)]
 _IMAGES = AliasChoices("images", "image")
 
 
-class InstanceSegmentationManifest(StepManifest):
+class RoboflowModelFields(StepManifest):
+    """The fields every Roboflow model block (v1 to v4) shares."""
+
+    images: ImagesField = Field(validation_alias=_IMAGES)
+    model_id: Annotated[str | Selector, Accepts((Kind.ROBOFLOW_MODEL_ID, Kind.STRING))]
+    class_filter: Annotated[list[str] | Selector | None, Accepts((Kind.LIST_OF_VALUES,))] = None
+    iou_threshold: Annotated[float | Selector | None, Accepts((Kind.FLOAT_ZERO_TO_ONE,))] = None
+    """NMS at this IoU, only when set: RF-DETR gives one query per object (as ``/infer/instance_segmentation``)."""
+    max_detections: Annotated[int | Selector, Accepts((Kind.INTEGER,))] = 300
+    class_agnostic_nms: Annotated[bool | Selector, Accepts((Kind.BOOLEAN,))] = False
+    # Accepted for Roboflow's definitions, meaningless here: RF-DETR has no candidate pool to cap, and seglab's
+    # active learning is the project_upload step, not a side effect of inference.
+    max_candidates: Annotated[int | Selector, Accepts((Kind.INTEGER,))] = 3000
+    disable_active_learning: Annotated[bool | Selector, Accepts((Kind.BOOLEAN,))] = True
+    active_learning_target_dataset: Annotated[str | Selector | None, Accepts((Kind.STRING,))] = None
+
+
+class SegmentationOnlyFields(RoboflowModelFields):
+    # Roboflow's YOLO mask decoding choices; seglab always decodes masks at full resolution, so they change nothing.
+    mask_decode_mode: Annotated[Literal["accurate", "tradeoff", "fast"] | Selector, Accepts((Kind.STRING,))] = (
+        "accurate"
+    )
+    tradeoff_factor: Annotated[float | Selector, Accepts((Kind.FLOAT_ZERO_TO_ONE,))] = 0.0
+    enforce_dense_masks_in_inference_models: Annotated[bool | Selector, Accepts((Kind.BOOLEAN,))] = True
+
+
+class ConfidenceModeFields(StepManifest):
+    """v3 and later: how the confidence threshold is chosen."""
+
+    confidence_mode: Annotated[Literal["best", "default", "custom"] | Selector, Accepts((Kind.STRING,))] = "best"
+    """``custom``: ``custom_confidence``; ``best`` and ``default``: the model's own threshold (seglab's is 0.4 for
+    every model: it keeps no per-model best threshold)."""
+    custom_confidence: Annotated[float | Selector | None, Accepts((Kind.FLOAT_ZERO_TO_ONE,))] = 0.4
+
+    def chosen_confidence(self) -> float:
+        if self.confidence_mode == "custom" and self.custom_confidence is not None:
+            return float(self.custom_confidence)
+        return PredictOptions().confidence
+
+
+class InstanceSegmentationManifest(SegmentationOnlyFields):
     type: Literal[
         "roboflow_core/roboflow_instance_segmentation_model@v1",
         "roboflow_core/roboflow_instance_segmentation_model@v2",
         "RoboflowInstanceSegmentationModel",
         "InstanceSegmentationModel",
     ]
-    images: ImagesField = Field(validation_alias=_IMAGES)
-    model_id: Annotated[str | Selector, Accepts((Kind.ROBOFLOW_MODEL_ID, Kind.STRING))]
     confidence: Annotated[float | Selector, Accepts((Kind.FLOAT_ZERO_TO_ONE,))] = 0.4
-    class_filter: Annotated[list[str] | Selector | None, Accepts((Kind.LIST_OF_VALUES,))] = None
-    iou_threshold: Annotated[float | Selector | None, Accepts((Kind.FLOAT_ZERO_TO_ONE,))] = None
-    """NMS at this IoU, only when set: RF-DETR gives one query per object (as ``/infer/instance_segmentation``)."""
-    max_detections: Annotated[int | Selector, Accepts((Kind.INTEGER,))] = 300
-    class_agnostic_nms: Annotated[bool | Selector, Accepts((Kind.BOOLEAN,))] = False
+
+
+def model_predictions(
+    step: Any, context: StepContext, confidence: float, *, boxes_only: bool = False
+) -> dict[str, Any]:
+    """What Roboflow's model blocks output, from a seglab model (an instance segmentation model answering with its
+    boxes alone where ``boxes_only``)."""
+    models = context.environment.models
+    if models is None:
+        raise context.fail("no model provider in this environment")
+    if not step.model_id:
+        raise context.fail("no model_id: set it on the step, or give the workflow parameter it reads")
+    image: WorkflowImage = step.images
+    nms = step.iou_threshold if step.iou_threshold is not None or step.class_agnostic_nms else None
+    options = PredictOptions(
+        confidence=confidence,
+        max_detections=int(step.max_detections),
+        class_filter=frozenset(step.class_filter) if step.class_filter else None,
+        nms_iou=None if nms is None else float(nms),
+        class_agnostic_nms=bool(step.class_agnostic_nms),
+    )
+    model_id = public_model_id(str(step.model_id), boxes_only=boxes_only)
+    prediction = models.predict(model_id, [image.pixels], options)[0]
+    detections = _boxes(prediction) if boxes_only else prediction.to_detections()
+    detections = with_lineage(detections, image)
+    return {"inference_id": str(uuid.uuid4()), "predictions": detections, "model_id": str(step.model_id)}
+
+
+def _boxes(prediction: Any) -> Any:
+    """A prediction's boxes alone (no full-image masks made: a 4000x3000 image's would cost 12 MB each)."""
+    import supervision as sv
+
+    return sv.Detections(
+        xyxy=np.asarray(prediction.xyxy, dtype=np.float32).reshape(-1, 4),
+        confidence=np.asarray(prediction.confidence, dtype=np.float32),
+        class_id=np.asarray(prediction.class_id, dtype=int),
+        data={"class_name": np.array(prediction.class_name, dtype=str)},
+    )
+
+
+_DETECTION_TO_SEGMENTATION = {
+    **{f"rfdetr-{size}": f"rfdetr-seg-{size}" for size in ("nano", "small", "medium", "large", "xlarge", "2xlarge")},
+    "rfdetr-base": "rfdetr-seg-medium",
+    **{f"yolov11{size}-640": f"yolo11{size}-seg" for size in "nsmlx"},
+    **{f"yolo26{size}-640": f"yolo26{size}-seg" for size in "nsmlx"},
+}
+"""Roboflow's public object detection model ids served by the seglab segmentation model of the same family and
+size (its boxes are the answer); other public detection ids (``yolov8n-640``...) have no seglab model."""
+
+
+def public_model_id(model_id: str, *, boxes_only: bool) -> str:
+    return _DETECTION_TO_SEGMENTATION.get(model_id, model_id) if boxes_only else model_id
 
 
 class InstanceSegmentationModel(Block):
     """Runs a trained seglab model (``project/version`` or an id) on each image; the server batches concurrent
     images through its model manager."""
 
-    manifest = InstanceSegmentationManifest
+    manifest: ClassVar[type[StepManifest]] = InstanceSegmentationManifest
     outputs: ClassVar[dict[str, tuple[Kind, ...]]] = {
         "inference_id": (Kind.STRING,),
         "predictions": (Kind.INSTANCE_SEGMENTATION,),
@@ -50,23 +135,60 @@ class InstanceSegmentationModel(Block):
     description = "Instance segmentation with a trained seglab model"
 
     def run(self, step: Any, context: StepContext) -> dict[str, Any]:
-        models = context.environment.models
-        if models is None:
-            raise context.fail("no model provider in this environment")
-        if not step.model_id:
-            raise context.fail("no model_id: set it on the step, or give the workflow parameter it reads")
-        image: WorkflowImage = step.images
-        nms = step.iou_threshold if step.iou_threshold is not None or step.class_agnostic_nms else None
-        options = PredictOptions(
-            confidence=float(step.confidence),
-            max_detections=int(step.max_detections),
-            class_filter=frozenset(step.class_filter) if step.class_filter else None,
-            nms_iou=None if nms is None else float(nms),
-            class_agnostic_nms=bool(step.class_agnostic_nms),
-        )
-        prediction = models.predict(str(step.model_id), [image.pixels], options)[0]
-        detections = with_lineage(prediction.to_detections(), image)
-        return {"inference_id": str(uuid.uuid4()), "predictions": detections, "model_id": str(step.model_id)}
+        return model_predictions(step, context, float(step.confidence))
+
+
+class InstanceSegmentationV3Manifest(SegmentationOnlyFields, ConfidenceModeFields):
+    type: Literal[
+        "roboflow_core/roboflow_instance_segmentation_model@v3",
+        "roboflow_core/roboflow_instance_segmentation_model@v4",
+    ]
+
+
+class InstanceSegmentationModelV3(InstanceSegmentationModel):
+    """Versions 3 and 4: the threshold by ``confidence_mode`` (v4's compact RLE masks are masks here too)."""
+
+    manifest = InstanceSegmentationV3Manifest
+
+    def run(self, step: Any, context: StepContext) -> dict[str, Any]:
+        return model_predictions(step, context, step.chosen_confidence())
+
+
+class ObjectDetectionManifest(RoboflowModelFields):
+    type: Literal[
+        "roboflow_core/roboflow_object_detection_model@v1",
+        "roboflow_core/roboflow_object_detection_model@v2",
+        "RoboflowObjectDetectionModel",
+        "ObjectDetectionModel",
+    ]
+    confidence: Annotated[float | Selector, Accepts((Kind.FLOAT_ZERO_TO_ONE,))] = 0.4
+
+
+class ObjectDetectionModel(Block):
+    """Roboflow's object detection block served by a seglab model: its boxes, without masks (public detection ids
+    such as ``rfdetr-nano`` run the segmentation model of the same size)."""
+
+    manifest: ClassVar[type[StepManifest]] = ObjectDetectionManifest
+    outputs: ClassVar[dict[str, tuple[Kind, ...]]] = {
+        "inference_id": (Kind.STRING,),
+        "predictions": (Kind.OBJECT_DETECTION,),
+        "model_id": (Kind.ROBOFLOW_MODEL_ID,),
+    }
+    description = "Object detection (boxes) with a seglab model"
+
+    def run(self, step: Any, context: StepContext) -> dict[str, Any]:
+        return model_predictions(step, context, float(step.confidence), boxes_only=True)
+
+
+class ObjectDetectionV3Manifest(RoboflowModelFields, ConfidenceModeFields):
+    type: Literal["roboflow_core/roboflow_object_detection_model@v3"]
+
+
+class ObjectDetectionModelV3(ObjectDetectionModel):
+    manifest = ObjectDetectionV3Manifest
+
+    def run(self, step: Any, context: StepContext) -> dict[str, Any]:
+        return model_predictions(step, context, step.chosen_confidence(), boxes_only=True)
 
 
 _SAM_VERSIONS = {

@@ -45,10 +45,24 @@ class BlockRegistry:
 
 def builtin_blocks() -> list[type[Block]]:
     """seglab's own blocks (what :mod:`.plugin` gives)."""
+    from seglab.workflows.blocks.consensus import DetectionsConsensus
+    from seglab.workflows.blocks.expressions import CsvFormatter, DetectionsTransformation, Expression
     from seglab.workflows.blocks.flow_control import ContinueIf
     from seglab.workflows.blocks.formatters import PropertyDefinition
-    from seglab.workflows.blocks.models import InstanceSegmentationModel, OpenVocabularySegmentation, SegmentAnything
+    from seglab.workflows.blocks.fusion import DetectionsClassesReplacement, DetectionsStitch, DimensionCollapse
+    from seglab.workflows.blocks.models import (
+        InstanceSegmentationModel,
+        InstanceSegmentationModelV3,
+        ObjectDetectionModel,
+        ObjectDetectionModelV3,
+        OpenVocabularySegmentation,
+        SegmentAnything,
+    )
+    from seglab.workflows.blocks.notifications import EmailNotification, LocalFile, Webhook
+    from seglab.workflows.blocks.preprocessing import ImagePreprocessing
+    from seglab.workflows.blocks.rollup import DetectionsListRollup
     from seglab.workflows.blocks.sinks import DatasetUpload, ProjectUpload
+    from seglab.workflows.blocks.slicing import ImageSlicer
     from seglab.workflows.blocks.transformations import DetectionOffset, DetectionsFilter, DynamicCrop
     from seglab.workflows.blocks.video import ByteTracker, LineCounter, TimeInZone
     from seglab.workflows.blocks.visualizations import (
@@ -57,9 +71,20 @@ def builtin_blocks() -> list[type[Block]]:
         MaskVisualization,
         PolygonVisualization,
     )
+    from seglab.workflows.blocks.vlm import (
+        AnthropicClaude,
+        GoogleGemini,
+        LlamaVision,
+        OpenAI,
+        VlmAsClassifier,
+        VlmAsDetector,
+    )
 
     return [
         InstanceSegmentationModel,
+        InstanceSegmentationModelV3,
+        ObjectDetectionModel,
+        ObjectDetectionModelV3,
         SegmentAnything,
         OpenVocabularySegmentation,
         MaskVisualization,
@@ -76,6 +101,25 @@ def builtin_blocks() -> list[type[Block]]:
         ByteTracker,
         LineCounter,
         TimeInZone,
+        ImageSlicer,
+        DetectionsStitch,
+        DimensionCollapse,
+        DetectionsClassesReplacement,
+        DetectionsConsensus,
+        DetectionsListRollup,
+        ImagePreprocessing,
+        Expression,
+        DetectionsTransformation,
+        CsvFormatter,
+        EmailNotification,
+        Webhook,
+        LocalFile,
+        OpenAI,
+        AnthropicClaude,
+        GoogleGemini,
+        LlamaVision,
+        VlmAsClassifier,
+        VlmAsDetector,
     ]
 
 

@@ -1,0 +1,36 @@
+"""Roboflow's published definitions (``roboflow_corpus/``, see its PROVENANCE.md): how many compile, and for each
+that does not, the reason by name. The floor below only rises: a change that breaks a definition that compiled
+fails here."""
+
+from __future__ import annotations
+
+from .corpus_report import outcomes, report
+
+COMPILED_AT_LEAST = 0.94
+"""The share of in-scope definitions (those not using blocks seglab leaves out on purpose) that compile."""
+
+
+def test_the_corpus_compile_rate_does_not_fall_and_every_failure_is_named():
+    summary = report()
+    print({key: summary[key] for key in ("definitions", "compiled", "in_scope", "in_scope_compiled", "in_scope_rate")})
+    for reason, count in summary["reasons"].items():  # type: ignore[union-attr]
+        print(f"{count:4d}  {reason}")
+    assert float(summary["in_scope_rate"]) >= COMPILED_AT_LEAST  # type: ignore[arg-type]
+    assert all(o.reason for o in outcomes() if not o.compiled)
+
+
+def test_out_of_scope_definitions_say_so():
+    refused = [o for o in outcomes() if not o.in_scope]
+    assert refused
+    assert all(o.reason and o.reason.startswith("out of scope:") for o in refused)
+
+
+def test_every_alias_of_a_roboflow_block_is_one_roboflow_accepts():
+    from seglab.workflows import default_registry
+
+    from .corpus_report import ROBOFLOW_BLOCKS
+
+    for block in default_registry():
+        names = block.type_names()
+        if names[0].startswith("roboflow_core/") and not names[0].endswith("_visualization@v1"):
+            assert set(names) <= ROBOFLOW_BLOCKS, names  # the visualizations' names are built from a constant

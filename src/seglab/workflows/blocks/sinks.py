@@ -77,13 +77,13 @@ class ProjectUpload(Block):
 class DatasetUploadManifest(StepManifest):
     """The fields of Roboflow's ``roboflow_core/roboflow_dataset_upload@v2``, storing into a seglab project."""
 
-    type: Literal["roboflow_core/roboflow_dataset_upload@v2", "seglab/dataset_upload@v1"]
+    type: Literal["roboflow_core/roboflow_dataset_upload@v2"]  # Roboflow gives v2 no short alias
     images: Annotated[Selector, Accepts((Kind.IMAGE,), batch=True)] = Field(
         validation_alias=AliasChoices("image", "images")
     )
     target_project: Annotated[str | Selector, Accepts((Kind.STRING,))]
     predictions: Annotated[Selector | None, Accepts(DETECTIONS, batch=True)] = None
-    data_percentage: Annotated[float | Selector, Accepts((Kind.FLOAT,))] = Field(default=100.0, ge=0.0, le=100.0)
+    data_percentage: Annotated[Annotated[float, Field(ge=0.0, le=100.0)] | Selector, Accepts((Kind.FLOAT,))] = 100.0
     """Percent of the images stored (a random sample)."""
     minutely_usage_limit: int = Field(default=10, ge=0)
     hourly_usage_limit: int = Field(default=100, ge=0)
@@ -103,6 +103,9 @@ class DatasetUploadManifest(StepManifest):
     labeling_batch_prefix: Annotated[str | Selector, Accepts((Kind.STRING,))] = "workflows_data_collector"
     """Stored images are tagged with it (and the date, see below): the grid's tag filter finds a batch."""
     labeling_batches_recreation_frequency: Literal["never", "daily", "weekly", "monthly"] = "never"
+    metadata: Annotated[dict[str, Any], Accepts()] = Field(default_factory=dict)
+    """Roboflow's image metadata (values or selectors): each ``key: value`` becomes a tag of the stored image, so the
+    grid's tag filter finds the images from, say, one camera."""
 
 
 class DatasetUpload(Block):
@@ -136,6 +139,7 @@ class DatasetUpload(Block):
         tags = [str(t) for t in step.registration_tags] + [
             batch_tag(step.labeling_batch_prefix, step.labeling_batches_recreation_frequency)
         ]
+        tags += [f"{key}: {value}" for key, value in step.metadata.items() if value is not None]
         try:
             stored = sink.store(
                 str(step.target_project),

@@ -34,6 +34,7 @@ if typing.TYPE_CHECKING:
         training,
         transfer,
         versions,
+        videos,
         workflows,
     )
     from seglab.services.datasets import ConversionResult, convert_path, inspect_path
@@ -76,6 +77,7 @@ _EXPORTS = {
     "training": "seglab.services.training",
     "transfer": "seglab.services.transfer",
     "versions": "seglab.services.versions",
+    "videos": "seglab.services.videos",
     "workflows": "seglab.services.workflows",
 }
 """Each name the package offers, and the module it comes from (imported on first use)."""
@@ -118,5 +120,6 @@ __all__ = [
     "training",
     "transfer",
     "versions",
+    "videos",
     "workflows",
 ]

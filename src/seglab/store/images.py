@@ -40,6 +40,8 @@ def image_record(row: ImageRow, tags: tuple[str, ...] = ()) -> ImageRecord:
         tags=tags,
         sha256=row.sha256,
         metadata=row.metadata_,
+        video_id=row.video_id,
+        frame_index=row.frame_index,
     )
 
 
@@ -66,6 +68,8 @@ def add_image(
     split: Split = Split.UNASSIGNED,
     tags: Iterable[str] = (),
     metadata: dict[str, Any] | None = None,
+    video_id: int | None = None,
+    frame_index: int | None = None,
 ) -> tuple[ImageRecord, bool]:
     """Add an image; the same bytes twice in one project are one image: returns ``(image, created)``."""
     existing = find_by_hash(session, project_id, sha256)
@@ -80,6 +84,8 @@ def add_image(
         split=Split(split).value,
         status=ImageStatus.UNANNOTATED.value,
         metadata_=metadata or {},
+        video_id=video_id,
+        frame_index=frame_index,
     )
     session.add(row)
     session.flush()

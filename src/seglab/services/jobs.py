@@ -87,6 +87,9 @@ def _project_of(session: Session, params: JobParams) -> int | None:
     """The project a job works on, from the parameters of its kind (a project, a version or a model)."""
     from seglab.jobs.kinds import AutolabelJob, CreateVersionJob, EvaluateJob, LabelAssistJob, TrainJob
 
+    image_id = getattr(params, "image_id", None)  # a video propagation works on a keyframe
+    if isinstance(image_id, int):
+        return project_id_of(session, "image", image_id)
     if isinstance(params, CreateVersionJob | LabelAssistJob | AutolabelJob):
         return project_id_of(session, "project", params.project)
     if isinstance(params, TrainJob):

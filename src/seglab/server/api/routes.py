@@ -17,6 +17,7 @@ from seglab.server.api import (
     review,
     users,
     versions,
+    videos,
     workflows,
 )
 
@@ -25,6 +26,7 @@ router = APIRouter()
 every route once more at start-up."""
 router.include_router(projects.router)
 router.include_router(images.router)
+router.include_router(videos.router)
 router.include_router(annotations.router)
 router.include_router(versions.router)
 router.include_router(models.router)

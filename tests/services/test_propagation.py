@@ -111,3 +111,18 @@ def test_interpolation_fills_the_frames_between_two_keyframes_of_a_track(ws, cli
     assert sorted(track) == list(range(9))
     assert track[4].annotation.source == "propagate:interpolate"
     assert mask_iou(segmentation_to_mask(track[4].annotation.segmentation, (160, 120)), shapes_frame(4)[1]) > 0.85
+
+
+def test_a_coco_export_keeps_track_ids_and_frames_in_order(ws, clip, tmp_path):
+    import json
+
+    from seglab.services import transfer
+
+    frames, seed = clip
+    propagation.propagate(ws, PropagateJob(image_id=frames[0].id, annotation_ids=[seed.id], frames=3))
+    transfer.export_project(ws, "clip", tmp_path / "out", format="coco")
+    document = json.loads((tmp_path / "out" / "_annotations.coco.json").read_text())
+    assert [i["frame_index"] for i in document["images"]] == list(range(24))
+    assert {i["video_id"] for i in document["images"]} == {frames[0].video_id}
+    tracked = [a for a in document["annotations"] if a.get("attributes", {}).get("track_id") == seed.id]
+    assert len(tracked) == 4

@@ -22,6 +22,8 @@ def test_upload_strip_propagate_and_interpolate(client, tmp_path):
     (listed,) = client.get("/api/v1/projects/clip/videos").json()
     assert (listed["file_name"], listed["frame_count"], listed["frames"]) == ("clip.mp4", 12, 12)
     assert {f["video_id"] for f in frames} == {listed["id"]}
+    only = client.get(f"/api/v1/projects/clip/images?video_id={listed['id']}&limit=5").json()
+    assert (only["total"], [i["frame_index"] for i in only["items"]]) == (12, [0, 1, 2, 3, 4])
 
     category = client.get("/api/v1/projects/clip").json()["categories"][0]["id"]
     geometry = segmentation_to_json(mask_to_polygon(shapes_frame(0)[1], 0.5))

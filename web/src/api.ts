@@ -73,6 +73,8 @@ export const api = {
   updateCategory: (id: number, change: { name?: string; color?: string }) => call<Category>("PATCH", `/categories/${id}`, change),
   mergeCategory: (id: number, into: number) => call<Category>("POST", `/categories/${id}/merge`, { into }),
   deleteCategory: (id: number) => call<Answer<"/api/v1/categories/{category_id}", "delete">>("DELETE", `/categories/${id}`),
+  /** The project's videos (each owns its frame images). */
+  videos: (project: string) => call<Schemas["VideoOut"][]>("GET", `/projects/${encodeURIComponent(project)}/videos`),
   image: (id: number) => call<ImageRecord>("GET", `/images/${id}`),
   neighbours: (id: number) => call<Answer<"/api/v1/images/{image_id}/neighbours", "get">>("GET", `/images/${id}/neighbours`),
   setStatus: (id: number, status: string) => call<ImageRecord>("PATCH", `/images/${id}`, { status }),

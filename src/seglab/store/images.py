@@ -106,6 +106,8 @@ class ImageFilter:
     category_id: int | None = None
     """Images with at least one live annotation of this class."""
     tag: str | None = None
+    video_id: int | None = None
+    """The frames of one video."""
 
     def apply(self, query: Select[Any], project_id: int) -> Select[Any]:
         query = query.where(ImageRow.project_id == project_id)
@@ -120,6 +122,8 @@ class ImageFilter:
             query = query.where(ImageRow.id.in_(with_category))
         if self.tag is not None:
             query = query.where(ImageRow.id.in_(select(ImageTagRow.image_id).where(ImageTagRow.tag == self.tag)))
+        if self.video_id is not None:
+            query = query.where(ImageRow.video_id == self.video_id)
         return query
 
 

@@ -1,9 +1,10 @@
-// The grid's filters live in the page's URL (`?split=train&status=annotated&class=3&tag=day`), so a filtered grid
+// The grid's filters live in the page's URL (`?split=train&status=annotated&class=3&tag=day&video=2`), so a filtered grid
 // can be shared and coming back from the editor shows it again. The server's query names one of them differently.
 
-export interface GridFilters { split: string; status: string; class: string; tag: string }
+/** `video`: one video's frames (by the video's id), in frame order. */
+export interface GridFilters { split: string; status: string; class: string; tag: string; video: string }
 
-const FILTER_KEYS: (keyof GridFilters)[] = ["split", "status", "class", "tag"];
+const FILTER_KEYS: (keyof GridFilters)[] = ["split", "status", "class", "tag", "video"];
 
 /** The filters a URL's search params hold (an absent one is empty: no filtering on it). */
 export function filtersFrom(params: URLSearchParams): GridFilters {
@@ -12,6 +13,7 @@ export function filtersFrom(params: URLSearchParams): GridFilters {
     status: params.get("status") ?? "",
     class: params.get("class") ?? "",
     tag: params.get("tag") ?? "",
+    video: params.get("video") ?? "",
   };
 }
 
@@ -35,5 +37,6 @@ export function serverQuery(filters: GridFilters): Record<string, string> {
   if (filters.status) query.status = filters.status;
   if (filters.class) query.category_id = filters.class;
   if (filters.tag) query.tag = filters.tag;
+  if (filters.video) query.video_id = filters.video;
   return query;
 }

@@ -57,9 +57,10 @@ def _image_filter(
     status: ImageStatus | None = None,
     category_id: int | None = None,
     tag: str | None = None,
+    video_id: int | None = None,
 ) -> ImageFilter:
     """The grid's filters, as query parameters."""
-    return ImageFilter(split=split, status=status, category_id=category_id, tag=tag)
+    return ImageFilter(split=split, status=status, category_id=category_id, tag=tag, video_id=video_id)
 
 
 ImageFilterDep = Annotated[ImageFilter, Depends(_image_filter)]

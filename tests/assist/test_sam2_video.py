@@ -25,8 +25,9 @@ def test_fifty_frames_stream_through_in_chunks_keeping_track_ids_within_the_memo
     import torch
 
     torch.manual_seed(0)
-    propagator = Sam2Propagator.build(ASSIST_MODELS["sam2.1-hiera-tiny"], None, device="cpu", image_size=224)
-    propagator.memory_budget_bytes = BUDGET
+    propagator = Sam2Propagator.build(
+        ASSIST_MODELS["sam2.1-hiera-tiny"], None, memory_budget_bytes=BUDGET, device="cpu", image_size=224
+    )
     chunk = propagator.chunk_frames(2)
     assert 2 < chunk < FRAMES  # the budget makes the video stream in several chunks
     disc = shapes_frame(0)[1]

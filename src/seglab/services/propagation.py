@@ -24,7 +24,7 @@ import numpy as np
 from sqlalchemy.orm import Session
 
 from seglab.assist import assist_model, cached_weights
-from seglab.assist.propagation import Mask, Propagator, propagator_model, propagator_models
+from seglab.assist.propagation import Mask, Propagator, PropagatorModel, propagator_model, propagator_models
 from seglab.core import ImageRecord, Progress, no_progress
 from seglab.errors import InvalidInputError, NotFoundError
 from seglab.geometry import MultiPolygon, interpolate_polygons, mask_to_polygon, segmentation_to_mask
@@ -99,16 +99,15 @@ def frame_strip(ws: Workspace, image_id: int) -> tuple[Video, list[StripFrame], 
 
 def usable_propagators(ws: Workspace) -> list[str]:
     """The propagators whose weights are at hand (``flow`` always)."""
-    usable = []
-    for name, model in propagator_models().items():
-        weights = (
-            not model.weights_of
-            or ws.settings.assist_weights
-            or cached_weights(assist_model(model.weights_of), ws.settings.home.expanduser() / "weights")
-        )
-        if weights:
-            usable.append(name)
-    return usable
+    return [name for name, model in propagator_models().items() if not model.weights_of or _weights(ws, model)]
+
+
+def _weights(ws: Workspace, model: PropagatorModel) -> Path | None:
+    """The checkpoint of the assist model a propagator loads: ``SEGLAB_ASSIST_WEIGHTS`` when that model is
+    ``SEGLAB_ASSIST_MODEL``, else the cache's."""
+    if ws.settings.assist_weights is not None and ws.settings.assist_model == model.weights_of:
+        return ws.settings.assist_weights
+    return cached_weights(assist_model(model.weights_of), ws.settings.home.expanduser() / "weights")
 
 
 def build_propagator(ws: Workspace, name: str) -> Propagator:
@@ -116,15 +115,14 @@ def build_propagator(ws: Workspace, name: str) -> Propagator:
     model = propagator_model(name)
     weights: Path | None = None
     if model.weights_of:
-        weights = ws.settings.assist_weights or cached_weights(
-            assist_model(model.weights_of), ws.settings.home.expanduser() / "weights"
-        )
+        weights = _weights(ws, model)
         if weights is None:
             raise InvalidInputError(
                 f"propagator {name} needs the weights of {model.weights_of}: run `seglab assist download "
-                f"{model.weights_of}` (or set SEGLAB_ASSIST_WEIGHTS), or propagate with `flow`, which needs none"
+                f"{model.weights_of}` (or set SEGLAB_ASSIST_MODEL and SEGLAB_ASSIST_WEIGHTS), or propagate with "
+                "`flow`, which needs none"
             )
-    return model.build(weights)
+    return model.build(weights, int(ws.settings.video_memory_mb * (1 << 20)))
 
 
 def _pixels(ws: Workspace, image: ImageRecord) -> np.ndarray:

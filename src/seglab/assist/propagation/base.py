@@ -41,26 +41,27 @@ class Propagator(Protocol):
 @dataclass(frozen=True)
 class PropagatorModel:
     """A propagator by name: how to build it (from its weights, ``None`` for one that needs none or for random
-    weights in tests) and which assist model's weights it uses (``""``: none)."""
+    weights in tests, and the memory it may hold, ``SEGLAB_VIDEO_MEMORY_MB``) and which assist model's weights it
+    uses (``""``: none)."""
 
     name: str
-    build: Callable[[Path | None], Propagator]
+    build: Callable[[Path | None, int], Propagator]
     weights_of: str = ""
     """The assist model (``seglab assist download NAME``) whose weights it loads."""
 
 
-def _flow(_: Path | None) -> Propagator:
+def _flow(_: Path | None, __: int) -> Propagator:
     from seglab.assist.propagation.flow import FlowPropagator
 
     return FlowPropagator()
 
 
-def _sam2(model: str) -> Callable[[Path | None], Propagator]:
-    def build(weights: Path | None) -> Propagator:
+def _sam2(model: str) -> Callable[[Path | None, int], Propagator]:
+    def build(weights: Path | None, memory_budget_bytes: int) -> Propagator:
         from seglab.assist.catalog import ASSIST_MODELS
         from seglab.assist.propagation.sam2_video import Sam2Propagator
 
-        return Sam2Propagator.build(ASSIST_MODELS[model], weights)
+        return Sam2Propagator.build(ASSIST_MODELS[model], weights, memory_budget_bytes=memory_budget_bytes)
 
     return build
 

@@ -67,7 +67,13 @@ class Sam2Propagator:
 
     @classmethod
     def build(
-        cls, model: AssistModel, weights: Path | None, *, device: str | None = None, image_size: int | None = None
+        cls,
+        model: AssistModel,
+        weights: Path | None,
+        *,
+        memory_budget_bytes: int = 2 << 30,
+        device: str | None = None,
+        image_size: int | None = None,
     ) -> Sam2Propagator:
         """The model with ``weights`` (``None``: random weights, for tests); ``image_size`` overrides the model's
         input side (1024), which tests lower to run on a CPU in seconds."""
@@ -80,7 +86,7 @@ class Sam2Propagator:
             model.config, ckpt_path=str(weights) if weights else None, device=chosen, hydra_overrides_extra=overrides
         )
         predictor.fill_hole_area = 0  # hole filling needs sam2's compiled extension, which pip does not build
-        return cls(predictor, model.name)
+        return cls(predictor, model.name, memory_budget_bytes=memory_budget_bytes)
 
     def frame_bytes(self, objects: int) -> int:
         """What one frame of a chunk holds: its input tensor and, per object, the outputs and memory kept."""

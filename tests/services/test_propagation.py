@@ -126,3 +126,20 @@ def test_a_coco_export_keeps_track_ids_and_frames_in_order(ws, clip, tmp_path):
     assert {i["video_id"] for i in document["images"]} == {frames[0].video_id}
     tracked = [a for a in document["annotations"] if a.get("attributes", {}).get("track_id") == seed.id]
     assert len(tracked) == 4
+
+
+def test_the_cli_propagates_and_says_what_it_did(ws, clip):
+    import json
+
+    from typer.testing import CliRunner
+
+    from seglab.cli import app
+
+    frames, seed = clip
+    command = ["assist", "propagate", str(frames[0].id), "--annotations", str(seed.id), "--frames", "3", "--json"]
+    result = CliRunner().invoke(app, command)
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["proposals"] == 3
+    refused = CliRunner().invoke(app, [*command[:3], "--annotations", "x"])
+    assert "--annotations takes comma-separated numbers" in refused.output
+    assert refused.exit_code != 0

@@ -126,6 +126,13 @@ def test_a_coco_export_keeps_track_ids_and_frames_in_order(ws, clip, tmp_path):
     assert {i["video_id"] for i in document["images"]} == {frames[0].video_id}
     tracked = [a for a in document["annotations"] if a.get("attributes", {}).get("track_id") == seed.id]
     assert len(tracked) == 4
+    # LabelMe has no track ids: the track is each frame's shape's group_id
+    transfer.export_project(ws, "clip", tmp_path / "labelme", format="labelme")
+    groups = [
+        [shape["group_id"] for shape in json.loads((tmp_path / "labelme" / f"clip_{i:06d}.json").read_text())["shapes"]]
+        for i in range(5)
+    ]
+    assert groups == [[seed.id]] * 4 + [[]]
 
 
 def test_the_cli_propagates_and_says_what_it_did(ws, clip):

@@ -18,7 +18,7 @@ from ..videos import shapes_frame
 pytestmark = pytest.mark.slow
 
 FRAMES = 50
-BUDGET = 16 << 20
+BUDGET = 48 << 20
 
 
 def test_fifty_frames_stream_through_in_chunks_keeping_track_ids_within_the_memory_budget():

@@ -158,7 +158,7 @@ def _seeds(session: Session, image: ImageRecord, annotation_ids: Sequence[int]) 
                 stored.revision,
                 track_id=annotation_id,
                 source=stored.annotation.source,
-                author=stored.author,
+                author=AUTHOR,  # the track id is the propagation's doing, not a new edit of the shape
             )
         seeds[stored.annotation.track_id or annotation_id] = stored
     return seeds

@@ -100,9 +100,15 @@ class Sam2Propagator:
         side = int(self.predictor.image_size)
         return 2 * 4 * (32 * (side // 4) ** 2 + 64 * (side // 8) ** 2 + 256 * (side // 16) ** 2)
 
+    def working_bytes(self) -> int:
+        """What one frame's pass through the network holds while it runs (its activations): about 512 bytes per
+        input pixel for Hiera-tiny (measured: ~0.5 GB at the 1024 side, benchmarks/video_propagation.py)."""
+        side = int(self.predictor.image_size)
+        return 512 * side * side + 2 * self.features_bytes()
+
     def chunk_frames(self, objects: int) -> int:
         """Frames per chunk within the budget (at least 2: the conditioning frame and one more)."""
-        room = self.memory_budget_bytes - 2 * self.features_bytes()
+        room = self.memory_budget_bytes - self.working_bytes()
         fit = room // max(1, self.frame_bytes(objects) * 2)  # x2: room for the library's temporaries
         return int(max(2, min(self.max_chunk_frames, fit)))
 

@@ -37,6 +37,11 @@ def test_an_uploaded_video_keeps_its_record_and_each_frames_index(ws, empty, tmp
     # the same video again: its frames are duplicates and no second record is made
     again = images.upload_paths(ws, empty, [path], fps=2.0)
     assert (len(again.added), len(again.duplicates), len(videos.list_videos(ws, empty))) == (0, 6, 1)
+    # deleting frames leaves the video until its last frame goes
+    images.delete_images(ws, empty, [i.id for i in report.added[:5]])
+    assert videos.list_videos(ws, empty)[0].frames == 1
+    images.delete_image(ws, report.added[5].id)
+    assert videos.list_videos(ws, empty) == []
 
 
 def test_a_variable_frame_rate_is_sampled_by_timestamp(ws, empty, tmp_path):

@@ -24,7 +24,7 @@ from seglab.formats.video import VIDEO_EXTENSIONS
 from seglab.limits import ArchiveLimits, open_image
 from seglab.services import audit
 from seglab.services.accounts import LOCAL_ADMIN
-from seglab.store import ImageFilter, Workspace, images, projects
+from seglab.store import ImageFilter, Workspace, images, projects, videos
 
 
 class Outcome(StrEnum):
@@ -264,13 +264,16 @@ def delete_images(
         found = projects.get_project(session, project)
         rows = images.project_rows(session, found.id, image_ids)
         deleted = [images.delete_image(session, row.id) for row in rows]
+        videos.delete_empty_videos(session, found.id)  # a video whose every frame went goes too
         audit.record(session, actor, "images.delete", found.name, image_ids=[image.id for image in deleted])
         return deleted
 
 
 def delete_image(ws: Workspace, image_id: int, *, actor: str = LOCAL_ADMIN.name) -> ImageRecord:
     with ws.db.transaction() as session:
-        project = projects.get_project(session, images.image_row(session, image_id).project_id).name
+        found = projects.get_project(session, images.image_row(session, image_id).project_id)
+        project = found.name
         deleted = images.delete_image(session, image_id)
+        videos.delete_empty_videos(session, found.id)
         audit.record(session, actor, "images.delete", project, image_ids=[deleted.id], file_name=deleted.file_name)
         return deleted

@@ -111,3 +111,15 @@ def frames(session: Session, video_id: int) -> list[ImageRecord]:
     """The video's frame images in frame order."""
     query = select(ImageRow).where(ImageRow.video_id == video_id).order_by(ImageRow.frame_index, ImageRow.id)
     return [image_record(row) for row in session.scalars(query)]
+
+
+def delete_empty_videos(session: Session, project_id: int) -> int:
+    """Drop the project's video records whose frames have all been deleted; how many."""
+    holding = select(ImageRow.video_id).where(ImageRow.project_id == project_id, ImageRow.video_id.is_not(None))
+    empty = list(
+        session.scalars(select(VideoRow).where(VideoRow.project_id == project_id, VideoRow.id.not_in(holding)))
+    )
+    for row in empty:
+        session.delete(row)
+    session.flush()
+    return len(empty)

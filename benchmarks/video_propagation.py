@@ -58,9 +58,11 @@ def _measure(name: str, frames: int, width: int, height: int, memory_mb: float, 
     found = 0
     started = time.perf_counter()
     stream = (_frame(i, width, height)[0] for i in range(frames))
-    for result in propagator.propagate(stream, {1: _frame(0, width, height)[1]}):
+    for done, result in enumerate(propagator.propagate(stream, {1: _frame(0, width, height)[1]}), 1):
         found += bool(result)
         peak = max(peak, process.memory_info().rss)
+        if done % 25 == 0:  # a long CPU run can be followed (the parent passes this through)
+            print(f"{name}: {done} frames in {time.perf_counter() - started:.0f} s", file=sys.stderr, flush=True)
     seconds = time.perf_counter() - started
     chunk = getattr(propagator, "chunk_frames", None)
     return {
@@ -96,7 +98,7 @@ def main() -> None:
     for name in args.propagators.split(","):
         command = [sys.executable, __file__, "--child", name, "--frames", str(args.frames), "--size", args.size]
         command += ["--memory-mb", str(args.memory_mb), "--sam-side", str(args.sam_side)]
-        finished = subprocess.run(command, capture_output=True, text=True, check=True)
+        finished = subprocess.run(command, stdout=subprocess.PIPE, text=True, check=True)
         results[name] = json.loads(finished.stdout.strip().splitlines()[-1])
     sam, flow = results.get("sam2.1-hiera-tiny"), results.get("flow")
     summary: dict[str, object] = {"video": f"{args.frames} frames at {args.size}", "memory_budget_mb": args.memory_mb}

@@ -1,4 +1,5 @@
-"""Plugins: dataset formats, workflow blocks, training backends and assist models, found through one mechanism.
+"""Plugins: dataset formats, workflow blocks, training backends, assist models and propagators, found through one
+mechanism.
 
 A plugin is a module with :data:`hookimpl` functions answering the hooks of :class:`Hooks`, published under the
 entry-point group ``seglab`` (``[project.entry-points.seglab] my_plugin = "my_package.plugin"``). seglab's own
@@ -45,12 +46,18 @@ class Hooks:
         """Smart Polygon's promptable models (:class:`seglab.assist.AssistModel`)."""
         raise NotImplementedError
 
+    @hookspec
+    def seglab_propagators(self) -> list[Any]:
+        """Video propagators (:class:`seglab.assist.propagation.PropagatorModel`): masks through frames."""
+        raise NotImplementedError
+
 
 DEFAULT_PLUGINS: dict[str, tuple[str, ...]] = {
     "seglab_formats": ("seglab.formats.plugin",),
     "seglab_workflow_blocks": ("seglab.workflows.blocks.plugin",),
     "seglab_training_backends": ("seglab.training.plugin",),
     "seglab_assist_models": ("seglab.assist.plugin",),
+    "seglab_propagators": ("seglab.assist.plugin",),
 }
 """seglab's own plugin modules, by the hook they answer."""
 

@@ -82,6 +82,9 @@ class Settings(BaseSettings):
     """Rapid's open-vocabulary detector (``owlv2-base``, ``owlv2-large``, ``grounding-dino-tiny``, ...)."""
     autolabel_weights: Path | None = None
     """A Hugging Face model folder for ``autolabel_detector`` (instead of the cache under ``home/weights``)."""
+    video_memory_mb: float = Field(default=2048.0, gt=0)
+    """Memory a video propagation may hold (SAM 2.1's frames and state, streamed in chunks that fit): the same
+    whatever the video's length."""
     embedding_cache_gb: float = 5.0
     """Disk space for Smart Polygon's image embeddings (least recently used go first)."""
     embedding_memory_mb: float = Field(default=256.0, gt=0)

@@ -2,7 +2,6 @@ import hashlib
 import io
 import zipfile
 
-import cv2
 import numpy as np
 import pytest
 from PIL import Image
@@ -73,27 +72,6 @@ def test_zip_of_images(ws, empty, tmp_path):
     # failures name the archive and the member; a bad archive does not stop the others
     assert [name for name, _ in report.failed] == ["other.zip", "batch.zip/folder/broken.png"]
     assert "not a valid zip archive" in report.failed[0][1]
-
-
-def test_video_frames_are_sampled_at_the_chosen_fps(ws, empty, tmp_path):
-    path = tmp_path / "clip.avi"
-    writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"MJPG"), 10.0, (64, 48))
-    for index in range(30):  # 3 seconds at 10 fps
-        frame = np.full((48, 64, 3), index * 8, dtype=np.uint8)
-        writer.write(frame)
-    writer.release()
-    report = images.upload_paths(ws, empty, [path], fps=2.0)
-    assert [i.metadata["frame"] for i in report.added] == [0, 5, 10, 15, 20, 25]
-    assert report.added[1].file_name == "clip_000005.jpg"
-    assert (report.added[0].width, report.added[0].height) == (64, 48)
-    with pytest.raises(InvalidInputError, match="fps must be positive"):
-        images.upload_video(ws, empty, path, fps=0)
-
-
-def test_not_a_video(ws, empty, tmp_path):
-    path = tmp_path / "fake.mp4"
-    path.write_bytes(b"nope")
-    assert images.upload_paths(ws, empty, [path]).failed == [("fake.mp4", "not a readable video")]
 
 
 def test_filters_and_pages(ws, project):

@@ -78,6 +78,8 @@ export const api = {
   deleteCategory: (id: number, annotations?: { moveTo: number } | "delete") =>
     call<Answer<"/api/v1/categories/{category_id}", "delete">>("DELETE", `/categories/${id}${
       annotations === "delete" ? "?delete_annotations=true" : annotations ? `?reassign_to=${annotations.moveTo}` : ""}`),
+  /** The project's videos (each owns its frame images). */
+  videos: (project: string) => call<Schemas["VideoOut"][]>("GET", `/projects/${encodeURIComponent(project)}/videos`),
   image: (id: number) => call<ImageRecord>("GET", `/images/${id}`),
   neighbours: (id: number) => call<Answer<"/api/v1/images/{image_id}/neighbours", "get">>("GET", `/images/${id}/neighbours`),
   /** `clearAnnotations`: marking an image null deletes its annotations (refused with 409 without it). */

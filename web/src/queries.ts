@@ -19,6 +19,7 @@ export const keys = {
   members: (name: string) => ["members", name] as const,
   image: (id: number) => ["image", id] as const,
   images: (name: string) => ["images", name] as const,
+  videos: (name: string) => ["videos", name] as const,
   imagePage: (name: string, query: Record<string, string>, page: number) => ["images", name, query, page] as const,
   allModels: ["models"] as const,
   projectModels: (name: string) => ["models", name] as const,

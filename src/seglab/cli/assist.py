@@ -8,7 +8,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from seglab.cli._common import JsonOption, print_json, workspace
+from seglab.cli._common import JsonOption, print_json, progress_bar, workspace
 from seglab.errors import InvalidInputError
 from seglab.services import assist
 from seglab.store import segmentation_to_json
@@ -82,4 +82,44 @@ def segment(
     typer.echo(
         f"{result.model}: {result.area} pixels, {points} points, score {result.score:.3f}, "
         f"{result.timing_ms['total']:.0f} ms ({result.timing_ms['embedding']:.0f} ms embedding)"
+    )
+
+
+@assist_app.command("propagate")
+def propagate(
+    image_id: Annotated[int, typer.Argument(help="The keyframe: a frame of a video.")],
+    annotations: Annotated[str, typer.Option(help="Annotation ids on the keyframe (comma-separated).")],
+    frames: Annotated[int, typer.Option(min=0, help="Frames to fill; 0: up to the next reviewed one.")] = 20,
+    backward: Annotated[bool, typer.Option("--backward", help="Towards the video's start.")] = False,
+    propagator: Annotated[str, typer.Option(help="flow (no weights) or a SAM 2.1 model.")] = "flow",
+    background: Annotated[bool, typer.Option("--background", help="Queue it for `seglab worker` instead.")] = False,
+    as_json: JsonOption = False,
+) -> None:
+    """Carry annotations of a video frame through the next (or previous) frames, as proposals to review."""
+    from seglab.jobs import PropagateJob
+    from seglab.services import propagation
+
+    with workspace(as_json) as ws:
+        params = PropagateJob(
+            image_id=image_id,
+            annotation_ids=[int(v) for v in _numbers(annotations, "--annotations", tuple(range(1, 10_000)))],
+            direction="backward" if backward else "forward",
+            frames=frames or None,
+            propagator=propagator,
+        )
+        if background:
+            job = propagation.submit_propagation(ws, params)
+            if as_json:
+                print_json(job)
+            else:
+                typer.echo(f"queued as job {job.id}; follow it with `seglab job show {job.id}`")
+            return
+        with progress_bar("propagating", not as_json) as progress:
+            report = propagation.propagate(ws, params, progress=progress)
+    if as_json:
+        print_json(report.as_json())
+        return
+    typer.echo(
+        f"{report.proposals} proposals on {report.frames} frames ({report.replaced} unreviewed replaced); "
+        "review them in the editor"
     )

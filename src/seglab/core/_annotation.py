@@ -32,6 +32,8 @@ class Annotation:
     source: str = "manual"
     """``manual``, ``import``, ``assist:sam``, ``assist:grabcut`` or ``model:<id>``."""
     attributes: Mapping[str, Any] = field(default_factory=dict)
+    track_id: int | None = None
+    """The object this is one frame of, in a video: the annotations of one object across frames share it."""
 
     def __post_init__(self) -> None:
         for name in ("id", "image_id", "category_id"):

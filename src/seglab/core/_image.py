@@ -41,6 +41,10 @@ class ImageRecord:
     """Where the image's bytes are on disk, when known (readers set it; the store uses hashes instead)."""
     sha256: str | None = None
     metadata: Mapping[str, Any] = field(default_factory=dict)
+    video_id: int | None = None
+    """The video this image is a frame of (``None``: uploaded as an image)."""
+    frame_index: int | None = None
+    """Its frame of that video (0-based, in the source's decoding order)."""
 
     def __post_init__(self) -> None:
         if not isinstance(self.id, int) or isinstance(self.id, bool) or self.id < 0:

@@ -407,6 +407,20 @@ def _segmentation_json(annotation: Annotation, image: ImageRecord) -> list[list[
     return segmentation_to_rle(shape, image.resolution_wh).to_coco()
 
 
+def _frame_order(image: ImageRecord) -> tuple[int, int, int]:
+    """Images uploaded alone first (by id), then each video's frames in frame order."""
+    if image.video_id is None:
+        return (0, 0, image.id)
+    return (image.video_id, image.frame_index or 0, image.id)
+
+
+def _video_fields(image: ImageRecord) -> dict[str, int]:
+    """A frame's video and index, named as video datasets in COCO's layout (YouTube-VIS, TAO) name them."""
+    if image.video_id is None:
+        return {}
+    return {"video_id": image.video_id, "frame_index": image.frame_index or 0}
+
+
 def coco_document(dataset: Dataset, images: Sequence[ImageRecord]) -> dict[str, Any]:
     """The COCO JSON for ``images`` of ``dataset``: polygons, or RLE for holes and crowds; mask areas."""
     kept = {image.id for image in images}
@@ -426,8 +440,11 @@ def coco_document(dataset: Dataset, images: Sequence[ImageRecord]) -> dict[str, 
         }
         if annotation.confidence is not None:
             entry["score"] = annotation.confidence
-        if annotation.attributes:
-            entry["attributes"] = dict(annotation.attributes)
+        attributes = dict(annotation.attributes)
+        if annotation.track_id is not None:  # one object across a video's frames (read back as an attribute)
+            attributes["track_id"] = annotation.track_id
+        if attributes:
+            entry["attributes"] = attributes
         annotations.append(entry)
     return {
         "info": {"description": "exported by seglab"},
@@ -437,7 +454,8 @@ def coco_document(dataset: Dataset, images: Sequence[ImageRecord]) -> dict[str, 
         ],
         "images": [
             {**dict(i.metadata), "id": i.id, "file_name": i.file_name, "width": i.width, "height": i.height}
-            for i in images
+            | _video_fields(i)
+            for i in sorted(images, key=_frame_order)
         ],
         "annotations": annotations,
     }

@@ -7,7 +7,8 @@ wild: the image is ``imagePath`` when it is there (never followed out of the dat
 embedded ``imageData``, else the JSON's own stem with an image extension; LabelMe 3.x files (no
 ``shape_type``: a polygon; no ``imageWidth``/``imageHeight``) read like the others, and the image's
 size is always its file's. Writing: one polygon shape per part (parts of one instance share a
-``group_id``), or a ``mask`` shape when the instance has holes, which LabelMe polygons cannot express.
+``group_id``), or a ``mask`` shape when the instance has holes, which LabelMe polygons cannot express. A video's
+tracked object has its track id as ``group_id`` in every frame's file.
 """
 
 from __future__ import annotations
@@ -285,8 +286,10 @@ def labelme_document(dataset: Dataset, image: ImageRecord, image_name: str) -> d
         label = dataset.category(annotation.category_id).name
         shape = annotation.segmentation
         common = {"label": label, "description": "", "flags": {}}
+        # a video's object keeps its track id across the frames' files, as LabelMe's video tools use group_id
+        track = annotation.track_id
         if isinstance(shape, MultiPolygon) and not shape.has_holes:
-            group = annotation.id if len(shape) > 1 else None
+            group = track if track is not None else annotation.id if len(shape) > 1 else None
             for part in shape.parts:
                 points = [[float(x), float(y)] for x, y in part.exterior]
                 shapes.append({**common, "points": points, "group_id": group, "shape_type": "polygon", "mask": None})
@@ -294,7 +297,7 @@ def labelme_document(dataset: Dataset, image: ImageRecord, image_name: str) -> d
         mask = segmentation_to_mask(shape, image.resolution_wh)
         if mask.any():
             points, encoded = _encode_mask(mask)
-            shapes.append({**common, "points": points, "group_id": None, "shape_type": "mask", "mask": encoded})
+            shapes.append({**common, "points": points, "group_id": track, "shape_type": "mask", "mask": encoded})
     return {
         "version": LABELME_VERSION,
         "flags": {},

@@ -4,6 +4,7 @@ The lowest layer of seglab; it knows nothing about images, datasets or storage.
 """
 
 from seglab.geometry._bbox import mask_to_xyxy, xywh_to_xyxy, xyxy_to_xywh
+from seglab.geometry._interpolate import interpolate_polygons
 from seglab.geometry._polygon import MultiPolygon, Polygon, ring_from_flat, ring_from_points, ring_signed_area
 from seglab.geometry._raster import (
     mask_iou,
@@ -39,6 +40,7 @@ __all__ = [
     "Segmentation",
     "clean_polygon",
     "clean_polygons",
+    "interpolate_polygons",
     "mask_iou",
     "mask_to_polygon",
     "mask_to_xyxy",

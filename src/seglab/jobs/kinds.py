@@ -4,7 +4,7 @@ build. A job's parameters are stored as this model's JSON and validated back int
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -135,9 +135,32 @@ class StreamJob(JobParams):
     """Its folder under ``SEGLAB_HOME/streams`` (set when it is submitted)."""
 
 
+class PropagateJob(JobParams):
+    """Carry ``annotation_ids`` of keyframe ``image_id`` through ``frames`` frames of its video (``None``: up to
+    each track's next reviewed frame) with ``propagator``."""
+
+    kind: ClassVar[str] = "assist.propagate"
+    alias: ClassVar[str] = "propagate"
+    max_attempts: ClassVar[int] = 2
+    image_id: int
+    annotation_ids: list[int] = Field(min_length=1)
+    direction: Literal["forward", "backward"] = "forward"
+    frames: int | None = Field(default=20, ge=1)
+    propagator: str = "flow"
+
+
 JOB_KINDS: dict[str, type[JobParams]] = {
     kind.kind: kind
-    for kind in (CreateVersionJob, TrainJob, EvaluateJob, LabelAssistJob, AutolabelJob, NextToLabelJob, StreamJob)
+    for kind in (
+        CreateVersionJob,
+        TrainJob,
+        EvaluateJob,
+        LabelAssistJob,
+        AutolabelJob,
+        NextToLabelJob,
+        StreamJob,
+        PropagateJob,
+    )
 }
 
 

@@ -90,6 +90,9 @@ class ImageOut(BaseModel):
     url: str
     project: str | None = None
     """The project's name (on single-image answers)."""
+    video_id: int | None = None
+    """The video it is a frame of (``None``: uploaded as an image)."""
+    frame_index: int | None = None
 
     @classmethod
     def of(cls, image: ImageRecord) -> ImageOut:
@@ -104,6 +107,8 @@ class ImageOut(BaseModel):
             sha256=image.sha256,
             metadata=dict(image.metadata),
             url=f"/api/v1/images/{image.id}/file",
+            video_id=image.video_id,
+            frame_index=image.frame_index,
         )
 
 
@@ -219,6 +224,7 @@ class AnnotationIn(BaseModel):
         default="manual", min_length=1, max_length=200, description="Who made it: manual, assist:sam, model:<id>, ..."
     )
     attributes: dict[str, Any] = Field(default_factory=dict)
+    track_id: int | None = Field(default=None, description="The object across a video's frames it is one frame of.")
 
 
 class AnnotationsIn(BaseModel):
@@ -245,6 +251,7 @@ class AnnotationOut(BaseModel):
     confidence: float | None
     source: str
     attributes: dict[str, Any]
+    track_id: int | None = None
     revision: int
     author: str
     updated_at: datetime
@@ -268,6 +275,7 @@ class AnnotationOut(BaseModel):
             confidence=annotation.confidence,
             source=annotation.source,
             attributes=dict(annotation.attributes),
+            track_id=annotation.track_id,
             revision=stored.revision,
             author=stored.author,
             updated_at=stored.updated_at,

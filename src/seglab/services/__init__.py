@@ -32,12 +32,14 @@ if typing.TYPE_CHECKING:
         predict,
         prediction_json,
         projects,
+        propagation,
         review,
         stats,
         thumbnails,
         training,
         transfer,
         versions,
+        videos,
         workflows,
     )
     from seglab.services.datasets import ConversionResult, convert_path, inspect_path
@@ -77,6 +79,7 @@ _EXPORTS = {
     "predict": "seglab.services.predict",
     "prediction_json": "seglab.services.prediction_json",
     "projects": "seglab.services.projects",
+    "propagation": "seglab.services.propagation",
     "review": "seglab.services.review",
     "stats": "seglab.services.stats",
     "system_info": "seglab.services.system",
@@ -84,6 +87,7 @@ _EXPORTS = {
     "training": "seglab.services.training",
     "transfer": "seglab.services.transfer",
     "versions": "seglab.services.versions",
+    "videos": "seglab.services.videos",
     "workflows": "seglab.services.workflows",
 }
 """Each name the package offers, and the module it comes from (imported on first use)."""
@@ -123,6 +127,7 @@ __all__ = [
     "predict",
     "prediction_json",
     "projects",
+    "propagation",
     "review",
     "stats",
     "system_info",
@@ -130,5 +135,6 @@ __all__ = [
     "training",
     "transfer",
     "versions",
+    "videos",
     "workflows",
 ]

@@ -1,4 +1,4 @@
-"""Adding images to a project (files, folders, zip archives, video frames) and managing them."""
+"""Adding images to a project (files, folders, zip archives, videos: see ``services.videos``) and managing them."""
 
 from __future__ import annotations
 
@@ -9,7 +9,6 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
 
-import cv2
 from sqlalchemy.exc import IntegrityError
 
 from seglab.core import ImageRecord, ImageStatus, Progress, Split, no_progress
@@ -21,14 +20,13 @@ from seglab.formats import (
     image_files,
     turned_by_exif,
 )
+from seglab.formats.video import VIDEO_EXTENSIONS
 from seglab.limits import ArchiveLimits, open_image
 from seglab.services import audit
 from seglab.services.accounts import LOCAL_ADMIN
-from seglab.store import ImageFilter, Workspace, edit_steps, images, projects
+from seglab.store import ImageFilter, Workspace, edit_steps, images, projects, videos
 from seglab.store import annotations as annotation_store
 from seglab.store.edit_steps import Change
-
-VIDEO_EXTENSIONS = frozenset({".mp4", ".avi", ".mov", ".mkv", ".webm", ".m4v"})
 
 
 class Outcome(StrEnum):
@@ -149,6 +147,8 @@ def upload_paths(
     for index, path in enumerate(files):
         suffix = path.suffix.lower()
         if suffix in VIDEO_EXTENSIONS:
+            from seglab.services.videos import upload_video  # it builds on this module's checks and report
+
             upload_video(ws, project, path, fps=fps, split=split, tags=tags, report=report)
         elif suffix == ".zip":
             with tempfile.TemporaryDirectory(prefix="seglab-upload-") as folder:
@@ -184,56 +184,6 @@ def _expand(paths: Sequence[Path], report: UploadReport) -> list[Path]:
 
 def _uploadable(path: Path) -> bool:
     return path.suffix.lower() in IMAGE_EXTENSIONS | VIDEO_EXTENSIONS | {".zip"}
-
-
-def upload_video(
-    ws: Workspace,
-    project: int | str,
-    path: Path,
-    *,
-    fps: float = 1.0,
-    split: Split = Split.UNASSIGNED,
-    tags: Iterable[str] = (),
-    report: UploadReport | None = None,
-    progress: Progress = no_progress,
-) -> UploadReport:
-    """Sample frames every ``1 / fps`` seconds of video time and store them as JPEG images."""
-    if fps <= 0:
-        raise InvalidInputError(f"fps must be positive, got {fps}")
-    report = report if report is not None else UploadReport()
-    capture = cv2.VideoCapture(str(path))
-    if not capture.isOpened():
-        report.refuse(path.name, "not a readable video")
-        return report
-    try:
-        source_fps = capture.get(cv2.CAP_PROP_FPS) or 30.0
-        total = int(capture.get(cv2.CAP_PROP_FRAME_COUNT)) or 0
-        step = max(1, round(source_fps / fps))
-        frame_index = 0
-        while True:
-            ok, frame = capture.read()
-            if not ok:
-                break
-            if frame_index % step == 0:
-                encoded_ok, encoded = cv2.imencode(".jpg", frame, [cv2.IMWRITE_JPEG_QUALITY, 95])
-                if encoded_ok:
-                    add_image_bytes(
-                        ws,
-                        project,
-                        f"{path.stem}_{frame_index:06d}.jpg",
-                        encoded.tobytes(),
-                        split=split,
-                        tags=tags,
-                        metadata={"video": path.name, "frame": frame_index, "seconds": frame_index / source_fps},
-                        report=report,
-                    )
-            frame_index += 1
-            progress(frame_index, max(total, frame_index))
-    finally:
-        capture.release()
-    if frame_index == 0:
-        report.refuse(path.name, "the video has no readable frames")
-    return report
 
 
 def list_images(
@@ -328,13 +278,16 @@ def delete_images(
         found = projects.get_project(session, project)
         rows = images.project_rows(session, found.id, image_ids)
         deleted = [images.delete_image(session, row.id) for row in rows]
+        videos.delete_empty_videos(session, found.id)  # a video whose every frame went goes too
         audit.record(session, actor, "images.delete", found.name, image_ids=[image.id for image in deleted])
         return deleted
 
 
 def delete_image(ws: Workspace, image_id: int, *, actor: str = LOCAL_ADMIN.name) -> ImageRecord:
     with ws.db.transaction() as session:
-        project = projects.get_project(session, images.image_row(session, image_id).project_id).name
+        found = projects.get_project(session, images.image_row(session, image_id).project_id)
+        project = found.name
         deleted = images.delete_image(session, image_id)
+        videos.delete_empty_videos(session, found.id)
         audit.record(session, actor, "images.delete", project, image_ids=[deleted.id], file_name=deleted.file_name)
         return deleted

@@ -95,6 +95,9 @@ def _project_of(session: Session, params: JobParams) -> int | None:
         TrainJob,
     )
 
+    image_id = getattr(params, "image_id", None)  # a video propagation works on a keyframe
+    if isinstance(image_id, int):
+        return project_id_of(session, "image", image_id)
     if isinstance(params, CreateVersionJob | LabelAssistJob | AutolabelJob | NextToLabelJob):
         return project_id_of(session, "project", params.project)
     if isinstance(params, TrainJob):

@@ -16,13 +16,13 @@ import numpy as np
 from seglab.core import Progress, no_progress
 from seglab.errors import InvalidInputError, SeglabError
 from seglab.formats import IMAGE_EXTENSIONS
+from seglab.formats.video import VIDEO_EXTENSIONS
 from seglab.models import Prediction, PredictOptions, decode_for_model, decode_image
 from seglab.models.images import RgbImage
 from seglab.models.prediction import DEFAULT_OPTIONS
 from seglab.models.pretrained import category_ids
 from seglab.models.tracking import Tracker, TrackerSettings
 from seglab.models.visualize import annotate
-from seglab.services.images import VIDEO_EXTENSIONS
 from seglab.services.inference import Backend, LoadedModel, load_model
 from seglab.services.prediction_json import coco_annotations, response_json
 from seglab.store import Workspace

@@ -30,7 +30,7 @@ def images_to_label(session: Session, project: Project, image_ids: Sequence[int]
     return [image_store.get_image(session, image_id) for image_id in image_ids]
 
 
-def _clipped(new: NewAnnotation, image: ImageRecord) -> NewAnnotation | None:
+def clipped(new: NewAnnotation, image: ImageRecord) -> NewAnnotation | None:
     """The proposal with its polygon made valid and clipped to the image (as every stored polygon is);
     ``None`` when nothing of it is left."""
     if not isinstance(new.segmentation, MultiPolygon):
@@ -46,13 +46,13 @@ def store_proposal_batch(
     ws: Workspace, batch: Sequence[tuple[ImageRecord, Sequence[NewAnnotation]]], *, author: str
 ) -> int:
     """Store several images' proposals in one transaction (a batch from Ray); how many were stored."""
-    rows = [(image.id, c) for image, proposals in batch for new in proposals if (c := _clipped(new, image)) is not None]
+    rows = [(image.id, c) for image, proposals in batch for new in proposals if (c := clipped(new, image)) is not None]
     with ws.db.transaction() as session:
         return annotation_store.bulk_create(session, rows, author=author)
 
 
 def store_proposals(ws: Workspace, image: ImageRecord, proposals: Sequence[NewAnnotation], *, author: str) -> int:
     """Store one image's proposals in one transaction; how many were stored."""
-    rows = [(image.id, clipped) for new in proposals if (clipped := _clipped(new, image)) is not None]
+    rows = [(image.id, shape) for new in proposals if (shape := clipped(new, image)) is not None]
     with ws.db.transaction() as session:
         return annotation_store.bulk_create(session, rows, author=author)

@@ -25,6 +25,7 @@ if typing.TYPE_CHECKING:
         statistics,
         users,
         versions,
+        videos,
         workflows,
     )
     from seglab.store._codec import segmentation_from_json, segmentation_to_json
@@ -67,6 +68,7 @@ _EXPORTS = {
     "statistics": "seglab.store.statistics",
     "users": "seglab.store.users",
     "versions": "seglab.store.versions",
+    "videos": "seglab.store.videos",
     "workflows": "seglab.store.workflows",
 }
 """Each name the package offers, and the module it comes from (imported on first use)."""
@@ -107,5 +109,6 @@ __all__ = [
     "statistics",
     "users",
     "versions",
+    "videos",
     "workflows",
 ]

@@ -58,6 +58,31 @@ class CategoryRow(Base):
     supercategory: Mapped[str | None] = mapped_column(String(200), default=None)
 
 
+class VideoRow(Base):
+    """An uploaded video: where its frame images came from. Its frames are images with ``video_id`` and
+    ``frame_index``; the video's own bytes are not kept (the frames are what is annotated)."""
+
+    __tablename__ = "videos"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"), index=True)
+    file_name: Mapped[str] = mapped_column(String(500))
+    """The uploaded file's name (its source)."""
+    sha256: Mapped[str] = mapped_column(String(64))
+    fps: Mapped[float] = mapped_column(Float)
+    """The source's average frame rate."""
+    frame_count: Mapped[int] = mapped_column(Integer)
+    """How many frames the source has (decoded), not how many were sampled."""
+    sampled_fps: Mapped[float] = mapped_column(Float)
+    duration_seconds: Mapped[float] = mapped_column(Float)
+    width: Mapped[int] = mapped_column(Integer)
+    height: Mapped[int] = mapped_column(Integer)
+    """As displayed: after the rotation the file asks for."""
+    rotation: Mapped[int] = mapped_column(Integer, default=0)
+    """Degrees the frames were turned (counter-clockwise) to stand upright."""
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utc_now)
+
+
 class ImageRow(Base):
     __tablename__ = "images"
     __table_args__ = (
@@ -66,6 +91,7 @@ class ImageRow(Base):
         # a project's images in grid order without reading the table: counts and pages of a large project skip
         # through this index (index-only scans) instead of every row
         Index("ix_images_project_id", "project_id", "id"),
+        Index("ix_images_video_frame", "video_id", "frame_index"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -78,6 +104,10 @@ class ImageRow(Base):
     status: Mapped[str] = mapped_column(String(20), default="unannotated")
     metadata_: Mapped[dict[str, Any]] = mapped_column("metadata", JSON, default=dict)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utc_now)
+    video_id: Mapped[int | None] = mapped_column(ForeignKey("videos.id", ondelete="CASCADE"), default=None)
+    """The video this image is a frame of (``None``: an image uploaded as one)."""
+    frame_index: Mapped[int | None] = mapped_column(Integer, default=None)
+    """Which frame of the source video (0-based, in decoding order)."""
 
 
 class ProjectNotificationRow(Base):
@@ -103,7 +133,10 @@ class AnnotationRow(Base):
 
     __tablename__ = "annotations"
     # the grid's class filter: the images holding a live annotation of a class, from the index alone
-    __table_args__ = (Index("ix_annotations_category_image", "category_id", "deleted", "image_id"),)
+    __table_args__ = (
+        Index("ix_annotations_category_image", "category_id", "deleted", "image_id"),
+        Index("ix_annotations_track", "track_id"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     image_id: Mapped[int] = mapped_column(ForeignKey("images.id", ondelete="CASCADE"), index=True)
@@ -118,6 +151,8 @@ class AnnotationRow(Base):
     confidence: Mapped[float | None] = mapped_column(Float, default=None)
     source: Mapped[str] = mapped_column(String(100), default="manual")
     attributes: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    track_id: Mapped[int | None] = mapped_column(Integer, default=None)
+    """The object this annotation is one frame of, shared by its annotations on the frames of one video."""
     revision: Mapped[int] = mapped_column(Integer, default=1)
     deleted: Mapped[bool] = mapped_column(Boolean, default=False)
     author: Mapped[str] = mapped_column(String(200), default="")

@@ -34,6 +34,7 @@ class NewAnnotation:
     confidence: float | None = None
     source: str = "manual"
     attributes: Mapping[str, Any] = field(default_factory=dict)
+    track_id: int | None = None
 
 
 def _stored(row: AnnotationRow) -> StoredAnnotation:
@@ -46,6 +47,7 @@ def _stored(row: AnnotationRow) -> StoredAnnotation:
         confidence=row.confidence,
         source=row.source,
         attributes=row.attributes,
+        track_id=row.track_id,
     )
     return StoredAnnotation(annotation, row.revision, row.author, row.updated_at)
 
@@ -58,6 +60,7 @@ def _state(row: AnnotationRow) -> dict[str, Any]:
         "confidence": row.confidence,
         "source": row.source,
         "attributes": row.attributes,
+        "track_id": row.track_id,
         "deleted": row.deleted,
     }
 
@@ -137,6 +140,7 @@ def create_annotation(session: Session, image_id: int, new: NewAnnotation, *, au
     segmentation = _checked_shape(new.segmentation, image)
     Annotation(0, image_id, new.category_id, segmentation, new.iscrowd, new.confidence, new.source, new.attributes)
     row = AnnotationRow(
+        track_id=new.track_id,
         image_id=image_id,
         category_id=new.category_id,
         iscrowd=new.iscrowd,
@@ -174,6 +178,7 @@ def bulk_create(session: Session, items: Sequence[tuple[int, NewAnnotation]], *,
                 "confidence": new.confidence,
                 "source": new.source,
                 "attributes": dict(new.attributes),
+                "track_id": new.track_id,
                 "revision": 1,
                 "deleted": False,
                 "author": author,
@@ -193,7 +198,16 @@ def bulk_create(session: Session, items: Sequence[tuple[int, NewAnnotation]], *,
                 "action": "create",
                 "state": {
                     key: row[key]
-                    for key in ("category_id", "geometry", "iscrowd", "confidence", "source", "attributes", "deleted")
+                    for key in (
+                        "category_id",
+                        "geometry",
+                        "iscrowd",
+                        "confidence",
+                        "source",
+                        "attributes",
+                        "track_id",
+                        "deleted",
+                    )
                 },
                 "author": author,
                 "source": row["source"],
@@ -289,6 +303,7 @@ def update_annotation(
     attributes: Mapping[str, Any] | None = None,
     confidence: float | None = _UNSET,
     source: str | None = None,
+    track_id: int | None = _UNSET,
     author: str = "",
 ) -> StoredAnnotation:
     row = _row(session, annotation_id)
@@ -307,6 +322,8 @@ def update_annotation(
         values["attributes"] = dict(attributes)
     if confidence is not _UNSET:
         values["confidence"] = confidence
+    if track_id is not _UNSET:
+        values["track_id"] = track_id
     values["source"] = source or "manual"
     return _compare_and_set(session, row, expected_revision, values, author, "update")
 
@@ -439,6 +456,7 @@ def restore(
         values = {
             key: state[key] for key in ("category_id", "iscrowd", "confidence", "source", "attributes", "deleted")
         } | _shape_columns(segmentation_from_json(state["geometry"]))
+        values["track_id"] = state.get("track_id")  # revisions written before tracks existed have none
     return _compare_and_set(session, row, expected_revision, values, author, action, restores=target)
 
 

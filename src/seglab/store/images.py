@@ -40,6 +40,8 @@ def image_record(row: ImageRow, tags: tuple[str, ...] = ()) -> ImageRecord:
         tags=tags,
         sha256=row.sha256,
         metadata=row.metadata_,
+        video_id=row.video_id,
+        frame_index=row.frame_index,
     )
 
 
@@ -66,6 +68,8 @@ def add_image(
     split: Split = Split.UNASSIGNED,
     tags: Iterable[str] = (),
     metadata: dict[str, Any] | None = None,
+    video_id: int | None = None,
+    frame_index: int | None = None,
 ) -> tuple[ImageRecord, bool]:
     """Add an image; the same bytes twice in one project are one image: returns ``(image, created)``."""
     existing = find_by_hash(session, project_id, sha256)
@@ -80,6 +84,8 @@ def add_image(
         split=Split(split).value,
         status=ImageStatus.UNANNOTATED.value,
         metadata_=metadata or {},
+        video_id=video_id,
+        frame_index=frame_index,
     )
     session.add(row)
     session.flush()
@@ -153,6 +159,8 @@ class ImageFilter:
     tag: str | None = None
     image_ids: tuple[int, ...] | None = None
     """Only these images (a health finding's, an active-learning batch's)."""
+    video_id: int | None = None
+    """The frames of one video."""
 
     def apply(self, query: Select[Any], project_id: int) -> Select[Any]:
         query = query.where(ImageRow.project_id == project_id)
@@ -169,6 +177,8 @@ class ImageFilter:
             query = query.where(ImageRow.id.in_(select(ImageTagRow.image_id).where(ImageTagRow.tag == self.tag)))
         if self.image_ids is not None:
             query = query.where(ImageRow.id.in_(self.image_ids))
+        if self.video_id is not None:
+            query = query.where(ImageRow.video_id == self.video_id)
         return query
 
 

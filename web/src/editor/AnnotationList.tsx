@@ -13,6 +13,9 @@ interface Props {
   onReview?(annotation: Annotation, keep: boolean): void;
 }
 
+/** A model's or a propagation's proposal, which a person accepts or rejects. */
+export const isProposal = (a: Annotation): boolean => a.source.startsWith("model:") || a.source.startsWith("propagate:");
+
 /** The image's annotations: select one, hide or lock it, and review label-assist proposals. */
 export function AnnotationList(props: Props) {
   const { annotations, categories, selected, hidden, locked } = props;
@@ -37,7 +40,7 @@ export function AnnotationList(props: Props) {
                 title="lock: cannot be selected on the image or edited" onClick={(e) => { e.stopPropagation(); props.onToggleLocked(a.id); }}
               ><Icon name={locked.has(a.id) ? "locked" : "unlocked"} /></button>
             </span>
-            {props.onReview && a.source.startsWith("model:") && !a.attributes.accepted && (
+            {props.onReview && isProposal(a) && !a.attributes.accepted && (
               <span className="review">
                 <button onClick={(e) => { e.stopPropagation(); props.onReview?.(a, true); }} aria-label={`accept ${a.id}`}>accept</button>
                 <button onClick={(e) => { e.stopPropagation(); props.onReview?.(a, false); }} aria-label={`reject ${a.id}`}>reject</button>

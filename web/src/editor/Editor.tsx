@@ -2,6 +2,7 @@ import { KeyboardEvent, useEffect, useMemo, useRef } from "react";
 import { useNavigate, useSearchParams } from "react-router";
 import { runKey } from "./actions";
 import { EditorController } from "./controller";
+import { FrameStrip } from "./FrameStrip";
 import { Panel } from "./Panel";
 import { Stage } from "./Stage";
 import { useStore } from "./store";
@@ -43,7 +44,10 @@ export function Editor({ imageId }: { imageId: number }) {
   );
   return (
     <div className="editor" ref={root} tabIndex={0} onKeyDown={keyDown} onKeyUp={keyUp} onBlur={() => editor.holdSpace(false)} data-testid="editor">
-      <Stage editor={editor} />
+      <div className="stage-column">
+        <Stage editor={editor} />
+        <FrameStrip editor={editor} />
+      </div>
       <Panel editor={editor} back={back} />
     </div>
   );

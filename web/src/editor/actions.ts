@@ -109,12 +109,21 @@ export const ACTIONS: Action[] = [
     perform: (editor) => editor.edits.history("redo"),
   },
   {
-    id: "next", label: "next →", section: "Navigation", help: "next image", whileLoading: true,
+    id: "next", label: "next →", section: "Navigation", help: "next image (of a video: its next frame)", whileLoading: true,
     keys: [{ key: "n", shift: false }, { key: "arrowright" }], perform: (editor) => editor.go("next"),
   },
   {
-    id: "previous", label: "← previous", section: "Navigation", help: "previous image", whileLoading: true,
+    id: "previous", label: "← previous", section: "Navigation", help: "previous image (of a video: its previous frame)", whileLoading: true,
     keys: [{ key: "n", shift: true }, { key: "arrowleft" }], perform: (editor) => editor.go("previous"),
+  },
+  {
+    id: "play", label: "play", section: "Navigation", help: "play or pause a video's frames (its sampled rate, at most 10 a second)",
+    keys: [{ key: "k" }], whileLoading: true, perform: (editor) => editor.video.togglePlay(),
+  },
+  {
+    id: "propagate", label: "propagate", section: "Annotations", keys: [{ key: "g" }],
+    help: "video: carry the selected annotation (or all of the frame's) to the next frames as proposals to review",
+    perform: (editor) => editor.video.propagate(),
   },
   {
     id: "mark-null", label: "mark null", section: "Navigation", help: "reviewed: the image contains no objects", keys: [],
@@ -184,7 +193,8 @@ export function keysText(action: Action): string[] {
 
 /** What a role that may not edit (a viewer) may still do: look, select, move on. */
 const READ_ONLY_ACTIONS = new Set([
-  "tool-select", "cancel", "select-next", "select-previous", "lock", "hide-all", "copy", "next", "previous", "fit", "pan", "help",
+  "tool-select", "cancel", "select-next", "select-previous", "lock", "hide-all", "copy", "next", "previous", "play", "fit", "pan",
+  "help",
 ]);
 
 /** Whether the editor may run the action: every one, unless it is read-only and the action would edit. */

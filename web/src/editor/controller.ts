@@ -10,6 +10,7 @@ import {
   DRAW_MODES, EditorState, initialState, isReady, isVisible, NO_PROMPT, shapesOf, SmartPrompt, ToolId, withAnnotations,
 } from "./state";
 import { Store } from "./store";
+import { VideoFrames } from "./video";
 import { BrushTool } from "./tools/brush";
 import { PolygonTool } from "./tools/polygon";
 import { SelectTool } from "./tools/select";
@@ -24,6 +25,7 @@ export class EditorController implements ToolHost {
   readonly tools: Record<ToolId, StateNode>;
   readonly edits = new Edits(this);
   readonly review = new Review(this);
+  readonly video = new VideoFrames(this);
   private canvas: HTMLCanvasElement | null = null;
   private fitted: number | null = null;
   /** Space is held: a drag pans, whatever the tool (as in most image editors). */
@@ -96,6 +98,7 @@ export class EditorController implements ToolHost {
       }));
       this.fit();
       arrived();
+      this.video.load(imageId, image.video_id).catch((e) => this.say(e.message));
       // the project's own models first (newest first), then the others
       const trained = (await api.models()).sort(
         (a, b) => Number(b.project === project.name) - Number(a.project === project.name) || b.id - a.id,
@@ -125,6 +128,7 @@ export class EditorController implements ToolHost {
   /** Stop acting on answers that come after the editor has gone. */
   close(): void {
     this.opened++;
+    this.video.stop();
   }
 
   /** Fetch this image's annotations again; an answer that comes after the editor moved to another image is dropped. */
@@ -136,6 +140,8 @@ export class EditorController implements ToolHost {
       ...withAnnotations(fetched),
       selected: fetched.some((a) => a.id === s.selected) ? s.selected : null,
     }));
+    // a frame's marks in the strip follow its annotations (a proposal accepted, one drawn)
+    await this.video.load(imageId, this.state.loaded?.image.video_id);
   }
 
   attach(canvas: HTMLCanvasElement | null): void {
@@ -295,10 +301,23 @@ export class EditorController implements ToolHost {
     this.store.set((s) => ({ drawMode: DRAW_MODES[(DRAW_MODES.indexOf(s.drawMode) + 1) % DRAW_MODES.length] }));
   }
 
+  /** Next or previous: in queue mode the queue's, for a frame of a video its video's frame, else the project's. */
   async go(which: "previous" | "next"): Promise<void> {
     const queue = this.review.queue;
-    const target = queue ? await this.review.step(which) : (await api.neighbours(this.state.imageId))[which];
-    if (target === null) { this.say(queue ? "nothing else waits in your queue" : `no ${which} image`); return; }
+    const frame = queue ? undefined : this.video.neighbour(which === "next" ? 1 : -1);
+    const target = queue
+      ? await this.review.step(which)
+      : frame !== undefined ? frame : (await api.neighbours(this.state.imageId))[which];
+    if (target === null) {
+      this.say(queue ? "nothing else waits in your queue" : frame === null ? `no ${which} frame` : `no ${which} image`);
+      return;
+    }
+    await this.show(target);
+  }
+
+  /** Open another image (keeping queue mode), resolved once it has loaded. */
+  async show(target: number): Promise<void> {
+    const queue = this.review.queue;
     const loadedThere = new Promise<void>((resolve) => { this.arrival = { id: target, resolve }; });
     this.navigate(queue ? `/images/${target}?queue=${queue}` : `/images/${target}`);
     await loadedThere;

@@ -62,7 +62,9 @@ export function ImageGrid({ project, query, total, selection, onToggle, showAnno
           <Link to={`/images/${image.id}`}>
             <img src={`/api/v1/images/${image.id}/thumbnail?size=256${showAnnotations ? "&annotations=true" : ""}`}
               alt={image.file_name} loading="lazy" />
-            <span className={`status ${image.status}`}>{image.file_name}</span>
+            <span className={`status ${image.status}`}>
+              {image.video_id !== null && image.video_id !== undefined ? `▶ ${image.frame_index} · ` : ""}{image.file_name}
+            </span>
           </Link>
           <input type="checkbox" aria-label={`select ${image.file_name}`} checked={selection.has(image.id)}
             onChange={() => onToggle(image.id)} />

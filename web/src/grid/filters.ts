@@ -1,10 +1,11 @@
-// The grid's filters live in the page's URL (`?split=train&status=annotated&class=3&tag=day`), so a filtered grid
+// The grid's filters live in the page's URL (`?split=train&status=annotated&class=3&tag=day&video=2`), so a filtered grid
 // can be shared and coming back from the editor shows it again. The server's query names one of them differently.
 // `ids` (comma-separated image ids) is set by links from elsewhere: a health finding, the next images to label.
 
-export interface GridFilters { split: string; status: string; class: string; tag: string; ids: string }
+/** `ids`: chosen images (a health finding's); `video`: one video's frames (by the video's id), in frame order. */
+export interface GridFilters { split: string; status: string; class: string; tag: string; ids: string; video: string }
 
-const FILTER_KEYS: (keyof GridFilters)[] = ["split", "status", "class", "tag", "ids"];
+const FILTER_KEYS: (keyof GridFilters)[] = ["split", "status", "class", "tag", "ids", "video"];
 
 /** The filters a URL's search params hold (an absent one is empty: no filtering on it). */
 export function filtersFrom(params: URLSearchParams): GridFilters {
@@ -14,6 +15,7 @@ export function filtersFrom(params: URLSearchParams): GridFilters {
     class: params.get("class") ?? "",
     tag: params.get("tag") ?? "",
     ids: params.get("ids") ?? "",
+    video: params.get("video") ?? "",
   };
 }
 
@@ -38,5 +40,6 @@ export function serverQuery(filters: GridFilters): Record<string, string> {
   if (filters.class) query.category_id = filters.class;
   if (filters.tag) query.tag = filters.tag;
   if (filters.ids) query.ids = filters.ids;
+  if (filters.video) query.video_id = filters.video;
   return query;
 }

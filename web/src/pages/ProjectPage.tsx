@@ -37,12 +37,14 @@ export function ProjectPage({ name }: { name: string }) {
     queryFn: () => api.images(name, 0, query),
     placeholderData: keepPreviousData,
   });
+  const videos = useQuery({ queryKey: keys.videos(name), queryFn: () => api.videos(name) });
   const failure = error || project.error?.message || first.error?.message || "";
 
   /** The project and every page of its grid are read again (after an upload, a class or batch change, assist). */
   const reload = () => {
     client.invalidateQueries({ queryKey: keys.project(name) });
     client.invalidateQueries({ queryKey: keys.images(name) });
+    client.invalidateQueries({ queryKey: keys.videos(name) });
   };
 
   // a filter change replaces the URL (the back button leaves the grid rather than stepping through filters)
@@ -158,6 +160,12 @@ export function ProjectPage({ name }: { name: string }) {
           <option value="">any class</option>
           {project.data?.categories.map((c) => <option key={c.id} value={c.id}>{c.name}</option>)}
         </select>
+        {(videos.data?.length ?? 0) > 0 && (
+          <select aria-label="video filter" value={filters.video} onChange={(e) => filter("video")(e.target.value)}>
+            <option value="">all images and videos</option>
+            {videos.data?.map((v) => <option key={v.id} value={v.id}>{v.file_name} ({v.frames} frames)</option>)}
+          </select>
+        )}
         <input aria-label="tag" placeholder="tag" value={tag}
           onChange={(e) => { setTag(e.target.value); filter("tag")(e.target.value.trim()); }} />
         <label className="inline">

@@ -63,6 +63,7 @@ def _new(body: AnnotationIn) -> NewAnnotation:
         confidence=body.confidence,
         source=body.source,
         attributes=body.attributes,
+        track_id=body.track_id,
     )
 
 

@@ -59,9 +59,12 @@ def _image_filter(
     category_id: int | None = None,
     tag: str | None = None,
     ids: Annotated[str | None, Query(description="Only these images: ids separated by commas.")] = None,
+    video_id: Annotated[int | None, Query(description="Only the frames of this video, in order.")] = None,
 ) -> ImageFilter:
     """The grid's filters, as query parameters."""
-    return ImageFilter(split=split, status=status, category_id=category_id, tag=tag, image_ids=_id_list(ids))
+    return ImageFilter(
+        split=split, status=status, category_id=category_id, tag=tag, image_ids=_id_list(ids), video_id=video_id
+    )
 
 
 def _id_list(text: str | None) -> tuple[int, ...] | None:

@@ -22,6 +22,7 @@ from seglab.server.api import (
     streams,
     users,
     versions,
+    videos,
     workflows,
 )
 
@@ -32,6 +33,7 @@ router.include_router(projects.router)
 router.include_router(active_learning.router)
 router.include_router(health.router)
 router.include_router(images.router)
+router.include_router(videos.router)
 router.include_router(annotations.router)
 router.include_router(versions.router)
 router.include_router(models.router)

@@ -1,0 +1,112 @@
+"""Videos: a project's videos, a frame's video with the frame strip's marks, propagation and interpolation."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from fastapi import APIRouter
+from pydantic import BaseModel, Field
+
+from seglab.jobs import PropagateJob
+from seglab.server.api._access import requires
+from seglab.server.api._deps import WorkspaceDep
+from seglab.services import propagation, videos
+from seglab.services.permissions import Access
+from seglab.store.jobs import Job
+from seglab.store.videos import Video
+
+router = APIRouter(tags=["videos"])
+
+
+class VideoOut(BaseModel):
+    id: int
+    file_name: str = Field(description="The uploaded file's name.")
+    fps: float = Field(description="The source's average frame rate.")
+    frame_count: int = Field(description="Frames in the source.")
+    sampled_fps: float
+    duration_seconds: float
+    width: int
+    height: int
+    rotation: int = Field(description="Degrees the frames were turned to stand upright.")
+    frames: int = Field(description="Sampled frames stored as images.")
+
+    @classmethod
+    def of(cls, video: Video) -> VideoOut:
+        return cls(
+            id=video.id,
+            file_name=video.file_name,
+            fps=video.fps,
+            frame_count=video.frame_count,
+            sampled_fps=video.sampled_fps,
+            duration_seconds=video.duration_seconds,
+            width=video.width,
+            height=video.height,
+            rotation=video.rotation,
+            frames=video.frames,
+        )
+
+
+class StripFrameOut(BaseModel):
+    image_id: int
+    frame_index: int
+    status: str
+    annotations: int
+    pending: int = Field(description="Propagated proposals nobody has reviewed yet.")
+
+
+class FrameStripOut(BaseModel):
+    video: VideoOut
+    frames: list[StripFrameOut]
+    propagators: list[str] = Field(description="Propagators usable now (their weights are at hand).")
+
+
+class PropagateIn(BaseModel):
+    annotation_ids: list[int] = Field(min_length=1, description="Annotations of this frame to carry.")
+    direction: Literal["forward", "backward"] = "forward"
+    frames: int | None = Field(default=20, ge=1, description="How many frames; null: up to the next reviewed one.")
+    propagator: str = "flow"
+
+
+class InterpolateIn(BaseModel):
+    to_annotation_id: int = Field(description="The track's annotation on the other keyframe.")
+
+
+@router.get("/projects/{project}/videos", response_model=list[VideoOut], dependencies=[requires("project.read")])
+def list_videos(project: str, ws: WorkspaceDep) -> list[VideoOut]:
+    return [VideoOut.of(v) for v in videos.list_videos(ws, project)]
+
+
+@router.get(
+    "/images/{image_id}/video",
+    response_model=FrameStripOut,
+    summary="The video this image is a frame of, with its frames' marks",
+    dependencies=[requires("project.read")],
+)
+def frame_strip(image_id: int, ws: WorkspaceDep) -> FrameStripOut:
+    video, frames, usable = propagation.frame_strip(ws, image_id)
+    return FrameStripOut(
+        video=VideoOut.of(video),
+        frames=[StripFrameOut(**vars(frame)) for frame in frames],
+        propagators=usable,
+    )
+
+
+@router.post("/images/{image_id}/propagate", response_model=Job, status_code=202)
+def propagate(
+    image_id: int, body: PropagateIn, ws: WorkspaceDep, access: Annotated[Access, requires("annotation.write")]
+) -> Job:
+    """Carry annotations of this frame through the next (or previous) frames of its video as a background job
+    (progress on ``/api/v1/jobs/{id}``); the results are proposals to review (``source`` ``propagate:<name>``),
+    replacing the tracks' unreviewed proposals on those frames."""
+    params = PropagateJob(image_id=image_id, **body.model_dump())
+    return propagation.submit_propagation(ws, params, owner=access.principal.name)
+
+
+@router.post(
+    "/annotations/{annotation_id}/interpolate",
+    summary="Proposals on the frames between two keyframes of a track",
+    dependencies=[requires("annotation.write")],
+)
+def interpolate(annotation_id: int, body: InterpolateIn, ws: WorkspaceDep) -> dict[str, int]:
+    report = propagation.interpolate(ws, annotation_id, body.to_annotation_id)
+    return {"frames": report.frames, "proposals": report.proposals, "replaced": report.replaced}

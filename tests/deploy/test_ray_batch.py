@@ -30,7 +30,6 @@ from seglab.services.jobs import run_job
 from seglab.settings import Settings
 from seglab.store import NewAnnotation, Workspace
 from seglab.store.jobs import JobStatus
-from seglab.versions import Recipe
 
 from ..autolabel.conftest import tiny_owlv2, write_scene
 from ..tiny_model import CLASSES, register_tiny_model
@@ -237,7 +236,8 @@ def test_evaluation_on_ray_reports_the_embedded_metrics(cluster, pictures, ws, s
             annotations.create_annotation(ws, image.id, NewAnnotation(thing, _rectangle(0, 0, w / 2, h)))
         if index % 3 == 0:
             annotations.create_annotation(ws, image.id, NewAnnotation(other, _rectangle(w - 8, h - 8, w, h)))
-    version = versions.create_version(ws, "scored", Recipe()).reference
+    held_out = versions.recipe_from_options(evaluation_only=True)  # a test set: nothing to train on, on purpose
+    version = versions.create_version(ws, "scored", held_out).reference
     embedded = evaluation.evaluate_model(ws, model_id, version=version, backend="onnx", out=tmp_path / "here")
     assert 0 < embedded.report.mask.map50_95 < 1
 

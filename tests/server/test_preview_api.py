@@ -70,7 +70,7 @@ def test_large_images_are_sent_scaled_down_with_shapes_in_full_size_pixels(clien
 @pytest.mark.parametrize(
     ("body", "status"),
     [
-        ({"samples": 0}, 422),
+        ({"samples": -1}, 422),
         ({"recipe": {"multiplier": 0}}, 422),
     ],
 )

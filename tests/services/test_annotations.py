@@ -266,8 +266,10 @@ def test_image_status_follows_annotations(ws, project):
     annotations.delete_annotation(ws, crowd.annotation.id, crowd.revision)
     assert images.get_image(ws, image.id).status is ImageStatus.UNANNOTATED
     images.update_image(ws, image.id, status=ImageStatus.NULL)
+    assert images.get_image(ws, image.id).status is ImageStatus.NULL
     annotations.undo_annotation(ws, crowd.annotation.id)
-    assert images.get_image(ws, image.id).status is ImageStatus.NULL  # the user's call is kept
+    # an annotation back on a null image makes it annotated: a null image holds no objects, versions never see both
+    assert images.get_image(ws, image.id).status is ImageStatus.ANNOTATED
 
 
 def test_shapes_are_validated_against_the_image(ws, project):

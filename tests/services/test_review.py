@@ -255,7 +255,7 @@ def test_a_version_of_only_approved_images(ws: Workspace, project: str, team: Te
     for image in (first, second):
         review.submit(ws, team.annotator, image)
     review.approve(ws, team.reviewer, second)
-    recipe = versions.recipe_from_options(only_approved=True)
+    recipe = versions.recipe_from_options(only_approved=True, evaluation_only=True)  # one approved (valid) image
     version = versions.create_version(ws, project, recipe, workers=1)
     assert version.statistics["images"] == 1
     with ws.db.transaction() as session:

@@ -30,7 +30,13 @@ def blob_model(seglab_home: Path, monkeypatch: pytest.MonkeyPatch) -> str:
         return LoadedModel(loaded.model, BlobDetector(loaded.model.class_names), "blob")
 
     monkeypatch.setattr(inference, "load_model", load_model)
-    for module in ("seglab.services.predict", "seglab.services.workflows", "seglab.services.streams"):
+    # every module that took its own reference to load_model (whichever test imported it first)
+    for module in (
+        "seglab.services.predict",
+        "seglab.services.workflows",
+        "seglab.services.streams",
+        "seglab.server.model_manager",
+    ):
         monkeypatch.setattr(f"{module}.load_model", load_model, raising=False)
     return reference
 

@@ -76,15 +76,16 @@ def test_invalid_preprocessing(kwargs, message):
         Preprocessing(**kwargs)
 
 
-def test_only_approved_leaves_older_recipes_hashes_alone() -> None:
-    """Versions made before the option existed hash their recipe without it: off, it is not in the text."""
+def test_later_options_leave_older_recipes_hashes_alone() -> None:
+    """Versions made before an option existed (only_approved, evaluation_only) hash their recipe without it: off, it
+    is not in the text."""
     import json
 
     from seglab.versions import Preprocessing, Recipe
 
     recipe = Recipe(preprocessing=Preprocessing(include_tags=("day",)))
     before_the_option = json.dumps(
-        recipe.model_dump(mode="json", exclude={"preprocessing": {"only_approved"}}),
+        recipe.model_dump(mode="json", exclude={"preprocessing": {"only_approved"}, "split": {"evaluation_only"}}),
         sort_keys=True,
         separators=(",", ":"),
     )

@@ -25,6 +25,10 @@ def create(
     reassign_splits: Annotated[
         bool, typer.Option("--reassign-splits", help="Re-split images that have a split too.")
     ] = False,
+    evaluation_only: Annotated[
+        bool,
+        typer.Option("--evaluation-only", help="A version only to evaluate models on: it may have no training image."),
+    ] = False,
     resize: Annotated[
         str | None, typer.Option(help="WxH[:stretch|fit|fit-white|fit-reflect|fill], e.g. 640x640:fit.")
     ] = None,
@@ -55,6 +59,7 @@ def create(
         recipe = versions.recipe_from_options(
             split=split,
             reassign_splits=reassign_splits,
+            evaluation_only=evaluation_only,
             resize=resize,
             static_crop=[float(v) for v in crop.split(",")] if crop else None,
             tile=tile,

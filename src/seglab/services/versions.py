@@ -50,6 +50,7 @@ def recipe_from_options(
     *,
     split: str | None = None,
     reassign_splits: bool = False,
+    evaluation_only: bool = False,
     resize: str | None = None,
     static_crop: Sequence[float] | None = None,
     tile: str | None = None,
@@ -90,7 +91,9 @@ def recipe_from_options(
             only_approved=only_approved,
         )
         return Recipe(
-            split=(split_recipe or Recipe().split).model_copy(update={"reassign_all": reassign_splits}),
+            split=(split_recipe or Recipe().split).model_copy(
+                update={"reassign_all": reassign_splits, "evaluation_only": evaluation_only}
+            ),
             preprocessing=preprocessing,
             augmentations=parse_augmentations(augment) if augment else (),
             multiplier=multiplier,

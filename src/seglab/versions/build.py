@@ -133,7 +133,7 @@ def untrainable(splits: Sequence[Split], recipe: Recipe) -> str | None:
 
     A Roboflow export often comes with valid and test images only: kept as they are, they leave nothing to train
     on, which would surface only when training fails."""
-    if not splits or any(split is Split.TRAIN for split in splits):
+    if not splits or recipe.split.evaluation_only or any(split is Split.TRAIN for split in splits):
         return None
     counted = Counter(split.value for split in splits)
     where = ", ".join(f"{count} in {name}" for name, count in sorted(counted.items()))
@@ -142,7 +142,8 @@ def untrainable(splits: Sequence[Split], recipe: Recipe) -> str | None:
     return (
         f"this version would have no training images (its {len(splits)} images are {where}): re-split them by "
         f"{'/'.join(percent)} (train/valid/test) with 're-split images that already have a split' on the Versions "
-        f"page, or `seglab version create --split {','.join(percent)} --reassign-splits`"
+        f"page, or `seglab version create --split {','.join(percent)} --reassign-splits`; a version only to "
+        "evaluate models on may have none: --evaluation-only"
     )
 
 

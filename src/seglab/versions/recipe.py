@@ -26,6 +26,9 @@ class SplitRecipe(_Frozen):
     ratios: tuple[float, float, float] = (0.7, 0.2, 0.1)
     reassign_all: bool = False
     """Also redistribute images that already have a split."""
+    evaluation_only: bool = False
+    """A version only to evaluate models on (a held-out test set): it may have no training image, which is
+    otherwise refused (a version that could train nothing is a mistake until said otherwise)."""
 
     @field_validator("ratios")
     @classmethod
@@ -135,6 +138,8 @@ class Recipe(_Frozen):
         data = self.model_dump(mode="json")
         if not self.preprocessing.only_approved:
             del data["preprocessing"]["only_approved"]
+        if not self.split.evaluation_only:
+            del data["split"]["evaluation_only"]
         return json.dumps(data, sort_keys=True, separators=(",", ":"))
 
 

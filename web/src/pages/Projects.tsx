@@ -36,7 +36,8 @@ export function Projects() {
       <ul className="cards">
         {(projects.data ?? []).map((p) => (
           <li key={p.id} className="project-card">
-            <Link to={`/projects/${encodeURIComponent(p.name)}`} className="cover" aria-label={`open ${p.name}`}>
+            {/* the picture repeats the name's link: one link for keyboards and screen readers */}
+            <Link to={`/projects/${encodeURIComponent(p.name)}`} className="cover" tabIndex={-1} aria-hidden="true">
               {p.cover_image_id ? <img src={`/api/v1/images/${p.cover_image_id}/thumbnail?size=256&annotations=true`} alt="" loading="lazy" /> : <span className="muted">no image yet</span>}
             </Link>
             <Link to={`/projects/${encodeURIComponent(p.name)}`}><strong>{p.name}</strong></Link>

@@ -55,6 +55,10 @@ function SplitFields({ form, change }: { form: RecipeForm; change: Change }) {
           <input type="checkbox" checked={form.reassignAll} onChange={(e) => change((f) => ({ ...f, reassignAll: e.target.checked }))} />
           re-split images that already have a split
         </label>
+        <label className="switch">
+          <input type="checkbox" checked={form.evaluationOnly} onChange={(e) => change((f) => ({ ...f, evaluationOnly: e.target.checked }))} />
+          only to evaluate models on (no training images needed)
+        </label>
       </div>
     </Section>
   );

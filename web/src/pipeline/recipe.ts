@@ -7,7 +7,9 @@ import type { Schemas } from "../api";
 
 export type Recipe = Schemas["Recipe"];
 /** A recipe with every option filled in: what the form sends and what a stored version holds. */
-export type FullRecipe = Required<Recipe> & { split: Required<Schemas["SplitRecipe"]> };
+export type FullRecipe = Required<Recipe> & {
+  split: Required<Omit<Schemas["SplitRecipe"], "evaluation_only">> & Pick<Schemas["SplitRecipe"], "evaluation_only">;
+};
 export type ResizeMode = Schemas["ResizeMode"];
 export type Contrast = Schemas["Contrast"];
 export type Augmentation = Schemas["Augmentation"];
@@ -72,6 +74,8 @@ export interface ClassChoice { action: "keep" | "rename" | "omit"; to: string }
 export interface RecipeForm {
   split: [number, number, number];
   reassignAll: boolean;
+  /** A version only to evaluate models on: it may have no training image. */
+  evaluationOnly: boolean;
   crop: { on: boolean; box: [number, number, number, number] };
   resize: { on: boolean; width: number; height: number; mode: ResizeMode };
   tile: { on: boolean; rows: number; cols: number };
@@ -92,6 +96,7 @@ export function defaultForm(): RecipeForm {
   return {
     split: [70, 20, 10],
     reassignAll: false,
+    evaluationOnly: false,
     crop: { on: false, box: [0, 0, 100, 100] },
     resize: { on: false, width: 640, height: 640, mode: "stretch" },
     tile: { on: false, rows: 2, cols: 2 },
@@ -126,7 +131,11 @@ export function toRecipe(form: RecipeForm): FullRecipe {
   });
   const total = form.split.reduce((sum, part) => sum + part, 0) || 1;
   return {
-    split: { ratios: form.split.map((part) => part / total) as [number, number, number], reassign_all: form.reassignAll },
+    split: {
+      ratios: form.split.map((part) => part / total) as [number, number, number],
+      reassign_all: form.reassignAll,
+      ...(form.evaluationOnly ? { evaluation_only: true } : {}),
+    },
     preprocessing: {
       static_crop: form.crop.on ? form.crop.box : null,
       resize: form.resize.on ? { width: form.resize.width, height: form.resize.height, mode: form.resize.mode } : null,
@@ -151,6 +160,7 @@ const percent = (fraction: number) => `${Math.round(fraction * 100)}`;
 /** Short phrases for a stored recipe, for the version list ("resize 640×640 fit", "rotate ±15°", "3× outputs"). */
 export function recipeSummary(recipe: FullRecipe): string[] {
   const parts = [`split ${recipe.split.ratios.map(percent).join("/")}`];
+  if (recipe.split.evaluation_only) parts.push("evaluation only");
   const pre = recipe.preprocessing;
   if (pre.static_crop) parts.push(`crop ${pre.static_crop.join(",")}%`);
   if (pre.resize) parts.push(`resize ${pre.resize.width}×${pre.resize.height} ${pre.resize.mode}`);

@@ -4,7 +4,7 @@ import type { EditorController } from "./controller";
 import { HelpOverlay } from "./HelpOverlay";
 import { AnnotationLayer, LayerContents, LayerItem } from "./layers";
 import { DrawnAnnotation, drawScene } from "./render";
-import { Bounds, boundsOf } from "./sceneIndex";
+import { Bounds, boundsOf, sceneIndex } from "./sceneIndex";
 import { EditorState, isReady, isVisible } from "./state";
 import { useStore } from "./store";
 
@@ -21,6 +21,7 @@ function layerContents(s: EditorState): LayerContents {
   });
   const extent: Bounds = [0, 0, loaded.image.width, loaded.image.height];
   made = { key, contents: { items, extent } };
+  sceneIndex(s); // the picking index of the same annotations, built now rather than on the next click
   return made.contents;
 }
 

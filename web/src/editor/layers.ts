@@ -3,8 +3,8 @@
 // on each side, at the zoom it was painted at; panning inside it costs one image copy, leaving it repaints it.
 // Zooming shows the layer scaled at once and repaints it when the wheel has been still for a moment.
 //
-// Painting is cheap too: the annotations of one colour are one path (a fill and a stroke per colour, not per
-// annotation), each ring wound so that holes stay holes under the non-zero rule, and when zoomed out each ring is
+// Painting is cheap too: the annotations of one colour share a few paths (a fill and a stroke per few hundred
+// annotations, not per annotation), each ring wound so that holes stay holes under the non-zero rule, and when zoomed out each ring is
 // simplified to what the screen can show (level of detail; an annotation smaller than a pixel or two is its box).
 
 import simplify from "simplify-js";
@@ -56,17 +56,27 @@ function traceRing(path: Path2D, ring: Ring): void {
   path.closePath();
 }
 
-interface Group { color: string; locked: boolean; path: Path2D }
+interface Group { color: string; locked: boolean; path: Path2D; count: number }
 
-/** One path per colour (and lock) at a detail level. */
+/** Annotations per path: one path per colour is what makes painting cheap, but Chromium fills and strokes one huge
+ * path far slower than a few hundred moderate ones. */
+const PER_PATH = 250;
+
+/** Paths per colour (and lock) at a detail level. */
 function groups(contents: LayerContents, level: number, zoom: number): Group[] {
   const tolerance = level < 0 ? 0 : 0.5 * 2 ** level;
   const byKey = new Map<string, Group>();
+  const done: Group[] = [];
   for (const item of contents.items) {
     if (!item.shapes.length) continue;
     const key = `${item.color}|${item.locked}`;
     let group = byKey.get(key);
-    if (!group) byKey.set(key, (group = { color: item.color, locked: item.locked, path: new Path2D() }));
+    if (group && group.count >= PER_PATH) {
+      done.push(group);
+      group = undefined;
+    }
+    if (!group) byKey.set(key, (group = { color: item.color, locked: item.locked, path: new Path2D(), count: 0 }));
+    group.count += 1;
     const [x0, y0, x1, y1] = item.bounds;
     if ((x1 - x0) * zoom < TINY_PX && (y1 - y0) * zoom < TINY_PX) {
       group.path.rect(x0, y0, Math.max(x1 - x0, 1 / zoom), Math.max(y1 - y0, 1 / zoom));
@@ -77,7 +87,7 @@ function groups(contents: LayerContents, level: number, zoom: number): Group[] {
       shape.holes.forEach((hole) => traceRing(group!.path, levelRing(hole, tolerance, false)));
     }
   }
-  return [...byKey.values()];
+  return [...done, ...byKey.values()];
 }
 
 export class AnnotationLayer {

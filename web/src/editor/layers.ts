@@ -1,7 +1,8 @@
 // The annotations' layer: every shown annotation but the selected one, painted once into an offscreen canvas and
 // then only copied while the view pans (dense scenes: 10,000 polygons). The layer covers the view plus half a view
 // on each side, at the zoom it was painted at; panning inside it costs one image copy, leaving it repaints it.
-// Zooming shows the layer scaled at once and repaints it when the wheel has been still for a moment.
+// Zooming shows the layer scaled at once (blank beyond its edges when zooming out) and repaints it when the wheel
+// has been still for a moment.
 //
 // Painting is cheap too: the annotations of one colour share a few paths (a fill and a stroke per few hundred
 // annotations, not per annotation), each ring wound so that holes stay holes under the non-zero rule, and when zoomed out each ring is
@@ -110,9 +111,9 @@ export class AnnotationLayer {
       && painted.region[1] <= Math.max(visible[1], contents.extent[1])
       && painted.region[2] >= Math.min(visible[2], contents.extent[2])
       && painted.region[3] >= Math.min(visible[3], contents.extent[3]);
-    if (!painted || painted.contents !== contents || !covered) {
+    if (!painted || painted.contents !== contents || (!covered && painted.zoom === view.zoom)) {
       this.paint(contents, view.zoom, visible);
-    } else if (painted.zoom !== view.zoom) {
+    } else if (painted.zoom !== view.zoom) { // zooming: the old layer scaled (blank where it ends) until it settles
       window.clearTimeout(this.settle);
       this.settle = window.setTimeout(() => { this.painted = null; this.repaint(); }, SETTLE_MS);
     }

@@ -24,7 +24,7 @@ $(INSTALLED): pyproject.toml constraints.txt
 	# environment, which would download another torch) and without its optional CUDA kernel.
 	$(BIN)/pip install -c constraints.txt setuptools
 	SAM2_BUILD_CUDA=0 $(BIN)/pip install -c constraints.txt --no-build-isolation sam2
-	$(BIN)/pip install -c constraints.txt -e '.[dev,sam,ray,s3,postgres]'
+	$(BIN)/pip install -c constraints.txt -e '.[dev,sam,ray,s3,postgres,openvino]'
 	# seglab[yolo] (AGPL-3.0) without its opencv-python, which would overwrite opencv-python-headless's cv2: ultralytics
 	# and what it needs that seglab's dependencies do not already bring
 	$(BIN)/pip install -c constraints.txt --no-deps ultralytics ultralytics-thop polars polars-runtime-32

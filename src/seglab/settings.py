@@ -65,6 +65,13 @@ class Settings(BaseSettings):
     """Background jobs one user may have waiting or running at once (0: no limit); one more is refused (429)."""
     inference_threads: int = 0
     """Threads ONNX Runtime uses per model (0: its default, one per core)."""
+    serve_variant: Literal["auto", "onnx", "onnx-int8", "openvino"] = "auto"
+    """Which runtime serves a model: ``auto`` measures the model's exports on this machine when it loads (once per
+    machine; remembered under ``home/cache``) and picks the fastest whose accuracy passes ``max_map_loss``; a format
+    name serves that export (``seglab export-model --format`` makes them)."""
+    max_map_loss: float = Field(default=1.0, ge=0)
+    """How many mask mAP50-95 points (0-100) a quantized or converted export may lose on the valid split, measured
+    when it is exported, and still be served; one that loses more is refused unless this is raised."""
     ray_address: str | None = None
     """A Ray cluster for batch work (``seglab predict``, label assist, evaluation, version generation, Rapid, and their
     jobs): ``auto`` (the cluster ``ray start`` began on this host) or its head's address (``10.0.0.5:6379``). Unset:

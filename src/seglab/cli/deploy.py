@@ -13,25 +13,39 @@ from seglab.cli._common import JsonOption, RayOption, image_ids_option, print_js
 from seglab.jobs import LabelAssistJob
 from seglab.models import PredictOptions
 from seglab.models.tracking import TrackerSettings
-from seglab.services import inference, predict
+from seglab.services import inference, predict, variants
 
 ModelArgument = Annotated[str, typer.Argument(help="Model id (42) or project/version (pets/1: its newest model).")]
 
 
 def export_model(
     model: ModelArgument,
-    format: Annotated[str, typer.Option("--format", help="Export format (onnx).")] = "onnx",
+    format: Annotated[
+        str,
+        typer.Option(
+            "--format",
+            help="onnx (FP32), onnx-int8 (static INT8, calibrated on the model's version) or openvino (OpenVINO IR).",
+        ),
+    ] = "onnx",
+    version: Annotated[
+        str | None,
+        typer.Option(help="Version to calibrate and check onnx-int8/openvino on (default: the model's own)."),
+    ] = None,
     out: Annotated[Path | None, typer.Option(help="Also copy the exported file here (a file or a folder).")] = None,
     as_json: JsonOption = False,
 ) -> None:
-    """Export a trained model to ONNX (rfdetr's exporter, dynamic batch); kept for serving."""
+    """Export a trained model (kept for serving). onnx-int8 and openvino are also evaluated against the FP32 export
+    on the version's valid split; the mask mAP difference is stored, and serving refuses one that lost more than
+    SEGLAB_MAX_MAP_LOSS points."""
     with workspace(as_json) as ws:
         if not as_json:
-            typer.echo(f"exporting {model} to {format} (the first export of a model takes a few seconds)...", err=True)
-        found, export = inference.export_model(ws, model, format)
+            typer.echo(f"exporting {model} to {format} (the first export of a model takes a while)...", err=True)
+        with progress_bar(f"{format}: calibrating and checking", not as_json) as progress:
+            found, export = variants.export_any(ws, model, format, version=version, progress=progress)
         path = inference.exported_file(ws, export)
         if out is not None:
-            target = out / f"model-{found.id}.{format}" if out.is_dir() else out
+            suffix = {"onnx-int8": "int8.onnx", "openvino": "openvino.zip"}.get(export.format, export.format)
+            target = out / f"model-{found.id}.{suffix}" if out.is_dir() else out
             target.parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(path, target)
             path = target
@@ -40,6 +54,10 @@ def export_model(
         return
     height, width = export.details.get("input_hw", ["?", "?"])
     typer.echo(f"model {found.id} ({found.architecture}, input {height}x{width}) as {export.format}: {path}")
+    if "map_delta" in export.details:
+        delta = export.details["map_delta"]
+        checked = "not checked (no valid images)" if delta is None else f"{delta:+.2f} mask mAP points against FP32"
+        typer.echo(f"accuracy on {export.details.get('checked_on')} valid: {checked}")
 
 
 def predict_(

@@ -28,6 +28,10 @@ class Backend(StrEnum):
     """ONNX Runtime (exporting the model the first time), PyTorch if the export fails."""
     ONNX = "onnx"
     TORCH = "torch"
+    ONNX_INT8 = "onnx-int8"
+    """The INT8 export (``seglab export-model --format onnx-int8``), refused when it lost too much accuracy."""
+    OPENVINO = "openvino"
+    """The OpenVINO export (``seglab export-model --format openvino``), refused when it lost too much accuracy."""
 
 
 @dataclass(frozen=True)
@@ -35,6 +39,9 @@ class LoadedModel:
     model: TrainedModel
     predictor: BasePredictor[Any]
     backend: str
+    variants: tuple[Any, ...] = ()
+    """How the serving export was chosen: each export considered, with its accuracy and latency here
+    (:class:`seglab.services.variant_choice.Candidate`); empty when only one could serve."""
 
 
 def architecture_family(architecture_name: str) -> str:

@@ -15,7 +15,7 @@ import asyncio
 import logging
 import queue
 import threading
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from seglab.errors import UnavailableError
@@ -143,6 +143,7 @@ class ModelManager:
                     "input_width": width,
                     "seglab_model_id": batcher.loaded.model.id,
                     "backend": batcher.loaded.backend,
+                    "variants": [asdict(candidate) for candidate in batcher.loaded.variants],
                 }
             )
         return entries

@@ -15,6 +15,7 @@ from seglab.errors import InvalidInputError, SeglabError
 from seglab.jobs import LabelAssistJob, Reporter, stage_progress
 from seglab.models import PredictOptions
 from seglab.models.export import ExportFailedError
+from seglab.models.predictor import Predictor
 from seglab.models.pretrained import named_classes
 from seglab.models.registry import (
     Backend,
@@ -25,6 +26,8 @@ from seglab.models.registry import (
     parse_model_reference,
     torch_predictor,
 )
+from seglab.models.variants import Variant
+from seglab.services import variant_choice
 from seglab.services.jobs import register_handler, submit
 from seglab.services.pretrained import pretrained_model
 from seglab.services.proposals import images_to_label, store_proposal_batch, store_proposals
@@ -83,13 +86,19 @@ def exported_file(ws: Workspace, export: ModelExport) -> Path:
 
 
 def load_model(ws: Workspace, reference: int | str, backend: Backend | str = Backend.AUTO) -> LoadedModel:
-    """A model ready to predict. ``auto`` prefers ONNX Runtime and falls back to PyTorch when export fails (for an
-    architecture seglab runs in PyTorch: RF-DETR-Seg)."""
+    """A model ready to predict. ``auto`` (unless the ``serve_variant`` setting names one) serves the fastest of the
+    model's exports on this machine whose accuracy passes (:mod:`seglab.services.variant_choice`), and falls back to
+    PyTorch when the ONNX export fails (for an architecture seglab runs in PyTorch: RF-DETR-Seg)."""
     backend = Backend(backend)
     model = resolve_model(ws, reference)
     weights = ws.blobs.local_path(model.weights_sha256)
     if backend is Backend.TORCH:
         return LoadedModel(model, torch_predictor(model, weights), Backend.TORCH.value)
+    if backend is Backend.AUTO and ws.settings.serve_variant != "auto":
+        backend = Backend(ws.settings.serve_variant)
+    if backend in (Backend.ONNX_INT8, Backend.OPENVINO):
+        chosen, considered = variant_choice.named_variant(ws, model, Variant(backend.value))
+        return LoadedModel(model, chosen, backend.value, considered)
     try:
         _, export = export_model(ws, model.id)
         predictor = onnx_predictor(model, exported_file(ws, export), threads=ws.settings.inference_threads)
@@ -98,6 +107,9 @@ def load_model(ws: Workspace, reference: int | str, backend: Backend | str = Bac
             raise  # nothing to fall back on: the export's own error says what failed
         logger.warning("model %s: ONNX export unavailable (%s); predicting with PyTorch", model.id, error)
         return LoadedModel(model, torch_predictor(model, weights), Backend.TORCH.value)
+    if backend is Backend.AUTO and isinstance(predictor, Predictor):  # RF-DETR-Seg: its faster exports may serve
+        chosen, considered = variant_choice.fastest(ws, model, predictor, export)
+        return LoadedModel(model, chosen, chosen.engine.name, considered)
     return LoadedModel(model, predictor, Backend.ONNX.value)
 
 

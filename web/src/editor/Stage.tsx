@@ -1,35 +1,44 @@
 import { useEffect, useRef } from "react";
 import { colorOf } from "../colors";
 import type { EditorController } from "./controller";
-import { bounds, Shape } from "./geometry";
 import { HelpOverlay } from "./HelpOverlay";
+import { AnnotationLayer, LayerContents, LayerItem } from "./layers";
 import { DrawnAnnotation, drawScene } from "./render";
+import { Bounds, boundsOf, sceneIndex } from "./sceneIndex";
 import { EditorState, isReady, isVisible } from "./state";
 import { useStore } from "./store";
 
-/** Each annotation's bounds, computed once per load of the annotations (not per frame). */
-const boundsCache = new WeakMap<Shape[], [number, number, number, number]>();
-function boundsOf(shapes: Shape[]): [number, number, number, number] {
-  let found = boundsCache.get(shapes);
-  if (!found) {
-    found = shapes.length ? bounds(shapes.map((s) => s.exterior)) : [0, 0, 0, 0];
-    boundsCache.set(shapes, found);
-  }
-  return found;
+/** The layer's contents, made again only when what it shows changes (not when the view or the pointer does). */
+let made: { key: unknown[]; contents: LayerContents } | null = null;
+function layerContents(s: EditorState): LayerContents {
+  const loaded = s.loaded!;
+  const key = [s.annotations, s.shapes, s.hidden, s.allHidden, s.locked, s.selected, loaded.project.categories, loaded.image];
+  if (made && made.key.every((value, i) => value === key[i])) return made.contents;
+  const categories = loaded.project.categories;
+  const items: LayerItem[] = s.annotations.filter((a) => a.id !== s.selected && isVisible(s, a)).map((a) => {
+    const shapes = s.shapes.get(a.id) ?? [];
+    return { id: a.id, shapes, bounds: boundsOf(shapes), color: colorOf(categories, a.category_id), locked: s.locked.has(a.id) };
+  });
+  const extent: Bounds = [0, 0, loaded.image.width, loaded.image.height];
+  made = { key, contents: { items, extent } };
+  sceneIndex(s); // the picking index of the same annotations, built now rather than on the next click
+  return made.contents;
 }
 
-function draw(canvas: HTMLCanvasElement, s: EditorState): void {
+function draw(canvas: HTMLCanvasElement, s: EditorState, layer: AnnotationLayer): void {
   if (!s.loaded) return;
-  const categories = s.loaded.project.categories;
-  const annotations: DrawnAnnotation[] = s.annotations.filter((a) => isVisible(s, a)).map((a) => {
-    const own = a.id === s.selected && s.override ? s.override : s.shapes.get(a.id) ?? [];
-    return { id: a.id, shapes: own, bounds: boundsOf(own), color: colorOf(categories, a.category_id) };
-  });
   const started = performance.now();
+  const categories = s.loaded.project.categories;
+  const live = s.annotations.find((a) => a.id === s.selected);
+  const annotations: DrawnAnnotation[] = live && isVisible(s, live) ? [live].map((a) => {
+    const own = s.override ?? s.shapes.get(a.id) ?? [];
+    return { id: a.id, shapes: own, bounds: boundsOf(own), color: colorOf(categories, a.category_id) };
+  }) : [];
   const erase = s.tool === "eraser";
   drawScene(canvas, {
     picture: s.loaded.picture,
     view: s.view,
+    layer: { layer, contents: layerContents(s) },
     annotations,
     selected: s.selected,
     selectedVertex: s.selectedVertex,
@@ -61,8 +70,9 @@ export function Stage({ editor }: { editor: EditorController }) {
     editor.attach(element);
     let frame = 0;
     const redraw = () => {
-      if (!frame) frame = requestAnimationFrame(() => { frame = 0; draw(element, editor.store.get()); });
+      if (!frame) frame = requestAnimationFrame(() => { frame = 0; draw(element, editor.store.get(), layer); });
     };
+    const layer = new AnnotationLayer(redraw);
     redraw();
     const stop = editor.store.subscribe(redraw);
     return () => { stop(); cancelAnimationFrame(frame); editor.attach(null); };

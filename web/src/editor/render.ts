@@ -1,7 +1,9 @@
-// Drawing the editor's canvas. Only what is in view is drawn (viewport culling keeps 1,000 polygons smooth),
-// and each annotation's shapes are parsed once per change, not once per frame.
+// Drawing the editor's canvas: the picture, the annotations' cached layer (layers.ts: every shown annotation but
+// the selected one), then what changes with the pointer (the selected annotation and its handles, drafts,
+// previews), each annotation's shapes parsed once per change, not once per frame.
 
 import { Point, Ring, Shape, toImage, View } from "./geometry";
+import { AnnotationLayer, LayerContents } from "./layers";
 import { VertexHit } from "./shapes";
 
 export interface DrawnAnnotation {
@@ -14,6 +16,8 @@ export interface DrawnAnnotation {
 export interface Scene {
   picture: HTMLImageElement;
   view: View;
+  /** The annotations under the pointer's work, drawn every frame: the cached layer holds the others. */
+  layer: { layer: AnnotationLayer; contents: LayerContents } | null;
   annotations: DrawnAnnotation[];
   selected: number | null;
   selectedVertex: VertexHit | null;
@@ -53,14 +57,15 @@ function handles(context: CanvasRenderingContext2D, shapes: Shape[], zoom: numbe
 
 export function drawScene(canvas: HTMLCanvasElement, scene: Scene): void {
   const { view } = scene;
-  canvas.width = canvas.clientWidth;
-  canvas.height = canvas.clientHeight;
+  if (canvas.width !== canvas.clientWidth) canvas.width = canvas.clientWidth; // setting it clears and reallocates
+  if (canvas.height !== canvas.clientHeight) canvas.height = canvas.clientHeight;
   const context = canvas.getContext("2d")!;
   context.clearRect(0, 0, canvas.width, canvas.height);
   context.save();
   context.translate(view.offset[0], view.offset[1]);
   context.scale(view.zoom, view.zoom);
   context.drawImage(scene.picture, 0, 0);
+  if (scene.layer) scene.layer.layer.draw(context, scene.layer.contents, view, canvas.width, canvas.height);
   const [vx0, vy0] = toImage([0, 0], view);
   const [vx1, vy1] = toImage([canvas.width, canvas.height], view);
 

@@ -1,6 +1,7 @@
-import { insertVertex, moveVertex, Point, pointInShape } from "../geometry";
+import { insertVertex, moveVertex, Point } from "../geometry";
+import { pickAt } from "../sceneIndex";
 import { findEdge, findVertex, removeVertex, replaceRing, ringAt, translateShapes, VertexHit } from "../shapes";
-import { editable, isVisible, shapesFor } from "../state";
+import { editable, shapesFor } from "../state";
 import { PointerInfo, StateNode, ToolHost } from "./stateNode";
 
 /** Select: click an annotation; drag it to move it; drag a vertex; double-click an edge / a vertex to add / remove one. */
@@ -29,9 +30,7 @@ class SelectIdle extends StateNode {
       this.parent!.transition("draggingVertex", vertex);
       return;
     }
-    const hit = [...s.annotations].reverse().find(
-      (a) => isVisible(s, a) && !s.locked.has(a.id) && shapesFor(s, a.id).some((shape) => pointInShape(point, shape)),
-    );
+    const hit = pickAt(s, point);
     this.host.select(hit?.id ?? null);
     if (hit) this.parent!.transition("translating", { point, client });
   }

@@ -78,8 +78,9 @@ class Settings(BaseSettings):
     ``seglab assist models``."""
     assist_weights: Path | None = None
     """A checkpoint for ``assist_model`` (instead of the cache under ``home/weights``)."""
-    autolabel_detector: str = "owlv2-base"
-    """Rapid's open-vocabulary detector (``owlv2-base``, ``owlv2-large``, ``grounding-dino-tiny``, ...)."""
+    autolabel_detector: str = "auto"
+    """Rapid's open-vocabulary detector (``sam3``, ``owlv2-base``, ``grounding-dino-tiny``, ...); ``auto``: SAM 3
+    when its weights are here, else ``owlv2-base``."""
     autolabel_weights: Path | None = None
     """A Hugging Face model folder for ``autolabel_detector`` (instead of the cache under ``home/weights``)."""
     embedding_cache_gb: float = 5.0

@@ -40,7 +40,8 @@ BODY = {"prompts": [{"text": "square", "class_name": "box"}, {"text": "disc"}], 
 
 def test_detectors_list_the_catalog_and_the_default(client):
     found = {d["name"]: d for d in client.get("/api/v1/autolabel/detectors").json()}
-    assert set(found) == {"owlv2-base", "owlv2-large", "grounding-dino-tiny", "grounding-dino-base"}
+    assert set(found) == {"sam3", "owlv2-base", "owlv2-large", "grounding-dino-tiny", "grounding-dino-base"}
+    assert not found["sam3"]["available"]  # no SAM 3 weights here: ``auto`` chooses OWLv2
     assert found["owlv2-base"]["default"]
     assert found["owlv2-base"]["available"]  # SEGLAB_AUTOLABEL_WEIGHTS names a folder for it
     assert found["owlv2-large"]["repository"] == "google/owlv2-large-patch14-ensemble"

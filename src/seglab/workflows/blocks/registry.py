@@ -47,7 +47,12 @@ def builtin_blocks() -> list[type[Block]]:
     """seglab's own blocks (what :mod:`.plugin` gives)."""
     from seglab.workflows.blocks.flow_control import ContinueIf
     from seglab.workflows.blocks.formatters import PropertyDefinition
-    from seglab.workflows.blocks.models import InstanceSegmentationModel, OpenVocabularySegmentation, SegmentAnything
+    from seglab.workflows.blocks.models import (
+        InstanceSegmentationModel,
+        OpenVocabularySegmentation,
+        SegmentAnything,
+        SegmentAnything3,
+    )
     from seglab.workflows.blocks.sinks import ProjectUpload
     from seglab.workflows.blocks.transformations import DetectionOffset, DetectionsFilter, DynamicCrop
     from seglab.workflows.blocks.visualizations import (
@@ -61,6 +66,7 @@ def builtin_blocks() -> list[type[Block]]:
         InstanceSegmentationModel,
         SegmentAnything,
         OpenVocabularySegmentation,
+        SegmentAnything3,
         MaskVisualization,
         PolygonVisualization,
         LabelVisualization,

@@ -69,8 +69,9 @@ def missing_sam3(weights_dir: Path, given: Path | None = None) -> WeightsUnavail
         f"{where}. SAM 3's checkpoint is gated under the SAM License: accept it at "
         f"https://huggingface.co/{SAM3_REPOSITORY}, then on a machine with network run `hf auth login` and "
         f"`hf download {SAM3_REPOSITORY} --local-dir DIR` (about 3.5 GB), copy DIR to {weights_dir / SAM3_FOLDER} "
-        "(or pass it: --detector-weights DIR for Rapid, SEGLAB_ASSIST_WEIGHTS=DIR for Smart Polygon). Until then "
-        "Rapid uses OWLv2 with SAM 2.1 or the offline fallback, and Smart Polygon the offline fallback."
+        "(or pass it: --detector-weights DIR for Rapid, SEGLAB_ASSIST_MODEL=sam3 SEGLAB_ASSIST_WEIGHTS=DIR for Smart "
+        "Polygon). Until then Rapid uses OWLv2 with SAM 2.1 or the offline fallback, and Smart Polygon the offline "
+        "fallback."
     )
 
 

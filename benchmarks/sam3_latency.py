@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 import time
 from typing import Any
 
@@ -29,6 +30,11 @@ def _scene(width: int, height: int, seed: int) -> np.ndarray:
         centre = (int(rng.integers(100, width - 100)), int(rng.integers(100, height - 100)))
         cv2.circle(pixels, centre, int(rng.integers(30, 90)), tuple(int(v) for v in rng.integers(150, 240, 3)), -1)
     return pixels
+
+
+def _progress(what: str) -> None:
+    """Minutes pass between steps on a CPU: say which one is running (stderr; stdout is the JSON)."""
+    print(f"[{time.strftime('%H:%M:%S')}] {what}", file=sys.stderr, flush=True)
 
 
 def _ms(samples: list[float]) -> dict[str, float]:
@@ -123,6 +129,7 @@ def main() -> None:
         Prompt.of([[width / 2 + rng.normal(0, width / 20), height / 2 + rng.normal(0, height / 20)]], [1])
         for _ in range(args.clicks)
     ]
+    _progress("building SAM 3, SAM 2.1-tiny and OWLv2-base (random weights)")
     started = time.perf_counter()
     concepts, tracker = _sam3()
     sam3_build_s = time.perf_counter() - started
@@ -139,7 +146,9 @@ def main() -> None:
             samples.append(time.perf_counter() - started)
         return _ms(samples)
 
+    _progress("text prompt -> masks: SAM 3")
     sam3_text = per_image(lambda image: propose(image, Sam3Detector(concepts), None, settings))
+    _progress("text prompt -> masks: OWLv2-base + SAM 2.1-tiny")
     pair_text = per_image(lambda image: propose(image, owlv2, sam2, settings))
 
     fallback = GrabCutSegmenter()  # a real outline to time the polygon step on
@@ -151,6 +160,7 @@ def main() -> None:
         polygon_samples.append(time.perf_counter() - started)
     polygon = _ms(polygon_samples)
 
+    _progress("click -> mask: SAM 3 tracker, then SAM 2.1-tiny")
     sam3_embedding_s, sam3_click = _click_to_mask(tracker, images[0], clicks)
     sam2_embedding_s, sam2_click = _click_to_mask(sam2, images[0], clicks)
     print(

@@ -88,7 +88,8 @@ def _owlv2() -> Any:
 
     from seglab.assist.autolabel.owlv2 import Owlv2Detector
 
-    model = Owlv2ForObjectDetection(Owlv2Config()).eval()
+    # google/owlv2-base-patch16-ensemble's input is 960 pixels (the config class defaults to 768)
+    model = Owlv2ForObjectDetection(Owlv2Config(vision_config={"image_size": 960})).eval()
     processor = Owlv2Processor(image_processor=Owlv2ImageProcessor(), tokenizer=_tokenizer(16))
     return Owlv2Detector("owlv2-base", model, processor)
 

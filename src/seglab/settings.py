@@ -84,9 +84,10 @@ class Settings(BaseSettings):
     """Smart Polygon's model: ``auto`` (a SAM whose weights are in the cache, else GrabCut), or a name from
     ``seglab assist models``."""
     assist_weights: Path | None = None
-    """A checkpoint for ``assist_model`` (instead of the cache under ``home/weights``)."""
-    autolabel_detector: str = "owlv2-base"
-    """Rapid's open-vocabulary detector (``owlv2-base``, ``owlv2-large``, ``grounding-dino-tiny``, ...)."""
+    """A checkpoint for ``assist_model`` (SAM 3: its model folder), instead of the cache under ``home/weights``."""
+    autolabel_detector: str = "auto"
+    """Rapid's open-vocabulary detector (``sam3``, ``owlv2-base``, ``grounding-dino-tiny``, ...); ``auto``: SAM 3
+    when its weights are here, else ``owlv2-base``."""
     autolabel_weights: Path | None = None
     """A Hugging Face model folder for ``autolabel_detector`` (instead of the cache under ``home/weights``)."""
     video_memory_mb: float = Field(default=2048.0, gt=0)

@@ -299,3 +299,12 @@ def test_an_open_vocabulary_workflow_grows_prompts_and_filters_among_them(models
     assert steps["seglab/open_vocabulary_segmentation"]["class_names"] == ["cars", "trucks"]
     assert steps["detections_filter"]["keep"] == [(CLASS_NAME, "in (Sequence)", ["trucks"])]
     compile_workflow(also.definition)
+
+
+def test_sam3_as_asked_finds_and_outlines_what_is_named(models):
+    plan = OfflinePlanner().plan(PlanRequest("segment every bottle cap with SAM 3", None, (), models))
+    assert shape(plan.definition)[0] == ("sam3", {"name": "sam3", "images": IMAGE, "class_names": ["bottle cap"]})
+    compile_workflow(plan.definition)
+    assert "SAM 3 as asked" in plan.steps[0].reason
+    also = OfflinePlanner().plan(PlanRequest("also find helmets", plan.definition, (), models))
+    assert dict(shape(also.definition))["sam3"]["class_names"] == ["bottle cap", "helmets"]

@@ -28,3 +28,17 @@ def ellipse_image(ws, tmp_path: Path):
     projects.create_project(ws, "shapes", ["ellipse"])
     image = images.upload_paths(ws, "shapes", [path]).added[0]
     return image.id, mask
+
+
+@pytest.fixture(scope="session")
+def sam3_concepts_folder(tmp_path_factory) -> Path:
+    from ..sam3_tiny import tiny_sam3_concepts
+
+    return tiny_sam3_concepts(tmp_path_factory.mktemp("sam3-concepts"))
+
+
+@pytest.fixture(scope="session")
+def sam3_tracker_folder(tmp_path_factory) -> Path:
+    from ..sam3_tiny import tiny_sam3_tracker
+
+    return tiny_sam3_tracker(tmp_path_factory.mktemp("sam3-tracker"))

@@ -158,3 +158,11 @@ def tiny_detector_home(owlv2_folder, monkeypatch) -> Path:
     monkeypatch.setenv("SEGLAB_AUTOLABEL_WEIGHTS", str(owlv2_folder))
     monkeypatch.setenv("SEGLAB_ASSIST_MODEL", "grabcut")
     return owlv2_folder
+
+
+@pytest.fixture(scope="session")
+def sam3_folder(tmp_path_factory) -> Path:
+    """The tiny SAM 3 concept model's folder (tests/sam3_tiny.py)."""
+    from ..sam3_tiny import tiny_sam3_concepts
+
+    return tiny_sam3_concepts(tmp_path_factory.mktemp("sam3"))

@@ -40,7 +40,8 @@ BODY = {"prompts": [{"text": "square", "class_name": "box"}, {"text": "disc"}], 
 
 def test_detectors_list_the_catalog_and_the_default(client):
     found = {d["name"]: d for d in client.get("/api/v1/autolabel/detectors").json()}
-    assert set(found) == {"owlv2-base", "owlv2-large", "grounding-dino-tiny", "grounding-dino-base"}
+    assert set(found) == {"sam3", "owlv2-base", "owlv2-large", "grounding-dino-tiny", "grounding-dino-base"}
+    assert not found["sam3"]["available"]  # no SAM 3 weights here: ``auto`` chooses OWLv2
     assert found["owlv2-base"]["default"]
     assert found["owlv2-base"]["available"]  # SEGLAB_AUTOLABEL_WEIGHTS names a folder for it
     assert found["owlv2-large"]["repository"] == "google/owlv2-large-patch14-ensemble"
@@ -100,3 +101,33 @@ def test_bad_requests_say_why(client, site):
     assert "--detector-weights" not in missing.json()["error"]["message"]  # a folder was named: what is wrong with it
     assert "not a Hugging Face model folder" in missing.json()["error"]["message"]
     assert client.post("/api/v1/projects/nope/autolabel/jobs", json=BODY).status_code == 404
+
+
+def test_with_sam3_weights_in_seglab_home_rapid_runs_on_sam3(sam3_folder, seglab_home, monkeypatch, tmp_path):
+    """What the Rapid page does (detectors, a preview, a job, the review queue) with SAM 3 found in
+    ``SEGLAB_HOME/weights/sam3``: it is the default, and its masks need no segmenter."""
+    import shutil
+
+    monkeypatch.setenv("SEGLAB_ASSIST_MODEL", "grabcut")
+    shutil.copytree(sam3_folder, seglab_home / "weights" / "sam3")
+    app = create_app(Settings())
+    with TestClient(app) as client:
+        found = {d["name"]: d for d in client.get("/api/v1/autolabel/detectors").json()}
+        assert found["sam3"]["default"]
+        assert found["sam3"]["available"]
+        client.post("/api/v1/projects", json={"name": "site", "categories": []})
+        path = write_scene(tmp_path / "scene.png", 160, 96)
+        with path.open("rb") as handle:
+            client.post("/api/v1/projects/site/images", files=[("files", (path.name, handle, "image/png"))])
+        body = {"prompts": [{"text": "cap"}], "threshold": 0.0, "max_instances": 3}
+        preview = client.post("/api/v1/projects/site/autolabel/preview", json=body)
+        assert preview.status_code == 200, preview.text
+        (image,) = preview.json()["images"]
+        assert 0 < len(image["instances"]) <= 3
+        job = client.post("/api/v1/projects/site/autolabel/jobs", json=body)
+        finished = run_job(app.state.workspace, job.json()["id"])
+        assert finished.status.value == "succeeded", finished.error
+        queue = client.get("/api/v1/projects/site/autolabel/proposals").json()
+        assert queue["total"] == finished.result["annotations"] > 0
+        assert queue["items"][0]["source"] == "model:sam3"
+    app.state.workspace.close()

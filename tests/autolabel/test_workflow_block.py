@@ -83,3 +83,31 @@ def test_a_workflow_runs_the_block_with_the_configured_detector(tiny_detector_ho
     assert set(answer["found"].data["class_name"]) == {"square"}
     assert answer["drawn"].pixels.shape == (96, 160, 3)
     assert not np.array_equal(answer["drawn"].pixels, squares_scene())
+
+
+def test_roboflows_sam3_block_runs_in_a_workflow(sam3_folder, monkeypatch, ws):
+    """``roboflow_core/sam3@v3`` as Roboflow's builder writes it, on SAM 3 found in ``SEGLAB_HOME/weights/sam3``."""
+    import shutil
+
+    from seglab.services.workflows import local_environment
+
+    shutil.copytree(sam3_folder, ws.settings.home / "weights" / "sam3")
+    definition = {
+        "version": "1.0",
+        "inputs": [{"type": "WorkflowImage", "name": "image"}],
+        "steps": [
+            {"type": "roboflow_core/sam3@v3", "name": "sam", "images": "$inputs.image", "model_id": "sam3/sam3_final",
+             "class_names": ["bottle cap", "disc"], "confidence": 0.0, "per_class_confidence": [0.0, 1.0],
+             "class_mapping": {"bottle cap": "cap"}},
+        ],
+        "outputs": [{"type": "JsonField", "name": "found", "selector": "$steps.sam.predictions"}],
+    }  # fmt: skip
+    (answer,) = run_workflow(definition, {"image": squares_scene()}, local_environment(ws))
+    found = answer["found"]
+    assert len(found) > 0
+    assert set(found.data["class_name"]) == {"cap"}  # renamed; "disc" asked for a score of 1
+    assert found.mask.shape[1:] == (96, 160)
+    block = default_registry().get("roboflow_core/sam3@v1")
+    legacy = block.manifest.model_validate({"name": "s", "type": "roboflow_core/sam3@v1", "images": "$inputs.image",
+                                            "class_names": ["cap"], "threshold": 0.2})  # fmt: skip
+    assert legacy.confidence == 0.2

@@ -74,6 +74,7 @@ _MODEL_ID = re.compile(r"\bmodel\s*(?:#|id\s*|number\s*|no\.?\s*)?(?P<id>\d+)\b"
 _REFERENCE = re.compile(r"(?<![\w./-])(?P<reference>[a-z0-9][\w.-]*/\d+)\b")
 """Tried only where a token starts: from inside one (after a dot or dash) every position would scan to its end."""
 _SAM = re.compile(r"\b(?:sam\s*2?(?:\.1)?|segment[- ]anything)\b")
+_SAM3 = re.compile(r"\b(?:sam\s*-?\s*3|segment[- ]anything[- ]3)\b")
 _OPEN_VOCABULARY = re.compile(
     r"\b(?:owl-?v2|owl-?vit|grounding[- ]?dino|open[- ]vocabulary|zero[- ]shot|text[- ]prompts?|rapid)\b"
 )
@@ -103,6 +104,8 @@ class ModelMention:
     segment_anything: bool = False
     open_vocabulary: bool = False
     """An open-vocabulary detector (OWLv2, Grounding DINO) finding what is named, masked by Segment Anything."""
+    sam3: bool = False
+    """SAM 3, finding and outlining what is named in one model."""
 
 
 @dataclass(frozen=True)
@@ -158,6 +161,8 @@ def _model(text: str) -> ModelMention | None:
         return ModelMention(id=int(match.group("id")))
     if match := _REFERENCE.search(text):
         return ModelMention(reference=match.group("reference"))
+    if _SAM3.search(text):
+        return ModelMention(sam3=True)
     if _OPEN_VOCABULARY.search(text):
         return ModelMention(open_vocabulary=True)
     if _SAM.search(text):
@@ -220,7 +225,10 @@ def _read_clause(clause: str, intents: Intents) -> None:
         intents.targets += [
             name
             for name in named
-            if not _MODEL_ID.search(name) and not _SAM.search(name) and not _OPEN_VOCABULARY.search(name)
+            if not _MODEL_ID.search(name)
+            and not _SAM.search(name)
+            and not _SAM3.search(name)
+            and not _OPEN_VOCABULARY.search(name)
         ]
 
 

@@ -29,6 +29,9 @@ from seglab.workflows import BlockRegistry, Kind, WorkflowError, compile_workflo
 MODEL = "roboflow_core/roboflow_instance_segmentation_model@v2"
 SEGMENT_ANYTHING = "roboflow_core/segment_anything@v1"
 OPEN_VOCABULARY = "seglab/open_vocabulary_segmentation@v1"
+SAM3 = "roboflow_core/sam3@v3"
+TEXT_PROMPTED = (OPEN_VOCABULARY, SAM3)
+"""Sources that find what their ``class_names`` name."""
 FILTER = "roboflow_core/detections_filter@v1"
 PROPERTY = "roboflow_core/property_definition@v1"
 CROP = "roboflow_core/dynamic_crop@v1"
@@ -108,6 +111,9 @@ class _Session:
             self._use_segment_anything(source)
             return
         wanted = self.intents.targets + self.intents.only_classes
+        if mention is not None and mention.sam3:
+            self._use_open_vocabulary(source, wanted, asked=True, block=SAM3)
+            return
         if (mention is not None and mention.open_vocabulary) or (
             mention is None
             and source is None
@@ -117,8 +123,9 @@ class _Session:
         ):
             self._use_open_vocabulary(source, wanted, asked=mention is not None)
             return
-        if mention is None and source is not None and self.editor.is_a(source, OPEN_VOCABULARY):
-            self._use_open_vocabulary(source, self.intents.targets, asked=False)  # "also find trucks"
+        prompted = next((t for t in TEXT_PROMPTED if source is not None and self.editor.is_a(source, t)), None)
+        if mention is None and source is not None and prompted is not None:
+            self._use_open_vocabulary(source, self.intents.targets, asked=False, block=prompted)  # "also find trucks"
             return
         choice: ModelChoice | None = None
         if mention is not None:
@@ -159,10 +166,12 @@ class _Session:
         self.why(step, reason)
         self.notes.append(f"model: {reason}")
 
-    def _use_open_vocabulary(self, source: dict[str, Any] | None, names: list[str], *, asked: bool) -> None:
-        """Text prompts instead of a trained model: what the request names is what the detector looks for (and the
-        classes it reports), so no class filter is needed."""
-        if source is not None and self.editor.is_a(source, OPEN_VOCABULARY):
+    def _use_open_vocabulary(
+        self, source: dict[str, Any] | None, names: list[str], *, asked: bool, block: str = OPEN_VOCABULARY
+    ) -> None:
+        """Text prompts instead of a trained model: what the request names is what the detector (or SAM 3) looks
+        for (and the classes it reports), so no class filter is needed."""
+        if source is not None and self.editor.is_a(source, block):
             prompts = source.get("class_names")
             known = [str(n) for n in prompts] if isinstance(prompts, list) else []
             added = [n for n in names if n not in known]
@@ -175,9 +184,15 @@ class _Session:
             raise PlanningError(
                 'say what the open-vocabulary detector should find, e.g. "find helmets and bottle caps with OWLv2"'
             )
-        how = "open-vocabulary detection as asked" if asked else "no trained model yet, so open-vocabulary detection"
-        reason = f"{how}: a detector finds {', '.join(names)} from text and Segment Anything outlines them"
-        step = self.editor.wire(OPEN_VOCABULARY, "open_vocabulary", image=self.image, class_names=names)
+        if block == SAM3:
+            reason = f"SAM 3 as asked: it finds every {', '.join(names)} from text and outlines them, in one model"
+            step = self.editor.wire(SAM3, "sam3", image=self.image, class_names=names)
+        else:
+            how = (
+                "open-vocabulary detection as asked" if asked else "no trained model yet, so open-vocabulary detection"
+            )
+            reason = f"{how}: a detector finds {', '.join(names)} from text and Segment Anything outlines them"
+            step = self.editor.wire(OPEN_VOCABULARY, "open_vocabulary", image=self.image, class_names=names)
         if source is None:
             self.editor.add(step)
         else:

@@ -17,7 +17,8 @@ from seglab.plugins import hook_results
 class AssistModel:
     name: str
     family: str
-    """``sam2`` (the ``sam2`` package), ``sam`` (``segment-anything``) or ``grabcut`` (no weights)."""
+    """``sam3`` (``transformers``' SAM 3 tracker, a Hugging Face model folder), ``sam2`` (the ``sam2`` package),
+    ``sam`` (``segment-anything``) or ``grabcut`` (no weights)."""
     config: str = ""
     """The SAM 2 config file, or the SAM registry key."""
     url: str = ""
@@ -37,9 +38,12 @@ _SAM2 = "https://dl.fbaipublicfiles.com/segment_anything_2/092824"
 _SAM2_CONFIGS = "configs/sam2.1/sam2.1_hiera"
 _SAM = "https://dl.fbaipublicfiles.com/segment_anything"
 GRABCUT = AssistModel("grabcut", "grabcut")
+SAM3 = AssistModel("sam3", "sam3", url="https://huggingface.co/facebook/sam3")
+"""Gated under the SAM License: its folder is found, never downloaded (see :mod:`seglab.assist.sam3`)."""
 ASSIST_MODELS: dict[str, AssistModel] = {
     m.name: m
     for m in (
+        SAM3,  # first: ``auto`` takes the first model whose weights are here
         AssistModel("sam2.1-hiera-tiny", "sam2", f"{_SAM2_CONFIGS}_t.yaml", f"{_SAM2}/sam2.1_hiera_tiny.pt"),
         AssistModel("sam2.1-hiera-small", "sam2", f"{_SAM2_CONFIGS}_s.yaml", f"{_SAM2}/sam2.1_hiera_small.pt"),
         AssistModel("sam2.1-hiera-base-plus", "sam2", f"{_SAM2_CONFIGS}_b+.yaml", f"{_SAM2}/sam2.1_hiera_base_plus.pt"),
@@ -73,7 +77,11 @@ def _recorded_digest(path: Path) -> Path:
 
 
 def cached_weights(model: AssistModel, cache_dir: Path) -> Path | None:
-    """The model's weights in the cache, if they are there and intact."""
+    """The model's weights in the cache, if they are there and intact (SAM 3: its model folder)."""
+    if model.family == "sam3":
+        from seglab.assist.sam3 import find_sam3
+
+        return find_sam3(cache_dir)
     path = cache_dir / model.file_name
     if not model.url or not path.is_file():
         return None
@@ -87,6 +95,13 @@ def fetch_weights(model: AssistModel, cache_dir: Path, *, opener: Opener | None 
     """Download the model's published weights into the cache (progress bar, checksum, atomic)."""
     if not model.url:
         raise InvalidInputError(f"{model.name} needs no weights")
+    if model.family == "sam3":
+        from seglab.assist.sam3 import missing_sam3
+
+        found = cached_weights(model, cache_dir)
+        if found is None:
+            raise missing_sam3(cache_dir)
+        return found
     target = cache_dir / model.file_name
     try:
         download(model.url, target, None, sha256_prefix=model.sha256_prefix, opener=opener)

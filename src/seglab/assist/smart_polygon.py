@@ -25,6 +25,7 @@ from seglab.assist.catalog import GRABCUT, AssistModel, assist_model, assist_mod
 from seglab.assist.grabcut import GrabCutSegmenter
 from seglab.assist.prompts import Prompt, Segmenter
 from seglab.assist.sam import build_sam
+from seglab.assist.sam3 import is_sam3_folder, load_sam3_segmenter, missing_sam3
 from seglab.errors import InvalidInputError, NotFoundError
 from seglab.geometry import MultiPolygon, Rle, mask_to_polygon
 from seglab.models import decode_image
@@ -104,7 +105,10 @@ class SmartPolygon:
     def _weights(self, model: AssistModel) -> Path | None:
         configured = self.settings.assist_weights
         if configured is not None and self.default_model == model.name:
-            if not configured.is_file():
+            if model.family == "sam3":
+                if not is_sam3_folder(configured):
+                    raise missing_sam3(self.weights_dir, configured)
+            elif not configured.is_file():
                 raise WeightsUnavailableError(f"SEGLAB_ASSIST_WEIGHTS={configured} does not exist")
             return configured
         return cached_weights(model, self.weights_dir)
@@ -134,6 +138,10 @@ class SmartPolygon:
         if model.build is not None and not model.url:
             return model.build(None)
         weights = self._weights(model)
+        if model.family == "sam3":
+            if weights is None:
+                raise missing_sam3(self.weights_dir)
+            return load_sam3_segmenter(weights)
         if weights is None:
             raise WeightsUnavailableError(
                 f"no weights for {model.name}: put {model.file_name} in {self.weights_dir}, set "

@@ -25,6 +25,7 @@ from seglab.assist.autolabel import (
     proposals_for,
     rapid_detectors,
 )
+from seglab.assist.sam3 import find_sam3
 from seglab.core import Progress, match_categories, no_progress
 from seglab.errors import InvalidInputError, SeglabError
 from seglab.geometry import mask_to_polygon
@@ -71,17 +72,21 @@ class DetectorInfo:
 
 
 def list_detectors(ws: Workspace) -> list[DetectorInfo]:
-    cache = rapid_detectors(ws.settings).cache_dir
-    default = ws.settings.autolabel_detector
+    detectors = rapid_detectors(ws.settings)
+    cache = detectors.cache_dir
+    default = detectors.spec().name
     configured = ws.settings.autolabel_weights
+    given = configured if configured is not None and configured.is_dir() else None
     return [
         DetectorInfo(
             spec.name,
             spec.family,
             spec.repository,
             spec.download_mb,
-            (cache / f"models--{spec.repository.replace('/', '--')}").is_dir()
-            or (spec.name == default and configured is not None and configured.is_dir()),
+            find_sam3(cache.parent, given if spec.name == default else None) is not None
+            if spec.family == "sam3"
+            else (cache / f"models--{spec.repository.replace('/', '--')}").is_dir()
+            or (spec.name == default and given is not None),
             spec.name == default,
         )
         for spec in DETECTORS.values()
@@ -172,7 +177,7 @@ def submit_autolabel(ws: Workspace, params: AutolabelJob, *, owner: str | None =
 
 def _component_names(ws: Workspace, detector: str | None, segmenter: str | None) -> tuple[str, str]:
     """The detector and segmenter these names (``None``: the configured defaults) choose, without loading them."""
-    chosen = detector_spec(detector or ws.settings.autolabel_detector)
+    chosen = rapid_detectors(ws.settings).spec(detector)
     return chosen.name, open_smart_polygon(ws).resolve(segmenter).name
 
 

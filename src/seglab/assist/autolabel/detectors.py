@@ -13,6 +13,7 @@ from __future__ import annotations
 import socket
 import threading
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
@@ -35,6 +36,8 @@ class QueryScores:
     """``(N, 4)``"""
     scores: npt.NDArray[np.float32]
     """``(N, Q)``: ``Q`` queries, in the order they were given."""
+    masks: Callable[[int], npt.NDArray[np.bool_]] | None = None
+    """A detector that segments too (SAM 3): box ``i``'s mask at the image's size; no segmenter is needed."""
 
 
 def fractions_to_pixels(
@@ -62,16 +65,20 @@ class OpenVocabularyDetector(Protocol):
 class DetectorSpec:
     name: str
     family: str
-    """``owlv2`` or ``grounding-dino``: which ``transformers`` architecture loads it."""
+    """``owlv2``, ``grounding-dino`` or ``sam3``: which ``transformers`` architecture loads it."""
     repository: str
     """Its Hugging Face repository (where the weights are downloaded from)."""
     download_mb: int
     """About how much a first use downloads."""
 
 
+SAM3_DETECTOR = "sam3"
+FALLBACK_DETECTOR = "owlv2-base"
+"""Rapid's detector when ``SEGLAB_AUTOLABEL_DETECTOR=auto`` and SAM 3's weights are not here."""
 DETECTORS: dict[str, DetectorSpec] = {
     spec.name: spec
     for spec in (
+        DetectorSpec(SAM3_DETECTOR, "sam3", "facebook/sam3", 3450),  # finds and segments: no segmenter needed
         DetectorSpec("owlv2-base", "owlv2", "google/owlv2-base-patch16-ensemble", 620),
         DetectorSpec("owlv2-large", "owlv2", "google/owlv2-large-patch14-ensemble", 1750),
         DetectorSpec("grounding-dino-tiny", "grounding-dino", "IDEA-Research/grounding-dino-tiny", 690),
@@ -81,6 +88,7 @@ DETECTORS: dict[str, DetectorSpec] = {
 
 
 def detector_spec(name: str) -> DetectorSpec:
+    """The detector called ``name`` (``auto`` is resolved by :meth:`Detectors.spec`, which knows the weights)."""
     try:
         return DETECTORS[name]
     except KeyError:
@@ -93,6 +101,10 @@ def proposal_source(detector: str) -> str:
 
 
 def _classes(family: str) -> tuple[Any, Any]:
+    if family == "sam3":
+        from transformers import Sam3Model, Sam3Processor
+
+        return Sam3Model, Sam3Processor
     if family == "owlv2":
         from transformers import Owlv2ForObjectDetection, Owlv2Processor
 
@@ -109,6 +121,11 @@ def _from_pretrained(spec: DetectorSpec, source: str, cache_dir: Path, local_onl
 
 
 def _wrap(spec: DetectorSpec, model: Any, processor: Any) -> OpenVocabularyDetector:
+    if spec.family == "sam3":
+        from seglab.assist.autolabel.sam3 import Sam3Detector
+        from seglab.assist.sam3 import Sam3Concepts
+
+        return Sam3Detector(Sam3Concepts(model, processor, spec.name))
     if spec.family == "owlv2":
         from seglab.assist.autolabel.owlv2 import Owlv2Detector
 
@@ -132,7 +149,15 @@ def _unreachable_hub() -> str | None:
 
 
 def build_detector(spec: DetectorSpec, *, weights: Path | None, cache_dir: Path) -> OpenVocabularyDetector:
-    """The detector from the model folder ``weights``, else from the cache, else downloaded into the cache."""
+    """The detector from the model folder ``weights``, else from the cache, else downloaded into the cache (SAM 3,
+    gated, is never downloaded: its folder is looked for, see :func:`seglab.assist.sam3.find_sam3`)."""
+    if spec.family == "sam3":
+        from seglab.assist.sam3 import find_sam3, missing_sam3
+
+        folder = find_sam3(cache_dir.parent, weights)
+        if folder is None:
+            raise missing_sam3(cache_dir.parent, weights)
+        return _wrap(spec, *_from_pretrained(spec, str(folder), cache_dir, local_only=True))
     if weights is not None:
         if not (weights / "config.json").is_file():
             raise WeightsUnavailableError(
@@ -166,11 +191,22 @@ class Detectors:
         self._loaded: OrderedDict[tuple[str, str], OpenVocabularyDetector] = OrderedDict()
         self._lock = threading.Lock()
 
+    def spec(self, name: str | None = None) -> DetectorSpec:
+        """The detector ``name`` (default: the configured one) chooses; ``auto``: SAM 3 when its weights are here
+        (the configured folder, ``SEGLAB_HOME/weights/sam3`` or a Hugging Face cache), else OWLv2."""
+        chosen = name or self.default
+        if chosen != "auto":
+            return detector_spec(chosen)
+        from seglab.assist.sam3 import find_sam3
+
+        found = find_sam3(self.cache_dir.parent, self.weights) if self.weights else find_sam3(self.cache_dir.parent)
+        return DETECTORS[SAM3_DETECTOR if found is not None else FALLBACK_DETECTOR]
+
     def detector(self, name: str | None = None, weights: Path | None = None) -> OpenVocabularyDetector:
         """``name`` (default: the configured one) from ``weights`` (default: the configured folder, which belongs
         to the default detector only)."""
-        spec = detector_spec(name or self.default)
-        folder = weights or (self.weights if spec.name == self.default else None)
+        spec = self.spec(name)
+        folder = weights or (self.weights if spec.name == self.spec().name else None)
         key = (spec.name, str(folder or ""))
         with self._lock:
             if key not in self._loaded:

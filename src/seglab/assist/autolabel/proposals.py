@@ -100,6 +100,8 @@ class Candidate:
     box: npt.NDArray[np.float32]
     prompt_index: int
     score: float
+    row: int
+    """Its row in the detector's :class:`QueryScores` (for a detector that gives masks)."""
 
 
 def select_candidates(found: QueryScores, settings: AutolabelSettings) -> list[Candidate]:
@@ -118,24 +120,31 @@ def select_candidates(found: QueryScores, settings: AutolabelSettings) -> list[C
         rows = np.column_stack([found.boxes[kept], score[kept]]).astype(np.float64)
         kept = kept[sv.box_non_max_suppression(rows, iou_threshold=settings.nms_iou)]
     order = kept[np.argsort(-score[kept], kind="stable")][: settings.max_instances]
-    return [Candidate(found.boxes[i], int(best[i]), float(score[i])) for i in order]
+    return [Candidate(found.boxes[i], int(best[i]), float(score[i]), int(i)) for i in order]
 
 
 def propose(
-    image: RgbImage, detector: OpenVocabularyDetector, segmenter: Segmenter, settings: AutolabelSettings
+    image: RgbImage, detector: OpenVocabularyDetector, segmenter: Segmenter | None, settings: AutolabelSettings
 ) -> list[Proposal]:
-    """The instances the prompts find in ``image``, best first; boxes whose mask comes back empty are left out."""
-    candidates = select_candidates(detector.detect(image, [p.text for p in settings.prompts]), settings)
+    """The instances the prompts find in ``image``, best first; boxes whose mask comes back empty are left out.
+    A detector that segments too (SAM 3) gives the masks itself, and ``segmenter`` is not used."""
+    found = detector.detect(image, [p.text for p in settings.prompts])
+    candidates = select_candidates(found, settings)
     if not candidates:
         return []
-    embedding = segmenter.embed(image)
+    if found.masks is None and segmenter is None:
+        raise InvalidInputError(f"{detector.name} finds boxes only: give a segmenter to turn them into masks")
+    embedding = segmenter.embed(image) if found.masks is None and segmenter is not None else None
     proposals = []
     for candidate in candidates:
-        answer = segmenter.segment(embedding, Prompt(box=candidate.box))
-        if not answer.mask.any():
+        if found.masks is not None:
+            mask, mask_score = found.masks(candidate.row), candidate.score
+        else:
+            assert segmenter is not None
+            answer = segmenter.segment(embedding, Prompt(box=candidate.box))
+            mask, mask_score = answer.mask, answer.score
+        if not mask.any():
             continue
         prompt = settings.prompts[candidate.prompt_index]
-        proposals.append(
-            Proposal(prompt.class_name, prompt.text, candidate.score, candidate.box, answer.mask, answer.score)
-        )
+        proposals.append(Proposal(prompt.class_name, prompt.text, candidate.score, candidate.box, mask, mask_score))
     return proposals

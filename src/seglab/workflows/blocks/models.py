@@ -1,6 +1,7 @@
 """Model blocks: a seglab instance segmentation model (Roboflow's ``roboflow_instance_segmentation_model``),
-Segment Anything (boxes from another model become masks, through Smart Polygon's promptable models), and
-open-vocabulary segmentation (objects named in text: Rapid's detector and segmenter, no trained model)."""
+Segment Anything (boxes from another model become masks, through Smart Polygon's promptable models),
+open-vocabulary segmentation (objects named in text: Rapid's detector and segmenter, no trained model), and SAM 3
+(Roboflow's ``roboflow_core/sam3``: named objects' masks from one model)."""
 
 from __future__ import annotations
 
@@ -335,5 +336,67 @@ class OpenVocabularySegmentation(Block):
                 "class_name": np.array([p.class_name for p in found], dtype=str),
                 "prompt": np.array([p.prompt for p in found], dtype=str),
             },
+        )
+        return {"predictions": with_lineage(detections, image)}
+
+
+class Sam3Manifest(StepManifest):
+    """Roboflow's SAM 3 block (``roboflow_core/sam3@v1``..``v3``): its fields, run on seglab's SAM 3."""
+
+    type: Literal["roboflow_core/sam3@v1", "roboflow_core/sam3@v2", "roboflow_core/sam3@v3", "SegmentAnything3"]
+    images: ImagesField = Field(validation_alias=_IMAGES)
+    model_id: Annotated[str | Selector | None, Accepts((Kind.ROBOFLOW_MODEL_ID, Kind.STRING))] = "sam3/sam3_final"
+    """Roboflow's SAM 3 ids (``sam3/...``) all run seglab's SAM 3 (its weights: ``SEGLAB_HOME/weights/sam3``)."""
+    class_names: Annotated[list[str] | str | Selector | None, Accepts((Kind.LIST_OF_VALUES, Kind.STRING))] = None
+    """What to find, one prompt each: ``bottle cap``, or ``hard hat=helmet`` (a text, and its class)."""
+    confidence: Annotated[float | Selector, Accepts((Kind.FLOAT_ZERO_TO_ONE,))] = Field(
+        default=0.5, validation_alias=AliasChoices("confidence", "threshold")
+    )
+    """The lowest score kept (v1 calls it ``threshold``)."""
+    per_class_confidence: Annotated[list[float] | Selector | None, Accepts((Kind.LIST_OF_VALUES,))] = None
+    """A threshold per entry of ``class_names``, in their order."""
+    class_mapping: Annotated[dict[str, str] | Selector | None, Accepts((Kind.DICTIONARY,))] = None
+    """Found classes renamed (``{"cat": "gato"}``)."""
+
+
+class SegmentAnything3(Block):
+    """SAM 3: every instance of each named concept, masks straight from the model (no detector + segmenter
+    pair); ``class_id`` is the prompt's place in ``class_names``. Without ``class_names``, one prompt:
+    ``foreground``. Prompts do not suppress each other (as Roboflow's block)."""
+
+    manifest = Sam3Manifest
+    outputs: ClassVar[dict[str, tuple[Kind, ...]]] = {"predictions": (Kind.INSTANCE_SEGMENTATION,)}
+    description = "SAM 3: text prompts to instance masks"
+
+    def run(self, step: Any, context: StepContext) -> dict[str, Any]:
+        import supervision as sv
+
+        from seglab.assist.autolabel import AutolabelSettings, ClassPrompt, propose
+        from seglab.assist.autolabel.detectors import SAM3_DETECTOR
+
+        if context.environment.detectors is None:
+            raise context.fail("no SAM 3 in this environment")
+        image: WorkflowImage = step.images
+        named = step.class_names if step.class_names else ["foreground"]
+        prompts = tuple(ClassPrompt.parse(str(name)) for name in ([named] if isinstance(named, str) else named))
+        thresholds: dict[str, float] = {}
+        if step.per_class_confidence:
+            if len(step.per_class_confidence) != len(prompts):
+                raise context.fail(
+                    f"per_class_confidence has {len(step.per_class_confidence)} values for {len(prompts)} class names"
+                )
+            thresholds = {p.class_name: float(v) for p, v in zip(prompts, step.per_class_confidence, strict=True)}
+        settings = AutolabelSettings(
+            prompts, threshold=float(step.confidence), class_thresholds=thresholds, nms_iou=1.0
+        )
+        found = propose(image.pixels, context.environment.detectors.detector(SAM3_DETECTOR), None, settings)
+        renamed = dict(step.class_mapping or {})
+        mask = np.stack([p.mask for p in found]) if found else np.zeros((0, image.height, image.width), dtype=bool)
+        detections = sv.Detections(
+            xyxy=_mask_boxes(mask),
+            mask=mask,
+            confidence=np.array([p.confidence for p in found], dtype=np.float32),
+            class_id=np.array([settings.class_names.index(p.class_name) for p in found], dtype=int),
+            data={"class_name": np.array([renamed.get(p.class_name, p.class_name) for p in found], dtype=str)},
         )
         return {"predictions": with_lineage(detections, image)}

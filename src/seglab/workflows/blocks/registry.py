@@ -57,6 +57,7 @@ def builtin_blocks() -> list[type[Block]]:
         ObjectDetectionModelV3,
         OpenVocabularySegmentation,
         SegmentAnything,
+        SegmentAnything3,
     )
     from seglab.workflows.blocks.notifications import EmailNotification, LocalFile, Webhook
     from seglab.workflows.blocks.preprocessing import ImagePreprocessing
@@ -87,6 +88,7 @@ def builtin_blocks() -> list[type[Block]]:
         ObjectDetectionModelV3,
         SegmentAnything,
         OpenVocabularySegmentation,
+        SegmentAnything3,
         MaskVisualization,
         PolygonVisualization,
         LabelVisualization,

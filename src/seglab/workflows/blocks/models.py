@@ -343,7 +343,9 @@ class OpenVocabularySegmentation(Block):
 class Sam3Manifest(StepManifest):
     """Roboflow's SAM 3 block (``roboflow_core/sam3@v1``..``v3``): its fields, run on seglab's SAM 3."""
 
-    type: Literal["roboflow_core/sam3@v1", "roboflow_core/sam3@v2", "roboflow_core/sam3@v3", "SegmentAnything3"]
+    type: Literal[
+        "roboflow_core/sam3@v1", "roboflow_core/sam3@v2", "roboflow_core/sam3@v3"
+    ]  # no short alias in Roboflow
     images: ImagesField = Field(validation_alias=_IMAGES)
     model_id: Annotated[str | Selector | None, Accepts((Kind.ROBOFLOW_MODEL_ID, Kind.STRING))] = "sam3/sam3_final"
     """Roboflow's SAM 3 ids (``sam3/...``) all run seglab's SAM 3 (its weights: ``SEGLAB_HOME/weights/sam3``)."""

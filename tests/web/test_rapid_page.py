@@ -71,9 +71,9 @@ def test_prompts_preview_label_review_and_train(page, seglab_home, tmp_path):
         expect(proposals.first.locator("image")).to_have_attribute(
             "href", f"/api/v1/images/{_image_of(api, first)}/file"
         )
-        page.get_by_role("button", name=f"accept {first}").click()
+        page.get_by_role("button", name=f"accept {first}", exact=True).click()
         expect(page.get_by_test_id("review-count")).to_have_text(f"{total - 1} to review")
-        page.get_by_role("button", name=f"reject {second}").click()
+        page.get_by_role("button", name=f"reject {second}", exact=True).click()
         expect(page.get_by_test_id("review-count")).to_have_text(f"{total - 2} to review")
         kept = httpx.get(f"{api}/annotations/{first}").json()
         assert kept["attributes"]["accepted"] is True

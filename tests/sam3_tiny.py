@@ -12,6 +12,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from .tiny_clip_tokenizer import tiny_clip_tokenizer
+
 SIDE, PATCH = 112, 14
 """The tiny networks' input (the real one's is 1008) and patch: an 8x8 grid, masks at 32x32."""
 QUERIES = 10
@@ -44,29 +46,24 @@ def _image_processor() -> Any:
 
 def tiny_sam3_concepts(folder: Path) -> Path:
     import torch
-    from tokenizers import pre_tokenizers
-    from transformers import CLIPTokenizer, Sam3Config, Sam3Model, Sam3Processor
+    from transformers import Sam3Config, Sam3Model, Sam3Processor
 
-    vocab: dict[str, int] = {}
-    for symbol in sorted(pre_tokenizers.ByteLevel.alphabet()):
-        vocab.setdefault(symbol, len(vocab))
-        vocab.setdefault(symbol + "</w>", len(vocab))
-    start, end = vocab.setdefault("<|startoftext|>", len(vocab)), vocab.setdefault("<|endoftext|>", len(vocab))
-    tokenizer = CLIPTokenizer(vocab=vocab, merges=[], model_max_length=32)
+    clip = tiny_clip_tokenizer(32)
+    tokenizer = clip.tokenizer
     small = {"hidden_size": 32, "num_layers": 1, "num_attention_heads": 2, "intermediate_size": 64}
     config = Sam3Config(
         vision_config=_vision(),
         text_config={
-            "vocab_size": len(vocab),
+            "vocab_size": clip.vocab_size,
             "hidden_size": 32,
             "intermediate_size": 64,
             "projection_dim": 32,
             "num_hidden_layers": 1,
             "num_attention_heads": 2,
             "max_position_embeddings": 32,
-            "bos_token_id": start,
-            "eos_token_id": end,
-            "pad_token_id": end,
+            "bos_token_id": clip.start,
+            "eos_token_id": clip.end,
+            "pad_token_id": clip.end,
         },
         geometry_encoder_config=small,
         detr_encoder_config=small,

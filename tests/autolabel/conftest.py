@@ -17,30 +17,27 @@ import pytest
 
 from seglab.assist.autolabel import DETECTORS, OpenVocabularyDetector, QueryScores, build_detector
 
+from ..tiny_clip_tokenizer import tiny_clip_tokenizer
+
 OWL_INPUT = 64
 """The tiny OWLv2's input side (the real one's is 960): 4x4 patches of 16 pixels, so 16 candidate boxes."""
 
 
 def tiny_owlv2(folder: Path) -> Path:
     import torch
-    from tokenizers import pre_tokenizers
-    from transformers import CLIPTokenizer, Owlv2Config, Owlv2ForObjectDetection, Owlv2ImageProcessor, Owlv2Processor
+    from transformers import Owlv2Config, Owlv2ForObjectDetection, Owlv2ImageProcessor, Owlv2Processor
 
-    vocab: dict[str, int] = {}
-    for symbol in sorted(pre_tokenizers.ByteLevel.alphabet()):
-        vocab.setdefault(symbol, len(vocab))
-        vocab.setdefault(symbol + "</w>", len(vocab))
-    start, end = vocab.setdefault("<|startoftext|>", len(vocab)), vocab.setdefault("<|endoftext|>", len(vocab))
-    tokenizer = CLIPTokenizer(vocab=vocab, merges=[], model_max_length=16)
+    clip = tiny_clip_tokenizer(16)
+    tokenizer = clip.tokenizer
     layers = {"hidden_size": 32, "intermediate_size": 64, "num_hidden_layers": 2, "num_attention_heads": 2}
     config = Owlv2Config(
         text_config={
             **layers,
-            "vocab_size": len(vocab),
+            "vocab_size": clip.vocab_size,
             "max_position_embeddings": 16,
-            "bos_token_id": start,  # not 0: OWLv2 takes a query starting with token 0 for padding
-            "eos_token_id": end,
-            "pad_token_id": end,
+            "bos_token_id": clip.start,  # not 0: OWLv2 takes a query starting with token 0 for padding
+            "eos_token_id": clip.end,
+            "pad_token_id": clip.end,
         },
         vision_config={**layers, "image_size": OWL_INPUT, "patch_size": 16},
         projection_dim=32,

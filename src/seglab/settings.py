@@ -162,6 +162,11 @@ class Settings(BaseSettings):
     def resolved_blob_url(self) -> str:
         return self.blob_url or (self.home.expanduser() / "blobs").as_uri()
 
+    @property
+    def weights_dir(self) -> Path:
+        """Where downloaded (or hand-placed) checkpoints live: training's pretrained weights, assist models'."""
+        return self.home.expanduser() / "weights"
+
     def ensure_home(self) -> Path:
         """Create ``home`` if needed (readable by its owner only) and return it (resolved)."""
         home = self.home.expanduser().resolve()

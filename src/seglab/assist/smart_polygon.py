@@ -100,7 +100,7 @@ class SmartPolygon:
 
     @property
     def weights_dir(self) -> Path:
-        return self.settings.home.expanduser() / "weights"
+        return self.settings.weights_dir
 
     def _weights(self, model: AssistModel) -> Path | None:
         configured = self.settings.assist_weights

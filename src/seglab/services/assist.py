@@ -55,5 +55,5 @@ def download_model(ws: Workspace, name: str) -> AssistModel:
     from seglab.assist import assist_model
 
     model = assist_model(name)
-    fetch_weights(model, ws.settings.home.expanduser() / "weights")
+    fetch_weights(model, ws.settings.weights_dir)
     return model

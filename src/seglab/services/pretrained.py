@@ -51,7 +51,7 @@ def add_pretrained(
 def _checkpoint(ws: Workspace, entry: PretrainedModel, weights: Path | None, opener: Opener | None) -> Path:
     """The file given, else the cached or downloaded published checkpoint (RF-DETR's from rfdetr's registry, with
     its MD5; YOLO's from Ultralytics' releases)."""
-    cache = ws.settings.home.expanduser() / "weights"
+    cache = ws.settings.weights_dir
     found: Path | None
     if entry.family == "yolo":
         require_ultralytics()  # nothing could run the checkpoint: refuse before downloading it

@@ -107,7 +107,7 @@ def _weights(ws: Workspace, model: PropagatorModel) -> Path | None:
     ``SEGLAB_ASSIST_MODEL``, else the cache's."""
     if ws.settings.assist_weights is not None and ws.settings.assist_model == model.weights_of:
         return ws.settings.assist_weights
-    return cached_weights(assist_model(model.weights_of), ws.settings.home.expanduser() / "weights")
+    return cached_weights(assist_model(model.weights_of), ws.settings.weights_dir)
 
 
 def build_propagator(ws: Workspace, name: str) -> Propagator:

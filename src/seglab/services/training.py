@@ -72,7 +72,7 @@ def train(
         dataset,
         run_dir / "output",
         settings,
-        weights_dir=ws.settings.home.expanduser() / "weights",
+        weights_dir=ws.settings.weights_dir,
         weights=weights,
         from_scratch=from_scratch,
         resume=resume,

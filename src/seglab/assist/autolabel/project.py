@@ -54,7 +54,7 @@ def load_components(
 def rapid_detectors(settings: Settings) -> Detectors:
     """The detectors these settings name, shared by everything in this process that uses them."""
     return shared_detectors(
-        settings.home.expanduser() / "weights" / "huggingface", settings.autolabel_detector, settings.autolabel_weights
+        settings.weights_dir / "huggingface", settings.autolabel_detector, settings.autolabel_weights
     )
 
 

@@ -132,7 +132,7 @@ def deploy_model(model_id: int, ws: WorkspaceDep, request: Request) -> TrainedMo
 def architecture_choices(ws: WorkspaceDep) -> list[ModelChoice]:
     """seglab's own models with what their authors publish, and whether their pretrained checkpoint is here; a
     plugin's models by name only."""
-    known = {choice.name: choice for choice in model_choices(ws.settings.home.expanduser() / "weights")}
+    known = {choice.name: choice for choice in model_choices(ws.settings.weights_dir)}
     return [known.get(name) or ModelChoice(name, "plugins", "", 0, None) for name in training.trainable_models()]
 
 

@@ -53,6 +53,8 @@ def preview_samples(
     image may appear more than once, each time augmented differently, as its copies would be.
     """
     numbered, category_map = version_categories(categories, recipe.preprocessing.class_remap)
+    if count == 0:  # only where the splits go was asked for (the Versions page, as its form changes)
+        return numbered, []
     selected = select_images(records, annotations, recipe, category_map)
     training: list[SelectedImage] = []
     if recipe.augmentations:  # only training images are augmented: the preview shows what they become

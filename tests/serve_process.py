@@ -28,6 +28,23 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+def wait_until_answering(
+    process: subprocess.Popen[bytes], url: str, deadline: float, *, ready: int | None = None, interval: float = 0.2
+) -> bool:
+    """Poll ``url`` until it answers (with status ``ready`` when given): True then, False once ``process`` has
+    exited or ``deadline`` (``time.monotonic()``) has passed, for the caller to say so with its log."""
+    while True:
+        try:
+            answer = httpx.get(url, timeout=1)
+            if ready is None or answer.status_code == ready:
+                return True
+        except httpx.TransportError:
+            pass
+        if process.poll() is not None or time.monotonic() > deadline:
+            return False
+        time.sleep(interval)
+
+
 @contextmanager
 def seglab_serve(
     log: Path,
@@ -53,15 +70,8 @@ def seglab_serve(
         try:
             deadline = time.monotonic() + start_timeout
             for path in ("/healthz", "/readiness"):
-                while True:
-                    try:
-                        if httpx.get(f"{url}{path}", timeout=1).status_code == 200:
-                            break
-                    except httpx.TransportError:
-                        pass
-                    if process.poll() is not None or time.monotonic() > deadline:
-                        raise ServerNotStartedError(f"seglab serve did not come up:\n{log.read_text()}")
-                    time.sleep(0.2)
+                if not wait_until_answering(process, f"{url}{path}", deadline, ready=200):
+                    raise ServerNotStartedError(f"seglab serve did not come up:\n{log.read_text()}")
             yield url
         finally:
             process.terminate()

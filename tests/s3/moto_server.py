@@ -14,7 +14,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-import httpx
+from ..serve_process import wait_until_answering
 
 CREDENTIALS = {
     "AWS_ACCESS_KEY_ID": "seglab-tests",
@@ -42,16 +42,8 @@ def running_moto(port: int, log: Path, timeout: float = 60) -> Iterator[str]:
         )
         url = f"http://127.0.0.1:{port}"
         try:
-            deadline = time.monotonic() + timeout
-            while True:
-                try:
-                    httpx.get(f"{url}/moto-api/", timeout=1)
-                    break
-                except httpx.TransportError:
-                    pass
-                if process.poll() is not None or time.monotonic() > deadline:
-                    raise MotoNotStartedError(f"moto's S3 server did not come up:\n{log.read_text()}")
-                time.sleep(0.1)
+            if not wait_until_answering(process, f"{url}/moto-api/", time.monotonic() + timeout, interval=0.1):
+                raise MotoNotStartedError(f"moto's S3 server did not come up:\n{log.read_text()}")
             yield url
         finally:
             process.terminate()

@@ -74,17 +74,7 @@ class AnnotationJobOut(BaseModel):
 
     @classmethod
     def of(cls, job: AnnotationJob) -> AnnotationJobOut:
-        return cls(
-            id=job.id,
-            project_id=job.project_id,
-            name=job.name,
-            instructions=job.instructions,
-            annotator=job.annotator,
-            reviewer=job.reviewer,
-            created_by=job.created_by,
-            created_at=job.created_at,
-            counts=job.counts,
-        )
+        return cls.model_validate(job, from_attributes=True)
 
 
 class AssignmentOut(BaseModel):

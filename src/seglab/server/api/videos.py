@@ -32,18 +32,7 @@ class VideoOut(BaseModel):
 
     @classmethod
     def of(cls, video: Video) -> VideoOut:
-        return cls(
-            id=video.id,
-            file_name=video.file_name,
-            fps=video.fps,
-            frame_count=video.frame_count,
-            sampled_fps=video.sampled_fps,
-            duration_seconds=video.duration_seconds,
-            width=video.width,
-            height=video.height,
-            rotation=video.rotation,
-            frames=video.frames,
-        )
+        return cls.model_validate(video, from_attributes=True)
 
 
 class StripFrameOut(BaseModel):

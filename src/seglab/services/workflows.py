@@ -14,6 +14,7 @@ import io
 import threading
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -244,10 +245,17 @@ class VideoRun:
         self.compiled, self.environment = compiled, environment
         self.parameters = dict(parameters or {})
         self.image_input = frame_input(compiled, image_input)
+        self.started: datetime | None = None
+        """The date and time of the video's start (when its first frame came, less that frame's time)."""
 
     def __call__(self, frame: VideoFrame) -> dict[str, Any]:
         """The workflow's outputs (Python values, as :func:`~seglab.workflows.execute` gives) for one frame."""
-        video = VideoMetadata(frame.source, frame.index, frame.seconds, frame.fps, comes_from_video_file=not frame.live)
+        if self.started is None:
+            self.started = datetime.now(UTC) - timedelta(seconds=frame.seconds)
+        clock = self.started + timedelta(seconds=frame.seconds)
+        video = VideoMetadata(
+            frame.source, frame.index, frame.seconds, frame.fps, comes_from_video_file=not frame.live, wall_clock=clock
+        )
         image = WorkflowImage(frame.pixels, parent_id=self.image_input, name=f"frame {frame.index}", video=video)
         return execute(self.compiled, {**self.parameters, self.image_input: image}, self.environment)[0]
 
@@ -302,6 +310,8 @@ def value_json(value: Any) -> Any:
         return value_json(value.tolist())
     if isinstance(value, np.generic):
         return value.item()
+    if isinstance(value, datetime):
+        return value.isoformat()
     return value
 
 

@@ -276,7 +276,7 @@ def _order(steps: dict[str, CompiledStep]) -> list[str]:
     return order
 
 
-def _dimensions(steps: dict[str, CompiledStep], order: list[str]) -> None:
+def _dimensions(steps: dict[str, CompiledStep], order: list[str], inputs: dict[str, InputSpec]) -> None:
     for name in order:
         step = steps[name]
         batch_dims, all_dims = set(), [0]
@@ -284,10 +284,13 @@ def _dimensions(steps: dict[str, CompiledStep], order: list[str]) -> None:
             selector = reference.selector
             if reference.accepts.steps:
                 continue
-            dim = 0 if selector.input is not None else steps[selector.step or ""].dimension
+            source = inputs.get(selector.input) if selector.input is not None else None
+            dim = source.dimension if source is not None else 0
+            if selector.input is None:
+                dim = steps[selector.step or ""].dimension
             if reference.accepts.collapses:
                 dim = max(dim - 1, 0)  # per-image data collapses to a list of one: each image is its own run
-            if selector.input is None or reference.accepts.batch:
+            if selector.input is None or reference.accepts.batch or dim > 0:  # a batch input per crop counts too
                 all_dims.append(dim)
             if reference.accepts.batch:
                 batch_dims.add(dim)
@@ -340,9 +343,14 @@ def compile_workflow(definition: Any, registry: BlockRegistry | None = None) -> 
                     target.gated_by.add(name)
     order = _order(steps)
     ordered = {name: steps[name] for name in order}
-    _dimensions(ordered, order)
+    _dimensions(ordered, order, inputs)
     compiled_outputs = [
-        CompiledOutput(o.name, s, ordered[s.step].dimension if s.step is not None else 0, o.coordinates_system)
+        CompiledOutput(
+            o.name,
+            s,
+            ordered[s.step].dimension if s.step is not None else inputs[s.input or ""].dimension,
+            o.coordinates_system,
+        )
         for o, s in outputs
     ]
     return CompiledWorkflow(spec, definition, inputs, ordered, compiled_outputs)

@@ -9,6 +9,7 @@ malformed selectors included), repeated names (``DuplicatedNameError``), selecto
 
 from __future__ import annotations
 
+import logging
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
@@ -29,6 +30,8 @@ from seglab.workflows.errors import (
 from seglab.workflows.kinds import Kind, compatible
 from seglab.workflows.selectors import Selector, find_selectors, parse_selector
 from seglab.workflows.spec import InputSpec, StepSpec, WorkflowSpec, parse_spec
+
+logger = logging.getLogger(__name__)
 
 _OWN_FIELDS = frozenset({"type", "name"})
 
@@ -73,6 +76,9 @@ class CompiledWorkflow:
     steps: dict[str, CompiledStep]
     """In an order where every step comes after what it depends on."""
     outputs: list[CompiledOutput]
+    warnings: list[str] = field(default_factory=list)
+    """What compiled but deserves a word: fields Roboflow ignores that were ignored here too (see
+    :attr:`~seglab.workflows.blocks.Block.ignored_fields`)."""
 
     @property
     def image_inputs(self) -> list[str]:
@@ -142,7 +148,9 @@ def _bad_selectors(step: StepSpec) -> list[BlockError]:
     return found
 
 
-def _validated_steps(spec: WorkflowSpec, registry: BlockRegistry) -> dict[str, tuple[StepSpec, Block, StepManifest]]:
+def _validated_steps(
+    spec: WorkflowSpec, registry: BlockRegistry, warnings: list[str]
+) -> dict[str, tuple[StepSpec, Block, StepManifest]]:
     errors: list[BlockError] = []
     steps: dict[str, tuple[StepSpec, Block, StepManifest]] = {}
     for step in spec.steps:
@@ -155,8 +163,13 @@ def _validated_steps(spec: WorkflowSpec, registry: BlockRegistry) -> dict[str, t
         if malformed:
             errors.extend(malformed)
             continue
+        fields = dict(step.fields)
+        for name in block_class.ignored_fields.keys() & fields.keys():
+            del fields[name]
+            why = block_class.ignored_fields[name]
+            warnings.append(f"step {step.name!r} ({step.type}): field `{name}` ignored: {why}")
         try:
-            manifest = block_class.manifest.model_validate(step.fields)
+            manifest = block_class.manifest.model_validate(fields)
         except ValidationError as error:
             errors.extend(_pydantic_errors(step, error))
             continue
@@ -309,7 +322,8 @@ def compile_workflow(definition: Any, registry: BlockRegistry | None = None) -> 
     """Validate ``definition`` and prepare it to run; raises a :class:`~seglab.workflows.errors.WorkflowError`."""
     spec = parse_spec(definition)
     _check_names(spec)
-    validated = _validated_steps(spec, registry or default_registry())
+    warnings: list[str] = []
+    validated = _validated_steps(spec, registry or default_registry(), warnings)
     inputs = {i.name: i for i in spec.inputs}
     checker = _Checker(inputs, {name: block for name, (_, block, _) in validated.items()})
     steps: dict[str, CompiledStep] = {}
@@ -353,4 +367,6 @@ def compile_workflow(definition: Any, registry: BlockRegistry | None = None) -> 
         )
         for o, s in outputs
     ]
-    return CompiledWorkflow(spec, definition, inputs, ordered, compiled_outputs)
+    for warning in warnings:
+        logger.warning("workflow: %s", warning)
+    return CompiledWorkflow(spec, definition, inputs, ordered, compiled_outputs, warnings)

@@ -198,9 +198,10 @@ def _references(block: Block, manifest: StepManifest) -> list[Reference]:
 class _Checker:
     """Resolves selectors against the inputs and steps, collecting every problem before raising."""
 
-    def __init__(self, inputs: dict[str, InputSpec], blocks: dict[str, Block]) -> None:
+    def __init__(self, inputs: dict[str, InputSpec], blocks: dict[str, dict[str, tuple[Kind, ...]]]) -> None:
         self.inputs = inputs
         self.blocks = blocks
+        """Each step's outputs and their kinds."""
         self.missing: list[BlockError] = []
         self.mismatched: list[BlockError] = []
 
@@ -214,9 +215,9 @@ class _Checker:
             return None
         if selector.output == "*":
             return frozenset({Kind.WILDCARD})
-        if selector.output is None or selector.output not in block.outputs:
+        if selector.output is None or selector.output not in block:
             return None
-        return frozenset(block.outputs[selector.output])
+        return frozenset(block[selector.output])
 
     def check(self, owner: str, owner_type: str | None, reference: Reference) -> None:
         selector, accepts = reference.selector, reference.accepts
@@ -248,7 +249,7 @@ class _Checker:
         block = self.blocks.get(selector.step or "")
         if block is None:
             return f"{selector.text}: there is no step named {selector.step!r}"
-        outputs = ", ".join(block.outputs) or "none"
+        outputs = ", ".join(block) or "none"
         return f"{selector.text}: step {selector.step!r} has no output {selector.output!r} (its outputs: {outputs})"
 
 
@@ -325,7 +326,7 @@ def compile_workflow(definition: Any, registry: BlockRegistry | None = None) -> 
     warnings: list[str] = []
     validated = _validated_steps(spec, registry or default_registry(), warnings)
     inputs = {i.name: i for i in spec.inputs}
-    checker = _Checker(inputs, {name: block for name, (_, block, _) in validated.items()})
+    checker = _Checker(inputs, {name: block.step_outputs(manifest) for name, (_, block, manifest) in validated.items()})
     steps: dict[str, CompiledStep] = {}
     for name, (step_spec, block, manifest) in validated.items():
         references = _references(block, manifest)

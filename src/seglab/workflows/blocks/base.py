@@ -97,6 +97,11 @@ class Block(ABC):
                 found[name] = marker
         return found
 
+    def step_outputs(self, manifest: StepManifest) -> dict[str, tuple[Kind, ...]]:
+        """The outputs of one step of this block: ``outputs``, unless its fields add some (``open_ai@v1`` has an
+        output per key of its ``json_output_format``)."""
+        return self.outputs
+
     @abstractmethod
     def run(self, step: Any, context: StepContext) -> dict[str, Any] | Sequence[dict[str, Any]]:
         """Run on one image (or crop): ``step`` is the manifest with every selector replaced by its value.

@@ -55,6 +55,9 @@ class CompiledStep:
     depends_on: set[str] = field(default_factory=set)
     gated_by: set[str] = field(default_factory=set)
     """``continue_if`` steps that decide whether this one runs."""
+    crop_gates: set[str] = field(default_factory=set)
+    """Those of ``gated_by`` deciding per crop of what this step gathers (a ``continue_if`` per slice before a
+    ``detections_stitch``): the crops it holds back reach the step as ``None``, and none passing skips the step."""
     input_dimension: int = 0
     dimension: int = 0
     """0: once per image; 1: once per crop of an image (after a dynamic crop); and so on."""
@@ -309,7 +312,13 @@ def _dimensions(steps: dict[str, CompiledStep], order: list[str], inputs: dict[s
             if reference.accepts.batch:
                 batch_dims.add(dim)
         step.input_dimension = max(all_dims)
+        gathered = {
+            steps[r.selector.step].dimension for r in step.references if r.selector.step and r.accepts.collapses
+        }  # the crops a collapsing field gathers: a continue_if one level deeper decides per crop
         for gate in step.gated_by:
+            if steps[gate].dimension == step.input_dimension + 1 and steps[gate].dimension in gathered:
+                step.crop_gates.add(gate)
+        for gate in step.gated_by - step.crop_gates:
             step.input_dimension = max(step.input_dimension, steps[gate].dimension)
         if len(batch_dims) > 1 or (batch_dims and max(batch_dims) < step.input_dimension):
             raise ExecutionGraphStructureError(

@@ -186,7 +186,7 @@ class _StepRunner:
             return SKIPPED
         return [self._walk(child, depth + 1, (*path, index)) for index, child in enumerate(node)]
 
-    def _value(self, text: str, path: tuple[int, ...], collapses: bool = False) -> Any:
+    def _value(self, text: str, path: tuple[int, ...], collapses: bool = False, held: list[bool] | None = None) -> Any:
         selector = parse_selector(text)
         assert selector is not None
         if selector.input is not None:
@@ -209,14 +209,20 @@ class _StepRunner:
         if outputs is SKIPPED or outputs is None:
             raise _SkipError
         if source.dimension > len(path):  # a collapsing field: every crop's value, None where one was skipped
-            return [None if item is SKIPPED or item is None else item.get(selector.output) for item in outputs]
+            return [
+                None if item is SKIPPED or item is None or (held and held[index]) else item.get(selector.output)
+                for index, item in enumerate(outputs)
+            ]
         return [outputs.get(selector.output)] if collapses else outputs.get(selector.output)
 
     def _leaf(self, path: tuple[int, ...]) -> Any:
-        for gate in self.step.gated_by:
+        for gate in self.step.gated_by - self.step.crop_gates:
             decision = _at(self.run.results[gate], path[: self.workflow.steps[gate].dimension])
             if decision is SKIPPED or not decision.get(CONTINUE, False):
                 return SKIPPED
+        held = self._held(path)
+        if held is not None and all(held):
+            return SKIPPED  # no crop passed its continue_if
         updates: dict[str, Any] = {}
         try:
             for name, accepts in self.step.block.accepting_fields().items():
@@ -224,7 +230,7 @@ class _StepRunner:
                     continue
                 value = getattr(self.step.manifest, name)
                 collapses = accepts.collapses
-                resolved = substitute(value, lambda text, c=collapses: self._value(text, path, c))
+                resolved = substitute(value, lambda text, c=collapses: self._value(text, path, c, held))
                 if accepts.batch and value is not resolved and resolved is None:
                     raise _SkipError  # an empty crop, say
                 if resolved is None and value is not None:
@@ -244,6 +250,19 @@ class _StepRunner:
                 blocks_errors=[],
             ) from error
         return list(result) if self.step.block.dimensionality_offset else result
+
+    def _held(self, path: tuple[int, ...]) -> list[bool] | None:
+        """Per crop this step gathers, whether a ``continue_if`` deciding per crop holds it back (``None``: none
+        decides per crop)."""
+        if not self.step.crop_gates:
+            return None
+        held: list[bool] | None = None
+        for gate in self.step.crop_gates:
+            decisions = _at(self.run.results[gate], path)
+            crops = [] if decisions is SKIPPED or decisions is None else decisions
+            mine = [d is SKIPPED or d is None or not d.get(CONTINUE, False) for d in crops]
+            held = mine if held is None else [a or b for a, b in zip(held, mine, strict=False)]
+        return held
 
 
 def _default(manifest: StepManifest, name: str) -> Any:

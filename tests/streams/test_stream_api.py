@@ -140,3 +140,24 @@ def _counts(line: dict) -> tuple:
     outputs = line["outputs"]
     tracked = sorted((item["tracker_id"], item["x"], item["y"]) for item in outputs["in_zone"]["predictions"])
     return line["frame"], outputs["count_in"], outputs["count_out"], len(outputs["new"]["predictions"]), tracked
+
+
+def test_a_workflow_stream_is_refused_to_a_caller_who_may_not_run_its_models(client, blob_model):
+    from seglab.services import projects
+    from seglab.services.accounts import create_user
+    from seglab.services.members import set_member
+
+    from ..signing import signed_in
+
+    ws = client.app.state.workspace
+    workflows.save_workflow(ws, "count", counting_workflow(blob_model))
+    projects.create_project(ws, "other", ["dog"])
+    for name, project in (("vic", "tiny"), ("olga", "other")):
+        create_user(ws, name, None)
+        set_member(ws, project, name, "viewer", actor="test")
+    request = {"source": "http://127.0.0.1:9/none.mp4", "workflow": "count"}  # a URL: no file of the server
+    outsider = signed_in(client, "olga").post("/api/v1/streams", json=request)
+    assert outsider.status_code == 404  # the workflow's model is in a project she was not given
+    member = signed_in(client, "vic").post("/api/v1/streams", json=request)
+    assert member.status_code == 400  # allowed: then the source is opened, and this one cannot be
+    assert "none.mp4" in member.json()["message"]

@@ -207,12 +207,31 @@ def image_ids(session: Session, project_id: int, filters: ImageFilter = ImageFil
     return list(session.scalars(filters.apply(select(ImageRow.id), project_id).order_by(ImageRow.id)))
 
 
-def neighbours(session: Session, image_id: int) -> tuple[int | None, int | None]:
+@dataclass(frozen=True)
+class ImagePlace:
+    """Where an image stands in its project's grid under a filter (oldest first, as the grid shows it)."""
+
+    previous: int | None
+    next: int | None
+    position: int | None
+    """1-based, counting the images that match; ``None`` when this image does not match (any more: annotating
+    the last image of "unannotated" takes it out of the filter, yet next still goes on from it)."""
+    total: int
+
+
+def neighbours(session: Session, image_id: int, filters: ImageFilter = ImageFilter()) -> ImagePlace:
+    """The images before and after this one among those matching ``filters``, by keyset on the id (each an index
+    seek on ``(project_id, id)``, never an offset), with its position and their count for "12 / 141"."""
     row = image_row(session, image_id)
-    same_project = select(ImageRow.id).where(ImageRow.project_id == row.project_id)
-    previous = session.scalar(same_project.where(ImageRow.id < image_id).order_by(ImageRow.id.desc()).limit(1))
-    following = session.scalar(same_project.where(ImageRow.id > image_id).order_by(ImageRow.id).limit(1))
-    return previous, following
+    matching = filters.apply(select(ImageRow.id), row.project_id)
+    previous = session.scalar(matching.where(ImageRow.id < image_id).order_by(ImageRow.id.desc()).limit(1))
+    following = session.scalar(matching.where(ImageRow.id > image_id).order_by(ImageRow.id).limit(1))
+    counted = filters.apply(select(func.count(ImageRow.id)), row.project_id)
+    total = session.scalar(counted) or 0
+    position = None
+    if session.scalar(matching.where(ImageRow.id == image_id)) is not None:
+        position = session.scalar(counted.where(ImageRow.id <= image_id))
+    return ImagePlace(previous=previous, next=following, position=position, total=total)
 
 
 def all_images(session: Session, project_id: int) -> list[ImageRecord]:

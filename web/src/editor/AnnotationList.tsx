@@ -1,12 +1,18 @@
 import { Annotation, Category } from "../api";
+import { colorOf } from "../colors";
+import { sourceName } from "./sources";
 
 interface Props {
   annotations: Annotation[];
   categories: Category[];
   selected: number | null;
+  /** Under the pointer on the image (or here): its row is highlighted. */
+  hovered: number | null;
   hidden: ReadonlySet<number>;
   locked: ReadonlySet<number>;
   onSelect(id: number): void;
+  /** The pointer entered (an id) or left (null) a row: the image highlights that annotation. */
+  onHover(id: number | null): void;
   onToggleHidden(id: number): void;
   onToggleLocked(id: number): void;
   /** Accept or reject a model's proposal; without it (a read-only editor) there are no such buttons. */
@@ -16,17 +22,22 @@ interface Props {
 /** A model's or a propagation's proposal, which a person accepts or rejects. */
 export const isProposal = (a: Annotation): boolean => a.source.startsWith("model:") || a.source.startsWith("propagate:");
 
-/** The image's annotations: select one, hide or lock it, and review label-assist proposals. */
+/** The image's annotations, numbered as the image shows them, each with its class colour and where it came from:
+ * select one, hide or lock it, and review label-assist proposals. A separate component, so a virtualised list can
+ * take its place for images with thousands of annotations. */
 export function AnnotationList(props: Props) {
-  const { annotations, categories, selected, hidden, locked } = props;
+  const { annotations, categories, selected, hovered, hidden, locked } = props;
   return (
-    <ul className="annotations" data-testid="annotations">
-      {annotations.map((a) => {
+    <ol className="annotations" data-testid="annotations" onMouseLeave={() => props.onHover(null)}>
+      {annotations.map((a, index) => {
         const name = categories.find((c) => c.id === a.category_id)?.name ?? String(a.category_id);
+        const classes = [a.id === selected ? "selected" : "", a.id === hovered ? "hovered" : ""].filter(Boolean).join(" ");
         return (
-          <li key={a.id} className={a.id === selected ? "selected" : ""} onClick={() => props.onSelect(a.id)}>
+          <li key={a.id} className={classes} onClick={() => props.onSelect(a.id)} onMouseEnter={() => props.onHover(a.id)}>
+            <span className="number">{index + 1}</span>
+            <span className="swatch" style={{ background: colorOf(categories, a.category_id) }} aria-hidden="true" />
             <span className="label">
-              {name} · {a.source}
+              {name} <span className="source">{sourceName(a.source)}</span>
               {a.confidence !== null && ` ${a.confidence.toFixed(2)}`}
               {Boolean(a.attributes.accepted) && " ✓"}
             </span>
@@ -49,7 +60,7 @@ export function AnnotationList(props: Props) {
           </li>
         );
       })}
-    </ul>
+    </ol>
   );
 }
 

@@ -75,7 +75,7 @@ function PanelHeader({ editor, back }: { editor: EditorController; back: ReactNo
   if (!image) return null;
   const where = place && (place.position !== null ? `${place.position} / ${place.total}` : `not in this filter · ${place.total} are`);
   return (
-    <header className="panel-header">
+    <div className="panel-header">
       <p>{back}</p>
       <h2 className="file-name" title={image.file_name}>{image.file_name}</h2>
       <p className="muted place">
@@ -83,7 +83,7 @@ function PanelHeader({ editor, back }: { editor: EditorController; back: ReactNo
         {" · "}<span data-testid="zoom" title="zoom (wheel; F fits)">{zoom}%</span>
         {" · "}<span data-testid="image-status">status: {liveStatus(image.status, count)}</span>
       </p>
-    </header>
+    </div>
   );
 }
 

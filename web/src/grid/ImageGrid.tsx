@@ -29,6 +29,8 @@ export function ImageGrid({ project, query, total, selection, onTick, linkSearch
   const client = useQueryClient();
   /** The tile ticked last: a Shift+click ticks the run from it. */
   const anchor = useRef<number | null>(null);
+  const filterKey = JSON.stringify(query);
+  useEffect(() => { anchor.current = null; }, [filterKey]); // another filter: the indexes mean other images
   const [viewport, setViewport] = useState({ width: 0, scrolledPast: 0, height: window.innerHeight });
 
   useEffect(() => {

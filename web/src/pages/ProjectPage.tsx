@@ -3,8 +3,10 @@ import { DragEvent, useEffect, useState } from "react";
 import { useNavigate, useSearchParams } from "react-router";
 import { allows } from "../access";
 import { api, upload, UploadReport } from "../api";
-import { anyFilter, filtersFrom, GridFilters, serverQuery, withFilter } from "../grid/filters";
+import { anyFilter, filtersFrom, GridFilters, gridSearch, serverQuery, withFilter } from "../grid/filters";
 import { ImageGrid } from "../grid/ImageGrid";
+import { ticked } from "../grid/selection";
+import { StatusLegend } from "../grid/StatusBadges";
 import { DownloadDialog } from "../downloads/DownloadDialog";
 import { ImportDialog } from "./ImportDialog";
 import { ProjectNav } from "../pipeline/ProjectNav";
@@ -80,10 +82,8 @@ export function ProjectPage({ name }: { name: string }) {
     setSelection(new Set(ids));
   }
 
-  function toggle(imageId: number) {
-    const next = new Set(selection);
-    if (!next.delete(imageId)) next.add(imageId);
-    setSelection(next);
+  function tick(imageIds: number[], on: boolean) {
+    setSelection((current) => ticked(current, imageIds, on));
   }
 
   const total = first.data?.total ?? 0;
@@ -131,17 +131,23 @@ export function ProjectPage({ name }: { name: string }) {
       {report && <UploadSummary report={report} />}
       {failure && <p className="error" role="alert">{failure}</p>}
       {can("annotation.write") && <LabelAssistPanel project={name} selection={[...selection]} onFinished={reload} />}
-      {can("image.update") && (
-        <SelectionPanel
-          project={name}
-          selection={[...selection]}
-          canDelete={can("image.delete")}
-          onChanged={(summary, deleted) => {
-            setNotice(summary);
-            if (deleted) setSelection(new Set());
-            reload();
-          }}
-        />
+      {selection.size > 0 && (
+        // floats over the bottom of the page: ticking an image never pushes the grid under the cursor
+        <div className="selection-bar" data-testid="selection-bar">
+          <button onClick={() => setSelection(new Set())}>Clear selection ({selection.size})</button>
+          {can("image.update") && (
+            <SelectionPanel
+              project={name}
+              selection={[...selection]}
+              canDelete={can("image.delete")}
+              onChanged={(summary, deleted) => {
+                setNotice(summary);
+                if (deleted) setSelection(new Set());
+                reload();
+              }}
+            />
+          )}
+        </div>
       )}
       {can("review.manage") && (
         <AssignDialog project={name} selection={[...selection]} filter={query} onCreated={(summary) => { setNotice(summary); reload(); }} />
@@ -177,7 +183,6 @@ export function ProjectPage({ name }: { name: string }) {
             {filters.ids.split(",").length} chosen images ✕
           </button>
         )}
-        {selection.size > 0 && <button onClick={() => setSelection(new Set())}>Clear selection ({selection.size})</button>}
       </div>
       <p className="muted row">
         <span data-testid="image-count">{total} image{total === 1 ? "" : "s"}</span>
@@ -187,13 +192,15 @@ export function ProjectPage({ name }: { name: string }) {
           </button>
         )}
       </p>
+      <StatusLegend />
       {first.data && (
         <ImageGrid
           project={name}
           query={query}
           total={total}
           selection={selection}
-          onToggle={toggle}
+          onTick={tick}
+          linkSearch={gridSearch(filters)}
           showAnnotations={showAnnotations}
         />
       )}

@@ -28,6 +28,15 @@ def get_project(ws: Workspace, reference: int | str) -> Project:
         return projects.get_project(session, reference)
 
 
+def rename_project(ws: Workspace, reference: int | str, name: str, *, actor: str = LOCAL_ADMIN.name) -> Project:
+    """Rename a project; the audit log keeps the old and the new name."""
+    with ws.db.transaction() as session:
+        old = projects.get_project(session, reference).name
+        renamed = projects.rename_project(session, reference, name)
+        audit.record(session, actor, "project.rename", renamed.name, project_id=renamed.id, old_name=old)
+        return renamed
+
+
 def delete_project(ws: Workspace, reference: int | str, *, actor: str = LOCAL_ADMIN.name) -> Project:
     """Delete a project with everything in it; the audit log keeps who did it."""
     with ws.db.transaction() as session:

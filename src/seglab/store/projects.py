@@ -91,6 +91,17 @@ def get_project(session: Session, reference: int | str) -> Project:
     return _project(session, _project_row(session, reference))
 
 
+def rename_project(session: Session, reference: int | str, name: str) -> Project:
+    """Give the project a new name (checked as a new project's is); everything in it keeps its id."""
+    row = _project_row(session, reference)
+    name = check_project_name(name)
+    if name != row.name and session.scalar(select(ProjectRow.id).where(ProjectRow.name == name)) is not None:
+        raise ConflictError(f"a project named {name!r} already exists", project=name)
+    row.name = name
+    session.flush()
+    return _project(session, row)
+
+
 def project_names(session: Session) -> dict[int, str]:
     """Every project's name by id (cheap: no counts)."""
     return {row.id: row.name for row in session.execute(select(ProjectRow.id, ProjectRow.name))}

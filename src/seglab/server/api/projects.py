@@ -27,6 +27,7 @@ from seglab.server.schemas import (
     ImportIn,
     ProjectIn,
     ProjectOut,
+    ProjectPatch,
 )
 from seglab.services import ImportReport, ProjectStats, audit, dataset_uploads, permissions, projects, stats, transfer
 from seglab.services.permissions import Access
@@ -84,6 +85,14 @@ def create_project(
 )
 def get_project(project: str, ws: WorkspaceDep, access: Annotated[Access, requires("project.read")]) -> ProjectOut:
     return _out(ws, access, project)
+
+
+@router.patch("/projects/{project}", response_model=ProjectOut, summary="Rename a project")
+def rename_project(
+    project: str, body: ProjectPatch, ws: WorkspaceDep, access: Annotated[Access, requires("project.rename")]
+) -> ProjectOut:
+    renamed = projects.rename_project(ws, project, body.name, actor=access.principal.name)
+    return _out(ws, access, renamed.id)
 
 
 @router.delete("/projects/{project}", response_model=ProjectOut, dependencies=[requires("project.delete")])

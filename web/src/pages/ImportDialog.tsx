@@ -4,6 +4,7 @@
 
 import { useEffect, useState } from "react";
 import { call, importArchive, ImportReport } from "../api";
+import { ImportSummary } from "../datasets/ImportSummary";
 import "../downloads/downloads.css";
 
 interface DatasetFormat { name: string; description: string }
@@ -66,29 +67,6 @@ export function ImportDialog({ project, onImported }: { project: string; onImpor
           <button disabled={busy} onClick={() => setOpen(false)}>Close</button>
         </div>
       </div>
-    </div>
-  );
-}
-
-function ImportSummary({ report }: { report: ImportReport }) {
-  const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? "" : "s"}`;
-  const { images_added: images = 0, annotations_added: annotations = 0, duplicates = 0 } = report;
-  const created = report.categories_created ?? [];
-  const problems = report.problems ?? [];
-  return (
-    <div data-testid="import-report">
-      <p>
-        {report.format}: added {plural(images, "image")} and {plural(annotations, "annotation")}
-        {duplicates > 0 && ` · ${plural(duplicates, "duplicate")} skipped`}
-        {created.length > 0 && ` · new classes: ${created.join(", ")}`}
-      </p>
-      {problems.length > 0 && (
-        <ul className="small" role="alert">
-          {problems.slice(0, 50).map((p, i) => (
-            <li key={i}>{p.severity}: {p.file}{p.location ? ` (${p.location})` : ""}: {p.message}</li>
-          ))}
-        </ul>
-      )}
     </div>
   );
 }

@@ -33,6 +33,7 @@ from seglab.store import jobs as job_store
 from seglab.store.jobs import Job, JobStatus
 
 _ACTIVE = (JobStatus.QUEUED, JobStatus.RUNNING, JobStatus.CANCELLING)
+_SPLIT_FOLDERS = {"train", "valid", "val", "validation", "test"}
 
 
 @dataclass(frozen=True)
@@ -163,9 +164,12 @@ def _named(problem: Problem, files: Path, archive: Path) -> Problem:
 
 
 def _dataset_folder(folder: Path) -> Path:
-    """The folder holding the dataset: the archive's one top folder when it has nothing else (a dropped folder)."""
+    """The folder holding the dataset: the archive's one top folder when it has nothing else (a dropped folder),
+    unless that folder is a split (``test/`` alone, as an export of one split is zipped): its name is the split."""
     children = [child for child in folder.iterdir() if not child.name.startswith((".", "__MACOSX"))]
-    return children[0] if len(children) == 1 and children[0].is_dir() else folder
+    if len(children) == 1 and children[0].is_dir() and children[0].name.lower() not in _SPLIT_FOLDERS:
+        return children[0]
+    return folder
 
 
 def _holds_dataset(folder: Path) -> bool:

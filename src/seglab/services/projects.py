@@ -59,7 +59,7 @@ def update_category(ws: Workspace, category_id: int, *, name: str | None = None,
 def merge_categories(ws: Workspace, source_id: int, target_id: int, *, author: str = "") -> Category:
     """Move ``source``'s annotations into ``target`` (as revisions), then delete ``source``."""
     if source_id == target_id:
-        raise InvalidInputError("cannot merge a category into itself")
+        raise InvalidInputError("cannot merge a class into itself")
     with ws.db.transaction() as session:
         source = projects.category_row(session, source_id)
         target = projects.category_row(session, target_id, project_id=source.project_id)

@@ -128,8 +128,8 @@ export function RapidPage({ name }: { name: string }) {
           <label>Detector
             <select aria-label="detector" value={chosen?.name ?? ""} onChange={(e) => setDetector(e.target.value)}>
               {detectors.map((d) => (
-                <option key={d.name} value={d.name}>
-                  {d.name} {d.available ? "(weights here)" : `(downloads ~${d.download_mb} MB)`}
+                <option key={d.name} value={d.name} disabled={!d.available && !d.downloadable}>
+                  {d.name} {d.available ? "(weights here)" : d.downloadable ? `(downloads ~${d.download_mb} MB on first use)` : "(not on this server)"}
                 </option>
               ))}
             </select>
@@ -140,6 +140,15 @@ export function RapidPage({ name }: { name: string }) {
           <button type="submit" className="primary" disabled={!classes.length || running}>Label unannotated images</button>
         </div>
       </form>}
+      {detectors.some((d) => !d.available && !d.downloadable) && (
+        <p className="muted small wrap" data-testid="detectors-missing">
+          Detectors marked “not on this server” cannot be downloaded from here (no access to huggingface.co). To add
+          one, fetch it on a machine with internet access (<code>hf download REPOSITORY --local-dir DIR</code>, the
+          repositories are listed in the README's Rapid section), copy the folder to this server and set{" "}
+          <code>SEGLAB_AUTOLABEL_WEIGHTS=DIR</code>, or put Hugging Face's cache under{" "}
+          <code>SEGLAB_HOME/weights/huggingface</code>.
+        </p>
+      )}
       {error && <p className="error" role="alert">{error}</p>}
       {preview.data && <Preview images={preview.data.images} classes={classes} />}
       {runJob && (

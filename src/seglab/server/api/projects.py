@@ -123,7 +123,7 @@ def update_category(category_id: int, body: CategoryPatch, ws: WorkspaceDep) -> 
 @router.post(
     "/categories/{category_id}/merge",
     response_model=CategoryOut,
-    summary="Merge into another category",
+    summary="Merge into another class",
     dependencies=[requires("category.manage")],
 )
 def merge_category(category_id: int, body: CategoryMerge, ws: WorkspaceDep, user: AuthorDep) -> CategoryOut:

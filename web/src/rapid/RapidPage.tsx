@@ -110,6 +110,8 @@ export function RapidPage({ name }: { name: string }) {
   const error = [project.error, detectorList.error, preview.error, run.error].find(Boolean)?.message;
   const running = isActive(runJob);
   const chosen = detectors.find((d) => d.name === detector) ?? detectors.find((d) => d.default);
+  // a detector neither here nor downloadable could only fail: its buttons wait for one that can run
+  const usable = chosen !== undefined && (chosen.available || chosen.downloadable);
   return (
     <section className="pipeline rapid">
       <h1>{name}</h1>
@@ -134,10 +136,10 @@ export function RapidPage({ name }: { name: string }) {
               ))}
             </select>
           </label>
-          <button type="button" disabled={!classes.length || preview.isPending} onClick={() => preview.mutate()}>
+          <button type="button" disabled={!classes.length || !usable || preview.isPending} onClick={() => preview.mutate()}>
             {preview.isPending ? "Previewing…" : "Preview on 4 images"}
           </button>
-          <button type="submit" className="primary" disabled={!classes.length || running}>Label unannotated images</button>
+          <button type="submit" className="primary" disabled={!classes.length || !usable || running}>Label unannotated images</button>
         </div>
       </form>}
       {detectors.some((d) => !d.available && !d.downloadable) && (

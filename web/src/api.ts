@@ -161,7 +161,7 @@ export function upload(
 /** A dataset dropped as an archive, a folder or its files (each with its path in the folder), imported by a
  * background job: the answer is the queued job, whose result is the import's report. */
 export function importJob(
-  project: string, files: DroppedFile[], onProgress: (fraction: number) => void, split = "",
+  project: string, files: DroppedFile[], onProgress: (fraction: number) => void, split = "", format = "auto",
 ): Promise<Schemas["Job"]> {
   const form = new FormData();
   files.forEach(({ file, path }) => {
@@ -169,20 +169,11 @@ export function importJob(
     form.append("paths", path);
   });
   if (split) form.append("split", split);
+  form.append("format", format);
   return sendForm(`/projects/${encodeURIComponent(project)}/import/jobs`, form, onProgress);
 }
 
 export type ImportReport = Schemas["ImportReport"];
-
-/** Import a dataset (any readable format) uploaded as a zip or tar.gz archive, with upload progress. */
-export function importArchive(
-  project: string, file: File, format: string, onProgress: (fraction: number) => void,
-): Promise<ImportReport> {
-  const form = new FormData();
-  form.append("file", file, file.name);
-  form.append("format", format);
-  return sendForm(`/projects/${encodeURIComponent(project)}/import/archive`, form, onProgress);
-}
 
 export type AuditEvent = Schemas["AuditEventOut"];
 

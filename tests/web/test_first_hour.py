@@ -191,9 +191,31 @@ def test_the_first_hour_of_a_labelling_team(page, seglab_home, fake_training_env
         expect(page.get_by_test_id("instances-Tumor")).to_have_text("6")
         look("dashboard")
 
+        # more images, into a split and with tags chosen on the way in
+        page.get_by_text("Upload images or import a dataset").click()
+        page.get_by_label("new images go to").select_option("valid")
+        page.get_by_label("tags for new images").fill("scanner-2, night")
+        page.get_by_label("upload", exact=True).set_input_files(
+            str(BRAIN / "y705_jpg.rf.254d261010e9cb81690397999575ce83.jpg")
+        )
+        expect(page.get_by_test_id("upload-report")).to_contain_text("added 1 image")
+        added = httpx.get(f"{api}/projects/Brain Tumor/images", params={"split": "valid", "tag": "night"}).json()
+        assert [(i["split"], sorted(i["tags"])) for i in added["items"]] == [("valid", ["night", "scanner-2"])]
+        expect(page.get_by_test_id("count-unannotated")).to_contain_text("2 unannotated")
+
         for tab in ("Health", "Rapid", "Jobs", "Errors", "Deploy", "Members"):
             nav.get_by_role("link", name=tab, exact=True).click()
             expect(page).to_have_url(re.compile(rf"/projects/Brain%20Tumor/{tab.lower()}"))
             look(tab.lower())
         page.get_by_role("link", name="Workflows").click()
         look("workflows")
+
+        # renamed, after a confirmation: the page follows the new name
+        page.goto(f"{url}/projects/Brain%20Tumor")
+        page.once("dialog", lambda dialog: dialog.accept())
+        page.get_by_role("button", name="Rename").click()
+        page.get_by_label("new name").fill("Brain MRI")
+        page.get_by_role("button", name="Save name").click()
+        expect(page).to_have_url(re.compile(r"/projects/Brain%20MRI$"))
+        expect(page.get_by_role("heading", name="Brain MRI")).to_be_visible()
+        assert [p["name"] for p in httpx.get(f"{api}/projects").json()] == ["Brain MRI"]

@@ -207,8 +207,9 @@ def test_the_first_hour_of_a_labelling_team(page, seglab_home, fake_training_env
             nav.get_by_role("link", name=tab, exact=True).click()
             expect(page).to_have_url(re.compile(rf"/projects/Brain%20Tumor/{tab.lower()}"))
             look(tab.lower())
-        page.get_by_role("link", name="Workflows").click()
-        look("workflows")
+        for link, name in (("Workflows", "workflows"), ("My queue", "queue"), ("Users", "users"), ("Audit", "audit")):
+            page.get_by_role("banner").get_by_role("link", name=link).click()
+            look(name)
 
         # renamed, after a confirmation: the page follows the new name
         page.goto(f"{url}/projects/Brain%20Tumor")

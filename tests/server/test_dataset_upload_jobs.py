@@ -131,6 +131,11 @@ def test_loose_coco_files_and_plain_images_are_imported_and_bad_drops_are_refuse
     assert failed["error"].startswith("evil.zip")
     assert "path escapes the target folder" in failed["error"]
 
+    long_name = f"{'x' * 300}.zip"  # named by the client: kept short enough for the job and the disk
+    long_job = client.post("/api/v1/projects/loose/import/jobs", files=[("files", (long_name, evil.getvalue()))])
+    assert long_job.status_code == 202
+    assert long_job.json()["params"]["archive"] == f"{'x' * 116}.zip"
+
     two = [("files", ("a.zip", b"x")), ("files", ("b.json", b"{}"))]
     refused = client.post("/api/v1/projects/loose/import/jobs", files=two)
     assert refused.status_code == 400

@@ -62,7 +62,7 @@ def stage_upload(ws: Workspace, files: Sequence[tuple[str, IO[bytes]]]) -> Stage
     names = [member_name(path) for path, _ in files]
     with tempfile.TemporaryDirectory(prefix="seglab-dataset-upload-") as folder:
         if len(files) == 1 and is_archive(Path(names[0])):
-            archive = Path(folder) / PurePosixPath(names[0]).name
+            archive = Path(folder) / _bounded(PurePosixPath(names[0]).name)
             with archive.open("wb") as handle:
                 shutil.copyfileobj(files[0][1], handle, 1 << 20)
         else:
@@ -73,9 +73,17 @@ def stage_upload(ws: Workspace, files: Sequence[tuple[str, IO[bytes]]]) -> Stage
                     "folder or files without archives",
                     file=archived[0],
                 )
-            archive = Path(folder) / _packed_name(names)
+            archive = Path(folder) / _bounded(_packed_name(names))
             _pack(archive, names, [source for _, source in files])
         return StagedUpload(ws.blobs.put_file(archive), archive.name)
+
+
+def _bounded(name: str, most: int = 120) -> str:
+    """An archive's name short enough for a file system and a report, its archive suffix kept."""
+    if len(name) <= most:
+        return name
+    suffix = next((s for s in (".tar.gz", ".tgz", ".tar", ".zip") if name.lower().endswith(s)), "")
+    return name[: most - len(suffix)] + suffix
 
 
 def _packed_name(names: list[str]) -> str:

@@ -21,8 +21,17 @@ from pydantic import TypeAdapter
 
 from seglab.core import Split
 from seglab.errors import InvalidInputError
-from seglab.formats import FormatError, Problem, Severity, detect_format, formats, image_files, is_archive
-from seglab.formats._archive import archive_stem, extract_archive
+from seglab.formats import (
+    FormatError,
+    Problem,
+    Severity,
+    archive_stem,
+    detect_format,
+    extract_archive,
+    formats,
+    image_files,
+    is_archive,
+)
 from seglab.jobs.kinds import ImportJob
 from seglab.jobs.reporting import Reporter, stage_progress
 from seglab.services.images import archive_limits, upload_paths

@@ -140,6 +140,8 @@ class StreamJob(JobParams):
     model: str | None = None
     workflow: str | None = None
     """A saved workflow's name or id."""
+    parameters: dict[str, Any] = Field(default_factory=dict)
+    """The workflow's parameters (its inputs other than the image the frames go to)."""
     track: bool = False
     confidence: float = Field(default=0.4, ge=0.0, le=1.0)
     webhook: str | None = None

@@ -251,6 +251,26 @@ def list_annotations(session: Session, image_ids: Iterable[int]) -> list[StoredA
     return [_stored(row) for row in session.scalars(query)]
 
 
+PROPOSAL_SOURCES = ("model:", "propagate:")
+"""Sources whose annotations are proposals a person accepts (``attributes.accepted``) or rejects (deletes)."""
+
+
+def pending_proposals(session: Session, image_ids: Iterable[int]) -> dict[int, int]:
+    """How many proposals wait for a decision on each of these images (a grid page's): only images with some."""
+    ids = list(image_ids)
+    proposal = AnnotationRow.source.startswith(PROPOSAL_SOURCES[0])
+    for prefix in PROPOSAL_SOURCES[1:]:
+        proposal = proposal | AnnotationRow.source.startswith(prefix)
+    query = select(AnnotationRow.image_id, AnnotationRow.attributes).where(
+        AnnotationRow.image_id.in_(ids), AnnotationRow.deleted.is_(False), proposal
+    )
+    waiting: dict[int, int] = {}
+    for image_id, attributes in session.execute(query):
+        if not (attributes or {}).get("accepted"):
+            waiting[image_id] = waiting.get(image_id, 0) + 1
+    return waiting
+
+
 def project_annotations(session: Session, project_id: int) -> list[StoredAnnotation]:
     """Every live annotation of a project (one query, whatever the project's size)."""
     query = (

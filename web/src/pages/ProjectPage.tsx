@@ -7,8 +7,10 @@ import { DroppedFile, droppedFiles, holdsDataset, picked } from "../datasets/dro
 import { ImportJobStatus } from "../datasets/ImportJobStatus";
 import { Dashboard } from "./Dashboard";
 import { RenameProject } from "./RenameProject";
-import { anyFilter, filtersFrom, GridFilters, serverQuery, withFilter } from "../grid/filters";
+import { anyFilter, filtersFrom, GridFilters, gridSearch, serverQuery, withFilter } from "../grid/filters";
 import { ImageGrid } from "../grid/ImageGrid";
+import { ticked } from "../grid/selection";
+import { StatusLegend } from "../grid/StatusBadges";
 import { DownloadDialog } from "../downloads/DownloadDialog";
 import { ImportDialog } from "./ImportDialog";
 import { ProjectNav } from "../pipeline/ProjectNav";
@@ -107,10 +109,8 @@ export function ProjectPage({ name }: { name: string }) {
     setSelection(new Set(ids));
   }
 
-  function toggle(imageId: number) {
-    const next = new Set(selection);
-    if (!next.delete(imageId)) next.add(imageId);
-    setSelection(next);
+  function tick(imageIds: number[], on: boolean) {
+    setSelection((current) => ticked(current, imageIds, on));
   }
 
   const total = first.data?.total ?? 0;
@@ -191,17 +191,23 @@ export function ProjectPage({ name }: { name: string }) {
           <LabelAssistPanel project={name} selection={[...selection]} onFinished={reload} />
         </details>
       )}
-      {can("image.update") && (
-        <SelectionPanel
-          project={name}
-          selection={[...selection]}
-          canDelete={can("image.delete")}
-          onChanged={(summary, deleted) => {
-            setNotice(summary);
-            if (deleted) setSelection(new Set());
-            reload();
-          }}
-        />
+      {selection.size > 0 && (
+        // floats over the bottom of the page: ticking an image never pushes the grid under the cursor
+        <div className="selection-bar" data-testid="selection-bar">
+          <button onClick={() => setSelection(new Set())}>Clear selection ({selection.size})</button>
+          {can("image.update") && (
+            <SelectionPanel
+              project={name}
+              selection={[...selection]}
+              canDelete={can("image.delete")}
+              onChanged={(summary, deleted) => {
+                setNotice(summary);
+                if (deleted) setSelection(new Set());
+                reload();
+              }}
+            />
+          )}
+        </div>
       )}
       {can("review.manage") && (
         <AssignDialog project={name} selection={[...selection]} filter={query} onCreated={(summary) => { setNotice(summary); reload(); }} />
@@ -237,7 +243,6 @@ export function ProjectPage({ name }: { name: string }) {
             {filters.ids.split(",").length} chosen images ✕
           </button>
         )}
-        {selection.size > 0 && <button onClick={() => setSelection(new Set())}>Clear selection ({selection.size})</button>}
       </div>
       <p className="muted row">
         <span data-testid="image-count">{total} image{total === 1 ? "" : "s"}</span>
@@ -247,13 +252,15 @@ export function ProjectPage({ name }: { name: string }) {
           </button>
         )}
       </p>
+      <StatusLegend />
       {first.data && (
         <ImageGrid
           project={name}
           query={query}
           total={total}
           selection={selection}
-          onToggle={toggle}
+          onTick={tick}
+          linkSearch={gridSearch(filters)}
           showAnnotations={showAnnotations}
         />
       )}

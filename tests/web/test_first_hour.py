@@ -71,10 +71,12 @@ def _open_first_unannotated(page) -> tuple[int, dict[str, float]]:
     from playwright.sync_api import expect
 
     page.get_by_test_id("image-grid").get_by_role("link").first.click()
-    expect(page).to_have_url(re.compile(r"/images/\d+$"))
+    expect(page).to_have_url(re.compile(r"/images/\d+(\?.*)?$"))  # the grid's filter travels with it
     expect(page.get_by_test_id("stage")).to_be_visible()
     expect(page.get_by_test_id("loading")).to_have_count(0)
-    return int(page.url.rsplit("/", 1)[1]), page.get_by_test_id("stage").bounding_box()
+    found = re.search(r"/images/(\d+)", page.url)
+    assert found is not None
+    return int(found.group(1)), page.get_by_test_id("stage").bounding_box()
 
 
 def test_the_first_hour_of_a_labelling_team(page, seglab_home, fake_training_env, tmp_path):
@@ -206,6 +208,7 @@ def test_the_first_hour_of_a_labelling_team(page, seglab_home, fake_training_env
         for tab in ("Health", "Rapid", "Jobs", "Errors", "Deploy", "Members"):
             nav.get_by_role("link", name=tab, exact=True).click()
             expect(page).to_have_url(re.compile(rf"/projects/Brain%20Tumor/{tab.lower()}"))
+            expect(page.get_by_text("Fingerprinting images…")).to_have_count(0, timeout=60_000)  # Health's report
             look(tab.lower())
         for link, name in (("Workflows", "workflows"), ("My queue", "queue"), ("Users", "users"), ("Audit", "audit")):
             page.get_by_role("banner").get_by_role("link", name=link).click()

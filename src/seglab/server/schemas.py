@@ -53,6 +53,10 @@ class ProjectIn(BaseModel):
     categories: list[ClassName] = Field(default_factory=list)
 
 
+class ProjectPatch(BaseModel):
+    name: str = Field(min_length=1, max_length=200)
+
+
 class ProjectOut(BaseModel):
     id: int
     name: str

@@ -94,7 +94,7 @@ def _checked_shape(segmentation: Segmentation, image: ImageRow) -> Segmentation:
 def _check_category(session: Session, category_id: int, image: ImageRow) -> None:
     project = session.scalar(select(CategoryRow.project_id).where(CategoryRow.id == category_id))
     if project != image.project_id:
-        raise InvalidInputError(f"category {category_id} does not belong to the project of image {image.id}")
+        raise InvalidInputError(f"class {category_id} does not belong to the project of image {image.id}")
 
 
 def image_row(session: Session, image_id: int) -> ImageRow:
@@ -471,7 +471,7 @@ def restore(
         assert state is not None  # effective_revision found it
         if session.get(CategoryRow, state["category_id"]) is None:
             raise ConflictError(
-                f"cannot {action}: category {state['category_id']} no longer exists", annotation=annotation_id
+                f"cannot {action}: class {state['category_id']} no longer exists", annotation=annotation_id
             )
         values = {
             key: state[key] for key in ("category_id", "iscrowd", "confidence", "source", "attributes", "deleted")

@@ -80,3 +80,25 @@ def test_category_of_another_project_is_refused(ws, project):
     shape = MultiPolygon.from_coco([[1, 1, 9, 1, 9, 9]])
     with pytest.raises(InvalidInputError, match="does not belong to the project"):
         annotations.create_annotation(ws, image.id, NewAnnotation(other.categories[0].id, shape))
+
+
+def test_jobs_waiting_on_a_renamed_project_follow_its_new_name(ws):
+    """A job queued before a rename names the project (or one of its versions) in its parameters; after the rename
+    it names the new one, and finished jobs and other projects' references are left as they were."""
+    from seglab.store import jobs as job_store
+
+    projects.create_project(ws, "cars")
+    with ws.db.transaction() as session:
+        version = job_store.submit(session, "version.create", {"project": "cars", "recipe": {}})
+        train = job_store.submit(session, "model.train", {"version": "cars/2", "model": "rfdetr-seg-nano"})
+        other = job_store.submit(session, "model.label_assist", {"project": "carsharing", "model": "cars2/1"})
+        done = job_store.submit(session, "version.create", {"project": "cars", "recipe": {}})
+        job_store.finish(session, done.id, job_store.JobStatus.SUCCEEDED, result={})
+
+    projects.rename_project(ws, "cars", "vehicles")
+
+    with ws.db.transaction() as session:
+        assert job_store.get_job(session, version.id).params == {"project": "vehicles", "recipe": {}}
+        assert job_store.get_job(session, train.id).params == {"version": "vehicles/2", "model": "rfdetr-seg-nano"}
+        assert job_store.get_job(session, other.id).params == {"project": "carsharing", "model": "cars2/1"}
+        assert job_store.get_job(session, done.id).params == {"project": "cars", "recipe": {}}

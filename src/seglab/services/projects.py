@@ -8,6 +8,7 @@ from seglab.services import audit
 from seglab.services.accounts import LOCAL_ADMIN
 from seglab.store import Project, ProjectSummary, Workspace, projects
 from seglab.store import annotations as annotation_store
+from seglab.store import jobs as job_store
 
 
 def create_project(ws: Workspace, name: str, categories: list[str] | None = None) -> Project:
@@ -29,10 +30,11 @@ def get_project(ws: Workspace, reference: int | str) -> Project:
 
 
 def rename_project(ws: Workspace, reference: int | str, name: str, *, actor: str = LOCAL_ADMIN.name) -> Project:
-    """Rename a project; the audit log keeps the old and the new name."""
+    """Rename a project; jobs not yet finished follow the new name, and the audit log keeps the old and the new."""
     with ws.db.transaction() as session:
         old = projects.get_project(session, reference).name
         renamed = projects.rename_project(session, reference, name)
+        job_store.follow_project_rename(session, old, renamed.name)
         audit.record(session, actor, "project.rename", renamed.name, project_id=renamed.id, old_name=old)
         return renamed
 

@@ -320,3 +320,27 @@ def running_since(session: Session) -> datetime | None:
         .order_by(JobRow.started_at)
         .limit(1)
     )
+
+
+_NAMING_KEYS = ("version", "model")
+"""Parameters that may name a version or a model as ``project/N``."""
+
+
+def follow_project_rename(session: Session, old: str, new: str) -> int:
+    """Rewrite the parameters of unfinished jobs that name project ``old`` (``project``, or ``old/N`` in a version or
+    model reference) to name ``new``: a job queued before a rename would otherwise fail to find its project. Returns
+    how many jobs changed."""
+    rows = session.scalars(select(JobRow).where(JobRow.status.notin_([status.value for status in FINISHED])))
+    changed = 0
+    for row in rows:
+        params = dict(row.params)
+        if params.get("project") == old:
+            params["project"] = new
+        for key in _NAMING_KEYS:
+            value = params.get(key)
+            if isinstance(value, str) and value.startswith(f"{old}/"):
+                params[key] = new + value[len(old) :]
+        if params != row.params:
+            row.params = params
+            changed += 1
+    return changed

@@ -14,7 +14,7 @@ box mean IoU >= the filled box's + 0.10 on every dataset, one click >= 0.5, thre
 empty mask.
 
     [SEGLAB_SHARED_DATASETS=DIR] .venv/bin/python benchmarks/assist_quality.py [--datasets DIR,...] \
-        [--instances 150] [--random-weights sam2.1-hiera-tiny]
+        [--instances 150] [--random-weights sam2.1-hiera-tiny] [--side 1024]
 """
 
 from __future__ import annotations
@@ -130,7 +130,15 @@ def replay(segmenter: object, image: npt.NDArray[np.uint8], truth: Mask, embeddi
     return scores
 
 
-def measure(segmenter: object, folder: Path, limit: int, seed: int) -> dict[str, object]:
+def resized_to(array: np.ndarray, side: int, interpolation: int) -> np.ndarray:
+    """An image or mask resized to ``side`` pixels on its longer side (``--side``: to time bigger images than the
+    exports hold)."""
+    height, width = array.shape[:2]
+    size = (round(width * side / max(height, width)), round(height * side / max(height, width)))
+    return np.asarray(cv2.resize(array, size, interpolation=interpolation))
+
+
+def measure(segmenter: object, folder: Path, limit: int, seed: int, side: int | None = None) -> dict[str, object]:
     from seglab.models.images import decode_image
 
     totals: dict[str, list[float]] = {}
@@ -140,9 +148,13 @@ def measure(segmenter: object, folder: Path, limit: int, seed: int) -> dict[str,
     for path, truth in instances(folder, limit, seed):
         if path != last_path:
             image = decode_image(path, max_pixels=100_000_000)
+            if side is not None:
+                image = resized_to(image, side, cv2.INTER_LINEAR)
             embedding = timed.embed(image)
             last_path = path
         assert image is not None
+        if side is not None:
+            truth = resized_to(truth.astype(np.uint8), side, cv2.INTER_NEAREST) > 0
         if image.shape[:2] != truth.shape:  # an export's quirk: a mask of another size than its image
             continue
         for key, value in replay(timed, image, truth, embedding).items():
@@ -173,6 +185,7 @@ def main() -> None:
     parser.add_argument("--datasets", default=",".join(str(SHARED / name) for name in DATASETS))
     parser.add_argument("--instances", type=int, default=150, help="instances per dataset (a fixed random sample)")
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--side", type=int, help="enlarge every image to this longer side (to time bigger images)")
     parser.add_argument("--random-weights", default="", help="SAM models to add with random weights (plumbing)")
     args = parser.parse_args()
 
@@ -203,7 +216,7 @@ def main() -> None:
                 )  # type: ignore[arg-type]
             per_dataset = {}
             for folder in args.datasets.split(","):
-                result = measure(segmenter, Path(folder), args.instances, args.seed)
+                result = measure(segmenter, Path(folder), args.instances, args.seed, args.side)
                 if weights == "none needed":
                     result["met"] = verdict(result)
                 per_dataset[Path(folder).name] = result

@@ -5,7 +5,8 @@ segmentation papers do: a box (the instance's own box), one click, and three cli
 middle of the largest error region (the point farthest from its edge: inside the missed part as a positive
 click, inside the wrongly taken part as a negative one); the first click, with nothing found yet, lands in the
 middle of the object. Later clicks carry the previous answer's logits, as the editor does. The reference,
-measured in the same run, is filling the box.
+measured in the same run, is filling the box. Each model's CPU time per image embedded and per prompt is
+counted too (every thread's: what the work costs one core, however busy the machine is).
 
 Every assist model whose weights are present runs; ``--random-weights MODEL,...`` adds a SAM with random weights
 (its masks are noise: that only checks the plumbing). Prints one JSON object; targets for the offline fallback:
@@ -13,7 +14,7 @@ box mean IoU >= the filled box's + 0.10 on every dataset, one click >= 0.5, thre
 empty mask.
 
     [SEGLAB_SHARED_DATASETS=DIR] .venv/bin/python benchmarks/assist_quality.py [--datasets DIR,...] \
-        [--instances 150] [--random-weights sam2.1-hiera-tiny]
+        [--instances 150] [--random-weights sam2.1-hiera-tiny] [--side 1024]
 """
 
 from __future__ import annotations
@@ -78,6 +79,29 @@ def instances(folder: Path, limit: int, seed: int) -> Iterator[tuple[Path, Mask]
                 yield dataset.image(image_id).path, masks[row]
 
 
+class CpuTimed:
+    """A segmenter whose ``embed`` and ``segment`` calls add up the CPU seconds they cost (every thread's: what
+    the work would take on one core, whatever else runs on the machine)."""
+
+    def __init__(self, segmenter: object) -> None:
+        self.segmenter = segmenter
+        self.seconds: dict[str, list[float]] = {"embed": [], "segment": []}
+
+    def embed(self, image: npt.NDArray[np.uint8]) -> object:
+        started = time.process_time()
+        try:
+            return self.segmenter.embed(image)  # type: ignore[attr-defined]
+        finally:
+            self.seconds["embed"].append(time.process_time() - started)
+
+    def segment(self, embedding: object, prompt: object) -> object:
+        started = time.process_time()
+        try:
+            return self.segmenter.segment(embedding, prompt)  # type: ignore[attr-defined]
+        finally:
+            self.seconds["segment"].append(time.process_time() - started)
+
+
 def replay(segmenter: object, image: npt.NDArray[np.uint8], truth: Mask, embedding: object) -> dict[str, float]:
     """IoU for the box, one click and three clicks on one instance, and whether any answer was empty."""
     from seglab.assist import Prompt
@@ -106,27 +130,42 @@ def replay(segmenter: object, image: npt.NDArray[np.uint8], truth: Mask, embeddi
     return scores
 
 
-def measure(segmenter: object, folder: Path, limit: int, seed: int) -> dict[str, object]:
+def resized_to(array: np.ndarray, side: int, interpolation: int) -> np.ndarray:
+    """An image or mask resized to ``side`` pixels on its longer side (``--side``: to time bigger images than the
+    exports hold)."""
+    height, width = array.shape[:2]
+    size = (round(width * side / max(height, width)), round(height * side / max(height, width)))
+    return np.asarray(cv2.resize(array, size, interpolation=interpolation))
+
+
+def measure(segmenter: object, folder: Path, limit: int, seed: int, side: int | None = None) -> dict[str, object]:
     from seglab.models.images import decode_image
 
     totals: dict[str, list[float]] = {}
     started = time.perf_counter()
+    timed = CpuTimed(segmenter)
     last_path, embedding, image = None, None, None
     for path, truth in instances(folder, limit, seed):
         if path != last_path:
             image = decode_image(path, max_pixels=100_000_000)
-            embedding = segmenter.embed(image)  # type: ignore[attr-defined]
+            if side is not None:
+                image = resized_to(image, side, cv2.INTER_LINEAR)
+            embedding = timed.embed(image)
             last_path = path
         assert image is not None
+        if side is not None:
+            truth = resized_to(truth.astype(np.uint8), side, cv2.INTER_NEAREST) > 0
         if image.shape[:2] != truth.shape:  # an export's quirk: a mask of another size than its image
             continue
-        for key, value in replay(segmenter, image, truth, embedding).items():
+        for key, value in replay(timed, image, truth, embedding).items():
             totals.setdefault(key, []).append(value)
     count = len(totals.get("box", []))
     result: dict[str, object] = {"instances": count, "seconds": round(time.perf_counter() - started, 1)}
     for key in ("filled_box", "box", "click1", "click3"):
         result[key] = round(float(np.mean(totals[key])), 3) if count else None
     result["empty_masks"] = int(sum(totals.get("empty", [])))
+    for step, seconds in timed.seconds.items():  # CPU milliseconds per image embedded and per prompt
+        result[f"{step}_cpu_ms"] = round(1000 * float(np.mean(seconds)), 1) if seconds else None
     return result
 
 
@@ -146,6 +185,7 @@ def main() -> None:
     parser.add_argument("--datasets", default=",".join(str(SHARED / name) for name in DATASETS))
     parser.add_argument("--instances", type=int, default=150, help="instances per dataset (a fixed random sample)")
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--side", type=int, help="enlarge every image to this longer side (to time bigger images)")
     parser.add_argument("--random-weights", default="", help="SAM models to add with random weights (plumbing)")
     args = parser.parse_args()
 
@@ -176,7 +216,7 @@ def main() -> None:
                 )  # type: ignore[arg-type]
             per_dataset = {}
             for folder in args.datasets.split(","):
-                result = measure(segmenter, Path(folder), args.instances, args.seed)
+                result = measure(segmenter, Path(folder), args.instances, args.seed, args.side)
                 if weights == "none needed":
                     result["met"] = verdict(result)
                 per_dataset[Path(folder).name] = result

@@ -57,3 +57,60 @@ def test_a_click_on_a_hair_thin_object_still_answers_the_clicked_pixel():
     segmenter = GrabCutSegmenter()
     answer = segmenter.segment(segmenter.embed(pixels), Prompt.of([], [], [100, 599, 1100, 601]))
     assert answer.mask.any()
+
+
+def _object_in_clutter() -> tuple[np.ndarray, np.ndarray]:
+    """A tilted, textured ellipse among rectangles and discs of many colours: the image and the ellipse's mask."""
+    rng = np.random.default_rng(11)
+    pixels = rng.integers(60, 140, (480, 640, 3), dtype=np.uint8)
+    for _ in range(40):
+        colour = tuple(int(c) for c in rng.integers(0, 255, 3))
+        x, y = int(rng.integers(0, 640)), int(rng.integers(0, 480))
+        if rng.random() < 0.5:
+            cv2.rectangle(pixels, (x, y), (x + 60, y + 40), colour, -1)
+        else:
+            cv2.circle(pixels, (x, y), 25, colour, -1)
+    mask = np.zeros((480, 640), np.uint8)
+    cv2.ellipse(mask, (320, 240), (130, 80), 30, 0, 360, 1, -1)
+    pixels[mask > 0] = rng.integers(200, 250, (int(mask.sum()), 3), dtype=np.uint8) * np.array([1.0, 0.3, 0.3])
+    return pixels, mask > 0
+
+
+def _box_of(mask: np.ndarray) -> np.ndarray:
+    rows, columns = np.nonzero(mask)
+    return np.float32([columns.min(), rows.min(), columns.max() + 1, rows.max() + 1])
+
+
+def test_a_box_around_an_object_in_clutter_beats_the_filled_box():
+    pixels, truth = _object_in_clutter()
+    segmenter = GrabCutSegmenter()
+    box = _box_of(truth)
+    filled = np.zeros_like(truth)
+    filled[int(box[1]) : int(box[3]), int(box[0]) : int(box[2])] = True
+    answer = segmenter.segment(segmenter.embed(pixels), Prompt(box=box))
+    assert mask_iou(answer.mask, truth) >= mask_iou(filled, truth) + 0.1
+
+
+def _middle(region: np.ndarray) -> tuple[tuple[int, int], float]:
+    """The pixel of ``region`` farthest from its edge, and that distance (as the benchmark clicks)."""
+    distance = cv2.distanceTransform(np.pad(region, 1).astype(np.uint8), cv2.DIST_L2, 5)[1:-1, 1:-1]
+    row, column = np.unravel_index(int(np.argmax(distance)), distance.shape)
+    return (int(column), int(row)), float(distance[row, column])
+
+
+def test_one_click_in_clutter_finds_the_object_and_each_further_click_keeps_or_improves_it():
+    pixels, truth = _object_in_clutter()
+    segmenter = GrabCutSegmenter()
+    embedding = segmenter.embed(pixels)
+    found, points, labels, logits, scores = np.zeros_like(truth), [], [], None, []
+    for _ in range(3):  # each click into the middle of the larger error, as a person corrects
+        missed, extra = _middle(truth & ~found), _middle(found & ~truth)
+        point, label = (missed[0], 1) if missed[1] >= extra[1] else (extra[0], 0)
+        points.append(point)
+        labels.append(label)
+        answer = segmenter.segment(embedding, Prompt(np.float32(points), np.int32(labels), None, logits))
+        found, logits = answer.mask, answer.logits
+        assert found.any()
+        scores.append(mask_iou(found, truth))
+    assert scores[0] >= 0.5
+    assert scores[2] >= scores[1] >= scores[0]

@@ -1,9 +1,11 @@
-import { useQueries } from "@tanstack/react-query";
+import { keepPreviousData, useQueries, useQuery } from "@tanstack/react-query";
 import { useEffect, useRef, useState } from "react";
 import { Link } from "react-router";
 import { api } from "../api";
 import { keys } from "../queries";
-import { GAP, layout, PAGE_SIZE, pagesFor, ROW_HEIGHT, visibleRange } from "./layout";
+import { PAGE_SIZE, pagesFor } from "./layout";
+import { VideoHeader } from "./VideoHeader";
+import { sectionedLayout, tilePosition, visibleTiles } from "./videoSections";
 
 interface Props {
   project: string;
@@ -17,7 +19,8 @@ interface Props {
 }
 
 /** A virtualised grid: tiles exist only for the images on (or near) the screen, and their pages are fetched
- * when they come into view, so scrolling 10,000 images stays as light as showing 100. Thumbnails, not originals. */
+ * when they come into view, so scrolling 10,000 images stays as light as showing 100. Thumbnails, not originals.
+ * A video's frames are grouped under a header per video (where they lie is asked once, not read from every page). */
 export function ImageGrid({ project, query, total, selection, onToggle, showAnnotations }: Props) {
   const container = useRef<HTMLDivElement>(null);
   const [viewport, setViewport] = useState({ width: 0, scrolledPast: 0, height: window.innerHeight });
@@ -36,11 +39,17 @@ export function ImageGrid({ project, query, total, selection, onToggle, showAnno
     };
   }, []);
 
-  const grid = layout(viewport.width, total);
-  const [first, end] = visibleRange(grid, total, viewport.scrolledPast, viewport.height);
+  const runs = useQuery({
+    queryKey: [...keys.images(project), query, "video-runs"],
+    queryFn: () => api.videoRuns(project, query),
+    placeholderData: keepPreviousData,
+  });
+  const videos = useQuery({ queryKey: keys.videos(project), queryFn: () => api.videos(project) });
+  const grid = sectionedLayout(viewport.width, total, runs.data ?? []);
+  const { tiles: inView, headers } = visibleTiles(grid, viewport.scrolledPast, viewport.height);
 
   // the pages in view, each fetched once and cached (page 0 is the one the project page already asked for)
-  const pageNumbers = pagesFor(first, end);
+  const pageNumbers = inView.length ? pagesFor(inView[0][0], inView[inView.length - 1][0] + 1) : [];
   const pages = useQueries({
     queries: pageNumbers.map((page) => ({
       queryKey: keys.imagePage(project, query, page),
@@ -49,13 +58,9 @@ export function ImageGrid({ project, query, total, selection, onToggle, showAnno
   });
 
   const tiles = [];
-  for (let index = first; index < end; index++) {
+  for (const [index, section] of inView) {
     const image = pages[pageNumbers.indexOf(Math.floor(index / PAGE_SIZE))]?.data?.items[index % PAGE_SIZE];
-    const style = {
-      left: (index % grid.columns) * (grid.tileWidth + GAP),
-      top: Math.floor(index / grid.columns) * ROW_HEIGHT,
-      width: grid.tileWidth,
-    };
+    const style = { ...tilePosition(grid, section, index), width: grid.tileWidth };
     tiles.push(
       image ? (
         <li key={image.id} style={style} className={selection.has(image.id) ? "chosen" : ""}>
@@ -76,6 +81,10 @@ export function ImageGrid({ project, query, total, selection, onToggle, showAnno
   }
   return (
     <div ref={container} className="virtual-grid" style={{ height: grid.height }}>
+      {headers.map((section) => (
+        <VideoHeader key={`${section.videoId}-${section.start}`} videoId={section.videoId!} top={section.top}
+          video={videos.data?.find((v) => v.id === section.videoId)} />
+      ))}
       <ul className="grid" data-testid="image-grid">{tiles}</ul>
     </div>
   );

@@ -201,7 +201,8 @@ def submit_autolabel(ws: Workspace, params: AutolabelJob, *, owner: str | None =
         detector_spec(params.detector)
     open_smart_polygon(ws).resolve(params.segmenter)
     with ws.db.transaction() as session:
-        project_store.get_project(session, params.project)
+        target = project_store.get_project(session, params.project)
+        images_to_label(session, target, [e.image_id for e in params.settings.examples])  # the examples' images
     return submit(ws, params, owner=owner)
 
 

@@ -42,7 +42,7 @@ def _images(folder: Path, count: int, width: int, height: int) -> None:
         cv2.imwrite(str(folder / f"image-{index:05d}.jpg"), pixels)
 
 
-def main(count: int, nodes: int, width: int, height: int, batch_size: int) -> dict[str, object]:
+def main(count: int, nodes: int, width: int, height: int, batch_size: int | None) -> dict[str, object]:
     import ray
     from ray.cluster_utils import Cluster
 
@@ -50,6 +50,7 @@ def main(count: int, nodes: int, width: int, height: int, batch_size: int) -> di
     from seglab.settings import Settings
     from seglab.store import Workspace
 
+    batch_size = batch_size or Settings().ray_batch_size
     with tempfile.TemporaryDirectory(prefix="seglab-ray-bench-") as scratch:
         root = Path(scratch)
         home = root / "home"
@@ -120,7 +121,7 @@ if __name__ == "__main__":
     parser.add_argument("--images", type=int, default=2000)
     parser.add_argument("--nodes", type=int, default=2, help="Ray nodes (the head included), one CPU each.")
     parser.add_argument("--size", default="640x480", help="Image size, WIDTHxHEIGHT.")
-    parser.add_argument("--batch-size", type=int, default=32, help="Images per Ray task.")
+    parser.add_argument("--batch-size", type=int, default=None, help="Images per Ray task (default: seglab's).")
     arguments = parser.parse_args()
     width, height = (int(part) for part in arguments.size.split("x"))
     print(json.dumps(main(arguments.images, arguments.nodes, width, height, arguments.batch_size), indent=2))

@@ -76,8 +76,9 @@ class Settings(BaseSettings):
     """A Ray cluster for batch work (``seglab predict``, label assist, evaluation, version generation, Rapid, and their
     jobs): ``auto`` (the cluster ``ray start`` began on this host) or its head's address (``10.0.0.5:6379``). Unset:
     batch work runs in this process."""
-    ray_batch_size: int = Field(default=32, ge=1)
-    """Images per Ray task: one result message and one write per batch."""
+    ray_batch_size: int = Field(default=64, ge=1)
+    """Images per Ray task: one result message and one write per batch (64: measured, the per-image overhead of Ray
+    stays under 10% where 32 reached it; benchmarks/scale_batch_predict.py)."""
     ray_actors: int = Field(default=0, ge=0)
     """Model-holding Ray actors (one CPU each) for a batch run; 0: one per CPU of the cluster."""
     assist_model: str = "auto"

@@ -48,6 +48,25 @@ def test_detectors_list_the_catalog_and_the_default(client):
     assert not found["owlv2-large"]["available"]
 
 
+def test_detectors_not_here_are_downloadable_only_when_the_hub_can_be_reached(client, monkeypatch):
+    import huggingface_hub
+
+    from seglab.services import autolabel
+
+    monkeypatch.setattr(autolabel, "host_reachable", lambda host: host == "huggingface.co")
+    online = {d["name"]: d["downloadable"] for d in client.get("/api/v1/autolabel/detectors").json()}
+    assert online == {
+        "sam3": True,
+        "owlv2-base": False,
+        "owlv2-large": True,
+        "grounding-dino-tiny": True,
+        "grounding-dino-base": True,
+    }  # owlv2-base is here already
+    monkeypatch.setattr(huggingface_hub.constants, "HF_HUB_OFFLINE", True)
+    offline = client.get("/api/v1/autolabel/detectors").json()
+    assert not any(d["downloadable"] for d in offline)  # the page says "not on this server" and how to add one
+
+
 def test_preview_then_job_then_review(client, site):
     preview = client.post("/api/v1/projects/site/autolabel/preview", json={**BODY, "image_ids": site[:1]})
     assert preview.status_code == 200, preview.text

@@ -21,6 +21,9 @@ def test_blocks_carry_schema_inputs_and_output_kinds(client):
     assert set(schema["required"]) == {"type", "name", "images", "model_id"}
     assert blocks["roboflow_core/mask_visualization@v1"]["category"] == "visualizations"
     assert {field["name"]: field["steps"] for field in blocks["roboflow_core/continue_if@v1"]["inputs"]}["next_steps"]
+    openai_v1 = blocks["roboflow_core/open_ai@v1"]  # the palette lists Roboflow's first OpenAI block too
+    assert (openai_v1["aliases"], openai_v1["category"]) == (["OpenAI"], "vlm")
+    assert {"raw_output", "structured_output"} <= set(openai_v1["outputs"])
 
 
 def test_kinds_say_what_a_field_accepts(client):

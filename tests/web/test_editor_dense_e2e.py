@@ -54,8 +54,10 @@ def test_dense_scene_pans_from_the_cached_layer_and_picks_the_topmost(page, shar
     assert repaints <= 1 < draws, f"{repaints} layer repaints for {draws} redraws while panning"
 
     page.keyboard.press("v")
+    page.mouse.move(cx, cy)  # hovering highlights what a click would pick (one pick per move)
     page.evaluate("() => performance.clearMeasures('seglab-pick')")
-    page.mouse.click(cx, cy)  # the image is centred: its centre is under the large square
+    page.mouse.down()  # the image is centred: its centre is under the large square
+    page.mouse.up()
     selected = page.get_by_test_id("annotations").locator("li.selected")
     expect(selected).to_have_count(1)
     assert selected.evaluate("(li) => Array.from(li.parentNode.children).indexOf(li)") == POLYGONS - 1

@@ -81,6 +81,10 @@ def test_create_upload_draw_save_reload_undo_smart_polygon_and_conflict(page, sh
     expect(page.get_by_test_id("message")).to_contain_text("grabcut")
     page.keyboard.press("Enter")
     expect(page.get_by_test_id("annotations").locator("li")).to_have_count(3)
+    # accepted: a new annotation, listed by where it came from, and not left selected for the next drawing
+    expect(page.get_by_test_id("annotations").locator("li").nth(2)).to_contain_text("Smart Polygon")
+    expect(page.get_by_test_id("annotations").locator("li.selected")).to_have_count(0)
+    expect(page.get_by_test_id("annotation-count")).to_have_text("3")
     # and a box prompt: drag around the ellipse
     page.mouse.move(cx - 170, cy - 120)
     page.mouse.down()
@@ -129,6 +133,8 @@ def test_help_next_previous_mark_null_and_reviewed(page, shared_server, unique_n
         i["id"] for i in httpx.get(f"{shared_server}/api/v1/projects/{unique_name}/images").json()["items"]
     )
     page.goto(f"{shared_server}/images/{first}")
+    expect(page.get_by_test_id("image-place")).to_have_text("1 / 2")  # of the project's images (no filter)
+    expect(page.get_by_test_id("zoom")).to_have_text(re.compile(r"^\d+%$"))
     page.get_by_test_id("stage").click()
     page.keyboard.press("?")
     expect(page.get_by_role("dialog", name="keyboard shortcuts")).to_contain_text("Ctrl+Z")
@@ -148,3 +154,19 @@ def test_help_next_previous_mark_null_and_reviewed(page, shared_server, unique_n
     page.get_by_role("button", name="mark reviewed").click()
     expect(page.get_by_test_id("image-status")).to_have_text("status: reviewed")
     assert httpx.get(f"{shared_server}/api/v1/images/{first}").json()["status"] == "reviewed"
+
+    # at 1024 x 768 nothing in the side panel is clipped: its file name and "mark reviewed" show whole, and the
+    # annotation list comes before label assist
+    page.set_viewport_size({"width": 1024, "height": 768})
+    panel = page.locator("aside.panel")
+    assert panel.evaluate("element => element.scrollWidth <= element.clientWidth")
+    panel_box = panel.bounding_box()
+    for part in (page.get_by_role("button", name="mark reviewed"), page.get_by_role("heading", name="small0.png")):
+        box = part.bounding_box()
+        assert panel_box["x"] <= box["x"]
+        assert box["x"] + box["width"] <= panel_box["x"] + panel_box["width"]
+    listed = page.get_by_test_id("annotations").bounding_box()
+    assert listed["y"] < page.get_by_role("group", name="Label assist").bounding_box()["y"]
+    # every tool button shows its key
+    expect(page.get_by_role("button", name="polygon")).to_have_attribute("title", re.compile(r"\(P\)$"))
+    expect(page.get_by_role("button", name="polygon").locator("kbd")).to_have_text("P")

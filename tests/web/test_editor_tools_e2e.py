@@ -5,6 +5,7 @@ Every step is checked on the server (what was saved), not only on the screen.
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Callable
 from typing import Any
@@ -93,9 +94,31 @@ def test_holes_parts_brush_eraser_move_vertices_class_and_lock(page, shared_serv
     expect(page.get_by_test_id("loading")).to_have_count(0)  # loaded, and fitted to the stage in the same step
     screen = Screen(page)
 
-    # a polygon; then, with it selected, a polygon inside it cuts a hole, and one beside it adds a part
+    # a polygon: a new annotation, and nothing is left selected for the next drawing to extend
+    selected = page.get_by_test_id("annotations").locator("li.selected")
     screen.polygon(*_rectangle(100, 100, 300, 300))
     wait_for(lambda a: len(a) == 1)
+    expect(selected).to_have_count(0)
+    # the pointer over its row in the list outlines it on the image (its left edge turns to the white halo)
+    edge = stage_pixel(page, *screen.at(100, 200))
+    page.get_by_test_id("annotations").locator("li").first.hover()
+    poll_until(lambda: stage_pixel(page, *screen.at(100, 200)), lambda pixel: pixel != edge, "the highlighted outline")
+    # even with it selected, a brush stroke elsewhere in "new annotation" mode is a new annotation (not its part 2)
+    page.keyboard.press("v")
+    screen.click(120, 120)
+    expect(selected).to_have_count(1)
+    page.keyboard.press("b")
+    screen.drag((420, 40), (520, 40))
+    annotations = wait_for(lambda a: len(a) == 2)
+    assert len(annotations[0]["geometry"]["parts"]) == 1
+    page.keyboard.press("Control+z")
+    wait_for(lambda a: len(a) == 1)
+
+    # with it selected and "cut a hole" chosen, a polygon inside it cuts a hole; with "add a part", one beside it
+    # adds a part (each the person's explicit choice)
+    page.keyboard.press("v")
+    screen.click(120, 120)
+    page.keyboard.press("p")
     page.get_by_label("cut a hole").check()
     screen.polygon(*_rectangle(150, 150, 250, 250))
     (shape,) = wait_for(lambda a: len(a) == 1 and len(a[0]["geometry"]["parts"][0]["holes"]) == 1)
@@ -112,6 +135,7 @@ def test_holes_parts_brush_eraser_move_vertices_class_and_lock(page, shared_serv
     assert not _shape(shape).contains(Polygon(_rectangle(445, 140, 455, 160)).centroid)
 
     # the brush with nothing selected starts a new annotation
+    page.get_by_label("new annotation").check()
     page.keyboard.press("v")
     screen.click(560, 380)  # empty: deselects
     page.keyboard.press("b")
@@ -131,9 +155,11 @@ def test_holes_parts_brush_eraser_move_vertices_class_and_lock(page, shared_serv
     # Tab / Shift+Tab step through the annotations (from the moved one, the last, Tab wraps to the first)
     items = page.get_by_test_id("annotations").locator("li")
     page.keyboard.press("Tab")
-    expect(items.nth(0)).to_have_class("selected")
+    expect(items.nth(0)).to_have_class(re.compile(r"\bselected\b"))
     page.keyboard.press("Shift+Tab")
-    expect(items.nth(1)).to_have_class("selected")
+    expect(items.nth(1)).to_have_class(re.compile(r"\bselected\b"))
+    # the annotation under the pointer is highlighted in the list (the moved stroke, under the cursor now)
+    expect(items.nth(1)).to_have_class(re.compile(r"\bhovered\b"))
     expect(page.get_by_test_id("editor")).to_be_focused()  # the browser did not move the focus
 
     # double-click an edge: a vertex is added there; double-click it: it is removed
@@ -157,10 +183,17 @@ def test_holes_parts_brush_eraser_move_vertices_class_and_lock(page, shared_serv
     assert holed_exterior(stored()) == vertices
     expect(page.get_by_text("conflict")).to_have_count(0)
 
-    # a digit gives the selected annotation that class; Ctrl+Z takes it back
+    # a digit gives the selected annotation that class, not the class of new shapes; selecting a dog does not
+    # change that class either (only the picker, or a digit with nothing selected, does); Ctrl+Z takes it back
+    new_shapes = page.get_by_label("class", exact=True)
     assert stored()[0]["category_id"] == cats["cat"]
     page.keyboard.press("2")
     wait_for(lambda a: a[0]["category_id"] == cats["dog"])
+    expect(page.get_by_label("selected annotation's class")).to_have_value(str(cats["dog"]))
+    screen.click(560, 380)
+    screen.click(120, 120)
+    expect(selected).to_have_count(1)
+    expect(new_shapes).to_have_value(str(cats["cat"]))
     page.keyboard.press("Control+z")
     wait_for(lambda a: a[0]["category_id"] == cats["cat"])
 
@@ -262,6 +295,7 @@ def test_a_brush_stroke_begun_while_the_last_one_is_saved_is_painted_whole(page,
     screen = Screen(page)
     delay_answers(page, "/annotations", 500, method="POST")  # a new annotation's answer arrives 500 ms late
     page.keyboard.press("b")
+    page.get_by_label("add a part").check()  # strokes extend the annotation the first one starts
     screen.drag((100, 100), (300, 100))  # a new annotation, saved...
     screen.drag((300, 100), (300, 300))  # ...while this one is drawn: it joins the annotation just made
 

@@ -50,10 +50,14 @@ def test_ten_mixed_edits_undo_and_redo_exactly_on_the_server(page, shared_server
 
     edit("draw a polygon", lambda: screen.polygon(*_rectangle(100, 100, 250, 250)))
     page.keyboard.press("v")
+    screen.click(150, 150)  # a drawing is left unselected: select it
     edit("move a vertex", lambda: screen.drag((250, 250), (280, 270)))
     edit("change its class", lambda: page.keyboard.press("2"))
     page.keyboard.press("p")
     edit("draw another", lambda: screen.polygon(*_rectangle(350, 100, 500, 250)))
+    page.keyboard.press("v")
+    screen.click(425, 175)
+    page.keyboard.press("m")  # "add a part": the brush paints onto it only when asked to
     page.keyboard.press("b")
     edit("brush onto it", lambda: screen.drag((425, 240), (425, 330)))
     page.keyboard.press("v")

@@ -94,7 +94,7 @@ def test_prompts_preview_label_review_and_train(page, seglab_home, tmp_path):
         assert httpx.get(f"{api}/annotations/{second}").status_code == 404  # deleted (its history stays)
 
         page.get_by_label("epochs").fill("1")
-        page.get_by_label("from scratch").check()
+        page.get_by_label("start from random weights").check()
         page.get_by_role("button", name="Create version and train").click()
         expect(page.get_by_test_id("version-job").get_by_test_id("job-status")).to_have_text(
             "succeeded", timeout=60_000

@@ -54,7 +54,7 @@ def test_train_live_then_evaluate(page, working_server, tmp_path):
     page.get_by_label("resolution").fill("96")
     # no pretrained checkpoint on this machine (and no network): the page says what to tick, in its own words
     expect(page.get_by_test_id("weights-note")).to_contain_text("tick “Start from random weights”")
-    page.get_by_label("from scratch").check()
+    page.get_by_label("start from random weights").check()
     expect(page.get_by_test_id("weights-note")).to_have_count(0)
     page.get_by_role("button", name="Start training").click()
 

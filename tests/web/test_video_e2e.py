@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import math
 import re
+from urllib.parse import urlparse
 
 import httpx
 import pytest
@@ -60,7 +61,7 @@ def test_annotate_propagate_correct_propagate_again_and_accept(page, working_ser
 
     page.get_by_test_id("frame-20").click()
     expect(page.get_by_test_id("frame-position")).to_have_text("clip.mp4 · frame 21 / 24")
-    expect(page.get_by_test_id("annotations")).to_contain_text("disc · propagate:flow")
+    expect(page.get_by_test_id("annotations")).to_contain_text("disc propagated")
 
     # frame 10: correct the proposal (move it a little with the select tool): it becomes a person's
     page.get_by_test_id("frame-10").click()
@@ -71,7 +72,7 @@ def test_annotate_propagate_correct_propagate_again_and_accept(page, working_ser
     page.mouse.down()
     page.mouse.move(start[0] + 6, start[1] + 3, steps=3)
     page.mouse.up()
-    expect(page.get_by_test_id("annotations")).to_contain_text("disc · manual")
+    expect(page.get_by_test_id("annotations")).to_contain_text("disc drawn")
     expect(page.get_by_test_id("frame-10")).to_have_attribute("data-mark", "annotated")
 
     page.get_by_label("frames to propagate").fill("10")
@@ -90,7 +91,8 @@ def test_annotate_propagate_correct_propagate_again_and_accept(page, working_ser
     expect(page.get_by_test_id("frame-20")).to_have_attribute("data-mark", "annotated")
 
     # accepting makes the proposal a person's (as for label assist), on the same track
-    frame_20 = httpx.get(f"{base}/api/v1/images/{page.url.rsplit('/', 1)[1]}/annotations").json()
+    shown = urlparse(page.url).path.rsplit("/", 1)[1]  # the URL keeps the grid's filter: `?video=1`
+    frame_20 = httpx.get(f"{base}/api/v1/images/{shown}/annotations").json()
     first = httpx.get(f"{base}/api/v1/projects/clip/images", params={"limit": 1}).json()["items"][0]
     seed = httpx.get(f"{base}/api/v1/images/{first['id']}/annotations").json()[0]
     assert [(a["source"], a["attributes"].get("accepted"), a["track_id"]) for a in frame_20] == [

@@ -39,7 +39,13 @@ def test_edit_validate_save_and_run_a_workflow(page, live_server, tmp_path):
     expect(page.get_by_test_id("validation")).to_contain_text("drawn.predictions")
 
     definition["steps"][2]["predictions"] = "$steps.sam.predictions"
+    # a field Roboflow ignores compiles with the compiler's warning shown under the check
+    slicer = {"type": "roboflow_core/image_slicer@v2", "name": "tiles", "image": "$inputs.image", "slice_overlap": 0.2}
+    editor.fill(json.dumps({**definition, "steps": [*definition["steps"], slicer]}, indent=2))
+    expect(page.get_by_test_id("validation")).to_contain_text("valid: 4 steps")
+    expect(page.get_by_test_id("validation-warnings")).to_contain_text("field `slice_overlap` ignored")
     editor.fill(json.dumps(definition, indent=2))
+    expect(page.get_by_test_id("validation-warnings")).to_have_count(0)
     expect(page.get_by_test_id("validation")).to_contain_text("valid: 3 steps")
     page.get_by_label("workflow name").fill("squares")
     page.get_by_role("button", name="Save").click()

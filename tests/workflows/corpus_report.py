@@ -63,6 +63,8 @@ class Outcome:
     """Why not, by name: ``out of scope: ...``, ``unknown block ...``, or the error's class and field."""
     in_scope: bool = True
     """Uses only seglab's blocks and those issue 29 asks for (not classification, OCR, video, test-suite blocks...)."""
+    warnings: tuple[str, ...] = ()
+    """What compiled but was ignored, as Roboflow ignores it (a field its manifest does not declare)."""
 
 
 def _base(block_type: str) -> str:
@@ -103,11 +105,11 @@ def outcomes() -> list[Outcome]:
         definition = definition.get("specification", definition)
         scope = _scope(definition)
         try:
-            compile_workflow(definition)
+            compiled = compile_workflow(definition)
         except WorkflowError as error:
             found.append(Outcome(path.stem, False, f"out of scope: {scope}" if scope else _reason(error), not scope))
             continue
-        found.append(Outcome(path.stem, True, in_scope=not scope))
+        found.append(Outcome(path.stem, True, in_scope=not scope, warnings=tuple(compiled.warnings)))
     return found
 
 
@@ -124,6 +126,7 @@ def report() -> dict[str, object]:
         "in_scope_rate": round(sum(o.compiled for o in in_scope) / max(1, len(in_scope)), 3),
         "reasons": dict(Counter(o.reason for o in results if o.reason).most_common()),
         "failing": {o.name: o.reason for o in results if not o.compiled},
+        "compiled_with_warnings": {o.name: list(o.warnings) for o in results if o.warnings},
     }
 
 

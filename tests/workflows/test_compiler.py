@@ -90,9 +90,10 @@ def test_an_unknown_step_field_is_refused_with_the_step_and_field_named():
         ("roboflow_core/roboflow_classification_model@v3", "classification models"),
         ("RoboflowKeypointDetectionModel", "keypoint models"),
         ("roboflow_core/easy_ocr@v1", "OCR models"),
+        ("roboflow_core/florence_2@v2", "Florence-2 runs Microsoft's Florence-2 checkpoints"),
     ],
 )
-def test_classification_ocr_and_keypoint_models_are_refused_as_out_of_scope(block_type: str, words: str):
+def test_classification_ocr_keypoint_and_florence_models_are_refused_as_out_of_scope(block_type: str, words: str):
     definition = changed(("steps", 0, "type"), block_type)
     with pytest.raises(WorkflowSyntaxError) as raised:
         compile_workflow(definition)

@@ -1,7 +1,8 @@
 """Roboflow's published definitions that compile, run on a generated image: the stand-in model
 (:mod:`.bright_objects`) for every model id, the loopback VLM stubs (:mod:`.test_roboflow_vlm`) and a local SMTP
 server; their outputs serialised as the server answers. Parameters they declare without a default get what
-Roboflow's own tests give them (a model id, classes, a prompt, a key)."""
+Roboflow's own tests give them (a model id, classes, a prompt, a key), and batch inputs a value for the one image
+(or for its one slice, where a batch input has a value per slice)."""
 
 from __future__ import annotations
 
@@ -19,7 +20,7 @@ from .corpus_report import CORPUS, outcomes
 from .test_roboflow_sinks import smtp  # noqa: F401 (a fixture)
 from .test_roboflow_vlm import vendors  # noqa: F401 (a fixture)
 
-RAN_AT_LEAST = 0.85
+RAN_AT_LEAST = 0.96
 """The share of compiling definitions that run to the end (the rest named by their error below)."""
 
 _PARAMETERS = {
@@ -28,6 +29,8 @@ _PARAMETERS = {
     "prompt": "What is here?",
     "api_key": "k",
     "class_map": {"object": "thing"},
+    "confidence": 0.3,
+    "names": "image 0",
 }
 
 
@@ -58,12 +61,13 @@ def test_compiling_definitions_run_on_a_generated_image(vendors, smtp, monkeypat
         compiled = compile_workflow(json.loads((CORPUS / f"{outcome.name}.json").read_text()))
         inputs: dict[str, Any] = dict.fromkeys(compiled.image_inputs, pixels)
         batch = {name: spec for name, spec in compiled.inputs.items() if spec.is_batch}
-        if any(not spec.kinds & set(DETECTIONS) for spec in batch.values()):
-            failed["needs batch data (not images, not detections) its test builds"] += 1
-            continue
-        inputs |= {name: [SENT_DETECTIONS] for name in batch}
+        for name, spec in batch.items():  # one image: a value for it (or for its one 640-pixel slice)
+            value: Any = SENT_DETECTIONS if spec.kinds & set(DETECTIONS) else _value(name)
+            for _ in range(spec.dimensionality):
+                value = [value]
+            inputs[name] = value
         for name, spec in compiled.inputs.items():
-            if not spec.is_image and spec.default is None and _value(name) is not None:
+            if not (spec.is_image or spec.is_batch) and spec.default is None and _value(name) is not None:
                 inputs[name] = _value(name)
         try:
             answers = execute(compiled, inputs, Environment(models=BrightObjects(), max_workers=2))

@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from seglab.workflows import Environment, StepExecutionError, run_workflow
+from seglab.workflows import Environment, StepExecutionError, WorkflowError, run_workflow
 
 from .bright_objects import BrightObjects, small_objects
 from .test_roboflow_blocks import detector, workflow
@@ -30,6 +30,8 @@ def _answer(prompt: str) -> str:
         return json.dumps({"predicted_classes": [{"class": "square", "confidence": 0.7}]})
     if prompt.startswith("Find every object"):
         return f"```json\n{json.dumps(DETECTIONS)}\n```"
+    if "VALID response format is JSON" in prompt:  # open_ai@v1's json_output_format
+        return f"```json\n{json.dumps({'count': 8})}\n```"
     return f"echo: {prompt}"
 
 
@@ -221,3 +223,42 @@ def test_a_missing_key_at_the_vendors_endpoint_names_the_setting(monkeypatch):
     )
     with pytest.raises(StepExecutionError, match="SEGLAB_OPENAI_API_KEY"):
         run_workflow(definition, {"image": _image()})
+
+
+def test_open_ai_v1_asks_for_the_json_fields_and_gives_each_as_an_output(vendors):
+    definition = workflow(
+        {
+            "type": "OpenAI",  # Roboflow's alias of roboflow_core/open_ai@v1
+            "name": "gpt",
+            "images": "$inputs.image",
+            "prompt": "How many squares?",
+            "openai_api_key": None,
+            "json_output_format": {"count": "number of squares", "colour": "their colour"},
+            "image_detail": "low",
+        },
+        outputs={"count": "$steps.gpt.count", "all": "$steps.gpt.*"},
+    )
+    answer = run_workflow(definition, {"image": _image()})[0]
+    assert answer["count"] == 8
+    assert answer["all"]["structured_output"] == {"count": 8, "colour": "not_detected"}  # a key it did not give
+    assert answer["all"]["image"] == {"width": 200, "height": 100}
+    assert answer["all"]["raw_output"].startswith("```json")
+    assert answer["all"]["parent_id"] == answer["all"]["root_parent_id"] == "image"
+    _, _, body = vendors.requests[0]
+    assert (body["model"], body["max_tokens"]) == ("gpt-4o", 450)
+    assert body["messages"][0]["content"][0]["text"].startswith("How many squares?\n\nVALID response format is JSON:")
+    assert body["messages"][0]["content"][1]["image_url"]["detail"] == "low"
+    wrong = {**definition, "outputs": [{"type": "JsonField", "name": "x", "selector": "$steps.gpt.size"}]}
+    with pytest.raises(WorkflowError, match=r"step 'gpt' has no output 'size'.*raw_output.*count, colour"):
+        run_workflow(wrong, {"image": _image()})
+
+
+def test_open_ai_v1_without_a_key_at_openais_own_endpoint_names_the_setting(monkeypatch):
+    monkeypatch.delenv("SEGLAB_OPENAI_URL", raising=False)
+    monkeypatch.delenv("SEGLAB_OPENAI_API_KEY", raising=False)
+    step = {"type": "roboflow_core/open_ai@v1", "name": "gpt", "images": "$inputs.image", "prompt": "?"}
+    with pytest.raises(WorkflowError, match="openai_api_key"):  # required, as in Roboflow (null is allowed)
+        run_workflow(workflow(step, outputs={}), {"image": _image()})
+    step["openai_api_key"] = None
+    with pytest.raises(StepExecutionError, match="SEGLAB_OPENAI_API_KEY"):
+        run_workflow(workflow(step, outputs={"text": "$steps.gpt.raw_output"}), {"image": _image()})

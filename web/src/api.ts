@@ -2,6 +2,7 @@
 // own, generated from its OpenAPI schema at build time (`npm run types` → src/generated/api.d.ts).
 
 import { signInAgain } from "./auth/signInAgain";
+import type { DroppedFile } from "./datasets/droppedFiles";
 import type { components, paths } from "./generated/api";
 
 export type Schemas = components["schemas"];
@@ -52,6 +53,9 @@ export const api = {
   project: (name: string) => call<Project>("GET", `/projects/${encodeURIComponent(name)}`),
   createProject: (name: string, categories: string[]) => call<Project>("POST", "/projects", { name, categories }),
   deleteProject: (name: string) => call<Project>("DELETE", `/projects/${encodeURIComponent(name)}`),
+  renameProject: (name: string, newName: string) =>
+    call<Project>("PATCH", `/projects/${encodeURIComponent(name)}`, { name: newName }),
+  stats: (name: string) => call<Schemas["ProjectStats"]>("GET", `/projects/${encodeURIComponent(name)}/stats`),
   members: (project: string) => call<Member[]>("GET", `/projects/${encodeURIComponent(project)}/members`),
   setMember: (project: string, user: string, role: string) =>
     call<Member>("PUT", `/projects/${encodeURIComponent(project)}/members/${encodeURIComponent(user)}`, { role }),
@@ -147,27 +151,37 @@ function sendForm<T>(path: string, form: FormData, onProgress: (fraction: number
   });
 }
 
+/** Where uploaded images go: a split (default unassigned) and tags (comma-separated). */
+export interface UploadPlacement { split?: string; tags?: string }
+
 /** Upload files (images, zip archives, videos sampled at `fps`) with upload progress. */
 export function upload(
-  project: string, files: File[], onProgress: (fraction: number) => void, fps = 1,
+  project: string, files: File[], onProgress: (fraction: number) => void, fps = 1, placement: UploadPlacement = {},
 ): Promise<UploadReport> {
   const form = new FormData();
   files.forEach((file) => form.append("files", file, file.name));
   form.append("fps", String(fps));
+  if (placement.split) form.append("split", placement.split);
+  if (placement.tags) form.append("tags", placement.tags);
   return sendForm(`/projects/${encodeURIComponent(project)}/images`, form, onProgress);
 }
 
-export type ImportReport = Schemas["ImportReport"];
-
-/** Import a dataset (any readable format) uploaded as a zip or tar.gz archive, with upload progress. */
-export function importArchive(
-  project: string, file: File, format: string, onProgress: (fraction: number) => void,
-): Promise<ImportReport> {
+/** A dataset dropped as an archive, a folder or its files (each with its path in the folder), imported by a
+ * background job: the answer is the queued job, whose result is the import's report. */
+export function importJob(
+  project: string, files: DroppedFile[], onProgress: (fraction: number) => void, split = "", format = "auto",
+): Promise<Schemas["Job"]> {
   const form = new FormData();
-  form.append("file", file, file.name);
+  files.forEach(({ file, path }) => {
+    form.append("files", file, file.name);
+    form.append("paths", path);
+  });
+  if (split) form.append("split", split);
   form.append("format", format);
-  return sendForm(`/projects/${encodeURIComponent(project)}/import/archive`, form, onProgress);
+  return sendForm(`/projects/${encodeURIComponent(project)}/import/jobs`, form, onProgress);
 }
+
+export type ImportReport = Schemas["ImportReport"];
 
 export type AuditEvent = Schemas["AuditEventOut"];
 

@@ -186,10 +186,13 @@ def validate(spec: SpecArgument, as_json: JsonOption = False) -> None:
             else:
                 typer.echo(error.describe(), err=True)
             raise typer.Exit(code=1) from None
+    outputs = [o.name for o in compiled.outputs]
     if as_json:
-        print_json({"valid": True, "steps": list(compiled.steps), "outputs": [o.name for o in compiled.outputs]})
+        print_json({"valid": True, "steps": list(compiled.steps), "outputs": outputs, "warnings": compiled.warnings})
     else:
-        typer.echo(f"valid: {len(compiled.steps)} steps, outputs {', '.join(o.name for o in compiled.outputs)}")
+        typer.echo(f"valid: {len(compiled.steps)} steps, outputs {', '.join(outputs)}")
+        for warning in compiled.warnings:
+            typer.echo(f"warning: {warning}", err=True)
 
 
 def save(

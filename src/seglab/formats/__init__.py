@@ -4,7 +4,7 @@ Readers never raise for bad items: they skip or repair them and return :class:`P
 naming the file and line or annotation id (``strict=True`` raises :class:`FormatError` instead).
 """
 
-from seglab.formats._archive import extract_zip, is_archive
+from seglab.formats._archive import archive_stem, extract_archive, extract_zip, is_archive
 from seglab.formats._images import IMAGE_EXTENSIONS, ImageCheck, displayed_size, image_files, turned_by_exif
 from seglab.formats._output import ImageMode
 from seglab.formats._problems import FormatError, Problem, Severity
@@ -37,8 +37,10 @@ __all__ = [
     "LoadResult",
     "Problem",
     "Severity",
+    "archive_stem",
     "detect_format",
     "displayed_size",
+    "extract_archive",
     "extract_zip",
     "formats",
     "image_files",

@@ -112,6 +112,23 @@ class NextToLabelJob(JobParams):
     tag: str | None = None
 
 
+class ImportJob(JobParams):
+    """Import the dataset uploaded as blob ``upload`` (an archive named ``archive``: as dropped, or the dropped
+    folder and files packed into one) into ``project``: annotations in any readable format, or plain images."""
+
+    kind: ClassVar[str] = "dataset.import"
+    alias: ClassVar[str] = "import"
+    max_attempts: ClassVar[int] = 1  # images already stored are skipped as duplicates, but a failure is shown at once
+    project: str
+    upload: str = Field(pattern="^[0-9a-f]{64}$")
+    """The sha256 of the archive in the blob store (removed once imported)."""
+    archive: str = Field(min_length=1, max_length=255)
+    """The archive's file name, which problems are reported under (``brain-tumor.zip/test/x.json``)."""
+    format: str = "auto"
+    split: Split | None = None
+    strict: bool = False
+
+
 class StreamJob(JobParams):
     """Run ``model`` (or the saved ``workflow``) on the live ``source`` until it ends or the job is cancelled."""
 
@@ -123,6 +140,8 @@ class StreamJob(JobParams):
     model: str | None = None
     workflow: str | None = None
     """A saved workflow's name or id."""
+    parameters: dict[str, Any] = Field(default_factory=dict)
+    """The workflow's parameters (its inputs other than the image the frames go to)."""
     track: bool = False
     confidence: float = Field(default=0.4, ge=0.0, le=1.0)
     webhook: str | None = None
@@ -158,6 +177,7 @@ JOB_KINDS: dict[str, type[JobParams]] = {
         LabelAssistJob,
         AutolabelJob,
         NextToLabelJob,
+        ImportJob,
         StreamJob,
         PropagateJob,
     )

@@ -8,7 +8,10 @@ from __future__ import annotations
 
 import hashlib
 import os
+import socket
 import tempfile
+import threading
+import time
 import urllib.error
 import urllib.request
 from collections.abc import Callable
@@ -28,6 +31,34 @@ DOWNLOAD_TIMEOUT = 30.0
 class WeightsSource:
     url: str
     md5: str | None
+
+
+_REACHED: dict[str, tuple[float, bool]] = {}
+"""Host -> (when it was last tried, whether it answered): a page listing downloads asks often."""
+
+
+def host_reachable(host: str, *, timeout: float = 2.0, remember_seconds: float = 300.0) -> bool:
+    """Whether a TCP connection to ``host``:443 opens within ``timeout`` (name lookup included, which has no timeout
+    of its own, so it runs in a thread): what a page needs to say "downloads on first use" only when a download can
+    happen. The answer is remembered for ``remember_seconds``."""
+    tried = _REACHED.get(host)
+    if tried is not None and time.monotonic() - tried[0] < remember_seconds:
+        return tried[1]
+    answered: list[bool] = []
+
+    def attempt() -> None:
+        try:
+            with socket.create_connection((host, 443), timeout=timeout):
+                answered.append(True)
+        except OSError:
+            answered.append(False)
+
+    thread = threading.Thread(target=attempt, name=f"reach-{host}", daemon=True)
+    thread.start()
+    thread.join(timeout)
+    reached = bool(answered and answered[0])
+    _REACHED[host] = (time.monotonic(), reached)
+    return reached
 
 
 class WeightsUnavailableError(InvalidInputError):

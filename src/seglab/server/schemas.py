@@ -53,6 +53,10 @@ class ProjectIn(BaseModel):
     categories: list[ClassName] = Field(default_factory=list)
 
 
+class ProjectPatch(BaseModel):
+    name: str = Field(min_length=1, max_length=200)
+
+
 class ProjectOut(BaseModel):
     id: int
     name: str
@@ -93,6 +97,8 @@ class ImageOut(BaseModel):
     video_id: int | None = None
     """The video it is a frame of (``None``: uploaded as an image)."""
     frame_index: int | None = None
+    proposals: int = 0
+    """Label-assist or propagation proposals waiting for review on it (in the grid's pages)."""
 
     @classmethod
     def of(cls, image: ImageRecord) -> ImageOut:
@@ -117,6 +123,15 @@ class ImagePage(BaseModel):
     total: int
     offset: int
     limit: int
+
+
+class ImagePlaceOut(BaseModel):
+    """An image's neighbours and place in its project's grid under the grid's filters (the editor's "12 / 141")."""
+
+    previous: int | None
+    next: int | None
+    position: int | None = Field(description="1-based among the matching images; null when this one does not match")
+    total: int
 
 
 class ImagePatch(BaseModel):

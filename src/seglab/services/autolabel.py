@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -34,6 +34,7 @@ from seglab.errors import InvalidInputError, SeglabError
 from seglab.geometry import mask_to_polygon
 from seglab.jobs import AutolabelJob, Reporter, stage_progress
 from seglab.models import decode_image
+from seglab.models.weights import host_reachable
 from seglab.services.assist import smart_polygon as open_smart_polygon
 from seglab.services.images import upload_paths
 from seglab.services.jobs import register_handler, submit
@@ -74,6 +75,16 @@ class DetectorInfo:
     available: bool
     """Its weights are in the cache (or it is the default and ``SEGLAB_AUTOLABEL_WEIGHTS`` names a folder)."""
     default: bool
+    downloadable: bool = False
+    """Not here, but this server can fetch it on first use (Hugging Face answers and ``HF_HUB_OFFLINE`` is not set);
+    a detector neither here nor downloadable is listed as "not on this server", with how to add it."""
+
+
+def hub_downloads_possible() -> bool:
+    """Whether this server can download from the Hugging Face Hub now."""
+    from huggingface_hub import constants
+
+    return not constants.HF_HUB_OFFLINE and host_reachable("huggingface.co")
 
 
 def list_detectors(ws: Workspace) -> list[DetectorInfo]:
@@ -82,7 +93,7 @@ def list_detectors(ws: Workspace) -> list[DetectorInfo]:
     default = detectors.spec().name
     configured = ws.settings.autolabel_weights
     given = configured if configured is not None and configured.is_dir() else None
-    return [
+    listed = [
         DetectorInfo(
             spec.name,
             spec.family,
@@ -96,6 +107,10 @@ def list_detectors(ws: Workspace) -> list[DetectorInfo]:
         )
         for spec in DETECTORS.values()
     ]
+    if all(detector.available for detector in listed):
+        return listed
+    downloads = hub_downloads_possible()
+    return [replace(detector, downloadable=downloads and not detector.available) for detector in listed]
 
 
 def ensure_categories(

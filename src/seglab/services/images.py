@@ -199,6 +199,12 @@ def list_images(
         return images.list_images(session, project_id, filters, offset=offset, limit=limit)
 
 
+def pending_proposals(ws: Workspace, image_ids: Iterable[int]) -> dict[int, int]:
+    """How many label-assist or propagation proposals wait for review on each image (the grid's badge)."""
+    with ws.db.transaction() as session:
+        return annotation_store.pending_proposals(session, image_ids)
+
+
 def image_ids(ws: Workspace, project: int | str, filters: ImageFilter = ImageFilter()) -> list[int]:
     with ws.db.transaction() as session:
         project_id = projects.get_project(session, project).id
@@ -223,10 +229,11 @@ def project_of_image(ws: Workspace, image_id: int) -> str:
         return projects.get_project(session, images.image_row(session, image_id).project_id).name
 
 
-def neighbours(ws: Workspace, image_id: int) -> tuple[int | None, int | None]:
-    """The ids of the project's images just before and just after this one (in upload order)."""
+def neighbours(ws: Workspace, image_id: int, filters: ImageFilter = ImageFilter()) -> images.ImagePlace:
+    """The images just before and just after this one among those matching the grid's filters (in upload order),
+    with its place among them: the editor's next / previous and its "12 / 141"."""
     with ws.db.transaction() as session:
-        return images.neighbours(session, image_id)
+        return images.neighbours(session, image_id, filters)
 
 
 def image_file(ws: Workspace, image_id: int) -> Path:

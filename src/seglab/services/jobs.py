@@ -89,6 +89,7 @@ def _project_of(session: Session, params: JobParams) -> int | None:
         AutolabelJob,
         CreateVersionJob,
         EvaluateJob,
+        ImportJob,
         LabelAssistJob,
         NextToLabelJob,
         StreamJob,
@@ -98,7 +99,7 @@ def _project_of(session: Session, params: JobParams) -> int | None:
     image_id = getattr(params, "image_id", None)  # a video propagation works on a keyframe
     if isinstance(image_id, int):
         return project_id_of(session, "image", image_id)
-    if isinstance(params, CreateVersionJob | LabelAssistJob | AutolabelJob | NextToLabelJob):
+    if isinstance(params, CreateVersionJob | LabelAssistJob | AutolabelJob | NextToLabelJob | ImportJob):
         return project_id_of(session, "project", params.project)
     if isinstance(params, TrainJob):
         return version_store.get_version(session, params.version).project_id

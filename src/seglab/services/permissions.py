@@ -53,13 +53,16 @@ def _rule(scope: Scope, roles: Iterable[str], meaning: str) -> Rule:
 ACTIONS: dict[str, Rule] = {
     # a project and what is in it
     "project.read": _rule("project", _MEMBERS, "see the project: images, annotations, classes, statistics, history"),
+    "project.rename": _rule("project", [ADMIN], "rename the project"),
     "project.delete": _rule("project", [ADMIN], "delete the project with everything in it"),
     "category.manage": _rule("project", [ADMIN], "add, rename, recolour, merge and delete classes"),
     "image.upload": _rule("project", [ADMIN, ANNOTATOR], "upload images, archives and videos"),
     "image.update": _rule("project", _EDITORS, "change images' split, status and tags"),
     "image.delete": _rule("project", [ADMIN], "delete images with their annotations"),
     "annotation.write": _rule("project", _EDITORS, "draw, edit, delete, undo; Smart Polygon, label assist, Rapid"),
-    "dataset.import": _rule("project", [ADMIN], "import a dataset from the server's disk"),
+    "dataset.import": _rule(
+        "project", [ADMIN], "import a dataset: uploaded (an archive, a folder or files) or from the server's disk"
+    ),
     "dataset.export": _rule("project", [ADMIN], "export the project or a version to a folder on the server"),
     "export.download": _rule("project", _EDITORS, "download the project or a version as a zip"),
     "version.read": _rule("project", _MEMBERS, "see versions"),

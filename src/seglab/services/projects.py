@@ -28,6 +28,15 @@ def get_project(ws: Workspace, reference: int | str) -> Project:
         return projects.get_project(session, reference)
 
 
+def rename_project(ws: Workspace, reference: int | str, name: str, *, actor: str = LOCAL_ADMIN.name) -> Project:
+    """Rename a project; the audit log keeps the old and the new name."""
+    with ws.db.transaction() as session:
+        old = projects.get_project(session, reference).name
+        renamed = projects.rename_project(session, reference, name)
+        audit.record(session, actor, "project.rename", renamed.name, project_id=renamed.id, old_name=old)
+        return renamed
+
+
 def delete_project(ws: Workspace, reference: int | str, *, actor: str = LOCAL_ADMIN.name) -> Project:
     """Delete a project with everything in it; the audit log keeps who did it."""
     with ws.db.transaction() as session:
@@ -50,7 +59,7 @@ def update_category(ws: Workspace, category_id: int, *, name: str | None = None,
 def merge_categories(ws: Workspace, source_id: int, target_id: int, *, author: str = "") -> Category:
     """Move ``source``'s annotations into ``target`` (as revisions), then delete ``source``."""
     if source_id == target_id:
-        raise InvalidInputError("cannot merge a category into itself")
+        raise InvalidInputError("cannot merge a class into itself")
     with ws.db.transaction() as session:
         source = projects.category_row(session, source_id)
         target = projects.category_row(session, target_id, project_id=source.project_id)

@@ -30,7 +30,14 @@ from seglab.store import Workspace
 from seglab.store.jobs import Job
 from seglab.workflows import Environment, WorkflowImage, compile_workflow
 
-__all__ = ["model_handler", "open_stream", "stream_folder", "submit_stream", "workflow_handler"]
+__all__ = [
+    "model_handler",
+    "open_stream",
+    "stream_folder",
+    "stream_workflow_models",
+    "submit_stream",
+    "workflow_handler",
+]
 
 
 def model_handler(
@@ -145,11 +152,25 @@ def stream_folder(ws: Workspace, name: str) -> Path:
     return ws.settings.home / "streams" / name
 
 
+def stream_workflow_models(ws: Workspace, workflow: str, parameters: Mapping[str, Any]) -> set[str | None]:
+    """The models the saved ``workflow``'s steps would run on a stream with ``parameters``, checked first as the
+    worker will run it (the workflow exists, compiles, has an image input for the frames): the API authorizes each
+    (``None``: a model id only a step's output decides). Raises the workflow's own error otherwise."""
+    from seglab.services.workflows import frame_input, get_workflow, models_named
+
+    compiled = compile_workflow(get_workflow(ws, workflow).spec)
+    frame_input(compiled)
+    return models_named(compiled, parameters)
+
+
 def submit_stream(ws: Workspace, params: StreamJob, *, owner: str | None = None) -> Job:
     """Queue a stream as a job (a worker runs it until the source ends or the job is cancelled); its source is
-    opened first, so a source that cannot be opened is refused at once rather than by a failed job."""
-    if params.model is None and params.workflow is None:
+    opened first, so a source that cannot be opened is refused at once rather than by a failed job, and so is a
+    saved workflow that does not exist or has no image input."""
+    if (params.model is None) == (params.workflow is None):
         raise InvalidInputError("a stream runs a model or a workflow: give one of them")
+    if params.workflow is not None:
+        stream_workflow_models(ws, params.workflow, params.parameters)
     VideoSource(params.source).open().close()
     named = params if params.name else params.model_copy(update={"name": uuid.uuid4().hex[:12]})
     return submit(ws, named, owner=owner)
@@ -165,6 +186,7 @@ def _stream_job(ws: Workspace, params: StreamJob, reporter: Reporter) -> dict[st
         workflow=params.workflow,
         options=PredictOptions(confidence=params.confidence),
         track=params.track,
+        parameters=params.parameters,
         jsonl=folder / "frames.jsonl",
         video=folder / "annotated.mp4" if params.save_video else None,
         webhook=params.webhook,

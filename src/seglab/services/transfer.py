@@ -69,7 +69,7 @@ def import_dataset(
             follow_links=follow_links,
         )
         dataset = loaded.dataset
-        problems = [_in_archive(problem, Path(workdir), path) for problem in loaded.problems]
+        problems = [in_archive(problem, Path(workdir), path) for problem in loaded.problems]
         report = ImportReport(project=str(project), format=loaded.format, problems=problems)
         category_ids = _prepare_categories(ws, dataset, project, create_project, report)
         by_image: dict[int, list[NewAnnotation]] = {}
@@ -93,7 +93,7 @@ def import_dataset(
     return report
 
 
-def _in_archive(problem: Problem, workdir: Path, archive: Path) -> Problem:
+def in_archive(problem: Problem, workdir: Path, archive: Path) -> Problem:
     """A problem in an extracted archive names the archive and the member (``pets.zip/coco/x.json``), not the
     temporary folder it was read from."""
     try:

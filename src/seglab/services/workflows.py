@@ -14,6 +14,7 @@ import io
 import threading
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -50,6 +51,7 @@ from seglab.workflows import (
     execute,
 )
 from seglab.workflows.errors import RuntimeInputError
+from seglab.workflows.selectors import parse_selector
 from seglab.workflows.values import VideoMetadata, image_wh, is_detections
 
 __all__ = [
@@ -59,10 +61,12 @@ __all__ = [
     "VideoRun",
     "WorkflowRun",
     "delete_workflow",
+    "frame_input",
     "frame_outputs_json",
     "get_workflow",
     "list_workflows",
     "local_environment",
+    "models_named",
     "outputs_json",
     "run_definition",
     "run_video",
@@ -199,6 +203,34 @@ def run_definition(ws: Workspace, definition: Any, inputs: Mapping[str, Any], en
     return WorkflowRun(execute(compile_workflow(definition), inputs, environment))
 
 
+def frame_input(compiled: CompiledWorkflow, image_input: str | None = None) -> str:
+    """The image input a video's frames go to: ``image_input``, else the workflow's first."""
+    if not compiled.image_inputs:
+        raise RuntimeInputError("this workflow has no image input to give the video's frames to")
+    if image_input is not None and image_input not in compiled.image_inputs:
+        raise RuntimeInputError(f"no image input {image_input!r} (inputs: {', '.join(compiled.image_inputs)})")
+    return image_input or compiled.image_inputs[0]
+
+
+def models_named(compiled: CompiledWorkflow, parameters: Mapping[str, Any]) -> set[str | None]:
+    """The model ids the steps' ``model_id`` fields name, an ``$inputs`` selector read from ``parameters`` (else
+    its default); ``None`` for one a step's output decides (known only while running), so that a caller who must be
+    authorized for every model can be refused before a job starts."""
+    inputs = {spec.name: spec.default for spec in compiled.spec.inputs}
+    named: set[str | None] = set()
+    for step in compiled.spec.steps:
+        value = step.fields.get("model_id")
+        if value is None:
+            continue
+        selector = parse_selector(value) if isinstance(value, str) else None
+        if selector is not None and selector.input is not None:
+            value = parameters.get(selector.input, inputs.get(selector.input))
+        elif selector is not None:
+            value = None
+        named.add(None if value is None else str(value))
+    return named
+
+
 class VideoRun:
     """One workflow over one video's frames, in order and in one environment, so trackers and counters carry their
     state from frame to frame (``seglab workflow run --video``, ``seglab stream --workflow``)."""
@@ -210,17 +242,20 @@ class VideoRun:
         parameters: Mapping[str, Any] | None = None,
         image_input: str | None = None,
     ) -> None:
-        if not compiled.image_inputs:
-            raise RuntimeInputError("this workflow has no image input to give the video's frames to")
-        if image_input is not None and image_input not in compiled.image_inputs:
-            raise RuntimeInputError(f"no image input {image_input!r} (inputs: {', '.join(compiled.image_inputs)})")
         self.compiled, self.environment = compiled, environment
         self.parameters = dict(parameters or {})
-        self.image_input = image_input or compiled.image_inputs[0]
+        self.image_input = frame_input(compiled, image_input)
+        self.started: datetime | None = None
+        """The date and time of the video's start (when its first frame came, less that frame's time)."""
 
     def __call__(self, frame: VideoFrame) -> dict[str, Any]:
         """The workflow's outputs (Python values, as :func:`~seglab.workflows.execute` gives) for one frame."""
-        video = VideoMetadata(frame.source, frame.index, frame.seconds, frame.fps, comes_from_video_file=not frame.live)
+        if self.started is None:
+            self.started = datetime.now(UTC) - timedelta(seconds=frame.seconds)
+        clock = self.started + timedelta(seconds=frame.seconds)
+        video = VideoMetadata(
+            frame.source, frame.index, frame.seconds, frame.fps, comes_from_video_file=not frame.live, wall_clock=clock
+        )
         image = WorkflowImage(frame.pixels, parent_id=self.image_input, name=f"frame {frame.index}", video=video)
         return execute(self.compiled, {**self.parameters, self.image_input: image}, self.environment)[0]
 
@@ -275,6 +310,8 @@ def value_json(value: Any) -> Any:
         return value_json(value.tolist())
     if isinstance(value, np.generic):
         return value.item()
+    if isinstance(value, datetime):
+        return value.isoformat()
     return value
 
 

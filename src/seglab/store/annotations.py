@@ -94,7 +94,7 @@ def _checked_shape(segmentation: Segmentation, image: ImageRow) -> Segmentation:
 def _check_category(session: Session, category_id: int, image: ImageRow) -> None:
     project = session.scalar(select(CategoryRow.project_id).where(CategoryRow.id == category_id))
     if project != image.project_id:
-        raise InvalidInputError(f"category {category_id} does not belong to the project of image {image.id}")
+        raise InvalidInputError(f"class {category_id} does not belong to the project of image {image.id}")
 
 
 def image_row(session: Session, image_id: int) -> ImageRow:
@@ -249,6 +249,26 @@ def list_annotations(session: Session, image_ids: Iterable[int]) -> list[StoredA
         .order_by(AnnotationRow.image_id, AnnotationRow.id)
     )
     return [_stored(row) for row in session.scalars(query)]
+
+
+PROPOSAL_SOURCES = ("model:", "propagate:")
+"""Sources whose annotations are proposals a person accepts (``attributes.accepted``) or rejects (deletes)."""
+
+
+def pending_proposals(session: Session, image_ids: Iterable[int]) -> dict[int, int]:
+    """How many proposals wait for a decision on each of these images (a grid page's): only images with some."""
+    ids = list(image_ids)
+    proposal = AnnotationRow.source.startswith(PROPOSAL_SOURCES[0])
+    for prefix in PROPOSAL_SOURCES[1:]:
+        proposal = proposal | AnnotationRow.source.startswith(prefix)
+    query = select(AnnotationRow.image_id, AnnotationRow.attributes).where(
+        AnnotationRow.image_id.in_(ids), AnnotationRow.deleted.is_(False), proposal
+    )
+    waiting: dict[int, int] = {}
+    for image_id, attributes in session.execute(query):
+        if not (attributes or {}).get("accepted"):
+            waiting[image_id] = waiting.get(image_id, 0) + 1
+    return waiting
 
 
 def project_annotations(session: Session, project_id: int) -> list[StoredAnnotation]:
@@ -451,7 +471,7 @@ def restore(
         assert state is not None  # effective_revision found it
         if session.get(CategoryRow, state["category_id"]) is None:
             raise ConflictError(
-                f"cannot {action}: category {state['category_id']} no longer exists", annotation=annotation_id
+                f"cannot {action}: class {state['category_id']} no longer exists", annotation=annotation_id
             )
         values = {
             key: state[key] for key in ("category_id", "iscrowd", "confidence", "source", "attributes", "deleted")

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
-from sqlalchemy import Select, delete, func, select
+from sqlalchemy import Select, case, delete, func, select
 from sqlalchemy.orm import Session
 
 from seglab.core import ImageRecord, ImageStatus, Split
@@ -148,6 +148,10 @@ def get_image(session: Session, image_id: int) -> ImageRecord:
     return image_record(image_row(session, image_id), _tags(session, [image_id]).get(image_id, ()))
 
 
+_Query = TypeVar("_Query", bound="Select[*tuple[Any, ...]]")
+"""A select of any columns: a filter narrows it and gives back the same kind."""
+
+
 @dataclass(frozen=True)
 class ImageFilter:
     """Which of a project's images a grid shows: every given criterion must hold (``None``: any)."""
@@ -162,7 +166,7 @@ class ImageFilter:
     video_id: int | None = None
     """The frames of one video."""
 
-    def apply(self, query: Select[Any], project_id: int) -> Select[Any]:
+    def apply(self, query: _Query, project_id: int) -> _Query:
         query = query.where(ImageRow.project_id == project_id)
         if self.split is not None:
             query = query.where(ImageRow.split == Split(self.split).value)
@@ -233,12 +237,31 @@ def video_runs(session: Session, project_id: int, filters: ImageFilter = ImageFi
     return runs
 
 
-def neighbours(session: Session, image_id: int) -> tuple[int | None, int | None]:
+@dataclass(frozen=True)
+class ImagePlace:
+    """Where an image stands in its project's grid under a filter (oldest first, as the grid shows it)."""
+
+    previous: int | None
+    next: int | None
+    position: int | None
+    """1-based, counting the images that match; ``None`` when this image does not match (any more: annotating
+    the last image of "unannotated" takes it out of the filter, yet next still goes on from it)."""
+    total: int
+
+
+def neighbours(session: Session, image_id: int, filters: ImageFilter = ImageFilter()) -> ImagePlace:
+    """The images before and after this one among those matching ``filters``, by keyset on the id (each an index
+    seek on ``(project_id, id)``, never an offset), with its position and their count for "12 / 141"."""
     row = image_row(session, image_id)
-    same_project = select(ImageRow.id).where(ImageRow.project_id == row.project_id)
-    previous = session.scalar(same_project.where(ImageRow.id < image_id).order_by(ImageRow.id.desc()).limit(1))
-    following = session.scalar(same_project.where(ImageRow.id > image_id).order_by(ImageRow.id).limit(1))
-    return previous, following
+    matching = filters.apply(select(ImageRow.id), row.project_id)
+    previous = session.scalar(matching.where(ImageRow.id < image_id).order_by(ImageRow.id.desc()).limit(1))
+    following = session.scalar(matching.where(ImageRow.id > image_id).order_by(ImageRow.id).limit(1))
+    # one pass over the matching rows counts them all, those up to this one, and whether this one is among them
+    up_to = func.count(case((ImageRow.id <= image_id, 1)))
+    itself = func.count(case((ImageRow.id == image_id, 1)))
+    counted = filters.apply(select(func.count(ImageRow.id), up_to, itself), row.project_id)
+    total, position, matches = session.execute(counted).one()
+    return ImagePlace(previous=previous, next=following, position=position if matches else None, total=total)
 
 
 def all_images(session: Session, project_id: int) -> list[ImageRecord]:

@@ -91,6 +91,17 @@ def get_project(session: Session, reference: int | str) -> Project:
     return _project(session, _project_row(session, reference))
 
 
+def rename_project(session: Session, reference: int | str, name: str) -> Project:
+    """Give the project a new name (checked as a new project's is); everything in it keeps its id."""
+    row = _project_row(session, reference)
+    name = check_project_name(name)
+    if name != row.name and session.scalar(select(ProjectRow.id).where(ProjectRow.name == name)) is not None:
+        raise ConflictError(f"a project named {name!r} already exists", project=name)
+    row.name = name
+    session.flush()
+    return _project(session, row)
+
+
 def project_names(session: Session) -> dict[int, str]:
     """Every project's name by id (cheap: no counts)."""
     return {row.id: row.name for row in session.execute(select(ProjectRow.id, ProjectRow.name))}
@@ -138,9 +149,7 @@ def delete_project(session: Session, reference: int | str) -> Project:
 def category_row(session: Session, category_id: int, project_id: int | None = None) -> CategoryRow:
     row = session.get(CategoryRow, category_id)
     if row is None or (project_id is not None and row.project_id != project_id):
-        raise NotFoundError(
-            f"category {category_id} does not exist" + (f" in project {project_id}" if project_id else "")
-        )
+        raise NotFoundError(f"class {category_id} does not exist" + (f" in project {project_id}" if project_id else ""))
     return row
 
 
@@ -155,9 +164,7 @@ def add_category(
         with session.begin_nested():
             session.flush()
     except IntegrityError:
-        raise ConflictError(
-            f"category {category.name!r} already exists in this project", category=category.name
-        ) from None
+        raise ConflictError(f"class {category.name!r} already exists in this project", category=category.name) from None
     return _category(row)
 
 
@@ -170,7 +177,7 @@ def update_category(
     if checked.name != row.name and session.scalar(
         select(CategoryRow.id).where(CategoryRow.project_id == row.project_id, CategoryRow.name == checked.name)
     ):
-        raise ConflictError(f"category {checked.name!r} already exists in this project", category=checked.name)
+        raise ConflictError(f"class {checked.name!r} already exists in this project", category=checked.name)
     row.name, row.color = checked.name, checked.color or row.color
     return _category(row)
 

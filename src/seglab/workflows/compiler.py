@@ -9,6 +9,7 @@ malformed selectors included), repeated names (``DuplicatedNameError``), selecto
 
 from __future__ import annotations
 
+import logging
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
@@ -29,6 +30,8 @@ from seglab.workflows.errors import (
 from seglab.workflows.kinds import Kind, compatible
 from seglab.workflows.selectors import Selector, find_selectors, parse_selector
 from seglab.workflows.spec import InputSpec, StepSpec, WorkflowSpec, parse_spec
+
+logger = logging.getLogger(__name__)
 
 _OWN_FIELDS = frozenset({"type", "name"})
 
@@ -52,6 +55,9 @@ class CompiledStep:
     depends_on: set[str] = field(default_factory=set)
     gated_by: set[str] = field(default_factory=set)
     """``continue_if`` steps that decide whether this one runs."""
+    crop_gates: set[str] = field(default_factory=set)
+    """Those of ``gated_by`` deciding per crop of what this step gathers (a ``continue_if`` per slice before a
+    ``detections_stitch``): the crops it holds back reach the step as ``None``, and none passing skips the step."""
     input_dimension: int = 0
     dimension: int = 0
     """0: once per image; 1: once per crop of an image (after a dynamic crop); and so on."""
@@ -73,6 +79,9 @@ class CompiledWorkflow:
     steps: dict[str, CompiledStep]
     """In an order where every step comes after what it depends on."""
     outputs: list[CompiledOutput]
+    warnings: list[str] = field(default_factory=list)
+    """What compiled but deserves a word: fields Roboflow ignores that were ignored here too (see
+    :attr:`~seglab.workflows.blocks.Block.ignored_fields`)."""
 
     @property
     def image_inputs(self) -> list[str]:
@@ -142,7 +151,9 @@ def _bad_selectors(step: StepSpec) -> list[BlockError]:
     return found
 
 
-def _validated_steps(spec: WorkflowSpec, registry: BlockRegistry) -> dict[str, tuple[StepSpec, Block, StepManifest]]:
+def _validated_steps(
+    spec: WorkflowSpec, registry: BlockRegistry, warnings: list[str]
+) -> dict[str, tuple[StepSpec, Block, StepManifest]]:
     errors: list[BlockError] = []
     steps: dict[str, tuple[StepSpec, Block, StepManifest]] = {}
     for step in spec.steps:
@@ -155,8 +166,13 @@ def _validated_steps(spec: WorkflowSpec, registry: BlockRegistry) -> dict[str, t
         if malformed:
             errors.extend(malformed)
             continue
+        fields = dict(step.fields)
+        for name in block_class.ignored_fields.keys() & fields.keys():
+            del fields[name]
+            why = block_class.ignored_fields[name]
+            warnings.append(f"step {step.name!r} ({step.type}): field `{name}` ignored: {why}")
         try:
-            manifest = block_class.manifest.model_validate(step.fields)
+            manifest = block_class.manifest.model_validate(fields)
         except ValidationError as error:
             errors.extend(_pydantic_errors(step, error))
             continue
@@ -185,9 +201,10 @@ def _references(block: Block, manifest: StepManifest) -> list[Reference]:
 class _Checker:
     """Resolves selectors against the inputs and steps, collecting every problem before raising."""
 
-    def __init__(self, inputs: dict[str, InputSpec], blocks: dict[str, Block]) -> None:
+    def __init__(self, inputs: dict[str, InputSpec], blocks: dict[str, dict[str, tuple[Kind, ...]]]) -> None:
         self.inputs = inputs
         self.blocks = blocks
+        """Each step's outputs and their kinds."""
         self.missing: list[BlockError] = []
         self.mismatched: list[BlockError] = []
 
@@ -201,9 +218,9 @@ class _Checker:
             return None
         if selector.output == "*":
             return frozenset({Kind.WILDCARD})
-        if selector.output is None or selector.output not in block.outputs:
+        if selector.output is None or selector.output not in block:
             return None
-        return frozenset(block.outputs[selector.output])
+        return frozenset(block[selector.output])
 
     def check(self, owner: str, owner_type: str | None, reference: Reference) -> None:
         selector, accepts = reference.selector, reference.accepts
@@ -235,7 +252,7 @@ class _Checker:
         block = self.blocks.get(selector.step or "")
         if block is None:
             return f"{selector.text}: there is no step named {selector.step!r}"
-        outputs = ", ".join(block.outputs) or "none"
+        outputs = ", ".join(block) or "none"
         return f"{selector.text}: step {selector.step!r} has no output {selector.output!r} (its outputs: {outputs})"
 
 
@@ -276,7 +293,7 @@ def _order(steps: dict[str, CompiledStep]) -> list[str]:
     return order
 
 
-def _dimensions(steps: dict[str, CompiledStep], order: list[str]) -> None:
+def _dimensions(steps: dict[str, CompiledStep], order: list[str], inputs: dict[str, InputSpec]) -> None:
     for name in order:
         step = steps[name]
         batch_dims, all_dims = set(), [0]
@@ -284,15 +301,24 @@ def _dimensions(steps: dict[str, CompiledStep], order: list[str]) -> None:
             selector = reference.selector
             if reference.accepts.steps:
                 continue
-            dim = 0 if selector.input is not None else steps[selector.step or ""].dimension
+            source = inputs.get(selector.input) if selector.input is not None else None
+            dim = source.dimension if source is not None else 0
+            if selector.input is None:
+                dim = steps[selector.step or ""].dimension
             if reference.accepts.collapses:
                 dim = max(dim - 1, 0)  # per-image data collapses to a list of one: each image is its own run
-            if selector.input is None or reference.accepts.batch:
+            if selector.input is None or reference.accepts.batch or dim > 0:  # a batch input per crop counts too
                 all_dims.append(dim)
             if reference.accepts.batch:
                 batch_dims.add(dim)
         step.input_dimension = max(all_dims)
+        gathered = {
+            steps[r.selector.step].dimension for r in step.references if r.selector.step and r.accepts.collapses
+        }  # the crops a collapsing field gathers: a continue_if one level deeper decides per crop
         for gate in step.gated_by:
+            if steps[gate].dimension == step.input_dimension + 1 and steps[gate].dimension in gathered:
+                step.crop_gates.add(gate)
+        for gate in step.gated_by - step.crop_gates:
             step.input_dimension = max(step.input_dimension, steps[gate].dimension)
         if len(batch_dims) > 1 or (batch_dims and max(batch_dims) < step.input_dimension):
             raise ExecutionGraphStructureError(
@@ -306,9 +332,10 @@ def compile_workflow(definition: Any, registry: BlockRegistry | None = None) -> 
     """Validate ``definition`` and prepare it to run; raises a :class:`~seglab.workflows.errors.WorkflowError`."""
     spec = parse_spec(definition)
     _check_names(spec)
-    validated = _validated_steps(spec, registry or default_registry())
+    warnings: list[str] = []
+    validated = _validated_steps(spec, registry or default_registry(), warnings)
     inputs = {i.name: i for i in spec.inputs}
-    checker = _Checker(inputs, {name: block for name, (_, block, _) in validated.items()})
+    checker = _Checker(inputs, {name: block.step_outputs(manifest) for name, (_, block, manifest) in validated.items()})
     steps: dict[str, CompiledStep] = {}
     for name, (step_spec, block, manifest) in validated.items():
         references = _references(block, manifest)
@@ -340,9 +367,16 @@ def compile_workflow(definition: Any, registry: BlockRegistry | None = None) -> 
                     target.gated_by.add(name)
     order = _order(steps)
     ordered = {name: steps[name] for name in order}
-    _dimensions(ordered, order)
+    _dimensions(ordered, order, inputs)
     compiled_outputs = [
-        CompiledOutput(o.name, s, ordered[s.step].dimension if s.step is not None else 0, o.coordinates_system)
+        CompiledOutput(
+            o.name,
+            s,
+            ordered[s.step].dimension if s.step is not None else inputs[s.input or ""].dimension,
+            o.coordinates_system,
+        )
         for o, s in outputs
     ]
-    return CompiledWorkflow(spec, definition, inputs, ordered, compiled_outputs)
+    for warning in warnings:
+        logger.warning("workflow: %s", warning)
+    return CompiledWorkflow(spec, definition, inputs, ordered, compiled_outputs, warnings)

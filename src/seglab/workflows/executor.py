@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from seglab.workflows.blocks import StepContext, StepManifest
@@ -20,10 +20,16 @@ from seglab.workflows.blocks.flow_control import CONTINUE
 from seglab.workflows.compiler import CompiledStep, CompiledWorkflow
 from seglab.workflows.environment import Environment
 from seglab.workflows.errors import RuntimeInputError, StepExecutionError, WorkflowError
-from seglab.workflows.kinds import DETECTIONS
+from seglab.workflows.kinds import DETECTIONS, Kind
 from seglab.workflows.selectors import parse_selector, substitute
 from seglab.workflows.spec import InputSpec
-from seglab.workflows.values import detections_from_roboflow, is_detections, load_image, to_root_coordinates
+from seglab.workflows.values import (
+    detections_from_roboflow,
+    is_detections,
+    load_image,
+    to_root_coordinates,
+    video_metadata_from_roboflow,
+)
 
 
 class _Skipped:
@@ -94,25 +100,52 @@ def prepare_runs(workflow: CompiledWorkflow, inputs: Mapping[str, Any], environm
             values[name] = chosen if chosen.parent_id == name else _renamed(chosen, name)
         for name, batch in batches.items():
             values[name] = batch[index if len(batch) > 1 else 0]
+        _with_video(values, workflow)
         runs.append(_Run(values))
     return runs
+
+
+def _with_video(values: dict[str, Any], workflow: CompiledWorkflow) -> None:
+    """A run's images are frames of the video its ``WorkflowVideoMetadata`` input names (trackers, counters and
+    ``ExtractFrameMetadata`` read it from the image, as Roboflow's blocks since Execution Engine 1.2 do)."""
+    video = next(
+        (
+            values[name]
+            for name, spec in workflow.inputs.items()
+            if spec.is_batch and spec.kinds == {Kind.VIDEO_METADATA}
+        ),
+        None,
+    )
+    if video is None:
+        return
+    for name in workflow.image_inputs:
+        if values[name].video is None:
+            values[name] = replace(values[name], video=video)
 
 
 def _batch_values(name: str, value: Any, spec: InputSpec) -> list[Any]:
     """A ``WorkflowBatchInput``'s values: a list, one per image (one value alone serves every image); detections
     sent as Roboflow's JSON become detections."""
+    shape = "one value per image" if spec.dimensionality == 1 else "a list per image, one value per crop of it"
     if value is None:
-        raise RuntimeInputError(f"the workflow needs the batch input {name!r} (a list: one value per image)")
+        raise RuntimeInputError(f"the workflow needs the batch input {name!r} (a list: {shape})")
     if not isinstance(value, list) or not value:
-        raise RuntimeInputError(f"input {name!r} is a batch input: give a non-empty list, one value per image")
-    if spec.kinds & set(DETECTIONS):
-        return [detections_from_roboflow(item, f"{name}[{i}]") for i, item in enumerate(value)]
-    return value
+        raise RuntimeInputError(f"input {name!r} is a batch input: give a non-empty list, {shape}")
+    return [_nested(item, spec, spec.dimensionality - 1, f"{name}[{i}]") for i, item in enumerate(value)]
+
+
+def _nested(value: Any, spec: InputSpec, depth: int, where: str) -> Any:
+    """One image's value of a batch input ``depth`` lists deep (a list per crop, per crop of a crop...)."""
+    if depth > 0:
+        if not isinstance(value, list):
+            raise RuntimeInputError(f"input {where}: a list (one value per crop), got {type(value).__name__}")
+        return [_nested(item, spec, depth - 1, f"{where}[{i}]") for i, item in enumerate(value)]
+    if spec.kinds == {Kind.VIDEO_METADATA}:
+        return video_metadata_from_roboflow(value, where)
+    return detections_from_roboflow(value, where) if spec.kinds & set(DETECTIONS) else value
 
 
 def _renamed(image: Any, name: str) -> Any:
-    from dataclasses import replace
-
     return replace(image, parent_id=name)
 
 
@@ -136,8 +169,15 @@ class _StepRunner:
             return None
         candidates = [r.selector.step for r in self.step.references if r.selector.step and not r.accepts.steps]
         candidates += sorted(self.step.gated_by)
-        name = next(n for n in candidates if n and self.workflow.steps[n].dimension >= depth)
-        return self.run.results[name]
+        name = next((n for n in candidates if n and self.workflow.steps[n].dimension >= depth), None)
+        if name is not None:
+            return self.run.results[name]
+        inputs = self.workflow.inputs  # else a batch input given per crop drives it
+        return next(
+            self.run.inputs[r.selector.input]
+            for r in self.step.references
+            if r.selector.input is not None and inputs[r.selector.input].dimension >= depth
+        )
 
     def _walk(self, node: Any, depth: int, path: tuple[int, ...]) -> Any:
         if depth == self.step.input_dimension:
@@ -146,25 +186,43 @@ class _StepRunner:
             return SKIPPED
         return [self._walk(child, depth + 1, (*path, index)) for index, child in enumerate(node)]
 
-    def _value(self, text: str, path: tuple[int, ...], collapses: bool = False) -> Any:
+    def _value(self, text: str, path: tuple[int, ...], collapses: bool = False, held: list[bool] | None = None) -> Any:
         selector = parse_selector(text)
         assert selector is not None
         if selector.input is not None:
             value = self.run.inputs[selector.input]
+            dimension = self.workflow.inputs[selector.input].dimension
+            if dimension > len(path):  # a collapsing field: the values of every crop
+                return value
+            try:
+                value = _at(value, path[:dimension])  # a batch input's value for this crop
+            except (IndexError, TypeError):
+                raise RuntimeInputError(
+                    f"input {selector.input!r} has no value for crop {list(path[:dimension])} of step "
+                    f"{self.step.name!r} (give one value per crop)"
+                ) from None
+            if value is SKIPPED:
+                raise _SkipError
             return [value] if collapses else value
         source = self.workflow.steps[selector.step or ""]
         outputs = _at(self.run.results[source.name], path[: source.dimension])
         if outputs is SKIPPED or outputs is None:
             raise _SkipError
         if source.dimension > len(path):  # a collapsing field: every crop's value, None where one was skipped
-            return [None if item is SKIPPED or item is None else item.get(selector.output) for item in outputs]
+            return [
+                None if item is SKIPPED or item is None or (held and held[index]) else item.get(selector.output)
+                for index, item in enumerate(outputs)
+            ]
         return [outputs.get(selector.output)] if collapses else outputs.get(selector.output)
 
     def _leaf(self, path: tuple[int, ...]) -> Any:
-        for gate in self.step.gated_by:
+        for gate in self.step.gated_by - self.step.crop_gates:
             decision = _at(self.run.results[gate], path[: self.workflow.steps[gate].dimension])
             if decision is SKIPPED or not decision.get(CONTINUE, False):
                 return SKIPPED
+        held = self._held(path)
+        if held is not None and all(held):
+            return SKIPPED  # no crop passed its continue_if
         updates: dict[str, Any] = {}
         try:
             for name, accepts in self.step.block.accepting_fields().items():
@@ -172,7 +230,7 @@ class _StepRunner:
                     continue
                 value = getattr(self.step.manifest, name)
                 collapses = accepts.collapses
-                resolved = substitute(value, lambda text, c=collapses: self._value(text, path, c))
+                resolved = substitute(value, lambda text, c=collapses: self._value(text, path, c, held))
                 if accepts.batch and value is not resolved and resolved is None:
                     raise _SkipError  # an empty crop, say
                 if resolved is None and value is not None:
@@ -192,6 +250,19 @@ class _StepRunner:
                 blocks_errors=[],
             ) from error
         return list(result) if self.step.block.dimensionality_offset else result
+
+    def _held(self, path: tuple[int, ...]) -> list[bool] | None:
+        """Per crop this step gathers, whether a ``continue_if`` deciding per crop holds it back (``None``: none
+        decides per crop)."""
+        if not self.step.crop_gates:
+            return None
+        held: list[bool] | None = None
+        for gate in self.step.crop_gates:
+            decisions = _at(self.run.results[gate], path)
+            crops = [] if decisions is SKIPPED or decisions is None else decisions
+            mine = [d is SKIPPED or d is None or not d.get(CONTINUE, False) for d in crops]
+            held = mine if held is None else [a or b for a, b in zip(held, mine, strict=False)]
+        return held
 
 
 def _default(manifest: StepManifest, name: str) -> Any:

@@ -21,6 +21,7 @@ class Kind(StrEnum):
     ROBOFLOW_MODEL_ID = "roboflow_model_id"
     CLASSIFICATION = "classification_prediction"
     LANGUAGE_MODEL_OUTPUT = "language_model_output"
+    VIDEO_METADATA = "video_metadata"
 
 
 DETECTIONS = (Kind.INSTANCE_SEGMENTATION, Kind.OBJECT_DETECTION)

@@ -11,12 +11,13 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable
+from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
 
 import numpy as np
 from pydantic import AliasChoices, BaseModel, ConfigDict, Field
 
-from seglab.workflows.values import is_detections
+from seglab.workflows.values import VideoMetadata, WorkflowImage, is_detections
 
 DEFAULT_OPERAND = "_"
 """The name a detections filter gives the detection under test."""
@@ -153,6 +154,11 @@ class ExtractImageProperty(_Operation):
     property_name: Literal["size", "height", "width", "aspect_ratio"]
 
 
+class ExtractFrameMetadata(_Operation):
+    type: Literal["ExtractFrameMetadata"]
+    property_name: Literal["frame_number", "frame_timestamp", "seconds_since_start"]
+
+
 class DetectionsToDictionary(_Operation):
     type: Literal["DetectionsToDictionary"]
 
@@ -195,6 +201,7 @@ Operation = Annotated[
     | DetectionsOffset
     | DetectionsSelection
     | ExtractImageProperty
+    | ExtractFrameMetadata
     | DetectionsToDictionary
     | ConvertDictionaryToJSON
     | DetectionsRename
@@ -420,6 +427,8 @@ def apply_operation(value: Any, operation: Any, parameters: dict[str, Any]) -> A
         return _classification_property(value, operation.property_name)
     if kind == "ExtractImageProperty":
         return _image_property(value, operation.property_name)
+    if kind == "ExtractFrameMetadata":
+        return _frame_metadata(value, operation.property_name)
     if kind == "ConvertDictionaryToJSON":
         import json
 
@@ -455,6 +464,22 @@ def _image_property(value: Any, name: str) -> Any:
         raise QueryError(f"ExtractImageProperty works on images, got {type(value).__name__}")
     height, width = value.pixels.shape[:2]
     return {"size": width * height, "height": height, "width": width, "aspect_ratio": width / height}[name]
+
+
+def _frame_metadata(value: Any, name: str) -> Any:
+    """Where an image lies in its video, as Roboflow reads it: ``frame_number``, ``frame_timestamp`` (the date and
+    time the frame was taken) and ``seconds_since_start``; a still image is frame 0 of its own video, taken now."""
+    if isinstance(value, VideoMetadata):
+        video: VideoMetadata | None = value
+    elif isinstance(value, WorkflowImage):
+        video = value.video
+    else:
+        raise QueryError(f"ExtractFrameMetadata works on images (or video metadata), got {type(value).__name__}")
+    if name == "frame_number":
+        return video.frame_number if video is not None else 0
+    if name == "seconds_since_start":
+        return video.seconds if video is not None else 0.0
+    return video.wall_clock if video is not None and video.wall_clock is not None else datetime.now(UTC)
 
 
 def _detections_operation(value: Any, operation: Any, parameters: dict[str, Any]) -> Any:

@@ -2,8 +2,8 @@
 
 Parsing checks the shape only (what each step's fields mean is its block's business, see the compiler).
 Roboflow's synonyms are accepted: ``InferenceImage``/``InferenceParameter`` for ``WorkflowImage``/
-``WorkflowParameter``, and ``WorkflowBatchInput`` (one value per image); unknown keys are ignored, as Roboflow ignores
-them.
+``WorkflowParameter``, ``WorkflowBatchInput`` (one value per image, or per crop of it) and ``WorkflowVideoMetadata``;
+unknown keys are ignored, as Roboflow ignores them.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from seglab.workflows.kinds import Kind, parse_kinds
 IMAGE_INPUT_TYPES = frozenset({"WorkflowImage", "InferenceImage"})
 PARAMETER_INPUT_TYPES = frozenset({"WorkflowParameter", "InferenceParameter"})
 BATCH_INPUT_TYPE = "WorkflowBatchInput"
+VIDEO_METADATA_INPUT_TYPE = "WorkflowVideoMetadata"
 OUTPUT_TYPES = frozenset({"JsonField"})
 COORDINATES_SYSTEMS = ("parent", "own")
 
@@ -31,6 +32,14 @@ class InputSpec:
     its published definitions declare ``api_key``, ``model_id`` or ``classes`` so)."""
     is_batch: bool = False
     """A ``WorkflowBatchInput``: one value per image of the batch (given as a list), not one for all."""
+    dimensionality: int = 1
+    """A batch input's nesting: 1, a value per image; 2, a list per image with a value per crop of it (the slices
+    of ``image_slicer``, the crops of ``dynamic_crop``), and so on."""
+
+    @property
+    def dimension(self) -> int:
+        """The step dimension its values live at (0: per image; 1: per crop), as a step's output would."""
+        return self.dimensionality - 1 if self.is_batch else 0
 
 
 @dataclass(frozen=True)
@@ -88,9 +97,11 @@ def _input(entry: dict[str, Any]) -> InputSpec:
         return InputSpec(entry["name"], True, frozenset({Kind.IMAGE}))
     if kind_type == BATCH_INPUT_TYPE:
         return _batch_input(entry)
+    if kind_type == VIDEO_METADATA_INPUT_TYPE:  # each image's place in its video (a batch input of one kind)
+        return InputSpec(entry["name"], False, frozenset({Kind.VIDEO_METADATA}), is_batch=True)
     if kind_type in PARAMETER_INPUT_TYPES:
         return InputSpec(entry["name"], False, parse_kinds(entry.get("kind") or []), entry.get("default_value"))
-    known = ", ".join(sorted(IMAGE_INPUT_TYPES | PARAMETER_INPUT_TYPES | {BATCH_INPUT_TYPE}))
+    known = ", ".join(sorted(IMAGE_INPUT_TYPES | PARAMETER_INPUT_TYPES | {BATCH_INPUT_TYPE, VIDEO_METADATA_INPUT_TYPE}))
     raise WorkflowSyntaxError(
         f"input {entry['name']!r} has unknown type {kind_type!r} (known: {known})",
         blocks_errors=[BlockError(entry["name"], str(kind_type), property_name="type")],
@@ -100,20 +111,23 @@ def _input(entry: dict[str, Any]) -> InputSpec:
 def _batch_input(entry: dict[str, Any]) -> InputSpec:
     """Roboflow's batch-oriented input: images when its kind says so, otherwise data with one value per image."""
     dimensionality = entry.get("dimensionality", 1)
-    if dimensionality != 1:
+    kinds = parse_kinds(entry.get("kind") or [])
+    images = kinds == {Kind.IMAGE}
+    problem = None
+    if not isinstance(dimensionality, int) or isinstance(dimensionality, bool) or dimensionality < 1:
+        problem = f"dimensionality must be a whole number from 1 (a value per image), got {dimensionality!r}"
+    elif images and dimensionality != 1:
+        problem = "a batch of images has dimensionality 1 (crops of an image come from steps, not inputs)"
+    if problem is not None:
         raise WorkflowSyntaxError(
-            f"input {entry['name']!r}: dimensionality {dimensionality!r} is not supported (seglab takes batch inputs "
-            "of one value per image: dimensionality 1)",
+            f"input {entry['name']!r}: {problem}",
             blocks_errors=[
-                BlockError(
-                    entry["name"], BATCH_INPUT_TYPE, property_name="dimensionality", property_details="only 1 is taken"
-                )
+                BlockError(entry["name"], BATCH_INPUT_TYPE, property_name="dimensionality", property_details=problem)
             ],
         )
-    kinds = parse_kinds(entry.get("kind") or [])
-    if kinds == {Kind.IMAGE}:
+    if images:
         return InputSpec(entry["name"], True, kinds)
-    return InputSpec(entry["name"], False, kinds, is_batch=True)
+    return InputSpec(entry["name"], False, kinds, is_batch=True, dimensionality=dimensionality)
 
 
 def _output(entry: dict[str, Any]) -> OutputSpec:

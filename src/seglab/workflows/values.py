@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -36,6 +37,8 @@ class VideoMetadata:
     fps: float = 0.0
     comes_from_video_file: bool = True
     """A file's time is its frame number over its frame rate; a live stream's is the clock's."""
+    wall_clock: datetime | None = None
+    """When the frame was taken (Roboflow's ``frame_timestamp`` is this date and time)."""
 
     @property
     def seconds(self) -> float:
@@ -43,6 +46,32 @@ class VideoMetadata:
         if self.comes_from_video_file and self.fps > 0:
             return self.frame_number / self.fps
         return self.frame_timestamp
+
+
+def video_metadata_from_roboflow(value: Any, what: str) -> VideoMetadata:
+    """A ``WorkflowVideoMetadata`` input's value as Roboflow's clients send it: ``{video_identifier, frame_number,
+    frame_timestamp (an ISO 8601 date and time, or seconds), fps?, comes_from_video_file?}``."""
+    if isinstance(value, VideoMetadata):
+        return value
+    if not isinstance(value, dict):
+        raise RuntimeInputError(f"input {what}: video metadata is an object, got {type(value).__name__}")
+    try:
+        stamp = value.get("frame_timestamp")
+        clock = datetime.fromisoformat(stamp) if isinstance(stamp, str) else None
+        if clock is not None and clock.tzinfo is None:
+            clock = clock.replace(tzinfo=UTC)
+        return VideoMetadata(
+            video_identifier=str(value["video_identifier"]),
+            frame_number=int(value["frame_number"]),
+            frame_timestamp=clock.timestamp() if clock is not None else float(stamp or 0.0),
+            fps=float(value.get("fps") or 0.0),
+            comes_from_video_file=bool(value.get("comes_from_video_file") or False),
+            wall_clock=clock,
+        )
+    except KeyError as missing:
+        raise RuntimeInputError(f"input {what}: video metadata needs {missing.args[0]!r}") from None
+    except (TypeError, ValueError) as error:
+        raise RuntimeInputError(f"input {what}: not video metadata ({error})") from None
 
 
 @dataclass(frozen=True)

@@ -1,5 +1,6 @@
 import { KeyboardEvent, useEffect, useMemo, useRef } from "react";
 import { useNavigate, useSearchParams } from "react-router";
+import { filtersFrom } from "../grid/filters";
 import { runKey } from "./actions";
 import { EditorController } from "./controller";
 import { FrameStrip } from "./FrameStrip";
@@ -19,6 +20,8 @@ export function Editor({ imageId }: { imageId: number }) {
   const [params] = useSearchParams();
   const queue = params.get("queue");
   editor.review.setQueue(queue === "annotate" || queue === "review" ? queue : null);
+  // opened from a filtered grid (`?status=unannotated`): next / previous, "12 / 141" and the way back keep its filters
+  editor.setGrid(filtersFrom(params));
   useEffect(() => { editor.open(imageId); }, [editor, imageId]);
   useEffect(() => () => editor.close(), [editor]);
   const loaded = useStore(editor.store, (s) => s.loaded);
@@ -40,7 +43,7 @@ export function Editor({ imageId }: { imageId: number }) {
   if (!loaded) return <p>{message || "loading…"}</p>;
   const project = loaded.project.name;
   const back = (
-    <a href="#" onClick={(e) => { e.preventDefault(); navigate(`/projects/${encodeURIComponent(project)}`); }}>← {project}</a>
+    <a href="#" onClick={(e) => { e.preventDefault(); navigate(`/projects/${encodeURIComponent(project)}${editor.gridSearch}`); }}>← {project}</a>
   );
   return (
     <div className="editor" ref={root} tabIndex={0} onKeyDown={keyDown} onKeyUp={keyUp} onBlur={() => editor.holdSpace(false)} data-testid="editor">

@@ -1,6 +1,7 @@
 import { useState } from "react";
 import { STATE_NAMES } from "../review/api";
-import { action, runButton } from "./actions";
+import { ActionButton } from "./ActionButton";
+import { runButton } from "./actions";
 import type { EditorController } from "./controller";
 import { useStore } from "./store";
 
@@ -12,9 +13,7 @@ export function ReviewPanel({ editor }: { editor: EditorController }) {
   const [comment, setComment] = useState("");
   if (!review || (!review.item && !review.events.length)) return null;
   const { item, job } = review;
-  const button = (id: string) => (
-    <button key={id} title={action(id).help} onClick={() => editor.input.submit(() => runButton(editor, id))}>{action(id).label}</button>
-  );
+  const button = (id: string) => <ActionButton key={id} id={id} onClick={() => editor.input.submit(() => runButton(editor, id))} />;
   function send() {
     const text = comment;
     setComment("");

@@ -34,6 +34,12 @@ function draw(canvas: HTMLCanvasElement, s: EditorState, layer: AnnotationLayer)
     const own = s.override ?? s.shapes.get(a.id) ?? [];
     return { id: a.id, shapes: own, bounds: boundsOf(own), color: colorOf(categories, a.category_id) };
   }) : [];
+  // the annotation under the pointer (here or in the list) is drawn again on top, outlined
+  const hovered = s.hovered !== s.selected ? s.annotations.find((a) => a.id === s.hovered) : undefined;
+  if (hovered && isVisible(s, hovered)) {
+    const own = s.shapes.get(hovered.id) ?? [];
+    annotations.push({ id: hovered.id, shapes: own, bounds: boundsOf(own), color: colorOf(categories, hovered.category_id), highlighted: true });
+  }
   const erase = s.tool === "eraser";
   drawScene(canvas, {
     picture: s.loaded.picture,

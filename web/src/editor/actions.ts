@@ -40,7 +40,7 @@ const tool = (id: "select" | "polygon" | "smart" | "brush" | "eraser", key: stri
 export const ACTIONS: Action[] = [
   tool("polygon", "p", "polygon: click to add points, click the first point or Enter to close, Esc to cancel"),
   tool("smart", "s", "Smart Polygon: hover to preview, click inside (Shift+click outside) or drag a box; Enter accepts"),
-  tool("brush", "b", "brush: paint onto the selected annotation (with none selected, it starts a new one)"),
+  tool("brush", "b", "brush: paint a new annotation (in “add a part” mode: onto the selected one)"),
   tool("eraser", "e", "eraser: erase from the selected annotation (a hole inside, a split across, all of it deletes it)"),
   tool("select", "v", "select: click an annotation; drag it to move it; drag a vertex; double-click an edge to add a vertex, double-click a vertex to remove it"),
   {
@@ -53,7 +53,7 @@ export const ACTIONS: Action[] = [
   },
   {
     id: "draw-mode", label: "draw mode", section: "Tools", keys: [{ key: "m" }],
-    help: "what a drawn polygon does to the selected annotation: new annotation → add a part → cut a hole",
+    help: "what a drawing (polygon, brush, Smart Polygon) makes: a new annotation → a part added to the selected one → a hole cut in it",
     perform: (editor) => editor.cycleDrawMode(),
   },
   {
@@ -66,7 +66,7 @@ export const ACTIONS: Action[] = [
   },
   {
     id: "class", label: "class", section: "Annotations", keysText: "1–9",
-    help: "choose the class (and give it to the selected annotation)",
+    help: "with an annotation selected: give it that class; with none: the class of new shapes (selecting never changes it)",
     keys: [1, 2, 3, 4, 5, 6, 7, 8, 9].map((n) => ({ key: String(n) })),
     perform: (editor, key) => editor.edits.chooseClassAt(Number(key?.key) - 1),
   },

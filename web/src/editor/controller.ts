@@ -2,8 +2,11 @@
 // active tool's state machine (keys go through the action table, ./actions); the edits those make are ./edits.
 
 import { Annotation, api } from "../api";
+import { GridFilters, gridSearch, serverQuery } from "../grid/filters";
+import { editorApi } from "./editorApi";
 import { Edits } from "./edits";
 import { Review } from "./review";
+import { pickAt } from "./sceneIndex";
 import { Point, Shape, toImage, View, zoomAt } from "./geometry";
 import { SerialQueue } from "./serialInput";
 import {
@@ -18,7 +21,7 @@ import { SmartTool } from "./tools/smart";
 import { PointerInfo, StateNode, ToolEvent, ToolHost } from "./tools/stateNode";
 
 /** The mouse event fields the editor reads (a React or a DOM event). */
-export interface MouseLike { clientX: number; clientY: number; button: number; shiftKey: boolean; altKey: boolean }
+export interface MouseLike { clientX: number; clientY: number; button: number; buttons?: number; shiftKey: boolean; altKey: boolean }
 
 export class EditorController implements ToolHost {
   readonly store: Store<EditorState>;
@@ -36,6 +39,8 @@ export class EditorController implements ToolHost {
    * pastes on the new image, as typed). */
   private arrival: { id: number; resolve: () => void } | null = null;
   private opened = 0;
+  /** The filters of the grid the editor was opened from (in its URL): next / previous walk that grid. */
+  private grid: GridFilters | null = null;
   /** Input, one event at a time: an edit is saved and reloaded before the next event acts (see ./serialInput). */
   readonly input: SerialQueue;
 
@@ -79,7 +84,7 @@ export class EditorController implements ToolHost {
     };
     this.tools[this.state.tool].exit();
     this.store.set({
-      imageId, draft: [], prompt: NO_PROMPT, hoverPreview: [], selected: null, selectedVertex: null, override: null,
+      imageId, draft: [], prompt: NO_PROMPT, hoverPreview: [], selected: null, hovered: null, selectedVertex: null, override: null,
       hidden: new Set(), locked: new Set(), embedding: "",
     });
     this.tools[this.state.tool].enter();
@@ -107,7 +112,24 @@ export class EditorController implements ToolHost {
       this.store.set((s) => ({ models: trained, assistModel: s.assistModel || (trained.length ? String(trained[0].id) : "") }));
     })().catch((e) => this.say(e.message)).finally(arrived);
     this.pollEmbedding(imageId, current);
+    this.locate(imageId, current).catch((e) => this.say(e.message));
     this.review.load(imageId).catch((e) => this.say(e.message));
+  }
+
+  /** The grid's filters, from the editor's URL (`?status=unannotated&split=valid`). */
+  setGrid(filters: GridFilters): void {
+    this.grid = filters;
+  }
+
+  /** The grid's search (`?status=unannotated`, or ""), for links back to it and on to the next image. */
+  get gridSearch(): string {
+    return this.grid ? gridSearch(this.grid) : "";
+  }
+
+  /** Ask where the image stands in the grid it came from: its neighbours there, and "12 / 141". */
+  private async locate(imageId: number, current: () => boolean): Promise<void> {
+    const place = await editorApi.place(imageId, this.grid ? serverQuery(this.grid) : {});
+    if (current()) this.store.set({ place: { ...place, imageId } });
   }
 
   /** Smart Polygon needs the image's embedding: ask for it as soon as the image opens, and say while it is computed. */
@@ -197,7 +219,11 @@ export class EditorController implements ToolHost {
       this.store.set({ view: { ...pan.view, offset } });
       return undefined;
     }
-    return isReady(this.state) ? this.toTool("pointerMove", this.info(event)) : undefined;
+    if (!isReady(this.state)) return undefined;
+    const info = this.info(event);
+    // with the select tool, the annotation a click would pick is highlighted, here and in the list
+    if (this.state.tool === "select" && !event.buttons) this.highlight(pickAt(this.state, info.point)?.id ?? null);
+    return this.toTool("pointerMove", info);
   }
 
   pointerUp(event: MouseLike): unknown {
@@ -210,6 +236,7 @@ export class EditorController implements ToolHost {
   }
 
   pointerLeave(): unknown {
+    this.highlight(null);
     return this.toTool("pointerLeave");
   }
 
@@ -219,9 +246,14 @@ export class EditorController implements ToolHost {
 
   // ---- what the tools ask for -------------------------------------------------------------------------------
 
+  /** Selecting never changes the class new shapes get (that was a mislabel waiting to happen). */
   select(id: number | null): void {
-    const chosen = this.state.annotations.find((a) => a.id === id);
-    this.store.set((s) => ({ selected: id, selectedVertex: null, categoryId: chosen ? chosen.category_id : s.categoryId }));
+    this.store.set({ selected: id, selectedVertex: null });
+  }
+
+  /** Highlight one annotation (under the pointer on the image or in the list), or none. */
+  highlight(id: number | null): void {
+    if (this.state.hovered !== id) this.store.set({ hovered: id });
   }
 
   chooseTool(tool: ToolId): void {
@@ -307,19 +339,27 @@ export class EditorController implements ToolHost {
     const frame = queue ? undefined : this.video.neighbour(which === "next" ? 1 : -1);
     const target = queue
       ? await this.review.step(which)
-      : frame !== undefined ? frame : (await api.neighbours(this.state.imageId))[which];
+      : frame !== undefined ? frame : await this.neighbour(which);
     if (target === null) {
-      this.say(queue ? "nothing else waits in your queue" : frame === null ? `no ${which} frame` : `no ${which} image`);
+      const filtered = this.gridSearch ? " in the filtered grid" : "";
+      this.say(queue ? "nothing else waits in your queue" : frame === null ? `no ${which} frame` : `no ${which} image${filtered}`);
       return;
     }
     await this.show(target);
   }
 
-  /** Open another image (keeping queue mode), resolved once it has loaded. */
+  /** The next or previous image of the grid the editor came from (asked again if the image moved on since). */
+  private async neighbour(which: "previous" | "next"): Promise<number | null> {
+    const { place, imageId } = this.state;
+    if (place?.imageId === imageId) return place[which];
+    return (await editorApi.place(imageId, this.grid ? serverQuery(this.grid) : {}))[which];
+  }
+
+  /** Open another image (keeping queue mode, or the grid's filters), resolved once it has loaded. */
   async show(target: number): Promise<void> {
     const queue = this.review.queue;
     const loadedThere = new Promise<void>((resolve) => { this.arrival = { id: target, resolve }; });
-    this.navigate(queue ? `/images/${target}?queue=${queue}` : `/images/${target}`);
+    this.navigate(queue ? `/images/${target}?queue=${queue}` : `/images/${target}${this.gridSearch}`);
     await loadedThere;
   }
 

@@ -7,6 +7,7 @@ import type { EditorController } from "./controller";
 import { editorApi } from "./editorApi";
 import { Point, Shape } from "./geometry";
 import { brushStroke, clipToImage, removeVertex, subtract, unite } from "./shapes";
+import { drawingEffect, selectedAfterCreate } from "./drawing";
 import { editable, geometryOf, isVisible, shapesFor } from "./state";
 
 type Change = { geometry?: Geometry; category_id?: number };
@@ -18,13 +19,14 @@ let clipboard: { className: string; shapes: Shape[] }[] = [];
 export class Edits {
   constructor(private readonly editor: EditorController) {}
 
-  private async create(geometry: Geometry): Promise<void> {
-    const { categoryId, imageId } = this.editor.state;
+  /** A new annotation of the class chosen for new shapes; see ./drawing for what stays selected after it. */
+  private async create(geometry: Geometry, source: string): Promise<void> {
+    const { categoryId, imageId, drawMode } = this.editor.state;
     if (categoryId === null) { this.editor.say("add a class to the project first"); return; }
-    const created = await api.createAnnotation(imageId, categoryId, geometry);
+    const created = await editorApi.createAnnotation(imageId, categoryId, geometry, source);
     this.editor.say("saved");
     await this.editor.reload();
-    this.editor.store.set({ selected: created.id });
+    this.editor.store.set({ selected: selectedAfterCreate(drawMode, created.id), selectedVertex: null });
   }
 
   /** Save a change to one annotation; a 409 means someone else changed it first: show theirs, never overwrite it. */
@@ -51,41 +53,45 @@ export class Edits {
     else await this.save(current, { geometry: geometryOf(result) });
   }
 
+  /** A finished polygon, brush stroke or Smart Polygon: a new annotation, or (the draw mode chosen) a part added
+   * to / a hole cut in the selected one. */
   async commitDrawn(shapes: Shape[], what: string): Promise<void> {
     const s = this.editor.state;
-    const target = editable(s);
-    if (s.drawMode !== "new" && target) {
-      const own = shapesFor(s, target.id);
-      if (s.drawMode === "add") await this.reshape(target, unite(own, shapes), `${what}: add a part`);
-      else await this.reshape(target, subtract(own, shapes), `${what}: cut a hole`);
-    } else {
-      await this.create(geometryOf(shapes));
-    }
+    const effect = drawingEffect(s);
+    if (effect === null) { this.editor.say("cut a hole: select the annotation to cut first"); return; }
+    if (effect.kind === "new") { await this.create(geometryOf(shapes), what === "smart polygon" ? "assist:smart-polygon" : "manual"); return; }
+    const own = shapesFor(s, effect.target.id);
+    if (effect.kind === "add") await this.reshape(effect.target, unite(own, shapes), `${what}: add a part`);
+    else await this.reshape(effect.target, subtract(own, shapes), `${what}: cut a hole`);
   }
 
+  /** The eraser always erases from the selected annotation; a brush stroke is a drawing like any other. */
   async finishStroke(path: Point[], erase: boolean): Promise<void> {
     const s = this.editor.state;
     const painted = brushStroke(path, s.brushRadius);
+    if (!erase) { await this.commitDrawn(painted, "brush"); return; }
     const target = editable(s);
-    if (erase) {
-      if (!target) { this.editor.say("select an annotation to erase from"); return; }
-      await this.reshape(target, subtract(shapesFor(s, target.id), painted), "eraser");
-    } else if (target) {
-      await this.reshape(target, unite(shapesFor(s, target.id), painted), "brush");
-    } else {
-      await this.create(geometryOf(painted));
-    }
+    if (!target) { this.editor.say("select an annotation to erase from"); return; }
+    await this.reshape(target, subtract(shapesFor(s, target.id), painted), "eraser");
   }
 
-  async chooseClass(id: number): Promise<void> {
+  /** The class new shapes get: only the class picker (or a digit with nothing selected) changes it. */
+  chooseClass(id: number): void {
     this.editor.store.set({ categoryId: id });
+  }
+
+  /** Give the selected annotation another class (the class of new shapes stays as it is). */
+  async reclassify(id: number): Promise<void> {
     const current = editable(this.editor.state);
     if (current && current.category_id !== id) await this.save(current, { category_id: id });
   }
 
+  /** Digits 1–9: with an annotation selected, give it that class; with none, choose the class of new shapes. */
   async chooseClassAt(index: number): Promise<void> {
     const category = this.editor.state.loaded?.project.categories[index];
-    if (category) await this.chooseClass(category.id);
+    if (!category) return;
+    if (editable(this.editor.state)) await this.reclassify(category.id);
+    else this.chooseClass(category.id);
   }
 
   async deleteSelection(): Promise<void> {
@@ -154,6 +160,8 @@ export class Edits {
   async review(annotation: Annotation, keep: boolean): Promise<void> {
     if (keep) await api.accept(annotation.id, annotation.revision, annotation.attributes);
     else await api.deleteAnnotation(annotation.id, annotation.revision);
+    // a decided proposal is done with: it is not left selected for the next drawing to extend
+    if (this.editor.state.selected === annotation.id) this.editor.select(null);
     await this.editor.reload();
   }
 

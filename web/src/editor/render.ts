@@ -11,6 +11,8 @@ export interface DrawnAnnotation {
   shapes: Shape[];
   bounds: [number, number, number, number];
   color: string;
+  /** Under the pointer, here or in the annotation list: a wide white halo under its outline. */
+  highlighted?: boolean;
 }
 
 export interface Scene {
@@ -79,6 +81,13 @@ export function drawScene(canvas: HTMLCanvasElement, scene: Scene): void {
     context.lineWidth = (isSelected ? 3 : 1.5) / view.zoom;
     if (scene.locked.has(annotation.id)) context.setLineDash([4 / view.zoom, 3 / view.zoom]);
     context.fill("evenodd");
+    if (annotation.highlighted) {
+      context.strokeStyle = "#fff";
+      context.lineWidth = 5 / view.zoom;
+      context.stroke();
+      context.strokeStyle = annotation.color;
+      context.lineWidth = 2.5 / view.zoom;
+    }
     context.stroke();
     context.setLineDash([]);
     if (isSelected && !scene.locked.has(annotation.id)) handles(context, annotation.shapes, view.zoom, scene.selectedVertex);

@@ -3,12 +3,13 @@
 
 import { Annotation, Geometry, ImageRecord, Project, TrainedModel } from "../api";
 import { Point, Ring, ringFromFlat, ringToFlat, Shape, View } from "./geometry";
+import type { ImagePlace } from "./editorApi";
 import { VertexHit } from "./shapes";
 
 export type ToolId = "select" | "polygon" | "smart" | "brush" | "eraser";
 export const TOOLS: ToolId[] = ["select", "polygon", "smart", "brush", "eraser"];
 
-/** What a drawn polygon or an accepted Smart Polygon does when an annotation is selected. */
+/** What a drawing (polygon, brush stroke, accepted Smart Polygon) makes: see ./drawing. */
 export type DrawMode = "new" | "add" | "cut";
 export const DRAW_MODES: DrawMode[] = ["new", "add", "cut"];
 export const DRAW_MODE_NAMES: Record<DrawMode, string> = { new: "new annotation", add: "add a part", cut: "cut a hole" };
@@ -34,6 +35,10 @@ export interface EditorState {
   drawMode: DrawMode;
   categoryId: number | null;
   selected: number | null;
+  /** The annotation under the pointer on the image, or under it in the list: each highlights it in the other. */
+  hovered: number | null;
+  /** Where the image stands in the grid it was opened from (its filters): next / previous and "12 / 141". */
+  place: (ImagePlace & { imageId: number }) | null;
   selectedVertex: VertexHit | null;
   hidden: ReadonlySet<number>;
   allHidden: boolean;
@@ -61,7 +66,7 @@ export interface EditorState {
 export function initialState(imageId: number): EditorState {
   return {
     imageId, loaded: null, annotations: [], shapes: new Map(), tool: "polygon", drawMode: "new", categoryId: null,
-    selected: null, selectedVertex: null, hidden: new Set(), allHidden: false, locked: new Set(),
+    selected: null, hovered: null, place: null, selectedVertex: null, hidden: new Set(), allHidden: false, locked: new Set(),
     view: { zoom: 1, offset: [0, 0] }, message: "", help: false, embedding: "", models: [], assistModel: "",
     assistConfidence: 0.5, brushRadius: 12, detail: 0.6, draft: [], prompt: NO_PROMPT, hoverPreview: [], stroke: null,
     boxDraft: null, override: null, cursor: null,
@@ -88,10 +93,10 @@ export function withAnnotations(annotations: Annotation[]): Pick<EditorState, "a
 /** The route's image has loaded: input may act on it. */
 export const isReady = (s: EditorState): boolean => s.loaded?.image.id === s.imageId;
 
-export const isVisible = (s: EditorState, a: Annotation): boolean => !s.allHidden && !s.hidden.has(a.id);
+export const isVisible = (s: Pick<EditorState, "allHidden" | "hidden">, a: Annotation): boolean => !s.allHidden && !s.hidden.has(a.id);
 
 /** The selected annotation, unless it is locked or hidden (then nothing may change it). */
-export function editable(s: EditorState): Annotation | undefined {
+export function editable(s: Pick<EditorState, "annotations" | "selected" | "locked" | "hidden" | "allHidden">): Annotation | undefined {
   const current = s.annotations.find((a) => a.id === s.selected);
   return current && !s.locked.has(current.id) && isVisible(s, current) ? current : undefined;
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { anyFilter, filtersFrom, serverQuery, withFilter } from "./filters";
+import { anyFilter, filtersFrom, gridSearch, serverQuery, withFilter } from "./filters";
 
 describe("grid filters ⇄ URL search params", () => {
   it("reads every filter from the URL, absent ones empty", () => {
@@ -32,5 +32,12 @@ describe("grid filters ⇄ URL search params", () => {
     expect(serverQuery({ split: "", status: "", class: "", tag: "", ids: "3,5", video: "" })).toEqual({ ids: "3,5" });
     expect(serverQuery({ split: "", status: "", class: "", tag: "", ids: "", video: "2" })).toEqual({ video_id: "2" });
     expect(serverQuery(filtersFrom(new URLSearchParams("")))).toEqual({});
+  });
+});
+
+describe("the grid's search, carried into the editor and back", () => {
+  it("holds the set filters only, and nothing when none is set", () => {
+    expect(gridSearch(filtersFrom(new URLSearchParams("status=unannotated&other=x&class=3")))).toBe("?status=unannotated&class=3");
+    expect(gridSearch(filtersFrom(new URLSearchParams("queue=review")))).toBe("");
   });
 });

@@ -43,3 +43,12 @@ export function serverQuery(filters: GridFilters): Record<string, string> {
   if (filters.video) query.video_id = filters.video;
   return query;
 }
+
+/** The filters as a URL search (`?split=valid&status=null`, or "" when none is set): carried from the grid into the
+ * editor, whose next / previous follow them, and back. */
+export function gridSearch(filters: GridFilters): string {
+  const params = new URLSearchParams();
+  for (const key of FILTER_KEYS) if (filters[key]) params.set(key, filters[key]);
+  const text = params.toString();
+  return text ? `?${text}` : "";
+}

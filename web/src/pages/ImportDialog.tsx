@@ -1,9 +1,10 @@
-// "Import dataset": a dataset in any readable format, uploaded as a zip or tar.gz archive
-// (POST /api/v1/projects/{name}/import/archive) and imported as a path import would be, with the same report.
+// "Import dataset": a dataset in any readable format, uploaded as a zip or tar.gz archive and imported by a background
+// job (POST /api/v1/projects/{name}/import/jobs) as a path import would be, with the same report.
 // The server never reads a path it is sent from here: the archive is all it gets.
 
 import { useEffect, useState } from "react";
-import { call, importArchive, ImportReport } from "../api";
+import { call, importJob } from "../api";
+import { ImportJobStatus } from "../datasets/ImportJobStatus";
 import "../downloads/downloads.css";
 
 interface DatasetFormat { name: string; description: string }
@@ -14,7 +15,7 @@ export function ImportDialog({ project, onImported }: { project: string; onImpor
   const [format, setFormat] = useState("auto");
   const [file, setFile] = useState<File | null>(null);
   const [progress, setProgress] = useState<number | null>(null);
-  const [report, setReport] = useState<ImportReport | null>(null);
+  const [jobId, setJobId] = useState<number | null>(null);
   const [error, setError] = useState("");
 
   useEffect(() => {
@@ -24,11 +25,10 @@ export function ImportDialog({ project, onImported }: { project: string; onImpor
   async function send() {
     if (!file) return;
     setError("");
-    setReport(null);
+    setJobId(null);
     setProgress(0);
     try {
-      setReport(await importArchive(project, file, format, setProgress));
-      onImported();
+      setJobId((await importJob(project, [{ file, path: file.name }], setProgress, "", format)).id);
     } catch (e) {
       setError((e as Error).message);
     } finally {
@@ -59,36 +59,13 @@ export function ImportDialog({ project, onImported }: { project: string; onImpor
         </label>
         {busy && <progress value={progress} max={1} aria-label="import progress" />}
         {busy && progress >= 1 && <span className="muted"> uploaded; importing on the server…</span>}
-        {report && <ImportSummary report={report} />}
+        {jobId !== null && <ImportJobStatus project={project} jobId={jobId} onFinished={onImported} />}
         {error && <p className="error" role="alert">{error}</p>}
         <div className="row">
           <button className="primary" disabled={!file || busy} onClick={send}>Import</button>
           <button disabled={busy} onClick={() => setOpen(false)}>Close</button>
         </div>
       </div>
-    </div>
-  );
-}
-
-function ImportSummary({ report }: { report: ImportReport }) {
-  const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? "" : "s"}`;
-  const { images_added: images = 0, annotations_added: annotations = 0, duplicates = 0 } = report;
-  const created = report.categories_created ?? [];
-  const problems = report.problems ?? [];
-  return (
-    <div data-testid="import-report">
-      <p>
-        {report.format}: added {plural(images, "image")} and {plural(annotations, "annotation")}
-        {duplicates > 0 && ` · ${plural(duplicates, "duplicate")} skipped`}
-        {created.length > 0 && ` · new classes: ${created.join(", ")}`}
-      </p>
-      {problems.length > 0 && (
-        <ul className="small" role="alert">
-          {problems.slice(0, 50).map((p, i) => (
-            <li key={i}>{p.severity}: {p.file}{p.location ? ` (${p.location})` : ""}: {p.message}</li>
-          ))}
-        </ul>
-      )}
     </div>
   );
 }

@@ -1,10 +1,16 @@
 import { keepPreviousData, useQuery, useQueryClient } from "@tanstack/react-query";
 import { DragEvent, useEffect, useState } from "react";
-import { useNavigate, useSearchParams } from "react-router";
+import { useLocation, useNavigate, useSearchParams } from "react-router";
 import { allows } from "../access";
-import { api, upload, UploadReport } from "../api";
-import { anyFilter, filtersFrom, GridFilters, serverQuery, withFilter } from "../grid/filters";
+import { api, importJob, upload, UploadReport } from "../api";
+import { DroppedFile, droppedFiles, holdsDataset, picked } from "../datasets/droppedFiles";
+import { ImportJobStatus } from "../datasets/ImportJobStatus";
+import { Dashboard } from "./Dashboard";
+import { RenameProject } from "./RenameProject";
+import { anyFilter, filtersFrom, GridFilters, gridSearch, serverQuery, withFilter } from "../grid/filters";
 import { ImageGrid } from "../grid/ImageGrid";
+import { ticked } from "../grid/selection";
+import { StatusLegend } from "../grid/StatusBadges";
 import { DownloadDialog } from "../downloads/DownloadDialog";
 import { ImportDialog } from "./ImportDialog";
 import { ProjectNav } from "../pipeline/ProjectNav";
@@ -22,6 +28,11 @@ export function ProjectPage({ name }: { name: string }) {
   const query = serverQuery(filters);
   const [progress, setProgress] = useState<number | null>(null);
   const [fps, setFps] = useState(1);
+  const [uploadSplit, setUploadSplit] = useState("");
+  const [uploadTags, setUploadTags] = useState("");
+  // an import started here, or by the projects page's "drop a dataset to create a project" (router state)
+  const location = useLocation();
+  const [importing, setImporting] = useState<number | null>((location.state as { importJob?: number } | null)?.importJob ?? null);
   const [report, setReport] = useState<UploadReport | null>(null);
   const [selection, setSelection] = useState<ReadonlySet<number>>(new Set());
   const [showAnnotations, setShowAnnotations] = useState(true);
@@ -60,8 +71,26 @@ export function ProjectPage({ name }: { name: string }) {
     setReport(null);
     setProgress(0);
     try {
-      setReport(await upload(name, files, setProgress, fps));
+      setReport(await upload(name, files, setProgress, fps, { split: uploadSplit, tags: uploadTags }));
       reload();
+    } catch (e) {
+      setError((e as Error).message);
+    } finally {
+      setProgress(null);
+    }
+  }
+
+  /** A dataset (an archive, a folder, annotation files beside images) is imported with its annotations by a
+   * background job; images and videos alone are uploaded as they are. */
+  async function receive(files: DroppedFile[]) {
+    if (!files.length) return;
+    if (!holdsDataset(files) || !can("dataset.import")) return send(files.map((f) => f.file));
+    setError("");
+    setReport(null);
+    setImporting(null);
+    setProgress(0);
+    try {
+      setImporting((await importJob(name, files, setProgress, uploadSplit)).id);
     } catch (e) {
       setError((e as Error).message);
     } finally {
@@ -71,7 +100,7 @@ export function ProjectPage({ name }: { name: string }) {
 
   function onDrop(event: DragEvent) {
     event.preventDefault();
-    send(Array.from(event.dataTransfer.files));
+    droppedFiles(event.dataTransfer).then(receive, (e) => setError((e as Error).message));
   }
 
   /** Tick every image the filters match, not only the ones loaded in the grid. */
@@ -80,10 +109,8 @@ export function ProjectPage({ name }: { name: string }) {
     setSelection(new Set(ids));
   }
 
-  function toggle(imageId: number) {
-    const next = new Set(selection);
-    if (!next.delete(imageId)) next.add(imageId);
-    setSelection(next);
+  function tick(imageIds: number[], on: boolean) {
+    setSelection((current) => ticked(current, imageIds, on));
   }
 
   const total = first.data?.total ?? 0;
@@ -102,46 +129,85 @@ export function ProjectPage({ name }: { name: string }) {
     }
   }
   return (
-    <section>
-      <h1>{name}</h1>
+    <section className="project-page">
+      <div className="title-row">
+        <h1>{name}</h1>
+        {can("project.rename") && <RenameProject name={name} />}
+      </div>
       <ProjectNav name={name} />
-      <div className="row">
+      <Dashboard name={name} />
+      <div className="row wrap-row">
         {can("dataset.import") && <ImportDialog project={name} onImported={reload} />}
         {can("export.download") && <DownloadDialog project={name} />}
         {can("project.delete") && <button className="danger push-right" onClick={deleteProject}>Delete project</button>}
       </div>
       {project.data && <ClassesPanel project={project.data} onChanged={reload} />}
       {can("image.upload") && (
-        <>
+        <details className="upload-panel" open={total === 0 && !importing}>
+          <summary>Upload images or import a dataset</summary>
           <label className="dropzone" onDragOver={(e) => e.preventDefault()} onDrop={onDrop}>
-            Drop images, zip archives or videos here, or
-            <input type="file" multiple aria-label="upload" onChange={(e) => send(Array.from(e.target.files ?? []))} />
+            Drop images or videos, or a dataset export with its annotations (a zip, a folder, or its files: COCO,
+            YOLO, LabelMe, CVAT, …) here, or
+            <input type="file" multiple aria-label="upload" onChange={(e) => receive(picked(e.target.files))} />
+            {can("dataset.import") && (
+              <>
+                {" "}a folder:{" "}
+                <input type="file" multiple aria-label="dataset folder" {...{ webkitdirectory: "" }}
+                  onChange={(e) => receive(picked(e.target.files))} />
+              </>
+            )}
           </label>
-          <label>
-            frames per second from videos{" "}
-            <input type="number" min={0.1} step={0.1} value={fps} aria-label="video fps" onChange={(e) => setFps(Number(e.target.value) || 1)} />
-          </label>
-        </>
+          <div className="row wrap-row upload-options">
+            <label>
+              new images go to{" "}
+              <select aria-label="new images go to" value={uploadSplit} onChange={(e) => setUploadSplit(e.target.value)}>
+                <option value="">{can("dataset.import") ? "as in the dataset (else unassigned)" : "unassigned"}</option>
+                {["train", "valid", "test"].map((s) => <option key={s}>{s}</option>)}
+              </select>
+            </label>
+            <label>
+              tags{" "}
+              <input aria-label="tags for new images" placeholder="day, camera-2" value={uploadTags}
+                onChange={(e) => setUploadTags(e.target.value)} />
+            </label>
+            <label>
+              frames per second from videos{" "}
+              <input type="number" min={0.1} step={0.1} value={fps} aria-label="video fps" onChange={(e) => setFps(Number(e.target.value) || 1)} />
+            </label>
+          </div>
+        </details>
       )}
       {project.data && !can("annotation.write") && (
         <p className="badge" data-testid="read-only">read-only: your role here is {project.data.role ?? "none"}</p>
       )}
       {progress !== null && <progress value={progress} max={1} aria-label="upload progress" />}
-      {progress !== null && progress >= 1 && <span className="muted"> uploaded; reading the files on the server (video frames, zip archives)…</span>}
+      {progress !== null && progress >= 1 && <span className="muted"> uploaded; reading the files on the server…</span>}
+      {importing !== null && <ImportJobStatus project={name} jobId={importing} onFinished={reload} />}
       {report && <UploadSummary report={report} />}
-      {failure && <p className="error" role="alert">{failure}</p>}
-      {can("annotation.write") && <LabelAssistPanel project={name} selection={[...selection]} onFinished={reload} />}
-      {can("image.update") && (
-        <SelectionPanel
-          project={name}
-          selection={[...selection]}
-          canDelete={can("image.delete")}
-          onChanged={(summary, deleted) => {
-            setNotice(summary);
-            if (deleted) setSelection(new Set());
-            reload();
-          }}
-        />
+      {failure && <p className="error wrap" role="alert">{failure}</p>}
+      {can("annotation.write") && (
+        <details className="assist-panel">
+          <summary>Label assist: label images with a trained model</summary>
+          <LabelAssistPanel project={name} selection={[...selection]} onFinished={reload} />
+        </details>
+      )}
+      {selection.size > 0 && (
+        // floats over the bottom of the page: ticking an image never pushes the grid under the cursor
+        <div className="selection-bar" data-testid="selection-bar">
+          <button onClick={() => setSelection(new Set())}>Clear selection ({selection.size})</button>
+          {can("image.update") && (
+            <SelectionPanel
+              project={name}
+              selection={[...selection]}
+              canDelete={can("image.delete")}
+              onChanged={(summary, deleted) => {
+                setNotice(summary);
+                if (deleted) setSelection(new Set());
+                reload();
+              }}
+            />
+          )}
+        </div>
       )}
       {can("review.manage") && (
         <AssignDialog project={name} selection={[...selection]} filter={query} onCreated={(summary) => { setNotice(summary); reload(); }} />
@@ -177,7 +243,6 @@ export function ProjectPage({ name }: { name: string }) {
             {filters.ids.split(",").length} chosen images ✕
           </button>
         )}
-        {selection.size > 0 && <button onClick={() => setSelection(new Set())}>Clear selection ({selection.size})</button>}
       </div>
       <p className="muted row">
         <span data-testid="image-count">{total} image{total === 1 ? "" : "s"}</span>
@@ -187,13 +252,15 @@ export function ProjectPage({ name }: { name: string }) {
           </button>
         )}
       </p>
+      <StatusLegend />
       {first.data && (
         <ImageGrid
           project={name}
           query={query}
           total={total}
           selection={selection}
-          onToggle={toggle}
+          onTick={tick}
+          linkSearch={gridSearch(filters)}
           showAnnotations={showAnnotations}
         />
       )}

@@ -1,7 +1,8 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import { FormEvent, useState } from "react";
+import { DragEvent, FormEvent, useState } from "react";
 import { Link, useNavigate } from "react-router";
-import { api } from "../api";
+import { api, importJob } from "../api";
+import { DroppedFile, droppedFiles, nameFor, picked } from "../datasets/droppedFiles";
 import { keys } from "../queries";
 
 export function Projects() {
@@ -17,7 +18,33 @@ export function Projects() {
       navigate(`/projects/${encodeURIComponent(project.name)}`);
     },
   });
-  const error = create.error?.message ?? projects.error?.message;
+  const [progress, setProgress] = useState<number | null>(null);
+  const [dropError, setDropError] = useState("");
+  const error = create.error?.message ?? projects.error?.message ?? dropError;
+
+  /** A dropped dataset export becomes a project: named as typed, else after the archive or folder, its import
+   * started as a background job that the project's page then follows. */
+  async function createFrom(files: DroppedFile[]) {
+    if (!files.length) return;
+    setDropError("");
+    const chosen = name.trim() || nameFor(files) || "imported dataset";
+    try {
+      const project = await api.createProject(chosen, classes.split(",").map((c) => c.trim()).filter(Boolean));
+      client.invalidateQueries({ queryKey: keys.projects });
+      setProgress(0);
+      const job = await importJob(project.name, files, setProgress);
+      navigate(`/projects/${encodeURIComponent(project.name)}`, { state: { importJob: job.id } });
+    } catch (e) {
+      setDropError((e as Error).message);
+    } finally {
+      setProgress(null);
+    }
+  }
+
+  function onDrop(event: DragEvent) {
+    event.preventDefault();
+    droppedFiles(event.dataTransfer).then(createFrom, (e) => setDropError((e as Error).message));
+  }
 
   function submit(event: FormEvent) {
     event.preventDefault();
@@ -32,7 +59,14 @@ export function Projects() {
         <input aria-label="classes" placeholder="classes, comma-separated" value={classes} onChange={(e) => setClasses(e.target.value)} />
         <button type="submit" disabled={!name.trim()}>Create project</button>
       </form>
-      {error && <p className="error" role="alert">{error}</p>}
+      <label className="dropzone new-project-drop" onDragOver={(e) => e.preventDefault()} onDrop={onDrop}>
+        Or drop a dataset export here (a Roboflow zip, a folder, or its files: COCO, YOLO, LabelMe, CVAT, …) to make a
+        project of it, annotations included:{" "}
+        <input type="file" aria-label="dataset for a new project" accept=".zip,.tar.gz,.tgz,.tar"
+          onChange={(e) => createFrom(picked(e.target.files))} />
+      </label>
+      {progress !== null && <progress value={progress} max={1} aria-label="dataset upload progress" />}
+      {error && <p className="error wrap" role="alert">{error}</p>}
       <ul className="cards">
         {(projects.data ?? []).map((p) => (
           <li key={p.id} className="project-card">

@@ -356,6 +356,9 @@ export function Workflows() {
           <div data-testid="validation" className={check?.valid ? "valid" : "error"}>
             {parsed.error && <p>JSON: {parsed.error}</p>}
             {check?.valid && <p>valid: {check.steps?.length} steps</p>}
+            {check?.valid && (check.warnings ?? []).length > 0 && (
+              <ul className="warning" data-testid="validation-warnings">{check.warnings!.map((w, i) => <li key={i}>{w}</li>)}</ul>
+            )}
             {check && !check.valid && <p>{check.error_type}: {check.message}</p>}
             {problems.length > 0 && <ul>{problems.map((p, i) => <li key={i}>{describe(p)}</li>)}</ul>}
           </div>

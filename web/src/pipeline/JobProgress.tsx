@@ -1,6 +1,7 @@
 import type { Job } from "./api";
 import { useCan, useMe } from "../access";
 import { useCancelJob } from "../queries";
+import { jobTiming, useNow } from "./timing";
 
 /** The job's progress as a fraction, or null while it has none to report. */
 export function fraction(job: Job | null): number | null {
@@ -28,6 +29,7 @@ export function JobProgress({ job, label, project }: { job: Job; label: string; 
   const share = fraction(job);
   const running = job.status === "queued" || job.status === "running";
   const attempt = attemptNote(job);
+  const timing = jobTiming(job, share, useNow(job.status === "running"));
   return (
     <div className={`job ${job.status}`} data-testid="job-progress">
       <div className="job-head">
@@ -41,6 +43,7 @@ export function JobProgress({ job, label, project }: { job: Job; label: string; 
         {job.status === "queued" ? "waiting for a worker…" : job.progress.stage}
         {share !== null && ` · ${Math.round(share * 100)}%`}
         {attempt && <span data-testid="job-attempt"> · {attempt}</span>}
+        {timing && <span data-testid="job-timing"> · {timing}</span>}
       </div>
       {job.error && <pre className="error small wrap">{job.error.split("\n")[0]}</pre>}
     </div>

@@ -1,17 +1,37 @@
 import { useState } from "react";
-import { call, Schemas } from "../api";
-import { isActive, useJob } from "../queries";
+import { useQuery } from "@tanstack/react-query";
+import { call, Schemas, workflowsApi } from "../api";
+import { isActive, keys, useJob } from "../queries";
 import type { Job } from "./api";
 import { JobProgress } from "./JobProgress";
 
 /** What a stream job reports while it runs (see `seglab.services.streams`). */
 interface StreamProgress { decoded?: number; inferred?: number; gaps?: number }
 
-/** Run the model on a live source (an RTSP/HTTP URL the server can reach) as a job, and watch its drawn frames as
- * MJPEG, which the browser shows live in an `<img>`; stopping it cancels the job. */
+/** The workflow's parameters as typed (a JSON object), or an error naming what is wrong. */
+export function parseParameters(text: string): Record<string, unknown> {
+  if (!text.trim()) return {};
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    throw new Error("workflow parameters: not JSON (write an object, e.g. {\"classes\": [\"car\"]})");
+  }
+  if (typeof value !== "object" || value === null || Array.isArray(value)) {
+    throw new Error("workflow parameters: a JSON object, e.g. {\"classes\": [\"car\"]}");
+  }
+  return value as Record<string, unknown>;
+}
+
+/** Run the model, or a saved workflow (trackers and line counters keep their state from frame to frame), on a
+ * live source (an RTSP/HTTP URL the server can reach) as a job, and watch its drawn frames as MJPEG, which the
+ * browser shows live in an `<img>`; stopping it cancels the job. */
 export function StreamPanel({ project, reference, confidence }: { project: string; reference: string; confidence: number }) {
   const [source, setSource] = useState("");
   const [track, setTrack] = useState(true);
+  const [workflow, setWorkflow] = useState("");
+  const [parameters, setParameters] = useState("");
+  const saved = useQuery({ queryKey: keys.workflows, queryFn: workflowsApi.list });
   const [jobId, setJobId] = useState<number | null>(null);
   const [error, setError] = useState<string | null>(null);
   const job = useJob(jobId);
@@ -21,7 +41,9 @@ export function StreamPanel({ project, reference, confidence }: { project: strin
   async function start() {
     setError(null);
     try {
-      const request: Schemas["StreamRequest"] = { source, model_id: reference, track, confidence };
+      const request: Schemas["StreamRequest"] = workflow
+        ? { source, workflow, parameters: parseParameters(parameters) }
+        : { source, model_id: reference, track, confidence };
       const started = await call<Job>("POST", "/streams", request);
       setJobId(started.id);
     } catch (failure) {
@@ -37,7 +59,18 @@ export function StreamPanel({ project, reference, confidence }: { project: strin
           <input aria-label="stream source" placeholder="rtsp://camera.local/stream" value={source}
             onChange={(e) => setSource(e.target.value)} />
         </label>
-        <label><input type="checkbox" checked={track} onChange={(e) => setTrack(e.target.checked)} /> Track</label>
+        <label>Run
+          <select aria-label="stream runs" value={workflow} onChange={(e) => setWorkflow(e.target.value)}>
+            <option value="">this model</option>
+            {(saved.data ?? []).map((w) => <option key={w.name} value={w.name}>workflow {w.name}</option>)}
+          </select>
+        </label>
+        {workflow
+          ? <label className="grow">Parameters
+              <input aria-label="workflow parameters" placeholder='{"classes": ["car"]}' value={parameters}
+                onChange={(e) => setParameters(e.target.value)} />
+            </label>
+          : <label><input type="checkbox" checked={track} onChange={(e) => setTrack(e.target.checked)} /> Track</label>}
         <button onClick={start} disabled={!source || running}>Start</button>
       </div>
       {error && <p className="error" role="alert">{error}</p>}

@@ -10,6 +10,7 @@ import { TrainingCharts } from "./LineChart";
 import { ModelPanel } from "./ModelPanel";
 import { ProjectNav } from "./ProjectNav";
 import { useCan } from "../access";
+import { useStoredChoice } from "./storedChoice";
 
 /** The form's choices: every option of the request the page offers (it picks no weights file, leaves the time
  * limit to SEGLAB_JOB_TIME_LIMITS, and trains on one device: several GPUs are the CLI's and the API's `devices`). */
@@ -48,12 +49,14 @@ function ModelOptions({ choices }: { choices: ModelChoice[] }) {
   );
 }
 
-function TrainForm({ versions, choices, start, busy }: {
-  versions: Version[]; choices: ModelChoice[]; start: (versionId: number, request: TrainRequest) => void; busy: boolean;
+function TrainForm({ project, versions, choices, start, busy }: {
+  project: string; versions: Version[]; choices: ModelChoice[]; start: (versionId: number, request: TrainRequest) => void;
+  busy: boolean;
 }) {
   const wanted = Number(useSearchParams()[0].get("version"));
   const [versionId, setVersionId] = useState<number | null>(null);
-  const [request, setRequest] = useState<TrainChoice>(DEFAULTS);
+  // the choices are kept per project (in this browser), so a finished run or a visit elsewhere leaves them as they were
+  const [request, setRequest] = useStoredChoice(`seglab.train.${project}`, DEFAULTS);
   const chosen = versionId ?? (versions.find((v) => v.id === wanted) ?? versions[versions.length - 1])?.id ?? null;
   const set = <K extends keyof TrainChoice>(key: K, value: TrainChoice[K]) => setRequest({ ...request, [key]: value });
 
@@ -99,7 +102,7 @@ function TrainForm({ versions, choices, start, busy }: {
         </select>
       </label>
       <label className="switch wide">
-        <input type="checkbox" aria-label="from scratch" checked={request.from_scratch} onChange={(e) => set("from_scratch", e.target.checked)} />
+        <input type="checkbox" aria-label="start from random weights" checked={request.from_scratch} onChange={(e) => set("from_scratch", e.target.checked)} />
         Start from random weights (no pretrained checkpoint is downloaded; needs far more epochs)
       </label>
       {!request.from_scratch && choices.find((c) => c.name === request.model)?.pretrained_here === false && (
@@ -179,7 +182,7 @@ export function TrainPage({ name }: { name: string }) {
       {can("model.train") && (
         <>
           <h2>Train a model</h2>
-          <TrainForm versions={versions.data ?? []} choices={choices.data ?? FALLBACK_CHOICES} start={start} busy={busy} />
+          <TrainForm project={name} versions={versions.data ?? []} choices={choices.data ?? FALLBACK_CHOICES} start={start} busy={busy} />
         </>
       )}
       {error && <p className="error" role="alert">{error}</p>}

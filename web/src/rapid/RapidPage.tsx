@@ -121,6 +121,8 @@ export function RapidPage({ name }: { name: string }) {
   const error = [project.error, detectorList.error, preview.error, run.error].find(Boolean)?.message;
   const running = isActive(runJob);
   const chosen = detectors.find((d) => d.name === detector) ?? detectors.find((d) => d.default);
+  // a detector neither here nor downloadable could only fail: its buttons wait for one that can run
+  const usable = chosen !== undefined && (chosen.available || chosen.downloadable);
   return (
     <section className="pipeline rapid">
       <h1>{name}</h1>
@@ -140,18 +142,27 @@ export function RapidPage({ name }: { name: string }) {
           <label>Detector
             <select aria-label="detector" value={chosen?.name ?? ""} onChange={(e) => setDetector(e.target.value)}>
               {detectors.map((d) => (
-                <option key={d.name} value={d.name}>
-                  {d.name} {d.available ? "(weights here)" : `(downloads ~${d.download_mb} MB)`}
+                <option key={d.name} value={d.name} disabled={!d.available && !d.downloadable}>
+                  {d.name} {d.available ? "(weights here)" : d.downloadable ? `(downloads ~${d.download_mb} MB on first use)` : "(not on this server)"}
                 </option>
               ))}
             </select>
           </label>
-          <button type="button" disabled={!classes.length || preview.isPending} onClick={() => preview.mutate()}>
+          <button type="button" disabled={!classes.length || !usable || preview.isPending} onClick={() => preview.mutate()}>
             {preview.isPending ? "Previewing…" : "Preview on 4 images"}
           </button>
-          <button type="submit" className="primary" disabled={!classes.length || running}>Label unannotated images</button>
+          <button type="submit" className="primary" disabled={!classes.length || !usable || running}>Label unannotated images</button>
         </div>
       </form>}
+      {detectors.some((d) => !d.available && !d.downloadable) && (
+        <p className="muted small wrap" data-testid="detectors-missing">
+          Detectors marked “not on this server” cannot be downloaded from here (no access to huggingface.co). To add
+          one, fetch it on a machine with internet access (<code>hf download REPOSITORY --local-dir DIR</code>, the
+          repositories are listed in the README's Rapid section), copy the folder to this server and set{" "}
+          <code>SEGLAB_AUTOLABEL_WEIGHTS=DIR</code>, or put Hugging Face's cache under{" "}
+          <code>SEGLAB_HOME/weights/huggingface</code>.
+        </p>
+      )}
       {error && <p className="error" role="alert">{error}</p>}
       {preview.data && <Preview images={preview.data.images} classes={classes} examples={examples} onBox={addExample} />}
       {runJob && (

@@ -1,6 +1,7 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import { FormEvent, useState } from "react";
+import { FormEvent, useEffect, useState } from "react";
 import { Link } from "react-router";
+import { api } from "../api";
 import { Job, pipelineApi } from "../pipeline/api";
 import { JobProgress } from "../pipeline/JobProgress";
 import { defaultForm, toRecipe } from "../pipeline/recipe";
@@ -17,6 +18,11 @@ export function TrainNext({ name, pending }: { name: string; pending: number }) 
   const [trainJobId, setTrainJobId] = useState<number | null>(null);
 
   const architectures = useQuery({ queryKey: keys.architectures, queryFn: pipelineApi.architectures });
+  // what a version would be made of: the project's annotations less the proposals nobody accepted yet
+  const stats = useQuery({ queryKey: [...keys.images(name), "stats"], queryFn: () => api.stats(name) });
+  const accepted = stats.data ? stats.data.annotations - pending : null;
+  // a rejected proposal is deleted: the count is read again whenever the review queue changes
+  useEffect(() => { client.invalidateQueries({ queryKey: [...keys.images(name), "stats"] }); }, [pending]);
   const createVersion = useMutation({
     mutationFn: () => pipelineApi.createVersion(name, toRecipe(defaultForm())),
     onMutate: () => setTrainJobId(null),
@@ -55,11 +61,16 @@ export function TrainNext({ name, pending }: { name: string; pending: number }) 
           <input type="number" min={1} aria-label="epochs" value={epochs} onChange={(e) => setEpochs(Number(e.target.value))} />
         </label>
         <label className="switch">
-          <input type="checkbox" aria-label="from scratch" checked={fromScratch} onChange={(e) => setFromScratch(e.target.checked)} />
-          from random weights (offline: no pretrained checkpoint)
+          <input type="checkbox" aria-label="start from random weights" checked={fromScratch} onChange={(e) => setFromScratch(e.target.checked)} />
+          Start from random weights (no pretrained checkpoint is downloaded; needs far more epochs)
         </label>
-        <button type="submit" className="primary" disabled={busy}>Create version and train</button>
+        <button type="submit" className="primary" disabled={busy || accepted === null || accepted <= 0}>Create version and train</button>
       </form>
+      {accepted !== null && accepted <= 0 && (
+        <p className="muted small" data-testid="nothing-accepted">
+          Nothing to train on yet: accept proposals above (or annotate images) first.
+        </p>
+      )}
       {pending > 0 && <p className="muted small">{pending} proposals are not reviewed yet: they go into the version as they are.</p>}
       {error && <p className="error" role="alert">{error}</p>}
       {versionJob && <div data-testid="version-job"><JobProgress job={versionJob} label="New version" project={name} /></div>}

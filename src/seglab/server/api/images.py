@@ -14,7 +14,16 @@ from seglab.core import ImageStatus, Split
 from seglab.errors import InvalidInputError
 from seglab.server.api._access import requires
 from seglab.server.api._deps import AuthorDep, PrincipalDep, WorkspaceDep
-from seglab.server.schemas import ImageOut, ImagePage, ImagePatch, ImagesChosen, ImagesPatch, UploadedFile, UploadOut
+from seglab.server.schemas import (
+    ImageOut,
+    ImagePage,
+    ImagePatch,
+    ImagePlaceOut,
+    ImagesChosen,
+    ImagesPatch,
+    UploadedFile,
+    UploadOut,
+)
 from seglab.services import image_delivery, images, thumbnails
 from seglab.store import ImageFilter
 
@@ -89,7 +98,9 @@ def list_images(
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
 ) -> ImagePage:
     items, total = images.list_images(ws, project, filters, offset=offset, limit=limit)
-    return ImagePage(items=[ImageOut.of(i) for i in items], total=total, offset=offset, limit=limit)
+    waiting = images.pending_proposals(ws, [i.id for i in items])
+    page = [ImageOut.of(i).model_copy(update={"proposals": waiting.get(i.id, 0)}) for i in items]
+    return ImagePage(items=page, total=total, offset=offset, limit=limit)
 
 
 class VideoRunOut(BaseModel):
@@ -149,12 +160,14 @@ def get_image(image_id: int, ws: WorkspaceDep) -> ImageOut:
 
 @router.get(
     "/images/{image_id}/neighbours",
-    summary="The previous and next image of its project",
+    response_model=ImagePlaceOut,
+    summary="The previous and next image of its project under the grid's filters, and its place among them",
     dependencies=[requires("project.read")],
 )
-def image_neighbours(image_id: int, ws: WorkspaceDep) -> dict[str, int | None]:
-    previous, following = images.neighbours(ws, image_id)
-    return {"previous": previous, "next": following}
+def image_neighbours(image_id: int, ws: WorkspaceDep, filters: ImageFilterDep) -> ImagePlaceOut:
+    """The same filters as the image list: the editor's next / previous follow the grid it was opened from."""
+    place = images.neighbours(ws, image_id, filters)
+    return ImagePlaceOut(previous=place.previous, next=place.next, position=place.position, total=place.total)
 
 
 @router.get(

@@ -27,9 +27,11 @@ from seglab.server.schemas import (
     ImportIn,
     ProjectIn,
     ProjectOut,
+    ProjectPatch,
 )
-from seglab.services import ImportReport, ProjectStats, audit, permissions, projects, stats, transfer
+from seglab.services import ImportReport, ProjectStats, audit, dataset_uploads, permissions, projects, stats, transfer
 from seglab.services.permissions import Access
+from seglab.store.jobs import Job
 
 router = APIRouter(tags=["projects"])
 
@@ -85,6 +87,14 @@ def get_project(project: str, ws: WorkspaceDep, access: Annotated[Access, requir
     return _out(ws, access, project)
 
 
+@router.patch("/projects/{project}", response_model=ProjectOut, summary="Rename a project")
+def rename_project(
+    project: str, body: ProjectPatch, ws: WorkspaceDep, access: Annotated[Access, requires("project.rename")]
+) -> ProjectOut:
+    renamed = projects.rename_project(ws, project, body.name, actor=access.principal.name)
+    return _out(ws, access, renamed.id)
+
+
 @router.delete("/projects/{project}", response_model=ProjectOut, dependencies=[requires("project.delete")])
 def delete_project(project: str, ws: WorkspaceDep, caller: PrincipalDep) -> ProjectOut:
     return ProjectOut.of(projects.delete_project(ws, project, actor=caller.name))
@@ -113,7 +123,7 @@ def update_category(category_id: int, body: CategoryPatch, ws: WorkspaceDep) -> 
 @router.post(
     "/categories/{category_id}/merge",
     response_model=CategoryOut,
-    summary="Merge into another category",
+    summary="Merge into another class",
     dependencies=[requires("category.manage")],
 )
 def merge_category(category_id: int, body: CategoryMerge, ws: WorkspaceDep, user: AuthorDep) -> CategoryOut:
@@ -189,6 +199,41 @@ def import_archive(
         ws, caller.name, "dataset.import", report.project, archive=name, images_added=report.images_added
     )
     return report
+
+
+@router.post(
+    "/projects/{project}/import/jobs",
+    response_model=Job,
+    status_code=202,
+    summary="Import a dataset dropped as an archive, a folder or its files, as a background job",
+)
+def import_job(
+    project: str,
+    ws: WorkspaceDep,
+    access: Annotated[Access, requires("dataset.import")],
+    files: Annotated[list[UploadFile], File(description="One archive, or a dataset's files (images, annotations).")],
+    paths: Annotated[
+        list[str] | None,
+        Form(description="Each file's path inside the dropped folder (``brain/test/a.jpg``), in the order of files."),
+    ] = None,
+    format: Annotated[str, Form(description="A readable format, or auto-detect.")] = "auto",
+    split: Annotated[Split | None, Form(description="Put every image in this split (default: the dataset's).")] = None,
+    strict: Annotated[bool, Form(description="Fail on the first bad item instead of skipping it.")] = False,
+) -> Job:
+    """The files are stored as one archive (a folder or loose files packed into a zip, their paths kept) that a
+    worker expands within the ``SEGLAB_MAX_ARCHIVE_*`` limits and imports as ``seglab import`` would: any readable
+    format, or the images alone when no annotations are found. Progress and the report (images, annotations,
+    classes created, problems) are on ``/api/v1/jobs/{id}``."""
+    names = paths or []
+    if names and len(names) != len(files):
+        raise InvalidInputError(f"{len(names)} paths for {len(files)} files: give one path per file, or none")
+    named = [(names[index] if names else upload.filename or "", upload.file) for index, upload in enumerate(files)]
+    staged = dataset_uploads.stage_upload(ws, named)
+    job = dataset_uploads.submit_import(
+        ws, project, staged, format=format, split=split, strict=strict, owner=access.principal.name
+    )
+    audit.record_alone(ws, access.principal.name, "dataset.import", project, archive=staged.archive, job=job.id)
+    return job
 
 
 @router.post(

@@ -1,12 +1,13 @@
-"""Streams as jobs: start one (a model on a file, a webcam or an RTSP/HTTP URL the server can reach), watch its
-newest drawn frame as MJPEG; it is followed and stopped as any job (``/api/v1/jobs/{id}``, ``.../cancel``)."""
+"""Streams as jobs: start one (a model or a saved workflow on a file, a webcam or an RTSP/HTTP URL the server can
+reach), watch its newest drawn frame as MJPEG; it is followed and stopped as any job (``/api/v1/jobs/{id}``,
+``.../cancel``)."""
 
 from __future__ import annotations
 
 import asyncio
 import itertools
 from collections.abc import AsyncIterator
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter
 from fastapi.responses import StreamingResponse
@@ -16,10 +17,12 @@ from seglab.errors import ForbiddenError, InvalidInputError
 from seglab.jobs import StreamJob
 from seglab.server.api._access import requires
 from seglab.server.api._deps import WorkspaceDep
-from seglab.services import jobs, streams
+from seglab.services import jobs, permissions, streams
+from seglab.services.accounts import Principal
 from seglab.services.permissions import Access
 from seglab.store import Workspace
 from seglab.store.jobs import Job, JobStatus
+from seglab.workflows import WorkflowError
 
 router = APIRouter(prefix="/streams", tags=["streams"])
 
@@ -29,7 +32,15 @@ FINISHED = {JobStatus.SUCCEEDED, JobStatus.FAILED, JobStatus.CANCELLED}
 
 class StreamRequest(BaseModel):
     source: str = Field(description="A video file on the server, a webcam (/dev/video0) or an rtsp:// http:// URL.")
-    model_id: int | str = Field(description="A model id or project/version (as the inference routes take it).")
+    model_id: int | str | None = Field(
+        default=None, description="A model id or project/version (as the inference routes take it)."
+    )
+    workflow: str | None = Field(
+        default=None, description="A saved workflow's name, run on each frame instead of a model (give one of them)."
+    )
+    parameters: dict[str, Any] = Field(
+        default_factory=dict, description="The workflow's parameters (its inputs besides the frames' image)."
+    )
     track: bool = False
     confidence: float = Field(default=0.4, ge=0, le=1)
     webhook: str | None = Field(default=None, description="POST each frame's results (JSON) here.")
@@ -45,12 +56,34 @@ def start_stream(
     ws: WorkspaceDep,
     access: Annotated[Access, requires("model.infer", body=("model_id", "model"))],
 ) -> Job:
-    """The source is opened first: one that cannot be opened is refused (400) at once. A worker then streams it
-    until it ends or the job is cancelled; the job's progress has the frames decoded, inferred and dropped."""
+    """A model (``model_id``) or a saved workflow (``workflow``, with its ``parameters``: trackers and counters keep
+    their state from frame to frame) on each frame. The source is opened first: one that cannot be opened is refused
+    (400) at once, as is a workflow that does not compile or has no image input. A worker then streams it until it
+    ends or the job is cancelled; the job's progress has the frames decoded, inferred and dropped."""
+    if (body.model_id is None) == (body.workflow is None):
+        raise InvalidInputError("a stream runs a model (model_id) or a saved workflow (workflow): give one of them")
     if not access.principal.is_admin and not _is_url(body.source):
         raise ForbiddenError("only workspace admins may stream a file or a camera of the server; give a URL")
-    params = StreamJob(**body.model_dump(exclude={"model_id"}), model=str(body.model_id))
+    if body.workflow is not None:
+        _authorize_workflow(ws, access.principal, body.workflow, body.parameters)
+    model = None if body.model_id is None else str(body.model_id)
+    params = StreamJob(**body.model_dump(exclude={"model_id"}), model=model)
     return streams.submit_stream(ws, params, owner=access.principal.name)
+
+
+def _authorize_workflow(ws: Workspace, caller: Principal, workflow: str, parameters: dict[str, Any]) -> None:
+    """The worker runs the workflow with no caller to ask, so the caller must now be allowed to run workflows and
+    every model its steps name (``model.infer`` in each model's project, as a workflow run over HTTP checks)."""
+    permissions.authorize(ws, caller, "workflow.run")
+    try:
+        models = streams.stream_workflow_models(ws, workflow, parameters)
+    except WorkflowError as error:
+        raise InvalidInputError(f"workflow {workflow!r}: {error.message}") from None
+    for model in models:
+        if model is None and not caller.is_admin:
+            raise ForbiddenError(f"workflow {workflow!r} takes a model id from a step's output; only admins stream it")
+        if model is not None:
+            permissions.authorize(ws, caller, "model.infer", ("model", model))
 
 
 def _is_url(source: str) -> bool:

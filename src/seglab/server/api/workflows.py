@@ -159,6 +159,8 @@ class WorkflowCheck(BaseModel):
     valid: bool
     steps: list[str] | None = None
     outputs: list[str] | None = None
+    warnings: list[str] | None = None
+    """What compiled but was ignored, as Roboflow ignores it (a field its manifest does not declare)."""
     message: str | None = None
     error_type: str | None = None
     context: str | None = None
@@ -184,7 +186,8 @@ def validate(body: SaveRequest) -> dict[str, Any]:
         compiled = workflows.validate_definition(body.specification)
     except WorkflowError as error:
         return {"valid": False, "message": error.message, **error.roboflow_fields()}
-    return {"valid": True, "steps": list(compiled.steps), "outputs": [o.name for o in compiled.outputs]}
+    outputs = [o.name for o in compiled.outputs]
+    return {"valid": True, "steps": list(compiled.steps), "outputs": outputs, "warnings": compiled.warnings}
 
 
 @router.post(

@@ -41,8 +41,10 @@ class Accepts:
 
 class StepManifest(BaseModel):
     """Base of every block's manifest: ``type`` and ``name``. A field the block does not declare is refused (the step
-    and the field named), as Roboflow refuses it: a misspelt ``confidence_mode`` must not fall back to the default
-    unnoticed. Blocks declare every field of Roboflow's manifest for them, those without meaning here included."""
+    and the field named), where Roboflow's manifests ignore it (pydantic's default): a misspelt ``confidence_mode``
+    must not fall back to the default unnoticed. Blocks declare every field of Roboflow's manifest for them, those
+    without meaning here included; the few undeclared fields Roboflow's own definitions carry are the block's
+    :attr:`Block.ignored_fields`."""
 
     model_config = ConfigDict(
         extra="forbid", populate_by_name=True, arbitrary_types_allowed=True, use_attribute_docstrings=True
@@ -76,6 +78,9 @@ class Block(ABC):
     outputs: ClassVar[dict[str, tuple[Kind, ...]]]
     dimensionality_offset: ClassVar[int] = 0
     description: ClassVar[str] = ""
+    ignored_fields: ClassVar[dict[str, str]] = {}
+    """Fields Roboflow's manifest does not declare but its own published definitions give this block (Roboflow
+    ignores them): accepted with a warning saying why (the value), so those definitions compile as in Roboflow."""
 
     @classmethod
     def type_names(cls) -> tuple[str, ...]:
@@ -91,6 +96,11 @@ class Block(ABC):
             if marker is not None:
                 found[name] = marker
         return found
+
+    def step_outputs(self, manifest: StepManifest) -> dict[str, tuple[Kind, ...]]:
+        """The outputs of one step of this block: ``outputs``, unless its fields add some (``open_ai@v1`` has an
+        output per key of its ``json_output_format``)."""
+        return self.outputs
 
     @abstractmethod
     def run(self, step: Any, context: StepContext) -> dict[str, Any] | Sequence[dict[str, Any]]:

@@ -2,7 +2,7 @@
 instead of "unknown block type".
 
 seglab trains and serves instance segmentation: classification, OCR and keypoint models are other tasks, and
-video-only blocks (trackers, counters) belong with video inputs.
+Florence-2 is a model family seglab has no weights of (its VLM blocks call servers instead).
 """
 
 from __future__ import annotations
@@ -21,6 +21,12 @@ _OUT_OF_SCOPE: tuple[tuple[str, str], ...] = (
     (
         r"(roboflow_core/(ocr_model|easy_ocr|google_vision_ocr|doctr|trocr|ocr_text_detection)@v\d+|OCRModel|EasyOCR)$",
         "OCR models: seglab reads no text",
+    ),
+    (
+        r"roboflow_core/florence_2@v\d+$",
+        "Florence-2 runs Microsoft's Florence-2 checkpoints, which seglab neither trains nor ships; ask a "
+        "vision-language model through open_ai, anthropic_claude or google_gemini instead (any OpenAI-compatible "
+        "server, such as Ollama, serves open_ai)",
     ),
 )
 

@@ -77,6 +77,7 @@ def builtin_blocks() -> list[type[Block]]:
         GoogleGemini,
         LlamaVision,
         OpenAI,
+        OpenAIV1,
         VlmAsClassifier,
         VlmAsDetector,
     )
@@ -116,6 +117,7 @@ def builtin_blocks() -> list[type[Block]]:
         EmailNotification,
         Webhook,
         LocalFile,
+        OpenAIV1,
         OpenAI,
         AnthropicClaude,
         GoogleGemini,

@@ -42,6 +42,10 @@ class ImageSlicer(Block):
     outputs: ClassVar[dict[str, tuple[Kind, ...]]] = {"slices": (Kind.IMAGE,)}
     dimensionality_offset = 1
     description = "Cut an image into overlapping tiles (tiled inference of small objects)"
+    ignored_fields: ClassVar[dict[str, str]] = {
+        "slice_overlap": "Roboflow's image_slicer has no such field and ignores it (its SAHI example carries it); "
+        "the overlap is overlap_ratio_width and overlap_ratio_height",
+    }
 
     def run(self, step: Any, context: StepContext) -> list[dict[str, Any]]:
         image: WorkflowImage = step.image

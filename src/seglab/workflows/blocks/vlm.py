@@ -173,8 +173,9 @@ def _chat_completion(
     }
     if step.max_tokens:
         body["max_tokens"] = int(step.max_tokens)
-    if step.temperature is not None:
-        body["temperature"] = float(step.temperature)
+    temperature = getattr(step, "temperature", None)  # open_ai@v1 has none
+    if temperature is not None:
+        body["temperature"] = float(temperature)
     headers = {"Authorization": f"Bearer {key}"} if key else {}
     answer = _post(f"{url.rstrip('/')}/chat/completions", body, headers, settings)
     return str(answer["choices"][0]["message"]["content"])
@@ -197,6 +198,97 @@ class OpenAI(_Vlm):
         key = self.key(step, context, settings)
         detail = getattr(step, "image_detail", None)
         return _chat_completion(step, text, settings.openai_url, key, str(step.model_version), detail, settings)
+
+
+class OpenAIV1Manifest(StepManifest):
+    """Roboflow's first OpenAI block: a free prompt, and optionally the JSON fields wanted back."""
+
+    type: Literal["roboflow_core/open_ai@v1", "OpenAI"]
+    images: Annotated[Selector, Accepts((Kind.IMAGE,), batch=True)]
+    prompt: Annotated[str | Selector, Accepts((Kind.STRING,))]
+    openai_api_key: Annotated[str | Selector | None, Accepts((Kind.STRING,))]
+    """Required, as in Roboflow, but may be ``null``: then ``SEGLAB_OPENAI_API_KEY`` (or a server needing none)."""
+    openai_model: Annotated[str | Selector, Accepts((Kind.STRING,))] = "gpt-4o"
+    """Roboflow lists ``gpt-4o`` and ``gpt-4o-mini``; any name the configured server serves is taken."""
+    json_output_format: dict[str, str] | None = None
+    """Output name → what it holds: asked for as JSON, each key then an output of the step."""
+    image_detail: Annotated[Literal["auto", "high", "low"] | Selector, Accepts((Kind.STRING,))] = "auto"
+    max_tokens: int = 450
+
+
+NOT_DETECTED = "not_detected"
+"""A ``json_output_format`` key the answer does not give (or an answer that is not JSON), as Roboflow marks it."""
+
+
+def structured_answer(text: str, wanted: dict[str, str] | None) -> Any:
+    """The wanted keys from a JSON answer (raw, or each ```json block: a list where there are several)."""
+    if wanted is None:
+        return {}
+    blocks = re.findall(r"```json\n([\s\S]*?)\n```", text)
+
+    def keys(content: str) -> dict[str, Any]:
+        try:
+            data = json.loads(content)
+        except ValueError:
+            data = None
+        return {key: data.get(key, NOT_DETECTED) if isinstance(data, dict) else NOT_DETECTED for key in wanted}
+
+    found = [keys(block) for block in blocks] or [keys(text)]
+    return found if len(found) > 1 else found[0]
+
+
+class OpenAIV1(Block):
+    """OpenAI's chat completions with Roboflow's v1 fields and outputs: ``raw_output`` (the text),
+    ``structured_output`` and one output per ``json_output_format`` key, ``image`` (its size), ``parent_id``,
+    ``root_parent_id``."""
+
+    manifest: ClassVar[type[StepManifest]] = OpenAIV1Manifest
+    outputs: ClassVar[dict[str, tuple[Kind, ...]]] = {
+        "parent_id": (Kind.STRING,),
+        "root_parent_id": (Kind.STRING,),
+        "image": (Kind.DICTIONARY,),
+        "structured_output": (Kind.DICTIONARY,),
+        "raw_output": (Kind.STRING,),
+    }
+    description = "Ask an OpenAI(-compatible) vision model, optionally for named JSON fields (v1)"
+
+    def step_outputs(self, manifest: StepManifest) -> dict[str, tuple[Kind, ...]]:
+        wanted = getattr(manifest, "json_output_format", None) or {}
+        return {**self.outputs, **dict.fromkeys(wanted, (Kind.WILDCARD,))}
+
+    def run(self, step: Any, context: StepContext) -> dict[str, Any]:
+        import httpx
+
+        settings = VlmSettings()
+        image: WorkflowImage = step.images
+        prompt = str(step.prompt)
+        if step.json_output_format:
+            prompt += f"\n\nVALID response format is JSON:\n{json.dumps(step.json_output_format, indent=4)}"
+        key = step.openai_api_key if step.openai_api_key else settings.openai_api_key
+        if not key and settings.openai_url == VlmSettings.model_fields["openai_url"].default:
+            raise context.fail(
+                "no API key: set the step's openai_api_key or SEGLAB_OPENAI_API_KEY (or point SEGLAB_OPENAI_URL at a "
+                "server that needs none, e.g. Ollama)"
+            )
+        try:
+            text = _chat_completion(
+                step, prompt, settings.openai_url, key, str(step.openai_model), str(step.image_detail), settings
+            )
+        except httpx.HTTPStatusError as error:
+            body = error.response.text[:300]
+            raise context.fail(f"{error.request.url} answered {error.response.status_code}: {body}", error) from error
+        except httpx.HTTPError as error:
+            raise context.fail(f"cannot reach {settings.openai_url} (SEGLAB_OPENAI_URL): {error}", error) from error
+        structured = structured_answer(text, step.json_output_format)
+        fields = structured if isinstance(structured, dict) else (structured[0] if structured else {})
+        return {
+            "raw_output": text,
+            "image": {"width": image.width, "height": image.height},
+            "structured_output": structured,
+            **fields,
+            "parent_id": image.parent_id,
+            "root_parent_id": image.root[0] if image.root else image.parent_id,
+        }
 
 
 _LLAMA_MODELS = {

@@ -89,3 +89,39 @@ def tiny_sam3_tracker(folder: Path) -> Path:
     Sam3TrackerModel(config).save_pretrained(folder)
     Sam3TrackerProcessor(image_processor=_image_processor()).save_pretrained(folder)
     return folder
+
+
+def tiny_sam3_tracker_video(folder: Path, *, window: int = 4) -> Path:
+    """SAM 3's tracker through video (``Sam3TrackerVideoModel``) with its memory window cut to ``window`` frames
+    (mask memories and object pointers), so a short clip shows what is dropped. Its memory path is 64 channels
+    wide in the architecture, so the tracker's own width is 64 here. Random weights would call every object gone
+    (a negative object score), which leaves no mask to follow: the score head's last bias is set high instead."""
+    import torch
+    from transformers import Sam3TrackerVideoConfig, Sam3TrackerVideoModel, Sam3TrackerVideoProcessor
+    from transformers.models.sam2_video.video_processing_sam2_video import Sam2VideoVideoProcessor
+
+    wide = 64
+    config = Sam3TrackerVideoConfig(
+        vision_config={**_vision(), "fpn_hidden_size": wide},
+        prompt_encoder_config={"hidden_size": wide, "image_size": SIDE, "patch_size": PATCH},
+        mask_decoder_config={"hidden_size": wide, "mlp_dim": 64, "num_attention_heads": 2, "iou_head_hidden_dim": 32},
+        image_size=SIDE,
+        num_maskmem=window,
+        max_object_pointers_in_encoder=window,
+        memory_attention_hidden_size=wide,
+        memory_attention_num_layers=1,
+        memory_attention_feed_forward_hidden_size=64,
+        memory_encoder_hidden_size=wide,
+        mask_downsampler_embed_dim=wide,
+        memory_fuser_embed_dim=wide,
+        memory_fuser_intermediate_dim=64,
+        memory_fuser_num_layers=1,
+    )
+    torch.manual_seed(0)
+    model = Sam3TrackerVideoModel(config)
+    with torch.no_grad():
+        model.mask_decoder.pred_obj_score_head.proj_out.bias.fill_(10.0)
+    model.save_pretrained(folder)
+    video = Sam2VideoVideoProcessor(size={"height": SIDE, "width": SIDE})
+    Sam3TrackerVideoProcessor(image_processor=_image_processor(), video_processor=video).save_pretrained(folder)
+    return folder

@@ -120,6 +120,10 @@ def test_bad_requests_say_why(client, site):
     assert "--detector-weights" not in missing.json()["error"]["message"]  # a folder was named: what is wrong with it
     assert "not a Hugging Face model folder" in missing.json()["error"]["message"]
     assert client.post("/api/v1/projects/nope/autolabel/jobs", json=BODY).status_code == 404
+    elsewhere = {**BODY, "examples": [{"image_id": 99999, "box": [1, 1, 9, 9]}]}
+    foreign = client.post("/api/v1/projects/site/autolabel/jobs", json=elsewhere)
+    assert foreign.status_code == 404  # an example box on an image that does not exist: refused, nothing queued
+    assert "99999" in foreign.json()["error"]["message"]
 
 
 def test_with_sam3_weights_in_seglab_home_rapid_runs_on_sam3(sam3_folder, seglab_home, monkeypatch, tmp_path):

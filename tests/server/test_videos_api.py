@@ -24,6 +24,8 @@ def test_upload_strip_propagate_and_interpolate(client, tmp_path):
     assert {f["video_id"] for f in frames} == {listed["id"]}
     only = client.get(f"/api/v1/projects/clip/images?video_id={listed['id']}&limit=5").json()
     assert (only["total"], [i["frame_index"] for i in only["items"]]) == (12, [0, 1, 2, 3, 4])
+    runs = client.get("/api/v1/projects/clip/images/video-runs?status=unannotated").json()
+    assert runs == [{"video_id": listed["id"], "offset": 0, "count": 12}]  # the grid's header over these 12
 
     category = client.get("/api/v1/projects/clip").json()["categories"][0]["id"]
     geometry = segmentation_to_json(mask_to_polygon(shapes_frame(0)[1], 0.5))
@@ -35,6 +37,8 @@ def test_upload_strip_propagate_and_interpolate(client, tmp_path):
     run_job(client.app.state.workspace, job.json()["id"])
     done = client.get(f"/api/v1/jobs/{job.json()['id']}").json()
     assert (done["status"], done["result"]["proposals"]) == ("succeeded", 5)
+    (counted,) = client.get("/api/v1/projects/clip/videos").json()
+    assert (counted["annotated"], counted["reviewed"]) == (6, 0)  # the seed and its 5 propagated frames
 
     strip = client.get(f"/api/v1/images/{frames[3]['id']}/video").json()
     assert strip["video"]["id"] == listed["id"]

@@ -7,6 +7,7 @@ outlines the boxes."""
 
 from __future__ import annotations
 
+import re
 import time
 
 import httpx
@@ -57,6 +58,19 @@ def test_prompts_preview_label_review_and_train(page, seglab_home, tmp_path):
         expect(preview.locator("figure")).to_have_count(4, timeout=60_000)  # the first use imports torch, loads OWLv2
         expect(preview.get_by_test_id("drawn-shape").first).to_be_visible()
         assert httpx.get(f"{api}/projects/site/autolabel/proposals").json()["total"] == 0  # a preview stores nothing
+
+        # an example box drawn on a preview image ("more like this", for SAM 3), listed and drawn; then removed, as
+        # the tiny OWLv2 here takes text only
+        canvas = preview.get_by_label(re.compile(r"^draw an example on image")).first
+        box = canvas.bounding_box()
+        page.mouse.move(box["x"] + box["width"] * 0.1, box["y"] + box["height"] * 0.2)
+        page.mouse.down()
+        page.mouse.move(box["x"] + box["width"] * 0.4, box["y"] + box["height"] * 0.6, steps=4)
+        page.mouse.up()
+        expect(page.get_by_test_id("examples")).to_contain_text("more like image")
+        expect(preview.get_by_test_id("example-box")).to_have_count(1)
+        page.get_by_role("button", name="remove example 1").click()
+        expect(preview.get_by_test_id("example-box")).to_have_count(0)
 
         page.get_by_role("button", name="Label unannotated images").click()
         run = page.get_by_test_id("rapid-run")

@@ -79,3 +79,8 @@ def test_drop_images_a_zip_and_a_video_and_see_what_came_in(page, shared_server,
     assert names[:3] == ["a.png", "b.png", "clip_000000.jpg"]
     assert sum(name.startswith("clip_") for name in names) == 6
     expect(page.locator(".grid img")).to_have_count(9)  # the grid shows them without a reload
+    # the video's frames are grouped under a header naming it, with its rate and how far its labelling has come
+    header = page.get_by_role("heading", name=re.compile(r"clip\.avi"))
+    expect(header).to_have_text(
+        re.compile(r"▶ clip\.avi\s*6 frames\s*2 fps \(source 10 fps\)\s*0 annotated\s*0 reviewed")
+    )

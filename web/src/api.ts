@@ -82,6 +82,14 @@ export const api = {
   deleteCategory: (id: number, annotations?: { moveTo: number } | "delete") =>
     call<Answer<"/api/v1/categories/{category_id}", "delete">>("DELETE", `/categories/${id}${
       annotations === "delete" ? "?delete_annotations=true" : annotations ? `?reassign_to=${annotations.moveTo}` : ""}`),
+  /** Where runs of a video's frames lie among the images matching the filters (the grid's header per video). */
+  videoRuns: (project: string, filters: Record<string, string> = {}) => {
+    const query = new URLSearchParams();
+    Object.entries(filters).forEach(([key, value]) => value && query.set(key, value));
+    return call<Answer<"/api/v1/projects/{project}/images/video-runs", "get">>(
+      "GET", `/projects/${encodeURIComponent(project)}/images/video-runs?${query}`,
+    );
+  },
   /** The project's videos (each owns its frame images). */
   videos: (project: string) => call<Schemas["VideoOut"][]>("GET", `/projects/${encodeURIComponent(project)}/videos`),
   image: (id: number) => call<ImageRecord>("GET", `/images/${id}`),

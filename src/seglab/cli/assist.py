@@ -91,7 +91,7 @@ def propagate(
     annotations: Annotated[str, typer.Option(help="Annotation ids on the keyframe (comma-separated).")],
     frames: Annotated[int, typer.Option(min=0, help="Frames to fill; 0: up to the next reviewed one.")] = 20,
     backward: Annotated[bool, typer.Option("--backward", help="Towards the video's start.")] = False,
-    propagator: Annotated[str, typer.Option(help="flow (no weights) or a SAM 2.1 model.")] = "flow",
+    propagator: Annotated[str, typer.Option(help="flow (no weights), a SAM 2.1 model, or sam3.")] = "flow",
     background: Annotated[bool, typer.Option("--background", help="Queue it for `seglab worker` instead.")] = False,
     as_json: JsonOption = False,
 ) -> None:

@@ -37,6 +37,14 @@ def autolabel(
         float, typer.Option(min=0.0, max=1.0, help="Boxes overlapping a better one (any prompt) above it are dropped.")
     ] = 0.5,
     max_instances: Annotated[int, typer.Option(min=1, help="Per image, the best ones.")] = 100,
+    example_box: Annotated[
+        list[str] | None,
+        typer.Option(help="IMAGE_ID:x0,y0,x1,y1[=CLASS]: more like this (SAM 3); repeatable."),
+    ] = None,
+    negative_box: Annotated[
+        list[str] | None,
+        typer.Option(help="IMAGE_ID:x0,y0,x1,y1[=CLASS]: not like this (SAM 3); repeatable."),
+    ] = None,
     detector: Annotated[
         str | None, typer.Option(help=f"{', '.join(service.DETECTOR_NAMES)} (default: SEGLAB_AUTOLABEL_DETECTOR).")
     ] = None,
@@ -64,6 +72,10 @@ def autolabel(
             class_thresholds=_class_thresholds(class_threshold or []),
             nms_iou=nms_iou,
             max_instances=max_instances,
+            examples=tuple(
+                [service.ExampleBox.parse(v) for v in example_box or []]
+                + [service.ExampleBox.parse(v, positive=False) for v in negative_box or []]
+            ),
         )
         image_ids = image_ids_option(images)
         if video is not None:

@@ -26,6 +26,7 @@ from seglab.formats._reading import (
     read_each,
     read_json,
 )
+from seglab.formats._tracks import TRACK_ATTRIBUTE, frame_order
 from seglab.geometry import (
     MultiPolygon,
     Polygon,
@@ -407,13 +408,6 @@ def _segmentation_json(annotation: Annotation, image: ImageRecord) -> list[list[
     return segmentation_to_rle(shape, image.resolution_wh).to_coco()
 
 
-def _frame_order(image: ImageRecord) -> tuple[int, int, int]:
-    """Images uploaded alone first (by id), then each video's frames in frame order."""
-    if image.video_id is None:
-        return (0, 0, image.id)
-    return (image.video_id, image.frame_index or 0, image.id)
-
-
 def _video_fields(image: ImageRecord) -> dict[str, int]:
     """A frame's video and index, named as video datasets in COCO's layout (YouTube-VIS, TAO) name them."""
     if image.video_id is None:
@@ -442,7 +436,7 @@ def coco_document(dataset: Dataset, images: Sequence[ImageRecord]) -> dict[str, 
             entry["score"] = annotation.confidence
         attributes = dict(annotation.attributes)
         if annotation.track_id is not None:  # one object across a video's frames (read back as an attribute)
-            attributes["track_id"] = annotation.track_id
+            attributes[TRACK_ATTRIBUTE] = annotation.track_id
         if attributes:
             entry["attributes"] = attributes
         annotations.append(entry)
@@ -455,7 +449,7 @@ def coco_document(dataset: Dataset, images: Sequence[ImageRecord]) -> dict[str, 
         "images": [
             {**dict(i.metadata), "id": i.id, "file_name": i.file_name, "width": i.width, "height": i.height}
             | _video_fields(i)
-            for i in sorted(images, key=_frame_order)
+            for i in sorted(images, key=frame_order)
         ],
         "annotations": annotations,
     }

@@ -8,7 +8,10 @@ annotation's attributes, with ``occluded`` and ``z_order``; polylines, points an
 an area are reported and skipped. The XML is parsed with ``defusedxml`` (no entities, no DTDs).
 
 Writing: an instance without holes becomes its polygons (parts share a ``group``); one with holes, or
-an RLE, a ``<mask>``; ``occluded``/``z_order`` and attributes go back where they came from.
+an RLE, a ``<mask>``; ``occluded``/``z_order`` and attributes go back where they came from. A video frame's
+annotation carries its track as a text attribute ``track_id`` (declared on its label, which CVAT's importer
+needs): CVAT for images keeps each frame an image, where CVAT for video's ``<track>`` would number frames by
+their place in a task; read back, ``track_id`` is an int again.
 """
 
 from __future__ import annotations
@@ -28,6 +31,7 @@ from seglab.formats._images import ImageCheck, probe_image
 from seglab.formats._output import ImageMode, place_image, write_text_atomic
 from seglab.formats._problems import FormatError, Problem, ProblemLog
 from seglab.formats._reading import LoadResult, PendingShape, check_polygons, escapes
+from seglab.formats._tracks import TRACK_ATTRIBUTE, frame_order, read_track, track_of
 from seglab.formats.coco import SPLIT_FOLDERS
 from seglab.geometry import MultiPolygon, Polygon, Rle, Segmentation, segmentation_to_mask
 
@@ -153,6 +157,12 @@ def _geometry(element: ET.Element, image: ImageRecord) -> Segmentation:
 def _attributes(element: ET.Element) -> dict[str, Any]:
     attributes: dict[str, Any] = {a.get("name", ""): (a.text or "") for a in element.iterfind("attribute")}
     attributes.pop("", None)
+    if TRACK_ATTRIBUTE in attributes:
+        track = read_track(attributes[TRACK_ATTRIBUTE])
+        if track is None:
+            del attributes[TRACK_ATTRIBUTE]
+        else:
+            attributes[TRACK_ATTRIBUTE] = track
     if element.get("occluded") in ("1", "true", "True"):
         attributes["occluded"] = True
     if (element.get("z_order") or "0") not in ("0", ""):
@@ -303,6 +313,8 @@ def _shape_attributes(element: ET.Element, annotation: Annotation) -> None:
     element.set("z_order", str(int(attributes.pop("z_order", 0) or 0)))
     if annotation.iscrowd:
         attributes["iscrowd"] = "true"
+    if (track := track_of(annotation)) is not None:
+        attributes[TRACK_ATTRIBUTE] = track
     for key, value in attributes.items():
         ET.SubElement(element, "attribute", name=str(key)).text = str(value)
 
@@ -342,6 +354,8 @@ def cvat_document(dataset: Dataset) -> str:
     used: dict[int, set[str]] = {}
     for annotation in dataset.annotations:
         names = {k for k in annotation.attributes if k not in _RESERVED}
+        if track_of(annotation) is not None:
+            names.add(TRACK_ATTRIBUTE)
         used.setdefault(annotation.category_id, set()).update(names)
     for category in dataset.categories:
         label = ET.SubElement(labels, "label")
@@ -353,7 +367,7 @@ def cvat_document(dataset: Dataset) -> str:
             spec = ET.SubElement(attributes, "attribute")
             for key, value in (("name", name), ("mutable", "False"), ("input_type", "text"), ("values", "")):
                 ET.SubElement(spec, key).text = value
-    for image in dataset.images:
+    for image in sorted(dataset.images, key=frame_order):  # a video's frames in order
         _image_element(root, dataset, image)
     ET.indent(root)
     return '<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"

@@ -1,7 +1,9 @@
 """SA-1B / SAM JSON: one JSON per image (``{"image": {...}, "annotations": [...]}``) with RLE masks.
 
 SA-1B is class-agnostic: every instance gets the single category ``object``. SAM's quality fields
-(``predicted_iou``, ``stability_score``, ``point_coords``, ``crop_box``) are kept as attributes.
+(``predicted_iou``, ``stability_score``, ``point_coords``, ``crop_box``) are kept as attributes. A video frame's
+image names its ``video_id`` and ``frame_index``, and each of its annotations its ``track_id`` (the object across
+frames; read back as the attribute ``track_id``).
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from seglab.formats._images import ImageCheck, probe_image
 from seglab.formats._output import ImageMode, place_image, write_json_atomic
 from seglab.formats._problems import FormatError, Problem, ProblemLog
 from seglab.formats._reading import LoadResult, escapes, is_int, read_each, read_json
+from seglab.formats._tracks import TRACK_ATTRIBUTE, read_track, track_of
 from seglab.geometry import Rle, segmentation_to_rle, xyxy_to_xywh
 
 OBJECT_CATEGORY = Category(1, "object")
@@ -70,6 +73,9 @@ def _read_file(
             )
             continue
         attributes = {key: item[key] for key in _SAM_FIELDS if key in item}
+        track = read_track(item.get(TRACK_ATTRIBUTE))
+        if track is not None:
+            attributes[TRACK_ATTRIBUTE] = track
         annotations.append(
             Annotation(
                 first_annotation_id + len(annotations),
@@ -111,9 +117,17 @@ def sa1b_document(dataset: Dataset, image: ImageRecord) -> dict[str, Any]:
                 "bbox": [float(v) for v in xyxy_to_xywh(annotation.bbox_xyxy)],
                 "area": annotation.area,
                 **{key: annotation.attributes[key] for key in _SAM_FIELDS if key in annotation.attributes},
+                **({TRACK_ATTRIBUTE: track} if (track := track_of(annotation)) is not None else {}),
             }
         )
-    meta = {"image_id": image.id, "width": image.width, "height": image.height, "file_name": image.file_name}
+    meta: dict[str, Any] = {
+        "image_id": image.id,
+        "width": image.width,
+        "height": image.height,
+        "file_name": image.file_name,
+    }
+    if image.video_id is not None:
+        meta |= {"video_id": image.video_id, "frame_index": image.frame_index or 0}
     return {"image": meta, "annotations": entries}
 
 

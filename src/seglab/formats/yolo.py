@@ -11,6 +11,9 @@ Multi-part instances and holes: one line holds one ring, so on writing, parts an
 into a single ring by zero-width bridges (as Ultralytics' COCO converter does, see ``_rings``); on
 reading, such rings are split back into parts and holes. A 5-value line (a detection box) becomes
 a rectangle polygon. Class ids become ``0..N-1`` in category-id order, as Ultralytics requires.
+
+Video frames: YOLO has no field for an object's track, so a ``tracks.json`` beside a split's ``images``/``labels``
+folders lists the frames in order with each label line's track id (see ``_tracks``); read back as ``track_id``.
 """
 
 from __future__ import annotations
@@ -28,6 +31,7 @@ from seglab.formats._output import ImageMode, place_image, write_text_atomic
 from seglab.formats._problems import FormatError, Problem, ProblemLog
 from seglab.formats._reading import LoadResult, PendingShape, check_polygons
 from seglab.formats._rings import join_rings
+from seglab.formats._tracks import TRACK_ATTRIBUTE, YoloFrame, read_yolo_tracks, track_of, write_yolo_tracks
 from seglab.formats.coco import split_folders
 from seglab.geometry import MultiPolygon, Polygon, mask_to_polygon, ring_from_points
 
@@ -275,8 +279,9 @@ def load_yolo(
         categories = _renamed(categories, names)
     check = ImageCheck.DECODE if image_check is ImageCheck.DECODE else ImageCheck.HEADER  # sizes are needed
     images: list[ImageRecord] = []
-    read: list[tuple[int, int]] = []  # (image id, class index), aligned with pending
+    read: list[tuple[int, int, int | None]] = []  # (image id, class index, track id), aligned with pending
     pending: list[PendingShape] = []
+    tracks_in: dict[Path, dict[str, YoloFrame]] = {}  # a split folder's tracks.json, read once
     for image_path, splits in splits_of.items():
         split = _pick_split(image_path, splits)
         try:
@@ -284,8 +289,23 @@ def load_yolo(
         except ValueError as error:
             log.error(image_path, f"{error}; image skipped")
             continue
-        record = ImageRecord(len(images), _relative_name(image_path), width, height, split=split, path=image_path)
+        name = _relative_name(image_path)
+        folder = _split_folder(image_path)
+        if folder not in tracks_in:
+            tracks_in[folder] = read_yolo_tracks(folder, log)
+        frame = tracks_in[folder].get(name)
+        record = ImageRecord(
+            len(images),
+            name,
+            width,
+            height,
+            split=split,
+            path=image_path,
+            video_id=frame.video_id if frame else None,
+            frame_index=frame.frame_index if frame else None,
+        )
         images.append(record)
+        tracks = frame.track_ids if frame else []
         label_file = label_path_for(image_path)
         if not label_file.is_file():
             continue
@@ -299,13 +319,23 @@ def load_yolo(
                 _parse_line(line, len(categories), record, label_file, log, f"line {number}") if line.strip() else None
             )
             if parsed is not None:
-                read.append((record.id, parsed[0]))
+                read.append((record.id, parsed[0], tracks[number - 1] if number <= len(tracks) else None))
                 pending.append(PendingShape(parsed[1], record.resolution_wh, label_file, f"line {number}"))
     annotations: list[Annotation] = []
-    for (image_id, class_index), shape in zip(read, check_polygons(pending, log, bridges_expected=True), strict=True):
+    for (image_id, class_index, track), shape in zip(
+        read, check_polygons(pending, log, bridges_expected=True), strict=True
+    ):
         if shape is not None:
+            attributes = {TRACK_ATTRIBUTE: track} if track is not None else {}
             annotations.append(
-                Annotation(len(annotations) + 1, image_id, categories[class_index].id, shape, source="import")
+                Annotation(
+                    len(annotations) + 1,
+                    image_id,
+                    categories[class_index].id,
+                    shape,
+                    source="import",
+                    attributes=attributes,
+                )
             )
     _report_orphan_labels(root, {label_path_for(p) for p in splits_of}, log)
     return LoadResult(Dataset(categories, images, annotations), log.problems, "yolo")
@@ -332,6 +362,14 @@ def _relative_name(image_path: Path) -> str:
     return "/".join(below)
 
 
+def _split_folder(image_path: Path) -> Path:
+    """The folder holding the ``images`` folder an image is under (a split's, or the dataset's)."""
+    parts = image_path.parts
+    if "images" not in parts:
+        return image_path.parent
+    return Path(*parts[: len(parts) - 1 - parts[::-1].index("images")])
+
+
 def _report_orphan_labels(root: Path, used: set[Path], log: ProblemLog) -> None:
     for label_file in sorted(root.rglob("labels/**/*.txt")):
         if label_file not in used and label_file.stat().st_size > 0:
@@ -343,7 +381,8 @@ def _format_ring(ring: np.ndarray, width: int, height: int) -> str:
     return " ".join(f"{v:.6f}".rstrip("0").rstrip(".") or "0" for v in normalised.ravel())
 
 
-def yolo_label_lines(dataset: Dataset, image: ImageRecord) -> list[str]:
+def yolo_label_lines(dataset: Dataset, image: ImageRecord) -> list[tuple[str, int | None]]:
+    """The image's label lines, each with the track id of its annotation (for ``tracks.json``)."""
     class_index = {category.id: index for index, category in enumerate(dataset.categories)}
     lines = []
     for annotation in dataset.annotations_of(image.id):
@@ -354,7 +393,8 @@ def yolo_label_lines(dataset: Dataset, image: ImageRecord) -> list[str]:
                 continue
             shape = vector
         ring = join_rings(shape)
-        lines.append(f"{class_index[annotation.category_id]} {_format_ring(ring, image.width, image.height)}")
+        line = f"{class_index[annotation.category_id]} {_format_ring(ring, image.width, image.height)}"
+        lines.append((line, track_of(annotation)))
     return lines
 
 
@@ -368,14 +408,18 @@ def save_yolo(dataset: Dataset, out: Path, *, image_mode: ImageMode = ImageMode.
         log.info(out / "data.yaml", f"{len(unassigned)} images without a split were written to the train split")
     for folder_name, images in folders.items():
         base = out / folder_name
+        frames: list[tuple[str, ImageRecord, list[int | None]]] = []
         for image in images:
             target = base / "images" / image.file_name
             if image.path is None or not image.path.is_file():
                 log.error(target, "source image not available; only its labels were written", f"image {image.id}")
             else:
                 place_image(image.path, target, image_mode)
-            lines = yolo_label_lines(dataset, image)
+            labelled = yolo_label_lines(dataset, image)
+            lines = [line for line, _ in labelled]
             write_text_atomic(label_path_for(target), "\n".join(lines) + ("\n" if lines else ""))
+            frames.append((image.file_name, image, [track for _, track in labelled]))
+        write_yolo_tracks(base, frames)
     data: dict[str, Any] = {}
     if "" in folders:
         data["train"] = data["val"] = "images"

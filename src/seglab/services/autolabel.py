@@ -17,7 +17,10 @@ from seglab.assist.autolabel import (
     AutolabelReport,
     AutolabelSettings,
     ClassPrompt,
+    ExampleBox,
+    Exemplar,
     OpenVocabularyDetector,
+    crop,
     detector_spec,
     load_components,
     proposal_annotations,
@@ -30,6 +33,7 @@ from seglab.core import Progress, match_categories, no_progress
 from seglab.errors import InvalidInputError, SeglabError
 from seglab.geometry import mask_to_polygon
 from seglab.jobs import AutolabelJob, Reporter, stage_progress
+from seglab.models import decode_image
 from seglab.models.weights import host_reachable
 from seglab.services.assist import smart_polygon as open_smart_polygon
 from seglab.services.images import upload_paths
@@ -47,6 +51,7 @@ __all__ = [
     "AutolabelSettings",
     "ClassPrompt",
     "DetectorInfo",
+    "ExampleBox",
     "PreviewImage",
     "autolabel",
     "ensure_categories",
@@ -120,6 +125,23 @@ def ensure_categories(
     return mapping, created
 
 
+def exemplars(ws: Workspace, project: int | str, settings: AutolabelSettings) -> list[Exemplar]:
+    """The example boxes' pixels, each cut from its image of ``project`` (as displayed, as boxes are drawn)."""
+    if not settings.examples:
+        return []
+    with ws.db.transaction() as session:
+        target = project_store.get_project(session, project)
+        ids = list(dict.fromkeys(e.image_id for e in settings.examples))
+        records = dict(zip(ids, images_to_label(session, target, ids), strict=True))
+    cut = []
+    for example in settings.examples:
+        record = records[example.image_id]
+        assert record.sha256 is not None  # stored images always have their hash
+        pixels = decode_image(ws.blobs.local_path(record.sha256), max_pixels=ws.settings.max_image_pixels)
+        cut.append(Exemplar(example.class_name, example.positive, crop(pixels, example.box)))
+    return cut
+
+
 def autolabel(
     ws: Workspace,
     project: int | str,
@@ -140,6 +162,8 @@ def autolabel(
     objects, reading the images from the blob store; each batch's proposals are stored here in one transaction."""
     address = ray_address or ws.settings.ray_address
     if address:
+        if settings.examples:
+            raise InvalidInputError("example boxes are for Rapid here, not on Ray: leave out --ray for them")
         if not (detector is None or isinstance(detector, str)) or not (segmenter is None or isinstance(segmenter, str)):
             raise InvalidInputError(
                 "Rapid on Ray loads its models on the actors: give the detector and segmenter by name"
@@ -160,12 +184,18 @@ def autolabel(
         target = project_store.get_project(session, project)
         chosen = images_to_label(session, target, image_ids)
         categories, created = ensure_categories(session, target, settings.class_names)
+    examples = exemplars(ws, project, settings)
     report = AutolabelReport(found.name, segment.name, created_classes=created)
     for done, image in enumerate(chosen, start=1):
         assert image.sha256 is not None  # stored images always have their hash
         try:
             proposals = proposals_for(
-                ws.blobs.local_path(image.sha256), found, segment, settings, max_pixels=ws.settings.max_image_pixels
+                ws.blobs.local_path(image.sha256),
+                found,
+                segment,
+                settings,
+                max_pixels=ws.settings.max_image_pixels,
+                exemplars=examples,
             )
         except SeglabError as error:
             report.failed.append((image.id, error.message))
@@ -186,7 +216,8 @@ def submit_autolabel(ws: Workspace, params: AutolabelJob, *, owner: str | None =
         detector_spec(params.detector)
     open_smart_polygon(ws).resolve(params.segmenter)
     with ws.db.transaction() as session:
-        project_store.get_project(session, params.project)
+        target = project_store.get_project(session, params.project)
+        images_to_label(session, target, [e.image_id for e in params.settings.examples])  # the examples' images
     return submit(ws, params, owner=owner)
 
 
@@ -333,12 +364,14 @@ def preview(
         detector_weights=detector_weights,
         segmenter=segmenter,
     )
+    examples = exemplars(ws, project, settings)
     previews = []
     for image in chosen:
         instances = []
         assert image.sha256 is not None  # stored images always have their hash
         path = ws.blobs.local_path(image.sha256)
-        for proposal in proposals_for(path, found, segment, settings, max_pixels=ws.settings.max_image_pixels):
+        limit = ws.settings.max_image_pixels
+        for proposal in proposals_for(path, found, segment, settings, max_pixels=limit, exemplars=examples):
             shape = mask_to_polygon(proposal.mask, 1.0)
             if shape is not None:
                 instances.append(

@@ -211,6 +211,13 @@ def image_ids(ws: Workspace, project: int | str, filters: ImageFilter = ImageFil
         return images.image_ids(session, project_id, filters)
 
 
+def video_runs(ws: Workspace, project: int | str, filters: ImageFilter = ImageFilter()) -> list[images.VideoRun]:
+    """The runs of video frames in the grid's order of the images matching ``filters``."""
+    with ws.db.transaction() as session:
+        project_id = projects.get_project(session, project).id
+        return images.video_runs(session, project_id, filters)
+
+
 def get_image(ws: Workspace, image_id: int) -> ImageRecord:
     with ws.db.transaction() as session:
         return images.get_image(session, image_id)

@@ -212,6 +212,32 @@ def image_ids(session: Session, project_id: int, filters: ImageFilter = ImageFil
 
 
 @dataclass(frozen=True)
+class VideoRun:
+    """``count`` images in a row, from ``offset`` in the grid's order, that are frames of one video."""
+
+    video_id: int
+    offset: int
+    count: int
+
+
+def video_runs(session: Session, project_id: int, filters: ImageFilter = ImageFilter()) -> list[VideoRun]:
+    """Where the grid's order (oldest first) holds frames of a video, run by run, so the grid can put a header
+    over each video's frames before it has fetched them. A video's frames are stored in frame order in one upload,
+    so they are one run (two if another upload came in between)."""
+    runs: list[VideoRun] = []
+    query = filters.apply(select(ImageRow.video_id), project_id).order_by(ImageRow.id)
+    for offset, video_id in enumerate(session.scalars(query)):
+        if video_id is None:
+            continue
+        last = runs[-1] if runs else None
+        if last is not None and last.video_id == video_id and last.offset + last.count == offset:
+            runs[-1] = VideoRun(video_id, last.offset, last.count + 1)
+        else:
+            runs.append(VideoRun(video_id, offset, 1))
+    return runs
+
+
+@dataclass(frozen=True)
 class ImagePlace:
     """Where an image stands in its project's grid under a filter (oldest first, as the grid shows it)."""
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from seglab.core import ImageRecord
+from seglab.core import ImageRecord, ImageStatus
 from seglab.errors import NotFoundError
 from seglab.store._models import ImageRow, VideoRow
 from seglab.store.images import image_record
@@ -28,9 +28,20 @@ class Video:
     height: int
     rotation: int
     frames: int = 0
+    annotated: int = 0
+    """Frames annotated (by a person or accepted), not yet reviewed."""
+    reviewed: int = 0
+    """Frames reviewed (with objects, or reviewed as holding none)."""
 
 
-def _video(row: VideoRow, frames: int) -> Video:
+@dataclass(frozen=True)
+class _FrameCounts:
+    frames: int = 0
+    annotated: int = 0
+    reviewed: int = 0
+
+
+def _video(row: VideoRow, counts: _FrameCounts) -> Video:
     return Video(
         row.id,
         row.project_id,
@@ -42,7 +53,9 @@ def _video(row: VideoRow, frames: int) -> Video:
         row.width,
         row.height,
         row.rotation,
-        frames,
+        counts.frames,
+        counts.annotated,
+        counts.reviewed,
     )
 
 
@@ -85,26 +98,39 @@ def delete_video_row(session: Session, video_id: int) -> None:
         session.flush()
 
 
-def _frame_counts(session: Session, video_ids: list[int]) -> dict[int, int]:
+def _frame_counts(session: Session, video_ids: list[int]) -> dict[int, _FrameCounts]:
+    """Each video's frames, and how many are annotated and reviewed (the grid's header per video)."""
     query = (
-        select(ImageRow.video_id, func.count(ImageRow.id))
+        select(ImageRow.video_id, ImageRow.status, func.count(ImageRow.id))
         .where(ImageRow.video_id.in_(video_ids))
-        .group_by(ImageRow.video_id)
+        .group_by(ImageRow.video_id, ImageRow.status)
     )
-    return {video_id: count for video_id, count in session.execute(query) if video_id is not None}
+    by_status: dict[int, dict[str, int]] = {}
+    for video_id, status, count in session.execute(query):
+        if video_id is not None:
+            by_status.setdefault(video_id, {})[status] = count
+    reviewed = (ImageStatus.REVIEWED.value, ImageStatus.NULL.value)
+    return {
+        video_id: _FrameCounts(
+            sum(counts.values()),
+            counts.get(ImageStatus.ANNOTATED.value, 0),
+            sum(counts.get(status, 0) for status in reviewed),
+        )
+        for video_id, counts in by_status.items()
+    }
 
 
 def get_video(session: Session, video_id: int) -> Video:
     row = session.get(VideoRow, video_id)
     if row is None:
         raise NotFoundError(f"video {video_id} does not exist", video=video_id)
-    return _video(row, _frame_counts(session, [video_id]).get(video_id, 0))
+    return _video(row, _frame_counts(session, [video_id]).get(video_id, _FrameCounts()))
 
 
 def list_videos(session: Session, project_id: int) -> list[Video]:
     rows = list(session.scalars(select(VideoRow).where(VideoRow.project_id == project_id).order_by(VideoRow.id)))
     counts = _frame_counts(session, [row.id for row in rows])
-    return [_video(row, counts.get(row.id, 0)) for row in rows]
+    return [_video(row, counts.get(row.id, _FrameCounts())) for row in rows]
 
 
 def frames(session: Session, video_id: int) -> list[ImageRecord]:

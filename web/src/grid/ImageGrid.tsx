@@ -1,11 +1,13 @@
-import { useQueries, useQueryClient } from "@tanstack/react-query";
+import { keepPreviousData, useQueries, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useEffect, useRef, useState } from "react";
 import { Link } from "react-router";
 import { api, ImageRecord } from "../api";
 import { keys } from "../queries";
-import { GAP, layout, PAGE_SIZE, pagesFor, ROW_HEIGHT, visibleRange } from "./layout";
+import { PAGE_SIZE, pagesFor } from "./layout";
 import { rangeIds } from "./selection";
 import { StatusBadges } from "./StatusBadges";
+import { VideoHeader } from "./VideoHeader";
+import { sectionedLayout, tilePosition, visibleTiles } from "./videoSections";
 import "./grid.css";
 
 interface Props {
@@ -23,7 +25,8 @@ interface Props {
 }
 
 /** A virtualised grid: tiles exist only for the images on (or near) the screen, and their pages are fetched
- * when they come into view, so scrolling 10,000 images stays as light as showing 100. Thumbnails, not originals. */
+ * when they come into view, so scrolling 10,000 images stays as light as showing 100. Thumbnails, not originals.
+ * A video's frames are grouped under a header per video (where they lie is asked once, not read from every page). */
 export function ImageGrid({ project, query, total, selection, onTick, linkSearch, showAnnotations }: Props) {
   const container = useRef<HTMLDivElement>(null);
   const client = useQueryClient();
@@ -47,11 +50,17 @@ export function ImageGrid({ project, query, total, selection, onTick, linkSearch
     };
   }, []);
 
-  const grid = layout(viewport.width, total);
-  const [first, end] = visibleRange(grid, total, viewport.scrolledPast, viewport.height);
+  const runs = useQuery({
+    queryKey: [...keys.images(project), query, "video-runs"],
+    queryFn: () => api.videoRuns(project, query),
+    placeholderData: keepPreviousData,
+  });
+  const videos = useQuery({ queryKey: keys.videos(project), queryFn: () => api.videos(project) });
+  const grid = sectionedLayout(viewport.width, total, runs.data ?? []);
+  const { tiles: inView, headers } = visibleTiles(grid, viewport.scrolledPast, viewport.height);
 
   // the pages in view, each fetched once and cached (page 0 is the one the project page already asked for)
-  const pageNumbers = pagesFor(first, end);
+  const pageNumbers = inView.length ? pagesFor(inView[0][0], inView[inView.length - 1][0] + 1) : [];
   const pages = useQueries({
     queries: pageNumbers.map((page) => ({
       queryKey: keys.imagePage(project, query, page),
@@ -74,13 +83,9 @@ export function ImageGrid({ project, query, total, selection, onTick, linkSearch
   }
 
   const tiles = [];
-  for (let index = first; index < end; index++) {
+  for (const [index, section] of inView) {
     const image = pages[pageNumbers.indexOf(Math.floor(index / PAGE_SIZE))]?.data?.items[index % PAGE_SIZE];
-    const style = {
-      left: (index % grid.columns) * (grid.tileWidth + GAP),
-      top: Math.floor(index / grid.columns) * ROW_HEIGHT,
-      width: grid.tileWidth,
-    };
+    const style = { ...tilePosition(grid, section, index), width: grid.tileWidth };
     tiles.push(
       image ? (
         <li key={image.id} style={style} className={selection.has(image.id) ? "chosen" : ""}>
@@ -103,6 +108,10 @@ export function ImageGrid({ project, query, total, selection, onTick, linkSearch
   }
   return (
     <div ref={container} className="virtual-grid" style={{ height: grid.height }}>
+      {headers.map((section) => (
+        <VideoHeader key={`${section.videoId}-${section.start}`} videoId={section.videoId!} top={section.top}
+          video={videos.data?.find((v) => v.id === section.videoId)} />
+      ))}
       <ul className="grid" data-testid="image-grid">{tiles}</ul>
     </div>
   );

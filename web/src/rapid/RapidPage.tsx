@@ -5,8 +5,9 @@ import { PALETTE } from "../colors";
 import { JobProgress } from "../pipeline/JobProgress";
 import { ProjectNav } from "../pipeline/ProjectNav";
 import { isActive, keys, useJob } from "../queries";
-import { classesOf, PreviewImage, PromptRow, rapidApi, toRequest } from "./api";
+import { classesOf, Example, PreviewImage, PromptRow, rapidApi, toRequest } from "./api";
 import { Drawn } from "./Drawn";
+import { ExampleCanvas, ExampleList } from "./Examples";
 import { ReviewQueue } from "./ReviewQueue";
 import { TrainNext } from "./TrainNext";
 import "./rapid.css";
@@ -57,17 +58,23 @@ function Thresholds({ classes, threshold, setThreshold, thresholds, setThreshold
   );
 }
 
-function Preview({ images, classes }: { images: PreviewImage[]; classes: string[] }) {
+function Preview({ images, classes, examples, onBox }: {
+  images: PreviewImage[]; classes: string[]; examples: Example[];
+  onBox(imageId: number, box: [number, number, number, number]): void;
+}) {
   const color = (name: string) => PALETTE[Math.max(0, classes.indexOf(name)) % PALETTE.length];
   return (
     <div className="preview-grid" data-testid="rapid-preview">
       {images.map((image) => (
         <figure key={image.image_id} className="card">
-          <Drawn imageId={image.image_id} width={image.width} height={image.height} label={`preview of ${image.file_name}`}
-            shapes={image.instances.map((instance, i) => ({
-              key: i, geometry: instance.segmentation, color: color(instance.class_name), box: instance.box,
-              label: `${instance.class_name} ${Math.round(instance.confidence * 100)}%`,
-            }))} />
+          <ExampleCanvas imageId={image.image_id} width={image.width} height={image.height} examples={examples}
+            onBox={(box) => onBox(image.image_id, box)}>
+            <Drawn imageId={image.image_id} width={image.width} height={image.height} label={`preview of ${image.file_name}`}
+              shapes={image.instances.map((instance, i) => ({
+                key: i, geometry: instance.segmentation, color: color(instance.class_name), box: instance.box,
+                label: `${instance.class_name} ${Math.round(instance.confidence * 100)}%`,
+              }))} />
+          </ExampleCanvas>
           <figcaption className="muted small">{image.file_name}: {image.instances.length} found</figcaption>
         </figure>
       ))}
@@ -85,6 +92,8 @@ export function RapidPage({ name }: { name: string }) {
   const [detector, setDetector] = useState<string | null>(null);
   const [runJobId, setRunJobId] = useState<number | null>(null);
   const [pending, setPending] = useState(0);
+  const [examples, setExamples] = useState<Example[]>([]);
+  const [positive, setPositive] = useState(true);
 
   const project = useQuery({ queryKey: keys.project(name), queryFn: () => api.project(name) });
   const detectorList = useQuery({ queryKey: keys.detectors, queryFn: rapidApi.detectors });
@@ -92,7 +101,9 @@ export function RapidPage({ name }: { name: string }) {
   const categories = project.data?.categories ?? [];
 
   const classes = classesOf(rows);
-  const request = () => toRequest(rows, threshold, thresholds, detector);
+  const request = () => toRequest(rows, threshold, thresholds, detector, examples);
+  const addExample = (imageId: number, box: [number, number, number, number]) =>
+    setExamples([...examples, { image_id: imageId, box, class_name: classes[0] ?? null, positive }]);
   const preview = useMutation({ mutationFn: () => rapidApi.preview(name, request()) });
   const run = useMutation({ mutationFn: () => rapidApi.run(name, request()), onSuccess: (job) => setRunJobId(job.id) });
 
@@ -126,6 +137,7 @@ export function RapidPage({ name }: { name: string }) {
         <PromptRows rows={rows} setRows={setRows} />
         <Thresholds classes={classes} threshold={threshold} setThreshold={setThreshold} thresholds={thresholds}
           setThresholds={setThresholds} />
+        <ExampleList examples={examples} setExamples={setExamples} positive={positive} setPositive={setPositive} classes={classes} />
         <div className="fields">
           <label>Detector
             <select aria-label="detector" value={chosen?.name ?? ""} onChange={(e) => setDetector(e.target.value)}>
@@ -152,7 +164,7 @@ export function RapidPage({ name }: { name: string }) {
         </p>
       )}
       {error && <p className="error" role="alert">{error}</p>}
-      {preview.data && <Preview images={preview.data.images} classes={classes} />}
+      {preview.data && <Preview images={preview.data.images} classes={classes} examples={examples} onBox={addExample} />}
       {runJob && (
         <section className="card" data-testid="rapid-run">
           <JobProgress job={runJob} label="Labelling" project={name} />

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { classesOf, pathOf, toRequest } from "./api";
+import { boxFrom, classesOf, pathOf, toRequest } from "./api";
 
 describe("rapid request", () => {
   const rows = [
@@ -20,6 +20,22 @@ describe("rapid request", () => {
     ]);
     expect(request.class_thresholds).toEqual({ helmet: 0.2 });
     expect(request.threshold).toBe(0.3);
+  });
+});
+
+describe("example boxes", () => {
+  it("span two corners, whichever way they were dragged, and a click is no box", () => {
+    expect(boxFrom([40, 30], [10, 50])).toEqual([10, 30, 40, 50]);
+    expect(boxFrom([10, 10], [11, 40])).toBeNull();
+  });
+
+  it("go in the request, a class no prompt names any more falling back to the first prompt's", () => {
+    const examples = [
+      { image_id: 3, box: [1, 2, 30, 40] as [number, number, number, number], class_name: "helmet", positive: true },
+      { image_id: 3, box: [50, 2, 80, 40] as [number, number, number, number], class_name: "gone", positive: false },
+    ];
+    const request = toRequest([{ text: "hard hat", class_name: "helmet" }], 0.3, {}, "sam3", examples);
+    expect(request.examples).toEqual([{ ...examples[0] }, { ...examples[1], class_name: null }]);
   });
 });
 

@@ -12,6 +12,7 @@ from seglab.assist.autolabel.detectors import (
     detector_spec,
     proposal_source,
 )
+from seglab.assist.autolabel.examples import ExampleBox, Exemplar, crop
 from seglab.assist.autolabel.project import (
     AUTHOR,
     AutolabelReport,
@@ -30,10 +31,13 @@ __all__ = [
     "ClassPrompt",
     "DetectorSpec",
     "Detectors",
+    "ExampleBox",
+    "Exemplar",
     "OpenVocabularyDetector",
     "Proposal",
     "QueryScores",
     "build_detector",
+    "crop",
     "detector_spec",
     "load_components",
     "proposal_annotations",

@@ -8,11 +8,12 @@ history and undo work on it unchanged. Running it over a project (classes, image
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from seglab.assist.autolabel.detectors import Detectors, OpenVocabularyDetector, proposal_source, shared_detectors
+from seglab.assist.autolabel.examples import Exemplar
 from seglab.assist.autolabel.proposals import AutolabelSettings, Proposal, propose
 from seglab.assist.prompts import Segmenter
 from seglab.assist.smart_polygon import SmartPolygon
@@ -65,9 +66,10 @@ def proposals_for(
     settings: AutolabelSettings,
     *,
     max_pixels: int,
+    exemplars: Sequence[Exemplar] = (),
 ) -> list[Proposal]:
     """The proposals for one image file (as displayed: EXIF turns applied, as its annotations are)."""
-    return propose(decode_image(path, max_pixels=max_pixels), detector, segmenter, settings)
+    return propose(decode_image(path, max_pixels=max_pixels), detector, segmenter, settings, exemplars)
 
 
 def proposal_annotations(

@@ -1,18 +1,20 @@
 """From text prompts to instances on one image: the detector scores boxes against every prompt, each box keeps
 its best prompt if that prompt's class threshold allows, overlapping boxes of different prompts are reduced to
 the best one (NMS across prompts), and a promptable segmenter (SAM 2.1, or the GrabCut fallback) turns each box
-into a mask, all boxes of the image sharing one image embedding."""
+into a mask, all boxes of the image sharing one image embedding. Example boxes ("more like this", SAM 3 only) add
+their class's candidates to the text prompts' (see :mod:`seglab.assist.autolabel.examples`)."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import asdict, dataclass, field
+from collections.abc import Mapping, Sequence
+from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
 from seglab.assist.autolabel.detectors import OpenVocabularyDetector, QueryScores
+from seglab.assist.autolabel.examples import ExampleBox, ExampleDetector, Exemplar, like_examples
 from seglab.assist.prompts import Prompt, RgbImage, Segmenter
 from seglab.errors import InvalidInputError
 
@@ -48,10 +50,20 @@ class AutolabelSettings:
     """Boxes overlapping a better one by more than this IoU are dropped, whichever prompt found them."""
     max_instances: int = 100
     """Per image, the best ones."""
+    examples: tuple[ExampleBox, ...] = ()
+    """Example boxes: more like them (and not like the negative ones), each of a class a prompt names."""
 
     def __post_init__(self) -> None:
         if not self.prompts:
             raise InvalidInputError("give at least one prompt (the name of what to find)")
+        first = self.prompts[0].class_name
+        examples = tuple(replace(e, class_name=e.class_name or first) for e in self.examples)
+        object.__setattr__(self, "examples", examples)
+        for example in examples:
+            if example.class_name not in self.class_names:
+                raise InvalidInputError(f"example box of class {example.class_name!r}, which no prompt names")
+            if not any(e.positive and e.class_name == example.class_name for e in examples):
+                raise InvalidInputError(f"a negative example of {example.class_name!r} needs a positive one too")
         unknown = set(self.class_thresholds) - set(self.class_names)
         if unknown:
             raise InvalidInputError(f"thresholds for classes no prompt names: {', '.join(sorted(unknown))}")
@@ -65,13 +77,18 @@ class AutolabelSettings:
     def from_json(cls, data: Mapping[str, Any]) -> AutolabelSettings:
         """From :meth:`to_json`'s shape (a job's parameters)."""
         prompts = tuple(ClassPrompt(p["text"], p["class_name"]) for p in data["prompts"])
-        return cls(prompts, **{k: v for k, v in data.items() if k != "prompts"})
+        examples = tuple(
+            ExampleBox(e["image_id"], tuple(e["box"]), e["class_name"], e["positive"]) for e in data.get("examples", ())
+        )
+        rest = {k: v for k, v in data.items() if k not in ("prompts", "examples")}
+        return cls(prompts, examples=examples, **rest)
 
     def to_json(self) -> dict[str, Any]:
         return {
             **asdict(self),
             "prompts": [asdict(p) for p in self.prompts],
             "class_thresholds": dict(self.class_thresholds),
+            "examples": [{**asdict(e), "box": list(e.box)} for e in self.examples],
         }
 
     @property
@@ -123,12 +140,54 @@ def select_candidates(found: QueryScores, settings: AutolabelSettings) -> list[C
     return [Candidate(found.boxes[i], int(best[i]), float(score[i]), int(i)) for i in order]
 
 
+def _with_examples(
+    image: RgbImage, detector: OpenVocabularyDetector, found: QueryScores, settings: AutolabelSettings,
+    exemplars: Sequence[Exemplar],
+) -> QueryScores:  # fmt: skip
+    """The text prompts' candidates and, for each class with examples, those like its examples, scored in the
+    column of the class's first prompt (so thresholds and NMS across prompts treat them alike)."""
+    if not hasattr(detector, "detect_like") or found.masks is None:
+        raise InvalidInputError(f"example boxes need SAM 3 (--detector sam3); {detector.name} takes text only")
+    like: ExampleDetector = detector  # type: ignore[assignment]
+    parts: list[tuple[QueryScores, int | None]] = [(found, None)]
+    for class_name in dict.fromkeys(e.class_name for e in exemplars if e.positive):
+        column = next(i for i, p in enumerate(settings.prompts) if p.class_name == class_name)
+        chosen = [e for e in exemplars if e.class_name == class_name]
+        parts.append((like_examples(image, like, chosen, settings.prompts[column].text), column))
+    boxes = np.concatenate([part.boxes for part, _ in parts]).reshape(-1, 4).astype(np.float32)
+    scores = np.zeros((len(boxes), len(settings.prompts)), np.float32)
+    owners: list[tuple[QueryScores, int]] = []
+    start = 0
+    for part, prompt_column in parts:
+        rows = slice(start, start + len(part.boxes))
+        if prompt_column is None:
+            scores[rows] = part.scores
+        else:
+            scores[rows, prompt_column] = part.scores[:, 0]
+        owners.extend((part, row) for row in range(len(part.boxes)))
+        start += len(part.boxes)
+
+    def mask(row: int) -> npt.NDArray[np.bool_]:
+        part, index = owners[row]
+        assert part.masks is not None
+        return part.masks(index)
+
+    return QueryScores(boxes, scores, mask)
+
+
 def propose(
-    image: RgbImage, detector: OpenVocabularyDetector, segmenter: Segmenter | None, settings: AutolabelSettings
+    image: RgbImage,
+    detector: OpenVocabularyDetector,
+    segmenter: Segmenter | None,
+    settings: AutolabelSettings,
+    exemplars: Sequence[Exemplar] = (),
 ) -> list[Proposal]:
-    """The instances the prompts find in ``image``, best first; boxes whose mask comes back empty are left out.
-    A detector that segments too (SAM 3) gives the masks itself, and ``segmenter`` is not used."""
+    """The instances the prompts (and the ``exemplars``, the example boxes' pixels) find in ``image``, best first;
+    boxes whose mask comes back empty are left out. A detector that segments too (SAM 3) gives the masks itself,
+    and ``segmenter`` is not used."""
     found = detector.detect(image, [p.text for p in settings.prompts])
+    if exemplars:
+        found = _with_examples(image, detector, found, settings, exemplars)
     candidates = select_candidates(found, settings)
     if not candidates:
         return []

@@ -66,6 +66,15 @@ def _sam2(model: str) -> Callable[[Path | None, int], Propagator]:
     return build
 
 
+def _sam3(weights: Path | None, _: int) -> Propagator:
+    """SAM 3's tracker from its model folder (its memory is bounded by the tracker's own window, not a budget)."""
+    from seglab.assist.propagation.sam3_video import Sam3Propagator
+
+    if weights is None:
+        raise InvalidInputError("propagator sam3 needs SAM 3's model folder")
+    return Sam3Propagator.load(weights)
+
+
 FLOW = PropagatorModel("flow", _flow)
 PROPAGATORS: dict[str, PropagatorModel] = {
     m.name: m
@@ -75,6 +84,7 @@ PROPAGATORS: dict[str, PropagatorModel] = {
             PropagatorModel(name, _sam2(name), name)
             for name in ("sam2.1-hiera-tiny", "sam2.1-hiera-small", "sam2.1-hiera-base-plus", "sam2.1-hiera-large")
         ),
+        PropagatorModel("sam3", _sam3, "sam3"),
     )
 }
 """seglab's own propagators, registered through :mod:`seglab.assist.plugin` like a third party's."""

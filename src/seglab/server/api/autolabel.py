@@ -16,7 +16,7 @@ from seglab.server.api._paths import readable_path
 from seglab.server.schemas import AnnotationOut
 from seglab.services import Workspace, autolabel
 from seglab.services.accounts import Principal
-from seglab.services.autolabel import AutolabelSettings, ClassPrompt, DetectorInfo, PreviewImage
+from seglab.services.autolabel import AutolabelSettings, ClassPrompt, DetectorInfo, ExampleBox, PreviewImage
 from seglab.services.permissions import Access
 from seglab.store.jobs import Job
 
@@ -26,6 +26,13 @@ router = APIRouter(tags=["rapid"])
 class PromptIn(BaseModel):
     text: str = Field(min_length=1, description="What to look for, in words: `bottle cap`.")
     class_name: str | None = Field(default=None, description="The class it is labelled as; default: the text.")
+
+
+class ExampleIn(BaseModel):
+    image_id: int = Field(description="The project image the box is drawn on.")
+    box: tuple[float, float, float, float] = Field(description="x0, y0, x1, y1 in the image's pixels.")
+    class_name: str | None = Field(default=None, description="A class a prompt names; default: the first prompt's.")
+    positive: bool = Field(default=True, description="More like this (true) or not like this (false).")
 
 
 class AutolabelRequest(BaseModel):
@@ -42,6 +49,9 @@ class AutolabelRequest(BaseModel):
     image_ids: list[int] | None = Field(
         default=None, description="Default: unannotated images (a preview: the first 4)."
     )
+    examples: list[ExampleIn] = Field(
+        default_factory=list, description="Example boxes: more like them, or not like them (SAM 3 only)."
+    )
 
     def settings(self) -> AutolabelSettings:
         return AutolabelSettings(
@@ -50,6 +60,7 @@ class AutolabelRequest(BaseModel):
             class_thresholds=self.class_thresholds,
             nms_iou=self.nms_iou,
             max_instances=self.max_instances,
+            examples=tuple(ExampleBox(e.image_id, e.box, e.class_name or "", e.positive) for e in self.examples),
         )
 
     def weights(self, caller: Principal, ws: Workspace) -> Path | None:

@@ -8,6 +8,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, File, Form, Query, Response, UploadFile
 from fastapi.responses import FileResponse, RedirectResponse, StreamingResponse
+from pydantic import BaseModel, Field
 
 from seglab.core import ImageStatus, Split
 from seglab.errors import InvalidInputError
@@ -100,6 +101,24 @@ def list_images(
     waiting = images.pending_proposals(ws, [i.id for i in items])
     page = [ImageOut.of(i).model_copy(update={"proposals": waiting.get(i.id, 0)}) for i in items]
     return ImagePage(items=page, total=total, offset=offset, limit=limit)
+
+
+class VideoRunOut(BaseModel):
+    video_id: int
+    offset: int = Field(description="The first frame's place among the matching images (oldest first).")
+    count: int
+
+
+@router.get(
+    "/projects/{project}/images/video-runs",
+    response_model=list[VideoRunOut],
+    summary="Where video frames lie among the matching images",
+    dependencies=[requires("project.read")],
+)
+def video_runs(project: str, ws: WorkspaceDep, filters: ImageFilterDep) -> list[VideoRunOut]:
+    """Runs of consecutive frames of one video in the grid's order, so the grid groups them under a header per
+    video without fetching every page first."""
+    return [VideoRunOut.model_validate(run, from_attributes=True) for run in images.video_runs(ws, project, filters)]
 
 
 @router.patch(

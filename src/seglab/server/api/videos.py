@@ -29,6 +29,8 @@ class VideoOut(BaseModel):
     height: int
     rotation: int = Field(description="Degrees the frames were turned to stand upright.")
     frames: int = Field(description="Sampled frames stored as images.")
+    annotated: int = Field(description="Frames annotated, not yet reviewed.")
+    reviewed: int = Field(description="Frames reviewed (with objects, or as holding none).")
 
     @classmethod
     def of(cls, video: Video) -> VideoOut:

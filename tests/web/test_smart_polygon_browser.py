@@ -56,7 +56,7 @@ def test_hover_and_click_are_answered_in_the_browser_with_the_servers_mask(
         target = (330.0, 190.0)  # image pixels
         for step in range(6):
             page.mouse.move(left + (target[0] - 30 + step * 5) * zoom, top + target[1] * zoom)
-        page.wait_for_function("performance.getEntriesByName('seglab-smart-hover').length > 0")
+        page.wait_for_function("() => performance.getEntriesByName('seglab-smart-hover').length > 0")
         page.mouse.click(left + target[0] * zoom, top + target[1] * zoom)
         expect(page.get_by_test_id("message")).to_contain_text("in the browser")
         page.keyboard.press("Enter")

@@ -19,9 +19,11 @@ checked against FP32 on the version's valid split (``map_delta``: mask mAP50-95 
 turn (``SEGLAB_SERVE_VARIANT``) and measured the same way: ``session`` and ``http`` p50, and ``http`` over the
 FP32 session (target <= 0.5). ``--dataset`` trains on a COCO folder instead of generated images (e.g.
 ``../shared/datasets/brain-tumor-coco``, split 70/20/10), so the mAP difference is a real model's on real data.
+``--cache DIR`` keeps the trained model's home in DIR and reuses it when the same dataset and epochs are asked for
+again (training is the slow part: minutes on a CPU).
 
     .venv/bin/python benchmarks/inference_latency.py [--runs 50] [--sizes 640x480,1920x1080]
-        [--dataset ../shared/datasets/brain-tumor-coco --epochs 3] [--variants onnx-int8,openvino]
+        [--dataset ../shared/datasets/brain-tumor-coco --epochs 3] [--variants onnx-int8,openvino] [--cache DIR]
 """
 
 from __future__ import annotations
@@ -98,6 +100,30 @@ def _train_on(folder: Path, dataset: Path, epochs: int) -> tuple[str, Path]:
     return version.reference, copy
 
 
+def _what_trained(args: argparse.Namespace) -> dict[str, object]:
+    return {"dataset": str(Path(args.dataset).resolve()) if args.dataset else None, "epochs": args.epochs}
+
+
+def _trained(args: argparse.Namespace, home: Path) -> tuple[str, float | None] | None:
+    """The model trained by an earlier run in ``--cache`` on the same dataset and epochs, if there is one."""
+    record = home.parent / "trained.json"
+    if not args.cache or not record.is_file():
+        return None
+    found = json.loads(record.read_text())
+    return (found["reference"], None) if found["what"] == _what_trained(args) else None
+
+
+def _train_now(args: argparse.Namespace, folder: Path, home: Path) -> tuple[str, float]:
+    if args.cache and home.exists():
+        raise SystemExit(f"{home} holds another run's model: use another --cache folder (or delete it)")
+    started = time.perf_counter()
+    reference = _train_on(folder, Path(args.dataset), args.epochs)[0] if args.dataset else _train(folder, 640, 480)
+    if args.cache:
+        record = {"reference": reference, "what": _what_trained(args)}
+        (home.parent / "trained.json").write_text(json.dumps(record))
+    return reference, round(time.perf_counter() - started, 1)
+
+
 def _percentiles(samples: list[float]) -> dict[str, float]:
     values = np.array(samples) * 1000
     return {"p50_ms": round(float(np.percentile(values, 50)), 2), "p95_ms": round(float(np.percentile(values, 95)), 2)}
@@ -123,24 +149,24 @@ def main() -> None:
     parser.add_argument("--variants", default="onnx-int8,openvino", help="faster exports to measure ('' for none)")
     parser.add_argument("--dataset", help="a COCO folder to train on instead of generated images")
     parser.add_argument("--epochs", type=int, default=3, help="epochs on --dataset")
+    parser.add_argument("--cache", help="a folder keeping the trained model, reused when asked for the same again")
     args = parser.parse_args()
 
     sizes = [tuple(int(v) for v in size.split("x")) for size in args.sizes.split(",")]
     chosen = [v for v in args.variants.split(",") if v]
     with tempfile.TemporaryDirectory(prefix="seglab-bench-") as scratch:
         folder = Path(scratch)
-        os.environ["SEGLAB_HOME"] = str(folder / "home")
-        if args.dataset:
-            reference, _ = _train_on(folder, Path(args.dataset), args.epochs)
-        else:
-            reference = _train(folder, 640, 480)
+        home = Path(args.cache) / "home" if args.cache else folder / "home"
+        os.environ["SEGLAB_HOME"] = str(home)
+        trained = _trained(args, home)
+        reference, training_s = trained if trained is not None else _train_now(args, folder, home)
         os.environ["SEGLAB_SERVE_VARIANT"] = "onnx"
-        with seglab_server(folder / "home", folder / "serve.log", args.port):
+        with seglab_server(home, folder / "serve.log", args.port):
             results = [_measure(reference, folder, width, height, args) for width, height in sizes]
         checks = {variant: _export(reference, variant) for variant in chosen}
         for variant in chosen:
             os.environ["SEGLAB_SERVE_VARIANT"] = variant
-            with seglab_server(folder / "home", folder / f"serve-{variant}.log", args.port):
+            with seglab_server(home, folder / f"serve-{variant}.log", args.port):
                 for result, (width, height) in zip(results, sizes, strict=True):
                     result[variant] = _measure_variant(reference, folder, width, height, variant, result, args)
     met = all(r["http_over_session"] <= HTTP_TARGET and r["rfdetr_over_http"] >= RFDETR_TARGET for r in results)
@@ -155,6 +181,7 @@ def main() -> None:
             "rfdetr_over_http_min": RFDETR_TARGET,
             "faster_export_http_over_fp32_session_max": VARIANT_TARGET,
         },
+        "training_s": training_s,
         "accuracy": checks,
         "sizes": results,
         "met": met,

@@ -7,9 +7,18 @@ an object. So for SAM the click → mask time (prompt encoder, mask decoder, ups
 embedding as the cache returns it) is measured, and the polygon step is measured on a real outline, the
 fallback's, through ``SmartPolygon.segment`` (the code behind ``POST /api/v1/assist/segment``); their sum is
 judged against the target.
-Prints one JSON object; target: click → polygon p50 <= 60 ms with a cached embedding.
+
+Then, for SAM 2.1: the editor's in-browser decoder (``browser_hover``): ``seglab serve`` with the random-weight
+checkpoint, the editor in Debian's Chromium (Playwright, headless), Smart Polygon's hover → mask → outline with
+onnxruntime-web on the embedding fetched once (the editor's own ``seglab-smart-hover`` measures); and the image
+encoder per image (``encoder``): PyTorch as the server runs it, the same network exported to ONNX in ONNX Runtime,
+FP32 and dynamically quantized to INT8, with how far the INT8 embedding is from the FP32 one and the IoU of the
+masks decoded from each.
+Prints one JSON object; targets: click → polygon p50 <= 60 ms with a cached embedding, in-browser hover → mask
+p50 <= 16 ms.
 
     .venv/bin/python benchmarks/smart_polygon_latency.py [--models sam2.1-hiera-tiny,sam-vit-b] [--clicks 30]
+        [--hovers 30] [--no-browser] [--no-encoder]
 """
 
 from __future__ import annotations
@@ -20,11 +29,13 @@ import os
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 import cv2
 import numpy as np
 
 TARGET_MS = 60.0
+HOVER_TARGET_MS = 16.0
 
 
 def _scene(width: int, height: int) -> np.ndarray:
@@ -41,11 +52,142 @@ def _ms(samples: list[float]) -> dict[str, float]:
     return {"p50_ms": round(float(np.percentile(values, 50)), 1), "p95_ms": round(float(np.percentile(values, 95)), 1)}
 
 
+def _browser_hover(scratch: Path, picture: Path, sam2: Any, hovers: int) -> dict[str, Any]:
+    """Hover → mask in Chromium with the in-browser decoder, after the embedding has arrived."""
+    import torch
+    from playwright.sync_api import sync_playwright
+
+    from _serving import seglab_server
+    from seglab.services import images, projects
+    from seglab.store import Workspace
+
+    home = scratch / "browser-home"
+    os.environ["SEGLAB_HOME"] = str(home)
+    checkpoint = scratch / "sam2.1_hiera_tiny.pt"
+    torch.save({"model": sam2.predictor.model.state_dict()}, checkpoint)
+    ws = Workspace()
+    projects.create_project(ws, "bench", ["thing"])
+    image_id = images.upload_paths(ws, "bench", [picture]).added[0].id
+    ws.close()
+    os.environ.update(SEGLAB_ASSIST_MODEL="sam2.1-hiera-tiny", SEGLAB_ASSIST_WEIGHTS=str(checkpoint))
+    with seglab_server(home, scratch / "serve.log") as url, sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path="/usr/bin/chromium", args=["--headless", "--no-sandbox", "--disable-background-networking"]
+        )
+        page = browser.new_page(viewport={"width": 1400, "height": 900})
+        page.set_default_timeout(300_000)
+        started = time.perf_counter()
+        page.goto(f"{url}/images/{image_id}")
+        page.get_by_text("Smart Polygon: ready").wait_for()
+        ready_s = time.perf_counter() - started
+        page.keyboard.press("s")
+        stage = page.get_by_test_id("stage").bounding_box()
+        assert stage is not None
+        x, y = stage["x"] + stage["width"] / 2, stage["y"] + stage["height"] / 2
+        for step in range(hovers + 1):  # one at a time: each waits for its answer, as a slow hand would
+            page.mouse.move(x + 120 * np.sin(step / 5), y + 80 * np.cos(step / 5))
+            page.wait_for_function("(n) => performance.getEntriesByName('seglab-smart-hover').length > n", arg=step)
+        hovered = page.evaluate("() => performance.getEntriesByName('seglab-smart-hover').map(e => e.duration)")[1:]
+        asked_server = page.evaluate(
+            "() => performance.getEntriesByType('resource').filter(e => e.name.includes('/assist/segment')).length"
+        )
+        browser.close()
+    values = np.array(hovered)
+    p50 = round(float(np.percentile(values, 50)), 1)
+    return {
+        "open_to_decoder_ready_s": round(ready_s, 2),
+        "hovers": len(values),
+        "hover_to_mask_ms": {"p50": p50, "p95": round(float(np.percentile(values, 95)), 1)},
+        "server_requests_per_hover": asked_server / len(values),
+        "target_p50_ms": HOVER_TARGET_MS,
+        "met": p50 <= HOVER_TARGET_MS,
+    }
+
+
+def _encoder_variants(scratch: Path, sam2: Any, pixels: np.ndarray, runs: int = 3) -> dict[str, Any]:
+    """SAM 2.1's image encoder per image: PyTorch, ONNX Runtime FP32, ONNX Runtime INT8 (dynamic quantization)."""
+    import warnings
+
+    import onnxruntime
+    import torch
+    from onnxruntime.quantization import QuantType, quantize_dynamic
+
+    from seglab.assist.browser_decoder import decoder_file
+    from seglab.assist.embedding_wire import decoder_feeds
+    from seglab.assist.prompts import Prompt
+    from seglab.assist.sam import SamEmbedding
+
+    predictor = sam2.predictor
+
+    class Encoder(torch.nn.Module):
+        """What ``SAM2ImagePredictor.set_image`` does after resizing and normalizing the image."""
+
+        def __init__(self) -> None:
+            super().__init__()
+            self.model = predictor.model
+
+        def forward(self, image: torch.Tensor) -> tuple[torch.Tensor, ...]:
+            model = self.model
+            _, features, _, _ = model._prepare_backbone_features(model.forward_image(image))
+            features[-1] = features[-1] + model.no_mem_embed
+            sizes = predictor._bb_feat_sizes
+            maps = [f.permute(1, 2, 0).reshape(1, -1, *s) for f, s in zip(features[::-1], sizes[::-1], strict=True)]
+            return tuple(maps[::-1])
+
+    image = predictor._transforms(np.array(pixels))[None]
+    fp32, int8 = scratch / "encoder.onnx", scratch / "encoder-int8.onnx"
+    with torch.no_grad(), warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        torch.onnx.export(Encoder().eval(), (image,), str(fp32), opset_version=17, dynamo=False)
+        quantize_dynamic(str(fp32), str(int8), weight_type=QuantType.QInt8)
+
+    def timed(run: Any) -> tuple[float, Any]:
+        run()  # warm-up
+        started = time.perf_counter()
+        for _ in range(runs):
+            answer = run()
+        return (time.perf_counter() - started) / runs, answer
+
+    with torch.inference_mode():
+        torch_s, _ = timed(lambda: sam2.embed(pixels))
+    results: dict[str, Any] = {"runs": runs, "torch_fp32_s": round(torch_s, 3)}
+    embeddings = {}
+    for name, path in (("onnxruntime_fp32", fp32), ("onnxruntime_int8_dynamic", int8)):
+        session = onnxruntime.InferenceSession(str(path), providers=["CPUExecutionProvider"])
+        seconds, outputs = timed(
+            lambda session=session: session.run(None, {session.get_inputs()[0].name: image.numpy()})
+        )
+        high_0, high_1, embed = outputs
+        embeddings[name] = SamEmbedding(
+            (pixels.shape[1], pixels.shape[0]), {"image_embed": embed, "high_res_0": high_0, "high_res_1": high_1}
+        )
+        results[f"{name}_s"] = round(seconds, 3)
+        results[f"{name}_mb"] = round(path.stat().st_size / 1e6, 1)
+    reference, quantized = (
+        embeddings[k].tensors["image_embed"] for k in ("onnxruntime_fp32", "onnxruntime_int8_dynamic")
+    )
+    results["int8_embedding_relative_error"] = round(
+        float(np.linalg.norm(quantized - reference) / np.linalg.norm(reference)), 4
+    )
+    decoder = onnxruntime.InferenceSession(
+        str(decoder_file(sam2, scratch / "decoders", "sam2")), providers=["CPUExecutionProvider"]
+    )
+    prompt = Prompt.of([[pixels.shape[1] / 2, pixels.shape[0] / 2]], [1])
+    masks = [decoder.run(None, decoder_feeds(embeddings[k], prompt))[0][0, 0] > 0 for k in embeddings]
+    results["int8_vs_fp32_low_res_mask_iou"] = round(
+        float((masks[0] & masks[1]).sum() / max((masks[0] | masks[1]).sum(), 1)), 4
+    )
+    return results
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--models", default="sam2.1-hiera-tiny,sam-vit-b")
     parser.add_argument("--clicks", type=int, default=30)
     parser.add_argument("--size", default="1000x1000", help="image size, WxH (1 megapixel by default)")
+    parser.add_argument("--hovers", type=int, default=30)
+    parser.add_argument("--no-browser", action="store_true", help="leave out the in-browser hover → mask")
+    parser.add_argument("--no-encoder", action="store_true", help="leave out the encoder's FP32 vs INT8 times")
     args = parser.parse_args()
     width, height = (int(v) for v in args.size.split("x"))
 
@@ -112,6 +254,14 @@ def main() -> None:
                 "met": estimate <= TARGET_MS,
             }
         ws.close()
+        if "sam2.1-hiera-tiny" in args.models.split(","):
+            torch.manual_seed(0)
+            sam2 = build_sam(ASSIST_MODELS["sam2.1-hiera-tiny"], None)
+            pixels = cv2.imread(str(path))[:, :, ::-1]
+            if not args.no_encoder:
+                results["encoder_sam2.1-hiera-tiny"] = _encoder_variants(Path(scratch), sam2, pixels)
+            if not args.no_browser:
+                results["browser_hover_sam2.1-hiera-tiny"] = _browser_hover(Path(scratch), path, sam2, args.hovers)
     print(
         json.dumps(
             {"image": f"{width}x{height}", "threads": torch.get_num_threads(), "target_p50_ms": TARGET_MS, **results},

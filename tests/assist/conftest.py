@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 
 import cv2
@@ -28,6 +29,22 @@ def ellipse_image(ws, tmp_path: Path):
     projects.create_project(ws, "shapes", ["ellipse"])
     image = images.upload_paths(ws, "shapes", [path]).added[0]
     return image.id, mask
+
+
+@functools.cache
+def tiny_random_sam2():
+    """SAM 2.1 Hiera-Tiny with random weights, built once per test process (seconds)."""
+    import torch
+
+    from seglab.assist import ASSIST_MODELS, build_sam
+
+    torch.manual_seed(0)
+    return build_sam(ASSIST_MODELS["sam2.1-hiera-tiny"], None)
+
+
+@pytest.fixture
+def random_sam2():
+    return tiny_random_sam2()
 
 
 @pytest.fixture(scope="session")

@@ -7,7 +7,7 @@ import time
 import cv2
 import pytest
 
-from ..assist.conftest import scene
+from ..assist.conftest import scene, tiny_random_sam2
 
 
 @pytest.fixture
@@ -78,3 +78,41 @@ def test_bad_requests(client, image, change, status, message):
     response = client.post("/api/v1/assist/segment", json=body)
     assert response.status_code == status, response.text
     assert message in response.json()["message"]
+
+
+@pytest.mark.slow
+@pytest.mark.sqlite_only  # no database work beyond finding the image; SAM 2.1's encoder is the cost
+def test_the_embedding_and_decoder_for_the_browser_give_the_servers_mask(client, image):
+    """What the editor downloads (the embedding, the ONNX decoder its header names) gives the mask POST
+    /assist/segment gives for the same click, in float32 and in the float16 the editor asks for."""
+    import onnxruntime
+
+    from seglab.assist import ASSIST_MODELS, Prompt
+    from seglab.assist.embedding_wire import decode_embedding, decoder_feeds
+    from seglab.assist.sam import SamEmbedding
+    from seglab.geometry import Rle
+
+    from ..assist.test_browser_decoder import upsampled_mask
+
+    record, _ = image
+    assert client.get(f"/api/v1/assist/embedding/{record['id']}").status_code == 400  # the fallback: no decoder
+    client.app.state.smart_polygon.use(ASSIST_MODELS["sam2.1-hiera-tiny"], tiny_random_sam2())
+    query = {"model": "sam2.1-hiera-tiny"}
+    click = {"image_id": record["id"], **query, "points": [{"x": 500, "y": 400, "label": 1}], "mask_format": "rle"}
+    server = client.post("/api/v1/assist/segment", json=click).json()["segmentation"]
+    expected = Rle.from_coco(server).to_mask()
+    for dtype in ("float32", "float16"):
+        answer = client.get(f"/api/v1/assist/embedding/{record['id']}", params={**query, "dtype": dtype})
+        assert answer.status_code == 200, answer.text
+        header, arrays = decode_embedding(answer.content)
+        assert header["image_wh"] == [1000, 800]
+        assert header["dtype"] == dtype
+        decoder = client.get(str(header["decoder"]))
+        assert decoder.status_code == 200
+        assert "immutable" in decoder.headers["cache-control"]
+        session = onnxruntime.InferenceSession(decoder.content, providers=["CPUExecutionProvider"])
+        feeds = decoder_feeds(SamEmbedding((1000, 800), arrays), Prompt.of([[500, 400]], [1]))
+        logits, _ = session.run(None, feeds)
+        ours = upsampled_mask(logits[0, 0], 1000, 800)
+        assert (ours & expected).sum() / (ours | expected).sum() >= 0.99
+    assert client.get(str(header["decoder"]).replace(".onnx", "0.onnx")).status_code == 404

@@ -20,11 +20,13 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from seglab.assist.browser_decoder import decoder_file
 from seglab.assist.cache import EmbeddingCache, Key
 from seglab.assist.catalog import GRABCUT, AssistModel, assist_model, assist_models, cached_weights
+from seglab.assist.embedding_wire import WireDtype, encode_embedding
 from seglab.assist.grabcut import GrabCutSegmenter
 from seglab.assist.prompts import Prompt, Segmenter
-from seglab.assist.sam import build_sam
+from seglab.assist.sam import Sam2Segmenter, build_sam
 from seglab.assist.sam3 import is_sam3_folder, load_sam3_segmenter, missing_sam3
 from seglab.errors import InvalidInputError, NotFoundError
 from seglab.geometry import MultiPolygon, Rle, mask_to_polygon
@@ -96,6 +98,8 @@ class SmartPolygon:
         self._loading = threading.Lock()
         self._masks: OrderedDict[str, tuple[str, int, npt.NDArray[np.float32]]] = OrderedDict()
         self._masks_lock = threading.Lock()
+        self._decoders: dict[str, tuple[Segmenter, Path]] = {}
+        self._exporting = threading.Lock()
         self.remembered_masks = remembered_masks
 
     @property
@@ -178,6 +182,29 @@ class SmartPolygon:
         started = time.perf_counter()
         self.cache.get(key, compute, segmenter.restore)
         return EmbedStatus(chosen.name, image_id, True, round(time.perf_counter() - started, 3))
+
+    def browser_decoder(self, model: str | None = None) -> tuple[str, Path]:
+        """The model's prompt decoder as ONNX for the browser (:mod:`seglab.assist.browser_decoder`): its name and
+        file, exported the first time (once per weights)."""
+        chosen = self.resolve(model)
+        segmenter = self.segmenter(chosen)
+        if not isinstance(segmenter, Sam2Segmenter):
+            raise InvalidInputError(
+                f"{chosen.name} has no in-browser decoder (SAM 2.1 models have one); ask POST /assist/segment instead"
+            )
+        with self._exporting:
+            found = self._decoders.get(chosen.name)
+            if found is None or found[0] is not segmenter:
+                path = decoder_file(segmenter, self.settings.home.expanduser() / "decoders", chosen.name)
+                found = self._decoders[chosen.name] = (segmenter, path)
+        return chosen.name, found[1]
+
+    def embedding_for_browser(self, image_id: int, model: str | None, dtype: WireDtype, decoder_url: str) -> bytes:
+        """The image's embedding (computed now if need be) as the editor downloads it
+        (:func:`seglab.assist.embedding_wire.encode_embedding`)."""
+        chosen = self.resolve(model)
+        embedding, _ = self._embedding(chosen, image_id)
+        return encode_embedding(embedding, chosen.name, decoder_url, dtype)
 
     def segment(
         self,

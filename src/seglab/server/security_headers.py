@@ -19,7 +19,9 @@ def content_security_policy(image_sources: tuple[str, ...] = ()) -> str:
     return "; ".join(
         (
             "default-src 'self'",
-            "script-src 'self'",
+            # 'wasm-unsafe-eval' lets seglab's own WebAssembly compile (Smart Polygon's in-browser decoder runs
+            # onnxruntime-web); it allows no JavaScript eval
+            "script-src 'self' 'wasm-unsafe-eval'",
             "style-src 'self' 'unsafe-inline'",  # React's style={{...}} attributes
             # predictions drawn by the server come back as data: URLs
             " ".join(("img-src 'self' data: blob:", *image_sources)),

@@ -9,6 +9,7 @@ import { Review } from "./review";
 import { pickAt } from "./sceneIndex";
 import { Point, Shape, toImage, View, zoomAt } from "./geometry";
 import { SerialQueue } from "./serialInput";
+import { openDecoder, SmartDecoder } from "./smartDecoder";
 import {
   DRAW_MODES, EditorState, initialState, isReady, isVisible, NO_PROMPT, shapesOf, SmartPrompt, ToolId, withAnnotations,
 } from "./state";
@@ -35,6 +36,11 @@ export class EditorController implements ToolHost {
   private spaceHeld = false;
   private pan: { start: Point; view: View } | null = null;
   private hoverAsk: { busy: boolean; next: Point | null } = { busy: false, next: null };
+  /** Smart Polygon's in-browser decoder for the open image (./smartDecoder); null: the server answers. */
+  private decoder: SmartDecoder | null = null;
+  /** The in-browser decoder's last answer's logits, under its mask id (the next click refines it). */
+  private browserMask: { id: string; logits: Float32Array } | null = null;
+  private browserMasks = 0;
   /** Set by next/previous until the image it went to has loaded: input that follows waits for it (N then Ctrl+V
    * pastes on the new image, as typed). */
   private arrival: { id: number; resolve: () => void } | null = null;
@@ -83,6 +89,8 @@ export class EditorController implements ToolHost {
       this.arrival = null;
     };
     this.tools[this.state.tool].exit();
+    this.decoder = null;
+    this.browserMask = null;
     this.store.set({
       imageId, draft: [], prompt: NO_PROMPT, hoverPreview: [], selected: null, hovered: null, selectedVertex: null, override: null,
       hidden: new Set(), locked: new Set(), embedding: "",
@@ -138,8 +146,15 @@ export class EditorController implements ToolHost {
       try {
         const status = await api.embed(imageId);
         if (!current()) return;
-        this.store.set({ embedding: status.status === "ready" ? "ready" : "computing" });
-        if (status.status !== "ready") setTimeout(poll, 400);
+        if (status.status !== "ready") {
+          this.store.set({ embedding: "computing" });
+          setTimeout(poll, 400);
+          return;
+        }
+        const decoder = await openDecoder(imageId);
+        if (!current()) return;
+        this.decoder = decoder;
+        this.store.set({ embedding: "ready" });
       } catch {
         if (current()) this.store.set({ embedding: "" });
       }
@@ -289,6 +304,19 @@ export class EditorController implements ToolHost {
   async askSmart(points: SmartPrompt["points"], box: number[] | null): Promise<void> {
     const { imageId, prompt, detail } = this.state;
     this.store.set({ hoverPreview: [], prompt: { ...prompt, points, box } });
+    const decoder = this.decoder;
+    if (decoder) {
+      const started = performance.now();
+      const previous = this.browserMask && this.browserMask.id === prompt.maskId ? this.browserMask.logits : null;
+      const decoded = await decoder.decode({ points, box, previous });
+      const preview = decoder.shapes(decoded, detail);
+      if (this.state.imageId !== imageId || this.state.tool !== "smart") return;
+      this.browserMask = { id: `browser-${++this.browserMasks}`, logits: decoded.logits };
+      this.store.set({ prompt: { points, box, maskId: this.browserMask.id, preview } });
+      const count = preview.reduce((n, s) => n + s.exterior.length + s.holes.reduce((m, h) => m + h.length, 0), 0);
+      this.say(`${decoder.model} (in the browser): ${count} points in ${Math.round(performance.now() - started)} ms`);
+      return;
+    }
     const answer = await api.segment(imageId, points, box, prompt.maskId, detail);
     if (this.state.imageId !== imageId || this.state.tool !== "smart") return;
     this.store.set({ prompt: { points, box, maskId: answer.mask_id, preview: answer.segmentation ? shapesOf(answer.segmentation) : [] } });
@@ -301,8 +329,12 @@ export class EditorController implements ToolHost {
     if (state.busy) { state.next = point; return; }
     state.busy = true;
     const { imageId, detail } = this.state;
-    api.segment(imageId, [{ x: point[0], y: point[1], label: 1 }], null, null, detail)
-      .then((answer) => answer.segmentation ? shapesOf(answer.segmentation) : [])
+    const decoder = this.decoder;
+    const asked = decoder
+      ? previewInBrowser(decoder, point, detail)
+      : api.segment(imageId, [{ x: point[0], y: point[1], label: 1 }], null, null, detail)
+        .then((answer) => answer.segmentation ? shapesOf(answer.segmentation) : []);
+    asked
       .catch(() => [])
       .then((preview) => {
         const tool = this.tools.smart;
@@ -363,4 +395,12 @@ export class EditorController implements ToolHost {
     await loadedThere;
   }
 
+}
+
+/** A hover preview from the in-browser decoder; its time is measured as `seglab-smart-hover` (the benchmark reads it). */
+async function previewInBrowser(decoder: SmartDecoder, [x, y]: Point, detail: number): Promise<Shape[]> {
+  const start = performance.now();
+  const shapes = decoder.preview(await decoder.decode({ points: [{ x, y, label: 1 }], box: null, previous: null }), detail);
+  performance.measure("seglab-smart-hover", { start });
+  return shapes;
 }

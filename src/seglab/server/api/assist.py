@@ -5,9 +5,11 @@ from __future__ import annotations
 import asyncio
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Query, Request, Response
+from fastapi.responses import FileResponse
 from pydantic import BaseModel, Field
 
+from seglab.errors import NotFoundError
 from seglab.server.api._access import requires
 from seglab.server.schemas import Geometry
 from seglab.services import permissions
@@ -123,4 +125,45 @@ async def segment(body: SegmentRequest, request: Request) -> SegmentResponse:
         points=result.polygon.num_points if result.polygon is not None else 0,
         mask_id=result.mask_id,
         timing_ms=result.timing_ms,
+    )
+
+
+def _decoder_url(model: str, path: str) -> str:
+    return f"/api/v1/assist/decoders/{model}/{path}"
+
+
+@router.get(
+    "/embedding/{image_id}",
+    response_class=Response,
+    responses={200: {"content": {"application/octet-stream": {}}}},
+    dependencies=[requires("annotation.write")],
+)
+async def embedding(
+    image_id: int,
+    request: Request,
+    model: str | None = None,
+    dtype: Annotated[Literal["float16", "float32"], Query(description="float16 halves the download")] = "float16",
+) -> Response:
+    """The image's embedding for the editor's in-browser decoder (computed now if need be, then cached), in
+    seglab's binary layout (see seglab.assist.embedding_wire); its header names the decoder's URL. A model without
+    an in-browser decoder answers 400: the editor then asks POST /assist/segment."""
+    smart = _smart(request)
+    name, decoder = await asyncio.to_thread(smart.browser_decoder, model)
+    body = await asyncio.to_thread(smart.embedding_for_browser, image_id, name, dtype, _decoder_url(name, decoder.name))
+    return Response(body, media_type="application/octet-stream", headers={"Cache-Control": "private, max-age=3600"})
+
+
+@router.get(
+    "/decoders/{model}/{file_name}",
+    response_class=FileResponse,
+    responses={200: {"content": {"application/octet-stream": {}}}},
+    dependencies=[requires("workspace.read")],
+)
+async def decoder(model: str, file_name: str, request: Request) -> FileResponse:
+    """A SAM 2.1 prompt decoder as ONNX (named by its weights' digest, so it never changes under its URL)."""
+    _, path = await asyncio.to_thread(_smart(request).browser_decoder, model)
+    if file_name != path.name:
+        raise NotFoundError(f"decoder {model}/{file_name} is not this server's (it serves {path.name})")
+    return FileResponse(
+        path, media_type="application/octet-stream", headers={"Cache-Control": "private, max-age=31536000, immutable"}
     )

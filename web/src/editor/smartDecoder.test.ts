@@ -1,0 +1,40 @@
+import { expect, test } from "vitest";
+import { halfToFloat, LOW_RES, logitsToMask, maskShapes, parseEmbedding } from "./smartDecoder";
+
+function body(header: object, data: Uint8Array): ArrayBuffer {
+  const json = new TextEncoder().encode(JSON.stringify(header));
+  const padded = json.length + ((8 - ((4 + json.length) % 8)) % 8);
+  const out = new Uint8Array(4 + padded + data.length).fill(32, 4, 4 + padded);
+  new DataView(out.buffer).setUint32(0, padded, true);
+  out.set(json, 4);
+  out.set(data, 4 + padded);
+  return out.buffer;
+}
+
+test("half floats decode as IEEE 754 binary16", () => {
+  expect(Array.from(halfToFloat(Uint16Array.of(0x3c00, 0xc000, 0x3555, 0x0001, 0x7c00, 0)))).toEqual([
+    1, -2, 0.333251953125, 2 ** -24, Infinity, 0,
+  ]);
+});
+
+test("the embedding body gives its header and its arrays at their offsets", () => {
+  const values = Uint16Array.of(0x3c00, 0x4000, 0x4200, 0, 0xbc00, 0, 0, 0);
+  const header = { model: "m", image_wh: [3, 2], dtype: "float16", decoder: "/d.onnx", arrays: [
+    { name: "a", shape: [1, 3], offset: 0 }, { name: "b", shape: [1], offset: 8 }] };
+  const { header: read, arrays } = parseEmbedding(body(header, new Uint8Array(values.buffer)));
+  expect(read.decoder).toBe("/d.onnx");
+  expect(Array.from(arrays.get("a")!)).toEqual([1, 2, 3]);
+  expect(Array.from(arrays.get("b")!)).toEqual([-1]);
+});
+
+test("logits upscale to the image bilinearly and outline the mask by pixel edges", () => {
+  const logits = new Float32Array(LOW_RES * LOW_RES).fill(-1);
+  for (let y = 64; y < 128; y++) for (let x = 32; x < 96; x++) logits[y * LOW_RES + x] = 1;
+  const mask = logitsToMask(logits, 512, 512); // 2x: the square is 128x128 pixels from (64, 128)
+  expect(mask.reduce((a, b) => a + b, 0)).toBe(128 * 128);
+  expect(mask[130 * 512 + 70]).toBe(1);
+  expect(mask[126 * 512 + 70]).toBe(0);
+  const [shape] = maskShapes(logits, 512, 512, 1);
+  const xs = shape.exterior.map(([x]) => x);
+  expect([Math.min(...xs), Math.max(...xs)]).toEqual([64, 192]); // pixel edges (marching squares cut the corners)
+});

@@ -46,6 +46,12 @@ CACHE_MIN_AGE = 600.0
 it yet (a version being exported for training asks for every path first). The cache may overflow its budget meanwhile.
 """
 
+SMALL_BLOB = 8 * 2**20
+"""Blobs up to this size are stored with a single PUT even when they exist already: writing the same bytes under
+their content address again changes nothing but the object's ``LastModified``, which is what refreshing a stored
+blob (a copy onto itself) is for, and it spares a request for every new blob (import and versions store thousands).
+"""
+
 
 class BlobCache:
     """Local copies of blobs, ``<folder>/<ab>/<sha256>``, the least recently used deleted beyond ``max_bytes``
@@ -233,14 +239,23 @@ class S3BlobStore:
 
     def put_bytes(self, data: bytes) -> str:
         digest = hashlib.sha256(data).hexdigest()
-        if not self._refresh(digest):
+        # a small blob is PUT whether or not it is stored: one request instead of two for every new blob
+        if len(data) <= SMALL_BLOB or not self._refresh(digest):
             checksum = base64.b64encode(hashlib.sha256(data).digest()).decode()
             # the server checks the bytes it received against their sha256: a corrupted body is refused, not stored
             with self._answers():
-                self.client.put_object(Bucket=self.bucket, Key=self.key(digest), Body=data, ChecksumSHA256=checksum)
+                self.client.put_object(
+                    Bucket=self.bucket,
+                    Key=self.key(digest),
+                    Body=data,
+                    ChecksumSHA256=checksum,
+                    Metadata={"stored": str(int(time.time()))},
+                )
         return digest
 
     def put_file(self, path: Path) -> str:
+        if path.stat().st_size <= SMALL_BLOB:
+            return self.put_bytes(path.read_bytes())
         digest = sha256_of_file(path)
         if not self._refresh(digest):
             with path.open("rb") as source:
@@ -306,8 +321,15 @@ class S3BlobStore:
             return cached
 
         def download(handle: IO[bytes]) -> None:
+            # one streamed GET: the transfer manager would first HEAD the object (a second request) and start
+            # threads for every file, which costs more than the bytes of a small image
             with self._answers(digest):
-                self.client.download_fileobj(self.bucket, self.key(digest), handle, Config=self._transfer)
+                body = self.client.get_object(Bucket=self.bucket, Key=self.key(digest))["Body"]
+                try:
+                    for chunk in body.iter_chunks(1 << 20):
+                        handle.write(chunk)
+                finally:
+                    body.close()
             handle.flush()
             os.fsync(handle.fileno())
 

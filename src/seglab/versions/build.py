@@ -14,8 +14,9 @@ import random
 import threading
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass
+from functools import partial
 
 from seglab.core import Annotation, Category, ImageRecord, Progress, Split, no_progress
 from seglab.errors import InvalidInputError
@@ -35,6 +36,8 @@ Renderer = Callable[[list[RenderTask], Progress], Iterable[list[RenderedImage]]]
 PARALLEL_THRESHOLD = 16
 """Below this many output images, rendering runs in-process (starting worker processes costs more)."""
 MOSAIC_PARTNERS = 3
+PARALLEL_FETCHES = 16
+"""Source images fetched at once from the blob store before rendering (the render processes read local files)."""
 
 
 @dataclass(frozen=True)
@@ -176,7 +179,9 @@ def split_plan(
 def _tasks(
     selected: list[SelectedImage], splits: list[Split], recipe: Recipe, blobs: BlobStore, blob_url: str
 ) -> list[RenderTask]:
-    sources = [source_image(blobs, s) for s in selected]
+    # the images are fetched several at a time: from a bucket, each is a request that mostly waits
+    with ThreadPoolExecutor(max_workers=PARALLEL_FETCHES) as pool:
+        sources = list(pool.map(partial(source_image, blobs), selected))
     train = [source for source, split in zip(sources, splits, strict=True) if split is Split.TRAIN]
     mosaic = any(step.name is Augmentation.MOSAIC for step in recipe.augmentations)
     tasks = []

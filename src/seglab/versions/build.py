@@ -26,7 +26,7 @@ from seglab.store.blobs import BlobStore
 from seglab.store.versions import VersionAnnotation, VersionImage
 from seglab.versions.instances import Instance
 from seglab.versions.recipe import Augmentation, Recipe
-from seglab.versions.render import RenderedImage, RenderTask, SourceImage, derived_seed, render
+from seglab.versions.render import RenderedImage, RenderTask, SourceImage, derived_seed, render, render_many
 from seglab.versions.splits import SplitCandidate, assign_splits
 
 Renderer = Callable[[list[RenderTask], Progress], Iterable[list[RenderedImage]]]
@@ -36,6 +36,8 @@ Renderer = Callable[[list[RenderTask], Progress], Iterable[list[RenderedImage]]]
 PARALLEL_THRESHOLD = 16
 """Below this many output images, rendering runs in-process (starting worker processes costs more)."""
 MOSAIC_PARTNERS = 3
+RENDER_BATCH = 16
+"""Source images a render process takes at a time: their outputs are stored concurrently (:func:`render_many`)."""
 PARALLEL_FETCHES = 16
 """Source images fetched at once from the blob store before rendering (the render processes read local files)."""
 
@@ -220,8 +222,11 @@ def _render_all(tasks: list[RenderTask], workers: int, progress: Progress) -> It
     with ProcessPoolExecutor(
         max_workers=workers, mp_context=context, initializer=die_with_parent, initargs=(os.getpid(),)
     ) as pool:
-        for done, result in enumerate(pool.map(render, tasks, chunksize=4), start=1):
-            yield result
+        batches = [tasks[start : start + RENDER_BATCH] for start in range(0, len(tasks), RENDER_BATCH)]
+        done = 0
+        for results in pool.map(render_many, batches):
+            yield from results
+            done += len(results)
             progress(done, len(tasks))
 
 

@@ -8,11 +8,11 @@ from the standard ``AWS_*`` variables and files, and it can set ``MetadataDirect
 blob's time (below) needs. obstore is faster but its copy cannot rewrite an object onto itself; s3fs adds an async
 filesystem layer (aiobotocore, pinned botocore) that seglab does not need.
 
-Keys mirror the local layout, ``<prefix>/<ab>/<cd>/<sha256>``. An object appears whole or not at all: a single PUT
-is atomic in S3, and a multipart upload is visible only once completed. Re-storing a blob that exists copies it
-onto itself, which sets its ``LastModified`` to now: ``seglab gc``'s grace period then protects it exactly as it
-protects a local blob whose time was refreshed. Code that needs a file (training, ONNX Runtime, OpenCV) gets one from
-a local cache under ``SEGLAB_HOME/cache/blobs`` bounded by ``SEGLAB_BLOB_CACHE_MB``.
+Keys mirror the local layout, ``<prefix>/<ab>/<cd>/<sha256>``. An object appears whole or not at all: a single PUT is
+atomic in S3, and a multipart upload is visible only once completed. Re-storing a blob that exists puts it again
+(:data:`SMALL_BLOB`) or copies it onto itself, which sets its ``LastModified`` to now: ``seglab gc``'s grace period then
+protects it exactly as it protects a local blob whose time was refreshed. Code that needs a file (training, ONNX
+Runtime, OpenCV) gets one from a local cache under ``SEGLAB_HOME/cache/blobs`` bounded by ``SEGLAB_BLOB_CACHE_MB``.
 """
 
 from __future__ import annotations

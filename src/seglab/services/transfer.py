@@ -5,7 +5,7 @@ from __future__ import annotations
 import tempfile
 from collections import Counter
 from collections.abc import Mapping
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -86,11 +86,42 @@ def import_dataset(
             )
         total = len(dataset.images)
         progress(0, total)
-        for start in range(0, total, batch_size):
-            batch = dataset.images[start : start + batch_size]
-            _import_batch(ws, report, _within_limits(ws, batch, report, strict), by_image, split)
-            progress(min(start + batch_size, total), total)
+        # a batch's bytes are stored (several at a time) while the batch before it is written to the database
+        with ThreadPoolExecutor(max_workers=_PARALLEL_PUTS) as pool:
+            previous: _Storing | None = None
+            for start in range(0, total, batch_size):
+                try:
+                    kept = _within_limits(ws, dataset.images[start : start + batch_size], report, strict)
+                except InvalidInputError:
+                    if previous is not None:  # the batches before a refused image stay imported
+                        _import_batch(ws, report, previous, by_image, split)
+                    raise
+                storing = _store_bytes(ws, pool, kept, min(start + batch_size, total))
+                if previous is not None:
+                    _import_batch(ws, report, previous, by_image, split)
+                    progress(previous.done, total)
+                previous = storing
+            if previous is not None:
+                _import_batch(ws, report, previous, by_image, split)
+                progress(previous.done, total)
     return report
+
+
+@dataclass(frozen=True)
+class _Storing:
+    """A batch of images whose bytes are being stored."""
+
+    images: tuple[ImageRecord, ...]
+    digests: list[Future[str]]
+    done: int
+    """Images of the dataset handled once this batch is imported (for progress)."""
+
+
+def _store_bytes(ws: Workspace, pool: ThreadPoolExecutor, batch: tuple[ImageRecord, ...], done: int) -> _Storing:
+    """Start storing the batch's files (a local store waits on each file's fsync, a bucket on each PUT)."""
+    files = [(image, image.path) for image in batch if image.path is not None]
+    digests = [pool.submit(ws.blobs.put_file, path) for _, path in files]
+    return _Storing(tuple(image for image, _ in files), digests, done)
 
 
 def in_archive(problem: Problem, workdir: Path, archive: Path) -> Problem:
@@ -154,15 +185,13 @@ def _within_limits(
 def _import_batch(
     ws: Workspace,
     report: ImportReport,
-    batch: tuple[ImageRecord, ...],
+    batch: _Storing,
     by_image: dict[int, list[NewAnnotation]],
     split: Split | None,
 ) -> None:
-    paths = [image.path for image in batch if image.path is not None]
-    stored = [image for image in batch if image.path is not None]
-    # the bytes first, several at a time: a local store waits on each file's fsync, a bucket on each PUT
-    with ThreadPoolExecutor(max_workers=_PARALLEL_PUTS) as pool:
-        digests = list(pool.map(ws.blobs.put_file, paths))
+    """The batch's images and annotations, once its bytes are stored."""
+    stored = batch.images
+    digests = [digest.result() for digest in batch.digests]
     news = [
         images.NewImage(
             sha256=digest,

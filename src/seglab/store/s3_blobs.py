@@ -8,11 +8,11 @@ from the standard ``AWS_*`` variables and files, and it can set ``MetadataDirect
 blob's time (below) needs. obstore is faster but its copy cannot rewrite an object onto itself; s3fs adds an async
 filesystem layer (aiobotocore, pinned botocore) that seglab does not need.
 
-Keys mirror the local layout, ``<prefix>/<ab>/<cd>/<sha256>``. An object appears whole or not at all: a single PUT
-is atomic in S3, and a multipart upload is visible only once completed. Re-storing a blob that exists copies it
-onto itself, which sets its ``LastModified`` to now: ``seglab gc``'s grace period then protects it exactly as it
-protects a local blob whose time was refreshed. Code that needs a file (training, ONNX Runtime, OpenCV) gets one from
-a local cache under ``SEGLAB_HOME/cache/blobs`` bounded by ``SEGLAB_BLOB_CACHE_MB``.
+Keys mirror the local layout, ``<prefix>/<ab>/<cd>/<sha256>``. An object appears whole or not at all: a single PUT is
+atomic in S3, and a multipart upload is visible only once completed. Re-storing a blob that exists puts it again
+(:data:`SMALL_BLOB`) or copies it onto itself, which sets its ``LastModified`` to now: ``seglab gc``'s grace period then
+protects it exactly as it protects a local blob whose time was refreshed. Code that needs a file (training, ONNX
+Runtime, OpenCV) gets one from a local cache under ``SEGLAB_HOME/cache/blobs`` bounded by ``SEGLAB_BLOB_CACHE_MB``.
 """
 
 from __future__ import annotations
@@ -44,6 +44,12 @@ from seglab.store.blobs import LeftoverFile, StoredBlob, check_digest, sha256_of
 CACHE_MIN_AGE = 600.0
 """A cached file used less than this many seconds ago is never evicted: a caller got its path and may not have opened
 it yet (a version being exported for training asks for every path first). The cache may overflow its budget meanwhile.
+"""
+
+SMALL_BLOB = 8 * 2**20
+"""Blobs up to this size are stored with a single PUT even when they exist already: writing the same bytes under
+their content address again changes nothing but the object's ``LastModified``, which is what refreshing a stored
+blob (a copy onto itself) is for, and it spares a request for every new blob (import and versions store thousands).
 """
 
 
@@ -233,14 +239,23 @@ class S3BlobStore:
 
     def put_bytes(self, data: bytes) -> str:
         digest = hashlib.sha256(data).hexdigest()
-        if not self._refresh(digest):
+        # a small blob is PUT whether or not it is stored: one request instead of two for every new blob
+        if len(data) <= SMALL_BLOB or not self._refresh(digest):
             checksum = base64.b64encode(hashlib.sha256(data).digest()).decode()
             # the server checks the bytes it received against their sha256: a corrupted body is refused, not stored
             with self._answers():
-                self.client.put_object(Bucket=self.bucket, Key=self.key(digest), Body=data, ChecksumSHA256=checksum)
+                self.client.put_object(
+                    Bucket=self.bucket,
+                    Key=self.key(digest),
+                    Body=data,
+                    ChecksumSHA256=checksum,
+                    Metadata={"stored": str(int(time.time()))},
+                )
         return digest
 
     def put_file(self, path: Path) -> str:
+        if path.stat().st_size <= SMALL_BLOB:
+            return self.put_bytes(path.read_bytes())
         digest = sha256_of_file(path)
         if not self._refresh(digest):
             with path.open("rb") as source:
@@ -306,8 +321,15 @@ class S3BlobStore:
             return cached
 
         def download(handle: IO[bytes]) -> None:
+            # one streamed GET: the transfer manager would first HEAD the object (a second request) and start
+            # threads for every file, which costs more than the bytes of a small image
             with self._answers(digest):
-                self.client.download_fileobj(self.bucket, self.key(digest), handle, Config=self._transfer)
+                body = self.client.get_object(Bucket=self.bucket, Key=self.key(digest))["Body"]
+                try:
+                    for chunk in body.iter_chunks(1 << 20):
+                        handle.write(chunk)
+                finally:
+                    body.close()
             handle.flush()
             os.fsync(handle.fileno())
 

@@ -7,6 +7,7 @@ holds; :func:`seglab.services.versions.create_version` reads the project and sto
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
 import multiprocessing
 import os
@@ -14,8 +15,9 @@ import random
 import threading
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
+from dataclasses import dataclass, replace
+from functools import partial
 
 from seglab.core import Annotation, Category, ImageRecord, Progress, Split, no_progress
 from seglab.errors import InvalidInputError
@@ -25,7 +27,7 @@ from seglab.store.blobs import BlobStore
 from seglab.store.versions import VersionAnnotation, VersionImage
 from seglab.versions.instances import Instance
 from seglab.versions.recipe import Augmentation, Recipe
-from seglab.versions.render import RenderedImage, RenderTask, SourceImage, derived_seed, render
+from seglab.versions.render import RenderedImage, RenderTask, SourceImage, derived_seed, render, render_many
 from seglab.versions.splits import SplitCandidate, assign_splits
 
 Renderer = Callable[[list[RenderTask], Progress], Iterable[list[RenderedImage]]]
@@ -35,6 +37,10 @@ Renderer = Callable[[list[RenderTask], Progress], Iterable[list[RenderedImage]]]
 PARALLEL_THRESHOLD = 16
 """Below this many output images, rendering runs in-process (starting worker processes costs more)."""
 MOSAIC_PARTNERS = 3
+RENDER_BATCH = 16
+"""Source images a render process takes at a time: their outputs are stored concurrently (:func:`render_many`)."""
+PARALLEL_FETCHES = 16
+"""Source images fetched at once from the blob store before rendering (the render processes read local files)."""
 
 
 @dataclass(frozen=True)
@@ -173,10 +179,9 @@ def split_plan(
     )
 
 
-def _tasks(
-    selected: list[SelectedImage], splits: list[Split], recipe: Recipe, blobs: BlobStore, blob_url: str
-) -> list[RenderTask]:
-    sources = [source_image(blobs, s) for s in selected]
+def _tasks(selected: list[SelectedImage], splits: list[Split], recipe: Recipe, blob_url: str) -> list[RenderTask]:
+    """The render tasks, their images not fetched yet (:func:`_placed` does, as rendering goes)."""
+    sources = [SourceImage(s.record.id, s.record.sha256 or "", "", s.record.file_name, s.instances) for s in selected]
     train = [source for source, split in zip(sources, splits, strict=True) if split is Split.TRAIN]
     mosaic = any(step.name is Augmentation.MOSAIC for step in recipe.augmentations)
     tasks = []
@@ -200,13 +205,29 @@ def _tasks(
     return tasks
 
 
-def _render_all(tasks: list[RenderTask], workers: int, progress: Progress) -> Iterator[list[RenderedImage]]:
-    """Results in task order (so the version is the same whatever the number of workers)."""
+def _placed(blobs: BlobStore, task: RenderTask) -> RenderTask:
+    """The task with the local files of its source image and mosaic partners (fetched from a bucket)."""
+
+    def place(source: SourceImage) -> SourceImage:
+        return replace(source, path=str(blobs.local_path(source.sha256)))
+
+    return replace(
+        task, source=place(task.source), partners=tuple(tuple(place(p) for p in copy) for copy in task.partners)
+    )
+
+
+def _render_all(
+    tasks: list[RenderTask], workers: int, progress: Progress, blobs: BlobStore
+) -> Iterator[list[RenderedImage]]:
+    """Results in task order (so the version is the same whatever the number of workers). The images are fetched
+    :data:`PARALLEL_FETCHES` at a time (from a bucket, each is a request that mostly waits) while the first ones
+    already render."""
     outputs = sum(1 + len(task.seeds) for task in tasks)
     if workers <= 1 or outputs < PARALLEL_THRESHOLD:
-        for done, task in enumerate(tasks, start=1):
-            yield render(task)
-            progress(done, len(tasks))
+        with ThreadPoolExecutor(max_workers=PARALLEL_FETCHES) as fetches:
+            for done, task in enumerate(fetches.map(partial(_placed, blobs), tasks), start=1):
+                yield render(task)
+                progress(done, len(tasks))
         return
     # fork starts workers at once; it is only safe without other threads (the CLI, `seglab worker`)
     method = "fork" if threading.active_count() == 1 and "fork" in multiprocessing.get_all_start_methods() else "spawn"
@@ -215,9 +236,16 @@ def _render_all(tasks: list[RenderTask], workers: int, progress: Progress) -> It
     with ProcessPoolExecutor(
         max_workers=workers, mp_context=context, initializer=die_with_parent, initargs=(os.getpid(),)
     ) as pool:
-        for done, result in enumerate(pool.map(render, tasks, chunksize=4), start=1):
-            yield result
-            progress(done, len(tasks))
+        pool.submit(int).result()  # the render processes start now, before the fetching threads do
+        with ThreadPoolExecutor(max_workers=PARALLEL_FETCHES) as fetches:
+            placed = fetches.map(partial(_placed, blobs), tasks)
+            # a batch goes to a render process as soon as its images are fetched
+            batches = iter(lambda: list(itertools.islice(placed, RENDER_BATCH)), [])
+            done = 0
+            for results in pool.map(render_many, batches):
+                yield from results
+                done += len(results)
+                progress(done, len(tasks))
 
 
 def _content_hash(recipe: Recipe, categories: Sequence[Category], outputs: Sequence[RenderedImage]) -> str:
@@ -281,8 +309,10 @@ def render_version(
     problem = untrainable(splits, recipe)
     if problem is not None:
         raise InvalidInputError(problem)
-    tasks = _tasks(selected, splits, recipe, blobs, blob_url)
-    results = renderer(tasks, progress) if renderer else _render_all(tasks, workers or os.cpu_count() or 1, progress)
+    tasks = _tasks(selected, splits, recipe, blob_url)
+    results = (
+        renderer(tasks, progress) if renderer else _render_all(tasks, workers or os.cpu_count() or 1, progress, blobs)
+    )
     outputs = [image for result in results for image in result]
     rows = [
         (

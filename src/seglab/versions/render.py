@@ -7,8 +7,10 @@ only metadata, so memory stays flat however large the version is.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, replace
-from functools import lru_cache
+from functools import lru_cache, partial
 from pathlib import Path, PurePosixPath
 
 import cv2
@@ -21,6 +23,9 @@ from seglab.versions.augment import Augmenter, Source
 from seglab.versions.instances import Instance
 from seglab.versions.preprocess import Pixels, preprocess
 from seglab.versions.recipe import AugmentStep, Preprocessing
+
+PARALLEL_PUTS = 8
+"""Output images a render process stores at once (:func:`render_many`)."""
 
 
 @dataclass(frozen=True)
@@ -97,13 +102,14 @@ def _output_name(file_name: str, piece: str, copy: int, digest: str, suffix: str
     return "_".join(parts) + suffix
 
 
-def render(task: RenderTask) -> list[RenderedImage]:
-    """Every output of one source image: its preprocessed piece(s), then the augmented copies."""
+def render(task: RenderTask, store: Callable[[bytes], str] | None = None) -> list[RenderedImage]:
+    """Every output of one source image: its preprocessed piece(s), then the augmented copies, each stored by
+    ``store`` (default: put into the blob store now), which returns its digest."""
     source = task.source
     suffix = ".png" if Path(source.file_name).suffix.lower() == ".png" else ".jpg"
     pieces = preprocess(load_pixels(source.path), source.instances, task.preprocessing)
     augment = _augmenter(task.augmentations)
-    blobs = _blobs(task.blob_url)
+    put = store or _blobs(task.blob_url).put_bytes
     outputs = []
     for piece_name, pixels, instances in pieces:
         variants = [(0, pixels, instances)]
@@ -113,7 +119,7 @@ def render(task: RenderTask) -> list[RenderedImage]:
             variants.append((copy, augmented, moved))
         for copy, image, kept in variants:
             data = encode(np.ascontiguousarray(image), suffix)
-            digest = blobs.put_bytes(data)
+            digest = put(data)
             outputs.append(
                 RenderedImage(
                     source_image_id=source.image_id,
@@ -126,6 +132,22 @@ def render(task: RenderTask) -> list[RenderedImage]:
                 )
             )
     return outputs
+
+
+def render_many(tasks: Sequence[RenderTask]) -> list[list[RenderedImage]]:
+    """:func:`render` of each task, the outputs stored :data:`PARALLEL_PUTS` at a time while the next images render
+    (to a bucket, each put is a request that mostly waits); returns once every output is stored."""
+    with ThreadPoolExecutor(max_workers=PARALLEL_PUTS) as pool:
+        pending: list[Future[str]] = []
+
+        def store_later(task: RenderTask, data: bytes) -> str:
+            pending.append(pool.submit(_blobs(task.blob_url).put_bytes, data))
+            return hashlib.sha256(data).hexdigest()
+
+        results = [render(task, partial(store_later, task)) for task in tasks]
+        for put in pending:
+            put.result()  # a failed put fails the batch
+    return results
 
 
 def render_from_store(task: RenderTask) -> list[RenderedImage]:

@@ -184,6 +184,23 @@ def seglab_home(
     return home
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _cheap_password_hashes() -> Iterator[None]:
+    """Passwords and API keys hashed in this process with argon2id at its lowest cost (as Django's test settings
+    swap in a fast hasher): the recommended parameters cost about 0.25 s of CPU per hash or check, and the account
+    tests hash hundreds. The hashes are still argon2id, checked by the same code; a stored hash names its own
+    parameters, so a ``seglab`` subprocess (recommended cost) verifies them too."""
+    from pwdlib import PasswordHash
+    from pwdlib.hashers.argon2 import Argon2Hasher
+
+    from seglab.services import accounts
+
+    cheap = PasswordHash((Argon2Hasher(time_cost=1, memory_cost=1024, parallelism=1),))
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(accounts, "_hasher", lambda: cheap)
+        yield
+
+
 @pytest.fixture
 def fake_training() -> Iterator[str]:
     """The FAKE training backend registered in this test's process (as an installed plugin would be); yields its

@@ -39,6 +39,7 @@ from seglab.core import Split
 from seglab.store import Workspace
 
 from .postgres import PostgresNotInstalledError, PostgresServer, running_postgres
+from .route_preparation import shared_route_preparation
 from .trained_model import deployed, served, trained  # noqa: F401  (one definition: one training per session)
 
 _SESSION_ENVIRONMENT = dict(os.environ)
@@ -198,6 +199,13 @@ def _cheap_password_hashes() -> Iterator[None]:
     cheap = PasswordHash((Argon2Hasher(time_cost=1, memory_cost=1024, parallelism=1),))
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(accounts, "_hasher", lambda: cheap)
+        yield
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _routes_prepared_once() -> Iterator[None]:
+    """FastAPI prepares a route (its validators) once per test process, not once per app: tests/route_preparation.py."""
+    with shared_route_preparation():
         yield
 
 

@@ -39,6 +39,7 @@ from seglab.core import Split
 from seglab.store import Workspace
 
 from .postgres import PostgresNotInstalledError, PostgresServer, running_postgres
+from .route_preparation import shared_route_preparation
 from .trained_model import deployed, served, trained  # noqa: F401  (one definition: one training per session)
 
 _SESSION_ENVIRONMENT = dict(os.environ)
@@ -182,6 +183,30 @@ def seglab_home(
     # xdist already keeps both cores busy (tests/versions/test_build.py tests the pool with workers=2 itself)
     monkeypatch.setenv("SEGLAB_RENDER_WORKERS", "1")
     return home
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _cheap_password_hashes() -> Iterator[None]:
+    """Passwords and API keys hashed in this process with argon2id at its lowest cost (as Django's test settings
+    swap in a fast hasher): the recommended parameters cost about 0.25 s of CPU per hash or check, and the account
+    tests hash hundreds. The hashes are still argon2id, checked by the same code; a stored hash names its own
+    parameters, so a ``seglab`` subprocess (recommended cost) verifies them too."""
+    from pwdlib import PasswordHash
+    from pwdlib.hashers.argon2 import Argon2Hasher
+
+    from seglab.services import accounts
+
+    cheap = PasswordHash((Argon2Hasher(time_cost=1, memory_cost=1024, parallelism=1),))
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(accounts, "_hasher", lambda: cheap)
+        yield
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _routes_prepared_once() -> Iterator[None]:
+    """FastAPI prepares a route (its validators) once per test process, not once per app: tests/route_preparation.py."""
+    with shared_route_preparation():
+        yield
 
 
 @pytest.fixture

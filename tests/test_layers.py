@@ -8,6 +8,7 @@ import-linter (``make lint``) checks the same from the import graph.
 from __future__ import annotations
 
 import ast
+from functools import cache
 from pathlib import Path
 
 import pytest
@@ -41,7 +42,9 @@ def _name(path: Path) -> str:
     return ".".join(path.relative_to(SOURCE.parent).with_suffix("").parts)
 
 
+@cache
 def _tree(path: Path) -> ast.Module:
+    """The module's syntax tree, parsed once per test process (every check below reads every module)."""
     return ast.parse(path.read_text(), filename=str(path))
 
 
@@ -106,11 +109,12 @@ def test_the_rule_catches_a_transaction_and_a_workspace():
 
 def _definitions(source: str) -> list[str]:
     """Modules that bind a name to ``source`` (an alias such as ``Progress = Callable[[int, int], None]``)."""
+    kind = type(ast.parse(source, mode="eval").body)  # unparse only values of that kind (unparsing all is slow)
     found = []
     for path in sorted(SOURCE.rglob("*.py")):
         for node in ast.walk(_tree(path)):
             value = node.value if isinstance(node, ast.Assign | ast.AnnAssign) else None
-            if value is not None and ast.unparse(value) == source:
+            if isinstance(value, kind) and ast.unparse(value) == source:
                 found.append(_name(path))
     return found
 

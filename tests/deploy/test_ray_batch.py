@@ -34,8 +34,6 @@ from seglab.store.jobs import JobStatus
 from ..autolabel.conftest import tiny_owlv2, write_scene
 from ..tiny_model import CLASSES, register_tiny_model
 
-ray = pytest.importorskip("ray", reason="the Ray tests need the ray extra: pip install 'seglab[ray]'")
-
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("ray")]
 
 IMAGES = 200
@@ -46,7 +44,9 @@ VARYING = ("inference_id", "time", "detection_id")
 
 @pytest.fixture(scope="module")
 def cluster() -> Iterator[str]:
-    """A head and a second node; yields the address ``--ray`` takes. Stopping it ends every process it started."""
+    """A head and a second node; yields the address ``--ray`` takes. Stopping it ends every process it started.
+    (Ray is imported here, not with the module: importing it cost every test process that collects this module.)"""
+    ray = pytest.importorskip("ray", reason="the Ray tests need the ray extra: pip install 'seglab[ray]'")
     from ray.cluster_utils import Cluster
 
     local = Cluster(initialize_head=True, head_node_args={**NODE, "include_dashboard": False})
@@ -134,6 +134,8 @@ def test_cli_predict_on_a_two_node_cluster_gives_the_embedded_results(
 def test_a_ray_worker_killed_mid_run_leaves_every_image_predicted_once(
     cluster, pictures, expected, seglab_home, tmp_path
 ):
+    import ray
+
     model = register_tiny_model(seglab_home)
     ray.init(address=cluster, logging_level="WARNING", log_to_driver=False)  # kept: predict uses this connection
     small_batches = Workspace(Settings(home=seglab_home, ray_batch_size=5))

@@ -150,6 +150,8 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
         "number": "1",
         "other_model_id": str(model.id),
         "other_run": "latest",
+        "model": "grabcut",  # an assist model: the offline fallback has no in-browser decoder (400, past the table)
+        "file_name": "decoder.onnx",
     }
     database = Path(settings.resolved_database_url.removeprefix("sqlite:///"))
     template = home / "template.db"

@@ -42,7 +42,7 @@ def test_a_miss_opened_in_the_editor_is_fixed_and_the_errors_update(
 
     expect(page).to_have_url(re.compile(r"/images/\d+$"))
     annotations = page.get_by_test_id("annotations")
-    expect(annotations).to_contain_text(f"model:{model_id}")  # the prediction, drawn as a proposal
+    expect(annotations).to_contain_text(f"model #{model_id}")  # the prediction, drawn as a proposal
     annotations.get_by_role("button", name="accept", exact=False).click()
     expect(annotations).to_contain_text("✓")
 

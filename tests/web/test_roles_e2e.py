@@ -107,7 +107,8 @@ def test_a_project_admin_manages_members_on_the_members_page(site: Site, page) -
 
     site.sign_in(page, "vic")
     page.goto(f"{site.url}/projects/p1")
-    page.get_by_label("upload").wait_for()  # an annotator uploads
+    # an annotator may upload; the panel folds away once the project has images
+    page.get_by_label("upload").wait_for(state="attached")
     assert page.get_by_test_id("read-only").count() == 0
 
     site.sign_in(page, "alice")

@@ -132,9 +132,12 @@ class BlobCache:
             previous = self._entries.pop(digest, None)
             self._bytes += size - (previous[0] if previous else 0)
             self._entries[digest] = (size, now)
-            for old, (old_size, used) in list(self._entries.items()):
-                if self._bytes <= self.max_bytes or used > now - self.min_age or old == digest:
-                    break  # oldest first: the rest were used more recently still
+            # oldest first, looking only as far as the first copy to keep: the rest were used more recently still
+            # (a copy of the whole order per added blob made filling a cache of 100,000 blobs quadratic)
+            while self._bytes > self.max_bytes:
+                old, (old_size, used) = next(iter(self._entries.items()))
+                if used > now - self.min_age or old == digest:
+                    break
                 del self._entries[old]
                 self._bytes -= old_size
                 evicted.append((old, old_size))

@@ -115,7 +115,9 @@ def export_for_device(
             "sample": str(Path(scratch) / "sample.npy"),
             "output": str(Path(scratch) / f"model.{SUFFIXES[download]}"),
         }
-        details = run_export_process("seglab.models.device_exports", request, checkpoint, output)
+        details = run_export_process(
+            "seglab.models.device_exports", request, checkpoint, output, what=f"{download.value} export"
+        )
     return {"download": True, "runs_with": RUNS_WITH[download], **details}
 
 

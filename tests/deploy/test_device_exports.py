@@ -147,7 +147,11 @@ def test_a_missing_converter_exits_2_naming_the_extra(
     assert "pip install 'seglab[export]'" in error["error"]["message"]
 
 
-def test_model_show_lists_served_exports_and_downloads(ws: Workspace, model_id: int) -> None:  # noqa: F811
+def test_model_show_lists_served_exports_and_downloads(
+    ws: Workspace,
+    model_id: int,  # noqa: F811
+    tmp_path: Path,
+) -> None:
     # as `export-model --format tflite` records one (converting needs a real checkpoint: the tiny model has none)
     tflite = ws.blobs.put_bytes(b"TFL3 stand-in")
     with ws.db.transaction() as session:
@@ -162,3 +166,12 @@ def test_model_show_lists_served_exports_and_downloads(ws: Workspace, model_id: 
     table = CliRunner().invoke(app, ["model", "show", str(model_id)]).output
     assert "tflite" in table
     assert "download" in table
+
+    # handing out a download made before needs no converter; --out names it by format
+    out = tmp_path / "exports"
+    out.mkdir()
+    result = CliRunner().invoke(app, ["export-model", str(model_id), "--format", "tflite", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert "a download, not served" in result.output
+    assert [path.name for path in out.iterdir()] == [f"model-{model_id}.tflite"]  # no partial copy left beside it
+    assert (out / f"model-{model_id}.tflite").read_bytes() == b"TFL3 stand-in"

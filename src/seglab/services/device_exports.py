@@ -25,16 +25,16 @@ SAMPLE_SIZE = 640
 
 
 def export_download(ws: Workspace, reference: int | str, download: Download) -> tuple[TrainedModel, ModelExport]:
-    """Make (once) the model's ``download`` export. Its converter (and for TensorRT, the GPU) is checked first, so a
-    missing package is reported before minutes of conversion are spent."""
+    """Make (once) the model's ``download`` export. Its converter (and for TensorRT, the GPU) is checked before
+    anything else is done, so a missing package is reported before minutes of conversion are spent."""
     model = resolve_model(ws, reference)
     if architecture_family(model.architecture) != "rfdetr":
         raise InvalidInputError(f"{download.value} exports are for RF-DETR-Seg models; model {model.id} is YOLO")
-    require_converter(download)
     with ws.db.transaction() as session:
         existing = model_store.get_export(session, model.id, download.value)
     if existing is not None and ws.blobs.exists(existing.sha256):
-        return model, existing
+        return model, existing  # made before (here or where the converter was): no converter needed to hand it out
+    require_converter(download)
     with tempfile.TemporaryDirectory(prefix="seglab-device-export-") as scratch:
         output = Path(scratch) / f"model.{SUFFIXES[download]}"
         if download is Download.TENSORRT:

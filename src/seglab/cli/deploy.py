@@ -44,7 +44,7 @@ def export_model(
     """Export a trained model (kept with the model). onnx-int8 and openvino are also evaluated against the FP32
     export on the version's valid split; the mask mAP difference is stored, and serving refuses one that lost more
     than SEGLAB_MAX_MAP_LOSS points. tflite, coreml and tensorrt are downloads for other devices, never served;
-    their converters are optional: pip install 'seglab[export]'."""
+    their converters are optional (make install-export)."""
     with workspace(as_json) as ws:
         if not as_json:
             typer.echo(f"exporting {model} to {format} (the first export of a model takes a while)...", err=True)

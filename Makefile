@@ -14,7 +14,7 @@ WEB_SOURCES := $(shell find web/src -type f -not -path 'web/src/generated/*' 2>/
 API_SOURCES := $(shell find src/seglab -name '*.py' -not -path '*/static/*' 2>/dev/null)
 WEB_ENV := SEGLAB_PYTHON=$(abspath $(BIN))/python
 
-.PHONY: install sdk web vitest run test test-fast lint format clean
+.PHONY: install install-export sdk web vitest run test test-fast lint format clean
 
 $(INSTALLED): pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -33,6 +33,16 @@ $(INSTALLED): pyproject.toml constraints.txt
 	touch $@
 
 install: $(INSTALLED) web
+
+# Optional: the converters of `seglab export-model --format tflite|coreml` (about 800 MB, so not in `install`; their
+# tests skip without them). litert-torch (the TFLite converter) and the packages it imports go in with --no-deps:
+# its litert-converter pins xdsl==0.28.0, which pins typing-extensions<4.13, older than pydantic allows, and
+# pip would refuse; it converts fine with the newer typing-extensions. Its other dependencies (transformers, kagglehub,
+# sentencepiece...) are for its generative-model tools, which seglab does not use.
+install-export: $(INSTALLED)
+	$(BIN)/pip install -c constraints.txt -e '.[export]'
+	$(BIN)/pip install -c constraints.txt --no-deps litert-torch litert-converter xdsl ai-edge-quantizer jax jaxlib \
+		opt_einsum torchao immutabledict absl-py lark multipledispatch
 
 # The web app (React + TypeScript + Vite) builds into the package's static folder, which `seglab serve` serves.
 web/node_modules/.installed: web/package.json web/package-lock.json

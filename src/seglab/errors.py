@@ -15,6 +15,8 @@ class SeglabError(Exception):
     """Base of every error seglab raises on purpose. ``details`` is JSON-serialisable context."""
 
     code = "error"
+    exit_code = 1
+    """The CLI's exit status when a command fails with it."""
 
     def __init__(self, message: str, **details: Any) -> None:
         super().__init__(message)
@@ -54,6 +56,14 @@ class TooLargeError(InvalidInputError):
     """The input is well-formed but bigger than this installation accepts (an image's pixel count, say)."""
 
     code = "too_large"
+
+
+class MissingRequirementError(InvalidInputError):
+    """This installation lacks what the request needs (an optional package, a GPU); the message names it. The CLI
+    exits with status 2, as for a usage error: the command cannot work here as asked."""
+
+    code = "missing_requirement"
+    exit_code = 2
 
 
 class QuotaExceededError(SeglabError):

@@ -131,5 +131,5 @@ def test_yolo_models_have_no_faster_exports_yet(ws: Workspace, model_id: int) ->
         )
     with pytest.raises(InvalidInputError, match="RF-DETR-Seg"):
         variants.export_any(ws, yolo.id, "openvino")
-    with pytest.raises(InvalidInputError, match="unknown export format 'tflite'"):
-        variants.export_any(ws, model_id, "tflite")
+    with pytest.raises(InvalidInputError, match="unknown export format 'ncnn'"):
+        variants.export_any(ws, model_id, "ncnn")

@@ -51,20 +51,26 @@ def reader_options(names: str | None, one_instance_per_class: bool = False) -> d
 
 
 def fail(
-    message: str, as_json: bool, *, code: str = "error", details: dict[str, Any] | None = None, text: str | None = None
+    message: str,
+    as_json: bool,
+    *,
+    code: str = "error",
+    details: dict[str, Any] | None = None,
+    text: str | None = None,
+    exit_code: int = 1,
 ) -> NoReturn:
-    """Exit with status 1 and a one-line reason: ``error: ...`` on standard error (``text`` if given), or under
-    ``--json`` the HTTP API's error body (:func:`seglab.errors.error_body`) on standard output."""
+    """Exit with status ``exit_code`` and a one-line reason: ``error: ...`` on standard error (``text`` if given), or
+    under ``--json`` the HTTP API's error body (:func:`seglab.errors.error_body`) on standard output."""
     if as_json:
         typer.echo(json.dumps(error_body(code, message, details)))
     else:
         typer.echo(f"error: {text or message}", err=True)
-    raise typer.Exit(code=1)
+    raise typer.Exit(code=exit_code)
 
 
 def fail_with(error: SeglabError, as_json: bool, *, text: str | None = None) -> NoReturn:
-    """:func:`fail` for one of seglab's errors: its code, message and details, as the API answers them."""
-    fail(error.message, as_json, code=error.code, details=error.details, text=text)
+    """:func:`fail` for one of seglab's errors: its code, message, details and exit status, as the API answers them."""
+    fail(error.message, as_json, code=error.code, details=error.details, text=text, exit_code=error.exit_code)
 
 
 @contextmanager

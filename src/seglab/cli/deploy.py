@@ -11,9 +11,14 @@ import typer
 
 from seglab.cli._common import JsonOption, RayOption, image_ids_option, print_json, progress_bar, workspace
 from seglab.jobs import LabelAssistJob
-from seglab.models import PredictOptions
+from seglab.models import PredictOptions, device_exports
 from seglab.models.tracking import TrackerSettings
 from seglab.services import inference, predict, variants
+
+_SUFFIXES = {"onnx-int8": "int8.onnx", "openvino": "openvino.zip"} | {
+    download.value: suffix for download, suffix in device_exports.SUFFIXES.items()
+}
+"""File name endings of ``--out`` copies (``model-42.int8.onnx``); otherwise the format's name."""
 
 ModelArgument = Annotated[str, typer.Argument(help="Model id (42) or project/version (pets/1: its newest model).")]
 
@@ -24,7 +29,9 @@ def export_model(
         str,
         typer.Option(
             "--format",
-            help="onnx (FP32), onnx-int8 (static INT8, calibrated on the model's version) or openvino (OpenVINO IR).",
+            help="onnx (FP32), onnx-int8 (static INT8, calibrated on the model's version), openvino (OpenVINO IR); "
+            "downloads for other devices: tflite (LiteRT), coreml (Core ML .mlpackage, zipped), tensorrt (NVIDIA "
+            "GPU only).",
         ),
     ] = "onnx",
     version: Annotated[
@@ -34,9 +41,10 @@ def export_model(
     out: Annotated[Path | None, typer.Option(help="Also copy the exported file here (a file or a folder).")] = None,
     as_json: JsonOption = False,
 ) -> None:
-    """Export a trained model (kept for serving). onnx-int8 and openvino are also evaluated against the FP32 export
-    on the version's valid split; the mask mAP difference is stored, and serving refuses one that lost more than
-    SEGLAB_MAX_MAP_LOSS points."""
+    """Export a trained model (kept with the model). onnx-int8 and openvino are also evaluated against the FP32
+    export on the version's valid split; the mask mAP difference is stored, and serving refuses one that lost more
+    than SEGLAB_MAX_MAP_LOSS points. tflite, coreml and tensorrt are downloads for other devices, never served;
+    their converters are optional (make install-export)."""
     with workspace(as_json) as ws:
         if not as_json:
             typer.echo(f"exporting {model} to {format} (the first export of a model takes a while)...", err=True)
@@ -44,16 +52,21 @@ def export_model(
             found, export = variants.export_any(ws, model, format, version=version, progress=progress)
         path = inference.exported_file(ws, export)
         if out is not None:
-            suffix = {"onnx-int8": "int8.onnx", "openvino": "openvino.zip"}.get(export.format, export.format)
-            target = out / f"model-{found.id}.{suffix}" if out.is_dir() else out
+            target = out / f"model-{found.id}.{_SUFFIXES.get(export.format, export.format)}" if out.is_dir() else out
             target.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(path, target)
+            partial = target.with_name(f".{target.name}.partial")  # atomic: never a half-copied model at target
+            shutil.copyfile(path, partial)
+            partial.replace(target)
             path = target
     if as_json:
         print_json({"model_id": found.id, "format": export.format, "path": str(path), **export.details})
         return
     height, width = export.details.get("input_hw", ["?", "?"])
     typer.echo(f"model {found.id} ({found.architecture}, input {height}x{width}) as {export.format}: {path}")
+    if export.details.get("download"):
+        typer.echo(f"a download, not served; runs with {export.details.get('runs_with')}")
+    if "max_abs_diff" in export.details:
+        typer.echo(f"largest output difference from PyTorch on a training image: {export.details['max_abs_diff']:g}")
     if "map_delta" in export.details:
         delta = export.details["map_delta"]
         checked = "not checked (no valid images)" if delta is None else f"{delta:+.2f} mask mAP points against FP32"

@@ -3,6 +3,7 @@ trained models (and, apart, the pretrained ones: :mod:`seglab.cli.pretrained`)."
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from pathlib import Path
 from typing import Annotated
 
@@ -176,13 +177,20 @@ def deploy(model_id: int, as_json: JsonOption = False) -> None:
 
 @model_app.command("show")
 def show(model_id: int, as_json: JsonOption = False) -> None:
-    """A model's configuration, classes and metrics per epoch."""
+    """A model's configuration, classes and metrics per epoch, and its exports (`seglab export-model` makes them):
+    those seglab serves and the downloads for other devices, with their files."""
     with workspace(as_json) as ws:
         found = training.get_model(ws, model_id)
+        exports = training.model_exports(ws, model_id)
     if as_json:
-        print_json(found)
-    else:
-        print_record(found, f"model {found.id}")
+        print_json({**asdict(found), "exports": exports})
+        return
+    print_record(found, f"model {found.id}")
+    if exports:
+        table = Table("export", "use", "file", title="exports", title_justify="left")
+        for export in exports:
+            table.add_row(export["format"], export["use"], export["path"] or "(missing from the blob store)")
+        Console().print(table)
 
 
 def eval_(

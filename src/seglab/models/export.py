@@ -41,7 +41,13 @@ def export_onnx(arch: Architecture, checkpoint: Path, output: Path, *, resolutio
 
 
 def run_export_process(
-    module: str, request: dict[str, Any], checkpoint: Path, output: Path, *, env: dict[str, str] | None = None
+    module: str,
+    request: dict[str, Any],
+    checkpoint: Path,
+    output: Path,
+    *,
+    env: dict[str, str] | None = None,
+    what: str = "ONNX export",
 ) -> dict[str, Any]:
     """Run ``python -m module REQUEST`` (an exporter that prints its details, with the ``path`` it wrote, as its last
     line) and move the file it wrote to ``output`` atomically; returns the details. Shared by every architecture's
@@ -51,7 +57,7 @@ def run_export_process(
     )
     if finished.returncode != 0:
         log = (finished.stdout + finished.stderr)[-2000:]
-        raise ExportFailedError(f"ONNX export of {checkpoint.name} failed (status {finished.returncode}):\n{log}")
+        raise ExportFailedError(f"{what} of {checkpoint.name} failed (status {finished.returncode}):\n{log}")
     details: dict[str, Any] = json.loads(finished.stdout.strip().splitlines()[-1])
     temporary = output.with_suffix(".tmp")
     shutil.move(details.pop("path"), temporary)

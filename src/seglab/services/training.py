@@ -152,6 +152,23 @@ def get_model(ws: Workspace, model_id: int) -> TrainedModel:
         return model_store.get_model(session, model_id)
 
 
+def model_exports(ws: Workspace, model_id: int) -> list[dict[str, Any]]:
+    """The model's exports as ``seglab model show`` lists them: format, whether seglab serves it or it is a download
+    for another device, the file in the blob store (missing when the store lost it) and what the export recorded."""
+    with ws.db.transaction() as session:
+        model_store.get_model(session, model_id)  # a clear error for an unknown model
+        exports = model_store.list_exports(session, model_id)
+    return [
+        {
+            "format": export.format,
+            "use": "download" if export.details.get("download") else "served",
+            "path": str(ws.blobs.local_path(export.sha256)) if ws.blobs.exists(export.sha256) else None,
+            "details": export.details,
+        }
+        for export in exports
+    ]
+
+
 def _train_job(ws: Workspace, params: TrainJob, reporter: Reporter) -> dict[str, Any]:
     settings = params.settings
     reporter.log(f"training {params.model} on {params.version} for {settings.epochs} epochs")

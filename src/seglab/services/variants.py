@@ -15,11 +15,13 @@ from pathlib import Path
 from seglab.core import Dataset, Progress, Split, no_progress
 from seglab.errors import InvalidInputError
 from seglab.evaluation import evaluate
+from seglab.models.device_exports import Download
 from seglab.models.images import RgbImage, decode_for_model
 from seglab.models.predictor import Predictor
 from seglab.models.registry import architecture_family, onnx_predictor
 from seglab.models.variants import Variant, convert_openvino, quantize_int8, variant_predictor
 from seglab.services import versions
+from seglab.services.device_exports import export_download
 from seglab.services.evaluation import predict_dataset
 from seglab.services.inference import export_model, exported_file, resolve_model
 from seglab.store import Workspace
@@ -31,7 +33,7 @@ logger = logging.getLogger("seglab.inference")
 CALIBRATION_IMAGES = 32
 """Images INT8 calibration runs on: activation ranges settle after a few dozen, and each costs a forward pass."""
 
-FORMATS = tuple(variant.value for variant in Variant)
+FORMATS = tuple(variant.value for variant in Variant) + tuple(download.value for download in Download)
 
 
 def export_any(
@@ -43,11 +45,13 @@ def export_any(
     progress: Progress = no_progress,
 ) -> tuple[TrainedModel, ModelExport]:
     """The model's export in ``format`` (made on first use and kept): ``onnx`` as :func:`export_model` makes it, the
-    faster formats by :func:`export_variant`."""
+    faster formats by :func:`export_variant`, the formats for other devices by :func:`export_download`."""
     if format not in FORMATS:
         raise InvalidInputError(f"unknown export format {format!r}: seglab exports {', '.join(FORMATS)}")
     if format == Variant.ONNX:
         return export_model(ws, reference, format)
+    if format in tuple(Download):
+        return export_download(ws, reference, Download(format))
     return export_variant(ws, reference, Variant(format), version=version, progress=progress)
 
 

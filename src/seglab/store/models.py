@@ -209,6 +209,12 @@ def get_export(session: Session, model_id: int, format: str) -> ModelExport | No
     return None if row is None else _export(row)
 
 
+def list_exports(session: Session, model_id: int) -> list[ModelExport]:
+    """Every export of a model, by format."""
+    query = select(ModelExportRow).where(ModelExportRow.model_id == model_id).order_by(ModelExportRow.format)
+    return [_export(row) for row in session.execute(query).scalars()]
+
+
 def save_export(session: Session, model_id: int, format: str, sha256: str, details: dict[str, Any]) -> ModelExport:
     """Record (or replace) the ``format`` export of a model."""
     row = _export_row(session, model_id, format)

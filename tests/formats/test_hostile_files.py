@@ -122,6 +122,20 @@ def test_coco_ids_of_any_json_type_are_skipped_as_located_errors(tmp_path):
     ]
 
 
+def test_a_coco_integer_too_large_for_a_float_is_a_located_error(tmp_path):
+    """JSON integers have no limit; one of 400 digits once escaped the reader as numpy's ``OverflowError``."""
+    write_image(tmp_path / "a.png")
+    annotations = [{"id": 7, "image_id": 1, "category_id": 1, "segmentation": [[1, 1, 10**400, 1, 9, 9]]},
+                   {"id": 8, "image_id": 1, "category_id": 1, "segmentation": [[1, 1, 9, 1, 9, 9, 1, 9]]}]  # fmt: skip
+    _coco(tmp_path, {"images": [{"id": 1, "file_name": "a.png", "width": WIDTH, "height": HEIGHT}],
+                     "annotations": annotations, "categories": [{"id": 1, "name": "x"}]})  # fmt: skip
+    result = load_coco(tmp_path)
+    assert [a.id for a in result.dataset.annotations] == [8]
+    (problem,) = result.problems
+    assert (problem.severity.value, problem.location) == ("error", "annotation 7")
+    assert "too large for a float" in problem.message
+
+
 def test_yolo_empty_class_names_are_a_located_format_error(tmp_path):
     write_image(tmp_path / "images" / "a.png")
     (tmp_path / "labels").mkdir()

@@ -4,6 +4,7 @@ The lowest layer of seglab; it knows nothing about images, datasets or storage.
 """
 
 from seglab.geometry._bbox import mask_to_xyxy, xywh_to_xyxy, xyxy_to_xywh
+from seglab.geometry._flat import polygons_from_flat
 from seglab.geometry._interpolate import interpolate_polygons
 from seglab.geometry._polygon import MultiPolygon, Polygon, ring_from_flat, ring_from_points, ring_signed_area
 from seglab.geometry._raster import (
@@ -47,6 +48,7 @@ __all__ = [
     "polygon_pixel_area",
     "polygon_to_mask",
     "polygon_to_rle",
+    "polygons_from_flat",
     "ring_from_flat",
     "ring_from_points",
     "ring_signed_area",

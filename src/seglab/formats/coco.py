@@ -21,6 +21,7 @@ from seglab.formats._reading import (
     LoadResult,
     PendingShape,
     check_polygons,
+    collector_paused,
     escapes,
     is_int,
     read_each,
@@ -206,6 +207,8 @@ def _segmentation(
             )
             return None
         return rle
+    if built and all(polygon is not None for polygon in built):  # the common case: every ring was read in bulk
+        return MultiPolygon(tuple(built))  # type: ignore[arg-type]
     parts, reasons = [], []
     for index, (ring, polygon) in enumerate(zip(raw if isinstance(raw, list) else [], built, strict=True)):
         try:
@@ -418,10 +421,11 @@ def load_coco(
             f"no COCO annotation file found (looked for {ROBOFLOW_ANNOTATION_FILE} and annotations/instances_*.json)",
         )
     split_of = dict(files)
-    parts = list(read_each(list(split_of), lambda f: _read_part(f, images_dir, split_of[f], image_check, log), log))
-    if not parts:  # nothing readable at all: the first file's reason is the answer
-        raise FormatError(next(p for p in log.problems if p.severity is Severity.ERROR))
-    return LoadResult(_merge(parts, log), log.problems, "coco")
+    with collector_paused():
+        parts = list(read_each(list(split_of), lambda f: _read_part(f, images_dir, split_of[f], image_check, log), log))
+        if not parts:  # nothing readable at all: the first file's reason is the answer
+            raise FormatError(next(p for p in log.problems if p.severity is Severity.ERROR))
+        return LoadResult(_merge(parts, log), log.problems, "coco")
 
 
 def _segmentation_json(annotation: Annotation, image: ImageRecord) -> list[list[float]] | dict[str, Any]:

@@ -28,6 +28,7 @@ from seglab.geometry._validate import (
     IssueKind,
     clean_polygon,
     clean_polygons,
+    polygon_repairs,
     simplify_polygon,
 )
 
@@ -46,6 +47,7 @@ __all__ = [
     "mask_to_polygon",
     "mask_to_xyxy",
     "polygon_pixel_area",
+    "polygon_repairs",
     "polygon_to_mask",
     "polygon_to_rle",
     "polygons_from_flat",

@@ -139,7 +139,7 @@ def test_a_coco_integer_too_large_for_a_float_is_a_located_error(tmp_path):
 
 
 def test_reading_a_dataset_imports_only_the_image_plugins_seglab_decodes(tmp_path):
-    """Pillow's ``init()`` (every plugin, EPS's Ghostscript one among them) once cost a fifth of a fresh import."""
+    """Pillow's ``init()`` (every plugin, EPS's Ghostscript one among them) once cost a tenth of a fresh COCO import."""
     write_image(tmp_path / "a.png")
     _coco(tmp_path, {"images": [{"id": 1, "file_name": "a.png", "width": WIDTH, "height": HEIGHT}],
                      "annotations": [], "categories": [{"id": 1, "name": "x"}]})  # fmt: skip

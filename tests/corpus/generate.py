@@ -283,6 +283,7 @@ def coco_cases() -> dict[str, tuple[Any, str]]:
         "coco-nan": (_coco(annotations=[_polygon([[5, 5, float("nan"), 5, 30, 30, 5, 30]])]), "NaN coordinate"),
         "coco-inf": (_coco(annotations=[_polygon([[5, 5, float("inf"), 5, 30, 30, 5, 30]])]), "Infinity coordinate"),
         "coco-huge": (_coco(annotations=[_polygon([[5, 5, 1e308, 5, 1e308, 1e308, 5, 1e308]])]), "1e308"),
+        "coco-huge-integer": (_coco(annotations=[_polygon([[5, 5, 10**400, 5, 30, 30]])]), "a 400-digit integer"),
         "coco-odd-count": (_coco(annotations=[_polygon([[5, 5, 30, 5, 30]])]), "odd coordinate count"),
         "coco-strings": (_coco(annotations=[_polygon([["5", "x", 30, 5, 30, 30]])]), "coordinates as strings"),
         "coco-nested-junk": (_coco(annotations=[_polygon([[[5, 5]], {"x": 1}, None])]), "junk inside a polygon"),

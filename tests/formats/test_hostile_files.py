@@ -10,6 +10,8 @@ from __future__ import annotations
 import base64
 import json
 import struct
+import subprocess
+import sys
 import zlib
 from pathlib import Path
 
@@ -120,6 +122,36 @@ def test_coco_ids_of_any_json_type_are_skipped_as_located_errors(tmp_path):
         ("annotation 1", "error"),
         ("annotation 2", "error"),
     ]
+
+
+def test_a_coco_integer_too_large_for_a_float_is_a_located_error(tmp_path):
+    """JSON integers have no limit; one of 400 digits once escaped the reader as numpy's ``OverflowError``."""
+    write_image(tmp_path / "a.png")
+    annotations = [{"id": 7, "image_id": 1, "category_id": 1, "segmentation": [[1, 1, 10**400, 1, 9, 9]]},
+                   {"id": 8, "image_id": 1, "category_id": 1, "segmentation": [[1, 1, 9, 1, 9, 9, 1, 9]]}]  # fmt: skip
+    _coco(tmp_path, {"images": [{"id": 1, "file_name": "a.png", "width": WIDTH, "height": HEIGHT}],
+                     "annotations": annotations, "categories": [{"id": 1, "name": "x"}]})  # fmt: skip
+    result = load_coco(tmp_path)
+    assert [a.id for a in result.dataset.annotations] == [8]
+    (problem,) = result.problems
+    assert (problem.severity.value, problem.location) == ("error", "annotation 7")
+    assert "too large for a float" in problem.message
+
+
+def test_reading_a_dataset_imports_only_the_image_plugins_seglab_decodes(tmp_path):
+    """Pillow's ``init()`` (every plugin, EPS's Ghostscript one among them) once cost a tenth of a fresh COCO import."""
+    write_image(tmp_path / "a.png")
+    _coco(tmp_path, {"images": [{"id": 1, "file_name": "a.png", "width": WIDTH, "height": HEIGHT}],
+                     "annotations": [], "categories": [{"id": 1, "name": "x"}]})  # fmt: skip
+    code = (
+        "import sys; from pathlib import Path; from seglab.formats import load_coco; "
+        f"assert load_coco(Path({str(tmp_path)!r})).problems == []; "
+        "print(sorted(m for m in sys.modules if m.startswith('PIL.') and m.endswith('ImagePlugin')))"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    loaded = set(json.loads(done.stdout.replace("'", '"')))
+    assert "PIL.PngImagePlugin" in loaded
+    assert "PIL.EpsImagePlugin" not in loaded
 
 
 def test_yolo_empty_class_names_are_a_located_format_error(tmp_path):

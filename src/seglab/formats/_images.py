@@ -8,7 +8,7 @@ from typing import BinaryIO
 
 from PIL import Image, UnidentifiedImageError
 
-from seglab.limits import IMAGE_FORMATS
+from seglab.limits import IMAGE_FORMATS, register_image_formats
 
 IMAGE_EXTENSIONS = frozenset({".jpg", ".jpeg", ".png", ".bmp", ".tif", ".tiff", ".webp"})
 _EXIF_ORIENTATION = 0x0112
@@ -47,6 +47,7 @@ def open_untrusted(source: Path | BinaryIO) -> Image.Image:
     """``Image.open`` (lazy: the header only) for files from a dataset: only the formats seglab decodes (EPS would
     run Ghostscript on ``load``), and a header claiming more pixels than Pillow's bomb limit raises ``ValueError``
     instead of Pillow's own error, which is no ``OSError`` and would escape the readers' handling."""
+    register_image_formats()
     try:
         image = Image.open(source, formats=IMAGE_FORMATS)
     except Image.DecompressionBombError as error:

@@ -21,6 +21,7 @@ from seglab.formats._reading import (
     LoadResult,
     PendingShape,
     check_polygons,
+    collector_paused,
     escapes,
     is_int,
     read_each,
@@ -32,6 +33,7 @@ from seglab.geometry import (
     Polygon,
     Rle,
     Segmentation,
+    polygons_from_flat,
     segmentation_to_rle,
     xyxy_to_xywh,
 )
@@ -178,9 +180,17 @@ def _settle_sizes(
 
 
 def _segmentation(
-    item: Mapping[str, Any], image: ImageRecord, file: Path, log: ProblemLog, location: str
+    item: Mapping[str, Any],
+    built: Sequence[Polygon | None],
+    image: ImageRecord,
+    file: Path,
+    log: ProblemLog,
+    location: str,
 ) -> Segmentation | None:
-    """The annotation's shape as read (polygons are validated later, all together)."""
+    """The annotation's shape as read (polygons are validated later, all together).
+
+    ``built``: its polygon rings as :func:`polygons_from_flat` built them; a ``None`` is read again alone, for
+    the reason it is refused."""
     raw = item.get("segmentation")
     if isinstance(raw, dict):
         try:
@@ -197,10 +207,12 @@ def _segmentation(
             )
             return None
         return rle
+    if built and all(polygon is not None for polygon in built):  # the common case: every ring was read in bulk
+        return MultiPolygon(tuple(built))  # type: ignore[arg-type]
     parts, reasons = [], []
-    for index, ring in enumerate(raw if isinstance(raw, list) else []):
+    for index, (ring, polygon) in enumerate(zip(raw if isinstance(raw, list) else [], built, strict=True)):
         try:
-            parts.append(Polygon.from_flat(ring, what=f"polygon part {index}"))
+            parts.append(polygon if polygon is not None else Polygon.from_flat(ring, what=f"polygon part {index}"))
         except (ValueError, TypeError) as error:
             reasons.append(str(error))
     if not parts and raw in (None, []):
@@ -225,6 +237,18 @@ def _box_as_polygon(box: object, file: Path, log: ProblemLog, location: str) -> 
     return [Polygon.from_flat([x, y, x + w, y, x + w, y + h, x, y + h])]
 
 
+def _build_polygons(raw: list[Any]) -> tuple[list[Polygon | None], list[int]]:
+    """Every polygon ring of the file built in one pass, and where each annotation's rings start in that list."""
+    rings: list[object] = []
+    first_ring = [0]
+    for item in raw:
+        segmentation = item.get("segmentation") if isinstance(item, dict) else None
+        if isinstance(segmentation, list):
+            rings.extend(segmentation)
+        first_ring.append(len(rings))
+    return polygons_from_flat(rings), first_ring
+
+
 def _read_annotations(
     raw: object, file: Path, images: Mapping[int, ImageRecord], categories: set[int], log: ProblemLog
 ) -> list[Annotation]:
@@ -232,6 +256,7 @@ def _read_annotations(
         raise FormatError.at(file, "'annotations' must be a list")
     read: list[tuple[dict[str, Any], ImageRecord, Segmentation]] = []
     seen: set[int] = set()
+    built, first_ring = _build_polygons(raw)
     for index, item in enumerate(raw):
         if not isinstance(item, dict) or not is_int(item.get("id")):
             log.error(file, "annotation without an integer 'id'; skipped", f"annotations[{index}]")
@@ -248,7 +273,8 @@ def _read_annotations(
         if not is_int(item.get("category_id")) or item["category_id"] not in categories:
             log.error(file, f"category id {item.get('category_id')!r} is not among the categories; skipped", location)
             continue
-        segmentation = _segmentation(item, image, file, log, location)
+        rings = built[first_ring[index] : first_ring[index + 1]]
+        segmentation = _segmentation(item, rings, image, file, log, location)
         if segmentation is not None:
             read.append((item, image, segmentation))
     polygons = [(i, s) for i, (_, _, s) in enumerate(read) if isinstance(s, MultiPolygon)]
@@ -395,10 +421,11 @@ def load_coco(
             f"no COCO annotation file found (looked for {ROBOFLOW_ANNOTATION_FILE} and annotations/instances_*.json)",
         )
     split_of = dict(files)
-    parts = list(read_each(list(split_of), lambda f: _read_part(f, images_dir, split_of[f], image_check, log), log))
-    if not parts:  # nothing readable at all: the first file's reason is the answer
-        raise FormatError(next(p for p in log.problems if p.severity is Severity.ERROR))
-    return LoadResult(_merge(parts, log), log.problems, "coco")
+    with collector_paused():
+        parts = list(read_each(list(split_of), lambda f: _read_part(f, images_dir, split_of[f], image_check, log), log))
+        if not parts:  # nothing readable at all: the first file's reason is the answer
+            raise FormatError(next(p for p in log.problems if p.severity is Severity.ERROR))
+        return LoadResult(_merge(parts, log), log.problems, "coco")
 
 
 def _segmentation_json(annotation: Annotation, image: ImageRecord) -> list[list[float]] | dict[str, Any]:

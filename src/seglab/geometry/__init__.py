@@ -4,6 +4,7 @@ The lowest layer of seglab; it knows nothing about images, datasets or storage.
 """
 
 from seglab.geometry._bbox import mask_to_xyxy, xywh_to_xyxy, xyxy_to_xywh
+from seglab.geometry._flat import polygons_from_flat
 from seglab.geometry._interpolate import interpolate_polygons
 from seglab.geometry._polygon import MultiPolygon, Polygon, ring_from_flat, ring_from_points, ring_signed_area
 from seglab.geometry._raster import (
@@ -27,6 +28,7 @@ from seglab.geometry._validate import (
     IssueKind,
     clean_polygon,
     clean_polygons,
+    polygon_repairs,
     simplify_polygon,
 )
 
@@ -45,8 +47,10 @@ __all__ = [
     "mask_to_polygon",
     "mask_to_xyxy",
     "polygon_pixel_area",
+    "polygon_repairs",
     "polygon_to_mask",
     "polygon_to_rle",
+    "polygons_from_flat",
     "ring_from_flat",
     "ring_from_points",
     "ring_signed_area",

@@ -24,7 +24,7 @@ def ring_from_flat(coordinates: Sequence[float], *, what: str = "polygon") -> Fl
     Raises ``ValueError`` for an odd number of values, fewer than three points or non-finite values;
     ``what`` names the offending object in the message (e.g. ``"annotation 17, part 2"``).
     """
-    values = np.array(coordinates, dtype=np.float64)
+    values = _as_floats(coordinates, what)
     if values.ndim != 1:
         raise ValueError(f"{what}: expected a flat list of numbers, got shape {values.shape}")
     if values.size % 2:
@@ -43,10 +43,21 @@ def ring_from_points(points: npt.ArrayLike, *, what: str = "polygon") -> FloatAr
     A repeated closing point (first == last) is dropped, as many tools write closed rings. A ring
     whose points are all repeated or collinear encloses nothing and is rejected as degenerate.
     """
-    ring = np.array(points, dtype=np.float64)
+    ring = _as_floats(points, what)
     if ring.ndim != 2 or ring.shape[1] != 2:
         raise ValueError(f"{what}: expected points of shape (N, 2), got {ring.shape}")
     return _checked_ring(ring, what)
+
+
+def _as_floats(values: object, what: str) -> FloatArray:
+    """``values`` as a float64 array; an integer too large for a float (JSON allows any) is a ``ValueError``
+    like every other bad coordinate, not numpy's ``OverflowError`` that readers would not expect."""
+    try:
+        return np.array(values, dtype=np.float64)
+    except OverflowError:
+        raise ValueError(
+            f"{what}: coordinates beyond ±{MAX_COORDINATE:.0e} pixels (a number too large for a float)"
+        ) from None
 
 
 def _checked_ring(ring: FloatArray, what: str) -> FloatArray:

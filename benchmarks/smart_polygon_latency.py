@@ -11,9 +11,9 @@ judged against the target.
 Then, for SAM 2.1: the editor's in-browser decoder (``browser_hover``): ``seglab serve`` with the random-weight
 checkpoint, the editor in Debian's Chromium (Playwright, headless), Smart Polygon's hover → mask → outline with
 onnxruntime-web on the embedding fetched once (the editor's own ``seglab-smart-hover`` measures); and the image
-encoder per image (``encoder``): PyTorch as the server runs it, the same network exported to ONNX in ONNX Runtime,
-FP32 and dynamically quantized to INT8, with how far the INT8 embedding is from the FP32 one and the IoU of the
-masks decoded from each.
+encoder per image (``encoder``) through seglab's own runtimes: PyTorch, and the ONNX Runtime export Smart Polygon
+makes and checks (``seglab.assist.encoder_export``), FP32 and dynamically quantized to INT8, with how far the INT8
+embedding is from the FP32 one, the IoU of the masks decoded from each, and what ``SEGLAB_SAM_ENCODER=auto`` runs.
 Prints one JSON object; targets: click → polygon p50 <= 60 ms with a cached embedding, in-browser hover → mask
 p50 <= 16 ms.
 
@@ -24,6 +24,7 @@ p50 <= 16 ms.
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import os
 import tempfile
@@ -105,78 +106,60 @@ def _browser_hover(scratch: Path, picture: Path, sam2: Any, hovers: int) -> dict
 
 
 def _encoder_variants(scratch: Path, sam2: Any, pixels: np.ndarray, runs: int = 3) -> dict[str, Any]:
-    """SAM 2.1's image encoder per image: PyTorch, ONNX Runtime FP32, ONNX Runtime INT8 (dynamic quantization)."""
-    import warnings
-
-    import onnxruntime
-    import torch
-    from onnxruntime.quantization import QuantType, quantize_dynamic
-
-    from seglab.assist.browser_decoder import decoder_file
-    from seglab.assist.embedding_wire import decoder_feeds
+    """SAM 2.1's image encoder per image through seglab's own runtimes: PyTorch, and the export Smart Polygon makes,
+    checks and runs (``seglab.assist.encoder_export``) in ONNX Runtime, FP32 and dynamically quantized to INT8; the
+    export's own check record, what ``SEGLAB_SAM_ENCODER=auto`` would run, and the worst IoU against FP32 of the masks
+    the server decodes from each embedding for clicks and a box on this image."""
+    from seglab.assist.encoder_export import OnnxEncoder, prepare_encoder
+    from seglab.assist.encoder_runtime import choose
     from seglab.assist.prompts import Prompt
-    from seglab.assist.sam import SamEmbedding
+    from seglab.geometry import mask_iou
 
-    predictor = sam2.predictor
-
-    class Encoder(torch.nn.Module):
-        """What ``SAM2ImagePredictor.set_image`` does after resizing and normalizing the image."""
-
-        def __init__(self) -> None:
-            super().__init__()
-            self.model = predictor.model
-
-        def forward(self, image: torch.Tensor) -> tuple[torch.Tensor, ...]:
-            model = self.model
-            _, features, _, _ = model._prepare_backbone_features(model.forward_image(image))
-            features[-1] = features[-1] + model.no_mem_embed
-            sizes = predictor._bb_feat_sizes
-            maps = [f.permute(1, 2, 0).reshape(1, -1, *s) for f, s in zip(features[::-1], sizes[::-1], strict=True)]
-            return tuple(maps[::-1])
-
-    image = predictor._transforms(np.array(pixels))[None]
-    fp32, int8 = scratch / "encoder.onnx", scratch / "encoder-int8.onnx"
-    with torch.no_grad(), warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        torch.onnx.export(Encoder().eval(), (image,), str(fp32), opset_version=17, dynamo=False)
-        quantize_dynamic(str(fp32), str(int8), weight_type=QuantType.QInt8)
-
-    def timed(run: Any) -> tuple[float, Any]:
-        run()  # warm-up
+    started = time.perf_counter()
+    files = prepare_encoder(sam2, scratch / "encoders" / "sam2.1-hiera-tiny", min_iou=0.98)
+    export_s = time.perf_counter() - started
+    embedders = {
+        "torch": sam2.embed_torch,
+        **{
+            name: functools.partial(sam2.embed_with, OnnxEncoder(files.path(name), name))
+            for name in ("onnx", "onnx-int8")
+        },
+    }
+    height, width = pixels.shape[:2]
+    prompts = [
+        Prompt.of([[width / 2, height / 2]], [1]),
+        Prompt.of([[width / 2, height / 2], [width / 10, height / 10]], [1, 0]),
+        Prompt.of([], [], [width * 0.25, height * 0.3, width * 0.75, height * 0.7]),
+    ]
+    results: dict[str, Any] = {"runs": runs, "export_and_check_s": round(export_s, 1)}
+    embeddings, masks = {}, {}
+    for name, embed in embedders.items():
+        embed(pixels)  # warm-up
         started = time.perf_counter()
         for _ in range(runs):
-            answer = run()
-        return (time.perf_counter() - started) / runs, answer
-
-    with torch.inference_mode():
-        torch_s, _ = timed(lambda: sam2.embed(pixels))
-    results: dict[str, Any] = {"runs": runs, "torch_fp32_s": round(torch_s, 3)}
-    embeddings = {}
-    for name, path in (("onnxruntime_fp32", fp32), ("onnxruntime_int8_dynamic", int8)):
-        session = onnxruntime.InferenceSession(str(path), providers=["CPUExecutionProvider"])
-        seconds, outputs = timed(
-            lambda session=session: session.run(None, {session.get_inputs()[0].name: image.numpy()})
+            embeddings[name] = embed(pixels)
+        results[f"{name}_s_per_image"] = round((time.perf_counter() - started) / runs, 3)
+        masks[name] = [sam2.segment(embeddings[name], prompt).mask for prompt in prompts]
+        if name != "torch":
+            results[f"{name}_mb"] = round(files.path(name).stat().st_size / 1e6, 1)
+    for name in ("torch", "onnx-int8"):
+        results[f"{name}_vs_onnx_fp32_mask_iou"] = round(
+            min(mask_iou(ours, reference) for ours, reference in zip(masks[name], masks["onnx"], strict=True)), 4
         )
-        high_0, high_1, embed = outputs
-        embeddings[name] = SamEmbedding(
-            (pixels.shape[1], pixels.shape[0]), {"image_embed": embed, "high_res_0": high_0, "high_res_1": high_1}
-        )
-        results[f"{name}_s"] = round(seconds, 3)
-        results[f"{name}_mb"] = round(path.stat().st_size / 1e6, 1)
-    reference, quantized = (
-        embeddings[k].tensors["image_embed"] for k in ("onnxruntime_fp32", "onnxruntime_int8_dynamic")
-    )
+    reference, quantized = (embeddings[k].tensors["image_embed"] for k in ("onnx", "onnx-int8"))
     results["int8_embedding_relative_error"] = round(
         float(np.linalg.norm(quantized - reference) / np.linalg.norm(reference)), 4
     )
-    decoder = onnxruntime.InferenceSession(
-        str(decoder_file(sam2, scratch / "decoders", "sam2")), providers=["CPUExecutionProvider"]
-    )
-    prompt = Prompt.of([[pixels.shape[1] / 2, pixels.shape[0] / 2]], [1])
-    masks = [decoder.run(None, decoder_feeds(embeddings[k], prompt))[0][0, 0] > 0 for k in embeddings]
-    results["int8_vs_fp32_low_res_mask_iou"] = round(
-        float((masks[0] & masks[1]).sum() / max((masks[0] | masks[1]).sum(), 1)), 4
-    )
+    check = files.check
+    results["export_check"] = {
+        "scenes": check.scenes,
+        "prompts": check.prompts,
+        "onnx_vs_torch_worst_iou": round(check.onnx_iou, 4),
+        "int8_vs_onnx_worst_iou": round(check.int8_iou, 4),
+        "s_per_image": check.seconds,
+        "int8_passed": check.int8_passed,
+    }
+    results["auto_runs"] = choose(check, "auto", 0.98)[0]
     return results
 
 

@@ -182,6 +182,9 @@ def seglab_home(
     # versions render in the test's process: a pool of spawned renderers costs seconds of imports per version, and
     # xdist already keeps both cores busy (tests/versions/test_build.py tests the pool with workers=2 itself)
     monkeypatch.setenv("SEGLAB_RENDER_WORKERS", "1")
+    # exporting SAM 2.1's image encoder to ONNX costs a minute of CPU per model: tests loading a SAM 2.1 checkpoint
+    # keep PyTorch's, and tests/assist/test_onnx_encoder.py turns the export on
+    monkeypatch.setenv("SEGLAB_SAM_ENCODER", "torch")
     return home
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
 
@@ -29,6 +29,16 @@ class SamEmbedding:
         return {**self.tensors, "image_wh": np.array(self.image_wh)}
 
 
+class ImageEncoder(Protocol):
+    """The image encoder in another runtime (ONNX Runtime: :mod:`seglab.assist.encoder_export`)."""
+
+    name: str
+
+    def run(self, pixels: np.ndarray) -> list[np.ndarray]:
+        """The encoder's outputs for the preprocessed image (:meth:`Sam2Segmenter.encoder_input`)."""
+        ...
+
+
 class _SamFamily:
     """What SAM and SAM 2 share: prompt in, best of three masks for ambiguous prompts out."""
 
@@ -39,6 +49,9 @@ class _SamFamily:
         self.predictor = predictor
         self.torch = torch
         self.lock = threading.Lock()
+        self.encoder: ImageEncoder | None = None
+        """Embeds images instead of PyTorch once set (:class:`seglab.assist.encoder_runtime.EncoderSwitch` sets it
+        when its export is ready); the embedding is the same arrays either way."""
 
     def _state(self) -> dict[str, np.ndarray]:
         raise NotImplementedError
@@ -47,9 +60,25 @@ class _SamFamily:
         raise NotImplementedError
 
     def embed(self, image: RgbImage) -> SamEmbedding:
+        encoder = self.encoder
+        return self.embed_torch(image) if encoder is None else self.embed_with(encoder, image)
+
+    def embed_torch(self, image: RgbImage) -> SamEmbedding:
+        """The embedding by the library's own PyTorch encoder."""
         with self.lock, self.torch.inference_mode():
             self.predictor.set_image(np.array(image))  # a writable copy: torch refuses read-only arrays
             return SamEmbedding((image.shape[1], image.shape[0]), self._state())
+
+    def embed_with(self, encoder: ImageEncoder, image: RgbImage) -> SamEmbedding:
+        """The embedding by ``encoder`` (no lock: it leaves the predictor's state alone)."""
+        outputs = encoder.run(self.encoder_input(image))
+        return SamEmbedding((image.shape[1], image.shape[0]), self.state_from(outputs))
+
+    def encoder_input(self, image: RgbImage) -> np.ndarray:
+        raise NotImplementedError(f"{self.name}'s image encoder runs in PyTorch only")
+
+    def state_from(self, outputs: list[np.ndarray]) -> dict[str, np.ndarray]:
+        raise NotImplementedError(f"{self.name}'s image encoder runs in PyTorch only")
 
     def restore(self, arrays: dict[str, np.ndarray]) -> SamEmbedding:
         width, height = (int(v) for v in arrays["image_wh"])
@@ -71,6 +100,39 @@ class _SamFamily:
 
 
 class Sam2Segmenter(_SamFamily):
+    def encoder_module(self) -> Any:
+        """A ``torch.nn.Module`` doing what ``SAM2ImagePredictor.set_image`` does after resizing and normalizing
+        the image; its outputs are :meth:`state_from`'s (the finest feature map first)."""
+        import torch
+
+        predictor = self.predictor
+
+        class ImageEncoder(torch.nn.Module):
+            def __init__(self) -> None:
+                super().__init__()
+                self.model = predictor.model
+
+            def forward(self, image: torch.Tensor) -> tuple[torch.Tensor, ...]:
+                model = self.model
+                _, features, _, _ = model._prepare_backbone_features(model.forward_image(image))
+                if model.directly_add_no_mem_embed:
+                    features[-1] = features[-1] + model.no_mem_embed
+                sizes = predictor._bb_feat_sizes
+                pairs = zip(features[::-1], sizes[::-1], strict=True)
+                maps = [feature.permute(1, 2, 0).reshape(1, -1, *size) for feature, size in pairs]
+                return tuple(maps[::-1])
+
+        return ImageEncoder().eval()
+
+    def encoder_input(self, image: RgbImage) -> np.ndarray:
+        """The image resized to the model's input and normalized, as ``set_image`` feeds the encoder."""
+        pixels: np.ndarray = self.predictor._transforms(np.array(image))[None].numpy()
+        return pixels
+
+    def state_from(self, outputs: list[np.ndarray]) -> dict[str, np.ndarray]:
+        *high_res, image_embed = outputs
+        return {"image_embed": image_embed, **{f"high_res_{level}": f for level, f in enumerate(high_res)}}
+
     def _state(self) -> dict[str, np.ndarray]:
         features = self.predictor._features
         state = {"image_embed": features["image_embed"].float().cpu().numpy()}

@@ -24,6 +24,7 @@ from seglab.assist.browser_decoder import decoder_file
 from seglab.assist.cache import EmbeddingCache, Key
 from seglab.assist.catalog import GRABCUT, AssistModel, assist_model, assist_models, cached_weights
 from seglab.assist.embedding_wire import WireDtype, encode_embedding
+from seglab.assist.encoder_runtime import EncoderStatus, EncoderSwitch
 from seglab.assist.grabcut import GrabCutSegmenter
 from seglab.assist.prompts import Prompt, Segmenter
 from seglab.assist.sam import Sam2Segmenter, build_sam
@@ -94,6 +95,13 @@ class SmartPolygon:
             memory_bytes=int(settings.embedding_memory_mb * 1024**2),
             max_bytes=int(settings.embedding_cache_gb * 1024**3),
         )
+        self.encoders = EncoderSwitch(
+            settings.home.expanduser() / "encoders",
+            settings.sam_encoder,
+            settings.sam_encoder_min_iou,
+            threads=settings.inference_threads,
+        )
+        """SAM 2.1's image encoder on ONNX Runtime where that is faster and as good (:mod:`.encoder_runtime`)."""
         self._segmenters: dict[str, Segmenter] = {}
         self._loading = threading.Lock()
         self._masks: OrderedDict[str, tuple[str, int, npt.NDArray[np.float32]]] = OrderedDict()
@@ -133,7 +141,8 @@ class SmartPolygon:
     def segmenter(self, model: AssistModel) -> Segmenter:
         with self._loading:
             if model.name not in self._segmenters:
-                self._segmenters[model.name] = self._build(model)
+                built = self._segmenters[model.name] = self._build(model)
+                self.encoders.attach(built, self._weights(model) if model.family == "sam2" else None)
             return self._segmenters[model.name]
 
     def _build(self, model: AssistModel) -> Segmenter:
@@ -153,6 +162,15 @@ class SmartPolygon:
                 "Without them, use the offline fallback (model grabcut)."
             )
         return model.build(weights) if model.build is not None else build_sam(model, weights)
+
+    def encoder(self, model: AssistModel) -> EncoderStatus | None:
+        """What embeds ``model``'s images: now, if it is loaded; else what the check of its checkpoint's export
+        chose (``None``: not known before the model is loaded)."""
+        live = self.encoders.status(model.name)
+        if live is not None or model.family != "sam2":
+            return live
+        weights = self._weights(model)
+        return None if weights is None else self.encoders.recorded(model.name, weights)
 
     def use(self, model: AssistModel, segmenter: Segmenter) -> None:
         """Serve ``model`` with an already built ``segmenter`` (one built with random weights, in tests)."""

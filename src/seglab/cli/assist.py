@@ -26,9 +26,10 @@ def models(as_json: JsonOption = False) -> None:
     if as_json:
         print_json(found)
         return
-    table = Table("model", "family", "weights", "default")
+    table = Table("model", "family", "weights", "default", "encoder")
     for m in found:
-        table.add_row(m.name, m.family, "here" if m.available else "missing", "yes" if m.default else "")
+        encoder = " — ".join(part for part in (m.encoder or "", m.encoder_note) if part)
+        table.add_row(m.name, m.family, "here" if m.available else "missing", "yes" if m.default else "", encoder)
     Console().print(table)
 
 

@@ -40,12 +40,25 @@ class AssistModelInfo:
     """Its weights are at hand (always, for the GrabCut fallback)."""
     default: bool
     url: str
+    encoder: str | None = None
+    """What embeds its images: ``torch``, ``onnx`` or ``onnx-int8`` (``None``: not loaded yet, or no encoder)."""
+    encoder_note: str = ""
+    """Why that runtime (what the export's check measured), or what is under way."""
+
+
+def _encoder(smart: SmartPolygon, model: AssistModel) -> tuple[str | None, str]:
+    status = smart.encoder(model)
+    if status is not None:
+        return status.runtime, status.note
+    if model.family == "sam2":
+        return None, f"chosen when first loaded (SEGLAB_SAM_ENCODER={smart.encoders.setting})"
+    return ("torch", "") if model.family in ("sam", "sam3") else (None, "")
 
 
 def list_models(smart: SmartPolygon) -> list[AssistModelInfo]:
     default = smart.resolve().name
     return [
-        AssistModelInfo(m.name, m.family, smart.available(m), m.name == default, m.url)
+        AssistModelInfo(m.name, m.family, smart.available(m), m.name == default, m.url, *_encoder(smart, m))
         for m in assist_models().values()
     ]
 

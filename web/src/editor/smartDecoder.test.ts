@@ -1,5 +1,7 @@
 import { expect, test } from "vitest";
-import { halfToFloat, LOW_RES, logitsToMask, maskShapes, parseEmbedding } from "./smartDecoder";
+import {
+  halfToFloat, hoverDecoderUrl, LOW_RES, logitsToMask, maskShapes, parseEmbedding, wasmThreads,
+} from "./smartDecoder";
 
 function body(header: object, data: Uint8Array): ArrayBuffer {
   const json = new TextEncoder().encode(JSON.stringify(header));
@@ -37,4 +39,16 @@ test("logits upscale to the image bilinearly and outline the mask by pixel edges
   const [shape] = maskShapes(logits, 512, 512, 1);
   const xs = shape.exterior.map(([x]) => x);
   expect([Math.min(...xs), Math.max(...xs)]).toEqual([64, 192]); // pixel edges (marching squares cut the corners)
+});
+
+test("WASM threads: every core (up to 8) only on a cross-origin isolated page, else one", () => {
+  expect(wasmThreads(true, 2)).toBe(2);
+  expect(wasmThreads(true, 32)).toBe(8);
+  expect(wasmThreads(true, undefined)).toBe(1);
+  expect(wasmThreads(false, 16)).toBe(1);
+});
+
+test("hover previews ask for the decoder's INT8 sibling", () => {
+  expect(hoverDecoderUrl("/api/v1/assist/decoders/sam2.1-hiera-tiny/ff2c66a8132c698d.onnx"))
+    .toBe("/api/v1/assist/decoders/sam2.1-hiera-tiny/ff2c66a8132c698d-int8.onnx");
 });

@@ -32,6 +32,13 @@ export interface Prompt {
   points: { x: number; y: number; label: number }[];
   box: number[] | null;
   previous: Float32Array | null;
+  /** A hover preview: answered by the INT8 decoder (faster; redrawn at the next move), never saved. */
+  hover?: boolean;
+}
+
+/** The INT8 sibling of a decoder's URL (seglab/assist/browser_decoder.hover_decoder_file). */
+export function hoverDecoderUrl(decoder: string): string {
+  return decoder.replace(/\.onnx$/, "-int8.onnx");
 }
 
 /** seglab's embedding body (seglab/assist/embedding_wire.py): uint32 header length, JSON header, aligned arrays. */
@@ -135,9 +142,17 @@ type Ort = typeof import("onnxruntime-web");
 let runtime: Promise<Ort> | null = null;
 const sessions = new Map<string, Promise<InferenceSession>>();
 
+/** WASM threads: only a cross-origin isolated page may share memory with workers (seglab serve sends COOP and COEP:
+ * seglab/server/security_headers.py); onnxruntime-web's own default takes half the cores, which is one on a 2-core
+ * machine, so every core is asked for (the decoder runs between pointer moves, when the page does little else). */
+export function wasmThreads(isolated: boolean, cores: number | undefined): number {
+  return isolated ? Math.max(1, Math.min(cores ?? 1, 8)) : 1;
+}
+
 function loadRuntime(): Promise<Ort> {
   runtime ??= import("onnxruntime-web").then((ort) => {
     ort.env.logLevel = "error";
+    ort.env.wasm.numThreads = wasmThreads(globalThis.crossOriginIsolated === true, globalThis.navigator?.hardwareConcurrency);
     return ort;
   });
   return runtime;
@@ -154,6 +169,7 @@ function session(ort: Ort, url: string): Promise<InferenceSession> {
       })
       .then((bytes) => ort.InferenceSession.create(new Uint8Array(bytes), {
         executionProviders: gpu ? ["webgpu", "wasm"] : ["wasm"],
+        graphOptimizationLevel: "all",
       }));
     found.catch(() => sessions.delete(url));
     sessions.set(url, found);
@@ -163,6 +179,9 @@ function session(ort: Ort, url: string): Promise<InferenceSession> {
 
 /** An image's embedding and the decoder for it, ready for prompts. */
 export class SmartDecoder {
+  /** The INT8 decoder for hover previews, once loaded (./hoverDecoderUrl). */
+  private hoverSession: InferenceSession | null = null;
+
   private constructor(
     private readonly ort: Ort,
     private readonly session: InferenceSession,
@@ -177,18 +196,22 @@ export class SmartDecoder {
     const image: Record<string, Tensor> = {};
     for (const entry of header.arrays) image[entry.name] = new ort.Tensor("float32", arrays.get(entry.name)!, entry.shape);
     const [width, height] = header.image_wh;
-    return new SmartDecoder(ort, await session(ort, header.decoder), header.model, width, height, image);
+    const decoder = new SmartDecoder(ort, await session(ort, header.decoder), header.model, width, height, image);
+    // hovers use the exact decoder until the INT8 one has loaded, and for good where it cannot
+    session(ort, hoverDecoderUrl(header.decoder)).then((hover) => { decoder.hoverSession = hover; }, () => {});
+    return decoder;
   }
 
   /** The mask for a prompt (the server's choice among SAM's masks: see seglab/assist/embedding_wire.decoder_feeds). */
-  async decode({ points, box, previous }: Prompt): Promise<Decoded> {
+  async decode({ points, box, previous, hover }: Prompt): Promise<Decoded> {
     const coords: number[] = [];
     const labels: number[] = [];
     if (box) coords.push(...box), labels.push(2, 3);
     for (const p of points) coords.push(p.x, p.y), labels.push(p.label);
     const { Tensor } = this.ort;
     const ambiguous = points.length === 1 && !box && !previous;
-    const answer = await this.session.run({
+    const start = performance.now();
+    const answer = await ((hover && this.hoverSession) || this.session).run({
       ...this.image,
       point_coords: new Tensor("float32", Float32Array.from(coords), [1, labels.length, 2]),
       point_labels: new Tensor("float32", Float32Array.from(labels), [1, labels.length]),
@@ -197,10 +220,12 @@ export class SmartDecoder {
       orig_im_size: new Tensor("float32", Float32Array.of(this.height, this.width), [2]),
       multimask: new Tensor("float32", Float32Array.of(ambiguous ? 1 : 0), [1]),
     });
-    return {
+    const decoded = {
       logits: (await answer.low_res_logits.getData()) as Float32Array,
       score: ((await answer.score.getData()) as Float32Array)[0],
     };
+    performance.measure("seglab-smart-decode", { start }); // the model alone (benchmarks/smart_polygon_latency.py)
+    return decoded;
   }
 
   /** A hover preview's outline (fast: traced on the 256x256 logits). */

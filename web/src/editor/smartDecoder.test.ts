@@ -1,6 +1,6 @@
 import { expect, test } from "vitest";
 import {
-  halfToFloat, hoverDecoderUrl, LOW_RES, logitsToMask, maskShapes, parseEmbedding, wasmThreads,
+  halfToFloat, hoverDecoderUrl, LOW_RES, logitsToMask, logitsToShapes, maskShapes, parseEmbedding, wasmThreads,
 } from "./smartDecoder";
 
 function body(header: object, data: Uint8Array): ArrayBuffer {
@@ -51,4 +51,18 @@ test("WASM threads: every core (up to 8) only on a cross-origin isolated page, e
 test("hover previews ask for the decoder's INT8 sibling", () => {
   expect(hoverDecoderUrl("/api/v1/assist/decoders/sam2.1-hiera-tiny/ff2c66a8132c698d.onnx"))
     .toBe("/api/v1/assist/decoders/sam2.1-hiera-tiny/ff2c66a8132c698d-int8.onnx");
+});
+
+test("outlines are traced around what is inside only, in the whole grid's coordinates", () => {
+  const logits = new Float32Array(LOW_RES * LOW_RES).fill(-1);
+  for (let y = 100; y < 110; y++) for (let x = 200; x < 220; x++) logits[y * LOW_RES + x] = 1; // in the middle
+  for (let y = 0; y < 5; y++) for (let x = LOW_RES - 6; x < LOW_RES; x++) logits[y * LOW_RES + x] = 1; // at a corner
+  const shapes = logitsToShapes(logits, LOW_RES * 2, LOW_RES, 1); // twice as wide as the grid
+  const bounds = shapes.map(({ exterior }) => {
+    const xs = exterior.map(([x]) => x);
+    const ys = exterior.map(([, y]) => y);
+    return [Math.min(...xs), Math.min(...ys), Math.max(...xs), Math.max(...ys)];
+  }).sort((a, b) => a[0] - b[0]);
+  // the same outline as tracing the whole grid gives, where each cell is a unit square at its index
+  expect(bounds).toEqual([[400, 100, 440, 110], [500, 0, 512, 5]]);
 });

@@ -121,12 +121,33 @@ function outline(
   values: ArrayLike<number>, columns: number, rows: number, threshold: number, [sx, sy]: [number, number], detail: number,
 ): Shape[] {
   let inside = 0;
-  for (let i = 0; i < values.length; i++) if (values[i] > threshold) inside++;
+  let [left, top, right, bottom] = [columns, rows, -1, -1];
+  for (let y = 0, i = 0; y < rows; y++) {
+    for (let x = 0; x < columns; x++, i++) {
+      if (values[i] > threshold) inside++;
+      if (values[i] >= threshold) { // what d3-contour counts as inside
+        if (x < left) left = x;
+        if (x > right) right = x;
+        if (y < top) top = y;
+        if (y > bottom) bottom = y;
+      }
+    }
+  }
   if (!inside) return [];
   const tolerance = detail >= 1 ? 0 : (1 - detail) ** 2 * 0.05 * Math.sqrt(inside * sx * sy) + 0.5;
-  const [found] = contours().size([columns, rows]).thresholds([threshold])(values as number[]);
+  // trace only the region around what is inside (one cell of margin keeps every crossing and its interpolation):
+  // an object a tenth of the image's side costs a hundredth of the grid
+  [left, top] = [Math.max(left - 1, 0), Math.max(top - 1, 0)];
+  [right, bottom] = [Math.min(right + 1, columns - 1), Math.min(bottom + 1, rows - 1)];
+  const [width, height] = [right - left + 1, bottom - top + 1];
+  const region = new Float32Array(width * height);
+  for (let y = 0; y < height; y++) {
+    const start = (top + y) * columns + left;
+    for (let x = 0; x < width; x++) region[y * width + x] = values[start + x];
+  }
+  const [found] = contours().size([width, height]).thresholds([threshold])(region as unknown as number[]);
   const ring = (coordinates: number[][]): Ring => {
-    const scaled = coordinates.slice(0, -1).map(([x, y]) => ({ x: x * sx, y: y * sy }));
+    const scaled = coordinates.slice(0, -1).map(([x, y]) => ({ x: (x + left) * sx, y: (y + top) * sy }));
     const kept = tolerance > 0 ? simplify(scaled, tolerance, true) : scaled;
     return kept.map(({ x, y }): Point => [x, y]);
   };

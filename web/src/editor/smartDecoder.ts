@@ -164,10 +164,11 @@ let runtime: Promise<Ort> | null = null;
 const sessions = new Map<string, Promise<InferenceSession>>();
 
 /** WASM threads: only a cross-origin isolated page may share memory with workers (seglab serve sends COOP and COEP:
- * seglab/server/security_headers.py); onnxruntime-web's own default takes half the cores, which is one on a 2-core
- * machine, so every core is asked for (the decoder runs between pointer moves, when the page does little else). */
+ * seglab/server/security_headers.py). Half the cores, at most 4 (onnxruntime-web's own rule), leaving the others to
+ * the page and the browser: on a busy 2-core machine two threads answered hovers 0.8x as fast as one
+ * (benchmarks/smart_polygon_latency.py, isolated vs not), so two cores keep one thread. */
 export function wasmThreads(isolated: boolean, cores: number | undefined): number {
-  return isolated ? Math.max(1, Math.min(cores ?? 1, 8)) : 1;
+  return isolated ? Math.max(1, Math.min(Math.ceil((cores ?? 1) / 2), 4)) : 1;
 }
 
 function loadRuntime(): Promise<Ort> {

@@ -116,3 +116,10 @@ def test_the_embedding_and_decoder_for_the_browser_give_the_servers_mask(client,
         ours = upsampled_mask(logits[0, 0], 1000, 800)
         assert (ours & expected).sum() / (ours | expected).sum() >= 0.99
     assert client.get(str(header["decoder"]).replace(".onnx", "0.onnx")).status_code == 404
+    # hover previews: the INT8 sibling, a third of the download, nearly the same mask
+    hover = client.get(str(header["decoder"]).replace(".onnx", "-int8.onnx"))
+    assert hover.status_code == 200, hover.text
+    assert len(hover.content) < len(decoder.content) / 3
+    session = onnxruntime.InferenceSession(hover.content, providers=["CPUExecutionProvider"])
+    ours = upsampled_mask(session.run(None, feeds)[0][0, 0], 1000, 800)
+    assert (ours & expected).sum() / (ours | expected).sum() >= 0.98

@@ -181,6 +181,15 @@ def test_pages_carry_a_content_security_policy_and_every_answer_the_browser_head
     assert "content-security-policy" not in client.get("/docs").headers  # FastAPI's page loads a CDN's scripts
 
 
+def test_the_app_is_cross_origin_isolated_but_not_fastapis_pages(client):
+    """COOP + COEP (credentialless): the in-browser decoder's WASM threads need them (tests/web checks Chromium)."""
+    for path in ("/", "/api/v1/projects"):
+        headers = client.get(path).headers
+        assert headers["cross-origin-opener-policy"] == "same-origin", path
+        assert headers["cross-origin-embedder-policy"] == "credentialless", path
+    assert "cross-origin-embedder-policy" not in client.get("/docs").headers  # its CDN scripts send no CORP
+
+
 def test_downloads_carry_content_disposition(client):
     _project(client)
     download = client.get("/api/v1/projects/zoo/export.zip")

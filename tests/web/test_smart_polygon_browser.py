@@ -46,9 +46,12 @@ def test_hover_and_click_are_answered_in_the_browser_with_the_servers_mask(
         page.goto(f"{url}/images/{image_id}")
         stage = page.get_by_test_id("stage")
         expect(stage).to_be_visible()
+        # COOP + COEP: onnxruntime-web may run the decoder on WASM threads (smartDecoder.ts's wasmThreads)
+        assert page.evaluate("() => window.crossOriginIsolated"), "the editor is not cross-origin isolated"
         page.keyboard.press("s")
         page.get_by_label("detail").fill("1")
-        expect(page.get_by_text("Smart Polygon: ready")).to_be_visible(timeout=120_000)
+        # the image encoder on a loaded 2-core machine can take minutes
+        expect(page.get_by_text("Smart Polygon: ready")).to_be_visible(timeout=300_000)
 
         box = stage.bounding_box()
         zoom = min(box["width"] / width, box["height"] / height)
@@ -63,6 +66,7 @@ def test_hover_and_click_are_answered_in_the_browser_with_the_servers_mask(
         expect(page.get_by_test_id("annotations").locator("li")).to_have_count(1)
         assert not [u for u in asked if "/assist/segment" in u], "the server was asked for a mask"
         assert any(u.endswith(".wasm") for u in asked), "onnxruntime-web's WASM did not come from seglab serve"
+        assert any(u.endswith("-int8.onnx") for u in asked), "no INT8 decoder was fetched for hover previews"
 
         saved = httpx.get(f"{url}/api/v1/images/{image_id}/annotations").json()[0]["geometry"]
         ours = polygon_to_mask(segmentation_from_json(saved), (width, height))  # as seglab rasterizes it
@@ -71,3 +75,12 @@ def test_hover_and_click_are_answered_in_the_browser_with_the_servers_mask(
         expected = Rle.from_coco(server).to_mask()
         iou = mask_iou(ours, expected)
         assert iou >= 0.99, f"IoU {iou:.4f} of the browser's mask with the server's"
+
+        # images still load in an isolated page: the image as the editor loads it, and the grid's thumbnail
+        loaded = (
+            "(src) => { const image = new Image(); image.src = src; return image.decode().then(() => image.width) }"
+        )
+        assert page.evaluate(loaded, f"/api/v1/images/{image_id}/file") == width
+        page.goto(f"{url}/projects/shapes")
+        thumbnail = page.get_by_alt_text("ellipse.png")
+        assert thumbnail.evaluate("img => img.decode().then(() => img.naturalWidth)") > 0

@@ -20,7 +20,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from seglab.assist.browser_decoder import decoder_file
+from seglab.assist.browser_decoder import HOVER_SUFFIX, decoder_file, hover_decoder_file
 from seglab.assist.cache import EmbeddingCache, Key
 from seglab.assist.catalog import GRABCUT, AssistModel, assist_model, assist_models, cached_weights
 from seglab.assist.embedding_wire import WireDtype, encode_embedding
@@ -216,6 +216,17 @@ class SmartPolygon:
                 path = decoder_file(segmenter, self.settings.home.expanduser() / "decoders", chosen.name)
                 found = self._decoders[chosen.name] = (segmenter, path)
         return chosen.name, found[1]
+
+    def browser_decoder_file(self, model: str, file_name: str) -> Path:
+        """The file ``file_name`` of the model's in-browser decoders: the exact one (:meth:`browser_decoder`) or its
+        INT8 sibling for hover previews (``<digest>-int8.onnx``, quantized the first time it is asked for)."""
+        _, exact = self.browser_decoder(model)
+        hover_name = f"{exact.stem}{HOVER_SUFFIX}.onnx"
+        if file_name == exact.name:
+            return exact
+        if file_name == hover_name:
+            return hover_decoder_file(exact)
+        raise NotFoundError(f"decoder {model}/{file_name} is not this server's (it serves {exact.name}, {hover_name})")
 
     def embedding_for_browser(self, image_id: int, model: str | None, dtype: WireDtype, decoder_url: str) -> bytes:
         """The image's embedding (computed now if need be) as the editor downloads it

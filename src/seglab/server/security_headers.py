@@ -5,6 +5,11 @@
 names, image ids) from leaking to other origins. The app's HTML pages also get a Content-Security-Policy that
 allows only seglab's own scripts, so a script that reached the page some other way would not run. FastAPI's
 ``/docs`` and ``/redoc`` load their scripts from a CDN and inline, so they get no policy of their own.
+
+The app is also cross-origin isolated (:data:`ISOLATION`): only such a page may share memory with workers, which
+onnxruntime-web needs to run Smart Polygon's in-browser decoder on every core (WASM threads). ``credentialless``
+rather than ``require-corp``: images from another origin (a bucket's presigned URLs) still load, fetched without
+cookies, which they never needed, instead of being refused for lacking a ``Cross-Origin-Resource-Policy`` header.
 """
 
 from __future__ import annotations
@@ -42,11 +47,17 @@ ALWAYS = {
     "X-Frame-Options": "DENY",
     "Referrer-Policy": "same-origin",
 }
+ISOLATION = {
+    "Cross-Origin-Opener-Policy": "same-origin",
+    "Cross-Origin-Embedder-Policy": "credentialless",
+}
+"""On every answer but FastAPI's pages: the app's pages, and its scripts (workers take their policy from them)."""
 _OWN_POLICY = ("/docs", "/redoc")
 
 
 class SecurityHeaders:
-    """ASGI middleware adding :data:`ALWAYS` to every response and the content security policy to HTML ones."""
+    """ASGI middleware adding :data:`ALWAYS` to every response, :data:`ISOLATION` to all but FastAPI's pages, and the
+    content security policy to HTML ones."""
 
     def __init__(self, app: ASGIApp, image_sources: tuple[str, ...] = ()) -> None:
         self.app = app
@@ -63,8 +74,11 @@ class SecurityHeaders:
                 headers = MutableHeaders(scope=message)
                 for name, value in ALWAYS.items():
                     headers.setdefault(name, value)
-                if headers.get("content-type", "").startswith("text/html") and not documentation:
-                    headers.setdefault("Content-Security-Policy", self.policy)
+                if not documentation:
+                    for name, value in ISOLATION.items():
+                        headers.setdefault(name, value)
+                    if headers.get("content-type", "").startswith("text/html"):
+                        headers.setdefault("Content-Security-Policy", self.policy)
             await send(message)
 
         await self.app(scope, receive, send_with_headers)

@@ -400,7 +400,10 @@ export class EditorController implements ToolHost {
 /** A hover preview from the in-browser decoder; its time is measured as `seglab-smart-hover` (the benchmark reads it). */
 async function previewInBrowser(decoder: SmartDecoder, [x, y]: Point, detail: number): Promise<Shape[]> {
   const start = performance.now();
-  const shapes = decoder.preview(await decoder.decode({ points: [{ x, y, label: 1 }], box: null, previous: null }), detail);
+  const decoded = await decoder.decode({ points: [{ x, y, label: 1 }], box: null, previous: null, hover: true });
+  const traced = performance.now();
+  const shapes = decoder.preview(decoded, detail);
+  performance.measure("seglab-smart-outline", { start: traced });
   performance.measure("seglab-smart-hover", { start });
   return shapes;
 }

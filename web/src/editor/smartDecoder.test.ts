@@ -1,5 +1,7 @@
 import { expect, test } from "vitest";
-import { halfToFloat, LOW_RES, logitsToMask, maskShapes, parseEmbedding } from "./smartDecoder";
+import {
+  halfToFloat, hoverDecoderUrl, LOW_RES, logitsToMask, logitsToShapes, maskShapes, parseEmbedding, wasmThreads,
+} from "./smartDecoder";
 
 function body(header: object, data: Uint8Array): ArrayBuffer {
   const json = new TextEncoder().encode(JSON.stringify(header));
@@ -37,4 +39,32 @@ test("logits upscale to the image bilinearly and outline the mask by pixel edges
   const [shape] = maskShapes(logits, 512, 512, 1);
   const xs = shape.exterior.map(([x]) => x);
   expect([Math.min(...xs), Math.max(...xs)]).toEqual([64, 192]); // pixel edges (marching squares cut the corners)
+});
+
+test("WASM threads: half the cores (up to 4) only on a cross-origin isolated page, else one", () => {
+  expect(wasmThreads(true, 2)).toBe(1);
+  expect(wasmThreads(true, 8)).toBe(4);
+  expect(wasmThreads(true, 6)).toBe(3);
+  expect(wasmThreads(true, 32)).toBe(4);
+  expect(wasmThreads(true, undefined)).toBe(1);
+  expect(wasmThreads(false, 16)).toBe(1);
+});
+
+test("hover previews ask for the decoder's INT8 sibling", () => {
+  expect(hoverDecoderUrl("/api/v1/assist/decoders/sam2.1-hiera-tiny/ff2c66a8132c698d.onnx"))
+    .toBe("/api/v1/assist/decoders/sam2.1-hiera-tiny/ff2c66a8132c698d-int8.onnx");
+});
+
+test("outlines are traced around what is inside only, in the whole grid's coordinates", () => {
+  const logits = new Float32Array(LOW_RES * LOW_RES).fill(-1);
+  for (let y = 100; y < 110; y++) for (let x = 200; x < 220; x++) logits[y * LOW_RES + x] = 1; // in the middle
+  for (let y = 0; y < 5; y++) for (let x = LOW_RES - 6; x < LOW_RES; x++) logits[y * LOW_RES + x] = 1; // at a corner
+  const shapes = logitsToShapes(logits, LOW_RES * 2, LOW_RES, 1); // twice as wide as the grid
+  const bounds = shapes.map(({ exterior }) => {
+    const xs = exterior.map(([x]) => x);
+    const ys = exterior.map(([, y]) => y);
+    return [Math.min(...xs), Math.min(...ys), Math.max(...xs), Math.max(...ys)];
+  }).sort((a, b) => a[0] - b[0]);
+  // the same outline as tracing the whole grid gives, where each cell is a unit square at its index
+  expect(bounds).toEqual([[400, 100, 440, 110], [500, 0, 512, 5]]);
 });

@@ -32,6 +32,13 @@ export interface Prompt {
   points: { x: number; y: number; label: number }[];
   box: number[] | null;
   previous: Float32Array | null;
+  /** A hover preview: answered by the INT8 decoder (faster; redrawn at the next move), never saved. */
+  hover?: boolean;
+}
+
+/** The INT8 sibling of a decoder's URL (seglab/assist/browser_decoder.hover_decoder_file). */
+export function hoverDecoderUrl(decoder: string): string {
+  return decoder.replace(/\.onnx$/, "-int8.onnx");
 }
 
 /** seglab's embedding body (seglab/assist/embedding_wire.py): uint32 header length, JSON header, aligned arrays. */
@@ -114,12 +121,33 @@ function outline(
   values: ArrayLike<number>, columns: number, rows: number, threshold: number, [sx, sy]: [number, number], detail: number,
 ): Shape[] {
   let inside = 0;
-  for (let i = 0; i < values.length; i++) if (values[i] > threshold) inside++;
+  let [left, top, right, bottom] = [columns, rows, -1, -1];
+  for (let y = 0, i = 0; y < rows; y++) {
+    for (let x = 0; x < columns; x++, i++) {
+      if (values[i] > threshold) inside++;
+      if (values[i] >= threshold) { // what d3-contour counts as inside
+        if (x < left) left = x;
+        if (x > right) right = x;
+        if (y < top) top = y;
+        if (y > bottom) bottom = y;
+      }
+    }
+  }
   if (!inside) return [];
   const tolerance = detail >= 1 ? 0 : (1 - detail) ** 2 * 0.05 * Math.sqrt(inside * sx * sy) + 0.5;
-  const [found] = contours().size([columns, rows]).thresholds([threshold])(values as number[]);
+  // trace only the region around what is inside (one cell of margin keeps every crossing and its interpolation):
+  // an object a tenth of the image's side costs a hundredth of the grid
+  [left, top] = [Math.max(left - 1, 0), Math.max(top - 1, 0)];
+  [right, bottom] = [Math.min(right + 1, columns - 1), Math.min(bottom + 1, rows - 1)];
+  const [width, height] = [right - left + 1, bottom - top + 1];
+  const region = new Float32Array(width * height);
+  for (let y = 0; y < height; y++) {
+    const start = (top + y) * columns + left;
+    for (let x = 0; x < width; x++) region[y * width + x] = values[start + x];
+  }
+  const [found] = contours().size([width, height]).thresholds([threshold])(region as unknown as number[]);
   const ring = (coordinates: number[][]): Ring => {
-    const scaled = coordinates.slice(0, -1).map(([x, y]) => ({ x: x * sx, y: y * sy }));
+    const scaled = coordinates.slice(0, -1).map(([x, y]) => ({ x: (x + left) * sx, y: (y + top) * sy }));
     const kept = tolerance > 0 ? simplify(scaled, tolerance, true) : scaled;
     return kept.map(({ x, y }): Point => [x, y]);
   };
@@ -135,9 +163,18 @@ type Ort = typeof import("onnxruntime-web");
 let runtime: Promise<Ort> | null = null;
 const sessions = new Map<string, Promise<InferenceSession>>();
 
+/** WASM threads: only a cross-origin isolated page may share memory with workers (seglab serve sends COOP and COEP:
+ * seglab/server/security_headers.py). Half the cores, at most 4 (onnxruntime-web's own rule), leaving the others to
+ * the page and the browser: on a busy 2-core machine two threads answered hovers 0.8x as fast as one
+ * (benchmarks/smart_polygon_latency.py, isolated vs not), so two cores keep one thread. */
+export function wasmThreads(isolated: boolean, cores: number | undefined): number {
+  return isolated ? Math.max(1, Math.min(Math.ceil((cores ?? 1) / 2), 4)) : 1;
+}
+
 function loadRuntime(): Promise<Ort> {
   runtime ??= import("onnxruntime-web").then((ort) => {
     ort.env.logLevel = "error";
+    ort.env.wasm.numThreads = wasmThreads(globalThis.crossOriginIsolated === true, globalThis.navigator?.hardwareConcurrency);
     return ort;
   });
   return runtime;
@@ -154,6 +191,7 @@ function session(ort: Ort, url: string): Promise<InferenceSession> {
       })
       .then((bytes) => ort.InferenceSession.create(new Uint8Array(bytes), {
         executionProviders: gpu ? ["webgpu", "wasm"] : ["wasm"],
+        graphOptimizationLevel: "all",
       }));
     found.catch(() => sessions.delete(url));
     sessions.set(url, found);
@@ -163,6 +201,9 @@ function session(ort: Ort, url: string): Promise<InferenceSession> {
 
 /** An image's embedding and the decoder for it, ready for prompts. */
 export class SmartDecoder {
+  /** The INT8 decoder for hover previews, once loaded (./hoverDecoderUrl). */
+  private hoverSession: InferenceSession | null = null;
+
   private constructor(
     private readonly ort: Ort,
     private readonly session: InferenceSession,
@@ -177,18 +218,22 @@ export class SmartDecoder {
     const image: Record<string, Tensor> = {};
     for (const entry of header.arrays) image[entry.name] = new ort.Tensor("float32", arrays.get(entry.name)!, entry.shape);
     const [width, height] = header.image_wh;
-    return new SmartDecoder(ort, await session(ort, header.decoder), header.model, width, height, image);
+    const decoder = new SmartDecoder(ort, await session(ort, header.decoder), header.model, width, height, image);
+    // hovers use the exact decoder until the INT8 one has loaded, and for good where it cannot
+    session(ort, hoverDecoderUrl(header.decoder)).then((hover) => { decoder.hoverSession = hover; }, () => {});
+    return decoder;
   }
 
   /** The mask for a prompt (the server's choice among SAM's masks: see seglab/assist/embedding_wire.decoder_feeds). */
-  async decode({ points, box, previous }: Prompt): Promise<Decoded> {
+  async decode({ points, box, previous, hover }: Prompt): Promise<Decoded> {
     const coords: number[] = [];
     const labels: number[] = [];
     if (box) coords.push(...box), labels.push(2, 3);
     for (const p of points) coords.push(p.x, p.y), labels.push(p.label);
     const { Tensor } = this.ort;
     const ambiguous = points.length === 1 && !box && !previous;
-    const answer = await this.session.run({
+    const start = performance.now();
+    const answer = await ((hover && this.hoverSession) || this.session).run({
       ...this.image,
       point_coords: new Tensor("float32", Float32Array.from(coords), [1, labels.length, 2]),
       point_labels: new Tensor("float32", Float32Array.from(labels), [1, labels.length]),
@@ -197,10 +242,12 @@ export class SmartDecoder {
       orig_im_size: new Tensor("float32", Float32Array.of(this.height, this.width), [2]),
       multimask: new Tensor("float32", Float32Array.of(ambiguous ? 1 : 0), [1]),
     });
-    return {
+    const decoded = {
       logits: (await answer.low_res_logits.getData()) as Float32Array,
       score: ((await answer.score.getData()) as Float32Array)[0],
     };
+    performance.measure("seglab-smart-decode", { start }); // the model alone (benchmarks/smart_polygon_latency.py)
+    return decoded;
   }
 
   /** A hover preview's outline (fast: traced on the 256x256 logits). */

@@ -9,7 +9,6 @@ from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import FileResponse
 from pydantic import BaseModel, Field
 
-from seglab.errors import NotFoundError
 from seglab.server.api._access import requires
 from seglab.server.schemas import Geometry
 from seglab.services import permissions
@@ -160,10 +159,9 @@ async def embedding(
     dependencies=[requires("workspace.read")],
 )
 async def decoder(model: str, file_name: str, request: Request) -> FileResponse:
-    """A SAM 2.1 prompt decoder as ONNX (named by its weights' digest, so it never changes under its URL)."""
-    _, path = await asyncio.to_thread(_smart(request).browser_decoder, model)
-    if file_name != path.name:
-        raise NotFoundError(f"decoder {model}/{file_name} is not this server's (it serves {path.name})")
+    """A SAM 2.1 prompt decoder as ONNX (named by its weights' digest, so it never changes under its URL), or its
+    INT8 sibling for hover previews (``<digest>-int8.onnx``)."""
+    path = await asyncio.to_thread(_smart(request).browser_decoder_file, model, file_name)
     return FileResponse(
         path, media_type="application/octet-stream", headers={"Cache-Control": "private, max-age=31536000, immutable"}
     )

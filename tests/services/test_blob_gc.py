@@ -62,7 +62,7 @@ def test_gc_command_dry_run_then_apply(ws, tmp_path):
     _age(ws)
 
     def gc(*args: str) -> dict[str, object]:
-        # in-process (what `seglab` runs: seglab.cli.main() is app()); a subprocess cost ~2 s of CPU in imports each
+        # in-process (what `seglab` runs: seglab.cli.main() is app()); a subprocess cost 1-1.6 s of CPU in imports each
         done = CliRunner().invoke(app, ["gc", "--json", *args])
         assert done.exit_code == 0, done.output
         return json.loads(done.stdout)

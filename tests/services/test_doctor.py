@@ -90,7 +90,7 @@ def test_young_temporary_files_may_be_writes_under_way(ws):
 
 
 def test_doctor_command_json_and_exit_status(ws, project):
-    # in-process (what `seglab` runs: seglab.cli.main() is app()); a subprocess cost ~2 s of CPU in imports each
+    # in-process (what `seglab` runs: seglab.cli.main() is app()); a subprocess cost 1-1.6 s of CPU in imports each
     command = ["doctor", "--json", "--min-age", "0"]
     healthy = CliRunner().invoke(app, command)
     assert healthy.exit_code == 0, healthy.output

@@ -16,6 +16,7 @@ from typing import Any
 from seglab.agent.catalogue import catalogue_text
 from seglab.agent.explain import explain_steps, removed_steps, summarise
 from seglab.agent.plan import AgentUnavailableError, KnownModel, Plan, PlanningError, PlanRequest
+from seglab.tls import ssl_context
 from seglab.workflows import BlockRegistry, WorkflowError, compile_workflow, default_registry
 
 _FILTER_EXAMPLE = {
@@ -183,7 +184,7 @@ class ChatPlanner:
         import httpx  # with rich and pygments under it: loaded when the agent first calls the endpoint
 
         try:
-            response = httpx.post(self.url, json=body, headers=headers, timeout=self.timeout)
+            response = httpx.post(self.url, json=body, headers=headers, timeout=self.timeout, verify=ssl_context())
         except httpx.TimeoutException:
             raise AgentUnavailableError(
                 f"the chat endpoint {self.url} did not answer within {self.timeout:g} s"

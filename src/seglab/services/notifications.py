@@ -24,6 +24,7 @@ from seglab.errors import InvalidInputError
 from seglab.store import Workspace, projects
 from seglab.store.jobs import Job
 from seglab.store.notifications import NotificationTargets, get_targets, set_targets
+from seglab.tls import ssl_context
 
 logger = logging.getLogger("seglab.notifications")
 
@@ -162,7 +163,9 @@ def post_webhook(url: str, notice: JobNotice, secret: str | None = None) -> None
     headers = {"Content-Type": "application/json", "User-Agent": "seglab-notifications"}
     if secret:
         headers[SIGNATURE_HEADER] = signature(secret, body)
-    response = httpx.post(url, content=body, headers=headers, timeout=TIMEOUT_SECONDS, follow_redirects=False)
+    response = httpx.post(
+        url, content=body, headers=headers, timeout=TIMEOUT_SECONDS, follow_redirects=False, verify=ssl_context()
+    )
     response.raise_for_status()
 
 

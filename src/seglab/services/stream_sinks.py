@@ -18,6 +18,7 @@ import numpy as np
 from seglab.models.video_sources import Gap
 from seglab.models.visualize import to_jpeg
 from seglab.services.stream_pipeline import FrameResult
+from seglab.tls import ssl_context
 
 
 def frame_json(result: FrameResult) -> dict[str, Any]:
@@ -93,7 +94,7 @@ class WebhookSink:
         import httpx
 
         self.url, self.batch = url, max(1, batch)
-        self._client = httpx.Client(timeout=timeout_s)
+        self._client = httpx.Client(timeout=timeout_s, verify=ssl_context())
         self._pending: list[dict[str, Any]] = []
         self.posted = 0
 

@@ -20,6 +20,7 @@ from typing import Annotated, Any, ClassVar, Literal
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from seglab.tls import ssl_context
 from seglab.workflows.blocks.base import Accepts, Block, Selector, StepContext, StepManifest
 from seglab.workflows.kinds import Kind
 from seglab.workflows.query_language import Operation, apply_operations
@@ -241,6 +242,7 @@ class Webhook(_Sink):
             "params": {k: str(v) for k, v in plain(dict(step.query_parameters)).items()},
             "headers": {k: str(v) for k, v in plain(dict(step.headers)).items()},
             "timeout": float(step.request_timeout),
+            "verify": ssl_context(),
         }
 
         def deliver() -> str:

@@ -18,6 +18,7 @@ from typing import Annotated, Any, ClassVar, Literal
 import numpy as np
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from seglab.tls import ssl_context
 from seglab.workflows.blocks.base import Accepts, Block, Selector, StepContext, StepManifest
 from seglab.workflows.kinds import Kind
 from seglab.workflows.values import WorkflowImage, with_lineage
@@ -153,7 +154,7 @@ class _Vlm(Block):
 def _post(url: str, body: dict[str, Any], headers: dict[str, str], settings: VlmSettings) -> Any:
     import httpx
 
-    answer = httpx.post(url, json=body, headers=headers, timeout=settings.vlm_timeout_seconds)
+    answer = httpx.post(url, json=body, headers=headers, timeout=settings.vlm_timeout_seconds, verify=ssl_context())
     answer.raise_for_status()
     return answer.json()
 

@@ -114,3 +114,17 @@ def test_one_click_in_clutter_finds_the_object_and_each_further_click_keeps_or_i
         scores.append(mask_iou(found, truth))
     assert scores[0] >= 0.5
     assert scores[2] >= scores[1] >= scores[0]
+
+
+def test_a_box_answer_stays_inside_the_drawn_box_at_the_images_own_resolution():
+    """The working copy is smaller than the image and its box is rounded outwards; the answer is cut back to the
+    drawn box, so a small object is not swollen by the pixels around it."""
+    pixels = np.full((1300, 1700, 3), 40, np.uint8)
+    truth = np.zeros((1300, 1700), bool)
+    truth[601:618, 803:829] = True  # a small object a few working pixels across, off the working grid
+    pixels[truth] = (230, 230, 230)
+    segmenter = GrabCutSegmenter()
+    box = _box_of(truth)
+    answer = segmenter.segment(segmenter.embed(pixels), Prompt(box=box))
+    assert not (answer.mask & ~truth).any()
+    assert mask_iou(answer.mask, truth) > 0.9

@@ -34,8 +34,10 @@ SIDE = 160
 costs tens of milliseconds there, and the answer's outline is smoothed back up to the image's size."""
 MARGIN = 0.15
 """How much of the box's longer side is added around it: the background GrabCut and the superpixels learn from."""
-SUPERPIXEL_SCALES = ((50.0, 0.8), (50.0, 0.95), (150.0, 0.8), (150.0, 0.95), (400.0, 0.8))
-"""Felzenszwalb scales and the share of a superpixel that must lie inside the box for it to be kept."""
+SUPERPIXEL_SCALES = ((30.0, 0.5), (50.0, 0.8), (50.0, 0.95), (150.0, 0.8), (150.0, 0.95), (400.0, 0.8))
+"""Felzenszwalb scales and the share of a superpixel that must lie inside the box for it to be kept. The finest,
+keeping what lies mostly inside, is "the box less what continues past its edges": on objects that nearly fill
+their box (doors, walls, floors of the indoor export) it alone beats the filled box (0.797 against 0.769)."""
 CONTRAST_WEIGHT, FILL_WEIGHT, LOOSE_PENALTY, TIGHT = 0.5, 1.0, 5.0, 0.8
 """The score's weights (measured): log edge alignment + 0.5 log(1 + contrast) + the share of the box filled,
 less 5 for each tenth the candidate's own bounding box falls short of 0.8 IoU with the drawn box (0.9 scored a

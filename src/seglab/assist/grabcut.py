@@ -86,6 +86,8 @@ class GrabCutSegmenter:
         )
         width, height = embedding.image_wh
         mask = _upsized(small_mask, (width, height))
+        if prompt.box is not None:
+            mask = _within(mask, prompt.box)
         if not mask.any():  # a mask thinner than a working pixel: at least the clicked pixels
             for x, y in prompt.positives.round().astype(int):
                 mask[min(y, height - 1), min(x, width - 1)] = True
@@ -135,6 +137,20 @@ def _resized(image: RgbImage, scale: float) -> RgbImage:
     height, width = image.shape[:2]
     size = (max(1, round(width * scale)), max(1, round(height * scale)))
     return np.asarray(cv2.resize(image, size, interpolation=cv2.INTER_AREA), np.uint8)
+
+
+def _within(mask: Mask, box: npt.NDArray[np.float32]) -> Mask:
+    """The mask cut to the drawn box in the image's own pixels: the working copy's box is rounded outwards, and
+    the enlarged outline spills a few pixels past it, which costs small objects much of their IoU. Filled box
+    when nothing of the mask is left inside (an object thinner than a working pixel)."""
+    height, width = mask.shape
+    x0, y0 = min(width - 1, max(0, math.floor(box[0]))), min(height - 1, max(0, math.floor(box[1])))
+    x1, y1 = min(width, max(x0 + 1, math.ceil(box[2]))), min(height, max(y0 + 1, math.ceil(box[3])))
+    inside = np.zeros_like(mask)
+    inside[y0:y1, x0:x1] = mask[y0:y1, x0:x1]
+    if not inside.any():
+        inside[y0:y1, x0:x1] = True
+    return inside
 
 
 def _upsized(mask: Mask, size: tuple[int, int]) -> Mask:

@@ -7,6 +7,10 @@ INSTALLED := $(VENV)/.installed
 SDK_VENV ?= .venv-sdk
 SDK_INSTALLED := $(SDK_VENV)/.installed
 TORCH := torch==2.14.1 torchvision==0.29.1
+# Python caches compiled modules (and pytest its assertion-rewritten tests) even where the environment says not to
+# (PYTHONDONTWRITEBYTECODE): without the cache every test process and every seglab subprocess the tests start
+# compiles all it imports again.
+unexport PYTHONDONTWRITEBYTECODE
 
 WEB_BUILT := src/seglab/server/static/index.html
 WEB_SOURCES := $(shell find web/src -type f -not -path 'web/src/generated/*' 2>/dev/null) web/index.html web/vite.config.ts web/tsconfig.json

@@ -78,6 +78,7 @@ def _sample() -> np.ndarray:
     return to_input([pixels], SIZE, SIZE)
 
 
+@pytest.mark.slow  # a conversion takes 30-40 s of CPU
 @_converter_notices_ignored
 def test_tflite_runs_in_litert_and_matches_onnx_runtime(tmp_path: Path) -> None:
     pytest.importorskip("litert_torch", reason="the TFLite converter is optional: make install-export")
@@ -101,6 +102,7 @@ def test_tflite_runs_in_litert_and_matches_onnx_runtime(tmp_path: Path) -> None:
     assert details["max_abs_diff"] < 1e-4  # what the export records: the same check against PyTorch
 
 
+@pytest.mark.slow  # a conversion takes 30-40 s of CPU
 @_converter_notices_ignored
 def test_coreml_keeps_the_networks_input_and_outputs(tmp_path: Path) -> None:
     ct = pytest.importorskip("coremltools", reason="the Core ML converter is optional: make install-export")

@@ -15,7 +15,7 @@ from seglab.models.device_exports import SUFFIXES, Download, build_tensorrt, exp
 from seglab.models.images import RgbImage, decode_for_model
 from seglab.models.registry import architecture_family
 from seglab.services import versions
-from seglab.services.inference import export_model, exported_file, resolve_model
+from seglab.services.inference import export_model, exported_file, resolve_model, stored_export
 from seglab.store import Workspace
 from seglab.store import models as model_store
 from seglab.store.models import ModelExport, TrainedModel
@@ -30,9 +30,8 @@ def export_download(ws: Workspace, reference: int | str, download: Download) -> 
     model = resolve_model(ws, reference)
     if architecture_family(model.architecture) != "rfdetr":
         raise InvalidInputError(f"{download.value} exports are for RF-DETR-Seg models; model {model.id} is YOLO")
-    with ws.db.transaction() as session:
-        existing = model_store.get_export(session, model.id, download.value)
-    if existing is not None and ws.blobs.exists(existing.sha256):
+    existing = stored_export(ws, model.id, download.value)
+    if existing is not None:
         return model, existing  # made before (here or where the converter was): no converter needed to hand it out
     require_converter(download)
     with tempfile.TemporaryDirectory(prefix="seglab-device-export-") as scratch:

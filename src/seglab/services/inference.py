@@ -69,9 +69,8 @@ def export_model(ws: Workspace, reference: int | str, format: str = "onnx") -> t
     if format != "onnx":
         raise InvalidInputError(f"unknown export format {format!r} (seglab exports onnx)")
     model = resolve_model(ws, reference)
-    with ws.db.transaction() as session:
-        existing = model_store.get_export(session, model.id, format)
-    if existing is not None and ws.blobs.exists(existing.sha256):
+    existing = stored_export(ws, model.id, format)
+    if existing is not None:
         return model, existing
     with tempfile.TemporaryDirectory(prefix="seglab-onnx-") as scratch:
         output = Path(scratch) / "model.onnx"
@@ -79,6 +78,13 @@ def export_model(ws: Workspace, reference: int | str, format: str = "onnx") -> t
         digest = ws.blobs.put_file(output)
     with ws.db.transaction() as session:
         return model, model_store.save_export(session, model.id, format, digest, details)
+
+
+def stored_export(ws: Workspace, model_id: int, format: str) -> ModelExport | None:
+    """The model's ``format`` export made before, if its file is still in the blob store (else it is made again)."""
+    with ws.db.transaction() as session:
+        existing = model_store.get_export(session, model_id, format)
+    return existing if existing is not None and ws.blobs.exists(existing.sha256) else None
 
 
 def exported_file(ws: Workspace, export: ModelExport) -> Path:

@@ -23,7 +23,7 @@ from seglab.models.variants import Variant, convert_openvino, quantize_int8, var
 from seglab.services import versions
 from seglab.services.device_exports import export_download
 from seglab.services.evaluation import predict_dataset
-from seglab.services.inference import export_model, exported_file, resolve_model
+from seglab.services.inference import export_model, exported_file, resolve_model, stored_export
 from seglab.store import Workspace
 from seglab.store import models as model_store
 from seglab.store.models import ModelExport, TrainedModel
@@ -68,9 +68,8 @@ def export_variant(
     model = resolve_model(ws, reference)
     if architecture_family(model.architecture) != "rfdetr":
         raise InvalidInputError(f"{variant.value} exports are for RF-DETR-Seg models; model {model.id} is YOLO")
-    with ws.db.transaction() as session:
-        existing = model_store.get_export(session, model.id, variant.value)
-    if existing is not None and ws.blobs.exists(existing.sha256):
+    existing = stored_export(ws, model.id, variant.value)
+    if existing is not None:
         return model, existing
     reference_version = version if version is not None else model.version
     if reference_version is None:

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+from playwright.sync_api import expect
 
 from seglab.services import accounts, projects
 from seglab.store import Workspace
@@ -34,7 +35,7 @@ def team_server(seglab_home: Path) -> Iterator[str]:
 def test_sign_in_see_projects_manage_a_key_and_sign_out(page, team_server):
     url = team_server
     page.goto(f"{url}/workflows")
-    page.wait_for_url(re.compile(r"/login\?next=%2Fworkflows$"))
+    expect(page).to_have_url(re.compile(r"/login\?next=%2Fworkflows$"))
     page.get_by_label("User name").fill("ada")
     page.get_by_label("Password").fill("not the password")
     page.get_by_role("button", name="Sign in").click()
@@ -60,4 +61,4 @@ def test_sign_in_see_projects_manage_a_key_and_sign_out(page, team_server):
     page.get_by_role("button", name="Sign out").click()
     page.wait_for_url(f"{url}/login")
     page.goto(url)
-    page.wait_for_url(re.compile(r"/login\?next=%2F$"))
+    expect(page).to_have_url(re.compile(r"/login\?next=%2F$"))

@@ -1,6 +1,7 @@
 import { Link } from "react-router";
 import { useMe } from "../access";
-import { authApi, LOGIN_PATH } from "./authApi";
+import { authApi } from "./authApi";
+import { leaveForSignIn } from "./signInAgain";
 
 /** The header's right end: who is signed in, their account page and sign-out (nothing in single-user mode, but a
  * warning when the server runs without authentication on a network address). */
@@ -13,7 +14,7 @@ export function UserMenu() {
 
   async function signOut() {
     await authApi.logout().catch(() => undefined);
-    window.location.assign(LOGIN_PATH);
+    leaveForSignIn();
   }
 
   return (

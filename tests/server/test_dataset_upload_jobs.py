@@ -99,6 +99,11 @@ def test_a_dropped_yolo_folder_keeps_its_layout_through_the_paths(client):
     assert set(report["categories_created"]) <= {"cloth", "conveyor belt", "cotton", "jute", "packet", "thread", "wood"}
     splits = {image["split"] for image in client.get("/api/v1/projects/cotton/images").json()["items"]}
     assert splits == {"valid"}
+    # data.yaml names train and test folders the drop left out: said by the names the person dropped, never by
+    # the worker's temporary folder
+    missing = [p["message"] for p in report["problems"] if "split folder or list not found" in p["message"]]
+    assert missing
+    assert all(message.startswith("split folder or list not found: cotton-export.zip/") for message in missing)
 
 
 def test_loose_coco_files_and_plain_images_are_imported_and_bad_drops_are_refused(client):

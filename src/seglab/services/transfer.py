@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import tempfile
 from collections import Counter
 from collections.abc import Mapping
@@ -126,7 +127,10 @@ def _store_bytes(ws: Workspace, pool: ThreadPoolExecutor, batch: tuple[ImageReco
 
 def in_archive(problem: Problem, workdir: Path, archive: Path) -> Problem:
     """A problem in an extracted archive names the archive and the member (``pets.zip/coco/x.json``), not the
-    temporary folder it was read from."""
+    temporary folder it was read from, in its file and in its message too (a YOLO ``data.yaml`` naming a split the
+    export left out is reported with the path it looked for)."""
+    extracted = re.compile(re.escape(workdir.as_posix()) + r"/[^/\s]+")
+    problem = replace(problem, message=extracted.sub(lambda _: archive.name, problem.message))
     try:
         member = Path(problem.file).relative_to(workdir)
     except ValueError:

@@ -132,6 +132,12 @@ def test_help_next_previous_mark_null_and_reviewed(page, shared_server, unique_n
     first, second = sorted(
         i["id"] for i in httpx.get(f"{shared_server}/api/v1/projects/{unique_name}/images").json()["items"]
     )
+    category = httpx.get(f"{shared_server}/api/v1/projects/{unique_name}").json()["categories"][0]["id"]
+    square = {"type": "polygon", "parts": [{"exterior": [5, 5, 40, 5, 40, 40, 5, 40], "holes": []}]}
+    drawn = httpx.post(
+        f"{shared_server}/api/v1/images/{first}/annotations", json={"category_id": category, "geometry": square}
+    )
+    drawn.raise_for_status()
     page.goto(f"{shared_server}/images/{first}")
     expect(page.get_by_test_id("image-place")).to_have_text("1 / 2")  # of the project's images (no filter)
     expect(page.get_by_test_id("zoom")).to_have_text(re.compile(r"^\d+%$"))
@@ -151,6 +157,26 @@ def test_help_next_previous_mark_null_and_reviewed(page, shared_server, unique_n
     assert httpx.get(f"{shared_server}/api/v1/images/{second}").json()["status"] == "null"
     page.get_by_role("button", name="← previous").click()
     expect(page).to_have_url(re.compile(rf"/images/{first}$"))
+    # "mark null" on an image with annotations asks first (null means no objects): declined, nothing changes;
+    # agreed, its annotations go with it
+    expect(page.get_by_test_id("annotation-count")).to_have_text("1")
+    asked: list[str] = []
+
+    def answer(dialog, agree: bool) -> None:
+        asked.append(dialog.message)
+        dialog.accept() if agree else dialog.dismiss()
+
+    page.once("dialog", lambda dialog: answer(dialog, agree=False))
+    page.get_by_role("button", name="mark null").click()
+    assert asked == ["Delete the 1 annotation on this image and mark it null (no objects)?"]
+    expect(page.get_by_test_id("image-status")).to_have_text("status: annotated")
+    page.once("dialog", lambda dialog: answer(dialog, agree=True))
+    page.get_by_role("button", name="mark null").click()
+    expect(page.get_by_test_id("image-status")).to_have_text("status: null")
+    expect(page.get_by_test_id("annotation-count")).to_have_text("0")
+    assert len(asked) == 2
+    assert httpx.get(f"{shared_server}/api/v1/images/{first}/annotations").json() == []
+    assert httpx.get(f"{shared_server}/api/v1/images/{first}").json()["status"] == "null"
     page.get_by_role("button", name="mark reviewed").click()
     expect(page.get_by_test_id("image-status")).to_have_text("status: reviewed")
     assert httpx.get(f"{shared_server}/api/v1/images/{first}").json()["status"] == "reviewed"

@@ -43,8 +43,9 @@ function VersionList({ name, versions }: { name: string; versions: Version[] }) 
 }
 
 /** Where the recipe puts the project's images, asked of the server as the form changes (no image rendered):
- * the splits now, the version's, and why it would be refused (no training image) with the fix. */
-function SplitPlanView({ name, form }: { name: string; form: RecipeForm }) {
+ * the splits now, the version's, and why it would be refused (no training image), said in the page's words with
+ * a button doing the fix (the server's message names the CLI's flags too). */
+function SplitPlanView({ name, form, change }: { name: string; form: RecipeForm; change: (update: (f: RecipeForm) => RecipeForm) => void }) {
   const recipe = useDebounced(toRecipe(form), 300);
   const plan = useQuery({
     queryKey: ["split-plan", name, recipe],
@@ -53,11 +54,23 @@ function SplitPlanView({ name, form }: { name: string; form: RecipeForm }) {
   });
   const splits = plan.data?.splits;
   if (!splits) return null;
+  const shares = form.split[0] > 0 ? form.split : defaultForm().split;
+  const held = SPLITS.filter((s) => (splits.project[s] ?? 0) > 0).map((s) => `${splits.project[s]} in ${s}`);
+  const resplit = () => change((f) => ({ ...f, split: shares, reassignAll: true, evaluationOnly: false }));
   return (
     <div data-testid="split-plan" className="small">
       <p>Project now: {[...SPLITS, "unassigned"].map((s) => `${s} ${splits.project[s] ?? 0}`).join(" · ")}</p>
       <p>This version: {SPLITS.map((s) => `${s} ${splits.version[s] ?? 0}`).join(" · ")}</p>
-      {splits.problem && <p className="error wrap" role="alert" data-testid="split-problem">{splits.problem}</p>}
+      {splits.problem && (
+        <div className="error wrap" role="alert" data-testid="split-problem">
+          <p>
+            This version would have no training images ({held.join(", ") || "none in train"}), so no model could be
+            trained on it. Re-split its images {shares.join("/")} (train/valid/test), or tick “only to evaluate
+            models on” if it is not for training.
+          </p>
+          <button type="button" onClick={resplit}>Re-split {shares.join("/")}</button>
+        </div>
+      )}
     </div>
   );
 }
@@ -98,7 +111,7 @@ export function VersionsPage({ name }: { name: string }) {
         </div>
         <aside className="card sticky">
           <h3>Preview</h3>
-          <SplitPlanView name={name} form={form} />
+          <SplitPlanView name={name} form={form} change={(update) => setForm(update)} />
           <p className="muted small">A few images as this recipe renders them, augmentation included.</p>
           <button onClick={() => preview.mutate()} disabled={preview.isPending}>{preview.isPending ? "Rendering…" : "Preview"}</button>
           {preview.data && <PreviewGrid preview={preview.data} />}

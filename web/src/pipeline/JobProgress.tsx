@@ -1,3 +1,4 @@
+import { Fragment } from "react";
 import type { Job } from "./api";
 import { useCan, useMe } from "../access";
 import { useCancelJob } from "../queries";
@@ -40,10 +41,12 @@ export function JobProgress({ job, label, project }: { job: Job; label: string; 
       {/* without a value a progress bar animates: only while the job may still move */}
       <progress value={running ? share ?? undefined : job.status === "succeeded" ? 1 : share ?? 0} max={1} aria-label={`${label} progress`} />
       <div className="muted small">
-        {job.status === "queued" ? "waiting for a worker…" : job.progress.stage}
-        {share !== null && ` · ${Math.round(share * 100)}%`}
-        {attempt && <span data-testid="job-attempt"> · {attempt}</span>}
-        {timing && <span data-testid="job-timing"> · {timing}</span>}
+        {[
+          job.status === "queued" ? "waiting for a worker…" : job.progress.stage,
+          share !== null && `${Math.round(share * 100)}%`,
+          attempt && <span data-testid="job-attempt">{attempt}</span>,
+          timing && <span data-testid="job-timing">{timing}</span>,
+        ].filter(Boolean).map((part, i) => <Fragment key={i}>{i > 0 && " · "}{part}</Fragment>)}
       </div>
       {job.error && <pre className="error small wrap">{job.error.split("\n")[0]}</pre>}
     </div>

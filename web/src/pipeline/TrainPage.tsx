@@ -65,7 +65,14 @@ function TrainForm({ project, versions, choices, start, busy }: {
     if (chosen !== null) start(chosen, request);
   }
 
-  if (!versions.length) return <p className="muted">Generate a version first: models train on versions.</p>;
+  if (!versions.length) {
+    return (
+      <p className="muted">
+        Models train on a version of the dataset:{" "}
+        <Link to={`/projects/${encodeURIComponent(project)}/versions`}>generate a version first</Link>.
+      </p>
+    );
+  }
   return (
     <form className="card train-form" onSubmit={submit}>
       <label>Version
@@ -92,7 +99,7 @@ function TrainForm({ project, versions, choices, start, busy }: {
         <input type="number" min={0} step="any" aria-label="learning rate" value={request.lr} onChange={(e) => set("lr", Number(e.target.value))} />
       </label>
       <label>Resolution
-        <input type="number" min={1} aria-label="resolution" placeholder="model default" value={request.resolution ?? ""}
+        <input type="number" min={1} aria-label="resolution" placeholder="model default" className="wide-number" value={request.resolution ?? ""}
           onChange={(e) => set("resolution", e.target.value ? Number(e.target.value) : null)} />
       </label>
       <label>Device
@@ -189,7 +196,8 @@ export function TrainPage({ name }: { name: string }) {
       {job && (
         <section className="card" data-testid="training-run">
           <JobProgress job={job} label={`Training on ${String(job.params.version)}`} project={name} />
-          <TrainingCharts rows={job.progress.epochs ?? []} />
+          {/* a run that ended before its first epoch has nothing to chart (not "waiting for the first epoch") */}
+          {(isActive(job) || (job.progress.epochs ?? []).length > 0) && <TrainingCharts rows={job.progress.epochs ?? []} />}
           <details>
             <summary>Log</summary>
             <pre className="log">{job.log}</pre>

@@ -113,13 +113,13 @@ function PreprocessingFields({ form, change, categories }: { form: RecipeForm; c
         % of images without objects
       </Step>
       <div className="step on">
-        <span className="switch">Tags</span>
-        <div className="step-body">
+        <strong className="step-title">Tags</strong>
+        <div className="step-body tags">
           <input aria-label="include tags" placeholder="only images tagged (comma-separated)" value={form.includeTags}
             onChange={(e) => set("includeTags", e.target.value)} />
           <input aria-label="exclude tags" placeholder="leave out images tagged" value={form.excludeTags}
             onChange={(e) => set("excludeTags", e.target.value)} />
-          <label>
+          <label className="inline">
             <input type="checkbox" aria-label="only approved images" checked={form.onlyApproved}
               onChange={(e) => set("onlyApproved", e.target.checked)} /> only images approved in review
           </label>

@@ -5,8 +5,8 @@ re-split since the export has no training images), training with the page's defa
 to tick; the tests' FAKE backend trains in a moment) and the dashboard's numbers changing.
 
 On every page: no horizontal scroll and no console error (the ``page`` fixture); each page is also written as a
-screenshot in light and dark mode under ``$SEGLAB_SCREENSHOTS`` (default: the test's tmp folder), for people to
-look at; the test prints where.
+screenshot in light and dark mode, for people to look at, to ``test-artifacts/first-hour/`` in the repository
+(git-ignored, emptied at the start of each run) or to ``$SEGLAB_SCREENSHOTS``; the test prints where.
 """
 
 from __future__ import annotations
@@ -25,6 +25,7 @@ from ..server.conftest import running_server
 from .polling import poll_until
 
 BRAIN = SHARED_DATASETS / "brain-tumor-coco" / "test"
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "first-hour"
 pytestmark = [
     pytest.mark.slow,
     pytest.mark.skipif(not BRAIN.is_dir(), reason=f"shared datasets not found at {SHARED_DATASETS}"),
@@ -79,10 +80,21 @@ def _open_first_unannotated(page) -> tuple[int, dict[str, float]]:
     return int(found.group(1)), page.get_by_test_id("stage").bounding_box()
 
 
+def _screenshot_folder() -> Path:
+    """Where the screenshots go: ``$SEGLAB_SCREENSHOTS``, else the repository's git-ignored artefacts folder, emptied
+    of an earlier run's pictures so that what is there is this run's."""
+    chosen = os.environ.get("SEGLAB_SCREENSHOTS")
+    if chosen:
+        return Path(chosen)
+    for stale in SCREENSHOTS.glob("*.png"):
+        stale.unlink()
+    return SCREENSHOTS
+
+
 def test_the_first_hour_of_a_labelling_team(page, seglab_home, fake_training_env, tmp_path):
     from playwright.sync_api import expect
 
-    folder = Path(os.environ.get("SEGLAB_SCREENSHOTS") or tmp_path / "screenshots")
+    folder = _screenshot_folder()
     print(f"\nscreenshots of every page, light and dark: {folder}")
     look = Look(page, folder)
     export = _roboflow_zip(tmp_path / "Brain Tumor.v1i.coco-segmentation.zip", annotated=3, unannotated=5)
@@ -160,22 +172,34 @@ def test_the_first_hour_of_a_labelling_team(page, seglab_home, fake_training_env
         nav.get_by_role("link", name="Versions").click()
         plan = page.get_by_test_id("split-plan")
         expect(plan).to_contain_text("Project now: train 0 · valid 0 · test 8 · unassigned 0")
-        expect(page.get_by_test_id("split-problem")).to_be_visible()
+        problem = page.get_by_test_id("split-problem")
+        expect(problem).to_contain_text("This version would have no training images (8 in test)")
+        expect(problem).not_to_contain_text("--")  # the page's words, not the CLI's flags
         look("versions-refused")
-        page.get_by_label("re-split images that already have a split").check()
-        expect(page.get_by_test_id("split-problem")).to_have_count(0)
+        problem.get_by_role("button", name="Re-split 70/20/10").click()
+        expect(page.get_by_label("re-split images that already have a split")).to_be_checked()
+        expect(problem).to_have_count(0)
+        expect(plan).to_contain_text(re.compile(r"This version: train [1-9]"))
         page.get_by_role("button", name="Generate version").click()
         expect(page.get_by_role("status")).to_contain_text("Version Brain Tumor/1 generated", timeout=60_000)
         look("versions")
 
-        # training with the page's defaults: offline, the page says what to tick; the FAKE backend then trains
+        # training with the page's defaults: offline, the page says what to tick; started anyway, the job fails
+        # saying the same in the page's words, its error wraps inside the window and its bar stands still
         nav.get_by_role("link", name="Train").click()
         expect(page.get_by_test_id("weights-note")).to_contain_text("tick “Start from random weights”")
+        page.get_by_role("button", name="Start training").click()
+        run = page.get_by_test_id("training-run")
+        expect(run.get_by_test_id("job-status")).to_have_text("failed", timeout=60_000)
+        expect(run.locator("pre.error")).to_contain_text("tick 'Start from random weights'")
+        expect(run.get_by_text("waiting for the first epoch")).to_have_count(0)  # it will not come
+        assert run.get_by_role("progressbar").evaluate("bar => bar.hasAttribute('value')"), "a failed job's bar moves"
+        look("train-failed")
+        # the FAKE backend then trains from random weights
         page.get_by_label("start from random weights").check()
         page.get_by_label("model size").select_option("fake-seg")
         page.get_by_label("epochs").fill("2")
         page.get_by_role("button", name="Start training").click()
-        run = page.get_by_test_id("training-run")
         expect(run.get_by_test_id("job-status")).to_have_text("succeeded", timeout=60_000)
         expect(run.get_by_test_id("job-timing")).to_contain_text("took")
         look("train")

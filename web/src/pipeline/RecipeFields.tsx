@@ -115,9 +115,9 @@ function PreprocessingFields({ form, change, categories }: { form: RecipeForm; c
       <div className="step on">
         <strong className="step-title">Tags</strong>
         <div className="step-body tags">
-          <input aria-label="include tags" placeholder="only images tagged (comma-separated)" value={form.includeTags}
+          <input aria-label="include tags" placeholder="only images tagged" title="tags, comma-separated" value={form.includeTags}
             onChange={(e) => set("includeTags", e.target.value)} />
-          <input aria-label="exclude tags" placeholder="leave out images tagged" value={form.excludeTags}
+          <input aria-label="exclude tags" placeholder="leave out images tagged" title="tags, comma-separated" value={form.excludeTags}
             onChange={(e) => set("excludeTags", e.target.value)} />
           <label className="inline">
             <input type="checkbox" aria-label="only approved images" checked={form.onlyApproved}

@@ -49,6 +49,12 @@ def _roboflow_zip(path: Path, annotated: int, unannotated: int) -> Path:
     return path
 
 
+def _luminance(colour: str) -> float:
+    """Relative brightness (0-1) of a CSS ``rgb(r, g, b)`` / ``rgba(...)`` colour as ``getComputedStyle`` gives it."""
+    red, green, blue = (int(value) for value in re.findall(r"\d+", colour)[:3])
+    return (0.2126 * red + 0.7152 * green + 0.0722 * blue) / 255
+
+
 class Look:
     """Checks the page fits the window and writes it in light and dark mode as ``NN-name-light.png``."""
 
@@ -63,6 +69,14 @@ class Look:
         self.count += 1
         for scheme in ("light", "dark"):
             self.page.emulate_media(color_scheme=scheme)
+            # the page follows the system's scheme: a dark page behind light text in dark mode, and the reverse
+            background, text = (
+                _luminance(colour)
+                for colour in self.page.evaluate(
+                    "[getComputedStyle(document.body).backgroundColor, getComputedStyle(document.body).color]"
+                )
+            )
+            assert (background < text) == (scheme == "dark"), f"the {name} page ignores {scheme} mode"
             self.page.screenshot(path=str(self.folder / f"{self.count:02d}-{name}-{scheme}.png"), full_page=True)
         self.page.emulate_media(color_scheme="light")
 
@@ -120,16 +134,25 @@ def test_the_first_hour_of_a_labelling_team(page, seglab_home, fake_training_env
         expect(page.get_by_test_id("count-unannotated")).to_contain_text("5 unannotated")
         look("project")
 
+        # a second class, added on the project page; each drawing below gets the class picked for it
+        page.get_by_text("Classes (1)").click()
+        page.get_by_label("new class").fill("Edema")
+        page.get_by_role("button", name="Add class").click()
+        expect(page.get_by_text("Classes (2)")).to_be_visible()
+        classes = [c["id"] for c in httpx.get(f"{api}/projects/Brain Tumor").json()["categories"]]
+        chosen = {"polygon": 0, "smart-polygon": 1, "brush": 0}  # Tumor, Edema, Tumor
+
         # filter to what is left to label; each image labelled is a separate annotation of the class chosen
         page.get_by_label("status").select_option("unannotated")
         expect(page).to_have_url(re.compile(r"status=unannotated"))
         expect(page.get_by_test_id("image-count")).to_have_text("5 images")
         look("unannotated")
         tools = {"polygon": "p", "smart-polygon": "s", "brush": "b"}
+        sources = {"polygon": "drawn", "smart-polygon": "Smart Polygon", "brush": "drawn"}  # as the list names them
         labelled = []
         for tool, key in tools.items():
             image_id, box = _open_first_unannotated(page)
-            page.get_by_label("class", exact=True).select_option(index=0)  # the export's one class
+            page.get_by_label("class", exact=True).select_option(index=chosen[tool])
             cx, cy = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
             page.get_by_test_id("editor").focus()  # the editor has the keyboard
             page.keyboard.press(key)
@@ -151,8 +174,12 @@ def test_the_first_hour_of_a_labelling_team(page, seglab_home, fake_training_env
                 lambda annotations: len(annotations) == 1,
                 f"one {tool} annotation on image {image_id}",
             )
-            assert stored[0]["category_id"] == httpx.get(f"{api}/projects/Brain Tumor").json()["categories"][0]["id"]
-            expect(page.get_by_test_id("image-status")).to_contain_text("annotated")
+            assert stored[0]["category_id"] == classes[chosen[tool]]
+            expect(page.get_by_test_id("image-status")).to_have_text("status: annotated")  # live, not "unannotated"
+            row = page.get_by_test_id("annotations").locator("li")
+            expect(row).to_have_count(1)
+            expect(row.locator(".number")).to_have_text("1")
+            expect(row.locator(".source")).to_have_text(sources[tool])
             look(f"editor-{tool}")
             labelled.append(image_id)
             page.go_back()  # the grid, still filtered
@@ -214,7 +241,8 @@ def test_the_first_hour_of_a_labelling_team(page, seglab_home, fake_training_env
         expect(page.get_by_test_id("count-unannotated")).to_contain_text("1 unannotated")
         expect(page.get_by_role("link", name="version 1")).to_be_visible()
         expect(page.get_by_role("link", name=re.compile(r"^model \d+$"))).to_be_visible()
-        expect(page.get_by_test_id("instances-Tumor")).to_have_text("6")
+        expect(page.get_by_test_id("instances-Tumor")).to_have_text("5")
+        expect(page.get_by_test_id("instances-Edema")).to_have_text("1")
         look("dashboard")
 
         # more images, into a split and with tags chosen on the way in

@@ -231,3 +231,16 @@ def test_a_version_without_training_images_is_refused_with_the_fix_and_previewed
     assert preview.splits.version["train"] == 2  # one training image, twice: only training images are augmented
     [trained] = {sample.source_image_id for sample in preview.samples}
     assert trained in {image.id for image in pets}
+
+
+def test_the_preview_shows_augmentation_on_training_images_only(ws, project):
+    """Augmentation applies to the training split alone, so the preview's augmented samples come from training
+    images only (it used to draw valid and test images augmented too)."""
+    pets, _ = images.list_images(ws, project, limit=100)
+    train = {image.id for image in pets if image.split is Split.TRAIN}
+    assert train
+    assert len(train) < len(pets)
+    augmented = versions.recipe_from_options(augment="flip", multiplier=2)
+    samples = versions.preview_version(ws, project, augmented, samples=4).samples
+    assert samples
+    assert {sample.source_image_id for sample in samples} <= train

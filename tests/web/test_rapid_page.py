@@ -41,6 +41,10 @@ def test_prompts_preview_label_review_and_train(page, seglab_home, tmp_path):
             path = write_scene(tmp_path / f"{index}.png", 160 + index, 96)
             with path.open("rb") as handle:
                 httpx.post(f"{api}/projects/site/images", files=[("files", (path.name, handle, "image/png"))])
+        # as a Roboflow export of valid and test images only: no training image
+        ids = [image["id"] for image in httpx.get(f"{api}/projects/site/images").json()["items"]]
+        for split, chosen in (("valid", ids[:3]), ("test", ids[3:])):
+            httpx.patch(f"{api}/projects/site/images", json={"image_ids": chosen, "split": split}).raise_for_status()
 
         page.goto(f"{url}/projects/site")
         page.get_by_role("navigation", name="project sections").get_by_role("link", name="Rapid").click()
@@ -95,10 +99,15 @@ def test_prompts_preview_label_review_and_train(page, seglab_home, tmp_path):
 
         page.get_by_label("epochs").fill("1")
         page.get_by_label("start from random weights").check()
+        # no image in train: the version re-splits them (the server would refuse one that keeps their splits)
+        expect(page.get_by_test_id("resplit-note")).to_contain_text("the version re-splits them 70/20/10")
         page.get_by_role("button", name="Create version and train").click()
         expect(page.get_by_test_id("version-job").get_by_test_id("job-status")).to_have_text(
             "succeeded", timeout=60_000
         )
+        (version,) = httpx.get(f"{api}/projects/site/versions").json()
+        assert version["recipe"]["split"]["reassign_all"] is True
+        assert version["statistics"]["images_per_split"]["train"] > 0
         expect(page.get_by_test_id("training-job")).to_contain_text("Training on site/1")
         training = _wait_for(lambda: httpx.get(f"{api}/jobs", params={"kind": "model.train"}).json())[0]
         assert training["params"]["version"] == "site/1"

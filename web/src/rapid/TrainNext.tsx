@@ -21,10 +21,17 @@ export function TrainNext({ name, pending }: { name: string; pending: number }) 
   // what a version would be made of: the project's annotations less the proposals nobody accepted yet
   const stats = useQuery({ queryKey: [...keys.images(name), "stats"], queryFn: () => api.stats(name) });
   const accepted = stats.data ? stats.data.annotations - pending : null;
+  // the default recipe keeps the images' splits: from an export of valid and test images only it would make a
+  // version nothing can train on (the server refuses it), so such a version re-splits its images, and says so
+  const plan = useQuery({
+    queryKey: ["split-plan", name, "default"],
+    queryFn: () => pipelineApi.preview(name, toRecipe(defaultForm()), 0),
+  });
+  const resplit = Boolean(plan.data?.splits.problem);
   // a rejected proposal is deleted: the count is read again whenever the review queue changes
   useEffect(() => { client.invalidateQueries({ queryKey: [...keys.images(name), "stats"] }); }, [pending]);
   const createVersion = useMutation({
-    mutationFn: () => pipelineApi.createVersion(name, toRecipe(defaultForm())),
+    mutationFn: () => pipelineApi.createVersion(name, toRecipe({ ...defaultForm(), reassignAll: resplit })),
     onMutate: () => setTrainJobId(null),
     onSuccess: (job) => setVersionJobId(job.id),
   });
@@ -64,8 +71,14 @@ export function TrainNext({ name, pending }: { name: string; pending: number }) 
           <input type="checkbox" aria-label="start from random weights" checked={fromScratch} onChange={(e) => setFromScratch(e.target.checked)} />
           Start from random weights (no pretrained checkpoint is downloaded; needs far more epochs)
         </label>
-        <button type="submit" className="primary" disabled={busy || accepted === null || accepted <= 0}>Create version and train</button>
+        <button type="submit" className="primary" disabled={busy || plan.isPending || accepted === null || accepted <= 0}>Create version and train</button>
       </form>
+      {resplit && (
+        <p className="muted small" data-testid="resplit-note">
+          This project has no training images (its images are all in valid or test), so the version re-splits them
+          70/20/10; the images keep their own splits.
+        </p>
+      )}
       {accepted !== null && accepted <= 0 && (
         <p className="muted small" data-testid="nothing-accepted">
           Nothing to train on yet: accept proposals above (or annotate images) first.

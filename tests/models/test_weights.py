@@ -39,6 +39,8 @@ def test_offline_failure_says_what_to_do(tmp_path):
     message = str(raised.value)
     assert "--weights PATH" in message
     assert "--from-scratch" in message
+    # the Train page's words come first (most runs that meet this were started there)
+    assert message.index("tick 'Start from random weights'") < message.index("--weights PATH")
     assert str(tmp_path / "rf-detr-seg-nano.pt") in message
     assert list(tmp_path.iterdir()) == []  # no partial file left
 

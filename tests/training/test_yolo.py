@@ -126,7 +126,7 @@ def test_pretrained_yolo_weights_offline_say_what_to_do(ws, cotton, tmp_path):
     def offline(url: str, timeout: float):
         raise OSError("network is unreachable")
 
-    with pytest.raises(WeightsUnavailableError, match=r"--weights PATH.*--from-scratch"):
+    with pytest.raises(WeightsUnavailableError, match=r"'Start from random weights'.*--from-scratch.*--weights PATH"):
         resolve_yolo_weights(yolo_architecture("yolo11n-seg"), cache_dir=tmp_path / "weights", opener=offline)
     with pytest.raises(WeightsUnavailableError, match="does not exist"):
         training.train(ws, cotton.reference, model="yolo11n-seg", weights=tmp_path / "missing.pt")

@@ -182,9 +182,9 @@ def start_weights(
     try:
         return download(url, cached, md5, opener=opener)
     except (urllib.error.URLError, OSError, TimeoutError) as error:
-        advice = offline_hint or (
-            f"pass --weights PATH to a {file_kind} file you have (or put it at {cached}), or train with --from-scratch "
-            "(on the Train page: tick 'Start from random weights')"
+        advice = offline_hint or (  # the Train page's words first: most runs that meet this were started there
+            "train from random weights (on the Train page: tick 'Start from random weights'; seglab train "
+            f"--from-scratch), or use a {file_kind} file you have: put it at {cached} or pass --weights PATH"
         )
         raise WeightsUnavailableError(
             f"cannot download the pretrained {name} weights from {url} ({error}). Without network access, {advice}."

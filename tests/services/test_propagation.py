@@ -3,8 +3,12 @@ re-propagation replacing only what nobody reviewed, interpolation between keyfra
 
 from __future__ import annotations
 
+import json
+
+import numpy as np
 import pytest
 
+from seglab.core import ImageStatus
 from seglab.errors import InvalidInputError
 from seglab.geometry import mask_iou, mask_to_polygon, segmentation_to_mask
 from seglab.jobs import PropagateJob
@@ -68,6 +72,31 @@ def test_propagation_proposes_the_track_on_the_next_frames_and_replaces_only_unr
     assert (up_to.frames, up_to.replaced) == (4, 4)
 
 
+def test_to_the_next_annotated_frame_stops_before_a_frame_a_person_annotated_or_reviewed(ws, clip):
+    """``frames=None``: up to the next frame holding a person's annotation of any object (not only of the tracks
+    carried), or one a person marked reviewed or null; proposals nobody reviewed do not stop it."""
+    frames, seed = clip
+    box = mask_to_polygon(np.pad(np.ones((10, 10), bool), ((5, 105), (140, 10))), 0.5)  # another object, no track
+    annotations.create_annotation(ws, frames[6].id, NewAnnotation(seed.category_id, box), author="ana")
+    images.update_image(ws, frames[15].id, status=ImageStatus.NULL)
+    first = propagation.propagate(ws, PropagateJob(image_id=frames[0].id, annotation_ids=[seed.id], frames=None))
+    assert first.frames == 5
+    assert sorted(_track(ws, frames, seed.id)) == list(range(6))
+    # from frame 6 on: frames 7..14, stopping before the frame reviewed as holding nothing
+    on_six = _track(ws, frames, seed.id)[5].annotation
+    copied = annotations.create_annotation(
+        ws, frames[6].id, NewAnnotation(seed.category_id, on_six.segmentation, track_id=seed.id), author="ana"
+    )
+    again = propagation.propagate(
+        ws, PropagateJob(image_id=frames[6].id, annotation_ids=[copied.annotation.id], frames=None)
+    )
+    assert again.frames == 8
+    assert sorted(_track(ws, frames, seed.id)) == list(range(15))
+    # the proposals just made are no stop: from frame 0 again it replaces frames 1..5 and stops before frame 6
+    third = propagation.propagate(ws, PropagateJob(image_id=frames[0].id, annotation_ids=[seed.id], frames=None))
+    assert (third.frames, third.replaced) == (5, 5)
+
+
 def test_backward_and_as_a_job_with_progress(ws, clip):
     frames, seed = clip
     category = seed.category_id
@@ -111,6 +140,23 @@ def test_interpolation_fills_the_frames_between_two_keyframes_of_a_track(ws, cli
     assert sorted(track) == list(range(9))
     assert track[4].annotation.source == "propagate:interpolate"
     assert mask_iou(segmentation_to_mask(track[4].annotation.segmentation, (160, 120)), shapes_frame(4)[1]) > 0.85
+
+    # without the other end: the track's next keyframe, else its previous one (here frame 0), from the CLI
+    from typer.testing import CliRunner
+
+    from seglab.cli import app
+
+    result = CliRunner().invoke(app, ["assist", "interpolate", str(end.annotation.id), "--json"])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout) == {"frames": 7, "proposals": 7, "replaced": 7, "tracks": {str(seed.id): 7}}
+    assert propagation.interpolate(ws, seed.id).replaced == 7  # from frame 0: frame 8 is the next keyframe
+    assert sorted(_track(ws, frames, seed.id)) == list(range(9))
+    loose = annotations.create_annotation(
+        ws, frames[12].id, NewAnnotation(seed.category_id, end.annotation.segmentation)
+    )
+    refused = CliRunner().invoke(app, ["assist", "interpolate", str(loose.annotation.id)])
+    assert refused.exit_code != 0
+    assert f"annotation {loose.annotation.id} is on no track" in refused.output
 
 
 def test_a_coco_export_keeps_track_ids_and_frames_in_order(ws, clip, tmp_path):

@@ -111,6 +111,7 @@ def propagate(
     response_model=InterpolatedOut,
     dependencies=[requires("annotation.write")],
 )
-def interpolate(annotation_id: int, body: InterpolateIn, ws: WorkspaceDep) -> InterpolatedOut:
-    report = propagation.interpolate(ws, annotation_id, body.to_annotation_id)
+def interpolate(annotation_id: int, ws: WorkspaceDep, body: InterpolateIn | None = None) -> InterpolatedOut:
+    """Without a body (or ``to_annotation_id``), up to the track's next keyframe."""
+    report = propagation.interpolate(ws, annotation_id, body.to_annotation_id if body else None)
     return InterpolatedOut(frames=report.frames, proposals=report.proposals, replaced=report.replaced)

@@ -10,7 +10,7 @@ import pytest
 
 from seglab.core import ImageStatus
 from seglab.errors import InvalidInputError
-from seglab.geometry import mask_iou, mask_to_polygon, segmentation_to_mask
+from seglab.geometry import mask_iou, mask_to_polygon, segmentation_bbox_xyxy, segmentation_to_mask
 from seglab.jobs import PropagateJob
 from seglab.services import annotations, images, jobs, projects, propagation, videos
 from seglab.store import NewAnnotation
@@ -112,6 +112,29 @@ def test_backward_and_as_a_job_with_progress(ws, clip):
     assert done.result["proposals"] == 5
     assert done.progress["done"] == done.progress["total"] == 5
     assert sorted(_track(ws, frames, last.annotation.id)) == [18, 19, 20, 21, 22, 23]
+
+
+@pytest.mark.slow
+@pytest.mark.sqlite_only
+def test_sam2_proposals_land_through_the_service_on_the_seeds_track(ws, clip):
+    """SAM 2.1's video predictor (random weights, a 224 input side: see tests/assist/test_sam2_video.py) in place of
+    the checkpoint's: its masks, at the video's size, stored as proposals of the seed's track."""
+    import torch
+
+    from seglab.assist import ASSIST_MODELS
+    from seglab.assist.propagation.sam2_video import Sam2Propagator
+
+    frames, seed = clip
+    torch.manual_seed(0)
+    sam2 = Sam2Propagator.build(ASSIST_MODELS["sam2.1-hiera-tiny"], None, device="cpu", image_size=224)
+    params = PropagateJob(image_id=frames[0].id, annotation_ids=[seed.id], frames=3, propagator=sam2.name)
+    report = propagation.propagate(ws, params, propagator=sam2)
+    assert (report.frames, report.proposals, report.tracks) == (3, 3, {seed.id: 3})
+    track = _track(ws, frames, seed.id)
+    assert sorted(track) == [0, 1, 2, 3]
+    assert {track[i].annotation.source for i in (1, 2, 3)} == {"propagate:sam2.1-hiera-tiny"}
+    # random weights outline something, not the disc; what is stored is a polygon within the frame
+    assert all(segmentation_bbox_xyxy(track[i].annotation.segmentation)[2] <= 160 for i in (1, 2, 3))
 
 
 def test_refusals_name_what_is_wrong(ws, clip, tmp_path):

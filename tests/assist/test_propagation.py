@@ -24,6 +24,24 @@ def test_flow_follows_a_moving_disc_for_twenty_frames():
     ] == [True] * 20
 
 
+def test_grabcut_refines_the_moved_outline_to_the_object():
+    """A sloppy seed (the disc grown by 3 pixels all round): optical flow alone carries the sloppiness along, GrabCut
+    pulls the outline onto the disc from the first frame on."""
+    import cv2
+
+    frames = [shapes_frame(i)[0] for i in range(4)]
+    truths = [shapes_frame(i)[1] for i in range(4)]
+    sloppy = cv2.dilate(truths[0].astype(np.uint8), np.ones((7, 7), np.uint8)) > 0
+    assert mask_iou(sloppy, truths[0]) < 0.75
+
+    def ious(propagator: FlowPropagator) -> list[float]:
+        results = propagator.propagate(iter(frames), {1: sloppy})
+        return [mask_iou(found[1].mask, truth) for found, truth in zip(results, truths[1:], strict=True)]
+
+    assert max(ious(FlowPropagator(refine=False))) < 0.75
+    assert min(ious(FlowPropagator())) > 0.95
+
+
 def test_a_track_lost_stays_lost():
     frames = [shapes_frame(0)[0], np.zeros_like(shapes_frame(0)[0]), shapes_frame(2)[0]]
     tiny = np.zeros(frames[0].shape[:2], bool)

@@ -55,5 +55,7 @@ def test_upload_strip_propagate_and_interpolate(client, tmp_path):
         f"/api/v1/annotations/{on_five['id']}/interpolate", json={"to_annotation_id": end["id"]}
     ).json()
     assert interpolated == {"frames": 4, "proposals": 4, "replaced": 0}
+    to_next = client.post(f"/api/v1/annotations/{on_five['id']}/interpolate").json()  # no body
+    assert to_next == {"frames": 4, "proposals": 4, "replaced": 4}  # the track's next keyframe: frame 10
     refused = client.get(f"/api/v1/images/{frames[0]['id'] + 1000}/video")
     assert refused.status_code == 404

@@ -3,10 +3,14 @@ re-propagation replacing only what nobody reviewed, interpolation between keyfra
 
 from __future__ import annotations
 
+import json
+
+import numpy as np
 import pytest
 
+from seglab.core import ImageStatus
 from seglab.errors import InvalidInputError
-from seglab.geometry import mask_iou, mask_to_polygon, segmentation_to_mask
+from seglab.geometry import mask_iou, mask_to_polygon, segmentation_bbox_xyxy, segmentation_to_mask
 from seglab.jobs import PropagateJob
 from seglab.services import annotations, images, jobs, projects, propagation, videos
 from seglab.store import NewAnnotation
@@ -68,6 +72,31 @@ def test_propagation_proposes_the_track_on_the_next_frames_and_replaces_only_unr
     assert (up_to.frames, up_to.replaced) == (4, 4)
 
 
+def test_to_the_next_annotated_frame_stops_before_a_frame_a_person_annotated_or_reviewed(ws, clip):
+    """``frames=None``: up to the next frame holding a person's annotation of any object (not only of the tracks
+    carried), or one a person marked reviewed or null; proposals nobody reviewed do not stop it."""
+    frames, seed = clip
+    box = mask_to_polygon(np.pad(np.ones((10, 10), bool), ((5, 105), (140, 10))), 0.5)  # another object, no track
+    annotations.create_annotation(ws, frames[6].id, NewAnnotation(seed.category_id, box), author="ana")
+    images.update_image(ws, frames[15].id, status=ImageStatus.NULL)
+    first = propagation.propagate(ws, PropagateJob(image_id=frames[0].id, annotation_ids=[seed.id], frames=None))
+    assert first.frames == 5
+    assert sorted(_track(ws, frames, seed.id)) == list(range(6))
+    # from frame 6 on: frames 7..14, stopping before the frame reviewed as holding nothing
+    on_six = _track(ws, frames, seed.id)[5].annotation
+    copied = annotations.create_annotation(
+        ws, frames[6].id, NewAnnotation(seed.category_id, on_six.segmentation, track_id=seed.id), author="ana"
+    )
+    again = propagation.propagate(
+        ws, PropagateJob(image_id=frames[6].id, annotation_ids=[copied.annotation.id], frames=None)
+    )
+    assert again.frames == 8
+    assert sorted(_track(ws, frames, seed.id)) == list(range(15))
+    # the proposals just made are no stop: from frame 0 again it replaces frames 1..5 and stops before frame 6
+    third = propagation.propagate(ws, PropagateJob(image_id=frames[0].id, annotation_ids=[seed.id], frames=None))
+    assert (third.frames, third.replaced) == (5, 5)
+
+
 def test_backward_and_as_a_job_with_progress(ws, clip):
     frames, seed = clip
     category = seed.category_id
@@ -83,6 +112,29 @@ def test_backward_and_as_a_job_with_progress(ws, clip):
     assert done.result["proposals"] == 5
     assert done.progress["done"] == done.progress["total"] == 5
     assert sorted(_track(ws, frames, last.annotation.id)) == [18, 19, 20, 21, 22, 23]
+
+
+@pytest.mark.slow
+@pytest.mark.sqlite_only
+def test_sam2_proposals_land_through_the_service_on_the_seeds_track(ws, clip):
+    """SAM 2.1's video predictor (random weights, a 224 input side: see tests/assist/test_sam2_video.py) in place of
+    the checkpoint's: its masks, at the video's size, stored as proposals of the seed's track."""
+    import torch
+
+    from seglab.assist import ASSIST_MODELS
+    from seglab.assist.propagation.sam2_video import Sam2Propagator
+
+    frames, seed = clip
+    torch.manual_seed(0)
+    sam2 = Sam2Propagator.build(ASSIST_MODELS["sam2.1-hiera-tiny"], None, device="cpu", image_size=224)
+    params = PropagateJob(image_id=frames[0].id, annotation_ids=[seed.id], frames=3, propagator=sam2.name)
+    report = propagation.propagate(ws, params, propagator=sam2)
+    assert (report.frames, report.proposals, report.tracks) == (3, 3, {seed.id: 3})
+    track = _track(ws, frames, seed.id)
+    assert sorted(track) == [0, 1, 2, 3]
+    assert {track[i].annotation.source for i in (1, 2, 3)} == {"propagate:sam2.1-hiera-tiny"}
+    # random weights outline something, not the disc; what is stored is a polygon within the frame
+    assert all(segmentation_bbox_xyxy(track[i].annotation.segmentation)[2] <= 160 for i in (1, 2, 3))
 
 
 def test_refusals_name_what_is_wrong(ws, clip, tmp_path):
@@ -111,6 +163,23 @@ def test_interpolation_fills_the_frames_between_two_keyframes_of_a_track(ws, cli
     assert sorted(track) == list(range(9))
     assert track[4].annotation.source == "propagate:interpolate"
     assert mask_iou(segmentation_to_mask(track[4].annotation.segmentation, (160, 120)), shapes_frame(4)[1]) > 0.85
+
+    # without the other end: the track's next keyframe, else its previous one (here frame 0), from the CLI
+    from typer.testing import CliRunner
+
+    from seglab.cli import app
+
+    result = CliRunner().invoke(app, ["assist", "interpolate", str(end.annotation.id), "--json"])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout) == {"frames": 7, "proposals": 7, "replaced": 7, "tracks": {str(seed.id): 7}}
+    assert propagation.interpolate(ws, seed.id).replaced == 7  # from frame 0: frame 8 is the next keyframe
+    assert sorted(_track(ws, frames, seed.id)) == list(range(9))
+    loose = annotations.create_annotation(
+        ws, frames[12].id, NewAnnotation(seed.category_id, end.annotation.segmentation)
+    )
+    refused = CliRunner().invoke(app, ["assist", "interpolate", str(loose.annotation.id)])
+    assert refused.exit_code != 0
+    assert f"annotation {loose.annotation.id} is on no track" in refused.output
 
 
 def test_a_coco_export_keeps_track_ids_and_frames_in_order(ws, clip, tmp_path):

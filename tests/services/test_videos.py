@@ -79,6 +79,23 @@ def test_a_file_that_is_not_a_video_is_refused_and_nothing_is_stored(ws, empty, 
     assert report.failed[0][0] == "fake.mp4"
     assert reason in report.failed[0][1]
     assert "fake.mp4" in report.failed[0][1]
+    assert str(tmp_path) not in report.failed[0][1]  # FFmpeg's reason, not the (temporary, on a server) path
+    assert images.image_ids(ws, empty, ImageFilter()) == []
+    assert videos.list_videos(ws, empty) == []
+
+
+def test_a_file_with_sound_and_no_picture_is_refused_and_nothing_is_stored(ws, empty, tmp_path):
+    import av
+
+    path = tmp_path / "voice.mp4"
+    with av.open(str(path), "w") as container:  # an MP4 holding one AAC stream, as a voice memo is
+        stream = container.add_stream("aac", rate=8000)
+        sound = av.AudioFrame.from_ndarray(np.zeros((1, 1024), np.float32), format="fltp", layout="mono")
+        sound.sample_rate, sound.pts = 8000, 0
+        for packet in [*stream.encode(sound), *stream.encode()]:
+            container.mux(packet)
+    report = images.upload_paths(ws, empty, [path])
+    assert report.failed == [("voice.mp4", "voice.mp4: not a video (it has no video stream)")]
     assert images.image_ids(ws, empty, ImageFilter()) == []
     assert videos.list_videos(ws, empty) == []
 

@@ -1,6 +1,7 @@
 """Video annotation in the browser: upload a generated video of a moving disc, outline the disc on frame 0,
 propagate 20 frames with the offline propagator (a background job on the server's worker), see the proposals on
-frame 20, correct frame 10, propagate again from there, accept, and step and play through the frames."""
+frame 20, correct frame 10, propagate again from there, accept, interpolate between two keyframes of the track,
+propagate "to the next annotated frame", and step and play through the frames."""
 
 from __future__ import annotations
 
@@ -98,6 +99,23 @@ def test_annotate_propagate_correct_propagate_again_and_accept(page, working_ser
     assert [(a["source"], a["attributes"].get("accepted"), a["track_id"]) for a in frame_20] == [
         ("manual", True, seed["track_id"])
     ]
+
+    # frames 10 (corrected) and 20 (accepted) are keyframes of the track: interpolation fills the frames between
+    page.get_by_test_id("frame-10").click()
+    expect(page.get_by_test_id("frame-position")).to_have_text("clip.mp4 · frame 11 / 24")
+    page.keyboard.press("Tab")  # selects the frame's annotation
+    page.get_by_role("button", name="interpolate", exact=True).click()
+    expect(page.get_by_test_id("message")).to_have_text("interpolated: 9 proposals on 9 frames (9 unreviewed replaced)")
+
+    # "to the next annotated frame": from frame 20, nothing annotated after it, so up to the video's end
+    page.get_by_test_id("frame-20").click()
+    expect(page.get_by_test_id("frame-position")).to_have_text("clip.mp4 · frame 21 / 24")
+    page.get_by_label("how far").select_option("next")
+    page.get_by_role("button", name="propagate", exact=True).click()
+    expect(page.get_by_test_id("message")).to_have_text(
+        "propagated: 3 proposals on 3 frames (0 unreviewed replaced)", timeout=60_000
+    )
+    expect(page.get_by_test_id("frame-23")).to_have_attribute("data-mark", "pending")
 
     # playback runs to the last frame and stops
     page.get_by_role("button", name="▶ play").click()

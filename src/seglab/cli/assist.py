@@ -90,7 +90,9 @@ def segment(
 def propagate(
     image_id: Annotated[int, typer.Argument(help="The keyframe: a frame of a video.")],
     annotations: Annotated[str, typer.Option(help="Annotation ids on the keyframe (comma-separated).")],
-    frames: Annotated[int, typer.Option(min=0, help="Frames to fill; 0: up to the next reviewed one.")] = 20,
+    frames: Annotated[
+        int, typer.Option(min=0, help="Frames to fill; 0: up to the next annotated (or reviewed) frame.")
+    ] = 20,
     backward: Annotated[bool, typer.Option("--backward", help="Towards the video's start.")] = False,
     propagator: Annotated[str, typer.Option(help="flow (no weights), a SAM 2.1 model, or sam3.")] = "flow",
     background: Annotated[bool, typer.Option("--background", help="Queue it for `seglab worker` instead.")] = False,
@@ -117,6 +119,28 @@ def propagate(
             return
         with progress_bar("propagating", not as_json) as progress:
             report = propagation.propagate(ws, params, progress=progress)
+    if as_json:
+        print_json(report.as_json())
+        return
+    typer.echo(
+        f"{report.proposals} proposals on {report.frames} frames ({report.replaced} unreviewed replaced); "
+        "review them in the editor"
+    )
+
+
+@assist_app.command("interpolate")
+def interpolate(
+    annotation_id: Annotated[int, typer.Argument(help="A track's annotation on one keyframe of a video.")],
+    to: Annotated[
+        int | None, typer.Option("--to", help="The track's annotation on the other keyframe (default: its next one).")
+    ] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Fill the frames between two keyframes of a track by interpolating its polygons, as proposals to review."""
+    from seglab.services import propagation
+
+    with workspace(as_json) as ws:
+        report = propagation.interpolate(ws, annotation_id, to)
     if as_json:
         print_json(report.as_json())
         return

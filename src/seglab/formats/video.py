@@ -63,6 +63,11 @@ def _upright(pixels: npt.NDArray[np.uint8], rotation: int) -> npt.NDArray[np.uin
     return np.ascontiguousarray(np.rot90(pixels, turns)) if turns else pixels
 
 
+def _reason(error: Exception) -> str:
+    """FFmpeg's reason alone: its message also names the file by its path, which on a server is a temporary one."""
+    return str(getattr(error, "strerror", None) or error)
+
+
 def _rotation(degrees: float) -> int:
     return round(degrees / 90.0) * 90 % 360
 
@@ -84,7 +89,7 @@ def sample_frames(
     try:
         container = av.open(str(path))
     except (av.FFmpegError, OSError, UnicodeDecodeError) as error:
-        raise VideoError(f"{path.name}: not a readable video ({error})", file=path.name) from None
+        raise VideoError(f"{path.name}: not a readable video ({_reason(error)})", file=path.name) from None
     with container:
         if not container.streams.video:
             raise VideoError(f"{path.name}: not a video (it has no video stream)", file=path.name)
@@ -118,6 +123,6 @@ def sample_frames(
                 pixels: npt.NDArray[np.uint8] = np.asarray(frame.to_ndarray(format="rgb24"), np.uint8)
                 yield SampledFrame(index, seconds, _upright(pixels, report.info.rotation))
         except av.FFmpegError as error:
-            raise VideoError(f"{path.name}: frame {index} does not decode ({error})", file=path.name) from None
+            raise VideoError(f"{path.name}: frame {index} does not decode ({_reason(error)})", file=path.name) from None
     if report.frame_count == 0:
         raise VideoError(f"{path.name}: the video has no decodable frame", file=path.name)

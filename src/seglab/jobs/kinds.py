@@ -156,7 +156,8 @@ class StreamJob(JobParams):
 
 class PropagateJob(JobParams):
     """Carry ``annotation_ids`` of keyframe ``image_id`` through ``frames`` frames of its video (``None``: up to
-    each track's next reviewed frame) with ``propagator``."""
+    the next frame a person has annotated or reviewed) with ``propagator``; a track also stops before a frame
+    where a person has annotated it."""
 
     kind: ClassVar[str] = "assist.propagate"
     alias: ClassVar[str] = "propagate"

@@ -25,7 +25,7 @@ from sqlalchemy.orm import Session
 
 from seglab.assist import assist_model, cached_weights
 from seglab.assist.propagation import Mask, Propagator, PropagatorModel, propagator_model, propagator_models
-from seglab.core import ImageRecord, Progress, no_progress
+from seglab.core import ImageRecord, ImageStatus, Progress, no_progress
 from seglab.errors import InvalidInputError, NotFoundError
 from seglab.geometry import MultiPolygon, interpolate_polygons, mask_to_polygon, segmentation_to_mask
 from seglab.jobs import PropagateJob, Reporter, stage_progress
@@ -43,11 +43,20 @@ PROPOSAL_PREFIX = "propagate:"
 AUTHOR = "propagation"
 _TOLERANCE = 1.0
 """Polygon simplification of propagated masks, in pixels."""
+_REVIEWED = (ImageStatus.REVIEWED, ImageStatus.NULL)
 
 
 def is_unreviewed_proposal(stored: StoredAnnotation) -> bool:
     annotation = stored.annotation
     return annotation.source.startswith(PROPOSAL_PREFIX) and not annotation.attributes.get("accepted")
+
+
+def is_persons(stored: StoredAnnotation) -> bool:
+    """Drawn or accepted by a person: not a proposal (propagation's or label assist's) still waiting for review."""
+    annotation = stored.annotation
+    return not annotation.source.startswith(annotation_store.PROPOSAL_SOURCES) or bool(
+        annotation.attributes.get("accepted")
+    )
 
 
 @dataclass
@@ -173,10 +182,16 @@ def _plan(session: Session, params: PropagateJob) -> _Plan:
     targets = frames[position + 1 :] if params.direction == "forward" else frames[:position][::-1]
     seeds = _seeds(session, keyframe, params.annotation_ids)
     reviewed: dict[int, set[int]] = {}  # image id -> tracks a person has annotated there
+    annotated = {t.id for t in targets if t.status in _REVIEWED}  # frames a person has annotated or reviewed
     for stored in annotation_store.list_annotations(session, [t.id for t in targets]):
-        if stored.annotation.track_id in seeds and not is_unreviewed_proposal(stored):
-            reviewed.setdefault(stored.annotation.image_id, set()).add(stored.annotation.track_id)
-    limit = len(targets) if params.frames is None else min(params.frames, len(targets))
+        if is_persons(stored):
+            annotated.add(stored.annotation.image_id)
+            if stored.annotation.track_id in seeds:
+                reviewed.setdefault(stored.annotation.image_id, set()).add(stored.annotation.track_id)
+    if params.frames is None:  # up to the next annotated frame (of any object), or the video's end
+        limit = next((i for i, t in enumerate(targets) if t.id in annotated), len(targets))
+    else:
+        limit = min(params.frames, len(targets))
     stops = {}
     for track in seeds:
         stops[track] = next((i for i, t in enumerate(targets[:limit]) if track in reviewed.get(t.id, ())), limit)
@@ -264,10 +279,41 @@ def _propagate_job(ws: Workspace, params: PropagateJob, reporter: Reporter) -> d
 register_handler(PropagateJob, _propagate_job)
 
 
-def interpolate(ws: Workspace, start_annotation: int, end_annotation: int) -> PropagationReport:
+def _next_keyframe(session: Session, annotation_id: int) -> int:
+    """The track's annotation on its nearest keyframe after this one's frame (else before it): the nearest frame
+    where a person has drawn or accepted the track."""
+    start = annotation_store.get_annotation(session, annotation_id).annotation
+    if start.track_id is None:
+        raise InvalidInputError(
+            f"annotation {annotation_id} is on no track: propagate it first, or give the other keyframe's annotation"
+        )
+    image = image_store.get_image(session, start.image_id)
+    if image.video_id is None:
+        raise InvalidInputError(f"annotation {annotation_id} is not on a frame of a video")
+    index = image.frame_index or 0
+    places = {frame.id: frame.frame_index or 0 for frame in video_store.frames(session, image.video_id)}
+    keyframes = [
+        (places[stored.annotation.image_id], stored.annotation.id)
+        for stored in annotation_store.list_annotations(session, list(places))
+        if stored.annotation.track_id == start.track_id and is_persons(stored) and stored.annotation.id != start.id
+    ]
+    after = [pair for pair in keyframes if pair[0] > index]
+    before = [pair for pair in keyframes if pair[0] < index]
+    if not after and not before:
+        raise InvalidInputError(
+            f"track {start.track_id} has no other keyframe (a frame where a person drew or accepted it) to "
+            f"interpolate annotation {annotation_id} to"
+        )
+    return min(after)[1] if after else max(before)[1]
+
+
+def interpolate(ws: Workspace, start_annotation: int, end_annotation: int | None = None) -> PropagationReport:
     """Proposals on the frames between two annotations of one track (polygons, on two frames of one video),
-    linear on matched vertices; the unreviewed proposals of the track there are replaced."""
+    linear on matched vertices; the unreviewed proposals of the track there are replaced. Without
+    ``end_annotation``, the track's next keyframe (else its previous one) is the other end."""
     with ws.db.transaction() as session:
+        if end_annotation is None:
+            end_annotation = _next_keyframe(session, start_annotation)
         ends = [annotation_store.get_annotation(session, i).annotation for i in (start_annotation, end_annotation)]
         track = ends[0].track_id
         if track is None or track != ends[1].track_id:

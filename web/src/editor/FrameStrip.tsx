@@ -23,8 +23,15 @@ export function FrameStrip({ editor }: { editor: EditorController }) {
           {strip.video.file_name} · frame {at + 1} / {strip.frames.length}
         </span>
         <span className="propagate">
-          <input aria-label="frames to propagate" type="number" min={1} value={options.frames ?? ""} placeholder="to next reviewed"
-            onChange={(e) => set({ frames: e.target.value ? Number(e.target.value) : null })} style={{ width: 70 }} />{" "}
+          <select aria-label="how far" value={options.frames === null ? "next" : "frames"}
+            onChange={(e) => set({ frames: e.target.value === "next" ? null : 20 })}>
+            <option value="frames">frames:</option>
+            <option value="next">to the next annotated frame</option>
+          </select>{" "}
+          {options.frames !== null && (
+            <input aria-label="frames to propagate" type="number" min={1} defaultValue={options.frames} style={{ width: 60 }}
+              onChange={(e) => { const n = Math.floor(Number(e.target.value)); if (n >= 1) set({ frames: n }); }} />
+          )}{" "}
           <select aria-label="direction" value={options.direction} onChange={(e) => set({ direction: e.target.value as "forward" | "backward" })}>
             <option value="forward">forward</option>
             <option value="backward">backward</option>
@@ -33,7 +40,9 @@ export function FrameStrip({ editor }: { editor: EditorController }) {
             {strip.propagators.map((name) => <option key={name} value={name}>{name}</option>)}
           </select>{" "}
           <button title={action("propagate").help} disabled={running || editor.readOnly}
-            onClick={() => editor.input.submit(() => video.propagate())}>{action("propagate").label}</button>
+            onClick={() => editor.input.submit(() => video.propagate())}>{action("propagate").label}</button>{" "}
+          <button title={action("interpolate").help} disabled={running || editor.readOnly}
+            onClick={() => editor.input.submit(() => video.interpolate())}>{action("interpolate").label}</button>
         </span>
       </div>
       <ol className="frames">

@@ -126,6 +126,11 @@ export const ACTIONS: Action[] = [
     perform: (editor) => editor.video.propagate(),
   },
   {
+    id: "interpolate", label: "interpolate", section: "Annotations", keys: [{ key: "i" }],
+    help: "video: fill the frames between the selected annotation's frame and its track's next keyframe, as proposals to review",
+    perform: (editor) => editor.video.interpolate(),
+  },
+  {
     id: "mark-null", label: "mark null", section: "Navigation", help: "reviewed: the image contains no objects", keys: [],
     perform: (editor) => editor.edits.markImage("null"),
   },

@@ -21,5 +21,6 @@ describe("the frame strip", () => {
     expect(frameMark(frame(1, { annotations: 2 }))).toBe("annotated");
     expect(frameMark(frame(1, { annotations: 2, pending: 1 }))).toBe("pending");
     expect(frameMark(frame(1, { annotations: 2, pending: 1, status: "reviewed" }))).toBe("reviewed");
+    expect(frameMark(frame(1, { status: "null" }))).toBe("reviewed"); // reviewed as holding no object
   });
 });

@@ -11,7 +11,7 @@ export type FrameStrip = Schemas["FrameStripOut"];
 export type StripFrame = Schemas["StripFrameOut"];
 
 export interface PropagateOptions {
-  /** Frames to fill; null: up to each track's next reviewed frame. */
+  /** Frames to fill; null: up to the next frame a person has annotated or reviewed. */
   frames: number | null;
   direction: "forward" | "backward";
   propagator: string;
@@ -29,6 +29,8 @@ export const videoApi = {
   strip: (imageId: number) => call<FrameStrip>("GET", `/images/${imageId}/video`),
   propagate: (imageId: number, annotationIds: number[], options: PropagateOptions) =>
     call<Job>("POST", `/images/${imageId}/propagate`, { annotation_ids: annotationIds, ...options }),
+  interpolate: (annotationId: number) =>
+    call<Schemas["InterpolatedOut"]>("POST", `/annotations/${annotationId}/interpolate`, {}),
 };
 
 const POLL_MS = 300;
@@ -42,7 +44,7 @@ export function frameAt(strip: FrameStrip, imageId: number, step: number): numbe
 
 /** How the strip marks a frame: reviewed (a person checked it), pending proposals, annotated, or nothing yet. */
 export function frameMark(frame: StripFrame): "reviewed" | "pending" | "annotated" | "empty" {
-  if (frame.status === "reviewed") return "reviewed";
+  if (frame.status === "reviewed" || frame.status === "null") return "reviewed";
   if (frame.pending > 0) return "pending";
   return frame.annotations > 0 ? "annotated" : "empty";
 }
@@ -113,5 +115,18 @@ export class VideoFrames {
     }
     await this.load(imageId, this.editor.state.loaded?.image.video_id);
     await this.editor.reload();
+  }
+
+  /** Fill the frames between the selected annotation's keyframe and its track's next one (else its previous). */
+  async interpolate(): Promise<void> {
+    const { annotations, selected, imageId } = this.editor.state;
+    const chosen = annotations.find((a) => a.id === selected);
+    if (!chosen || chosen.track_id === null || chosen.track_id === undefined) {
+      this.editor.say("interpolate: select an annotation of a track (one propagated, or a proposal of one) first");
+      return;
+    }
+    const result = await videoApi.interpolate(chosen.id);
+    this.editor.say(`interpolated: ${result.proposals} proposals on ${result.frames} frames (${result.replaced} unreviewed replaced)`);
+    await this.load(imageId, this.editor.state.loaded?.image.video_id);
   }
 }

@@ -2,8 +2,9 @@
 
 ``sam2``'s own ``init_state`` decodes the whole video into one tensor and its state keeps every frame's outputs,
 so a long video runs out of memory. Here the frames stream through in chunks: each chunk is a fresh inference
-state over at most ``chunk_frames`` frames, conditioned on its first frame (the previous chunk's last) with the
-masks found there, and dropped once its frames are yielded. What is held at any time is one chunk's frames and
+state over at most ``chunk_frames`` frames (each held only as the network's input tensor, the video's own pixels
+let go as read), conditioned on its first frame (the previous chunk's last) with the masks found there, and
+dropped once its frames are yielded. What is held at any time is one chunk's frames and
 outputs, however long the video; the chunk length comes from a memory budget. With ``offload`` the frames and the
 state live in CPU memory and only the frame being worked on goes to the GPU (the library's own offload options).
 
@@ -25,6 +26,7 @@ from seglab.assist.catalog import AssistModel
 from seglab.assist.prompts import RgbImage
 from seglab.assist.propagation.base import Mask, TrackedMask
 
+_BESIDE_ACTIVATIONS = 32 << 20
 _MEAN = np.array([0.485, 0.456, 0.406], np.float32)
 _STD = np.array([0.229, 0.224, 0.225], np.float32)
 
@@ -102,9 +104,12 @@ class Sam2Propagator:
 
     def working_bytes(self) -> int:
         """What one frame's pass through the network holds while it runs (its activations): about 512 bytes per
-        input pixel for Hiera-tiny (measured: ~0.5 GB at the 1024 side, benchmarks/video_propagation.py)."""
+        input pixel for Hiera-tiny (measured: ~0.5 GB at the 1024 side, benchmarks/video_propagation.py), plus what
+        stays allocated beside them whatever the side (the CPU backend's scratch and caches, the allocator's slack:
+        the process's memory ran ~25 MB over the rest of this estimate at the 224 side, tests/assist/
+        test_sam2_video.py)."""
         side = int(self.predictor.image_size)
-        return 512 * side * side + 2 * self.features_bytes()
+        return 512 * side * side + 2 * self.features_bytes() + _BESIDE_ACTIVATIONS
 
     def chunk_frames(self, objects: int) -> int:
         """Frames per chunk within the budget (at least 2: the conditioning frame and one more)."""
@@ -144,10 +149,11 @@ class Sam2Propagator:
         }
 
     def _chunk(
-        self, frames: list[RgbImage], masks: Mapping[int, Mask]
-    ) -> Iterator[tuple[int, dict[int, TrackedMask], dict[str, Any]]]:
-        height, width = frames[0].shape[:2]
-        state = self._state([self._prepared(f) for f in frames], height, width)
+        self, images: list[Any], height: int, width: int, masks: Mapping[int, Mask]
+    ) -> Iterator[dict[int, TrackedMask]]:
+        """The tracks found on each frame after the chunk's first; the state is this generator's alone, so it goes
+        as soon as the chunk is done (before the next chunk's frames are read)."""
+        state = self._state(images, height, width)
         self.chunks += 1
         for track, mask in masks.items():
             self.predictor.add_new_mask(state, frame_idx=0, obj_id=track, mask=mask)
@@ -160,25 +166,31 @@ class Sam2Propagator:
                 if mask.any():
                     confidence = float(self.torch.sigmoid(scores[0][scores[0] > 0]).mean())
                     found[int(track)] = TrackedMask(int(track), mask, confidence)
-            yield index, found, state
+            self.held_bytes = _tensor_bytes(state)
+            self.peak_held_bytes = max(self.peak_held_bytes, self.held_bytes)
+            yield found
 
     def propagate(self, frames: Iterable[RgbImage], seeds: Mapping[int, Mask]) -> Iterator[dict[int, TrackedMask]]:
         stream = iter(frames)
         current = next(stream)
+        height, width = current.shape[:2]
         masks = {track: mask for track, mask in seeds.items() if mask.any()}
         size = self.chunk_frames(max(1, len(masks)))
         with self.torch.inference_mode():
             while masks:
-                following = list(islice(stream, size - 1))
-                if not following:
+                # each frame is kept only as the network's input: the video's own pixels are let go as they are
+                # read, but for the chunk's last frame, which conditions the next chunk
+                images = [self._prepared(current)]
+                for frame in islice(stream, size - 1):
+                    images.append(self._prepared(frame))
+                    current = frame
+                if len(images) == 1:
                     return
-                chunk = [current, *following]
                 last: dict[int, TrackedMask] = {}
-                for _, found, state in self._chunk(chunk, masks):
-                    self.held_bytes = _tensor_bytes(state)
-                    self.peak_held_bytes = max(self.peak_held_bytes, self.held_bytes)
+                for found in self._chunk(images, height, width, masks):
                     last = found
                     yield found
-                current, masks = chunk[-1], {track: tracked.mask for track, tracked in last.items()}
+                del images
+                masks = {track: tracked.mask for track, tracked in last.items()}
             for _ in stream:  # every track lost: the remaining frames have nothing
                 yield {}

@@ -54,12 +54,24 @@ class FrameStripOut(BaseModel):
 class PropagateIn(BaseModel):
     annotation_ids: list[int] = Field(min_length=1, description="Annotations of this frame to carry.")
     direction: Literal["forward", "backward"] = "forward"
-    frames: int | None = Field(default=20, ge=1, description="How many frames; null: up to the next reviewed one.")
+    frames: int | None = Field(
+        default=20, ge=1, description="How many frames; null: up to the next frame a person has annotated or reviewed."
+    )
     propagator: str = "flow"
 
 
 class InterpolateIn(BaseModel):
-    to_annotation_id: int = Field(description="The track's annotation on the other keyframe.")
+    to_annotation_id: int | None = Field(
+        default=None,
+        description="The track's annotation on the other keyframe; null: the track's next keyframe (a frame where "
+        "a person drew or accepted it), else its previous one.",
+    )
+
+
+class InterpolatedOut(BaseModel):
+    frames: int = Field(description="Frames between the two keyframes.")
+    proposals: int
+    replaced: int = Field(description="Unreviewed proposals of the track there that the new ones replaced.")
 
 
 @router.get("/projects/{project}/videos", response_model=list[VideoOut], dependencies=[requires("project.read")])
@@ -96,8 +108,10 @@ def propagate(
 @router.post(
     "/annotations/{annotation_id}/interpolate",
     summary="Proposals on the frames between two keyframes of a track",
+    response_model=InterpolatedOut,
     dependencies=[requires("annotation.write")],
 )
-def interpolate(annotation_id: int, body: InterpolateIn, ws: WorkspaceDep) -> dict[str, int]:
-    report = propagation.interpolate(ws, annotation_id, body.to_annotation_id)
-    return {"frames": report.frames, "proposals": report.proposals, "replaced": report.replaced}
+def interpolate(annotation_id: int, ws: WorkspaceDep, body: InterpolateIn | None = None) -> InterpolatedOut:
+    """Without a body (or ``to_annotation_id``), up to the track's next keyframe."""
+    report = propagation.interpolate(ws, annotation_id, body.to_annotation_id if body else None)
+    return InterpolatedOut(frames=report.frames, proposals=report.proposals, replaced=report.replaced)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import threading
 import time
+from pathlib import Path
 
 import cv2
 from typer.testing import CliRunner
@@ -57,6 +58,11 @@ def test_a_source_that_cannot_be_opened_is_refused_at_once_with_its_name(blob_mo
     assert result.exit_code == 1
     assert "video source rtsp://127.0.0.1:9/nothing: cannot open it as a stream" in result.output
     assert time.monotonic() - started < 10
+    camera = next(f"/dev/video{n}" for n in range(64) if not Path(f"/dev/video{n}").exists())  # a webcam not there
+    for reference in (camera, camera.removeprefix("/dev/video")):
+        result = runner.invoke(app, ["stream", reference, "--model", blob_model])
+        assert result.exit_code == 1
+        assert f"video source {reference}: no such camera ({camera} does not exist)" in result.output
     result = runner.invoke(app, ["stream", str(missing)])
     assert result.exit_code == 1
     assert "give one of them" in result.output

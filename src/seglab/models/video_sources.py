@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import re
+import sys
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -113,9 +114,14 @@ class VideoSource:
         """Open the source now; a :class:`SourceError` names it when it cannot be read."""
         if not self.live and not Path(self.reference).is_file():
             raise SourceError(f"video source {self.reference}: no such file (nor a camera or rtsp/http URL)")
+        webcam = _WEBCAM.match(self.reference)
+        device = f"/dev/video{webcam.group(2) or webcam.group(3)}" if webcam else ""
+        if device and sys.platform.startswith("linux") and not Path(device).exists():
+            # said before OpenCV tries each of its camera backends and reports only that they failed
+            raise SourceError(f"video source {self.reference}: no such camera ({device} does not exist)")
         capture = self._try_open()
         if capture is None:
-            kind = "stream" if self.live else "video file"
+            kind = "camera" if webcam else "stream" if self.live else "video file"
             raise SourceError(f"video source {self.reference}: cannot open it as a {kind}")
         self._capture = capture
         self.fps = float(capture.get(cv2.CAP_PROP_FPS) or 0.0)

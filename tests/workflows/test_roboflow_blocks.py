@@ -459,3 +459,37 @@ def test_batch_input_takes_detections_as_roboflow_serialises_them(scene_and_boxe
     assert grown.mask is not None
     with pytest.raises(RuntimeInputError, match=r"predictions\[0\]"):
         run_workflow(definition, {"image": pixels, "predictions": [{"boxes": []}]})
+
+
+def test_detections_offset_in_the_query_language_grows_each_box_by_half_the_offset_on_each_side(scene_and_boxes):
+    pixels, _ = scene_and_boxes
+    definition = workflow(
+        detector(),
+        {
+            "type": "roboflow_core/detections_transformation@v1",
+            "name": "grown",
+            "predictions": "$steps.det.predictions",
+            "operations": [{"type": "DetectionsOffset", "offset_x": 10, "offset_y": 4}],
+        },
+        outputs={"found": "$steps.det.predictions", "grown": "$steps.grown.predictions"},
+    )
+    answer = run_workflow(definition, {"image": pixels}, Environment(models=BrightObjects()))[0]
+    assert len(answer["grown"]) == len(answer["found"]) > 0
+    assert answer["grown"].xyxy.tolist() == (answer["found"].xyxy + np.array([-5, -2, 5, 2])).tolist()
+    assert answer["found"].xyxy.min() >= 5  # the scene's squares lie inside, so nothing was clipped
+
+
+def test_instance_segmentation_v3_takes_confidence_mode_as_v4_does(scene_and_boxes):
+    pixels, boxes = scene_and_boxes
+    step = {
+        "type": "roboflow_core/roboflow_instance_segmentation_model@v3",
+        "name": "seg",
+        "images": "$inputs.image",
+        "model_id": "pets/1",
+        "confidence_mode": "custom",
+        "custom_confidence": 0.8,
+    }
+    definition = workflow(step, outputs={"seg": "$steps.seg.predictions"})
+    answer = run_workflow(definition, {"image": pixels}, Environment(models=BrightObjects()))[0]
+    assert answer["seg"].mask is not None
+    assert len(answer["seg"]) == len(boxes) - 1  # the dimmer square (150/255 = 0.59) is under 0.8

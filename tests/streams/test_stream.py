@@ -98,3 +98,26 @@ def test_when_inference_is_slower_than_the_source_the_newest_frame_wins_and_drop
     assert inferred[0] == 0
     assert inferred[1] >= 10  # the newest frame, not the one after the first
     assert inferred == sorted(inferred)
+    live = pipeline.live()  # what the Deploy page shows while a stream runs
+    assert (live["decoded"], live["inferred"], live["dropped"]) == (report.decoded, report.inferred, report.dropped)
+    assert live["fps"] > 0
+    assert live["latency_ms"]["max"] >= live["latency_ms"]["p50"] >= 0
+
+
+def test_a_long_stream_keeps_what_it_measures_in_bounded_memory(tmp_path, monkeypatch):
+    """A camera streams for weeks: the pipeline keeps a window of latencies and running sums, not every frame's
+    timings, and still reports the mean and max over all frames and the decode/inference overlap."""
+    from seglab.services import stream_pipeline
+
+    monkeypatch.setattr(stream_pipeline, "LATENCY_WINDOW", 40)
+    video = write_video(tmp_path / "long.mp4", frames=200)
+    pipeline = StreamPipeline(VideoSource(video), lambda frame: FrameResult(frame, {"index": frame.index}))
+    report = pipeline.start().join()
+    assert report.inferred == 200
+    timing = pipeline._timing  # the only state that grows with the frames
+    assert len(timing.latencies) == 40
+    assert len(timing._recent) <= stream_pipeline.FILE_BUFFER + 1
+    assert timing.latency_count == 200
+    assert report.latency_ms["max"] >= report.latency_ms["mean"] > 0
+    assert 0.0 <= report.overlap <= 1.0
+    assert report.decode_busy_s > 0

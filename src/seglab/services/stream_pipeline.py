@@ -236,7 +236,7 @@ class StreamPipeline:
         return {
             "decoded": report.decoded,
             "inferred": report.inferred,
-            "dropped": self._slot.dropped,
+            "dropped": report.dropped,
             "fps": round(report.inferred / seconds, 2) if seconds > 0 else 0.0,
             "latency_ms": self._timing.latency_ms(),
             "gaps": len(report.gaps),
@@ -270,6 +270,7 @@ class StreamPipeline:
                     break
                 self.report.decoded += 1
                 self._slot.put(frame, self._stopped)
+                self.report.dropped = self._slot.dropped  # live, for report readers while the stream runs
                 if self.max_frames is not None and self.report.decoded >= self.max_frames:
                     break
                 if pace:  # a file played as a camera would deliver it

@@ -493,3 +493,38 @@ def test_instance_segmentation_v3_takes_confidence_mode_as_v4_does(scene_and_box
     answer = run_workflow(definition, {"image": pixels}, Environment(models=BrightObjects()))[0]
     assert answer["seg"].mask is not None
     assert len(answer["seg"]) == len(boxes) - 1  # the dimmer square (150/255 = 0.59) is under 0.8
+
+
+@pytest.mark.parametrize("strategy", ["none", "nms", "nmm"])
+def test_detections_stitch_keeps_merges_or_suppresses_what_overlapping_tiles_both_found(strategy: str):
+    """Roboflow's ``overlap_filtering_strategy``: with half-overlapping tiles most objects are seen whole by two or
+    more tiles; ``none`` keeps every find, ``nms`` the best of each group, ``nmm`` one box merged from the group."""
+    pixels, boxes = small_objects(480, 360, 10, 60)
+    slicer = {
+        "type": "roboflow_core/image_slicer@v2",
+        "name": "slicer",
+        "image": "$inputs.image",
+        "slice_width": 160,
+        "slice_height": 160,
+        "overlap_ratio_width": 0.5,
+        "overlap_ratio_height": 0.5,
+    }
+    stitch = {
+        "type": "roboflow_core/detections_stitch@v1",
+        "name": "stitch",
+        "reference_image": "$inputs.image",
+        "predictions": "$steps.tiles.predictions",
+        "overlap_filtering_strategy": strategy,
+        "iou_threshold": 0.3,
+    }
+    definition = workflow(
+        slicer, detector("tiles", image="$steps.slicer.slices"), stitch, outputs={"s": "$steps.stitch.predictions"}
+    )
+    stitched = run_workflow(definition, {"image": pixels}, Environment(models=BrightObjects()))[0]["s"]
+    assert recall(stitched.xyxy, boxes) == 1.0
+    if strategy == "none":
+        assert len(stitched) >= 2 * len(boxes)  # each object found by several tiles, all kept
+    else:
+        assert (
+            len(boxes) <= len(stitched) <= 1.1 * len(boxes)
+        )  # one per object (a sliver cut by a tile's edge may stay)

@@ -121,3 +121,30 @@ def test_a_long_stream_keeps_what_it_measures_in_bounded_memory(tmp_path, monkey
     assert report.latency_ms["max"] >= report.latency_ms["mean"] > 0
     assert 0.0 <= report.overlap <= 1.0
     assert report.decode_busy_s > 0
+
+
+def test_a_video_file_at_an_http_url_is_streamed_once_as_a_file(blob_model, tmp_path):
+    """``http://host/clip.mp4`` is a file served over the network, not a camera: it is read to its end once (no
+    frame dropped, no "reconnection" replaying it from the start), while an RTSP/HTTP live stream is reconnected."""
+    import functools
+    from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+
+    write_video(tmp_path / "scene.mp4")
+
+    class Quiet(SimpleHTTPRequestHandler):
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Quiet, directory=str(tmp_path)))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        url = f"http://127.0.0.1:{server.server_port}/scene.mp4"
+        arguments = ["stream", url, "--model", blob_model, "--reconnect-timeout", "2", "--max-frames", "200", "--json"]
+        result = CliRunner().invoke(app, arguments)  # bounded: a replaying stream would decode 200
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout)
+    assert (report["live"], report["decoded"], report["inferred"], report["dropped"]) == (False, FRAMES, FRAMES, 0)
+    assert report["gaps"] == []

@@ -206,6 +206,9 @@ class StreamPipeline:
 
     def start(self) -> StreamPipeline:
         self.source.open()
+        # whether the source is live is known once it is open (a video file at an http:// URL is not)
+        self.report.live = self.source.live
+        self._slot = _Slot(drop=self.source.live or self.realtime)
         self._started_at = time.monotonic()
         for name, target in (("decode", self._decode), ("infer", self._infer), ("sinks", self._sink)):
             thread = threading.Thread(target=target, name=f"stream-{name}", daemon=True)

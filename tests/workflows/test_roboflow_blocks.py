@@ -528,3 +528,26 @@ def test_detections_stitch_keeps_merges_or_suppresses_what_overlapping_tiles_bot
         assert (
             len(boxes) <= len(stitched) <= 1.1 * len(boxes)
         )  # one per object (a sliver cut by a tile's edge may stay)
+
+
+def test_detections_found_nowhere_serialise_as_roboflows_with_a_null_image_size():
+    """Roboflow's serialiser reads the image's size from the detections: with none, ``width`` and ``height`` are
+    ``null`` (not 0), in a workflow's outputs and through ``DetectionsToDictionary`` alike."""
+    import json
+
+    from seglab.services.workflows import outputs_json
+
+    dark = np.zeros((60, 80, 3), dtype=np.uint8)
+    definition = workflow(
+        detector(),
+        {
+            "type": "roboflow_core/property_definition@v1",
+            "name": "as_json",
+            "data": "$steps.det.predictions",
+            "operations": [{"type": "DetectionsToDictionary"}, {"type": "ConvertDictionaryToJSON"}],
+        },
+        outputs={"found": "$steps.det.predictions", "json": "$steps.as_json.output"},
+    )
+    answer = outputs_json(run_workflow(definition, {"image": dark}, Environment(models=BrightObjects())))[0]
+    assert answer["found"] == {"image": {"width": None, "height": None}, "predictions": []}
+    assert json.loads(answer["json"]) == {"image": {"width": None, "height": None}, "predictions": []}

@@ -45,6 +45,35 @@ def test_json_failures_of_workflows_keep_their_details(tmp_path, ws):
     assert plain.output.startswith("error: WorkflowSyntaxError: ")
 
 
+def test_a_failing_workflow_run_under_json_is_an_error_object_not_a_string_of_json(tmp_path, ws):
+    """Issue 29 found ``{"error": "{\\"message\\": ...}"}``: the error of a run is an object, its details too."""
+    import cv2
+    import numpy as np
+
+    spec, image = tmp_path / "run.json", tmp_path / "grey.png"
+    step = {"type": "ObjectDetectionModel", "name": "det", "images": "$inputs.image", "model_id": "ghost/9"}
+    outputs = [{"type": "JsonField", "name": "found", "selector": "$steps.det.predictions"}]
+    spec.write_text(
+        json.dumps(
+            {
+                "version": "1.0",
+                "inputs": [{"type": "WorkflowImage", "name": "image"}],
+                "steps": [step],
+                "outputs": outputs,
+            }
+        )
+    )
+    cv2.imwrite(str(image), np.full((32, 32, 3), 90, np.uint8))
+    failed = _run("workflow", "run", str(spec), "--image", str(image), "--json")
+    assert failed.exit_code == 1
+    body = json.loads(failed.stdout)
+    assert isinstance(body["error"], dict)
+    assert body["error"]["code"] == "workflow_error"
+    assert body["error"]["details"]["error_type"] == "StepExecutionError"
+    assert body["message"].startswith("step 'det' (ObjectDetectionModel) failed: NotFoundError")
+    assert "ghost/9" in body["message"]
+
+
 def test_version_and_job_show_print_tables(project):
     created = _run("version", "create", project, "--json")
     assert created.exit_code == 0, created.output

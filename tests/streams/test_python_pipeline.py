@@ -40,3 +40,21 @@ def test_inference_pipeline_names_a_source_it_cannot_open(blob_model, tmp_path):
         pipeline.start()
     with pytest.raises(InvalidInputError, match="workflow_specification or workflow_id"):
         seglab.InferencePipeline.init_with_workflow(str(tmp_path / "none.mp4"))
+
+
+def test_terminate_from_on_prediction_stops_a_long_video_and_join_returns(blob_model, tmp_path):
+    video = write_video(tmp_path / "long.mp4", frames=600)
+    seen: list[int] = []
+
+    def on_prediction(predictions: dict, frame) -> None:
+        seen.append(frame.index)
+        if len(seen) == 3:
+            pipeline.terminate()
+
+    pipeline = seglab.InferencePipeline.init(blob_model, str(video), on_prediction=on_prediction, realtime=True)
+    pipeline.start()
+    report = pipeline.join()
+    assert 3 <= report.inferred < 600
+    assert report.decoded < 600
+    assert seen[:3] == sorted(seen[:3])
+    assert pipeline.report is report

@@ -4,6 +4,8 @@ the subject here)."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from seglab.services import workflows
@@ -37,7 +39,9 @@ def test_a_live_stream_is_started_watched_and_stopped_on_the_deploy_page(page, s
     page.wait_for_function(
         "() => document.querySelector('img[alt=\"the stream, drawn live\"]')?.naturalWidth === 160", timeout=30_000
     )
-    expect(panel.get_by_test_id("stream-counts")).to_contain_text("frames inferred", timeout=30_000)
+    counts = panel.get_by_test_id("stream-counts")
+    expect(counts).to_contain_text("frames inferred", timeout=30_000)
+    expect(counts).to_contain_text(re.compile(r"\d+ dropped · \d+\.\d FPS · latency \d+ ms"), timeout=30_000)
     panel.get_by_role("button", name="Cancel").click()
     expect(panel.get_by_test_id("job-status")).to_have_text("cancelled", timeout=30_000)
     expect(live).to_have_count(0)

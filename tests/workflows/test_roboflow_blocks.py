@@ -459,3 +459,95 @@ def test_batch_input_takes_detections_as_roboflow_serialises_them(scene_and_boxe
     assert grown.mask is not None
     with pytest.raises(RuntimeInputError, match=r"predictions\[0\]"):
         run_workflow(definition, {"image": pixels, "predictions": [{"boxes": []}]})
+
+
+def test_detections_offset_in_the_query_language_grows_each_box_by_half_the_offset_on_each_side(scene_and_boxes):
+    pixels, _ = scene_and_boxes
+    definition = workflow(
+        detector(),
+        {
+            "type": "roboflow_core/detections_transformation@v1",
+            "name": "grown",
+            "predictions": "$steps.det.predictions",
+            "operations": [{"type": "DetectionsOffset", "offset_x": 10, "offset_y": 4}],
+        },
+        outputs={"found": "$steps.det.predictions", "grown": "$steps.grown.predictions"},
+    )
+    answer = run_workflow(definition, {"image": pixels}, Environment(models=BrightObjects()))[0]
+    assert len(answer["grown"]) == len(answer["found"]) > 0
+    assert answer["grown"].xyxy.tolist() == (answer["found"].xyxy + np.array([-5, -2, 5, 2])).tolist()
+    assert answer["found"].xyxy.min() >= 5  # the scene's squares lie inside, so nothing was clipped
+
+
+def test_instance_segmentation_v3_takes_confidence_mode_as_v4_does(scene_and_boxes):
+    pixels, boxes = scene_and_boxes
+    step = {
+        "type": "roboflow_core/roboflow_instance_segmentation_model@v3",
+        "name": "seg",
+        "images": "$inputs.image",
+        "model_id": "pets/1",
+        "confidence_mode": "custom",
+        "custom_confidence": 0.8,
+    }
+    definition = workflow(step, outputs={"seg": "$steps.seg.predictions"})
+    answer = run_workflow(definition, {"image": pixels}, Environment(models=BrightObjects()))[0]
+    assert answer["seg"].mask is not None
+    assert len(answer["seg"]) == len(boxes) - 1  # the dimmer square (150/255 = 0.59) is under 0.8
+
+
+@pytest.mark.parametrize("strategy", ["none", "nms", "nmm"])
+def test_detections_stitch_keeps_merges_or_suppresses_what_overlapping_tiles_both_found(strategy: str):
+    """Roboflow's ``overlap_filtering_strategy``: with half-overlapping tiles most objects are seen whole by two or
+    more tiles; ``none`` keeps every find, ``nms`` the best of each group, ``nmm`` one box merged from the group."""
+    pixels, boxes = small_objects(480, 360, 10, 60)
+    slicer = {
+        "type": "roboflow_core/image_slicer@v2",
+        "name": "slicer",
+        "image": "$inputs.image",
+        "slice_width": 160,
+        "slice_height": 160,
+        "overlap_ratio_width": 0.5,
+        "overlap_ratio_height": 0.5,
+    }
+    stitch = {
+        "type": "roboflow_core/detections_stitch@v1",
+        "name": "stitch",
+        "reference_image": "$inputs.image",
+        "predictions": "$steps.tiles.predictions",
+        "overlap_filtering_strategy": strategy,
+        "iou_threshold": 0.3,
+    }
+    definition = workflow(
+        slicer, detector("tiles", image="$steps.slicer.slices"), stitch, outputs={"s": "$steps.stitch.predictions"}
+    )
+    stitched = run_workflow(definition, {"image": pixels}, Environment(models=BrightObjects()))[0]["s"]
+    assert recall(stitched.xyxy, boxes) == 1.0
+    if strategy == "none":
+        assert len(stitched) >= 2 * len(boxes)  # each object found by several tiles, all kept
+    else:
+        assert (
+            len(boxes) <= len(stitched) <= 1.1 * len(boxes)
+        )  # one per object (a sliver cut by a tile's edge may stay)
+
+
+def test_detections_found_nowhere_serialise_as_roboflows_with_a_null_image_size():
+    """Roboflow's serialiser reads the image's size from the detections: with none, ``width`` and ``height`` are
+    ``null`` (not 0), in a workflow's outputs and through ``DetectionsToDictionary`` alike."""
+    import json
+
+    from seglab.services.workflows import outputs_json
+
+    dark = np.zeros((60, 80, 3), dtype=np.uint8)
+    definition = workflow(
+        detector(),
+        {
+            "type": "roboflow_core/property_definition@v1",
+            "name": "as_json",
+            "data": "$steps.det.predictions",
+            "operations": [{"type": "DetectionsToDictionary"}, {"type": "ConvertDictionaryToJSON"}],
+        },
+        outputs={"found": "$steps.det.predictions", "json": "$steps.as_json.output"},
+    )
+    answer = outputs_json(run_workflow(definition, {"image": dark}, Environment(models=BrightObjects())))[0]
+    assert answer["found"] == {"image": {"width": None, "height": None}, "predictions": []}
+    assert json.loads(answer["json"]) == {"image": {"width": None, "height": None}, "predictions": []}

@@ -34,3 +34,26 @@ def test_every_alias_of_a_roboflow_block_is_one_roboflow_accepts():
         names = block.type_names()
         if names[0].startswith("roboflow_core/") and not names[0].endswith("_visualization@v1"):
             assert set(names) <= ROBOFLOW_BLOCKS, names  # the visualizations' names are built from a constant
+
+
+def test_the_readmes_block_table_names_every_block_and_exactly_the_short_aliases_accepted():
+    import re
+    from pathlib import Path
+
+    from seglab.workflows import default_registry
+
+    readme = (Path(__file__).parents[2] / "README.md").read_text()
+    table = readme.split("Blocks (full name, then Roboflow's short aliases):", 1)[1].split("\n\n", 2)[1]
+    first_cells = [row.split(" | ")[0] for row in table.splitlines() if row.startswith("| `")]
+    documented = {
+        alias
+        for cell in first_cells
+        for group in re.findall(r"\(([^)]*)\)", cell)
+        for alias in re.findall(r"`([^`]+)`", group)
+    }
+    blocks = list(default_registry())
+    accepted = {name for block in blocks for name in block.type_names() if "/" not in name}
+    assert documented == accepted, (sorted(documented - accepted), sorted(accepted - documented))
+    names = "\n".join(first_cells)
+    undocumented = [b.type_names()[0] for b in blocks if b.type_names()[0].split("/")[1].split("@")[0] not in names]
+    assert not undocumented

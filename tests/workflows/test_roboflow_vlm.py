@@ -262,3 +262,33 @@ def test_open_ai_v1_without_a_key_at_openais_own_endpoint_names_the_setting(monk
     step["openai_api_key"] = None
     with pytest.raises(StepExecutionError, match="SEGLAB_OPENAI_API_KEY"):
         run_workflow(workflow(step, outputs={"text": "$steps.gpt.raw_output"}), {"image": _image()})
+
+
+@pytest.mark.parametrize(
+    ("block_type", "setting"),
+    [
+        ("roboflow_core/open_ai@v3", "OPENAI"),
+        ("roboflow_core/anthropic_claude@v2", "ANTHROPIC"),
+        ("roboflow_core/google_gemini@v1", "GEMINI"),
+        ("roboflow_core/llama_3_2_vision@v1", "OPENROUTER"),
+    ],
+)
+def test_each_vendor_names_its_setting_when_the_key_or_the_endpoint_is_missing(monkeypatch, block_type, setting):
+    from ..serve_process import free_port
+
+    for name in ("OPENAI", "ANTHROPIC", "GEMINI", "OPENROUTER"):
+        monkeypatch.delenv(f"SEGLAB_{name}_URL", raising=False)
+        monkeypatch.delenv(f"SEGLAB_{name}_API_KEY", raising=False)
+    definition = workflow(
+        {"type": block_type, "name": "vlm", "images": "$inputs.image", "prompt": "hi"},
+        outputs={"o": "$steps.vlm.output"},
+    )
+    # at the vendor's own endpoint, no key: refused before any call, naming the key's setting and the step's field
+    with pytest.raises(StepExecutionError, match=f"SEGLAB_{setting}_API_KEY") as missing_key:
+        run_workflow(definition, {"image": _image()})
+    assert "api_key" in missing_key.value.message
+    # an endpoint nothing answers at (an Ollama not started): the error names the URL and its setting
+    down = f"http://127.0.0.1:{free_port()}/v1"
+    monkeypatch.setenv(f"SEGLAB_{setting}_URL", down)
+    with pytest.raises(StepExecutionError, match=f"cannot reach {down} \\(SEGLAB_{setting}_URL\\)"):
+        run_workflow(definition, {"image": _image()})

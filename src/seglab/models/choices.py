@@ -24,7 +24,7 @@ RFDETR_PUBLISHED: dict[str, tuple[int, float]] = {
 class ModelChoice:
     name: str
     family: str
-    """``RF-DETR-Seg`` or ``YOLO11-seg``/``YOLO26-seg``: how the Train page groups them."""
+    """``RF-DETR-Seg`` or ``YOLOv8-seg``/``YOLO11-seg``/``YOLO26-seg``: how the Train page groups them."""
     license: str
     input_size: int
     coco_mask_map: float | None
@@ -46,7 +46,7 @@ def model_choices(weights_dir: Path | None = None) -> list[ModelChoice]:
         size, published = RFDETR_PUBLISHED.get(name, (0, None))
         choices.append(ModelChoice(name, "RF-DETR-Seg", "Apache-2.0", size, published, here(arch.weights_file)))
     for yolo in YOLO_ARCHITECTURES.values():
-        family = "YOLO26-seg" if yolo.name.startswith("yolo26") else "YOLO11-seg"
+        family = {"yolov8": "YOLOv8-seg", "yolo26": "YOLO26-seg"}.get(yolo.name[:6], "YOLO11-seg")
         choices.append(
             ModelChoice(yolo.name, family, LICENSE, DEFAULT_INPUT, yolo.coco_mask_map, here(yolo.weights_file))
         )

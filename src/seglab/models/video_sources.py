@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import re
+import sys
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -110,14 +111,24 @@ class VideoSource:
         return None
 
     def open(self) -> VideoSource:
-        """Open the source now; a :class:`SourceError` names it when it cannot be read."""
+        """Open the source now; a :class:`SourceError` names it when it cannot be read. A URL whose container
+        counts its frames is a file served over the network: :attr:`live` becomes false."""
         if not self.live and not Path(self.reference).is_file():
             raise SourceError(f"video source {self.reference}: no such file (nor a camera or rtsp/http URL)")
+        webcam = _WEBCAM.match(self.reference)
+        device = f"/dev/video{webcam.group(2) or webcam.group(3)}" if webcam else ""
+        if device and sys.platform.startswith("linux") and not Path(device).exists():
+            # said before OpenCV tries each of its camera backends and reports only that they failed
+            raise SourceError(f"video source {self.reference}: no such camera ({device} does not exist)")
         capture = self._try_open()
         if capture is None:
-            kind = "stream" if self.live else "video file"
+            kind = "camera" if webcam else "stream" if self.live else "video file"
             raise SourceError(f"video source {self.reference}: cannot open it as a {kind}")
         self._capture = capture
+        if self.live and not webcam and capture.get(cv2.CAP_PROP_FRAME_COUNT) > 0:
+            # a video file served at a URL (http://host/clip.mp4): its container counts its frames, a live stream's
+            # does not. It ends at its end like a file, rather than being "reconnected" to replay from the start.
+            self.live = False
         self.fps = float(capture.get(cv2.CAP_PROP_FPS) or 0.0)
         if not 0 < self.fps < 1000:
             self.fps = 30.0 if not self.live else 0.0

@@ -15,7 +15,7 @@ from seglab.errors import InvalidInputError
 from seglab.models.weights import Opener, start_weights
 
 ASSETS_RELEASE = "https://github.com/ultralytics/assets/releases/download/v8.4.0"
-"""Where Ultralytics publishes the YOLO11 and YOLO26 checkpoints (its ``attempt_download_asset`` default)."""
+"""Where Ultralytics publishes the YOLOv8, YOLO11 and YOLO26 checkpoints (its ``attempt_download_asset`` default)."""
 
 LICENSE = "AGPL-3.0"
 DEFAULT_INPUT = 640
@@ -51,6 +51,12 @@ YOLO_ARCHITECTURES: dict[str, YoloArchitecture] = {
         YoloArchitecture("yolo26m-seg", 44.1),
         YoloArchitecture("yolo26l-seg", 45.5),
         YoloArchitecture("yolo26x-seg", 47.0),
+        # YOLOv8-seg: what most of Roboflow's published workflows run (``yolov8n-640``, ``yolov8n-seg-640``)
+        YoloArchitecture("yolov8n-seg", 30.5),
+        YoloArchitecture("yolov8s-seg", 36.8),
+        YoloArchitecture("yolov8m-seg", 40.8),
+        YoloArchitecture("yolov8l-seg", 42.6),
+        YoloArchitecture("yolov8x-seg", 43.4),
     )
 }
 

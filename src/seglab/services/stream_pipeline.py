@@ -14,6 +14,7 @@ import logging
 import queue
 import threading
 import time
+from collections import deque
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
@@ -27,6 +28,9 @@ logger = logging.getLogger("seglab.stream")
 
 FILE_BUFFER = 8
 """Frames a file's decoder may run ahead of the model."""
+LATENCY_WINDOW = 2048
+"""Latencies kept for the report's percentiles (the most recent frames'): a camera may stream for weeks, so what the
+pipeline keeps about its frames must not grow with them."""
 
 
 @dataclass
@@ -78,12 +82,13 @@ class StreamReport:
     fps: float = 0.0
     """Frames inferred per second of wall time."""
     latency_ms: dict[str, float] = field(default_factory=dict)
-    """From decoding to the end of inference: ``mean``, ``p50``, ``p95``, ``max``."""
+    """From decoding to the end of inference: ``mean`` and ``max`` over every frame, ``p50`` and ``p95`` over the
+    last :data:`LATENCY_WINDOW`."""
     decode_busy_s: float = 0.0
     infer_busy_s: float = 0.0
     overlap: float = 0.0
     """The share of decoding time spent while the model was running on another frame (1: decoding never held the
-    model up), from the two threads' busy intervals."""
+    model up), from the two threads' busy intervals (:class:`_Timing`)."""
     gaps: list[dict[str, Any]] = field(default_factory=list)
     sink_errors: dict[str, int] = field(default_factory=dict)
     error: str | None = None
@@ -122,6 +127,58 @@ class _Slot:
         return self._queue.get()
 
 
+class _Timing:
+    """The threads' timing in bounded memory: each thread's busy time, how much of the decoding ran while the model
+    was busy, and the frames' latencies (mean and max over all, the most recent kept for percentiles).
+
+    A decoding interval can overlap only inferences that ended during it (at most the frames buffered before it, so
+    the last ``FILE_BUFFER + 1`` are kept) and the one still running; both are recorded under one lock, so none is
+    counted twice."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._inferring_since: float | None = None
+        self._recent: deque[tuple[float, float]] = deque(maxlen=FILE_BUFFER + 1)
+        self.latencies: deque[float] = deque(maxlen=LATENCY_WINDOW)
+        self.latency_sum = self.latency_max = 0.0
+        self.latency_count = 0
+        self.decode_busy = self.infer_busy = self.overlapped = 0.0
+
+    def inference_started(self, began: float) -> None:
+        with self._lock:
+            self._inferring_since = began
+
+    def inference_ended(self, began: float, ended: float, latency: float) -> None:
+        with self._lock:
+            self._inferring_since = None
+            self._recent.append((began, ended))
+            self.infer_busy += ended - began
+            self.latencies.append(latency)
+            self.latency_sum += latency
+            self.latency_count += 1
+            self.latency_max = max(self.latency_max, latency)
+
+    def decoded(self, began: float, ended: float) -> None:
+        with self._lock:
+            self.decode_busy += ended - began
+            overlap = sum(max(0.0, min(ended, end) - max(began, start)) for start, end in self._recent)
+            if self._inferring_since is not None:
+                overlap += max(0.0, ended - max(began, self._inferring_since))
+            self.overlapped += overlap
+
+    def latency_ms(self) -> dict[str, float]:
+        with self._lock:
+            if not self.latency_count:
+                return {}
+            recent = np.array(self.latencies) * 1000
+            return {
+                "mean": round(self.latency_sum / self.latency_count * 1000, 2),
+                "p50": round(float(np.percentile(recent, 50)), 2),
+                "p95": round(float(np.percentile(recent, 95)), 2),
+                "max": round(self.latency_max * 1000, 2),
+            }
+
+
 class StreamPipeline:
     """``source`` → ``handler`` (a model, a workflow) → ``sinks``; :meth:`start`, then :meth:`join` or
     :meth:`stop`. The source is opened by :meth:`start`, so a bad source fails there, at once."""
@@ -143,15 +200,15 @@ class StreamPipeline:
         self._results: queue.Queue[FrameResult | Gap | None] = queue.Queue(maxsize=64)
         self._stopped = threading.Event()
         self._threads: list[threading.Thread] = []
-        self._latencies: list[float] = []
-        self._decoding: list[tuple[float, float]] = []
-        self._inferring: list[tuple[float, float]] = []
-        """Each thread's busy intervals (``perf_counter``), for :attr:`StreamReport.overlap`."""
+        self._timing = _Timing()
         self._started_at = 0.0
         source.on_gap = self._on_gap
 
     def start(self) -> StreamPipeline:
         self.source.open()
+        # whether the source is live is known once it is open (a video file at an http:// URL is not)
+        self.report.live = self.source.live
+        self._slot = _Slot(drop=self.source.live or self.realtime)
         self._started_at = time.monotonic()
         for name, target in (("decode", self._decode), ("infer", self._infer), ("sinks", self._sink)):
             thread = threading.Thread(target=target, name=f"stream-{name}", daemon=True)
@@ -174,6 +231,20 @@ class StreamPipeline:
     def running(self) -> bool:
         return any(thread.is_alive() for thread in self._threads)
 
+    def live(self) -> dict[str, Any]:
+        """How the stream is going now (what the Deploy page shows while it runs): frames decoded, inferred and
+        dropped, frames inferred per second so far, latency, outages."""
+        report = self.report
+        seconds = time.monotonic() - self._started_at if self._started_at else 0.0
+        return {
+            "decoded": report.decoded,
+            "inferred": report.inferred,
+            "dropped": report.dropped,
+            "fps": round(report.inferred / seconds, 2) if seconds > 0 else 0.0,
+            "latency_ms": self._timing.latency_ms(),
+            "gaps": len(report.gaps),
+        }
+
     def run(self) -> StreamReport:
         """:meth:`start` and :meth:`join`; Ctrl-C stops the stream cleanly."""
         self.start()
@@ -192,19 +263,17 @@ class StreamPipeline:
     def _decode(self) -> None:
         pace = 1.0 / self.source.fps if self.realtime and not self.source.live and self.source.fps else 0.0
         started = time.monotonic()
-        busy = 0.0
         try:
             frames = self.source.frames()
             while True:
                 began = time.perf_counter()
                 frame = next(frames, None)
-                ended = time.perf_counter()
-                busy += ended - began
-                self._decoding.append((began, ended))
+                self._timing.decoded(began, time.perf_counter())
                 if frame is None or self._stopped.is_set():
                     break
                 self.report.decoded += 1
                 self._slot.put(frame, self._stopped)
+                self.report.dropped = self._slot.dropped  # live, for report readers while the stream runs
                 if self.max_frames is not None and self.report.decoded >= self.max_frames:
                     break
                 if pace:  # a file played as a camera would deliver it
@@ -212,11 +281,9 @@ class StreamPipeline:
         except SourceError as error:
             self.report.error = error.message
         finally:
-            self.report.decode_busy_s = busy
             self._slot.put(None, threading.Event())
 
     def _infer(self) -> None:
-        busy = 0.0
         try:
             while True:
                 frame = self._slot.get()
@@ -225,12 +292,10 @@ class StreamPipeline:
                 if self._stopped.is_set():
                     continue  # drain to the end marker
                 began = time.perf_counter()
+                self._timing.inference_started(began)
                 result = self.handler(frame)
-                ended = time.perf_counter()
-                busy += ended - began
-                self._inferring.append((began, ended))
                 result.inferred_at = time.monotonic()
-                self._latencies.append(result.inferred_at - frame.decoded_at)
+                self._timing.inference_ended(began, time.perf_counter(), result.inferred_at - frame.decoded_at)
                 self.report.inferred += 1
                 self._results.put(result)
         except Exception as error:  # a model's failure ends the stream, with its reason in the report
@@ -240,7 +305,6 @@ class StreamPipeline:
             while self._slot.get() is not None:
                 pass
         finally:
-            self.report.infer_busy_s = busy
             self._results.put(None)
 
     def _sink(self) -> None:
@@ -270,30 +334,12 @@ class StreamPipeline:
         report.dropped = self._slot.dropped
         report.seconds = round(time.monotonic() - self._started_at, 3)
         report.fps = round(report.inferred / report.seconds, 2) if report.seconds else 0.0
-        if self._latencies:
-            values = np.array(self._latencies) * 1000
-            report.latency_ms = {
-                "mean": round(float(values.mean()), 2),
-                "p50": round(float(np.percentile(values, 50)), 2),
-                "p95": round(float(np.percentile(values, 95)), 2),
-                "max": round(float(values.max()), 2),
-            }
-        if report.decode_busy_s > 0:
-            report.overlap = round(_overlapped(self._decoding, self._inferring) / report.decode_busy_s, 3)
-
-
-def _overlapped(first: list[tuple[float, float]], second: list[tuple[float, float]]) -> float:
-    """Seconds during which an interval of ``first`` and one of ``second`` both ran (each list in time order, its
-    intervals disjoint, as one thread's work is)."""
-    total, j = 0.0, 0
-    for start, end in first:
-        while j < len(second) and second[j][1] <= start:
-            j += 1
-        k = j
-        while k < len(second) and second[k][0] < end:
-            total += min(end, second[k][1]) - max(start, second[k][0])
-            k += 1
-    return total
+        timing = self._timing
+        report.latency_ms = timing.latency_ms()
+        report.decode_busy_s = round(timing.decode_busy, 3)
+        report.infer_busy_s = round(timing.infer_busy, 3)
+        if timing.decode_busy > 0:
+            report.overlap = round(min(1.0, timing.overlapped / timing.decode_busy), 3)
 
 
 def _tries(gap: Gap) -> dict[str, int]:

@@ -24,7 +24,7 @@ from seglab.models.visualize import annotate
 from seglab.services.inference import load_model
 from seglab.services.jobs import register_handler, submit
 from seglab.services.prediction_json import response_json
-from seglab.services.stream_pipeline import FrameResult, Handler, Sink, StreamPipeline, StreamReport
+from seglab.services.stream_pipeline import FrameResult, Handler, Sink, StreamPipeline
 from seglab.services.stream_sinks import JsonlSink, PreviewFileSink, VideoFileSink, WebhookSink
 from seglab.store import Workspace
 from seglab.store.jobs import Job
@@ -198,7 +198,7 @@ def _stream_job(ws: Workspace, params: StreamJob, reporter: Reporter) -> dict[st
     try:
         while pipeline.running():
             pipeline.join(0.5)
-            reporter.details = {"stream": _live(pipeline.report)}
+            reporter.details = {"stream": pipeline.live()}
             reporter.progress(pipeline.report.inferred, params.max_frames or 0, "streaming")
             reporter.check_cancelled()
     except JobCancelledError:
@@ -209,10 +209,6 @@ def _stream_job(ws: Workspace, params: StreamJob, reporter: Reporter) -> dict[st
     if report.error and not report.inferred:
         raise InvalidInputError(report.error)
     return {**report.__dict__, "folder": str(folder)}
-
-
-def _live(report: StreamReport) -> dict[str, Any]:
-    return {"decoded": report.decoded, "inferred": report.inferred, "gaps": len(report.gaps)}
 
 
 register_handler(StreamJob, _stream_job)

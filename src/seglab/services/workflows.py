@@ -280,7 +280,8 @@ def run_video(
 
 
 def _detections_json(detections: Any) -> dict[str, Any]:
-    size = image_wh(detections) or (0, 0)
+    known = image_wh(detections)  # read from the detections themselves: none when there are none
+    size = known or (0, 0)
     prediction = Prediction.from_detections(detections, size)
     items = []
     for index in range(len(prediction)):
@@ -293,7 +294,12 @@ def _detections_json(detections: Any) -> dict[str, Any]:
         if detections.mask is None:
             item.pop("points", None)  # object detection: boxes alone, as Roboflow's detection models answer
         items.append(item)
-    return {"image": {"width": size[0], "height": size[1]}, "predictions": items}
+    return {"image": _image_size(known), "predictions": items}
+
+
+def _image_size(size: tuple[int, int] | None) -> dict[str, int | None]:
+    """Roboflow's ``image`` of a detections output: ``null`` width and height where no detection tells the size."""
+    return {"width": size[0], "height": size[1]} if size is not None else {"width": None, "height": None}
 
 
 def value_json(value: Any) -> Any:

@@ -15,7 +15,8 @@ def detections_to_roboflow(detections: Any) -> dict[str, Any]:
     masks."""
     from seglab.models import Prediction
 
-    width, height = image_wh(detections) or (0, 0)
+    known = image_wh(detections)  # read from the detections themselves: none when there are none
+    width, height = known or (0, 0)
     prediction = Prediction.from_detections(detections, (width, height)) if detections.mask is not None else None
     items = []
     for index in range(len(detections)):
@@ -38,7 +39,8 @@ def detections_to_roboflow(detections: Any) -> dict[str, Any]:
                 largest = max(shape.parts, key=lambda part: part.geometric_area)
                 item["points"] = [{"x": round(float(x), 2), "y": round(float(y), 2)} for x, y in largest.exterior]
         items.append(item)
-    return {"image": {"width": width, "height": height}, "predictions": items}
+    size = {"width": width, "height": height} if known is not None else {"width": None, "height": None}
+    return {"image": size, "predictions": items}  # Roboflow's: null where no detection tells the image's size
 
 
 def plain(value: Any) -> Any:

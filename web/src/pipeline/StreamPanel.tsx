@@ -5,8 +5,29 @@ import { isActive, keys, useJob } from "../queries";
 import type { Job } from "./api";
 import { JobProgress } from "./JobProgress";
 
-/** What a stream job reports while it runs (see `seglab.services.streams`). */
-interface StreamProgress { decoded?: number; inferred?: number; gaps?: number }
+/** What a stream job reports while it runs (`StreamPipeline.live` in `seglab.services.stream_pipeline`). */
+export interface StreamProgress {
+  decoded?: number;
+  inferred?: number;
+  dropped?: number;
+  fps?: number;
+  latency_ms?: { p50?: number };
+  gaps?: number;
+}
+
+/** One line a person reads at a glance: how many frames went through, how many were dropped because the model was
+ * slower than the source (the newest frame wins), how fast and how late, and how often the source went down. */
+export function streamCounts(stream: StreamProgress): string {
+  const parts = [
+    `${stream.inferred ?? 0} frames inferred of ${stream.decoded ?? 0} decoded`,
+    `${stream.dropped ?? 0} dropped`,
+    `${(stream.fps ?? 0).toFixed(1)} FPS`,
+  ];
+  if (stream.latency_ms?.p50 !== undefined) parts.push(`latency ${Math.round(stream.latency_ms.p50)} ms`);
+  const gaps = stream.gaps ?? 0;
+  parts.push(`${gaps} ${gaps === 1 ? "gap" : "gaps"}`);
+  return parts.join(" · ");
+}
 
 /** The workflow's parameters as typed (a JSON object), or an error naming what is wrong. */
 export function parseParameters(text: string): Record<string, unknown> {
@@ -77,7 +98,7 @@ export function StreamPanel({ project, reference, confidence }: { project: strin
       {job && <JobProgress job={job} label={`Stream #${job.id}`} project={project} />}
       {stream && (
         <p className="muted small" data-testid="stream-counts">
-          {stream.inferred ?? 0} frames inferred of {stream.decoded ?? 0} decoded · {stream.gaps ?? 0} gaps
+          {streamCounts(stream)}
         </p>
       )}
       {job && running && (

@@ -112,11 +112,13 @@ def _boxes(prediction: Any) -> Any:
 _DETECTION_TO_SEGMENTATION = {
     **{f"rfdetr-{size}": f"rfdetr-seg-{size}" for size in ("nano", "small", "medium", "large", "xlarge", "2xlarge")},
     "rfdetr-base": "rfdetr-seg-medium",
+    **{f"yolov8{size}-640": f"yolov8{size}-seg" for size in "nsmlx"},
     **{f"yolov11{size}-640": f"yolo11{size}-seg" for size in "nsmlx"},
     **{f"yolo26{size}-640": f"yolo26{size}-seg" for size in "nsmlx"},
 }
 """Roboflow's public object detection model ids served by the seglab segmentation model of the same family and
-size (its boxes are the answer); other public detection ids (``yolov8n-640``...) have no seglab model."""
+size (its boxes are the answer); other public detection ids (``yolov10n-640``, ``yolo-nas-s-640``...) have no seglab
+model."""
 
 
 def public_model_id(model_id: str, *, boxes_only: bool) -> str:

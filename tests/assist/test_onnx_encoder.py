@@ -251,3 +251,20 @@ def test_serve_exports_in_the_background_and_one_shot_commands_do_not(ws, monkey
     app = create_app(ws.settings)
     assert app.state.smart_polygon.encoders.background_export
     assert smart_polygon(ws).encoders.background_export  # and every Smart Polygon the process opens from then on
+
+
+def test_an_export_that_does_not_load_leaves_pytorch(exported, sam2, tmp_path, caplog):
+    files, _ = exported
+    broken = tmp_path / "encoders" / MODEL.name / files.folder.name
+    shutil.copytree(files.folder, broken)
+    for variant in ("onnx", "onnx-int8"):
+        (broken / f"{variant}.onnx").write_bytes(b"not an ONNX model")
+    switch = EncoderSwitch(tmp_path / "encoders", "onnx", 0.98)
+    with caplog.at_level(logging.WARNING, logger="seglab.assist.encoder_runtime"):
+        switch.attach(sam2)
+    status = switch.status(MODEL.name)
+    assert status is not None
+    assert status.runtime == "torch"
+    assert "the ONNX export did not load" in status.note
+    assert "did not load" in caplog.text
+    assert sam2.encoder is None

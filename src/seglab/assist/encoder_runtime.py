@@ -112,10 +112,17 @@ class EncoderSwitch:
         if self.setting == "torch":
             self._set(name, EncoderStatus("torch", "SEGLAB_SAM_ENCODER=torch"), settled=True)
             return
-        files = self._exported(segmenter, weights)
-        if files is not None:
-            self._set(name, self._switch(segmenter, files), settled=True)
-        elif self.background_export and weights is not None:
+        try:
+            files = self._exported(segmenter, weights)
+            if files is not None:
+                self._set(name, self._switch(segmenter, files), settled=True)
+                return
+        except Exception as error:  # an export that cannot be read or loaded: Smart Polygon goes on with PyTorch
+            log.warning("%s's image encoder stays on PyTorch: its ONNX export did not load: %s", name, error)
+            note = f"the ONNX export did not load ({type(error).__name__}: {error}); PyTorch"
+            self._set(name, EncoderStatus("torch", note), settled=True)
+            return
+        if self.background_export and weights is not None:
             self._set(name, EncoderStatus("torch", "exporting to ONNX in the background; PyTorch until then"))
             threading.Thread(
                 target=self._export, args=(segmenter, weights), name=f"encoder-export-{name}", daemon=True

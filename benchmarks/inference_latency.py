@@ -100,6 +100,17 @@ def _train_on(folder: Path, dataset: Path, epochs: int) -> tuple[str, Path]:
     return version.reference, copy
 
 
+def _copy_probe(reference: str, folder: Path) -> None:
+    """One of the version's images as ``0.jpg`` (what training leaves there), for a model reused from ``--cache``."""
+    from seglab.services import versions
+    from seglab.store import Workspace
+
+    ws = Workspace()
+    probe = next(image.path for image in versions.dataset(ws, reference).images if image.path is not None)
+    ws.close()
+    cv2.imwrite(str(folder / "0.jpg"), cv2.imread(str(probe)))
+
+
 def _what_trained(args: argparse.Namespace) -> dict[str, object]:
     return {"dataset": str(Path(args.dataset).resolve()) if args.dataset else None, "epochs": args.epochs}
 
@@ -160,6 +171,8 @@ def main() -> None:
         os.environ["SEGLAB_HOME"] = str(home)
         trained = _trained(args, home)
         reference, training_s = trained if trained is not None else _train_now(args, folder, home)
+        if trained is not None:
+            _copy_probe(reference, folder)
         os.environ["SEGLAB_SERVE_VARIANT"] = "onnx"
         with seglab_server(home, folder / "serve.log", args.port):
             results = [_measure(reference, folder, width, height, args) for width, height in sizes]

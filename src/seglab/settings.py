@@ -86,12 +86,12 @@ class Settings(BaseSettings):
     ``seglab assist models``."""
     assist_weights: Path | None = None
     """A checkpoint for ``assist_model`` (SAM 3: its model folder), instead of the cache under ``home/weights``."""
-    sam_encoder: Literal["auto", "torch", "onnx", "onnx-int8"] = "torch"
-    """SAM 2.1's image encoder: ``torch`` (the default: the export and its check take minutes of CPU in the
-    background, which on a small machine slowed the first Smart Polygon session to a halt); ``onnx`` (ONNX Runtime,
-    FP32) or ``onnx-int8`` (dynamically quantized), exported once per weights under ``home/encoders``; ``auto``: the
-    fastest of these whose masks matched at export (``sam_encoder_min_iou``), PyTorch until the export is ready or if
-    it fails."""
+    sam_encoder: Literal["auto", "torch", "onnx", "onnx-int8"] = "auto"
+    """SAM 2.1's image encoder: ``auto`` (the default) runs the fastest of PyTorch, ONNX Runtime FP32 and dynamically
+    quantized INT8 whose masks matched at export (``sam_encoder_min_iou``); ``onnx`` or ``onnx-int8`` force one,
+    ``torch`` never exports. The export (``home/encoders``, once per weights) is made ahead by ``seglab assist
+    prepare-encoder``, or by ``seglab serve``/``seglab worker`` in a child process at idle priority with one thread
+    (one-shot commands never start one); PyTorch embeds the images until it is ready, or if it fails."""
     sam_encoder_min_iou: float = Field(default=0.98, ge=0, le=1)
     """The worst mask IoU (decoded clicks and boxes on generated scenes) an ONNX or INT8 encoder may have against
     the one it replaces and still be chosen by ``auto``."""

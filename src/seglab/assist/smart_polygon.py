@@ -24,6 +24,7 @@ from seglab.assist.browser_decoder import HOVER_SUFFIX, decoder_file, hover_deco
 from seglab.assist.cache import EmbeddingCache, Key
 from seglab.assist.catalog import GRABCUT, AssistModel, assist_model, assist_models, cached_weights
 from seglab.assist.embedding_wire import WireDtype, encode_embedding
+from seglab.assist.encoder_export import EncoderFiles
 from seglab.assist.encoder_runtime import EncoderStatus, EncoderSwitch
 from seglab.assist.grabcut import GrabCutSegmenter
 from seglab.assist.prompts import Prompt, Segmenter
@@ -86,6 +87,7 @@ class SmartPolygon:
         *,
         default_model: str | None = None,
         remembered_masks: int = 256,
+        background_export: bool = False,
     ) -> None:
         self.settings = settings
         self.locate = locate
@@ -100,8 +102,10 @@ class SmartPolygon:
             settings.sam_encoder,
             settings.sam_encoder_min_iou,
             threads=settings.inference_threads,
+            background_export=background_export,
         )
-        """SAM 2.1's image encoder on ONNX Runtime where that is faster and as good (:mod:`.encoder_runtime`)."""
+        """SAM 2.1's image encoder on ONNX Runtime where that is faster and as good (:mod:`.encoder_runtime`); only
+        a long-lived process (``background_export``) exports one in the background."""
         self._segmenters: dict[str, Segmenter] = {}
         self._loading = threading.Lock()
         self._masks: OrderedDict[str, tuple[str, int, npt.NDArray[np.float32]]] = OrderedDict()
@@ -162,6 +166,27 @@ class SmartPolygon:
                 "Without them, use the offline fallback (model grabcut)."
             )
         return model.build(weights) if model.build is not None else build_sam(model, weights)
+
+    def prepare_encoder(
+        self, name: str | None, weights: Path | None, progress: Callable[[str], None]
+    ) -> tuple[AssistModel, EncoderFiles, str]:
+        """Export, quantize and check a SAM 2.1 model's image encoder now, unless done before for these weights
+        (``weights``: its checkpoint, else the one Smart Polygon would load): the model, the files, and what
+        ``SEGLAB_SAM_ENCODER`` runs with them and why."""
+        model = self.resolve(name)
+        if model.family != "sam2":
+            raise InvalidInputError(f"{model.name} embeds images with PyTorch; only SAM 2.1 models are exported")
+        checkpoint = weights or self._weights(model)
+        if weights is not None:
+            if not weights.is_file():
+                raise InvalidInputError(f"--weights {weights} is not a file")
+            segmenter = model.build(weights) if model.build is not None else build_sam(model, weights)
+        else:
+            segmenter = self._build(model)
+        if not isinstance(segmenter, Sam2Segmenter):
+            raise InvalidInputError(f"{model.name} is not a SAM 2.1 model; only their image encoders are exported")
+        files, chosen = self.encoders.prepare(segmenter, checkpoint, progress)
+        return model, files, chosen
 
     def encoder(self, model: AssistModel) -> EncoderStatus | None:
         """What embeds ``model``'s images: now, if it is loaded; else what the check of its checkpoint's export

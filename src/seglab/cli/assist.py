@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import sys
+from pathlib import Path
 from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.status import Status
 from rich.table import Table
 
-from seglab.cli._common import JsonOption, print_json, progress_bar, workspace
-from seglab.errors import InvalidInputError
+from seglab.cli._common import JsonOption, fail_with, print_json, progress_bar, workspace
+from seglab.errors import InvalidInputError, SeglabError
 from seglab.services import assist
 from seglab.store import segmentation_to_json
 
@@ -39,6 +42,91 @@ def download(name: Annotated[str, typer.Argument(help="A SAM model from `seglab 
     with workspace(False) as ws:
         model = assist.download_model(ws, name)
     typer.echo(f"{model.name} is ready; Smart Polygon uses it when SEGLAB_ASSIST_MODEL is auto or {model.name}")
+    if model.family == "sam2":
+        typer.echo(
+            f"next: `seglab assist prepare-encoder {model.name}` exports its image encoder to ONNX ahead of time "
+            "(else `seglab serve` does, in the background)"
+        )
+
+
+class _Steps:
+    """The steps of a long operation as they start: a spinner naming the step on a terminal, else a line each (what
+    a parent process running the command reads)."""
+
+    def __init__(self, *, enabled: bool) -> None:
+        self.enabled = enabled
+        self.taken: list[str] = []
+        self._console = Console(stderr=False)
+        self._status: Status | None = None
+
+    def __enter__(self) -> _Steps:
+        if self.enabled and self._console.is_terminal:
+            self._status = self._console.status("looking for an export of these weights")
+            self._status.start()
+        return self
+
+    def __call__(self, step: str) -> None:
+        self.taken.append(step)
+        if self._status is not None:
+            self._status.update(step)
+            self._console.log(step)
+        elif self.enabled:
+            typer.echo(step)
+            sys.stdout.flush()
+
+    def __exit__(self, *_: object) -> None:
+        if self._status is not None:
+            self._status.stop()
+
+
+@assist_app.command("prepare-encoder")
+def prepare_encoder(
+    model: Annotated[
+        str | None, typer.Argument(help="A SAM 2.1 model; default: the one Smart Polygon uses (SEGLAB_ASSIST_MODEL).")
+    ] = None,
+    weights: Annotated[Path | None, typer.Option(help="Its checkpoint; default: the one Smart Polygon loads.")] = None,
+    threads: Annotated[int, typer.Option(min=0, help="CPU threads; 0: SEGLAB_INFERENCE_THREADS.")] = 0,
+    min_iou: Annotated[
+        float | None, typer.Option(min=0.0, max=1.0, help="Default: SEGLAB_SAM_ENCODER_MIN_IOU.")
+    ] = None,
+    scenes: Annotated[int, typer.Option(min=1, help="Generated scenes the check decodes prompts on.")] = 3,
+    encoders: Annotated[Path | None, typer.Option(hidden=True, help="Instead of SEGLAB_HOME/encoders.")] = None,
+    parent: Annotated[int | None, typer.Option(hidden=True, help="End when this process ends.")] = None,
+    idle: Annotated[bool, typer.Option(hidden=True, help="Run only when nothing else wants the CPU.")] = False,
+    as_json: JsonOption = False,
+) -> None:
+    """Export a SAM 2.1 model's image encoder to ONNX, quantize it to INT8 and check both (minutes of CPU), so
+    Smart Polygon runs the fastest one whose masks match from the first click; does nothing if done before."""
+    if parent is not None:
+        from seglab.lifetime import die_with_parent
+
+        die_with_parent(parent)
+    if idle:
+        from seglab.assist.encoder_child import idle_priority
+
+        idle_priority()
+    from seglab.settings import Settings
+
+    updates: dict[str, object] = {"inference_threads": threads} if threads else {}
+    if min_iou is not None:
+        updates["sam_encoder_min_iou"] = min_iou
+    try:
+        settings = Settings().model_copy(update=updates)
+        if settings.inference_threads:
+            import torch
+
+            torch.set_num_threads(settings.inference_threads)
+        with _Steps(enabled=not as_json) as steps:
+            found, files, chosen = assist.prepare_encoder(
+                settings, model, weights, steps, encoders=encoders, scenes=scenes
+            )
+    except SeglabError as error:
+        fail_with(error, as_json)
+    made = bool(steps.taken)
+    if as_json:
+        print_json({"model": found.name, "folder": str(files.folder), "check": files.check, "runs": chosen})
+        return
+    typer.echo(f"{found.name}: {'exported' if made else 'already exported'} to {files.folder}; runs {chosen}")
 
 
 def _numbers(text: str, what: str, count: tuple[int, ...]) -> list[float]:

@@ -43,6 +43,9 @@ def worker(
     from seglab.cli._common import workspace
     from seglab.jobs import parse_kinds, worker_name
     from seglab.services import jobs
+    from seglab.services.assist import export_encoders_in_background
+
+    export_encoders_in_background()  # Rapid and workflow jobs load SAM 2.1; a worker outlives an export
 
     with workspace(False) as ws:
         taken = parse_kinds(kinds) if kinds is not None else None

@@ -81,6 +81,14 @@ def _checked_ring(ring: FloatArray, what: str) -> FloatArray:
     return ring
 
 
+def distinct_points(points: npt.ArrayLike) -> int:
+    """How many different ``(x, y)`` points an ``(N, 2)`` array holds. Each point is read as one complex number and
+    those are sorted: ``np.unique(points, axis=0)`` gives the same count several times slower (it sorts rows
+    through a structured view), which showed in every mask traced for an inference response."""
+    flat = np.ascontiguousarray(points, dtype=np.float64).reshape(-1, 2)
+    return len(np.unique(flat.view(np.complex128)))
+
+
 def _collinear(ring: FloatArray) -> bool:
     """All points on one line (or one point): such a ring encloses nothing, even as a bow-tie."""
     offsets = ring - ring[0]

@@ -17,7 +17,7 @@ import numpy.typing as npt
 import shapely
 from pycocotools import mask as coco_mask
 
-from seglab.geometry._polygon import MultiPolygon
+from seglab.geometry._polygon import MultiPolygon, distinct_points
 from seglab.geometry._rle import BoolMask, Rle
 from seglab.geometry._shapes import from_shapely
 from seglab.geometry._validate import simplify_polygon
@@ -92,7 +92,7 @@ def _outline(contour: npt.ArrayLike) -> shapely.Geometry:
 
 def _simple_enough(points: npt.NDArray[np.float64]) -> bool:
     """No vertex visited twice: the trace has no one-pixel-wide spur or bridge."""
-    return len(np.unique(points, axis=0)) == len(points)
+    return distinct_points(points) == len(points)
 
 
 def _hole(contour: npt.ArrayLike) -> shapely.Geometry:

@@ -6,7 +6,7 @@ import numpy as np
 import shapely
 from shapely.geometry.base import BaseGeometry
 
-from seglab.geometry._polygon import MultiPolygon, Polygon
+from seglab.geometry._polygon import MultiPolygon, Polygon, distinct_points
 
 
 def to_shapely(shape: MultiPolygon) -> shapely.MultiPolygon:
@@ -28,7 +28,7 @@ def from_shapely(geometry: BaseGeometry) -> MultiPolygon | None:
     for polygon in polygon_parts(geometry):
         exterior = np.asarray(polygon.exterior.coords, dtype=np.float64)
         holes = tuple(np.asarray(ring.coords, dtype=np.float64) for ring in polygon.interiors)
-        holes = tuple(h for h in holes if len(np.unique(h, axis=0)) >= 3)
-        if len(np.unique(exterior, axis=0)) >= 3:
+        holes = tuple(h for h in holes if distinct_points(h) >= 3)
+        if distinct_points(exterior) >= 3:
             parts.append(Polygon(exterior, holes))
     return MultiPolygon(tuple(parts)) if parts else None

@@ -127,9 +127,11 @@ def _install_routes(app: FastAPI, workspace: Workspace) -> None:
     from seglab.server.api._access import requires
     from seglab.server.api.routes import router as api_router
     from seglab.server.model_manager import ModelManager
+    from seglab.services.assist import export_encoders_in_background
     from seglab.services.assist import smart_polygon as open_smart_polygon
     from seglab.services.system import SystemInfo, system_info
 
+    export_encoders_in_background()  # a server lives long enough to finish one, at low priority
     app.state.smart_polygon = open_smart_polygon(workspace)
 
     @app.get(

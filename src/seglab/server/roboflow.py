@@ -234,7 +234,8 @@ async def infer_instance_segmentation(body: InstanceSegmentationRequest, request
         mask_format=MaskFormat(body.response_mask_format),
         visualize=body.visualize_predictions,
     )
-    return results if batch else results[0]
+    # already plain JSON values: FastAPI's jsonable_encoder would walk every point of every outline again
+    return JSONResponse(results if batch else results[0])
 
 
 async def _legacy_image(request: Request) -> bytes:

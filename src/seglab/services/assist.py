@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 from seglab.assist import AssistModel, Prompt, SmartPolygon, SmartPolygonResult, assist_models, fetch_weights
+from seglab.assist.encoder_export import EncoderFiles
+from seglab.settings import Settings
 from seglab.store import Workspace
 from seglab.store import images as image_store
 
@@ -15,9 +18,22 @@ __all__ = [
     "SmartPolygon",
     "SmartPolygonResult",
     "download_model",
+    "export_encoders_in_background",
     "list_models",
+    "prepare_encoder",
     "smart_polygon",
 ]
+
+
+_long_lived = False
+
+
+def export_encoders_in_background() -> None:
+    """Mark this process as long-lived (``seglab serve``, ``seglab worker``): from now on a SAM 2.1 model loaded
+    without an exported encoder gets one exported in a low-priority child process. A one-shot command never starts
+    one: it would end before the export and only slow itself down (``seglab assist prepare-encoder`` makes it)."""
+    global _long_lived
+    _long_lived = True
 
 
 def smart_polygon(ws: Workspace, *, default_model: str | None = None) -> SmartPolygon:
@@ -29,7 +45,33 @@ def smart_polygon(ws: Workspace, *, default_model: str | None = None) -> SmartPo
         assert digest is not None  # stored images always have their hash
         return digest, ws.blobs.local_path(digest)
 
-    return SmartPolygon(ws.settings, locate, default_model=default_model)
+    return SmartPolygon(ws.settings, locate, default_model=default_model, background_export=_long_lived)
+
+
+def prepare_encoder(
+    settings: Settings,
+    name: str | None,
+    weights: Path | None,
+    progress: Callable[[str], None],
+    *,
+    encoders: Path | None = None,
+    scenes: int = 3,
+) -> tuple[AssistModel, EncoderFiles, str]:
+    """``seglab assist prepare-encoder``: the model's encoder exported, quantized and checked on ``scenes``
+    generated scenes, or found done (no database: it reads only weights and writes under ``encoders``, by default
+    ``home/encoders``)."""
+
+    def no_images(image_id: int) -> tuple[str, Path]:
+        raise AssertionError("preparing an encoder reads no project image")
+
+    smart = SmartPolygon(settings, no_images)
+    smart.encoders.scenes = scenes
+    if encoders is not None:
+        smart.encoders.folder = encoders
+    try:
+        return smart.prepare_encoder(name, weights, progress)
+    finally:
+        smart.close()
 
 
 @dataclass(frozen=True)

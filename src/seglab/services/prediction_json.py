@@ -11,6 +11,8 @@ import uuid
 from enum import StrEnum
 from typing import Any
 
+import numpy as np
+
 from seglab.models import Prediction
 
 
@@ -24,7 +26,8 @@ def _points(prediction: Prediction, index: int, tolerance: float) -> list[dict[s
     if shape is None:
         return []
     largest = max(shape.parts, key=lambda part: part.geometric_area)
-    return [{"x": round(float(x), 2), "y": round(float(y), 2)} for x, y in largest.exterior]
+    # rounded by NumPy in one call: Python's round() on each coordinate cost more than tracing the outline
+    return [{"x": x, "y": y} for x, y in np.round(largest.exterior, 2).tolist()]
 
 
 def instance_json(

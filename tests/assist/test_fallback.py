@@ -8,6 +8,7 @@ import cv2
 import numpy as np
 
 from seglab.assist import GrabCutSegmenter, Prompt
+from seglab.assist.fallback_scores import agreements
 from seglab.geometry import mask_iou
 
 
@@ -128,3 +129,17 @@ def test_a_box_answer_stays_inside_the_drawn_box_at_the_images_own_resolution():
     answer = segmenter.segment(segmenter.embed(pixels), Prompt(box=box))
     assert not (answer.mask & ~truth).any()
     assert mask_iou(answer.mask, truth) > 0.9
+
+
+def test_agreement_ranks_the_candidate_the_others_resemble_first():
+    """The fallback's medoid term: of a speck, a region and two near copies of the region, the region (which the
+    most other candidates overlap) agrees most and the speck least."""
+    region = np.zeros((50, 50), bool)
+    region[10:40, 10:40] = True
+    wider, narrower, speck = region.copy(), region.copy(), np.zeros_like(region)
+    wider[8:42, 8:42] = True
+    narrower[:, 38:40] = False
+    speck[24:26, 24:26] = True
+    scores = agreements([speck, region, wider, narrower])
+    assert scores[1] == max(scores)
+    assert scores[0] == min(scores)

@@ -143,3 +143,16 @@ def test_agreement_ranks_the_candidate_the_others_resemble_first():
     scores = agreements([speck, region, wider, narrower])
     assert scores[1] == max(scores)
     assert scores[0] == min(scores)
+
+
+def test_the_same_prompt_gets_the_same_answer_whatever_was_asked_before():
+    """GrabCut starts from k-means on OpenCV's random generator; the fallback seeds it per call, so an answer
+    depends on its image and prompt only (not on the prompts the server answered before)."""
+    pixels, truth = _object_in_clutter()
+    segmenter = GrabCutSegmenter()
+    embedding = segmenter.embed(pixels)
+    click, box = Prompt.of([[320, 240]], [1]), Prompt(box=_box_of(truth))
+    first_click, first_box = segmenter.segment(embedding, click).mask, segmenter.segment(embedding, box).mask
+    segmenter.segment(embedding, Prompt.of([[100, 100]], [1]))
+    assert np.array_equal(segmenter.segment(embedding, box).mask, first_box)
+    assert np.array_equal(segmenter.segment(embedding, click).mask, first_click)

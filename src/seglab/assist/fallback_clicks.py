@@ -45,7 +45,7 @@ over the candidate's deepest point's) falls short of 0.8; for the first click al
 with the other candidates (mean IoU: the region most scales and GrabCut concur on, a medoid) plus 0.2 log of
 its share of the image. Without the last two the edge score often crowned a speck (a lamp, a sign, a tile)
 under a click on a wall, a floor or a ceiling; with them one click on the shared exports went from
-0.469/0.534/0.541 (indoor/brain/cotton) to 0.516/0.564/0.569. A later click adds a missed part, often a small
+0.469/0.534/0.541 (indoor/brain/cotton) to 0.512/0.564/0.571. A later click adds a missed part, often a small
 one: counted for it too, they cut three clicks on brain-tumor from 0.570 to 0.529."""
 
 
@@ -126,6 +126,7 @@ def _grabcut(tiny_bgr: npt.NDArray[np.uint8], region: Mask, pixel: tuple[int, in
     seeds[region] = cv2.GC_PR_FGD
     cv2.circle(seeds, (pixel[1], pixel[0]), 2, int(cv2.GC_FGD), -1)
     background, foreground = np.zeros((1, 65), np.float64), np.zeros((1, 65), np.float64)
+    cv2.setRNGSeed(0)  # GrabCut's k-means start: the same prompt gets the same answer, whatever ran before
     try:
         cv2.grabCut(tiny_bgr, seeds, None, background, foreground, 3, cv2.GC_INIT_WITH_MASK)  # type: ignore[call-overload]
     except cv2.error:  # too few pixels of one kind to model

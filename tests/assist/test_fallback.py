@@ -8,6 +8,7 @@ import cv2
 import numpy as np
 
 from seglab.assist import GrabCutSegmenter, Prompt
+from seglab.assist.fallback_scores import agreements
 from seglab.geometry import mask_iou
 
 
@@ -128,3 +129,30 @@ def test_a_box_answer_stays_inside_the_drawn_box_at_the_images_own_resolution():
     answer = segmenter.segment(segmenter.embed(pixels), Prompt(box=box))
     assert not (answer.mask & ~truth).any()
     assert mask_iou(answer.mask, truth) > 0.9
+
+
+def test_agreement_ranks_the_candidate_the_others_resemble_first():
+    """The fallback's medoid term: of a speck, a region and two near copies of the region, the region (which the
+    most other candidates overlap) agrees most and the speck least."""
+    region = np.zeros((50, 50), bool)
+    region[10:40, 10:40] = True
+    wider, narrower, speck = region.copy(), region.copy(), np.zeros_like(region)
+    wider[8:42, 8:42] = True
+    narrower[:, 38:40] = False
+    speck[24:26, 24:26] = True
+    scores = agreements([speck, region, wider, narrower])
+    assert scores[1] == max(scores)
+    assert scores[0] == min(scores)
+
+
+def test_the_same_prompt_gets_the_same_answer_whatever_was_asked_before():
+    """GrabCut starts from k-means on OpenCV's random generator; the fallback seeds it per call, so an answer
+    depends on its image and prompt only (not on the prompts the server answered before)."""
+    pixels, truth = _object_in_clutter()
+    segmenter = GrabCutSegmenter()
+    embedding = segmenter.embed(pixels)
+    click, box = Prompt.of([[320, 240]], [1]), Prompt(box=_box_of(truth))
+    first_click, first_box = segmenter.segment(embedding, click).mask, segmenter.segment(embedding, box).mask
+    segmenter.segment(embedding, Prompt.of([[100, 100]], [1]))
+    assert np.array_equal(segmenter.segment(embedding, box).mask, first_box)
+    assert np.array_equal(segmenter.segment(embedding, click).mask, first_click)

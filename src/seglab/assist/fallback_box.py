@@ -121,6 +121,7 @@ def _grabcut(
     for x, y, label in clicks:
         cv2.circle(seeds, (round(x), round(y)), radius, int(cv2.GC_FGD if label == 1 else cv2.GC_BGD), -1)
     background, foreground = np.zeros((1, 65), np.float64), np.zeros((1, 65), np.float64)
+    cv2.setRNGSeed(0)  # GrabCut's k-means start: the same prompt gets the same answer, whatever ran before
     try:
         cv2.grabCut(small, seeds, None, background, foreground, 4, cv2.GC_INIT_WITH_MASK)  # type: ignore[call-overload]
     except cv2.error:  # too few pixels of one kind to model (a box a few pixels wide)

@@ -63,6 +63,17 @@ def box_tightness(mask: Mask, box: Mask) -> float:
     return float((bounds & box).sum()) / float((bounds | box).sum())
 
 
+def agreements(candidates: list[Mask]) -> list[float]:
+    """Each candidate's mean IoU with the others: a region that several methods or scales find alike is more
+    likely the object than one only a single one draws (a medoid; the idea behind SAM's stability score)."""
+    flat = np.array([candidate.ravel() for candidate in candidates], np.float32)
+    overlap = flat @ flat.T
+    areas = np.diag(overlap)
+    ious = overlap / np.maximum(areas[:, None] + areas[None, :] - overlap, 1.0)
+    count = len(candidates)
+    return [float(ious[index].sum() - ious[index, index]) / max(count - 1, 1) for index in range(count)]
+
+
 def fill_holes(mask: Mask) -> Mask:
     """The mask with every enclosed hole filled (a candidate is an object's outline, not a ring)."""
     outside = np.pad(~mask, 1, constant_values=True).astype(np.uint8)

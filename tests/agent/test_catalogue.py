@@ -58,7 +58,7 @@ def test_every_registered_block_is_described_from_its_manifest():
 
 
 def test_a_third_party_block_is_described_and_wired_like_a_built_in():
-    registry = default_registry()
+    registry = default_registry().copy()
     registry.register(Blur)
     assert describe_block(Blur).details == "Blurs what the detections cover (faces, plates)."
     text = catalogue_text(registry)

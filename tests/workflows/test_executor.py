@@ -62,7 +62,7 @@ class Pause(Block):
 
 
 def test_independent_steps_run_at_the_same_time_and_dependent_ones_after():
-    registry = default_registry()
+    registry = default_registry().copy()
     registry.register(Pause)
     steps = [
         {"type": "test/pause@v1", "name": "a", "image": "$inputs.image"},
@@ -254,7 +254,7 @@ class Echo(Block):
 def test_a_parameter_without_default_value_is_none_and_fields_keep_their_own_default():
     """Roboflow's semantics: an input declared without ``default_value`` and not given is ``None``; a field fed by
     it keeps the block's default, and a required field gets ``None`` (for the block to complain about by name)."""
-    registry = default_registry()
+    registry = default_registry().copy()
     registry.register(Echo)
     parameters = [{"type": "WorkflowParameter", "name": n} for n in ("threshold", "label", "model_id")]
     step = {"type": "test/echo@v1", "name": "echo", "image": "$inputs.image"}

@@ -33,6 +33,10 @@ class BlockRegistry:
             self._blocks.append(block)
         return block
 
+    def copy(self) -> BlockRegistry:
+        """A registry of the same blocks that can take more without changing this one."""
+        return BlockRegistry(tuple(self._blocks))
+
     def get(self, name: str) -> type[Block] | None:
         return self._by_name.get(name)
 
@@ -132,7 +136,10 @@ _default_lock = threading.Lock()
 
 
 def default_registry() -> BlockRegistry:
-    """The blocks every plugin gives (seglab's own first: :mod:`.plugin`), built once per set of plugins."""
+    """The blocks every plugin gives (seglab's own first: :mod:`.plugin`), built once per set of plugins.
+
+    The registry is shared by every caller in the process: add a block to a :meth:`BlockRegistry.copy` of it, not
+    to it (a block registered here would show in every later listing and compile)."""
     global _default
     manager = plugin_manager()
     with _default_lock:

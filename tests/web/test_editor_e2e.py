@@ -66,17 +66,22 @@ def test_create_upload_draw_save_reload_undo_smart_polygon_and_conflict(page, sh
 
     # Smart Polygon with the offline fallback: hovering previews the mask a click would give (tinting the stage),
     # a click on the ellipse asks for it, Enter accepts it
-    page.keyboard.press("s")
+    # (the stage is sampled before Smart Polygon is on: a hover on the background previews the whole image, and
+    # a baseline taken after that preview arrived would already be tinted over the ellipse)
     page.mouse.move(cx - 200, cy - 150)
-    page.wait_for_timeout(300)
-    untinted = stage_pixel(page, cx + 4, cy + 4)
+    untinted, background = stage_pixel(page, cx + 4, cy + 4), stage_pixel(page, cx - 200, cy - 150)
+    page.keyboard.press("s")
     with page.expect_response(lambda response: "/assist/segment" in response.url):
         page.mouse.move(cx, cy, steps=4)
+
+    def ellipse_previewed() -> bool:
+        return stage_pixel(page, cx + 4, cy + 4) != untinted and stage_pixel(page, cx - 200, cy - 150) == background
+
     for _ in range(50):
-        if stage_pixel(page, cx + 4, cy + 4) != untinted:
+        if ellipse_previewed():
             break
         page.wait_for_timeout(100)
-    assert stage_pixel(page, cx + 4, cy + 4) != untinted, "no hover preview drawn over the ellipse"
+    assert ellipse_previewed(), "no hover preview drawn over the ellipse (and only over it)"
     page.mouse.click(cx, cy)
     expect(page.get_by_test_id("message")).to_contain_text("grabcut")
     page.keyboard.press("Enter")

@@ -3,9 +3,8 @@
 Exporting, quantizing and checking an encoder takes minutes of CPU. Run in a thread of ``seglab serve`` it took both
 cores of a small machine from the first Smart Polygon session, so long-lived processes run ``seglab assist
 prepare-encoder`` instead: at the lowest scheduling priority (Linux's idle class, else ``nice 19``; idle priority
-on Windows), with one
-intra-op thread for PyTorch and ONNX Runtime, ending with its parent. It prints one line per step, which the parent
-shows as the model's encoder state.
+on Windows), with one intra-op thread for PyTorch and ONNX Runtime, ending with its parent. It prints one line per
+step, which the parent shows as the model's encoder state.
 """
 
 from __future__ import annotations

@@ -34,6 +34,7 @@ def test_the_dump_documents_what_the_web_app_reads(tmp_path):
     assert "class" in components["InferencePrediction"]["properties"]  # Roboflow's name, not the Python one
 
 
+@pytest.mark.slow  # a fresh interpreter imports the whole app (3 s of CPU)
 @pytest.mark.new_home
 def test_the_dump_runs_as_a_module_and_leaves_seglab_home_alone(seglab_home, tmp_path):
     out = tmp_path / "openapi.json"

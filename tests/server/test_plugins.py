@@ -95,6 +95,7 @@ def _png(path: Path, width: int, height: int) -> Path:
     return path
 
 
+@pytest.mark.slow  # a live seglab serve
 def test_a_plugins_block_is_listed_and_runs_in_seglab_serve(seglab_home, plugin_path, tmp_path):
     with running_server(seglab_home.parent / "serve.log", **_with_plugin(plugin_path)) as url:
         blocks = httpx.get(f"{url}/api/v1/workflows/blocks", timeout=30).json()

@@ -41,6 +41,7 @@ def _track(ws, frames, track):
     return found
 
 
+@pytest.mark.slow  # optical flow and GrabCut over the clip three times (5 s of CPU)
 def test_propagation_proposes_the_track_on_the_next_frames_and_replaces_only_unreviewed_ones(ws, clip):
     frames, seed = clip
     report = propagation.propagate(ws, PropagateJob(image_id=frames[0].id, annotation_ids=[seed.id], frames=20))

@@ -33,6 +33,7 @@ def test_roboflows_yolov8_ids_name_seglabs_yolov8_seg_models():
     assert public_model_id("yolov10n-640", boxes_only=True) == "yolov10n-640"  # seglab has no YOLOv10: named as is
 
 
+@pytest.mark.slow  # builds a YOLOv8n-seg and exports it to ONNX (5 s of CPU)
 @pytest.mark.skipif(importlib.util.find_spec("ultralytics") is None, reason="seglab[yolo] is not installed")
 def test_a_roboflow_definition_naming_yolov8n_640_runs_on_seglabs_yolov8(seglab_home, tmp_path):
     checkpoint = tmp_path / "yolov8n-seg.pt"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
@@ -15,6 +15,9 @@ from seglab.cli._common import JsonOption, fail_with, print_json, progress_bar, 
 from seglab.errors import InvalidInputError, SeglabError
 from seglab.services import assist
 from seglab.store import segmentation_to_json
+
+if TYPE_CHECKING:
+    from seglab.services.propagation import PropagationReport
 
 assist_app = typer.Typer(
     help="Smart Polygon: click-to-mask models (SAM 2.1, SAM, GrabCut fallback).", no_args_is_help=True
@@ -207,6 +210,11 @@ def propagate(
             return
         with progress_bar("propagating", not as_json) as progress:
             report = propagation.propagate(ws, params, progress=progress)
+    _print_report(report, as_json)
+
+
+def _print_report(report: PropagationReport, as_json: bool) -> None:
+    """What propagating or interpolating proposed, as JSON or as a line pointing to the editor."""
     if as_json:
         print_json(report.as_json())
         return
@@ -229,10 +237,4 @@ def interpolate(
 
     with workspace(as_json) as ws:
         report = propagation.interpolate(ws, annotation_id, to)
-    if as_json:
-        print_json(report.as_json())
-        return
-    typer.echo(
-        f"{report.proposals} proposals on {report.frames} frames ({report.replaced} unreviewed replaced); "
-        "review them in the editor"
-    )
+    _print_report(report, as_json)

@@ -10,6 +10,7 @@ import pytest
 
 from ..assist.conftest import scene
 from .canvas import stage_pixel
+from .dialogs import answer_dialogs
 from .network import delay_answers
 
 pytestmark = pytest.mark.slow
@@ -64,15 +65,14 @@ def test_create_upload_draw_save_reload_undo_smart_polygon_and_conflict(page, sh
     page.keyboard.press("Control+Shift+z")
     expect(page.get_by_test_id("annotations").locator("li")).to_have_count(2)
 
-    # Smart Polygon with the offline fallback: hovering previews the mask a click would give (tinting the stage),
-    # a click on the ellipse asks for it, Enter accepts it
-    # (the stage is sampled before Smart Polygon is on: a hover on the background previews the whole image, and
-    # a baseline taken after that preview arrived would already be tinted over the ellipse)
+    # Smart Polygon with the offline fallback: it previews the mask a click would give where the pointer rests
+    # (tinting the stage), as soon as it is chosen; a click on the ellipse asks for it, Enter accepts it
+    # (the stage is sampled before Smart Polygon is on: a hover on the background previews the whole image)
     page.mouse.move(cx - 200, cy - 150)
     untinted, background = stage_pixel(page, cx + 4, cy + 4), stage_pixel(page, cx - 200, cy - 150)
-    page.keyboard.press("s")
+    page.mouse.move(cx, cy, steps=4)  # the polygon tool previews nothing
     with page.expect_response(lambda response: "/assist/segment" in response.url):
-        page.mouse.move(cx, cy, steps=4)
+        page.keyboard.press("s")  # the preview is asked without another move (or when the embedding is ready)
 
     def ellipse_previewed() -> bool:
         return stage_pixel(page, cx + 4, cy + 4) != untinted and stage_pixel(page, cx - 200, cy - 150) == background
@@ -165,21 +165,13 @@ def test_help_next_previous_mark_null_and_reviewed(page, shared_server, unique_n
     # "mark null" on an image with annotations asks first (null means no objects): declined, nothing changes;
     # agreed, its annotations go with it
     expect(page.get_by_test_id("annotation-count")).to_have_text("1")
-    asked: list[str] = []
-
-    def answer(dialog, agree: bool) -> None:
-        asked.append(dialog.message)
-        dialog.accept() if agree else dialog.dismiss()
-
-    page.once("dialog", lambda dialog: answer(dialog, agree=False))
+    asked = answer_dialogs(page, False, True)
     page.get_by_role("button", name="mark null").click()
-    assert asked == ["Delete the 1 annotation on this image and mark it null (no objects)?"]
     expect(page.get_by_test_id("image-status")).to_have_text("status: annotated")
-    page.once("dialog", lambda dialog: answer(dialog, agree=True))
     page.get_by_role("button", name="mark null").click()
     expect(page.get_by_test_id("image-status")).to_have_text("status: null")
     expect(page.get_by_test_id("annotation-count")).to_have_text("0")
-    assert len(asked) == 2
+    assert asked == ["Delete the 1 annotation on this image and mark it null (no objects)?"] * 2
     assert httpx.get(f"{shared_server}/api/v1/images/{first}/annotations").json() == []
     assert httpx.get(f"{shared_server}/api/v1/images/{first}").json()["status"] == "null"
     page.get_by_role("button", name="mark reviewed").click()

@@ -35,6 +35,9 @@ export class EditorController implements ToolHost {
   /** Space is held: a drag pans, whatever the tool (as in most image editors). */
   private spaceHeld = false;
   private pan: { start: Point; view: View } | null = null;
+  /** Where the pointer rests over the stage (null once it has left): Smart Polygon previews there as soon as it can
+   * (chosen with the pointer already on an object, or the embedding ready after the last move). */
+  private resting: MouseLike | null = null;
   private hoverAsk: { busy: boolean; next: Point | null } = { busy: false, next: null };
   /** Smart Polygon's in-browser decoder for the open image (./smartDecoder); null: the server answers. */
   private decoder: SmartDecoder | null = null;
@@ -155,6 +158,7 @@ export class EditorController implements ToolHost {
         if (!current()) return;
         this.decoder = decoder;
         this.store.set({ embedding: "ready" });
+        this.previewAtRest();
       } catch {
         if (current()) this.store.set({ embedding: "" });
       }
@@ -235,6 +239,8 @@ export class EditorController implements ToolHost {
       return undefined;
     }
     if (!isReady(this.state)) return undefined;
+    const { clientX, clientY, button, shiftKey, altKey } = event;
+    this.resting = event.buttons ? null : { clientX, clientY, button, shiftKey, altKey };
     const info = this.info(event);
     // with the select tool, the annotation a click would pick is highlighted, here and in the list
     if (this.state.tool === "select" && !event.buttons) this.highlight(pickAt(this.state, info.point)?.id ?? null);
@@ -251,6 +257,7 @@ export class EditorController implements ToolHost {
   }
 
   pointerLeave(): unknown {
+    this.resting = null;
     this.highlight(null);
     return this.toTool("pointerLeave");
   }
@@ -276,6 +283,14 @@ export class EditorController implements ToolHost {
     this.tools[this.state.tool].exit();
     this.store.set({ tool });
     this.tools[tool].enter();
+    this.previewAtRest();
+  }
+
+  /** Smart Polygon's hover preview at the resting pointer, as if it had just moved there (through the input queue,
+   * after whatever waits). */
+  private previewAtRest(): void {
+    const resting = this.resting;
+    if (resting && this.state.tool === "smart") this.input.submit(() => isReady(this.state) && this.toTool("pointerMove", this.info(resting)));
   }
 
   complete(): Promise<void> {

@@ -41,3 +41,37 @@ describe("the class of new shapes", () => {
     expect(editor.state.categoryId).toBe(3);
   });
 });
+
+describe("Smart Polygon's hover preview", () => {
+  /** An editor on a loaded 100x100 image, on a 100x100 stage at the page's origin, recording its hover asks. */
+  function editorWithStage(): { editor: EditorController; hovers: number[][] } {
+    const editor = new EditorController(1, () => undefined);
+    const hovers: number[][] = [];
+    editor.hover = (point) => { hovers.push([...point]); };
+    const image = { id: 1, width: 100, height: 100 } as never;
+    editor.store.set({ loaded: { image, bitmap: null } as never });
+    editor.attach({ clientWidth: 100, clientHeight: 100, getBoundingClientRect: () => ({ left: 0, top: 0 }) } as never);
+    return { editor, hovers };
+  }
+  const at = (x: number, y: number) => ({ clientX: x, clientY: y, button: 0, buttons: 0, shiftKey: false, altKey: false });
+
+  it("is asked where the pointer rests when Smart Polygon is chosen, without another move", async () => {
+    const { editor, hovers } = editorWithStage();
+    editor.store.set({ embedding: "ready" });
+    await editor.pointerMove(at(40, 30));
+    expect(hovers).toEqual([]); // the polygon tool previews nothing
+    editor.chooseTool("smart");
+    await Promise.resolve();
+    expect(hovers).toEqual([[40, 30]]);
+  });
+
+  it("is not asked once the pointer has left the stage", async () => {
+    const { editor, hovers } = editorWithStage();
+    editor.store.set({ embedding: "ready" });
+    await editor.pointerMove(at(40, 30));
+    await editor.pointerLeave();
+    editor.chooseTool("smart");
+    await Promise.resolve();
+    expect(hovers).toEqual([]);
+  });
+});

@@ -7,6 +7,8 @@ import httpx
 import numpy as np
 import pytest
 
+from .dialogs import answer_dialogs
+
 pytestmark = pytest.mark.slow
 
 
@@ -56,13 +58,13 @@ def test_add_recolour_rename_refused_delete_and_merge(page, shared_server, uniqu
     assert "cat" in categories()
 
     # merging asks first too: a dismissed confirmation changes nothing
-    page.once("dialog", lambda dialog: dialog.dismiss())
+    asked = answer_dialogs(page, False, True)
     page.get_by_label("merge cat into").select_option(label="puppy")
     expect(page.get_by_text("Classes (2)")).to_be_visible()
     assert set(categories()) == {"cat", "puppy"}
-    page.once("dialog", lambda dialog: dialog.accept())
     page.get_by_label("merge cat into").select_option(label="puppy")
     expect(page.get_by_text("Classes (1)")).to_be_visible()
     assert set(categories()) == {"puppy"}
+    assert len(asked) == 2
     (moved,) = httpx.get(f"{api}/images/{image_id}/annotations").json()
     assert moved["category_id"] == categories()["puppy"]["id"]

@@ -9,6 +9,8 @@ import cv2
 import httpx
 import numpy as np
 
+from .dialogs import answer_dialogs
+
 
 def test_cards_show_cover_and_progress_and_delete_asks_first(page, shared_server, unique_name, tmp_path):
     from playwright.sync_api import expect
@@ -31,14 +33,13 @@ def test_cards_show_cover_and_progress_and_delete_asks_first(page, shared_server
     expect(card.locator("img")).to_have_attribute("src", re.compile(rf"/images/{second}/thumbnail"))
 
     page.goto(f"{shared_server}/projects/{unique_name}")
-    page.once("dialog", lambda dialog: dialog.dismiss())
+    page.get_by_role("combobox", name="status").select_option("null")
+    expect(page.get_by_test_id("image-count")).to_have_text("1 image")  # the grid is filtered; the project is not
+    messages = answer_dialogs(page, False, True)
     page.get_by_role("button", name="Delete project").click()
     assert httpx.get(f"{api}/projects/{unique_name}").status_code == 200  # dismissed: nothing deleted
-    messages = []
-    page.once("dialog", lambda dialog: (messages.append(dialog.message), dialog.accept()))
     page.get_by_role("button", name="Delete project").click()
     expect(page).to_have_url(re.compile(r"/$"))
-    assert messages == [
-        f'Delete the project "{unique_name}" with its 2 images and their annotations? This cannot be undone.'
-    ]
+    asked = f'Delete the project "{unique_name}" with its 2 images and their annotations? This cannot be undone.'
+    assert messages == [asked, asked]
     assert httpx.get(f"{api}/projects/{unique_name}").status_code == 404

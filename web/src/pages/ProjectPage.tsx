@@ -116,11 +116,13 @@ export function ProjectPage({ name }: { name: string }) {
   const total = first.data?.total ?? 0;
   const can = (action: string) => allows(project.data, action);
 
-  /** Delete the whole project, once the person has confirmed it by its name and size (it cannot be undone). */
+  /** Delete the whole project, once the person has confirmed it by its name and size (it cannot be undone). The
+   * size is asked afresh: the grid's count may be filtered, or not loaded yet. */
   async function deleteProject() {
-    const summary = `${total} image${total === 1 ? "" : "s"} and their annotations`;
-    if (!window.confirm(`Delete the project "${name}" with its ${summary}? This cannot be undone.`)) return;
     try {
+      const { images } = await api.stats(name);
+      const summary = `${images} image${images === 1 ? "" : "s"} and their annotations`;
+      if (!window.confirm(`Delete the project "${name}" with its ${summary}? This cannot be undone.`)) return;
       await api.deleteProject(name);
       client.invalidateQueries({ queryKey: keys.projects });
       navigate("/");

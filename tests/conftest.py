@@ -25,6 +25,7 @@
 from __future__ import annotations
 
 import contextlib
+import gc
 import itertools
 import json
 import os
@@ -59,11 +60,17 @@ _TRAINING_FIXTURES = {"trained", "deployed", "served"}
 
 
 @pytest.hookimpl(tryfirst=True)  # before pytest-xdist reads the xdist_group markers
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """Mark tests by what they use, so ``make test-fast`` (``-m "not browser and not training"``) leaves out every
     test that drives Chromium or trains, including tests written later, without anyone remembering a marker. A test
     using the session's trained model (``trained``, tests/trained_model.py) joins the ``deploy`` group, so the one
-    worker that trains it runs them all (ungrouped, it cost a second worker the whole training)."""
+    worker that trains it runs them all (ungrouped, it cost a second worker the whole training). A test that chose
+    a database ``SEGLAB_TEST_DATABASES`` leaves out (PostgreSQL's row locks, in an SQLite-only run) is deselected:
+    it would start that database's server for itself."""
+    elsewhere = [item for item in items if _database_of(item) not in (None, *DATABASES)]
+    if elsewhere:
+        config.hook.pytest_deselected(items=elsewhere)
+        items[:] = [item for item in items if item not in elsewhere]
     for item in items:
         fixtures = set(getattr(item, "fixturenames", ()))
         if fixtures & _BROWSER_FIXTURES:
@@ -74,11 +81,22 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(pytest.mark.xdist_group("deploy"))
 
 
+def _database_of(item: pytest.Item) -> str | None:
+    """The ``database`` parameter a test was collected with, if any."""
+    callspec = getattr(item, "callspec", None)
+    return callspec.params.get("database") if callspec is not None else None
+
+
 @pytest.hookimpl(trylast=True)
 def pytest_collection_finish(session: pytest.Session) -> None:
     """Under ``--dist loadgroup`` pytest-xdist suffixes a grouped test's id with its group; a pytest it does not know
     how to do that for (pytest 9 with xdist 3.8) silently spreads a group over every worker, each then building the
-    group's expensive session fixture (a trained model: minutes). Fail the run instead."""
+    group's expensive session fixture (a trained model: minutes). Fail the run instead.
+
+    Then what the imports and the collection made (about a million objects: numpy, torch, onnx, the test modules)
+    is frozen out of the garbage collector's reach: it lives as long as the process, and each full collection
+    walked all of it again (0.6 s each, about 15 times in a worker's run)."""
+    gc.freeze()
     if not getattr(session.config.option, "loadgroup", False):  # set in xdist workers under --dist loadgroup
         return
     for item in session.items:
@@ -289,6 +307,13 @@ def pytest_runtest_logreport(report: pytest.TestReport) -> None:
             figures = json.loads(str(value))
             _CORPUS_FIGURES.setdefault(figures["entry"], Counter()).update(figures["outcomes"])
             _CORPUS_NOTES.setdefault(figures["entry"], {}).update(figures.get("notes", {}))
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_sessionfinish() -> None:
+    """Freeze what is left too: pytest collects the garbage five times at exit to report exceptions raised while it
+    is freed, and over this heap that took each worker 8 s after its last test."""
+    gc.freeze()
 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:

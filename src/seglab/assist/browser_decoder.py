@@ -28,6 +28,7 @@ from typing import Any
 
 import numpy as np
 
+from seglab import atomic
 from seglab.assist.sam import Sam2Segmenter
 
 INPUTS = ("image_embed", "high_res_0", "high_res_1", "point_coords", "point_labels", "mask_input", "has_mask_input")
@@ -121,9 +122,13 @@ def export_decoder(segmenter: Sam2Segmenter, target: Path) -> Path:
         torch.tensor([100.0, 200.0]),
         torch.ones(1),
     )
-    target.parent.mkdir(parents=True, exist_ok=True)
-    temporary = target.with_name(target.name + ".tmp")
-    with _export_lock, torch.inference_mode(False), torch.no_grad(), warnings.catch_warnings():
+    with (
+        atomic.replacing(target) as temporary,
+        _export_lock,
+        torch.inference_mode(False),
+        torch.no_grad(),
+        warnings.catch_warnings(),
+    ):
         # the torch.export-based exporter needs onnxscript, which seglab does not depend on; the TorchScript one
         # (deprecated, and saying so, as it does about SAM's tracing-time Python values and non-negative indexing)
         # exports this graph exactly: tests/assist/test_browser_decoder.py compares it with the server's answers
@@ -138,7 +143,6 @@ def export_decoder(segmenter: Sam2Segmenter, target: Path) -> Path:
             opset_version=OPSET,
             dynamo=False,
         )
-    temporary.replace(target)
     return target
 
 
@@ -158,7 +162,6 @@ def hover_decoder_file(exact: Path) -> Path:
         if not target.is_file():
             from onnxruntime.quantization import QuantType, quantize_dynamic
 
-            temporary = target.with_name(f"{target.stem}.tmp.onnx")
-            quantize_dynamic(str(exact), str(temporary), weight_type=QuantType.QInt8)
-            temporary.replace(target)
+            with atomic.replacing(target) as temporary:
+                quantize_dynamic(str(exact), str(temporary), weight_type=QuantType.QInt8)
     return target

@@ -17,6 +17,7 @@ from typing import Any
 
 import numpy as np
 
+from seglab import atomic
 from seglab.lru import SizedLru
 
 Key = tuple[str, str]
@@ -108,12 +109,9 @@ class EmbeddingCache:
 
     def _save(self, key: Key, arrays: dict[str, np.ndarray]) -> None:
         path = self._file(key)
-        path.parent.mkdir(parents=True, exist_ok=True)
         buffer = io.BytesIO()
         np.savez(buffer, allow_pickle=False, **arrays)
-        temporary = path.with_name(path.name + ".tmp")
-        temporary.write_bytes(buffer.getvalue())
-        temporary.replace(path)
+        atomic.write_bytes(path, buffer.getvalue())
         self._evict(keep=path)
 
     def _evict(self, keep: Path) -> None:

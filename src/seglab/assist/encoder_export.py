@@ -26,6 +26,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 
+from seglab import atomic
 from seglab.assist.prompts import Prompt, RgbImage
 from seglab.assist.sam import Sam2Segmenter, SamEmbedding
 from seglab.geometry import mask_iou
@@ -117,12 +118,6 @@ def check_scenes(count: int) -> list[tuple[RgbImage, list[Prompt]]]:
     return scenes
 
 
-def _atomic_write(target: Path, write: Callable[[Path], object]) -> None:
-    partial = target.with_name(f"{target.stem}.partial{target.suffix}")
-    write(partial)
-    partial.replace(target)
-
-
 def export_onnx(segmenter: Sam2Segmenter, target: Path) -> None:
     """The image encoder as ONNX at ``target`` (FP32, the model's fixed input size)."""
     import torch
@@ -204,12 +199,16 @@ def prepare_encoder(
         found = load_check(target)  # another process finished it while this one waited
         if found is not None:
             return found
-        for leftover in target.glob("*.partial.*"):  # of a process that died exporting (it held the lock)
+        for leftover in target.glob(
+            f"*{atomic.LEFTOVER_SUFFIX}"
+        ):  # of a process that died exporting (it held the lock)
             leftover.unlink()
         progress("exporting to ONNX (1/3)")
-        _atomic_write(target / "onnx.onnx", lambda path: export_onnx(segmenter, path))
+        with atomic.replacing(target / "onnx.onnx") as partial:
+            export_onnx(segmenter, partial)
         progress("quantizing to INT8 (2/3)")
-        _atomic_write(target / "onnx-int8.onnx", lambda path: quantize_int8(target / "onnx.onnx", path))
+        with atomic.replacing(target / "onnx-int8.onnx") as partial:
+            quantize_int8(target / "onnx.onnx", partial)
         encoders = {name: OnnxEncoder(target / f"{name}.onnx", name, threads=threads) for name in VARIANTS}
         worst, seconds, prompts = measure(segmenter, encoders, scenes, lambda step: progress(f"{step} (3/3)"))
         check = EncoderCheck(
@@ -222,6 +221,6 @@ def prepare_encoder(
             min_iou=min_iou,
             int8_passed=min(worst.values()) >= min_iou,
         )
-        _atomic_write(target / "check.json", lambda path: path.write_text(json.dumps(asdict(check), indent=2)))
+        atomic.write_text(target / "check.json", json.dumps(asdict(check), indent=2))
     log.info("%s's image encoder exported to %s: %s", segmenter.name, target, check)
     return EncoderFiles(target, check)

@@ -18,12 +18,12 @@ from __future__ import annotations
 import contextlib
 import json
 import logging
-import os
 import threading
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
+from seglab import atomic
 from seglab.assist.encoder_child import run_export
 from seglab.assist.encoder_export import (
     EncoderCheck,
@@ -189,10 +189,7 @@ class EncoderSwitch:
 
     def _remember(self, name: str, weights: Path, digest: str) -> None:
         record = {"file": _file_identity(weights), "digest": digest}
-        target = self.folder / name / "weights.json"
-        partial = target.with_name(f"weights.{os.getpid()}.{threading.get_ident()}.partial.json")
-        partial.write_text(json.dumps(record))
-        partial.replace(target)
+        atomic.write_text(self.folder / name / "weights.json", json.dumps(record))
 
     def _export(self, segmenter: Sam2Segmenter, weights: Path) -> None:
         """Export in a child process at the lowest priority with one thread (so interactive requests keep the

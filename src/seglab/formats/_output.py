@@ -1,14 +1,15 @@
-"""Writing dataset files: atomic JSON/text writes and placing image files (copy or link)."""
+"""Writing dataset files: atomic JSON writes and placing image files (copy or link)."""
 
 from __future__ import annotations
 
 import json
 import os
 import shutil
-import tempfile
 from enum import StrEnum
 from pathlib import Path
 from typing import Any
+
+from seglab import atomic
 
 
 class ImageMode(StrEnum):
@@ -18,18 +19,9 @@ class ImageMode(StrEnum):
     """Falls back to a copy across file systems."""
 
 
-def write_text_atomic(path: Path, text: str) -> None:
-    """Write via a temporary file, fsync and rename: a crash leaves the old file or the new one, never half."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with tempfile.NamedTemporaryFile("w", dir=path.parent, delete=False, suffix=".tmp", encoding="utf-8") as handle:
-        handle.write(text)
-        handle.flush()
-        os.fsync(handle.fileno())
-    Path(handle.name).replace(path)
-
-
 def write_json_atomic(path: Path, data: Any) -> None:
-    write_text_atomic(path, json.dumps(data, ensure_ascii=False, separators=(",", ":")))
+    """A dataset's JSON, compact, replaced whole and flushed to the disk (see :mod:`seglab.atomic`)."""
+    atomic.write_text(path, json.dumps(data, ensure_ascii=False, separators=(",", ":")), durable=True)
 
 
 def place_image(source: Path, destination: Path, mode: ImageMode) -> None:

@@ -12,6 +12,8 @@ import shutil
 import tempfile
 from pathlib import Path
 
+from seglab import atomic
+
 _folder: Path | None = None
 
 
@@ -27,7 +29,5 @@ def scratch_file(data: bytes, suffix: str) -> Path:
     """A file holding ``data`` (written atomically the first time these bytes are seen)."""
     path = _scratch_folder() / f"{hashlib.sha256(data).hexdigest()}{suffix}"
     if not path.is_file():
-        with tempfile.NamedTemporaryFile(dir=path.parent, delete=False, suffix=".tmp") as handle:
-            handle.write(data)
-        Path(handle.name).replace(path)
+        atomic.write_bytes(path, data)
     return path

@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import os
 import shutil
-import tempfile
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from zipstream import ZIP_DEFLATED, ZIP_STORED, ZipStream
 
+from seglab import atomic
 from seglab.formats._images import is_image_file
 
 CHUNK_SIZE = 1 << 20
@@ -49,14 +49,8 @@ def stream_folder(folder: Path, *, remove: Path | None = None) -> Iterator[bytes
 
 def write_zip_atomic(chunks: Iterable[bytes], out: Path) -> None:
     """Write a streamed archive to ``out``: built beside it and renamed, so a failure leaves no half zip."""
-    out.parent.mkdir(parents=True, exist_ok=True)
-    with tempfile.NamedTemporaryFile(dir=out.parent, prefix=f".{out.name}.", suffix=".tmp", delete=False) as handle:
-        try:
-            for chunk in chunks:
-                handle.write(chunk)
-            handle.flush()
-            os.fsync(handle.fileno())
-        except BaseException:
-            Path(handle.name).unlink(missing_ok=True)
-            raise
-    Path(handle.name).replace(out)
+    with atomic.replacing(out) as partial, partial.open("wb") as handle:
+        for chunk in chunks:
+            handle.write(chunk)
+        handle.flush()
+        os.fsync(handle.fileno())

@@ -26,9 +26,10 @@ import numpy as np
 import numpy.typing as npt
 from defusedxml import DefusedXmlException
 
+from seglab import atomic
 from seglab.core import Annotation, Category, Dataset, ImageRecord, Split
 from seglab.formats._images import ImageCheck, probe_image
-from seglab.formats._output import ImageMode, place_image, write_text_atomic
+from seglab.formats._output import ImageMode, place_image
 from seglab.formats._problems import FormatError, Problem, ProblemLog
 from seglab.formats._reading import LoadResult, PendingShape, check_polygons, escapes
 from seglab.formats._tracks import TRACK_ATTRIBUTE, frame_order, read_track, track_of
@@ -383,5 +384,5 @@ def save_cvat(dataset: Dataset, out: Path, *, image_mode: ImageMode = ImageMode.
             log.error(target, "source image not available; only its annotations were written", f"image {image.id}")
         else:
             place_image(image.path, target, image_mode)
-    write_text_atomic(out / ANNOTATION_FILE, cvat_document(dataset))
+    atomic.write_text(out / ANNOTATION_FILE, cvat_document(dataset), durable=True)
     return log.problems

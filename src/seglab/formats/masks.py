@@ -28,9 +28,10 @@ import numpy as np
 import numpy.typing as npt
 from PIL import Image
 
+from seglab import atomic
 from seglab.core import Annotation, Category, Dataset, ImageRecord, Split
 from seglab.formats._images import ImageCheck, displayed_size, image_files, open_untrusted
-from seglab.formats._output import ImageMode, place_image, write_text_atomic
+from seglab.formats._output import ImageMode, place_image
 from seglab.formats._problems import FormatError, Problem, ProblemLog
 from seglab.formats._reading import LoadResult
 from seglab.formats.coco import SPLIT_FOLDERS, split_folders
@@ -276,7 +277,7 @@ def _save(dataset: Dataset, out: Path, image_mode: ImageMode, instances: bool) -
         raise FormatError.at(out, f"{len(dataset.categories)} classes do not fit this mask encoding (at most {limit})")
     for folder_name, images in split_folders(dataset).items():
         folder = out / folder_name
-        write_text_atomic(folder / CLASSES_FILE, _classes_csv(dataset))
+        atomic.write_text(folder / CLASSES_FILE, _classes_csv(dataset), durable=True)
         for image in images:
             target = folder / Path(image.file_name).name
             if image.path is None or not image.path.is_file():

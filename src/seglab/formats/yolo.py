@@ -25,9 +25,10 @@ from typing import Any
 import numpy as np
 import yaml
 
+from seglab import atomic
 from seglab.core import Annotation, Category, Dataset, ImageRecord, Split
 from seglab.formats._images import ImageCheck, displayed_size, image_files
-from seglab.formats._output import ImageMode, place_image, write_text_atomic
+from seglab.formats._output import ImageMode, place_image
 from seglab.formats._problems import FormatError, Problem, ProblemLog
 from seglab.formats._reading import LoadResult, PendingShape, check_polygons
 from seglab.formats._rings import join_rings
@@ -417,7 +418,7 @@ def save_yolo(dataset: Dataset, out: Path, *, image_mode: ImageMode = ImageMode.
                 place_image(image.path, target, image_mode)
             labelled = yolo_label_lines(dataset, image)
             lines = [line for line, _ in labelled]
-            write_text_atomic(label_path_for(target), "\n".join(lines) + ("\n" if lines else ""))
+            atomic.write_text(label_path_for(target), "\n".join(lines) + ("\n" if lines else ""), durable=True)
             frames.append((image.file_name, image, [track for _, track in labelled]))
         write_yolo_tracks(base, frames)
     data: dict[str, Any] = {}
@@ -431,5 +432,5 @@ def save_yolo(dataset: Dataset, out: Path, *, image_mode: ImageMode = ImageMode.
         data.setdefault("val", data["train"])
     data["nc"] = len(dataset.categories)
     data["names"] = [category.name for category in dataset.categories]
-    write_text_atomic(out / "data.yaml", yaml.safe_dump(data, sort_keys=False, allow_unicode=True))
+    atomic.write_text(out / "data.yaml", yaml.safe_dump(data, sort_keys=False, allow_unicode=True), durable=True)
     return log.problems

@@ -16,6 +16,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
+from seglab import atomic
 from seglab.errors import SeglabError
 from seglab.models.catalog import Architecture
 
@@ -59,9 +60,8 @@ def run_export_process(
         log = (finished.stdout + finished.stderr)[-2000:]
         raise ExportFailedError(f"{what} of {checkpoint.name} failed (status {finished.returncode}):\n{log}")
     details: dict[str, Any] = json.loads(finished.stdout.strip().splitlines()[-1])
-    temporary = output.with_suffix(".tmp")
-    shutil.move(details.pop("path"), temporary)
-    temporary.replace(output)
+    with atomic.replacing(output) as partial:
+        shutil.move(details.pop("path"), partial)
     return details
 
 

@@ -13,13 +13,13 @@ import json
 import math
 import os
 import sys
-import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from seglab import atomic
 from seglab.errors import InvalidInputError
 from seglab.lifetime import die_with_parent
 from seglab.models.catalog import Architecture
@@ -161,10 +161,7 @@ def _with_step_progress(steps_file: Path) -> None:
                 "steps": int(trainer.num_training_batches),
                 "loss": float(loss.detach().float().mean()) if loss is not None else None,
             }
-            # a temporary file of its own, then a rename: the reader never sees half a file
-            with tempfile.NamedTemporaryFile("w", dir=steps_file.parent, suffix=".tmp", delete=False) as handle:
-                handle.write(json.dumps(state))
-            Path(handle.name).replace(steps_file)
+            atomic.write_text(steps_file, json.dumps(state))  # the reader never sees half a file
 
     original = rfdetr.training.build_trainer
 

@@ -17,12 +17,12 @@ import json
 import math
 import os
 import sys
-import tempfile
 from collections.abc import Callable, Mapping
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
+from seglab import atomic
 from seglab.lifetime import die_with_parent
 from seglab.models.rfdetr_backend import TrainOutcome, TrainSettings
 from seglab.models.training_process import TrainingFailedError, progress_file, run_training_process
@@ -77,12 +77,6 @@ def epoch_row(epoch: int, train_losses: Mapping[str, float], metrics: Mapping[st
     return row
 
 
-def _write_atomic(path: Path, text: str) -> None:
-    with tempfile.NamedTemporaryFile("w", dir=path.parent, suffix=".tmp", delete=False) as handle:
-        handle.write(text)
-    Path(handle.name).replace(path)
-
-
 def run_training(request: dict[str, Any]) -> None:
     """The body of a training process; Ultralytics is imported here, after its environment is set."""
     if request.get("parent_pid") is not None:
@@ -105,7 +99,7 @@ def run_training(request: dict[str, Any]) -> None:
         running = getattr(trainer, "tloss", None) or {}  # the epoch's running mean of each loss term
         loss = sum(float(value) for value in running.values()) if running else None
         state = {"epoch": int(trainer.epoch), "step": step, "steps": steps, "loss": loss}
-        _write_atomic(steps_file, json.dumps(state))
+        atomic.write_text(steps_file, json.dumps(state))
 
     running_epoch = [-1]
 

@@ -12,6 +12,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 
+from seglab import atomic
 from seglab.core import Annotation, Dataset
 from seglab.errors import InvalidInputError, NotFoundError
 from seglab.evaluation.errors import ERROR_TYPES, ErrorCase, error_cases
@@ -268,9 +269,7 @@ def dismiss_error(ws: Workspace, model_id: int, run: str | None, number: int, *,
     path, case, _ = _case(ws, model_id, run, number)
     marked = _dismissed(path)
     (marked.add if dismissed else marked.discard)(case.number)
-    partial = path / f"{DISMISSED_FILE}.partial"
-    partial.write_text(json.dumps(sorted(marked)))
-    partial.replace(path / DISMISSED_FILE)
+    atomic.write_text(path / DISMISSED_FILE, json.dumps(sorted(marked)))
 
 
 def compare_evaluations(ws: Workspace, first: tuple[int, str | None], second: tuple[int, str | None]) -> Comparison:

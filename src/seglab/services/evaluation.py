@@ -10,6 +10,7 @@ from typing import Any
 
 import numpy as np
 
+from seglab import atomic
 from seglab.core import Annotation, Dataset, Progress, Split, match_categories, no_progress
 from seglab.errors import InvalidInputError, NotFoundError
 from seglab.evaluation import EvaluationReport, evaluate, plots
@@ -168,9 +169,7 @@ def evaluate_model(
     result = Evaluation(
         model.id, str(reference), Split(split).value, report, str(out), {k: str(v) for k, v in written.items()}
     )
-    partial = out / "report.json.partial"  # renamed into place: a reader never sees half a report
-    partial.write_text(json.dumps(asdict(result), indent=2))
-    partial.replace(out / "report.json")
+    atomic.write_text(out / "report.json", json.dumps(asdict(result), indent=2))  # a reader never sees half of it
     return result
 
 

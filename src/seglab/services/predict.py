@@ -13,6 +13,7 @@ from typing import Any
 import cv2
 import numpy as np
 
+from seglab import atomic
 from seglab.core import Progress, no_progress
 from seglab.errors import InvalidInputError, SeglabError
 from seglab.formats import IMAGE_EXTENSIONS
@@ -153,17 +154,11 @@ class ImageRun:
                 full = decode_image(task.source, max_pixels=self.max_pixels)
                 drawn = cv2.cvtColor(annotate(full, prediction), cv2.COLOR_RGB2BGR)
                 picture = self.out / f"{task.name}.jpg"
-                _write_atomic(picture, cv2.imencode(".jpg", drawn)[1].tobytes())
+                atomic.write_bytes(picture, cv2.imencode(".jpg", drawn)[1].tobytes())
                 result.written.append(str(picture))
             return result
         except SeglabError as error:
             return ImageResult(task.index, str(task.source), error=error.message)
-
-
-def _write_atomic(path: Path, data: bytes) -> None:
-    temporary = path.with_name(path.name + ".tmp")
-    temporary.write_bytes(data)
-    temporary.replace(path)
 
 
 class _Run:
@@ -221,7 +216,7 @@ class _Run:
         )
 
     def write(self, path: Path, data: bytes) -> None:
-        _write_atomic(path, data)
+        atomic.write_bytes(path, data)
         self.report.written.append(str(path))
 
     def record(self, result: ImageResult, name: str) -> None:

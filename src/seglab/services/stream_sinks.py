@@ -15,6 +15,7 @@ from typing import IO, Any
 import cv2
 import numpy as np
 
+from seglab import atomic
 from seglab.models.video_sources import Gap
 from seglab.models.visualize import to_jpeg
 from seglab.services.stream_pipeline import FrameResult
@@ -138,9 +139,7 @@ class PreviewFileSink:
             return
         self._last = now
         pixels = result.drawn if result.drawn is not None else result.frame.pixels
-        temporary = self.path.with_name(self.path.name + ".tmp")
-        temporary.write_bytes(to_jpeg(np.ascontiguousarray(pixels), self.quality))
-        temporary.replace(self.path)
+        atomic.write_bytes(self.path, to_jpeg(np.ascontiguousarray(pixels), self.quality))
 
     def gap(self, gap: Gap) -> None:
         pass

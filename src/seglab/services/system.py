@@ -10,6 +10,7 @@ from pathlib import Path
 
 from pydantic import BaseModel
 
+from seglab import atomic
 from seglab._version import __version__
 from seglab.redact import redact
 from seglab.settings import Settings
@@ -45,9 +46,7 @@ def instance_id(home: Path) -> str:
     if path.exists():
         return path.read_text().strip()
     value = str(uuid.uuid4())
-    with tempfile.NamedTemporaryFile("w", dir=home, delete=False) as handle:
-        handle.write(value)
-    Path(handle.name).replace(path)
+    atomic.write_text(path, value)
     return value
 
 

@@ -9,7 +9,6 @@ one). Written to a temporary file and renamed, so a crash never leaves half a th
 from __future__ import annotations
 
 import hashlib
-import tempfile
 import threading
 from pathlib import Path
 
@@ -18,6 +17,7 @@ import numpy as np
 import numpy.typing as npt
 from PIL import Image, ImageOps
 
+from seglab import atomic
 from seglab.errors import InvalidInputError
 from seglab.geometry import MultiPolygon, polygon_to_mask
 from seglab.limits import open_image, to_rgb
@@ -78,9 +78,8 @@ def _used(ws: Workspace, path: Path) -> None:
 
 
 def _write_jpeg(picture: Image.Image, path: Path) -> None:
-    with tempfile.NamedTemporaryFile(dir=path.parent, suffix=".tmp", delete=False) as handle:
-        picture.save(handle, "JPEG", quality=85)
-    Path(handle.name).replace(path)
+    with atomic.replacing(path) as partial:
+        picture.save(partial, "JPEG", quality=85)
 
 
 def thumbnail(ws: Workspace, image_id: int, size: int = 256, *, with_annotations: bool = False) -> Path:

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from seglab import atomic
 from seglab.errors import InvalidInputError, NotFoundError
 from seglab.models.predictor import Predictor
 from seglab.models.variants import FASTER_VARIANTS, Variant, measure_latency, variant_predictor
@@ -144,8 +145,5 @@ class _Timings:
         measured = measure_latency(predictor)
         saved = self._read()  # another process may have written meanwhile
         saved.setdefault(self.machine, {})[key] = measured
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        partial = self.path.with_suffix(f".{os.getpid()}.partial")
-        partial.write_text(json.dumps(saved, indent=1))
-        partial.replace(self.path)
+        atomic.write_text(self.path, json.dumps(saved, indent=1))
         return measured

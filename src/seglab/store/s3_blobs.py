@@ -20,7 +20,6 @@ from __future__ import annotations
 import base64
 import hashlib
 import os
-import tempfile
 import threading
 import time
 from collections import OrderedDict
@@ -37,6 +36,7 @@ import botocore.config
 from boto3.exceptions import S3UploadFailedError
 from botocore.exceptions import BotoCoreError, ClientError
 
+from seglab import atomic
 from seglab.errors import InvalidInputError, NotFoundError, UnavailableError
 from seglab.private import private_dir
 from seglab.store.blobs import LeftoverFile, StoredBlob, check_digest, sha256_of_file
@@ -107,14 +107,8 @@ class BlobCache:
         """Cache the blob, ``download(handle)`` writing its bytes, and return its path."""
         target = self.path(digest)
         private_dir(target.parent)
-        with tempfile.NamedTemporaryFile(dir=target.parent, suffix=".tmp", delete=False) as handle:
-            try:
-                download(handle)
-            except BaseException:
-                handle.close()
-                Path(handle.name).unlink(missing_ok=True)
-                raise
-        Path(handle.name).replace(target)
+        with atomic.replacing(target) as partial, partial.open("wb") as handle:
+            download(handle)
         self._add(digest, target.stat().st_size)
         return target
 

@@ -199,9 +199,8 @@ def prepare_encoder(
         found = load_check(target)  # another process finished it while this one waited
         if found is not None:
             return found
-        for leftover in target.glob(
-            f"*{atomic.LEFTOVER_SUFFIX}"
-        ):  # of a process that died exporting (it held the lock)
+        # what a process that died exporting left behind (it held the lock)
+        for leftover in target.glob(f"*{atomic.LEFTOVER_SUFFIX}"):
             leftover.unlink()
         progress("exporting to ONNX (1/3)")
         with atomic.replacing(target / "onnx.onnx") as partial:

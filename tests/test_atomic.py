@@ -74,3 +74,9 @@ def test_a_new_file_gets_the_permissions_open_would_give(tmp_path: Path) -> None
 def _export_into(target: Path, export) -> None:
     with atomic.replacing(target) as partial:
         export(partial)
+
+
+def test_a_private_file_is_the_owners_alone(tmp_path: Path) -> None:
+    """What the stores and caches hold (images, embeddings, thumbnails) is 0600, as the blob store's own files are."""
+    atomic.write_bytes(tmp_path / "blob", b"pixels", private=True)
+    assert stat.S_IMODE((tmp_path / "blob").stat().st_mode) == 0o600

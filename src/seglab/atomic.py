@@ -35,12 +35,15 @@ _NEW_FILE_MODE = _new_file_mode()
 
 
 @contextlib.contextmanager
-def replacing(target: Path) -> Iterator[Path]:
+def replacing(target: Path, *, private: bool = False) -> Iterator[Path]:
     """A temporary path beside ``target``, for a writer that takes a file name (an ONNX export, an image encoder):
-    renamed onto ``target`` when the block ends without an error, removed when it fails."""
+    renamed onto ``target`` when the block ends without an error, removed when it fails. The new file gets the
+    mode ``open()`` would give it (a dataset exported into a shared folder is readable as any file there), or
+    ``0600`` when ``private`` (images and what is derived from them, in seglab's own stores and caches)."""
     target.parent.mkdir(parents=True, exist_ok=True)
     handle, name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=LEFTOVER_SUFFIX)
-    os.fchmod(handle, _NEW_FILE_MODE)  # mkstemp's 0600, not what open() would give: seglab's home is private already
+    if not private:  # mkstemp made it 0600
+        os.fchmod(handle, _NEW_FILE_MODE)
     os.close(handle)
     partial = Path(name)
     try:
@@ -51,10 +54,10 @@ def replacing(target: Path) -> Iterator[Path]:
         raise
 
 
-def write_bytes(target: Path, data: bytes, *, durable: bool = False) -> None:
+def write_bytes(target: Path, data: bytes, *, durable: bool = False, private: bool = False) -> None:
     """Replace ``target`` with ``data``; ``durable``: flushed to the disk before the rename (a file that must survive
-    a power cut, not only a crash of this process)."""
-    with replacing(target) as partial, partial.open("wb") as handle:
+    a power cut, not only a crash of this process); ``private``: see :func:`replacing`."""
+    with replacing(target, private=private) as partial, partial.open("wb") as handle:
         handle.write(data)
         if durable:
             handle.flush()

@@ -111,7 +111,7 @@ class EmbeddingCache:
         path = self._file(key)
         buffer = io.BytesIO()
         np.savez(buffer, allow_pickle=False, **arrays)
-        atomic.write_bytes(path, buffer.getvalue())
+        atomic.write_bytes(path, buffer.getvalue(), private=True)
         self._evict(keep=path)
 
     def _evict(self, keep: Path) -> None:

@@ -78,7 +78,7 @@ def _used(ws: Workspace, path: Path) -> None:
 
 
 def _write_jpeg(picture: Image.Image, path: Path) -> None:
-    with atomic.replacing(path) as partial:
+    with atomic.replacing(path, private=True) as partial:
         picture.save(partial, "JPEG", quality=85)
 
 

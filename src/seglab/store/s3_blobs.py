@@ -107,7 +107,7 @@ class BlobCache:
         """Cache the blob, ``download(handle)`` writing its bytes, and return its path."""
         target = self.path(digest)
         private_dir(target.parent)
-        with atomic.replacing(target) as partial, partial.open("wb") as handle:
+        with atomic.replacing(target, private=True) as partial, partial.open("wb") as handle:
             download(handle)
         self._add(digest, target.stat().st_size)
         return target

@@ -15,6 +15,7 @@ import pytest
 
 from ..trained_model import _scene
 from ..web.conftest import page  # noqa: F401  (Chromium through Playwright)
+from ..web.sections import unfold
 
 pytestmark = [pytest.mark.xdist_group("deploy"), pytest.mark.slow]
 
@@ -76,7 +77,7 @@ def test_batch_label_assist_from_the_grid_runs_as_a_job(page, served, deployed, 
         )
     try:
         page.goto(f"{served}/projects/batch")
-        page.get_by_text("Label assist: label images with a trained model").click()  # folded away until wanted
+        unfold(page, "Label assist: label images with a trained model")  # folded away until wanted
         # a model of another project (its classes share names with this one's) is used only when chosen
         expect(page.get_by_role("button", name="Label unannotated images")).to_be_disabled()
         page.get_by_label("batch assist model").select_option(str(deployed.model_id))

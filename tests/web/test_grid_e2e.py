@@ -15,6 +15,8 @@ from seglab.services import images, projects
 from seglab.store import Workspace
 from seglab.store import images as image_store
 
+from .sections import unfold
+
 pytestmark = pytest.mark.slow
 
 IMAGES = 10_000
@@ -92,7 +94,7 @@ def test_grid_selection_sets_what_batch_label_assist_runs_on(page, shared_server
                 f"{shared_server}/api/v1/projects/{unique_name}/images", files=[("files", (picture.name, handle))]
             )
     page.goto(f"{shared_server}/projects/{unique_name}")
-    page.get_by_text("Label assist: label images with a trained model").click()  # folded away until wanted
+    unfold(page, "Label assist: label images with a trained model")  # folded away until wanted
     expect(page.get_by_role("button", name="Label unannotated images")).to_be_disabled()  # no model yet
     page.get_by_label("select p0.png").check()
     page.get_by_label("select p2.png").check()

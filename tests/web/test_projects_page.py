@@ -32,7 +32,21 @@ def test_cards_show_cover_and_progress_and_delete_asks_first(page, shared_server
     expect(card.get_by_test_id("labelled")).to_have_text("1 / 2 labelled")
     expect(card.locator("img")).to_have_attribute("src", re.compile(rf"/images/{second}/thumbnail"))
 
+    # the upload panel is open on an empty project only, and never opens on the way to a project with images (it
+    # opened while the grid was loading, and closed again, moving everything below it; the grid's answer is made
+    # to come late, as on a slow network, and the page is watched for the panel opening at any moment)
+    page.add_init_script(
+        "window.uploadPanelOpened = false; new MutationObserver(() => {"
+        " if (document.querySelector('details.upload-panel[open]')) window.uploadPanelOpened = true; })"
+        ".observe(document, { subtree: true, childList: true, attributes: true, attributeFilter: ['open'] });"
+        "const send = window.fetch; window.fetch = async (url, init) => { const answer = await send(url, init);"
+        " if (String(url).includes('/images?offset=')) await new Promise((r) => setTimeout(r, 800));"
+        " return answer; };"
+    )
     page.goto(f"{shared_server}/projects/{unique_name}")
+    expect(page.get_by_test_id("image-count")).to_have_text("2 images")
+    expect(page.get_by_text("1 / 2 images labelled")).to_be_visible()
+    assert page.evaluate("window.uploadPanelOpened") is False
     page.get_by_role("combobox", name="status").select_option("null")
     expect(page.get_by_test_id("image-count")).to_have_text("1 image")  # the grid is filtered; the project is not
     messages = answer_dialogs(page, False, True)
@@ -43,3 +57,8 @@ def test_cards_show_cover_and_progress_and_delete_asks_first(page, shared_server
     asked = f'Delete the project "{unique_name}" with its 2 images and their annotations? This cannot be undone.'
     assert messages == [asked, asked]
     assert httpx.get(f"{api}/projects/{unique_name}").status_code == 404
+
+    empty = f"{unique_name}-empty"
+    httpx.post(f"{api}/projects", json={"name": empty, "categories": ["a"]}).raise_for_status()
+    page.goto(f"{shared_server}/projects/{empty}")
+    expect(page.locator("details.upload-panel")).to_have_attribute("open", "")

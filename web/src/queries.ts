@@ -21,6 +21,8 @@ export const keys = {
   images: (name: string) => ["images", name] as const,
   videos: (name: string) => ["videos", name] as const,
   imagePage: (name: string, query: Record<string, string>, page: number) => ["images", name, query, page] as const,
+  /** The project's counts (under its images: an upload or an edit invalidates them too). */
+  projectStats: (name: string) => ["images", name, "stats"] as const,
   allModels: ["models"] as const,
   projectModels: (name: string) => ["models", name] as const,
   versions: (name: string) => ["versions", name] as const,

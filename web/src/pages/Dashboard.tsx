@@ -12,7 +12,7 @@ import "./dashboard.css";
  * a bar chart, the latest version and model, and what waits for review. Each number links where it is acted on. */
 export function Dashboard({ name }: { name: string }) {
   const base = `/projects/${encodeURIComponent(name)}`;
-  const stats = useQuery({ queryKey: [...keys.images(name), "stats"], queryFn: () => api.stats(name) });
+  const stats = useQuery({ queryKey: keys.projectStats(name), queryFn: () => api.stats(name) });
   const versions = useQuery({ queryKey: keys.versions(name), queryFn: () => pipelineApi.versions(name) });
   const models = useQuery({ queryKey: keys.projectModels(name), queryFn: () => pipelineApi.models(name) });
   const review = useQuery({ queryKey: [...keys.images(name), "review"], queryFn: () => reviewApi.progress(name) });

@@ -114,6 +114,10 @@ export function ProjectPage({ name }: { name: string }) {
   }
 
   const total = first.data?.total ?? 0;
+  // the project's own count (the grid's may be filtered, and is 0 until it loads: the upload panel opened and
+  // closed again on every visit, moving everything below it)
+  const stats = useQuery({ queryKey: keys.projectStats(name), queryFn: () => api.stats(name) });
+  const empty = stats.data?.images === 0;
   const can = (action: string) => allows(project.data, action);
 
   /** Delete the whole project, once the person has confirmed it by its name and size (it cannot be undone). The
@@ -145,7 +149,7 @@ export function ProjectPage({ name }: { name: string }) {
       </div>
       {project.data && <ClassesPanel project={project.data} onChanged={reload} />}
       {can("image.upload") && (
-        <details className="upload-panel" open={total === 0 && !importing}>
+        <details className="upload-panel" open={empty && !importing}>
           <summary>Upload images or import a dataset</summary>
           <label className="dropzone" onDragOver={(e) => e.preventDefault()} onDrop={onDrop}>
             Drop images or videos, or a dataset export with its annotations (a zip, a folder, or its files: COCO,

@@ -19,7 +19,7 @@ export function TrainNext({ name, pending }: { name: string; pending: number }) 
 
   const architectures = useQuery({ queryKey: keys.architectures, queryFn: pipelineApi.architectures });
   // what a version would be made of: the project's annotations less the proposals nobody accepted yet
-  const stats = useQuery({ queryKey: [...keys.images(name), "stats"], queryFn: () => api.stats(name) });
+  const stats = useQuery({ queryKey: keys.projectStats(name), queryFn: () => api.stats(name) });
   const accepted = stats.data ? stats.data.annotations - pending : null;
   // the default recipe keeps the images' splits: from an export of valid and test images only it would make a
   // version nothing can train on (the server refuses it), so such a version re-splits its images, and says so
@@ -29,7 +29,7 @@ export function TrainNext({ name, pending }: { name: string; pending: number }) 
   });
   const resplit = Boolean(plan.data?.splits.problem);
   // a rejected proposal is deleted: the count is read again whenever the review queue changes
-  useEffect(() => { client.invalidateQueries({ queryKey: [...keys.images(name), "stats"] }); }, [pending]);
+  useEffect(() => { client.invalidateQueries({ queryKey: keys.projectStats(name) }); }, [pending]);
   const createVersion = useMutation({
     mutationFn: () => pipelineApi.createVersion(name, toRecipe({ ...defaultForm(), reassignAll: resplit })),
     onMutate: () => setTrainJobId(null),

@@ -196,7 +196,7 @@ class StreamPipeline:
         self.source, self.handler, self.sinks = source, handler, list(sinks)
         self.realtime, self.max_frames, self.on_result = realtime, max_frames, on_result
         self.report = StreamReport(source.reference, source.live)
-        self._slot = _Slot(drop=source.live or realtime)
+        self._slot: _Slot  # made by start(): whether frames may be dropped depends on the opened source
         self._results: queue.Queue[FrameResult | Gap | None] = queue.Queue(maxsize=64)
         self._stopped = threading.Event()
         self._threads: list[threading.Thread] = []
@@ -330,8 +330,7 @@ class StreamPipeline:
                 logger.warning("closing stream sink %s failed: %s", type(sink).__name__, error)
 
     def _finish_report(self) -> None:
-        report = self.report
-        report.dropped = self._slot.dropped
+        report = self.report  # report.dropped is kept current by the decoder
         report.seconds = round(time.monotonic() - self._started_at, 3)
         report.fps = round(report.inferred / report.seconds, 2) if report.seconds else 0.0
         timing = self._timing

@@ -52,6 +52,7 @@ from seglab.workflows import (
 )
 from seglab.workflows.errors import RuntimeInputError
 from seglab.workflows.selectors import parse_selector
+from seglab.workflows.serialization import roboflow_image_size
 from seglab.workflows.values import VideoMetadata, image_wh, is_detections
 
 __all__ = [
@@ -294,12 +295,7 @@ def _detections_json(detections: Any) -> dict[str, Any]:
         if detections.mask is None:
             item.pop("points", None)  # object detection: boxes alone, as Roboflow's detection models answer
         items.append(item)
-    return {"image": _image_size(known), "predictions": items}
-
-
-def _image_size(size: tuple[int, int] | None) -> dict[str, int | None]:
-    """Roboflow's ``image`` of a detections output: ``null`` width and height where no detection tells the size."""
-    return {"width": size[0], "height": size[1]} if size is not None else {"width": None, "height": None}
+    return {"image": roboflow_image_size(known), "predictions": items}
 
 
 def value_json(value: Any) -> Any:

@@ -39,8 +39,12 @@ def detections_to_roboflow(detections: Any) -> dict[str, Any]:
                 largest = max(shape.parts, key=lambda part: part.geometric_area)
                 item["points"] = [{"x": round(float(x), 2), "y": round(float(y), 2)} for x, y in largest.exterior]
         items.append(item)
-    size = {"width": width, "height": height} if known is not None else {"width": None, "height": None}
-    return {"image": size, "predictions": items}  # Roboflow's: null where no detection tells the image's size
+    return {"image": roboflow_image_size(known), "predictions": items}
+
+
+def roboflow_image_size(size: tuple[int, int] | None) -> dict[str, int | None]:
+    """Roboflow's ``image`` of a detections output: ``null`` width and height where no detection tells the size."""
+    return {"width": size[0], "height": size[1]} if size is not None else {"width": None, "height": None}
 
 
 def plain(value: Any) -> Any:

@@ -1,9 +1,9 @@
 import type { ImportReport } from "../api";
+import { counted } from "../words";
 
 /** What an import did, as `seglab import` reports it: images and annotations added, duplicates, new classes and
  * each problem naming the archive member and line. */
 export function ImportSummary({ report }: { report: ImportReport }) {
-  const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? "" : "s"}`;
   const { images_added: images = 0, annotations_added: annotations = 0, duplicates = 0 } = report;
   const created = report.categories_created ?? [];
   const problems = report.problems ?? [];
@@ -13,12 +13,12 @@ export function ImportSummary({ report }: { report: ImportReport }) {
   return (
     <div data-testid="import-report">
       <p>
-        {report.format === "images" ? "no annotations found, images only" : report.format}: added {plural(images, "image")}
-        {" "}and {plural(annotations, "annotation")}
-        {duplicates > 0 && ` · ${plural(duplicates, "duplicate")} skipped`}
+        {report.format === "images" ? "no annotations found, images only" : report.format}: added {counted(images, "image")}
+        {" "}and {counted(annotations, "annotation")}
+        {duplicates > 0 && ` · ${counted(duplicates, "duplicate")} skipped`}
         {created.length > 0 && ` · new classes: ${created.join(", ")}`}
-        {serious > 0 && ` · ${plural(serious, "problem")}`}
-        {notes > 0 && ` · ${plural(notes, "note")}`}
+        {serious > 0 && ` · ${counted(serious, "problem")}`}
+        {notes > 0 && ` · ${counted(notes, "note")}`}
       </p>
       {problems.length > 0 && (
         <ul className="small wrap" role={serious > 0 ? "alert" : "note"}>

@@ -15,6 +15,7 @@ import { DownloadDialog } from "../downloads/DownloadDialog";
 import { ImportDialog } from "./ImportDialog";
 import { ProjectNav } from "../pipeline/ProjectNav";
 import { keys } from "../queries";
+import { counted } from "../words";
 import { ClassesPanel } from "./ClassesPanel";
 import { LabelAssistPanel } from "./LabelAssistPanel";
 import { SelectionPanel } from "./SelectionPanel";
@@ -125,7 +126,7 @@ export function ProjectPage({ name }: { name: string }) {
   async function deleteProject() {
     try {
       const { images } = await api.stats(name);
-      const summary = `${images} image${images === 1 ? "" : "s"} and their annotations`;
+      const summary = `${counted(images, "image")} and their annotations`;
       if (!window.confirm(`Delete the project "${name}" with its ${summary}? This cannot be undone.`)) return;
       await api.deleteProject(name);
       client.invalidateQueries({ queryKey: keys.projects });

@@ -4,9 +4,7 @@ import { Link, useNavigate } from "react-router";
 import { api, importJob } from "../api";
 import { DroppedFile, droppedFiles, nameFor, picked } from "../datasets/droppedFiles";
 import { keys } from "../queries";
-
-/** "1 class", "7 classes". */
-const count = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
+import { counted } from "../words";
 
 export function Projects() {
   const navigate = useNavigate();
@@ -78,7 +76,7 @@ export function Projects() {
               {p.cover_image_id ? <img src={`/api/v1/images/${p.cover_image_id}/thumbnail?size=256&annotations=true`} alt="" loading="lazy" /> : <span className="muted">no image yet</span>}
             </Link>
             <Link to={`/projects/${encodeURIComponent(p.name)}`}><strong>{p.name}</strong></Link>
-            <span>{count(p.images, "image")} · {count(p.annotations, "annotation")} · {count(p.categories, "class", "classes")}</span>
+            <span>{counted(p.images, "image")} · {counted(p.annotations, "annotation")} · {counted(p.categories, "class", "classes")}</span>
             <progress value={p.labelled ?? 0} max={Math.max(1, p.images)} aria-label={`${p.name} labelled`} />
             <span className="muted small" data-testid="labelled">{p.labelled ?? 0} / {p.images} labelled</span>
           </li>

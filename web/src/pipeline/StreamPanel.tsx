@@ -4,6 +4,7 @@ import { call, Schemas, workflowsApi } from "../api";
 import { isActive, keys, useJob } from "../queries";
 import type { Job } from "./api";
 import { JobProgress } from "./JobProgress";
+import { counted } from "../words";
 
 /** What a stream job reports while it runs (`StreamPipeline.live` in `seglab.services.stream_pipeline`). */
 export interface StreamProgress {
@@ -24,8 +25,7 @@ export function streamCounts(stream: StreamProgress): string {
     `${(stream.fps ?? 0).toFixed(1)} FPS`,
   ];
   if (stream.latency_ms?.p50 !== undefined) parts.push(`latency ${Math.round(stream.latency_ms.p50)} ms`);
-  const gaps = stream.gaps ?? 0;
-  parts.push(`${gaps} ${gaps === 1 ? "gap" : "gaps"}`);
+  parts.push(counted(stream.gaps ?? 0, "gap"));
   return parts.join(" · ");
 }
 

@@ -14,7 +14,7 @@ box mean IoU >= the filled box's + 0.10 on every dataset, one click >= 0.5, thre
 empty mask.
 
     [SEGLAB_SHARED_DATASETS=DIR] .venv/bin/python benchmarks/assist_quality.py [--datasets DIR,...] \
-        [--instances 150] [--random-weights sam2.1-hiera-tiny] [--side 1024]
+        [--instances 150] [--random-weights sam2.1-hiera-tiny] [--side 1024] [--oracle]
 """
 
 from __future__ import annotations
@@ -102,14 +102,20 @@ class CpuTimed:
             self.seconds["segment"].append(time.process_time() - started)
 
 
-def replay(segmenter: object, image: npt.NDArray[np.uint8], truth: Mask, embedding: object) -> dict[str, float]:
-    """IoU for the box, one click and three clicks on one instance, and whether any answer was empty."""
+def replay(
+    segmenter: CpuTimed, image: npt.NDArray[np.uint8], truth: Mask, embedding: object, oracle: bool = False
+) -> dict[str, float]:
+    """IoU for the box, one click and three clicks on one instance, and whether any answer was empty; with
+    ``oracle``, also the best of the fallback's candidates for the box (picked with the ground truth)."""
     from seglab.assist import Prompt
 
     rows, columns = np.nonzero(truth)
     box = np.array([columns.min(), rows.min(), columns.max() + 1, rows.max() + 1], np.float32)
-    answer = segmenter.segment(embedding, Prompt(box=box))  # type: ignore[attr-defined]
+    answer = segmenter.segment(embedding, Prompt(box=box))
     scores = {"box": iou(answer.mask, truth)}
+    if oracle and hasattr(segmenter.segmenter, "box_candidates"):
+        candidates = segmenter.segmenter.box_candidates(embedding, box)  # type: ignore[attr-defined]
+        scores["box_best_candidate"] = max(iou(candidate, truth) for candidate in candidates)
     empty = not answer.mask.any()
     found = np.zeros_like(truth)
     points: list[tuple[int, int]] = []
@@ -120,7 +126,7 @@ def replay(segmenter: object, image: npt.NDArray[np.uint8], truth: Mask, embeddi
         points.append(point)
         labels.append(label)
         prompt = Prompt(np.array(points, np.float32), np.array(labels, np.int32), None, logits)
-        answer = segmenter.segment(embedding, prompt)  # type: ignore[attr-defined]
+        answer = segmenter.segment(embedding, prompt)
         found, logits = answer.mask, answer.logits
         empty = empty or not found.any()
         if count in (1, 3):
@@ -138,7 +144,9 @@ def resized_to(array: np.ndarray, side: int, interpolation: int) -> np.ndarray:
     return np.asarray(cv2.resize(array, size, interpolation=interpolation))
 
 
-def measure(segmenter: object, folder: Path, limit: int, seed: int, side: int | None = None) -> dict[str, object]:
+def measure(
+    segmenter: object, folder: Path, limit: int, seed: int, side: int | None = None, oracle: bool = False
+) -> dict[str, object]:
     from seglab.models.images import decode_image
 
     totals: dict[str, list[float]] = {}
@@ -157,11 +165,12 @@ def measure(segmenter: object, folder: Path, limit: int, seed: int, side: int | 
             truth = resized_to(truth.astype(np.uint8), side, cv2.INTER_NEAREST) > 0
         if image.shape[:2] != truth.shape:  # an export's quirk: a mask of another size than its image
             continue
-        for key, value in replay(timed, image, truth, embedding).items():
+        for key, value in replay(timed, image, truth, embedding, oracle).items():
             totals.setdefault(key, []).append(value)
     count = len(totals.get("box", []))
     result: dict[str, object] = {"instances": count, "seconds": round(time.perf_counter() - started, 1)}
-    for key in ("filled_box", "box", "click1", "click3"):
+    oracle_key = ("box_best_candidate",) if "box_best_candidate" in totals else ()
+    for key in ("filled_box", "box", *oracle_key, "click1", "click3"):
         result[key] = round(float(np.mean(totals[key])), 3) if count else None
     result["empty_masks"] = int(sum(totals.get("empty", [])))
     for step, seconds in timed.seconds.items():  # CPU milliseconds per image embedded and per prompt
@@ -187,6 +196,12 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--side", type=int, help="enlarge every image to this longer side (to time bigger images)")
     parser.add_argument("--random-weights", default="", help="SAM models to add with random weights (plumbing)")
+    parser.add_argument(
+        "--oracle",
+        action="store_true",
+        help="also the fallback's best box candidate per instance, picked with the ground truth: how far a better "
+        "choice among its candidates could go, and so whether a target needs new candidates instead",
+    )
     args = parser.parse_args()
 
     with tempfile.TemporaryDirectory(prefix="seglab-bench-") as scratch:
@@ -216,7 +231,7 @@ def main() -> None:
                 )  # type: ignore[arg-type]
             per_dataset = {}
             for folder in args.datasets.split(","):
-                result = measure(segmenter, Path(folder), args.instances, args.seed, args.side)
+                result = measure(segmenter, Path(folder), args.instances, args.seed, args.side, args.oracle)
                 if weights == "none needed":
                     result["met"] = verdict(result)
                 per_dataset[Path(folder).name] = result

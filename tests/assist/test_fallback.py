@@ -92,6 +92,29 @@ def test_a_box_around_an_object_in_clutter_beats_the_filled_box():
     assert mask_iou(answer.mask, truth) >= mask_iou(filled, truth) + 0.1
 
 
+def test_a_box_answer_is_one_of_its_candidates_each_inside_the_box_at_the_images_size():
+    """What ``benchmarks/assist_quality.py --oracle`` measures the choice against: the candidates themselves, at
+    the image's size and within the box, the filled box among them and the answer one of them."""
+    pixels, truth = _object_in_clutter()
+    segmenter = GrabCutSegmenter()
+    embedding = segmenter.embed(pixels)
+    box = _box_of(truth)
+    inside = np.zeros_like(truth)
+    inside[int(box[1]) : int(box[3]), int(box[0]) : int(box[2])] = True
+    candidates = segmenter.box_candidates(embedding, box)
+    answer = segmenter.segment(embedding, Prompt(box=box)).mask
+    assert len(candidates) > 2
+    assert all(
+        candidate.shape == truth.shape and candidate.any() and not (candidate & ~inside).any()
+        for candidate in candidates
+    )
+    assert any(np.array_equal(candidate, inside) for candidate in candidates)
+    assert any(np.array_equal(candidate, answer) for candidate in candidates)
+    assert (
+        max(mask_iou(candidate, truth) for candidate in candidates) >= mask_iou(answer, truth) > mask_iou(inside, truth)
+    )
+
+
 def _middle(region: np.ndarray) -> tuple[tuple[int, int], float]:
     """The pixel of ``region`` farthest from its edge, and that distance (as the benchmark clicks)."""
     distance = cv2.distanceTransform(np.pad(region, 1).astype(np.uint8), cv2.DIST_L2, 5)[1:-1, 1:-1]

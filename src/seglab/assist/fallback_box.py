@@ -13,6 +13,7 @@ for GrabCut, negative ones certain background, and a candidate that contradicts 
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 
 import cv2
 import numpy as np
@@ -50,29 +51,67 @@ def box_answer(
     clicks: list[tuple[float, float, int]],
 ) -> Mask:
     """The mask (at ``image_bgr``'s size) for a box ``x0, y0, x1, y1`` in its pixels, and clicks ``x, y, label``."""
-    height, width = image_bgr.shape[:2]
-    x0, y0, x1, y1 = box
-    margin = int(MARGIN * max(x1 - x0, y1 - y0)) + 8
-    rx0, ry0, rx1, ry1 = max(0, x0 - margin), max(0, y0 - margin), min(width, x1 + margin), min(height, y1 + margin)
-    shrink = min(1.0, SIDE / max(rx1 - rx0, ry1 - ry0))
-    size = (max(1, round((rx1 - rx0) * shrink)), max(1, round((ry1 - ry0) * shrink)))
-    crop = image_bgr[ry0:ry1, rx0:rx1]
-    resized = cv2.resize(crop, size, interpolation=cv2.INTER_AREA) if shrink < 1 else crop
-    small = np.ascontiguousarray(resized, dtype=np.uint8)
-    boxed = np.zeros((size[1], size[0]), bool)
-    bx0, by0 = int((x0 - rx0) * shrink), int((y0 - ry0) * shrink)
-    boxed[by0 : max(by0 + 1, math.ceil((y1 - ry0) * shrink)), bx0 : max(bx0 + 1, math.ceil((x1 - rx0) * shrink))] = True
-    local = [((x - rx0) * shrink, (y - ry0) * shrink, label) for x, y, label in clicks]
-    chosen = _best(small, boxed, local)
-    if shrink < 1:  # back to the crop's size, the outline smoothed rather than blocky
-        blurred = cv2.resize(chosen.astype(np.float32), (rx1 - rx0, ry1 - ry0), interpolation=cv2.INTER_LINEAR)
-        chosen = blurred >= 0.5
-    mask = np.zeros((height, width), bool)
-    mask[ry0:ry1, rx0:rx1] = chosen
-    mask[:y0], mask[y1:], mask[:, :x0], mask[:, x1:] = False, False, False, False
-    if not mask.any():  # thinner than a working pixel: the box itself
-        mask[y0:y1, x0:x1] = True
-    return mask
+    around = _Surroundings.of(image_bgr, box, clicks)
+    return around.placed(_best(around.small, around.boxed, around.clicks))
+
+
+def box_candidates(image_bgr: npt.NDArray[np.uint8], box: tuple[int, int, int, int]) -> list[Mask]:
+    """Every candidate a box alone is answered from, at ``image_bgr``'s size: the best of them, picked with the
+    ground truth, is how far a better choice alone could go (``benchmarks/assist_quality.py --oracle``)."""
+    around = _Surroundings.of(image_bgr, box, [])
+    rgb = np.ascontiguousarray(around.small[:, :, ::-1])
+    return [around.placed(candidate) for candidate in _candidates(around.small, rgb, around.boxed, [])]
+
+
+@dataclass(frozen=True)
+class _Surroundings:
+    """The box's surroundings (``MARGIN`` around it), scaled to at most ``SIDE`` pixels across: where the
+    candidates are computed, the box and clicks in its pixels, and how to put a mask found there back."""
+
+    small: npt.NDArray[np.uint8]
+    boxed: Mask
+    clicks: list[tuple[float, float, int]]
+    image_shape: tuple[int, int]
+    box: tuple[int, int, int, int]
+    region: tuple[int, int, int, int]
+    shrink: float
+
+    @classmethod
+    def of(
+        cls, image_bgr: npt.NDArray[np.uint8], box: tuple[int, int, int, int], clicks: list[tuple[float, float, int]]
+    ) -> _Surroundings:
+        height, width = image_bgr.shape[:2]
+        x0, y0, x1, y1 = box
+        margin = int(MARGIN * max(x1 - x0, y1 - y0)) + 8
+        rx0, ry0 = max(0, x0 - margin), max(0, y0 - margin)
+        rx1, ry1 = min(width, x1 + margin), min(height, y1 + margin)
+        shrink = min(1.0, SIDE / max(rx1 - rx0, ry1 - ry0))
+        size = (max(1, round((rx1 - rx0) * shrink)), max(1, round((ry1 - ry0) * shrink)))
+        crop = image_bgr[ry0:ry1, rx0:rx1]
+        resized = cv2.resize(crop, size, interpolation=cv2.INTER_AREA) if shrink < 1 else crop
+        boxed = np.zeros((size[1], size[0]), bool)
+        bx0, by0 = int((x0 - rx0) * shrink), int((y0 - ry0) * shrink)
+        boxed[
+            by0 : max(by0 + 1, math.ceil((y1 - ry0) * shrink)), bx0 : max(bx0 + 1, math.ceil((x1 - rx0) * shrink))
+        ] = True
+        local = [((x - rx0) * shrink, (y - ry0) * shrink, label) for x, y, label in clicks]
+        small = np.ascontiguousarray(resized, dtype=np.uint8)
+        return cls(small, boxed, local, (height, width), box, (rx0, ry0, rx1, ry1), shrink)
+
+    def placed(self, found: Mask) -> Mask:
+        """A mask found in the surroundings, at the image's size and cut to the box (the box itself when
+        nothing is left: an object thinner than a working pixel)."""
+        rx0, ry0, rx1, ry1 = self.region
+        if self.shrink < 1:  # back to the crop's size, the outline smoothed rather than blocky
+            blurred = cv2.resize(found.astype(np.float32), (rx1 - rx0, ry1 - ry0), interpolation=cv2.INTER_LINEAR)
+            found = blurred >= 0.5
+        x0, y0, x1, y1 = self.box
+        mask = np.zeros(self.image_shape, bool)
+        mask[ry0:ry1, rx0:rx1] = found
+        mask[:y0], mask[y1:], mask[:, :x0], mask[:, x1:] = False, False, False, False
+        if not mask.any():
+            mask[y0:y1, x0:x1] = True
+        return mask
 
 
 def _best(small: npt.NDArray[np.uint8], boxed: Mask, clicks: list[tuple[float, float, int]]) -> Mask:

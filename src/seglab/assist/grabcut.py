@@ -20,7 +20,7 @@ import cv2
 import numpy as np
 import numpy.typing as npt
 
-from seglab.assist.fallback_box import box_answer
+from seglab.assist.fallback_box import box_answer, box_candidates
 from seglab.assist.fallback_clicks import REGION_SIDE, click_answer, regions
 from seglab.assist.prompts import Prompt, RgbImage, Segment
 
@@ -93,15 +93,19 @@ class GrabCutSegmenter:
                 mask[min(y, height - 1), min(x, width - 1)] = True
         return Segment(mask, float(small_mask.mean()), np.where(small_mask, 1.0, -1.0).astype(np.float32))
 
+    def box_candidates(self, embedding: GrabCutEmbedding, box: npt.NDArray[np.float32]) -> list[Mask]:
+        """Every candidate a box alone is answered from, at the image's size (see :func:`box_candidates`)."""
+        width, height = embedding.image_wh
+        return [
+            _within(_upsized(candidate, (width, height)), box)
+            for candidate in box_candidates(embedding.small, _working_box(embedding, box))
+        ]
+
     def _box(self, embedding: GrabCutEmbedding, prompt: Prompt) -> Mask:
         """The best of several candidates for the box (see :mod:`seglab.assist.fallback_box`)."""
         assert prompt.box is not None
-        height, width = embedding.small.shape[:2]
-        x0, y0, x1, y1 = prompt.box * embedding.scale
-        bx0, by0 = min(width - 1, max(0, int(x0))), min(height - 1, max(0, int(y0)))
-        bx1, by1 = min(width, max(bx0 + 1, math.ceil(x1))), min(height, max(by0 + 1, math.ceil(y1)))
         clicks = _clicks_at(prompt, embedding.scale)
-        return box_answer(embedding.small, (bx0, by0, bx1, by1), clicks)
+        return box_answer(embedding.small, _working_box(embedding, prompt.box), clicks)
 
     def _clicks(self, embedding: GrabCutEmbedding, prompt: Prompt, previous: Mask | None) -> Mask:
         """The regions the clicks mean (see :mod:`seglab.assist.fallback_clicks`), worked out on the regions'
@@ -122,6 +126,14 @@ class GrabCutSegmenter:
         assert previous is not None
         edited: Mask = (previous | added) & ~removed
         return edited
+
+
+def _working_box(embedding: GrabCutEmbedding, box: npt.NDArray[np.float32]) -> tuple[int, int, int, int]:
+    """A box in the image's pixels as whole pixels of the working copy, rounded outwards, at least one across."""
+    height, width = embedding.small.shape[:2]
+    x0, y0, x1, y1 = box * embedding.scale
+    bx0, by0 = min(width - 1, max(0, int(x0))), min(height - 1, max(0, int(y0)))
+    return bx0, by0, min(width, max(bx0 + 1, math.ceil(x1))), min(height, max(by0 + 1, math.ceil(y1)))
 
 
 def _clicks_at(prompt: Prompt, scale: float) -> list[tuple[float, float, int]]:

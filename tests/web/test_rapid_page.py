@@ -3,7 +3,8 @@ labelling job with progress, the review queue (accept one, reject one), then a v
 
 The server's detector is the tiny random-weight OWLv2 (the real architecture; see tests/autolabel/conftest.py),
 given as a model folder through SEGLAB_AUTOLABEL_WEIGHTS, because no checkpoint can be downloaded here; GrabCut
-outlines the boxes."""
+outlines the boxes. With SAM 3's folder in ``SEGLAB_HOME/weights`` (the tiny random-weight SAM 3 of
+tests/sam3_tiny.py), the page runs on it by default, an example box included."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ import httpx
 import pytest
 
 from ..autolabel.conftest import tiny_owlv2, write_scene
+from ..sam3_tiny import tiny_sam3_concepts
 from ..server.conftest import running_server
 
 pytestmark = pytest.mark.slow
@@ -118,6 +120,52 @@ def test_prompts_preview_label_review_and_train(page, seglab_home, tmp_path):
                 httpx.get(f"{api}/jobs/{training['id']}").json()["status"] not in ("queued", "running", "cancelling")
             )
         )
+
+
+def test_with_sam3_weights_here_the_page_runs_on_sam3_with_an_example_box(page, seglab_home, tmp_path):
+    from playwright.sync_api import expect
+
+    tiny_sam3_concepts(seglab_home / "weights" / "sam3")
+    with running_server(seglab_home.parent / "serve.log", SEGLAB_WORKERS="1", SEGLAB_ASSIST_MODEL="grabcut") as url:
+        api = f"{url}/api/v1"
+        httpx.post(f"{api}/projects", json={"name": "caps", "categories": []}).raise_for_status()
+        for index in range(2):
+            path = write_scene(tmp_path / f"{index}.png", 160 + index, 96)
+            with path.open("rb") as handle:
+                httpx.post(f"{api}/projects/caps/images", files=[("files", (path.name, handle, "image/png"))])
+
+        page.goto(f"{url}/projects/caps/rapid")
+        detector = page.get_by_label("detector")
+        expect(detector).to_have_value("sam3")  # SAM 3's weights are here: Rapid's default
+        expect(detector).to_contain_text("sam3 (weights here)")
+        expect(page.get_by_test_id("rapid-how")).to_contain_text("SAM 3 finds and outlines")
+        page.get_by_label("prompt 1", exact=True).fill("cap")
+        page.get_by_label("threshold", exact=True).fill("0")
+        page.get_by_label("threshold cap").fill("0")
+        page.get_by_role("button", name="Preview on 4 images").click()
+        preview = page.get_by_test_id("rapid-preview")
+        expect(preview.locator("figure")).to_have_count(2, timeout=60_000)  # the first use imports torch, loads SAM 3
+
+        canvas = preview.get_by_label(re.compile(r"^draw an example on image")).first
+        box = canvas.bounding_box()
+        page.mouse.move(box["x"] + box["width"] * 0.1, box["y"] + box["height"] * 0.2)
+        page.mouse.down()
+        page.mouse.move(box["x"] + box["width"] * 0.4, box["y"] + box["height"] * 0.6, steps=4)
+        page.mouse.up()
+        expect(page.get_by_test_id("examples")).to_contain_text("more like image")
+        with page.expect_response(lambda r: r.url.endswith("/autolabel/preview")) as answered:
+            page.get_by_role("button", name="Preview on 4 images").click()
+        assert answered.value.ok  # SAM 3 takes the example box beside the text
+        (example,) = answered.value.request.post_data_json["examples"]
+        assert example["positive"]
+        assert example["class_name"] == "cap"
+
+        page.get_by_role("button", name="Label unannotated images").click()
+        expect(page.get_by_test_id("rapid-run").get_by_test_id("job-status")).to_have_text("succeeded", timeout=60_000)
+        queue = httpx.get(f"{api}/projects/caps/autolabel/proposals").json()
+        assert queue["total"] > 0
+        assert {item["source"] for item in queue["items"]} == {"model:sam3"}
+        expect(page.get_by_test_id("review-count")).to_have_text(f"{queue['total']} to review")
 
 
 def _image_of(api: str, annotation_id: str | None) -> int:

@@ -130,9 +130,12 @@ export function RapidPage({ name }: { name: string }) {
       <h2>Rapid: label from text prompts</h2>
       {!allows(project.data, "annotation.write") && <p className="muted">Your role in this project does not label images.</p>}
       {allows(project.data, "annotation.write") && <form className="card" onSubmit={submit}>
-        <p className="muted small">
-          Name what to find; several prompts may give one class (“hard hat” → helmet). An open-vocabulary detector
-          finds boxes, Smart Polygon's model outlines them, and the results are stored as proposals to review.
+        <p className="muted small" data-testid="rapid-how">
+          Name what to find; several prompts may give one class (“hard hat” → helmet).{" "}
+          {chosen?.family === "sam3"
+            ? "SAM 3 finds and outlines every instance of each prompt, and of each example box, in one pass"
+            : "An open-vocabulary detector finds boxes, Smart Polygon's model outlines them"}
+          , and the results are stored as proposals to review.
         </p>
         <PromptRows rows={rows} setRows={setRows} />
         <Thresholds classes={classes} threshold={threshold} setThreshold={setThreshold} thresholds={thresholds}

@@ -67,12 +67,7 @@ def test_prompts_preview_label_review_and_train(page, seglab_home, tmp_path):
 
         # an example box drawn on a preview image ("more like this", for SAM 3), listed and drawn; then removed, as
         # the tiny OWLv2 here takes text only
-        canvas = preview.get_by_label(re.compile(r"^draw an example on image")).first
-        box = canvas.bounding_box()
-        page.mouse.move(box["x"] + box["width"] * 0.1, box["y"] + box["height"] * 0.2)
-        page.mouse.down()
-        page.mouse.move(box["x"] + box["width"] * 0.4, box["y"] + box["height"] * 0.6, steps=4)
-        page.mouse.up()
+        _draw_example(page, preview)
         expect(page.get_by_test_id("examples")).to_contain_text("more like image")
         expect(preview.get_by_test_id("example-box")).to_have_count(1)
         page.get_by_role("button", name="remove example 1").click()
@@ -146,12 +141,7 @@ def test_with_sam3_weights_here_the_page_runs_on_sam3_with_an_example_box(page, 
         preview = page.get_by_test_id("rapid-preview")
         expect(preview.locator("figure")).to_have_count(2, timeout=60_000)  # the first use imports torch, loads SAM 3
 
-        canvas = preview.get_by_label(re.compile(r"^draw an example on image")).first
-        box = canvas.bounding_box()
-        page.mouse.move(box["x"] + box["width"] * 0.1, box["y"] + box["height"] * 0.2)
-        page.mouse.down()
-        page.mouse.move(box["x"] + box["width"] * 0.4, box["y"] + box["height"] * 0.6, steps=4)
-        page.mouse.up()
+        _draw_example(page, preview)
         expect(page.get_by_test_id("examples")).to_contain_text("more like image")
         with page.expect_response(lambda r: r.url.endswith("/autolabel/preview")) as answered:
             page.get_by_role("button", name="Preview on 4 images").click()
@@ -166,6 +156,16 @@ def test_with_sam3_weights_here_the_page_runs_on_sam3_with_an_example_box(page, 
         assert queue["total"] > 0
         assert {item["source"] for item in queue["items"]} == {"model:sam3"}
         expect(page.get_by_test_id("review-count")).to_have_text(f"{queue['total']} to review")
+
+
+def _draw_example(page, preview) -> None:
+    """Drag a box on the first preview image, as a person marks an example ("more like this")."""
+    canvas = preview.get_by_label(re.compile(r"^draw an example on image")).first
+    box = canvas.bounding_box()
+    page.mouse.move(box["x"] + box["width"] * 0.1, box["y"] + box["height"] * 0.2)
+    page.mouse.down()
+    page.mouse.move(box["x"] + box["width"] * 0.4, box["y"] + box["height"] * 0.6, steps=4)
+    page.mouse.up()
 
 
 def _image_of(api: str, annotation_id: str | None) -> int:

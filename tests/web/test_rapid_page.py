@@ -38,11 +38,7 @@ def test_prompts_preview_label_review_and_train(page, seglab_home, tmp_path):
         log, SEGLAB_WORKERS="1", SEGLAB_AUTOLABEL_WEIGHTS=str(weights), SEGLAB_ASSIST_MODEL="grabcut"
     ) as url:
         api = f"{url}/api/v1"
-        httpx.post(f"{api}/projects", json={"name": "site", "categories": []}).raise_for_status()
-        for index in range(4):
-            path = write_scene(tmp_path / f"{index}.png", 160 + index, 96)
-            with path.open("rb") as handle:
-                httpx.post(f"{api}/projects/site/images", files=[("files", (path.name, handle, "image/png"))])
+        _project_of_scenes(api, "site", 4, tmp_path)
         # as a Roboflow export of valid and test images only: no training image
         ids = [image["id"] for image in httpx.get(f"{api}/projects/site/images").json()["items"]]
         for split, chosen in (("valid", ids[:3]), ("test", ids[3:])):
@@ -123,11 +119,7 @@ def test_with_sam3_weights_here_the_page_runs_on_sam3_with_an_example_box(page, 
     tiny_sam3_concepts(seglab_home / "weights" / "sam3")
     with running_server(seglab_home.parent / "serve.log", SEGLAB_WORKERS="1", SEGLAB_ASSIST_MODEL="grabcut") as url:
         api = f"{url}/api/v1"
-        httpx.post(f"{api}/projects", json={"name": "caps", "categories": []}).raise_for_status()
-        for index in range(2):
-            path = write_scene(tmp_path / f"{index}.png", 160 + index, 96)
-            with path.open("rb") as handle:
-                httpx.post(f"{api}/projects/caps/images", files=[("files", (path.name, handle, "image/png"))])
+        _project_of_scenes(api, "caps", 2, tmp_path)
 
         page.goto(f"{url}/projects/caps/rapid")
         detector = page.get_by_label("detector")
@@ -156,6 +148,15 @@ def test_with_sam3_weights_here_the_page_runs_on_sam3_with_an_example_box(page, 
         assert queue["total"] > 0
         assert {item["source"] for item in queue["items"]} == {"model:sam3"}
         expect(page.get_by_test_id("review-count")).to_have_text(f"{queue['total']} to review")
+
+
+def _project_of_scenes(api: str, name: str, count: int, folder) -> None:
+    """A project holding ``count`` generated scenes, each a pixel wider than the last (so none is a duplicate)."""
+    httpx.post(f"{api}/projects", json={"name": name, "categories": []}).raise_for_status()
+    for index in range(count):
+        path = write_scene(folder / f"{index}.png", 160 + index, 96)
+        with path.open("rb") as handle:
+            httpx.post(f"{api}/projects/{name}/images", files=[("files", (path.name, handle, "image/png"))])
 
 
 def _draw_example(page, preview) -> None:

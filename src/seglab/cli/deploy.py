@@ -9,6 +9,7 @@ from typing import Annotated
 
 import typer
 
+from seglab.atomic import replacing
 from seglab.cli._common import JsonOption, RayOption, image_ids_option, print_json, progress_bar, workspace
 from seglab.jobs import LabelAssistJob
 from seglab.models import PredictOptions, device_exports
@@ -53,10 +54,8 @@ def export_model(
         path = inference.exported_file(ws, export)
         if out is not None:
             target = out / f"model-{found.id}.{_SUFFIXES.get(export.format, export.format)}" if out.is_dir() else out
-            target.parent.mkdir(parents=True, exist_ok=True)
-            partial = target.with_name(f".{target.name}.partial")  # atomic: never a half-copied model at target
-            shutil.copyfile(path, partial)
-            partial.replace(target)
+            with replacing(target) as partial:  # never a half-copied model at target
+                shutil.copyfile(path, partial)
             path = target
     if as_json:
         print_json({"model_id": found.id, "format": export.format, "path": str(path), **export.details})
